@@ -1,0 +1,3 @@
+"""votecount: exact, fast and explainable counting of participatory budgets."""
+
+__version__ = "1.0.0"
