@@ -1,0 +1,291 @@
+"""Writes of the accounts app: sign-up, profile, phone confirmation, roles, GDPR rights."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wspolnota.accounts import errors
+from wspolnota.accounts.errors import AccountsError
+from wspolnota.accounts.models import CityUnit, PhoneVerification, RoleAssignment, User
+from wspolnota.accounts.permissions import can_manage_roles
+from wspolnota.accounts.roles import Role
+from wspolnota.communication.transports import SmsMessage, get_sms_transport
+from wspolnota.core.services import audit_log_append, snapshot
+from wspolnota.territory.models import District
+
+
+def user_sign_up(
+    *,
+    email: str,
+    password: str,
+    full_name: str = "",
+    district: District | None = None,
+    preferred_language: str = "pl",
+) -> User:
+    """Create a resident's account. E-mail is unique regardless of letter case."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise AccountsError(errors.EMAIL_TAKEN, field="email", code="email_taken")
+    candidate = User(email=email, full_name=full_name.strip())
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise AccountsError(" ".join(str(m) for m in exc.messages), field="password1") from None
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                email=email,
+                password=password,
+                full_name=full_name.strip(),
+                district=district,
+                preferred_language=preferred_language,
+            )
+    except IntegrityError:
+        raise AccountsError(errors.EMAIL_TAKEN, field="email", code="email_taken") from None
+
+
+def user_profile_update(
+    *,
+    user: User,
+    full_name: str,
+    district: District | None,
+    preferred_language: str,
+    pref_large_text: bool,
+    pref_high_contrast: bool,
+    pref_easy_read: bool,
+) -> User:
+    user.full_name = full_name.strip()
+    user.district = district
+    user.preferred_language = preferred_language
+    user.pref_large_text = pref_large_text
+    user.pref_high_contrast = pref_high_contrast
+    user.pref_easy_read = pref_easy_read
+    user.full_clean(exclude=["password", "email"])
+    user.save()
+    return user
+
+
+def normalise_mobile(raw: str) -> str:
+    """E.164 form of a mobile number; a number without a country code is taken as Polish."""
+    try:
+        number = phonenumbers.parse(raw, "PL")
+    except phonenumbers.NumberParseException:
+        raise AccountsError(errors.PHONE_INVALID, field="phone") from None
+    if not phonenumbers.is_valid_number(number):
+        raise AccountsError(errors.PHONE_INVALID, field="phone")
+    kind = phonenumbers.number_type(number)
+    if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        raise AccountsError(errors.PHONE_INVALID, field="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _code_hash(verification_key: str, code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{verification_key}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def phone_verification_start(*, user: User, phone: str) -> PhoneVerification:
+    """Send a 6-digit one-time code by SMS; only a keyed hash of the code is stored.
+
+    Earlier pending codes of the user stop working. The SMS leaves after the transaction commits.
+    """
+    e164 = normalise_mobile(phone)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    now = timezone.now()
+    with transaction.atomic():
+        PhoneVerification.objects.filter(user=user, confirmed_at__isnull=True).update(
+            expires_at=now
+        )
+        verification = PhoneVerification(
+            user=user,
+            phone=e164,
+            code_hash="",
+            expires_at=now + timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),
+        )
+        verification.save()
+        verification.code_hash = _code_hash(str(verification.pk), code)
+        verification.save(update_fields=["code_hash"])
+        text = str(_("Wspólnota: Twój kod potwierdzający to %(code)s. Nie podawaj go nikomu.")) % {
+            "code": code
+        }
+        transaction.on_commit(lambda: get_sms_transport().send(SmsMessage(to=e164, text=text)))
+    return verification
+
+
+def phone_verification_confirm(*, user: User, code: str) -> User:
+    """Check the code against the latest pending verification; count every wrong attempt."""
+    now = timezone.now()
+    with transaction.atomic():
+        verification = (
+            PhoneVerification.objects.select_for_update()
+            .filter(user=user, confirmed_at__isnull=True)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if verification is None:
+            raise AccountsError(errors.NO_PENDING_CODE, field="code")
+        if verification.expires_at <= now or verification.attempts >= settings.SMS_CODE_MAX_ATTEMPTS:
+            raise AccountsError(errors.CODE_EXPIRED, field="code")
+        expected = _code_hash(str(verification.pk), code.strip())
+        if not hmac.compare_digest(expected, verification.code_hash):
+            verification.attempts += 1
+            verification.save(update_fields=["attempts", "updated_at"])
+            wrong = True  # raised below, after the attempt count is committed
+        else:
+            wrong = False
+            verification.confirmed_at = now
+            verification.save(update_fields=["confirmed_at", "updated_at"])
+            user.phone = verification.phone
+            user.phone_confirmed_at = now
+            user.save(update_fields=["phone", "phone_confirmed_at"])
+    if wrong:
+        raise AccountsError(errors.CODE_WRONG, field="code")
+    return user
+
+
+def phone_remove(*, user: User) -> User:
+    user.phone = ""
+    user.phone_confirmed_at = None
+    user.save(update_fields=["phone", "phone_confirmed_at"])
+    return user
+
+
+def role_grant(
+    *,
+    actor: User,
+    user: User,
+    role: Role,
+    district: District | None = None,
+    city_unit: CityUnit | None = None,
+) -> RoleAssignment:
+    """An administrator gives a role, scoped to a district or a city unit where the role needs it."""
+    if not can_manage_roles(actor):
+        raise AccountsError(errors.NOT_ALLOWED, code="permission_denied")
+    if role == Role.DISTRICT_COUNCILLOR and district is None:
+        raise AccountsError(errors.ROLE_SCOPE_DISTRICT, field="district")
+    if role == Role.OFFICIAL and city_unit is None:
+        raise AccountsError(errors.ROLE_SCOPE_UNIT, field="city_unit")
+    if role != Role.DISTRICT_COUNCILLOR:
+        district = None
+    if role != Role.OFFICIAL:
+        city_unit = None
+    try:
+        with transaction.atomic():
+            assignment = RoleAssignment.objects.create(
+                user=user, role=role, district=district, city_unit=city_unit, granted_by=actor
+            )
+            audit_log_append(actor=actor, action="accounts.role_granted", obj=assignment, after=snapshot(assignment))
+    except IntegrityError:
+        raise AccountsError(errors.ROLE_EXISTS, field="role") from None
+    return assignment
+
+
+def role_revoke(*, actor: User, assignment: RoleAssignment, reason: str = "") -> None:
+    if not can_manage_roles(actor):
+        raise AccountsError(errors.NOT_ALLOWED, code="permission_denied")
+    with transaction.atomic():
+        before = snapshot(assignment)
+        audit_log_append(
+            actor=actor, action="accounts.role_revoked", object_type="accounts.roleassignment",
+            object_id=str(assignment.pk), before=before, reason=reason,
+        )
+        assignment.delete()
+
+
+def user_export_data(*, user: User) -> dict[str, Any]:
+    """Everything the platform holds about the person (GDPR art. 15 and 20), as plain data."""
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "email": user.email,
+            "full_name": user.full_name,
+            "phone": user.phone,
+            "phone_confirmed_at": user.phone_confirmed_at.isoformat() if user.phone_confirmed_at else None,
+            "district": str(user.district) if user.district else None,
+            "preferred_language": user.preferred_language,
+            "accessibility": {
+                "large_text": user.pref_large_text,
+                "high_contrast": user.pref_high_contrast,
+                "easy_read": user.pref_easy_read,
+            },
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+        },
+        "roles": [
+            {
+                "role": a.role,
+                "district": str(a.district) if a.district else None,
+                "city_unit": str(a.city_unit) if a.city_unit else None,
+                "since": a.created_at.isoformat(),
+            }
+            for a in user.role_assignments.select_related("district", "city_unit")
+        ],
+        "phone_verifications": [
+            {"phone": v.phone, "sent_at": v.created_at.isoformat(), "confirmed_at": v.confirmed_at.isoformat() if v.confirmed_at else None}
+            for v in user.phone_verifications.all()
+        ],
+        "retention_days": settings.RETENTION_DAYS,
+    }
+
+
+def _erase_personal_data(user: User, *, now: Any) -> None:
+    user.phone_verifications.all().delete()
+    user.role_assignments.all().delete()
+    user.email = f"deleted-{user.pk}-{secrets.token_hex(4)}@deleted.invalid"
+    user.full_name = ""
+    user.phone = ""
+    user.phone_confirmed_at = None
+    user.district = None
+    user.is_active = False
+    user.deleted_at = now
+    user.set_unusable_password()
+    user.save()
+
+
+def user_delete(*, user: User, password: str) -> None:
+    """Erase the person's data (GDPR art. 17), keeping only what the law requires.
+
+    The row stays, stripped of personal data, because audit-log entries of acts done in an
+    official role must keep pointing at the actor (they are public records). Everything else
+    that identifies the person is removed now.
+    """
+    if not user.check_password(password):
+        raise AccountsError(errors.WRONG_PASSWORD, field="password")
+    with transaction.atomic():
+        had_official_role = user.role_assignments.exists()
+        if had_official_role:
+            audit_log_append(
+                actor=user, action="accounts.account_deleted", obj=user,
+                reason="GDPR art. 17 request by the account holder",
+            )
+        _erase_personal_data(user, now=timezone.now())
+
+
+def personal_data_purge(*, now: Any = None) -> dict[str, int]:
+    """Apply the retention periods from settings; run daily by the worker or cron."""
+    now = now or timezone.now()
+    days = settings.RETENTION_DAYS
+    codes = PhoneVerification.objects.filter(created_at__lt=now - timedelta(days=days["sms_codes"])).delete()[0]
+    stale = User.objects.filter(
+        deleted_at__isnull=True,
+        is_superuser=False,
+        role_assignments__isnull=True,
+        last_login__lt=now - timedelta(days=days["inactive_account"]),
+    )
+    erased = 0
+    for user in stale:
+        with transaction.atomic():
+            _erase_personal_data(user, now=now)
+            erased += 1
+    return {"sms_codes": codes, "inactive_accounts": erased}

@@ -1,0 +1,47 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from wspolnota.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("rejestracja/", views.signup, name="signup"),
+    path("logowanie/", views.LoginView.as_view(), name="login"),
+    path("wylogowanie/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profil/", views.profile, name="profile"),
+    path("profil/telefon/", views.phone, name="phone"),
+    path("profil/haslo/", views.password_change, name="password_change"),
+    path("profil/moje-dane.json", views.data_export, name="data_export"),
+    path("profil/usun-konto/", views.delete_account, name="delete_account"),
+    path("role/", views.role_admin, name="role_admin"),
+    path("role/<int:pk>/odbierz/", views.role_revoke, name="role_revoke"),
+    path(
+        "haslo/reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="accounts/password_reset.html",
+            email_template_name="accounts/email/password_reset.txt",
+            subject_template_name="accounts/email/password_reset_subject.txt",
+            success_url=reverse_lazy("accounts:password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "haslo/reset/wyslano/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "haslo/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="accounts/password_reset_confirm.html",
+            success_url=reverse_lazy("accounts:password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "haslo/reset/gotowe/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
+]

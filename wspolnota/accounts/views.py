@@ -1,0 +1,265 @@
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.forms.utils import ErrorDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wspolnota.accounts import permissions, selectors, services
+from wspolnota.accounts.forms import (
+    DeleteAccountForm,
+    EmailAuthenticationForm,
+    PhoneCodeForm,
+    PhoneForm,
+    ProfileForm,
+    RoleGrantForm,
+    SignUpForm,
+)
+from wspolnota.accounts.models import RoleAssignment, User
+from wspolnota.accounts.roles import Role
+from wspolnota.core.errors import DomainError
+from wspolnota.core.forms import apply_domain_error
+from wspolnota.core.ratelimit import rate_limited
+
+
+def _redirect_in_language(user: User, url_name: str) -> HttpResponseRedirect:
+    with translation.override(user.preferred_language):
+        url = reverse(url_name)
+    response = HttpResponseRedirect(url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, user.preferred_language,
+        samesite="Lax", secure=settings.LANGUAGE_COOKIE_SECURE, max_age=365 * 24 * 3600,
+    )
+    return response
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:profile")
+    form = SignUpForm(request.POST or None, initial={"preferred_language": translation.get_language()})
+    status = 200
+    if request.method == "POST":
+        if rate_limited(request, group="signup", key="ip", rate=settings.RATE_LIMIT_SIGNUP):
+            form.is_valid()
+            form.add_error(None, _("Zbyt wiele prób rejestracji z tego adresu. Spróbuj ponownie za godzinę."))
+            status = 429
+        elif form.is_valid():
+            try:
+                user = services.user_sign_up(
+                    email=form.cleaned_data["email"],
+                    password=form.cleaned_data["password1"],
+                    full_name=form.cleaned_data["full_name"],
+                    district=form.cleaned_data["district"],
+                    preferred_language=form.cleaned_data["preferred_language"],
+                )
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Witamy! Konto zostało założone."))
+                return _redirect_in_language(user, "accounts:profile")
+        if form.errors:
+            status = max(status, 400) if status != 429 else 429
+    return render(request, "accounts/signup.html", {"form": form}, status=status)
+
+
+class LoginView(auth_views.LoginView):
+    """Log-in by e-mail, throttled per e-mail address and per IP address."""
+
+    authentication_form = EmailAuthenticationForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        by_email = rate_limited(request, group="login-email", key="post:username", rate=settings.RATE_LIMIT_LOGIN)
+        by_ip = rate_limited(request, group="login-ip", key="ip", rate=settings.RATE_LIMIT_LOGIN_PER_IP)
+        if by_email or by_ip:
+            # Keep what was typed, do not try the password, and say why.
+            form = self.get_form()
+            form._errors = ErrorDict()
+            form.cleaned_data = {}
+            form.add_error(None, _("Zbyt wiele prób logowania. Odczekaj minutę i spróbuj ponownie."))
+            response = self.render_to_response(self.get_context_data(form=form))
+            response.status_code = 429
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:  # type: ignore[override]
+        user = form.get_user()
+        login(self.request, user)
+        redirect_to = self.get_redirect_url()
+        if redirect_to:
+            return HttpResponseRedirect(redirect_to)
+        return _redirect_in_language(user, "accounts:profile")
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_profile_update(user=user, **form.cleaned_data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Zapisano zmiany w profilu."))
+            return _redirect_in_language(user, "accounts:profile")
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "roles": selectors.role_list_for(user=user)},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def phone(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    phone_form = PhoneForm(prefix="phone")
+    code_form = PhoneCodeForm(prefix="code")
+    status = 200
+    if request.method == "POST" and "send" in request.POST:
+        phone_form = PhoneForm(request.POST, prefix="phone")
+        if rate_limited(request, group="sms-code", key="user", rate=settings.RATE_LIMIT_SMS_CODE):
+            phone_form.is_valid()
+            phone_form.add_error(None, _("Wysłaliśmy już kilka kodów. Odczekaj 10 minut, zanim poprosisz o kolejny."))
+            status = 429
+        elif phone_form.is_valid():
+            try:
+                services.phone_verification_start(user=user, phone=phone_form.cleaned_data["phone"])
+            except DomainError as exc:
+                apply_domain_error(phone_form, exc)
+                status = 400
+            else:
+                messages.success(request, _("Wysłaliśmy SMS z kodem. Wpisz go poniżej."))
+                return redirect("accounts:phone")
+        else:
+            status = 400
+    elif request.method == "POST" and "confirm" in request.POST:
+        code_form = PhoneCodeForm(request.POST, prefix="code")
+        if code_form.is_valid():
+            try:
+                services.phone_verification_confirm(user=user, code=code_form.cleaned_data["code"])
+            except DomainError as exc:
+                apply_domain_error(code_form, exc)
+                status = 400
+            else:
+                messages.success(request, _("Numer telefonu został potwierdzony."))
+                return redirect("accounts:profile")
+        else:
+            status = 400
+    elif request.method == "POST" and "remove" in request.POST:
+        services.phone_remove(user=user)
+        messages.success(request, _("Usunęliśmy numer telefonu z konta."))
+        return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/phone.html",
+        {"phone_form": phone_form, "code_form": code_form, "pending": selectors.phone_verification_pending(user=user)},
+        status=status,
+    )
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Hasło zostało zmienione."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def data_export(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    payload = services.user_export_data(user=user)
+    response = HttpResponse(
+        json.dumps(payload, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="wspolnota-moje-dane.json"'
+    return response
+
+
+@login_required
+def delete_account(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    form = DeleteAccountForm(request.POST or None)
+    if request.method == "POST":
+        if rate_limited(request, group="delete-account", key="user", rate=settings.RATE_LIMIT_SENSITIVE):
+            form.is_valid()
+            form.add_error(None, _("Zbyt wiele prób. Spróbuj ponownie później."))
+        elif form.is_valid():
+            try:
+                services.user_delete(user=user, password=form.cleaned_data["password"])
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                logout(request)
+                messages.success(request, _("Konto zostało usunięte. Dziękujemy za udział."))
+                return redirect("core:home")
+    return render(
+        request,
+        "accounts/delete_account.html",
+        {"form": form, "retention": settings.RETENTION_DAYS},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def role_admin(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if not permissions.can_manage_roles(user):
+        return render(request, "core/403.html", status=403)
+    form = RoleGrantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_grant(
+                actor=user,
+                user=form.cleaned_data["email"],
+                role=Role(form.cleaned_data["role"]),
+                district=form.cleaned_data["district"],
+                city_unit=form.cleaned_data["city_unit"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Nadano rolę."))
+            return redirect("accounts:role_admin")
+    return render(
+        request,
+        "accounts/role_admin.html",
+        {"form": form, "assignments": selectors.role_assignment_list()},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if not permissions.can_manage_roles(user):
+        return render(request, "core/403.html", status=403)
+    assignment = get_object_or_404(RoleAssignment, pk=pk)
+    services.role_revoke(actor=user, assignment=assignment, reason=request.POST.get("reason", "")[:500])
+    messages.success(request, _("Odebrano rolę."))
+    return redirect("accounts:role_admin")

@@ -1,0 +1,47 @@
+"""The public JSON API (django-ninja); schema at /api/openapi.json, docs at /api/docs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from csp.decorators import csp_update
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+
+from wspolnota.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from wspolnota.territory.api import router as territory_router
+
+api = NinjaAPI(
+    title="Wspólnota API",
+    version="1",
+    description=(
+        "Open data and services of the Wspólnota civic-participation platform (Kraków). "
+        "Read endpoints need no key. Errors are JSON objects with a `detail` message in the "
+        "language asked for by the Accept-Language header (pl, en, uk)."
+    ),
+    urls_namespace="api",
+    docs_decorator=csp_update({"style-src": ["'self'", "'unsafe-inline'"], "img-src": ["'self'", "data:"]}),
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    status = 404 if isinstance(exc, NotFoundError) else 403 if isinstance(exc, PermissionDeniedError) else 400
+    return api.create_response(request, {"detail": str(exc), "code": exc.code}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    from django.utils.translation import gettext as _
+
+    details: list[dict[str, Any]] = [
+        {"field": ".".join(str(p) for p in error.get("loc", [])[1:]) or None, "message": error.get("msg", "")}
+        for error in exc.errors
+    ]
+    return api.create_response(
+        request, {"detail": _("Niepoprawne dane w zapytaniu."), "errors": details}, status=422
+    )
+
+
+api.add_router("/districts", territory_router, tags=["territory"])

@@ -1,0 +1,92 @@
+"""Base model and the append-only, hash-chained audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BaseModel(models.Model):
+    """Every domain model records when it was created and last changed (aware datetimes)."""
+
+    created_at = models.DateTimeField(_("utworzono"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("zmieniono"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditLogEntry(models.Model):
+    """One state change made by an official (or the system), never edited, never deleted.
+
+    Each entry stores the hash of the previous one and its own hash over its content, so any
+    later edit, deletion or insertion in the middle breaks the chain and is found by
+    ``selectors.audit_chain_verify``. The unique constraint on ``prev_hash`` forbids forks.
+    Database triggers (see migration 0002) refuse UPDATE and DELETE on the table.
+    """
+
+    created_at = models.DateTimeField(_("kiedy"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("kto"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("opis wykonawcy"), max_length=200)
+    action = models.CharField(_("czynność"), max_length=100, db_index=True)
+    object_type = models.CharField(_("rodzaj obiektu"), max_length=100, db_index=True)
+    object_id = models.CharField(_("identyfikator obiektu"), max_length=64, db_index=True)
+    object_repr = models.CharField(_("obiekt"), max_length=300)
+    before = models.JSONField(_("przed"), null=True, blank=True)
+    after = models.JSONField(_("po"), null=True, blank=True)
+    reason = models.TextField(_("uzasadnienie"), blank=True)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("wpis dziennika zdarzeń")
+        verbose_name_plural = _("dziennik zdarzeń")
+        constraints = [
+            models.UniqueConstraint(fields=["prev_hash"], name="audit_chain_no_fork"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+    def canonical_payload(self) -> dict[str, Any]:
+        return {
+            "created_at": self.created_at.isoformat(),
+            "actor": self.actor_id,
+            "actor_label": self.actor_label,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "object_repr": self.object_repr,
+            "before": self.before,
+            "after": self.after,
+            "reason": self.reason,
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        data = json.dumps(self.canonical_payload(), sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Audit log entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("Audit log entries are append-only")

@@ -1,0 +1,322 @@
+"""Django settings for Wspólnota, driven entirely by environment variables.
+
+WSPOLNOTA_ENV chooses the defaults: ``production`` (the default: every secret must be given,
+DEBUG is off, cookies are secure), ``demo`` (the one-command demo on SQLite) or ``test``.
+Every value can be overridden by its own variable; see README.md for the list.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from wspolnota.envconfig import (
+    ConfigError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_optional_str,
+    env_str,
+    parse_database_url,
+    parse_email_url,
+    parse_redis_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(env_str("WSPOLNOTA_VAR_DIR", str(BASE_DIR / "var")))
+
+ENV = env_choice("WSPOLNOTA_ENV", "production", ("production", "demo", "test"))
+IS_PRODUCTION = ENV == "production"
+IS_TEST = ENV == "test"
+
+DEBUG = env_bool("DEBUG", ENV == "demo")
+if IS_PRODUCTION and DEBUG and not env_bool("ALLOW_DEBUG_IN_PRODUCTION", False):
+    raise ConfigError("DEBUG=1 is refused in production; set WSPOLNOTA_ENV=demo for a local demo")
+
+
+def _local_secret(name: str) -> str:
+    """A secret kept in var/ for the demo and tests, so restarts keep sessions valid."""
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    path = VAR_DIR / f".{name}"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+if IS_PRODUCTION:
+    SECRET_KEY = env_str("SECRET_KEY", required=True)
+    PESEL_HASH_KEY = env_str("PESEL_HASH_KEY", required=True)
+elif IS_TEST:
+    SECRET_KEY = env_str("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
+    PESEL_HASH_KEY = env_str("PESEL_HASH_KEY", "test-pesel-key")
+else:
+    SECRET_KEY = env_optional_str("SECRET_KEY") or _local_secret("secret_key")
+    PESEL_HASH_KEY = env_optional_str("PESEL_HASH_KEY") or _local_secret("pesel_hash_key")
+
+if len(SECRET_KEY) < 32:
+    raise ConfigError("SECRET_KEY must be at least 32 characters long")
+if len(PESEL_HASH_KEY) < 8:
+    raise ConfigError("PESEL_HASH_KEY must be at least 8 characters long")
+
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS",
+    ["127.0.0.1", "localhost", "[::1]"] if not IS_PRODUCTION else [],
+)
+if IS_PRODUCTION and not ALLOWED_HOSTS:
+    raise ConfigError("ALLOWED_HOSTS must be set in production, e.g. ALLOWED_HOSTS=wspolnota.krakow.pl")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "wspolnota.core",
+    "wspolnota.territory",
+    "wspolnota.accounts",
+    "wspolnota.communication",
+    "wspolnota.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wspolnota.core.middleware.DomainErrorMiddleware",
+]
+
+ROOT_URLCONF = "wspolnota.urls"
+WSGI_APPLICATION = "wspolnota.wsgi.application"
+ASGI_APPLICATION = "wspolnota.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "wspolnota.core.context_processors.platform",
+            ],
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------------------
+DATABASE_URL = env_str(
+    "DATABASE_URL",
+    "sqlite:///:memory:" if IS_TEST else f"sqlite:///{VAR_DIR / 'wspolnota.sqlite3'}",
+)
+DATABASES = {"default": parse_database_url(DATABASE_URL, base_dir=BASE_DIR)}
+if IS_TEST and DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # type: ignore[union-attr]
+    DATABASES["default"].pop("OPTIONS", None)
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUDIT_LOG_DB_TRIGGERS = env_bool("AUDIT_LOG_DB_TRIGGERS", not IS_TEST)
+
+# --- Cache, background tasks ------------------------------------------------------------------
+REDIS_URL = env_optional_str("REDIS_URL")
+if REDIS_URL:
+    REDIS_URL = parse_redis_url(REDIS_URL)
+
+if IS_TEST:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    # Shared by every web process, unlike a per-process memory cache: rate limits stay correct.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "wspolnota_cache"}}
+
+TASKS_BACKEND = env_choice(
+    "TASKS_BACKEND",
+    "immediate" if IS_TEST else ("rq" if REDIS_URL else "database"),
+    ("immediate", "database", "rq"),
+)
+if TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+elif TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+else:
+    if not REDIS_URL:
+        raise ConfigError("TASKS_BACKEND=rq needs REDIS_URL")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+
+# --- Authentication ---------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:profile"
+LOGOUT_REDIRECT_URL = "core:home"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if IS_TEST:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Log-in throttling and rate limits on sensitive forms (django-ratelimit, "count/period").
+RATE_LIMIT_LOGIN = env_str("RATE_LIMIT_LOGIN", "5/m")
+RATE_LIMIT_LOGIN_PER_IP = env_str("RATE_LIMIT_LOGIN_PER_IP", "30/m")
+RATE_LIMIT_SIGNUP = env_str("RATE_LIMIT_SIGNUP", "10/h")
+RATE_LIMIT_SMS_CODE = env_str("RATE_LIMIT_SMS_CODE", "3/10m")
+RATE_LIMIT_SENSITIVE = env_str("RATE_LIMIT_SENSITIVE", "20/h")
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATELIMIT_VIEW = "wspolnota.core.views.rate_limited"
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] if IS_TEST else []
+
+SMS_CODE_TTL_SECONDS = env_int("SMS_CODE_TTL_SECONDS", 600, minimum=60, maximum=3600)
+SMS_CODE_MAX_ATTEMPTS = env_int("SMS_CODE_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
+
+# --- Communication transports -------------------------------------------------------------------
+if IS_PRODUCTION:
+    EMAIL_URL = env_str("EMAIL_URL", required=True)
+else:
+    EMAIL_URL = env_str("EMAIL_URL", "locmem://" if IS_TEST else f"file://{VAR_DIR / 'mail'}")
+_email = parse_email_url(EMAIL_URL, base_dir=BASE_DIR)
+EMAIL_BACKEND = _email.backend
+EMAIL_HOST = _email.host
+EMAIL_PORT = _email.port
+EMAIL_HOST_USER = _email.user
+EMAIL_HOST_PASSWORD = _email.password
+EMAIL_USE_TLS = _email.use_tls
+EMAIL_USE_SSL = _email.use_ssl
+if _email.file_path:
+    EMAIL_FILE_PATH = _email.file_path
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Wspólnota Kraków <noreply@wspolnota.krakow.pl>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+SMS_BACKEND = env_choice(
+    "SMS_BACKEND", "memory" if IS_TEST else "file", ("file", "memory")
+)
+SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(VAR_DIR / "sms.log")))
+SMS_SENDER_NAME = env_str("SMS_SENDER_NAME", "Wspolnota")
+
+# --- Privacy: retention periods (days) ---------------------------------------------------------
+RETENTION_DAYS = {
+    "inactive_account": env_int("RETENTION_INACTIVE_ACCOUNT_DAYS", 3 * 365, minimum=30),
+    "sms_codes": env_int("RETENTION_SMS_CODES_DAYS", 30, minimum=1),
+    "deleted_account_audit": env_int("RETENTION_AUDIT_DAYS", 10 * 365, minimum=365),
+    "voter_roll": env_int("RETENTION_VOTER_ROLL_DAYS", 365, minimum=30),
+}
+
+# --- Internationalisation ---------------------------------------------------------------------
+LANGUAGE_CODE = "pl"
+LANGUAGES = [("pl", _("polski")), ("en", _("angielski")), ("uk", _("ukraiński"))]
+LANGUAGE_NATIVE_NAMES = {"pl": "Polski", "en": "English", "uk": "Українська"}
+LOCALE_PATHS: list[Path] = []  # each app ships its own locale/ folder
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Europe/Warsaw"
+LANGUAGE_COOKIE_NAME = "wspolnota_language"
+LANGUAGE_COOKIE_SECURE = not DEBUG and not IS_TEST
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Static files -------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if IS_PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+
+# --- Security ---------------------------------------------------------------------------------
+_secure_default = IS_PRODUCTION
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _secure_default)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _secure_default)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=300)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365 if IS_PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = IS_PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+
+MAP_TILE_URL = env_optional_str("MAP_TILE_URL") or ""
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+_tile_origin = ""
+if MAP_TILE_URL:
+    from urllib.parse import urlsplit as _urlsplit
+
+    _tile_parts = _urlsplit(MAP_TILE_URL.replace("{s}", "a"))
+    _tile_origin = f"{_tile_parts.scheme}://{_tile_parts.netloc}".replace("://a.", "://*.")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *([_tile_origin] if _tile_origin else [])],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# --- Platform facts (configurable per city) -------------------------------------------------------
+CITY_NAME = env_str("CITY_NAME", "Kraków")
+CITY_TERYT = env_str("CITY_TERYT", "1261011")
+HELP_PHONE = env_str("HELP_PHONE", "+48 12 616 12 00")
+HELP_EMAIL = env_str("HELP_EMAIL", "wspolnota@um.krakow.pl")
+HELP_ADDRESS = env_str("HELP_ADDRESS", "Urząd Miasta Krakowa, pl. Wszystkich Świętych 3-4, 31-004 Kraków")
+HELP_HOURS = env_str("HELP_HOURS", "pn.–pt. 7:30–15:30")
+ACCESSIBILITY_STATEMENT_PUBLISHED = env_str("ACCESSIBILITY_STATEMENT_PUBLISHED", "2026-03-31")
+ACCESSIBILITY_STATEMENT_UPDATED = env_str("ACCESSIBILITY_STATEMENT_UPDATED", "2026-11-26")
+ACCESSIBILITY_COORDINATOR = env_str("ACCESSIBILITY_COORDINATOR", "Koordynator ds. dostępności UMK")
+SHARED_DATA_DIR = Path(env_str("WSPOLNOTA_SHARED", str(BASE_DIR.parent / "shared")))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING" if IS_TEST else "INFO")},
+    "loggers": {"django.request": {"level": "ERROR" if IS_TEST else "WARNING"}},
+}

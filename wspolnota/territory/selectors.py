@@ -1,0 +1,130 @@
+"""Reads of the territory app: districts and the point → district lookup."""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Max, QuerySet
+from shapely import STRtree
+from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.prepared import prep
+
+from wspolnota.territory.models import City, District
+
+
+def default_city() -> City | None:
+    return City.objects.filter(teryt=settings.CITY_TERYT).first() or City.objects.order_by("id").first()
+
+
+def district_list(*, city: City | None = None) -> QuerySet[District]:
+    districts = District.objects.select_related("city").order_by("city_id", "number")
+    if city is not None:
+        districts = districts.filter(city=city)
+    return districts
+
+
+def district_get(*, number: int, city: City | None = None) -> District | None:
+    city = city or default_city()
+    if city is None:
+        return None
+    return District.objects.select_related("city").filter(city=city, number=number).first()
+
+
+@dataclass
+class _Index:
+    version: tuple[Any, ...]
+    tree: STRtree
+    shapes: list[BaseGeometry]
+    prepared: list[Any]
+    district_ids: list[int]
+
+
+_index_lock = threading.Lock()
+_index: _Index | None = None
+
+
+def _current_version() -> tuple[Any, ...]:
+    stats = District.objects.aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
+    return (stats["n"], stats["last"], stats["top"])
+
+
+def _get_index() -> _Index:
+    """A per-process spatial index, rebuilt when any district changes (one cheap query a call)."""
+    global _index
+    version = _current_version()
+    with _index_lock:
+        if _index is None or _index.version != version:
+            rows = list(District.objects.order_by("id").values_list("id", "geometry"))
+            shapes = [shape(geometry) for _, geometry in rows]
+            _index = _Index(
+                version=version,
+                tree=STRtree(shapes),
+                shapes=shapes,
+                prepared=[prep(s) for s in shapes],
+                district_ids=[pk for pk, _ in rows],
+            )
+        return _index
+
+
+def district_for_point(*, lat: float, lon: float) -> District | None:
+    """The district whose boundary contains the point (WGS84), or None outside every district."""
+    if not (math.isfinite(lat) and math.isfinite(lon)) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    index = _get_index()
+    point = Point(lon, lat)
+    for position in index.tree.query(point):
+        if index.prepared[int(position)].covers(point):
+            return District.objects.select_related("city").get(pk=index.district_ids[int(position)])
+    return None
+
+
+@dataclass(frozen=True)
+class SvgDistrict:
+    district: District
+    path: str
+    label_x: float
+    label_y: float
+
+
+@dataclass(frozen=True)
+class SvgMap:
+    width: int
+    height: int
+    districts: list[SvgDistrict]
+
+
+def district_svg_map(*, districts: list[District], width: int = 640, tolerance: float = 0.0004) -> SvgMap:
+    """Project boundaries to an SVG for the page without JavaScript (equirectangular, simplified)."""
+    shapes = [shape(d.geometry).simplify(tolerance, preserve_topology=True) for d in districts]
+    if not shapes:
+        return SvgMap(width, width // 2, [])
+    minx = min(s.bounds[0] for s in shapes)
+    miny = min(s.bounds[1] for s in shapes)
+    maxx = max(s.bounds[2] for s in shapes)
+    maxy = max(s.bounds[3] for s in shapes)
+    kx = math.cos(math.radians((miny + maxy) / 2))
+    span_x = max((maxx - minx) * kx, 1e-9)
+    span_y = max(maxy - miny, 1e-9)
+    scale = (width - 20) / span_x
+    height = int(span_y * scale) + 20
+
+    def project(x: float, y: float) -> tuple[float, float]:
+        return (10 + (x - minx) * kx * scale, 10 + (maxy - y) * scale)
+
+    result = []
+    for district, geometry in zip(districts, shapes, strict=True):
+        polygons = list(getattr(geometry, "geoms", [geometry]))
+        parts = []
+        for polygon in polygons:
+            for ring in [polygon.exterior, *polygon.interiors]:
+                coords = [project(x, y) for x, y in ring.coords]
+                parts.append("M" + " L".join(f"{px:.1f},{py:.1f}" for px, py in coords) + " Z")
+        anchor = geometry.representative_point()
+        lx, ly = project(anchor.x, anchor.y)
+        result.append(SvgDistrict(district, " ".join(parts), round(lx, 1), round(ly, 1)))
+    return SvgMap(width, height, result)

@@ -1,0 +1,7 @@
+"""Settings for the test suite: the same module, with WSPOLNOTA_ENV=test defaults."""
+
+import os
+
+os.environ.setdefault("WSPOLNOTA_ENV", "test")
+
+from wspolnota.settings import *  # noqa: E402,F403

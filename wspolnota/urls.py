@@ -1,0 +1,24 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from wspolnota.api.api import api
+from wspolnota.core import views as core_views
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("wspolnota.core.urls")),
+    path("konto/", include("wspolnota.accounts.urls")),
+    path("dzielnice/", include("wspolnota.territory.urls")),
+    prefix_default_language=True,
+)
+
+handler400 = "wspolnota.core.views.error_400"
+handler403 = "wspolnota.core.views.error_403"
+handler404 = "wspolnota.core.views.error_404"
+handler500 = "wspolnota.core.views.error_500"
