@@ -10,8 +10,6 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
-
 from wspolnota.envconfig import (
     ConfigError,
     env_bool,
@@ -231,7 +229,8 @@ RETENTION_DAYS = {
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "pl"
-LANGUAGES = [("pl", _("polski")), ("en", _("angielski")), ("uk", _("ukraiński"))]
+# Each language is named in itself, as language pickers should.
+LANGUAGES = [("pl", "Polski"), ("en", "English"), ("uk", "Українська")]
 LANGUAGE_NATIVE_NAMES = {"pl": "Polski", "en": "English", "uk": "Українська"}
 LOCALE_PATHS: list[Path] = []  # each app ships its own locale/ folder
 USE_I18N = True
@@ -258,6 +257,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+if not IS_PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- Security ---------------------------------------------------------------------------------
 _secure_default = IS_PRODUCTION

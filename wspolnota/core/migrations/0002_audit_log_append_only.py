@@ -31,33 +31,31 @@ SQLITE_BACKWARD = [
 ]
 
 
-def install(schema_editor):
-    vendor = schema_editor.connection.vendor
+def install(vendor, execute):
     if vendor == "postgresql":
-        schema_editor.execute(PG_FORWARD)
+        execute(PG_FORWARD)
     elif vendor == "sqlite":
         for statement in SQLITE_FORWARD:
-            schema_editor.execute(statement)
+            execute(statement)
 
 
-def uninstall(schema_editor):
-    vendor = schema_editor.connection.vendor
+def uninstall(vendor, execute):
     if vendor == "postgresql":
-        schema_editor.execute(PG_BACKWARD)
+        execute(PG_BACKWARD)
     elif vendor == "sqlite":
         for statement in SQLITE_BACKWARD:
-            schema_editor.execute(statement)
+            execute(statement)
 
 
 def forward(apps, schema_editor):
     # The test suite flushes tables between live-server tests, so it installs the triggers
     # only inside the test that proves they work (AUDIT_LOG_DB_TRIGGERS is off there).
     if settings.AUDIT_LOG_DB_TRIGGERS:
-        install(schema_editor)
+        install(schema_editor.connection.vendor, schema_editor.execute)
 
 
 def backward(apps, schema_editor):
-    uninstall(schema_editor)
+    uninstall(schema_editor.connection.vendor, schema_editor.execute)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,141 @@
+"""Shared fixtures: Kraków's districts, personas of every role, the SMS outbox, a browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from wspolnota.accounts.models import User
+from wspolnota.accounts.roles import Role
+from wspolnota.communication.transports import memory_outbox
+from wspolnota.territory.models import District
+from wspolnota.tests_support.factories import (
+    CityUnitFactory,
+    RoleAssignmentFactory,
+    UserFactory,
+)
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _clean_outbox_and_cache() -> Iterator[None]:
+    from django.core.cache import cache
+
+    memory_outbox.clear()
+    cache.clear()
+    yield
+    memory_outbox.clear()
+
+
+@pytest.fixture
+def krakow(db: Any) -> dict[int, District]:
+    """Kraków and its 18 districts, loaded from the shipped GeoJSON and CSV."""
+    from wspolnota.territory.services import krakow_load
+
+    krakow_load()
+    return {d.number: d for d in District.objects.all()}
+
+
+def _persona(krakow: dict[int, District], role: Role | None, *, home: int = 1, **scope: Any) -> User:
+    user = UserFactory(district=krakow[home], password=PASSWORD)
+    if role is not None:
+        RoleAssignmentFactory(user=user, role=role, **scope)
+    return user
+
+
+@pytest.fixture
+def resident(krakow: dict[int, District]) -> User:
+    return _persona(krakow, None, home=1)
+
+
+@pytest.fixture
+def resident_other_district(krakow: dict[int, District]) -> User:
+    return _persona(krakow, None, home=18)
+
+
+@pytest.fixture
+def official(krakow: dict[int, District]) -> User:
+    return _persona(krakow, Role.OFFICIAL, city_unit=CityUnitFactory())
+
+
+@pytest.fixture
+def district_councillor(krakow: dict[int, District]) -> User:
+    return _persona(krakow, Role.DISTRICT_COUNCILLOR, home=1, district=krakow[1])
+
+
+@pytest.fixture
+def moderator(krakow: dict[int, District]) -> User:
+    return _persona(krakow, Role.MODERATOR)
+
+
+@pytest.fixture
+def ngo_member(krakow: dict[int, District]) -> User:
+    return _persona(krakow, Role.NGO_MEMBER)
+
+
+@pytest.fixture
+def auditor(krakow: dict[int, District]) -> User:
+    return _persona(krakow, Role.AUDITOR)
+
+
+@pytest.fixture
+def administrator(krakow: dict[int, District]) -> User:
+    return _persona(krakow, Role.ADMINISTRATOR)
+
+
+PERSONAS = [
+    "anonymous",
+    "resident",
+    "resident_other_district",
+    "official",
+    "district_councillor",
+    "moderator",
+    "ngo_member",
+    "auditor",
+    "administrator",
+]
+
+
+@pytest.fixture
+def client_for(request: pytest.FixtureRequest) -> Any:
+    """``client_for("official")`` gives a test client logged in as that persona."""
+
+    def make(persona: str) -> Client:
+        client = Client()
+        if persona != "anonymous":
+            user = request.getfixturevalue(persona)
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium (Debian's package) for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    if not executable:
+        pytest.fail("Chromium is not installed: run ./wsp test, which installs the Debian package")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()

@@ -1,0 +1,80 @@
+"""Every URL pattern, as every persona, in every language: never a server error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import translation
+
+from wspolnota.conftest import PERSONAS
+
+# Sample values for URL arguments, by name. A new URL argument must be added here, so no
+# pattern escapes the sweep.
+SAMPLES: dict[str, Any] = {
+    "number": 1,
+    "pk": "first",
+    "uidb64": "MQ",
+    "token": "set-password",
+}
+SKIP_PREFIXES = ("api/",)  # the API is swept by its own schema tests
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, str, list[str]]]:
+    found = []
+    for entry in patterns:
+        route = str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            found += _walk(entry.url_patterns, prefix + route)
+        elif isinstance(entry, URLPattern):
+            found.append((prefix + route, entry.name or "", list(entry.pattern.regex.groupindex)))
+    return found
+
+
+def _concrete(route: str, args: list[str], pk: int) -> str:
+    path = route.lstrip("^").rstrip("$").replace("\\Z", "")
+    for arg in args:
+        value = SAMPLES[arg]
+        if value == "first":
+            value = pk
+        for form in (f"<int:{arg}>", f"<str:{arg}>", f"<slug:{arg}>", f"<{arg}>"):
+            path = path.replace(form, str(value))
+    return path
+
+
+def test_every_url_argument_has_a_sample():
+    missing = {arg for _route, _name, args in _walk(get_resolver().url_patterns) for arg in args} - set(SAMPLES)
+    assert not missing, f"add samples for URL arguments: {missing}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_no_url_gives_a_server_error(persona, request, krakow, administrator, resident):
+    from django.test import Client
+
+    from wspolnota.accounts.roles import Role
+    from wspolnota.accounts.services import role_grant
+
+    assignment = role_grant(actor=administrator, user=resident, role=Role.AUDITOR)
+    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+    client = Client(raise_request_exception=False)
+    failures = []
+    swept = 0
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            routes = _walk(get_resolver().url_patterns)
+        for route, _name, args in routes:
+            path = _concrete(route, args, assignment.pk)
+            if path.startswith(SKIP_PREFIXES):
+                continue
+            for method in ("get", "post"):
+                if user is not None:
+                    client.force_login(user)  # a swept log-out must not end the sweep
+                response = getattr(client, method)("/" + path)
+                swept += 1
+                if response.status_code >= 500:
+                    failures.append(f"{method.upper()} /{path} as {persona}: {response.status_code}")
+    assert swept > 100
+    assert failures == []
