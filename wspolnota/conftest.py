@@ -42,7 +42,9 @@ def krakow(db: Any) -> dict[int, District]:
     return {d.number: d for d in District.objects.all()}
 
 
-def _persona(krakow: dict[int, District], role: Role | None, *, home: int = 1, **scope: Any) -> User:
+def _persona(
+    krakow: dict[int, District], role: Role | None, *, home: int = 1, **scope: Any
+) -> User:
     user = UserFactory(district=krakow[home], password=PASSWORD)
     if role is not None:
         RoleAssignmentFactory(user=user, role=role, **scope)

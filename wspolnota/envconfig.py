@@ -52,7 +52,9 @@ def env_bool(name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be one of {sorted(_TRUE | _FALSE)}, got {value!r}")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     value = _raw(name)
     if value is None:
         return default
@@ -93,9 +95,13 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
     if scheme == "sqlite":
         raw_path = unquote(parts.path)
         if parts.netloc:
-            raise ConfigError("DATABASE_URL for SQLite must look like sqlite:///relative/path or sqlite:////absolute/path")
+            raise ConfigError(
+                "DATABASE_URL for SQLite must look like sqlite:///relative/path or sqlite:////absolute/path"
+            )
         if raw_path in ("", "/"):
-            raise ConfigError("DATABASE_URL for SQLite must name a file, e.g. sqlite:///var/wspolnota.sqlite3")
+            raise ConfigError(
+                "DATABASE_URL for SQLite must name a file, e.g. sqlite:///var/wspolnota.sqlite3"
+            )
         name = raw_path[1:]
         if name == ":memory:":
             return {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
@@ -114,7 +120,9 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
     if scheme in ("postgres", "postgresql", "pgsql"):
         name = unquote(parts.path.lstrip("/"))
         if not name:
-            raise ConfigError("DATABASE_URL for PostgreSQL must name a database, e.g. postgres://user@127.0.0.1:5432/wspolnota")
+            raise ConfigError(
+                "DATABASE_URL for PostgreSQL must name a database, e.g. postgres://user@127.0.0.1:5432/wspolnota"
+            )
         try:
             port = parts.port
         except ValueError:
@@ -134,7 +142,9 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
             "OPTIONS": options,
         }
         return config
-    raise ConfigError(f"DATABASE_URL must start with sqlite:// or postgres://, got {scheme or 'nothing'}://")
+    raise ConfigError(
+        f"DATABASE_URL must start with sqlite:// or postgres://, got {scheme or 'nothing'}://"
+    )
 
 
 def parse_redis_url(url: str) -> str:
@@ -169,13 +179,19 @@ def parse_email_url(url: str, *, base_dir: Path) -> EmailConfig:
     if scheme == "file":
         path = Path(unquote(parts.netloc + parts.path))
         if not str(path) or str(path) == ".":
-            raise ConfigError("EMAIL_URL for files must name a folder, e.g. file:///var/lib/wspolnota/mail")
+            raise ConfigError(
+                "EMAIL_URL for files must name a folder, e.g. file:///var/lib/wspolnota/mail"
+            )
         if not path.is_absolute():
             path = base_dir / path
-        return EmailConfig(backend="django.core.mail.backends.filebased.EmailBackend", file_path=str(path))
+        return EmailConfig(
+            backend="django.core.mail.backends.filebased.EmailBackend", file_path=str(path)
+        )
     if scheme in ("smtp", "smtps"):
         if not parts.hostname:
-            raise ConfigError("EMAIL_URL for SMTP must name a host, e.g. smtp://user:pass@mail.example.org:587?tls=1")
+            raise ConfigError(
+                "EMAIL_URL for SMTP must name a host, e.g. smtp://user:pass@mail.example.org:587?tls=1"
+            )
         try:
             port = parts.port
         except ValueError:
@@ -194,4 +210,6 @@ def parse_email_url(url: str, *, base_dir: Path) -> EmailConfig:
             use_tls=use_tls,
             use_ssl=use_ssl,
         )
-    raise ConfigError("EMAIL_URL must start with smtp://, smtps://, console://, locmem:// or file://")
+    raise ConfigError(
+        "EMAIL_URL must start with smtp://, smtps://, console://, locmem:// or file://"
+    )

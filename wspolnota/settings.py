@@ -66,7 +66,9 @@ ALLOWED_HOSTS = env_list(
     ["127.0.0.1", "localhost", "[::1]"] if not IS_PRODUCTION else [],
 )
 if IS_PRODUCTION and not ALLOWED_HOSTS:
-    raise ConfigError("ALLOWED_HOSTS must be set in production, e.g. ALLOWED_HOSTS=wspolnota.krakow.pl")
+    raise ConfigError(
+        "ALLOWED_HOSTS must be set in production, e.g. ALLOWED_HOSTS=wspolnota.krakow.pl"
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -143,10 +145,17 @@ if REDIS_URL:
 if IS_TEST:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     # Shared by every web process, unlike a per-process memory cache: rate limits stay correct.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "wspolnota_cache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "wspolnota_cache",
+        }
+    }
 
 TASKS_BACKEND = env_choice(
     "TASKS_BACKEND",
@@ -177,7 +186,10 @@ if IS_TEST:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -213,9 +225,7 @@ if _email.file_path:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Wspólnota Kraków <noreply@wspolnota.krakow.pl>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-SMS_BACKEND = env_choice(
-    "SMS_BACKEND", "memory" if IS_TEST else "file", ("file", "memory")
-)
+SMS_BACKEND = env_choice("SMS_BACKEND", "memory" if IS_TEST else "file", ("file", "memory"))
 SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(VAR_DIR / "sms.log")))
 SMS_SENDER_NAME = env_str("SMS_SENDER_NAME", "Wspolnota")
 
@@ -268,7 +278,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=300)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365 if IS_PRODUCTION else 0, minimum=0)
+SECURE_HSTS_SECONDS = env_int(
+    "SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365 if IS_PRODUCTION else 0, minimum=0
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = IS_PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -307,7 +319,9 @@ CITY_NAME = env_str("CITY_NAME", "Kraków")
 CITY_TERYT = env_str("CITY_TERYT", "1261011")
 HELP_PHONE = env_str("HELP_PHONE", "+48 12 616 12 00")
 HELP_EMAIL = env_str("HELP_EMAIL", "wspolnota@um.krakow.pl")
-HELP_ADDRESS = env_str("HELP_ADDRESS", "Urząd Miasta Krakowa, pl. Wszystkich Świętych 3-4, 31-004 Kraków")
+HELP_ADDRESS = env_str(
+    "HELP_ADDRESS", "Urząd Miasta Krakowa, pl. Wszystkich Świętych 3-4, 31-004 Kraków"
+)
 HELP_HOURS = env_str("HELP_HOURS", "pn.–pt. 7:30–15:30")
 ACCESSIBILITY_STATEMENT_PUBLISHED = env_str("ACCESSIBILITY_STATEMENT_PUBLISHED", "2026-03-31")
 ACCESSIBILITY_STATEMENT_UPDATED = env_str("ACCESSIBILITY_STATEMENT_UPDATED", "2026-11-26")
@@ -318,6 +332,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING" if IS_TEST else "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_str("LOG_LEVEL", "WARNING" if IS_TEST else "INFO"),
+    },
     "loggers": {"django.request": {"level": "ERROR" if IS_TEST else "WARNING"}},
 }

@@ -4,4 +4,4 @@ import os
 
 os.environ.setdefault("WSPOLNOTA_ENV", "test")
 
-from wspolnota.settings import *  # noqa: E402,F403
+from wspolnota.settings import *  # noqa: F403

@@ -39,14 +39,19 @@ def load() -> list[str]:
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(
-                email=email, password=DEMO_PASSWORD, full_name=name,
-                district=districts.get(district_no), preferred_language=language,
+                email=email,
+                password=DEMO_PASSWORD,
+                full_name=name,
+                district=districts.get(district_no),
+                preferred_language=language,
             )
         if role is not None and not RoleAssignment.objects.filter(user=user, role=role).exists():
             RoleAssignment.objects.create(
                 user=user,
                 role=role,
-                district=districts.get(int(scope)) if role == Role.DISTRICT_COUNCILLOR and scope else None,
+                district=districts.get(int(scope))
+                if role == Role.DISTRICT_COUNCILLOR and scope
+                else None,
                 city_unit=units[scope] if role == Role.OFFICIAL and scope else None,
             )
         label = Role(role).label if role else "mieszkaniec / resident"

@@ -8,7 +8,9 @@ class AccountsError(DomainError):
 
 
 EMAIL_TAKEN = _("Konto z tym adresem e-mail już istnieje. Zaloguj się lub odzyskaj hasło.")
-PHONE_INVALID = _("To nie jest poprawny numer telefonu komórkowego. Wpisz go z numerem kierunkowym kraju, np. +48 600 100 200.")
+PHONE_INVALID = _(
+    "To nie jest poprawny numer telefonu komórkowego. Wpisz go z numerem kierunkowym kraju, np. +48 600 100 200."
+)
 CODE_WRONG = _("Kod jest niepoprawny. Sprawdź SMS i spróbuj ponownie.")
 CODE_EXPIRED = _("Kod wygasł albo wykorzystano wszystkie próby. Poproś o nowy kod.")
 NO_PENDING_CODE = _("Najpierw poproś o kod SMS.")

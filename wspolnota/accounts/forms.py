@@ -23,42 +23,62 @@ def _district_field(required: bool = False) -> DistrictChoiceField:
         required=required,
         label=_("Dzielnica zamieszkania"),
         empty_label=_("— nie wybrano —"),
-        help_text=_("Dzielnica decyduje o tym, na które projekty dzielnicowe głosujesz i jakie ogłoszenia dostajesz."),
+        help_text=_(
+            "Dzielnica decyduje o tym, na które projekty dzielnicowe głosujesz i jakie ogłoszenia dostajesz."
+        ),
     )
 
 
 class SignUpForm(forms.Form):
-    email = forms.EmailField(label=_("Adres e-mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("Adres e-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     full_name = forms.CharField(
-        label=_("Imię i nazwisko"), max_length=150, required=False,
+        label=_("Imię i nazwisko"),
+        max_length=150,
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         help_text=_("Nieobowiązkowe. Pokażemy je tylko przy Twoich publicznych wpisach."),
     )
     password1 = forms.CharField(
-        label=_("Hasło"), strip=False,
+        label=_("Hasło"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("Co najmniej 10 znaków; nie może być popularnym hasłem ani składać się z samych cyfr."),
+        help_text=_(
+            "Co najmniej 10 znaków; nie może być popularnym hasłem ani składać się z samych cyfr."
+        ),
     )
     password2 = forms.CharField(
-        label=_("Powtórz hasło"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Powtórz hasło"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     district = _district_field()
     preferred_language = forms.ChoiceField(label=_("Język"), choices=settings.LANGUAGES)
     accept_terms = forms.BooleanField(
         label=_("Zapoznałem się z informacją o przetwarzaniu danych osobowych"),
-        error_messages={"required": _("Zaznacz, że znasz informację o przetwarzaniu danych osobowych.")},
+        error_messages={
+            "required": _("Zaznacz, że znasz informację o przetwarzaniu danych osobowych.")
+        },
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+        if (
+            data.get("password1")
+            and data.get("password2")
+            and data["password1"] != data["password2"]
+        ):
             self.add_error("password2", _("Hasła nie są takie same."))
         return data
 
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
-        label=_("Adres e-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+        label=_("Adres e-mail"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
     error_messages = {
         "invalid_login": _("Niepoprawny adres e-mail lub hasło."),
@@ -71,7 +91,14 @@ class ProfileForm(forms.ModelForm[User]):
 
     class Meta:
         model = User
-        fields = ["full_name", "district", "preferred_language", "pref_large_text", "pref_high_contrast", "pref_easy_read"]
+        fields = [
+            "full_name",
+            "district",
+            "preferred_language",
+            "pref_large_text",
+            "pref_high_contrast",
+            "pref_easy_read",
+        ]
         labels = {
             "full_name": _("Imię i nazwisko"),
             "preferred_language": _("Język"),
@@ -83,7 +110,8 @@ class ProfileForm(forms.ModelForm[User]):
 
 class PhoneForm(forms.Form):
     phone = forms.CharField(
-        label=_("Numer telefonu komórkowego"), max_length=30,
+        label=_("Numer telefonu komórkowego"),
+        max_length=30,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         help_text=_("Na przykład 600 100 200 albo +380 67 123 4567. Wyślemy SMS z kodem."),
     )
@@ -91,14 +119,20 @@ class PhoneForm(forms.Form):
 
 class PhoneCodeForm(forms.Form):
     code = forms.CharField(
-        label=_("Kod z SMS-a"), max_length=6, min_length=6,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*"}),
+        label=_("Kod z SMS-a"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*"}
+        ),
     )
 
 
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(
-        label=_("Hasło"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label=_("Hasło"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text=_("Dla bezpieczeństwa potwierdź hasłem."),
     )
     confirm = forms.BooleanField(
@@ -111,11 +145,15 @@ class RoleGrantForm(forms.Form):
     email = forms.EmailField(label=_("Adres e-mail osoby"))
     role = forms.ChoiceField(label=_("Rola"), choices=Role.choices)
     district = forms.ModelChoiceField(
-        queryset=District.objects.order_by("number"), required=False, label=_("Dzielnica (dla radnego dzielnicy)"),
+        queryset=District.objects.order_by("number"),
+        required=False,
+        label=_("Dzielnica (dla radnego dzielnicy)"),
         empty_label=_("— nie dotyczy —"),
     )
     city_unit = forms.ModelChoiceField(
-        queryset=CityUnit.objects.all(), required=False, label=_("Jednostka miejska (dla urzędnika)"),
+        queryset=CityUnit.objects.all(),
+        required=False,
+        label=_("Jednostka miejska (dla urzędnika)"),
         empty_label=_("— nie dotyczy —"),
     )
 

@@ -109,10 +109,18 @@ class RoleAssignment(BaseModel):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(_("rola"), max_length=30, choices=Role.choices)
     district = models.ForeignKey(
-        "territory.District", verbose_name=_("dzielnica"), null=True, blank=True, on_delete=models.PROTECT
+        "territory.District",
+        verbose_name=_("dzielnica"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
     )
     city_unit = models.ForeignKey(
-        CityUnit, verbose_name=_("jednostka miejska"), null=True, blank=True, on_delete=models.PROTECT
+        CityUnit,
+        verbose_name=_("jednostka miejska"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
     )
     granted_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -18,4 +18,6 @@ class Role(models.TextChoices):
 
 
 # Roles whose holders act for the city: each of their state changes goes to the audit log.
-OFFICIAL_ROLES = frozenset({Role.OFFICIAL, Role.MODERATOR, Role.ADMINISTRATOR, Role.DISTRICT_COUNCILLOR})
+OFFICIAL_ROLES = frozenset(
+    {Role.OFFICIAL, Role.MODERATOR, Role.ADMINISTRATOR, Role.DISTRICT_COUNCILLOR}
+)

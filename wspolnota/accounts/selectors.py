@@ -11,14 +11,16 @@ def role_list_for(*, user: User) -> QuerySet[RoleAssignment]:
 
 
 def role_assignment_list() -> QuerySet[RoleAssignment]:
-    return RoleAssignment.objects.select_related("user", "district", "city_unit", "granted_by").order_by(
-        "role", "user__email"
-    )
+    return RoleAssignment.objects.select_related(
+        "user", "district", "city_unit", "granted_by"
+    ).order_by("role", "user__email")
 
 
 def phone_verification_pending(*, user: User) -> PhoneVerification | None:
     return (
-        PhoneVerification.objects.filter(user=user, confirmed_at__isnull=True, expires_at__gt=timezone.now())
+        PhoneVerification.objects.filter(
+            user=user, confirmed_at__isnull=True, expires_at__gt=timezone.now()
+        )
         .order_by("-created_at", "-id")
         .first()
     )

@@ -86,13 +86,18 @@ def normalise_mobile(raw: str) -> str:
     if not phonenumbers.is_valid_number(number):
         raise AccountsError(errors.PHONE_INVALID, field="phone")
     kind = phonenumbers.number_type(number)
-    if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+    if kind not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
         raise AccountsError(errors.PHONE_INVALID, field="phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _code_hash(verification_key: str, code: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), f"{verification_key}:{code}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"{verification_key}:{code}".encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def phone_verification_start(*, user: User, phone: str) -> PhoneVerification:
@@ -135,7 +140,10 @@ def phone_verification_confirm(*, user: User, code: str) -> User:
         )
         if verification is None:
             raise AccountsError(errors.NO_PENDING_CODE, field="code")
-        if verification.expires_at <= now or verification.attempts >= settings.SMS_CODE_MAX_ATTEMPTS:
+        if (
+            verification.expires_at <= now
+            or verification.attempts >= settings.SMS_CODE_MAX_ATTEMPTS
+        ):
             raise AccountsError(errors.CODE_EXPIRED, field="code")
         expected = _code_hash(str(verification.pk), code.strip())
         if not hmac.compare_digest(expected, verification.code_hash):
@@ -185,7 +193,12 @@ def role_grant(
             assignment = RoleAssignment.objects.create(
                 user=user, role=role, district=district, city_unit=city_unit, granted_by=actor
             )
-            audit_log_append(actor=actor, action="accounts.role_granted", obj=assignment, after=snapshot(assignment))
+            audit_log_append(
+                actor=actor,
+                action="accounts.role_granted",
+                obj=assignment,
+                after=snapshot(assignment),
+            )
     except IntegrityError:
         raise AccountsError(errors.ROLE_EXISTS, field="role") from None
     return assignment
@@ -197,8 +210,12 @@ def role_revoke(*, actor: User, assignment: RoleAssignment, reason: str = "") ->
     with transaction.atomic():
         before = snapshot(assignment)
         audit_log_append(
-            actor=actor, action="accounts.role_revoked", object_type="accounts.roleassignment",
-            object_id=str(assignment.pk), before=before, reason=reason,
+            actor=actor,
+            action="accounts.role_revoked",
+            object_type="accounts.roleassignment",
+            object_id=str(assignment.pk),
+            before=before,
+            reason=reason,
         )
         assignment.delete()
 
@@ -211,7 +228,9 @@ def user_export_data(*, user: User) -> dict[str, Any]:
             "email": user.email,
             "full_name": user.full_name,
             "phone": user.phone,
-            "phone_confirmed_at": user.phone_confirmed_at.isoformat() if user.phone_confirmed_at else None,
+            "phone_confirmed_at": user.phone_confirmed_at.isoformat()
+            if user.phone_confirmed_at
+            else None,
             "district": str(user.district) if user.district else None,
             "preferred_language": user.preferred_language,
             "accessibility": {
@@ -232,7 +251,11 @@ def user_export_data(*, user: User) -> dict[str, Any]:
             for a in user.role_assignments.select_related("district", "city_unit")
         ],
         "phone_verifications": [
-            {"phone": v.phone, "sent_at": v.created_at.isoformat(), "confirmed_at": v.confirmed_at.isoformat() if v.confirmed_at else None}
+            {
+                "phone": v.phone,
+                "sent_at": v.created_at.isoformat(),
+                "confirmed_at": v.confirmed_at.isoformat() if v.confirmed_at else None,
+            }
             for v in user.phone_verifications.all()
         ],
         "retention_days": settings.RETENTION_DAYS,
@@ -266,7 +289,9 @@ def user_delete(*, user: User, password: str) -> None:
         had_official_role = user.role_assignments.exists()
         if had_official_role:
             audit_log_append(
-                actor=user, action="accounts.account_deleted", obj=user,
+                actor=user,
+                action="accounts.account_deleted",
+                obj=user,
                 reason="GDPR art. 17 request by the account holder",
             )
         _erase_personal_data(user, now=timezone.now())
@@ -276,7 +301,9 @@ def personal_data_purge(*, now: Any = None) -> dict[str, int]:
     """Apply the retention periods from settings; run daily by the worker or cron."""
     now = now or timezone.now()
     days = settings.RETENTION_DAYS
-    codes = PhoneVerification.objects.filter(created_at__lt=now - timedelta(days=days["sms_codes"])).delete()[0]
+    codes = PhoneVerification.objects.filter(
+        created_at__lt=now - timedelta(days=days["sms_codes"])
+    ).delete()[0]
     stale = User.objects.filter(
         deleted_at__isnull=True,
         is_superuser=False,

@@ -38,8 +38,11 @@ def _redirect_in_language(user: User, url_name: str) -> HttpResponseRedirect:
         url = reverse(url_name)
     response = HttpResponseRedirect(url)
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, user.preferred_language,
-        samesite="Lax", secure=settings.LANGUAGE_COOKIE_SECURE, max_age=365 * 24 * 3600,
+        settings.LANGUAGE_COOKIE_NAME,
+        user.preferred_language,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        max_age=365 * 24 * 3600,
     )
     return response
 
@@ -47,12 +50,16 @@ def _redirect_in_language(user: User, url_name: str) -> HttpResponseRedirect:
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:profile")
-    form = SignUpForm(request.POST or None, initial={"preferred_language": translation.get_language()})
+    form = SignUpForm(
+        request.POST or None, initial={"preferred_language": translation.get_language()}
+    )
     status = 200
     if request.method == "POST":
         if rate_limited(request, group="signup", key="ip", rate=settings.RATE_LIMIT_SIGNUP):
             form.is_valid()
-            form.add_error(None, _("Zbyt wiele prób rejestracji z tego adresu. Spróbuj ponownie za godzinę."))
+            form.add_error(
+                None, _("Zbyt wiele prób rejestracji z tego adresu. Spróbuj ponownie za godzinę.")
+            )
             status = 429
         elif form.is_valid():
             try:
@@ -82,14 +89,20 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        by_email = rate_limited(request, group="login-email", key="post:username", rate=settings.RATE_LIMIT_LOGIN)
-        by_ip = rate_limited(request, group="login-ip", key="ip", rate=settings.RATE_LIMIT_LOGIN_PER_IP)
+        by_email = rate_limited(
+            request, group="login-email", key="post:username", rate=settings.RATE_LIMIT_LOGIN
+        )
+        by_ip = rate_limited(
+            request, group="login-ip", key="ip", rate=settings.RATE_LIMIT_LOGIN_PER_IP
+        )
         if by_email or by_ip:
             # Keep what was typed, do not try the password, and say why.
             form = self.get_form()
             form._errors = ErrorDict()
             form.cleaned_data = {}
-            form.add_error(None, _("Zbyt wiele prób logowania. Odczekaj minutę i spróbuj ponownie."))
+            form.add_error(
+                None, _("Zbyt wiele prób logowania. Odczekaj minutę i spróbuj ponownie.")
+            )
             response = self.render_to_response(self.get_context_data(form=form))
             response.status_code = 429
             return response
@@ -136,7 +149,9 @@ def phone(request: HttpRequest) -> HttpResponse:
         phone_form = PhoneForm(request.POST, prefix="phone")
         if rate_limited(request, group="sms-code", key="user", rate=settings.RATE_LIMIT_SMS_CODE):
             phone_form.is_valid()
-            phone_form.add_error(None, _("Wysłaliśmy już kilka kodów. Odczekaj 10 minut, zanim poprosisz o kolejny."))
+            phone_form.add_error(
+                None, _("Wysłaliśmy już kilka kodów. Odczekaj 10 minut, zanim poprosisz o kolejny.")
+            )
             status = 429
         elif phone_form.is_valid():
             try:
@@ -169,7 +184,11 @@ def phone(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/phone.html",
-        {"phone_form": phone_form, "code_form": code_form, "pending": selectors.phone_verification_pending(user=user)},
+        {
+            "phone_form": phone_form,
+            "code_form": code_form,
+            "pending": selectors.phone_verification_pending(user=user),
+        },
         status=status,
     )
 
@@ -182,7 +201,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
         update_session_auth_hash(request, user)
         messages.success(request, _("Hasło zostało zmienione."))
         return redirect("accounts:profile")
-    return render(request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -191,7 +212,8 @@ def data_export(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     payload = services.user_export_data(user=user)
     response = HttpResponse(
-        json.dumps(payload, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+        json.dumps(payload, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="wspolnota-moje-dane.json"'
     return response
@@ -203,7 +225,9 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     form = DeleteAccountForm(request.POST or None)
     if request.method == "POST":
-        if rate_limited(request, group="delete-account", key="user", rate=settings.RATE_LIMIT_SENSITIVE):
+        if rate_limited(
+            request, group="delete-account", key="user", rate=settings.RATE_LIMIT_SENSITIVE
+        ):
             form.is_valid()
             form.add_error(None, _("Zbyt wiele prób. Spróbuj ponownie później."))
         elif form.is_valid():
@@ -260,6 +284,8 @@ def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_manage_roles(user):
         return render(request, "core/403.html", status=403)
     assignment = get_object_or_404(RoleAssignment, pk=pk)
-    services.role_revoke(actor=user, assignment=assignment, reason=request.POST.get("reason", "")[:500])
+    services.role_revoke(
+        actor=user, assignment=assignment, reason=request.POST.get("reason", "")[:500]
+    )
     messages.success(request, _("Odebrano rolę."))
     return redirect("accounts:role_admin")

@@ -21,13 +21,21 @@ api = NinjaAPI(
         "language asked for by the Accept-Language header (pl, en, uk)."
     ),
     urls_namespace="api",
-    docs_decorator=csp_update({"style-src": ["'self'", "'unsafe-inline'"], "img-src": ["'self'", "data:"]}),
+    docs_decorator=csp_update(
+        {"style-src": ["'self'", "'unsafe-inline'"], "img-src": ["'self'", "data:"]}
+    ),
 )
 
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    status = 404 if isinstance(exc, NotFoundError) else 403 if isinstance(exc, PermissionDeniedError) else 400
+    status = (
+        404
+        if isinstance(exc, NotFoundError)
+        else 403
+        if isinstance(exc, PermissionDeniedError)
+        else 400
+    )
     return api.create_response(request, {"detail": str(exc), "code": exc.code}, status=status)
 
 
@@ -36,7 +44,10 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     from django.utils.translation import gettext as _
 
     details: list[dict[str, Any]] = [
-        {"field": ".".join(str(p) for p in error.get("loc", [])[1:]) or None, "message": error.get("msg", "")}
+        {
+            "field": ".".join(str(p) for p in error.get("loc", [])[1:]) or None,
+            "message": error.get("msg", ""),
+        }
         for error in exc.errors
     ]
     return api.create_response(

@@ -21,7 +21,11 @@ def display_preferences(request: HttpRequest) -> dict[str, bool]:
         }
     raw = request.COOKIES.get(DISPLAY_COOKIE, "")
     flags = set(raw.split("."))
-    return {"large_text": "large" in flags, "high_contrast": "contrast" in flags, "easy_read": "easy" in flags}
+    return {
+        "large_text": "large" in flags,
+        "high_contrast": "contrast" in flags,
+        "easy_read": "easy" in flags,
+    }
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:

@@ -13,5 +13,7 @@ def rate_limited(request: HttpRequest, *, group: str, key: str, rate: str) -> bo
     ``key`` is a django-ratelimit key such as ``"ip"``, ``"user"`` or ``"post:username"``.
     """
     return bool(
-        is_ratelimited(request, group=group, key=key, rate=rate, method=django_ratelimit.ALL, increment=True)
+        is_ratelimited(
+            request, group=group, key=key, rate=rate, method=django_ratelimit.ALL, increment=True
+        )
     )

@@ -32,10 +32,13 @@ def snapshot(obj: models.Model, *, fields: list[str] | None = None) -> dict[str,
             continue
         value = field.value_from_object(obj)
         data[field.attname if field.is_relation else field.name] = value
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    plain: dict[str, Any] = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    return plain
 
 
-def _object_label(obj: models.Model | None, object_type: str | None, object_id: str | None) -> tuple[str, str, str]:
+def _object_label(
+    obj: models.Model | None, object_type: str | None, object_id: str | None
+) -> tuple[str, str, str]:
     if obj is not None:
         return obj._meta.label_lower, str(obj.pk), str(obj)[:300]
     return object_type or "system", object_id or "", object_type or ""

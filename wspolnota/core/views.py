@@ -49,9 +49,19 @@ def privacy(request: HttpRequest) -> HttpResponse:
 @require_POST
 def display_settings(request: HttpRequest) -> HttpResponse:
     """Switch larger text / high contrast / easy-read; works without JavaScript (plain POST)."""
-    flags = [name for name, key in (("large", "large_text"), ("contrast", "high_contrast"), ("easy", "easy_read")) if request.POST.get(key)]
+    flags = [
+        name
+        for name, key in (
+            ("large", "large_text"),
+            ("contrast", "high_contrast"),
+            ("easy", "easy_read"),
+        )
+        if request.POST.get(key)
+    ]
     next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     response = redirect(next_url)
     user = request.user
@@ -61,8 +71,12 @@ def display_settings(request: HttpRequest) -> HttpResponse:
         user.pref_easy_read = "easy" in flags
         user.save(update_fields=["pref_large_text", "pref_high_contrast", "pref_easy_read"])
     response.set_cookie(
-        DISPLAY_COOKIE, ".".join(flags), max_age=365 * 24 * 3600, samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE, httponly=True,
+        DISPLAY_COOKIE,
+        ".".join(flags),
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
     )
     return response
 
@@ -91,7 +105,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "date_from": _parse_date(request.GET.get("from")),
         "date_to": _parse_date(request.GET.get("to")),
     }
-    bad_dates = [k for k in ("from", "to") if request.GET.get(k) and _parse_date(request.GET.get(k)) is None]
+    bad_dates = [
+        k for k in ("from", "to") if request.GET.get(k) and _parse_date(request.GET.get(k)) is None
+    ]
     entries = selectors.audit_log_list(**filters)  # type: ignore[arg-type]
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     chain = selectors.audit_chain_verify() if request.GET.get("verify") else None
@@ -148,4 +164,6 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/500.html", {"message": _("Przepraszamy, wystąpił błąd.")}, status=500)
+    return render(
+        request, "core/500.html", {"message": _("Przepraszamy, wystąpił błąd.")}, status=500
+    )

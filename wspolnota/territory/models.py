@@ -35,7 +35,9 @@ class City(BaseModel):
 
 
 class District(BaseModel):
-    city = models.ForeignKey(City, verbose_name=_("miasto"), on_delete=models.CASCADE, related_name="districts")
+    city = models.ForeignKey(
+        City, verbose_name=_("miasto"), on_delete=models.CASCADE, related_name="districts"
+    )
     number = models.PositiveSmallIntegerField(_("numer"))
     name = models.CharField(_("nazwa"), max_length=150)
     area_km2 = models.DecimalField(_("powierzchnia (km²)"), max_digits=8, decimal_places=2)

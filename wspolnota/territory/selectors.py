@@ -18,7 +18,10 @@ from wspolnota.territory.models import City, District
 
 
 def default_city() -> City | None:
-    return City.objects.filter(teryt=settings.CITY_TERYT).first() or City.objects.order_by("id").first()
+    return (
+        City.objects.filter(teryt=settings.CITY_TERYT).first()
+        or City.objects.order_by("id").first()
+    )
 
 
 def district_list(*, city: City | None = None) -> QuerySet[District]:
@@ -73,7 +76,9 @@ def _get_index() -> _Index:
 
 def district_for_point(*, lat: float, lon: float) -> District | None:
     """The district whose boundary contains the point (WGS84), or None outside every district."""
-    if not (math.isfinite(lat) and math.isfinite(lon)) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+    if not (math.isfinite(lat) and math.isfinite(lon)) or not (
+        -90 <= lat <= 90 and -180 <= lon <= 180
+    ):
         return None
     index = _get_index()
     point = Point(lon, lat)
@@ -98,7 +103,9 @@ class SvgMap:
     districts: list[SvgDistrict]
 
 
-def district_svg_map(*, districts: list[District], width: int = 640, tolerance: float = 0.0004) -> SvgMap:
+def district_svg_map(
+    *, districts: list[District], width: int = 640, tolerance: float = 0.0004
+) -> SvgMap:
     """Project boundaries to an SVG for the page without JavaScript (equirectangular, simplified)."""
     shapes = [shape(d.geometry).simplify(tolerance, preserve_topology=True) for d in districts]
     if not shapes:

@@ -44,7 +44,9 @@ def read_district_attributes(path: Path) -> dict[int, DistrictAttributes]:
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise TerritoryError(_("Nie można otworzyć pliku %(path)s: %(error)s"), params={"path": path, "error": exc}) from exc
+        raise TerritoryError(
+            _("Nie można otworzyć pliku %(path)s: %(error)s"), params={"path": path, "error": exc}
+        ) from exc
     rows: dict[int, DistrictAttributes] = {}
     with handle:
         reader = csv.DictReader(handle)
@@ -105,18 +107,23 @@ def read_district_geometries(
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise TerritoryError(_("Nie można otworzyć pliku %(path)s: %(error)s"), params={"path": path, "error": exc}) from exc
+        raise TerritoryError(
+            _("Nie można otworzyć pliku %(path)s: %(error)s"), params={"path": path, "error": exc}
+        ) from exc
     except json.JSONDecodeError as exc:
         raise TerritoryError(
             _("Plik %(path)s, wiersz %(line)s: to nie jest poprawny JSON (%(error)s)"),
             params={"path": path.name, "line": exc.lineno, "error": exc.msg},
         ) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise TerritoryError(_("Plik %(path)s nie jest kolekcją obiektów GeoJSON (FeatureCollection)."), params={"path": path.name})
+        raise TerritoryError(
+            _("Plik %(path)s nie jest kolekcją obiektów GeoJSON (FeatureCollection)."),
+            params={"path": path.name},
+        )
     geometries: dict[int, dict[str, Any]] = {}
     for index, feature in enumerate(data.get("features") or [], start=1):
         properties = feature.get("properties") or {}
-        raw_number = properties.get(number_property)
+        raw_number: Any = properties.get(number_property)
         try:
             number = int(raw_number)
         except (TypeError, ValueError):
@@ -134,13 +141,18 @@ def read_district_geometries(
             polygon = shape(geometry)
         except (ValueError, TypeError, AttributeError, IndexError) as exc:
             raise TerritoryError(
-                _("Obiekt nr %(index)s: niepoprawna geometria (%(error)s)"), params={"index": index, "error": exc}
+                _("Obiekt nr %(index)s: niepoprawna geometria (%(error)s)"),
+                params={"index": index, "error": exc},
             ) from None
         if not polygon.is_valid:
             # Real boundary files often carry tiny self-intersections; repair them, but only
             # when the repair is still an area (a polygon), and say so in the load report.
             fixed = make_valid(polygon)
-            polygons = [g for g in getattr(fixed, "geoms", [fixed]) if g.geom_type in ("Polygon", "MultiPolygon")]
+            polygons = [
+                g
+                for g in getattr(fixed, "geoms", [fixed])
+                if g.geom_type in ("Polygon", "MultiPolygon")
+            ]
             if not polygons:
                 raise TerritoryError(
                     _("Obiekt nr %(index)s: niepoprawna geometria (%(error)s)"),
@@ -162,7 +174,9 @@ def read_district_geometries(
             )
         geometries[number] = geometry
     if not geometries:
-        raise TerritoryError(_("Plik %(path)s nie zawiera żadnej dzielnicy."), params={"path": path.name})
+        raise TerritoryError(
+            _("Plik %(path)s nie zawiera żadnej dzielnicy."), params={"path": path.name}
+        )
     return geometries
 
 
@@ -200,7 +214,9 @@ def city_load(
     repaired: list[int] = []
     created_numbers: list[int] = []
     updated_numbers: list[int] = []
-    geometries = read_district_geometries(geojson_path, number_property=number_property, repaired=repaired)
+    geometries = read_district_geometries(
+        geojson_path, number_property=number_property, repaired=repaired
+    )
     attributes = read_district_attributes(attributes_path)
     if set(geometries) != set(attributes):
         only_geo = sorted(set(geometries) - set(attributes))
@@ -213,7 +229,9 @@ def city_load(
         teryt=teryt, defaults={"name": name, "slug": slugify(name) or teryt}
     )
     if created:
-        audit_log_append(actor=None, action="territory.city_created", obj=city, after=snapshot(city))
+        audit_log_append(
+            actor=None, action="territory.city_created", obj=city, after=snapshot(city)
+        )
     for number in sorted(geometries):
         attrs = attributes[number]
         values = {
@@ -231,11 +249,22 @@ def city_load(
             district.save()
             created_numbers.append(number)
             audit_log_append(
-                actor=None, action="territory.district_created", obj=district,
-                after=snapshot(district, fields=["number", "name", "area_km2", "population", "population_date"]),
+                actor=None,
+                action="territory.district_created",
+                obj=district,
+                after=snapshot(
+                    district, fields=["number", "name", "area_km2", "population", "population_date"]
+                ),
             )
             continue
-        fields = ["number", "name", "area_km2", "population", "population_date", "population_source"]
+        fields = [
+            "number",
+            "name",
+            "area_km2",
+            "population",
+            "population_date",
+            "population_source",
+        ]
         before = snapshot(district, fields=fields)
         changed = any(getattr(district, key) != value for key, value in values.items())
         if changed:
@@ -245,8 +274,11 @@ def city_load(
             district.save()
             updated_numbers.append(number)
             audit_log_append(
-                actor=None, action="territory.district_updated", obj=district,
-                before=before, after=snapshot(district, fields=fields),
+                actor=None,
+                action="territory.district_updated",
+                obj=district,
+                before=before,
+                after=snapshot(district, fields=fields),
             )
     return CityLoadReport(city, created_numbers, updated_numbers, sorted(repaired))
 

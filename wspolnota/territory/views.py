@@ -33,7 +33,9 @@ def district_detail(request: HttpRequest, number: int) -> HttpResponse:
         "territory/district_detail.html",
         {
             "district": district,
-            "svg_map": selectors.district_svg_map(districts=[district], width=480, tolerance=0.0001),
+            "svg_map": selectors.district_svg_map(
+                districts=[district], width=480, tolerance=0.0001
+            ),
             "tile_url": settings.MAP_TILE_URL,
             "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         },

@@ -19,7 +19,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     preferred_language = "pl"
 
     @factory.post_generation
-    def password(obj: User, create: bool, extracted: str | None, **kwargs: Any) -> None:  # noqa: N805
+    def password(obj: User, create: bool, extracted: str | None, **kwargs: Any) -> None:
         obj.set_password(extracted or "correct-horse-battery")
         if create:
             obj.save(update_fields=["password"])

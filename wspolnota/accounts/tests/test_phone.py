@@ -20,7 +20,11 @@ def _sent_code() -> str:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("600 100 200", "+48600100200"), ("+48 600-100-200", "+48600100200"), ("+380 67 123 4567", "+380671234567")],
+    [
+        ("600 100 200", "+48600100200"),
+        ("+48 600-100-200", "+48600100200"),
+        ("+380 67 123 4567", "+380671234567"),
+    ],
 )
 def test_polish_and_ukrainian_mobiles_are_normalised(raw, expected):
     assert services.normalise_mobile(raw) == expected

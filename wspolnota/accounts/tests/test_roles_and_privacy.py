@@ -15,7 +15,9 @@ from wspolnota.tests_support.factories import CityUnitFactory
 
 
 @pytest.mark.django_db
-def test_an_administrator_grants_a_district_scoped_role_and_it_is_audit_logged(administrator, resident, krakow):
+def test_an_administrator_grants_a_district_scoped_role_and_it_is_audit_logged(
+    administrator, resident, krakow
+):
     assignment = services.role_grant(
         actor=administrator, user=resident, role=Role.DISTRICT_COUNCILLOR, district=krakow[5]
     )
@@ -33,14 +35,18 @@ def test_role_scope_rules(administrator, resident):
         services.role_grant(actor=administrator, user=resident, role=Role.DISTRICT_COUNCILLOR)
     with pytest.raises(AccountsError, match="jednostki"):
         services.role_grant(actor=administrator, user=resident, role=Role.OFFICIAL)
-    services.role_grant(actor=administrator, user=resident, role=Role.OFFICIAL, city_unit=CityUnitFactory())
+    services.role_grant(
+        actor=administrator, user=resident, role=Role.OFFICIAL, city_unit=CityUnitFactory()
+    )
     services.role_grant(actor=administrator, user=resident, role=Role.AUDITOR)
     with pytest.raises(AccountsError, match="ma już"):
         services.role_grant(actor=administrator, user=resident, role=Role.AUDITOR)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("persona", ["resident", "official", "moderator", "auditor", "district_councillor"])
+@pytest.mark.parametrize(
+    "persona", ["resident", "official", "moderator", "auditor", "district_councillor"]
+)
 def test_only_administrators_grant_roles(request, persona, resident_other_district):
     actor = request.getfixturevalue(persona)
     with pytest.raises(AccountsError):
@@ -86,7 +92,9 @@ def test_deleting_an_account_erases_personal_data_and_explains_what_is_kept(clie
     assert "Co musimy zachować i dlaczego" in page
     wrong = client.post("/pl/konto/profil/usun-konto/", {"password": "nope", "confirm": "on"})
     assert wrong.status_code == 400
-    response = client.post("/pl/konto/profil/usun-konto/", {"password": "correct-horse-battery", "confirm": "on"})
+    response = client.post(
+        "/pl/konto/profil/usun-konto/", {"password": "correct-horse-battery", "confirm": "on"}
+    )
     assert response.status_code == 302
     user = User.objects.get(pk=official.pk)
     assert user.email.endswith("@deleted.invalid")
@@ -100,7 +108,9 @@ def test_deleting_an_account_erases_personal_data_and_explains_what_is_kept(clie
 def test_retention_purges_old_codes_and_long_inactive_accounts(resident, administrator, settings):
     settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "sms_codes": 30, "inactive_account": 365}
     old = timezone.now() - timedelta(days=400)
-    PhoneVerification.objects.create(user=resident, phone="+48600100200", code_hash="x", expires_at=old)
+    PhoneVerification.objects.create(
+        user=resident, phone="+48600100200", code_hash="x", expires_at=old
+    )
     PhoneVerification.objects.update(created_at=old)
     User.objects.filter(pk__in=[resident.pk, administrator.pk]).update(last_login=old)
     result = services.personal_data_purge()

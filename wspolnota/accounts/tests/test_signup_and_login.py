@@ -35,9 +35,14 @@ def test_a_resident_signs_up_and_lands_on_the_profile_in_their_language(client, 
 
 
 @pytest.mark.django_db
-def test_a_sign_up_form_with_errors_keeps_what_was_typed_and_lists_errors_at_the_top(client, krakow):
+def test_a_sign_up_form_with_errors_keeps_what_was_typed_and_lists_errors_at_the_top(
+    client, krakow
+):
     response = client.post(
-        SIGNUP, _signup_data(password2="something-else-entirely", accept_terms="", full_name="Żaneta Źdźbło")
+        SIGNUP,
+        _signup_data(
+            password2="something-else-entirely", accept_terms="", full_name="Żaneta Źdźbło"
+        ),
     )
     body = response.content.decode()
     assert response.status_code == 400

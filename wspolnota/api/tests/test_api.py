@@ -4,7 +4,9 @@ import pytest
 
 
 @pytest.mark.django_db
-def test_districts_endpoint_lists_all_districts_with_geometry(client, krakow, django_assert_max_num_queries):
+def test_districts_endpoint_lists_all_districts_with_geometry(
+    client, krakow, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(3):
         response = client.get("/api/districts")
     data = response.json()
@@ -24,16 +26,26 @@ def test_lookup_names_stare_miasto_for_the_main_square(client, krakow):
 
 @pytest.mark.django_db
 def test_lookup_outside_the_city_is_a_clear_404_in_the_asked_language(client, krakow):
-    response = client.get("/api/districts/lookup", {"lat": "52.23", "lon": "21.01"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(
+        "/api/districts/lookup", {"lat": "52.23", "lon": "21.01"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 404
     assert response.json()["detail"] == "This point lies outside the city of Kraków."
-    polish = client.get("/api/districts/lookup", {"lat": "52.23", "lon": "21.01"}, HTTP_ACCEPT_LANGUAGE="pl")
+    polish = client.get(
+        "/api/districts/lookup", {"lat": "52.23", "lon": "21.01"}, HTTP_ACCEPT_LANGUAGE="pl"
+    )
     assert polish.json()["detail"] == "Ten punkt leży poza granicami miasta Kraków."
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "params", [{"lat": "abc", "lon": "19.9"}, {"lat": "50.06"}, {"lat": "95", "lon": "19.9"}, {"lat": "nan", "lon": "1"}]
+    "params",
+    [
+        {"lat": "abc", "lon": "19.9"},
+        {"lat": "50.06"},
+        {"lat": "95", "lon": "19.9"},
+        {"lat": "nan", "lon": "1"},
+    ],
 )
 def test_malformed_coordinates_are_a_422_naming_the_field(client, krakow, params):
     response = client.get("/api/districts/lookup", params)

@@ -13,7 +13,14 @@ from wspolnota.communication.transports.base import SmsMessage, SmsTransport
 from wspolnota.communication.transports.sms_file import FileSmsTransport
 from wspolnota.communication.transports.sms_memory import MemorySmsTransport, memory_outbox
 
-__all__ = ["FileSmsTransport", "MemorySmsTransport", "SmsMessage", "SmsTransport", "get_sms_transport", "memory_outbox"]
+__all__ = [
+    "FileSmsTransport",
+    "MemorySmsTransport",
+    "SmsMessage",
+    "SmsTransport",
+    "get_sms_transport",
+    "memory_outbox",
+]
 
 
 def get_sms_transport() -> SmsTransport:

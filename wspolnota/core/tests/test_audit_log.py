@@ -13,7 +13,13 @@ from wspolnota.core.services import audit_log_append, snapshot
 
 def _append(n: int, actor=None) -> list[AuditLogEntry]:
     return [
-        audit_log_append(actor=actor, action="test.changed", object_type="test.thing", object_id=str(i), after={"i": i})
+        audit_log_append(
+            actor=actor,
+            action="test.changed",
+            object_type="test.thing",
+            object_id=str(i),
+            after={"i": i},
+        )
         for i in range(n)
     ]
 
@@ -74,9 +80,8 @@ def test_database_triggers_refuse_update_and_delete():
             "UPDATE core_auditlogentry SET action = 'forged' WHERE id = %s",
             "DELETE FROM core_auditlogentry WHERE id = %s",
         ):
-            with pytest.raises(DatabaseError), transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(statement, [entry.pk])
+            with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(statement, [entry.pk])
     finally:
         with connection.cursor() as cursor:
             triggers.uninstall(connection.vendor, cursor.execute)
@@ -102,7 +107,9 @@ def test_concurrent_appends_never_fork_the_chain():
         try:
             barrier.wait()
             for i in range(10):
-                audit_log_append(actor=None, action="test.concurrent", object_type="t", object_id=f"{n}-{i}")
+                audit_log_append(
+                    actor=None, action="test.concurrent", object_type="t", object_id=f"{n}-{i}"
+                )
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

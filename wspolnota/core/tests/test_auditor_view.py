@@ -8,7 +8,9 @@ from wspolnota.accounts.services import role_grant
 
 
 @pytest.mark.django_db
-def test_an_auditor_sees_who_changed_what_with_before_and_after(client_for, administrator, resident, krakow):
+def test_an_auditor_sees_who_changed_what_with_before_and_after(
+    client_for, administrator, resident, krakow
+):
     assignment = role_grant(actor=administrator, user=resident, role=Role.MODERATOR)
     client = client_for("auditor")
     response = client.get(reverse("core:audit_log"))

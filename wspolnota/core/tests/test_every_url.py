@@ -45,7 +45,9 @@ def _concrete(route: str, args: list[str], pk: int) -> str:
 
 
 def test_every_url_argument_has_a_sample():
-    missing = {arg for _route, _name, args in _walk(get_resolver().url_patterns) for arg in args} - set(SAMPLES)
+    missing = {
+        arg for _route, _name, args in _walk(get_resolver().url_patterns) for arg in args
+    } - set(SAMPLES)
     assert not missing, f"add samples for URL arguments: {missing}"
 
 
@@ -75,6 +77,8 @@ def test_no_url_gives_a_server_error(persona, request, krakow, administrator, re
                 response = getattr(client, method)("/" + path)
                 swept += 1
                 if response.status_code >= 500:
-                    failures.append(f"{method.upper()} /{path} as {persona}: {response.status_code}")
+                    failures.append(
+                        f"{method.upper()} /{path} as {persona}: {response.status_code}"
+                    )
     assert swept > 100
     assert failures == []

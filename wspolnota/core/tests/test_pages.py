@@ -35,7 +35,8 @@ def test_the_language_switcher_links_to_the_same_page_in_each_language(client, k
 @pytest.mark.django_db
 def test_display_preferences_work_without_javascript(client, krakow):
     response = client.post(
-        reverse("core:display_settings"), {"large_text": "1", "high_contrast": "1", "next": "/pl/pomoc/"}
+        reverse("core:display_settings"),
+        {"large_text": "1", "high_contrast": "1", "next": "/pl/pomoc/"},
     )
     assert response.status_code == 302 and response["Location"] == "/pl/pomoc/"
     body = client.get("/pl/pomoc/").content.decode()
@@ -59,7 +60,13 @@ def test_display_preferences_are_saved_on_the_profile(client, resident):
 @pytest.mark.django_db
 def test_the_accessibility_statement_names_contact_and_enforcement(client):
     body = client.get("/pl/deklaracja-dostepnosci/").content.decode()
-    for required in ("WCAG", "Rzecznika Praw Obywatelskich", "7 dni", "języku migowym", "Dostępność architektoniczna"):
+    for required in (
+        "WCAG",
+        "Rzecznika Praw Obywatelskich",
+        "7 dni",
+        "języku migowym",
+        "Dostępność architektoniczna",
+    ):
         assert required in body
 
 

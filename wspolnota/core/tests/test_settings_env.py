@@ -21,22 +21,41 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_sqlite_urls_resolve_relative_and_absolute_paths():
-    assert parse_database_url("sqlite:///var/db.sqlite3", base_dir=BASE)["NAME"] == "/srv/app/var/db.sqlite3"
-    assert parse_database_url("sqlite:////tmp/db.sqlite3", base_dir=BASE)["NAME"] == "/tmp/db.sqlite3"
+    assert (
+        parse_database_url("sqlite:///var/db.sqlite3", base_dir=BASE)["NAME"]
+        == "/srv/app/var/db.sqlite3"
+    )
+    assert (
+        parse_database_url("sqlite:////tmp/db.sqlite3", base_dir=BASE)["NAME"] == "/tmp/db.sqlite3"
+    )
     assert parse_database_url("sqlite:///:memory:", base_dir=BASE)["NAME"] == ":memory:"
 
 
 def test_postgres_urls_give_every_connection_part():
-    config = parse_database_url("postgres://user:p%40ss@db.example:6432/wsp?sslmode=require", base_dir=BASE)
+    config = parse_database_url(
+        "postgres://user:p%40ss@db.example:6432/wsp?sslmode=require", base_dir=BASE
+    )
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["NAME"], config["USER"], config["PASSWORD"], config["HOST"], config["PORT"]) == (
-        "wsp", "user", "p@ss", "db.example", "6432"
+        "wsp",
+        "user",
+        "p@ss",
+        "db.example",
+        "6432",
     )
     assert config["OPTIONS"] == {"sslmode": "require"}
 
 
 @pytest.mark.parametrize(
-    "url", ["mysql://x/y", "postgres://host:notaport/db", "postgres://host/", "sqlite://", "sqlite://host/db", "nonsense"]
+    "url",
+    [
+        "mysql://x/y",
+        "postgres://host:notaport/db",
+        "postgres://host/",
+        "sqlite://",
+        "sqlite://host/db",
+        "nonsense",
+    ],
 )
 def test_bad_database_urls_are_refused(url):
     with pytest.raises(ConfigError):
@@ -67,13 +86,36 @@ def test_redis_and_email_urls_are_checked():
 
 
 def _load_settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WSPOLNOTA", "SECRET", "PESEL", "DATABASE", "EMAIL", "ALLOWED", "DEBUG", "REDIS", "TASKS"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(
+            (
+                "WSPOLNOTA",
+                "SECRET",
+                "PESEL",
+                "DATABASE",
+                "EMAIL",
+                "ALLOWED",
+                "DEBUG",
+                "REDIS",
+                "TASKS",
+            )
+        )
+    }
     clean.update(env)
     code = (
         "import json, wspolnota.settings as s;"
         "print(json.dumps([s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.X_FRAME_OPTIONS, s.SECURE_HSTS_SECONDS > 0]))"
     )
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=clean, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=clean,
+        check=False,
+    )
 
 
 def test_production_refuses_to_start_without_secrets():
@@ -94,12 +136,17 @@ def test_production_defaults_are_safe():
         }
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[false, true, true, \"DENY\", true]"
+    assert result.stdout.strip() == '[false, true, true, "DENY", true]'
 
 
 def test_debug_is_refused_in_production():
     result = _load_settings(
-        {"WSPOLNOTA_ENV": "production", "DEBUG": "1", "SECRET_KEY": "s" * 50, "PESEL_HASH_KEY": "k" * 32}
+        {
+            "WSPOLNOTA_ENV": "production",
+            "DEBUG": "1",
+            "SECRET_KEY": "s" * 50,
+            "PESEL_HASH_KEY": "k" * 32,
+        }
     )
     assert result.returncode != 0
     assert "DEBUG=1 is refused" in result.stderr

@@ -56,9 +56,19 @@ def test_catalogues_contain_every_message_of_the_code(tmp_path):
         shutil.copytree(app_dir, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
         subprocess.run(
             # django-admin, not "python -m django": the app's selectors.py would shadow the stdlib.
-            [str(Path(sys.executable).parent / "django-admin"), "makemessages", "-l", "en", "--no-obsolete", "-v0",
-             "--settings=wspolnota.test_settings", f"--pythonpath={ROOT}"],
-            cwd=copy, check=True, capture_output=True,
+            [
+                str(Path(sys.executable).parent / "django-admin"),
+                "makemessages",
+                "-l",
+                "en",
+                "--no-obsolete",
+                "-v0",
+                "--settings=wspolnota.test_settings",
+                f"--pythonpath={ROOT}",
+            ],
+            cwd=copy,
+            check=True,
+            capture_output=True,
         )
         fresh = {e.msgid for e in polib.pofile(str(copy / "locale/en/LC_MESSAGES/django.po"))}
         shipped = {e.msgid for e in polib.pofile(str(app_dir / "locale/en/LC_MESSAGES/django.po"))}

@@ -13,10 +13,24 @@ from wspolnota.territory.selectors import district_for_point
 from wspolnota.territory.services import KRAKOW_ATTRIBUTES, KRAKOW_GEOJSON, city_load, krakow_load
 
 OFFICIAL_NAMES = {
-    1: "Stare Miasto", 2: "Grzegórzki", 3: "Prądnik Czerwony", 4: "Prądnik Biały", 5: "Krowodrza",
-    6: "Bronowice", 7: "Zwierzyniec", 8: "Dębniki", 9: "Łagiewniki-Borek Fałęcki", 10: "Swoszowice",
-    11: "Podgórze Duchackie", 12: "Bieżanów-Prokocim", 13: "Podgórze", 14: "Czyżyny",
-    15: "Mistrzejowice", 16: "Bieńczyce", 17: "Wzgórza Krzesławickie", 18: "Nowa Huta",
+    1: "Stare Miasto",
+    2: "Grzegórzki",
+    3: "Prądnik Czerwony",
+    4: "Prądnik Biały",
+    5: "Krowodrza",
+    6: "Bronowice",
+    7: "Zwierzyniec",
+    8: "Dębniki",
+    9: "Łagiewniki-Borek Fałęcki",
+    10: "Swoszowice",
+    11: "Podgórze Duchackie",
+    12: "Bieżanów-Prokocim",
+    13: "Podgórze",
+    14: "Czyżyny",
+    15: "Mistrzejowice",
+    16: "Bieńczyce",
+    17: "Wzgórza Krzesławickie",
+    18: "Nowa Huta",
 }
 
 
@@ -62,7 +76,9 @@ def test_every_districts_own_interior_point_is_found_in_it(krakow):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("lat", "lon"), [(52.2297, 21.0122), (50.0, 19.7), (float("nan"), 19.9), (91, 0)])
+@pytest.mark.parametrize(
+    ("lat", "lon"), [(52.2297, 21.0122), (50.0, 19.7), (float("nan"), 19.9), (91, 0)]
+)
 def test_points_outside_the_city_have_no_district(krakow, lat, lon):
     assert district_for_point(lat=lat, lon=lon) is None
 
@@ -83,7 +99,14 @@ def test_another_city_is_loaded_by_command_from_geojson_and_csv(tmp_path):
         "1,Śródmieście,3.10,20000,2024-12-31,GUS\n2,Fordon,20.50,70000,2024-12-31,GUS\n",
         encoding="utf-8",
     )
-    call_command("load_city", name="Bydgoszcz", teryt="0461011", geojson=geojson, attributes=table, number_property="nr")
+    call_command(
+        "load_city",
+        name="Bydgoszcz",
+        teryt="0461011",
+        geojson=geojson,
+        attributes=table,
+        number_property="nr",
+    )
     city = City.objects.get(teryt="0461011")
     assert [d.name for d in city.districts.order_by("number")] == ["Śródmieście", "Fordon"]
 
@@ -104,9 +127,13 @@ def test_a_malformed_table_names_the_line_and_the_column(tmp_path):
 @pytest.mark.django_db
 def test_malformed_geojson_names_the_line(tmp_path):
     broken = tmp_path / "broken.geojson"
-    broken.write_text('{"type": "FeatureCollection",\n "features": [\n  {"type": ]}', encoding="utf-8")
+    broken.write_text(
+        '{"type": "FeatureCollection",\n "features": [\n  {"type": ]}', encoding="utf-8"
+    )
     with pytest.raises(CommandError, match="wiersz 3"):
-        call_command("load_city", name="X", teryt="1261011", geojson=broken, attributes=KRAKOW_ATTRIBUTES)
+        call_command(
+            "load_city", name="X", teryt="1261011", geojson=broken, attributes=KRAKOW_ATTRIBUTES
+        )
 
 
 @pytest.mark.django_db
@@ -129,7 +156,9 @@ def test_the_shipped_geojson_is_the_documented_file():
 
 
 @pytest.mark.django_db
-def test_the_district_list_shows_all_18_with_a_map_that_needs_no_javascript(client, krakow, django_assert_max_num_queries):
+def test_the_district_list_shows_all_18_with_a_map_that_needs_no_javascript(
+    client, krakow, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(6):
         response = client.get("/pl/dzielnice/")
     body = response.content.decode()

@@ -17,8 +17,14 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True, help="City name, e.g. Kraków")
         parser.add_argument("--teryt", required=True, help="7-digit TERYT code of the city")
         parser.add_argument("--geojson", required=True, type=Path)
-        parser.add_argument("--attributes", required=True, type=Path, help="CSV with the district table")
-        parser.add_argument("--number-property", default="cartodb_id", help="feature property with the district number")
+        parser.add_argument(
+            "--attributes", required=True, type=Path, help="CSV with the district table"
+        )
+        parser.add_argument(
+            "--number-property",
+            default="cartodb_id",
+            help="feature property with the district number",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
