@@ -30,7 +30,7 @@ def test_lookup_outside_the_city_is_a_clear_404_in_the_asked_language(client, kr
         "/api/districts/lookup", {"lat": "52.23", "lon": "21.01"}, HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.status_code == 404
-    assert response.json()["detail"] == "This point lies outside the city of Kraków."
+    assert response.json()["detail"] == "This point lies outside the boundaries of Kraków."
     polish = client.get(
         "/api/districts/lookup", {"lat": "52.23", "lon": "21.01"}, HTTP_ACCEPT_LANGUAGE="pl"
     )

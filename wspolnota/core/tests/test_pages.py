@@ -8,7 +8,7 @@ from django.utils import translation
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("language", "phrase"),
-    [("pl", "Przejdź do treści"), ("en", "Skip to content"), ("uk", "Перейти до змісту")],
+    [("pl", "Przejdź do treści"), ("en", "Skip to content"), ("uk", "Перейти до вмісту")],
 )
 def test_each_language_prefix_serves_the_page_in_that_language(client, krakow, language, phrase):
     response = client.get(f"/{language}/")
