@@ -86,6 +86,12 @@ INSTALLED_APPS = [
     "wspolnota.territory",
     "wspolnota.accounts",
     "wspolnota.communication",
+    "wspolnota.organisations",
+    "wspolnota.budget",
+    "wspolnota.consultations",
+    "wspolnota.grants",
+    "wspolnota.community",
+    "wspolnota.councils",
     "wspolnota.api",
 ]
 

@@ -15,6 +15,12 @@ urlpatterns += i18n_patterns(
     path("", include("wspolnota.core.urls")),
     path("konto/", include("wspolnota.accounts.urls")),
     path("dzielnice/", include("wspolnota.territory.urls")),
+    path("budzet-obywatelski/", include("wspolnota.budget.urls")),
+    path("konsultacje/", include("wspolnota.consultations.urls")),
+    path("organizacje/", include("wspolnota.organisations.urls")),
+    path("granty/", include("wspolnota.grants.urls")),
+    path("spolecznosc/", include("wspolnota.community.urls")),
+    path("rady/", include("wspolnota.councils.urls")),
     prefix_default_language=True,
 )
 

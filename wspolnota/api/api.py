@@ -10,7 +10,6 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from wspolnota.core.errors import DomainError, NotFoundError, PermissionDeniedError
-from wspolnota.territory.api import router as territory_router
 
 api = NinjaAPI(
     title="Wspólnota API",
@@ -55,4 +54,22 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     )
 
 
-api.add_router("/districts", territory_router, tags=["territory"])
+def _register_app_routers() -> None:
+    """Each app may ship ``api.py`` with ``router`` and ``API_PREFIX`` (e.g. ``"/districts"``)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("wspolnota.") or config.label == "api":
+            continue
+        try:
+            module = import_module(f"{config.name}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{config.name}.api":
+                continue
+            raise
+        api.add_router(module.API_PREFIX, module.router, tags=[config.label])
+
+
+_register_app_routers()

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
 from django.http import HttpRequest
 
 from wspolnota.accounts import permissions
@@ -28,9 +30,27 @@ def display_preferences(request: HttpRequest) -> dict[str, bool]:
     }
 
 
+def nav_items() -> list[tuple[str, Any]]:
+    """Main-menu entries declared by each app as ``nav_items = [(url_name, label), …]`` on its AppConfig."""
+    items: list[tuple[str, Any]] = []
+    for config in apps.get_app_configs():
+        items.extend(getattr(config, "nav_items", []))
+    return items
+
+
 def platform(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
+    current_app = match.app_name if match else ""
+    app_nav = []
+    for url_name, label in nav_items():
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        app_nav.append({"url": url, "label": label, "current": url_name.split(":")[0] == current_app})
     return {
+        "app_nav": app_nav,
         "platform": {
             "city_name": settings.CITY_NAME,
             "help_phone": settings.HELP_PHONE,

@@ -14,6 +14,7 @@ from wspolnota.territory import selectors
 from wspolnota.territory.errors import OUTSIDE_CITY
 from wspolnota.territory.models import District
 
+API_PREFIX = "/districts"
 router = Router()
 
 

@@ -6,3 +6,4 @@ class TerritoryConfig(AppConfig):
     name = "wspolnota.territory"
     label = "territory"
     verbose_name = _("Terytorium")
+    nav_items = [("territory:district_list", _("Dzielnice"))]

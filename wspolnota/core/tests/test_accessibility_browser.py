@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-
 from wspolnota.accounts.roles import Role
 from wspolnota.conftest import PASSWORD
+from wspolnota.tests_support.axe import axe_violations, check_urls, log_in
 from wspolnota.tests_support.factories import RoleAssignmentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 PUBLIC_PAGES = [
     "",
     "dzielnice/",
@@ -34,24 +32,13 @@ SIGNED_IN_PAGES = [
     "konto/role/",
     "dziennik-zdarzen/",
 ]
-axe = Axe()
-
-
-def _check(page, url: str, failures: list[str]) -> None:
-    page.goto(url)
-    assert page.locator("main#main").count() == 1, url
-    result = axe.run(page, options=AXE_OPTIONS)
-    if result.violations_count:
-        failures.append(f"{url}\n{result.generate_report()}")
 
 
 @pytest.mark.parametrize("language", ["pl", "en", "uk"])
 def test_public_pages_have_no_wcag_violations(browser, live_server, krakow, language):
     context = browser.new_context(bypass_csp=False, java_script_enabled=True)
     page = context.new_page()
-    failures: list[str] = []
-    for path in PUBLIC_PAGES:
-        _check(page, f"{live_server.url}/{language}/{path}", failures)
+    failures = check_urls(page, [f"{live_server.url}/{language}/{path}" for path in PUBLIC_PAGES])
     # a form with errors: the error summary and invalid fields must be accessible too
     page.goto(f"{live_server.url}/{language}/konto/rejestracja/")
     page.fill("#id_email", "not-an-email")
@@ -59,9 +46,9 @@ def test_public_pages_have_no_wcag_violations(browser, live_server, krakow, lang
     page.wait_for_load_state()
     assert page.locator(".error-summary").count() == 1
     assert page.input_value("#id_email") == "not-an-email"
-    result = axe.run(page, options=AXE_OPTIONS)
-    if result.violations_count:
-        failures.append(f"sign-up with errors\n{result.generate_report()}")
+    report = axe_violations(page)
+    if report:
+        failures.append(f"sign-up with errors\n{report}")
     context.close()
     assert failures == [], "\n\n".join(failures)
 
@@ -72,14 +59,8 @@ def test_signed_in_pages_have_no_wcag_violations(browser, live_server, krakow, l
     RoleAssignmentFactory(user=admin, role=Role.ADMINISTRATOR)
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{live_server.url}/{language}/konto/logowanie/")
-    page.fill("#id_username", admin.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_load_state()
-    failures: list[str] = []
-    for path in SIGNED_IN_PAGES:
-        _check(page, f"{live_server.url}/{language}/{path}", failures)
+    log_in(page, live_server.url, admin.email, PASSWORD, language)
+    failures = check_urls(page, [f"{live_server.url}/{language}/{path}" for path in SIGNED_IN_PAGES])
     context.close()
     assert failures == [], "\n\n".join(failures)
 
@@ -93,9 +74,7 @@ def test_display_modes_keep_wcag_contrast(browser, live_server, krakow, mode):
     page.click(".display-form button[type=submit]")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("class").strip() in ("large-text", "high-contrast")
-    failures: list[str] = []
-    for path in ("", "dzielnice/", "konto/rejestracja/"):
-        _check(page, f"{live_server.url}/pl/{path}", failures)
+    failures = check_urls(page, [f"{live_server.url}/pl/{path}" for path in ("", "dzielnice/", "konto/rejestracja/")])
     context.close()
     assert failures == [], "\n\n".join(failures)
 

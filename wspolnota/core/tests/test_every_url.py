@@ -11,8 +11,10 @@ from django.utils import translation
 
 from wspolnota.conftest import PERSONAS
 
-# Sample values for URL arguments, by name. A new URL argument must be added here, so no
-# pattern escapes the sweep.
+# Sample values for URL arguments, by name. An app adds its own in
+# ``wspolnota/<app>/tests/url_samples.py``: ``def url_samples(request) -> dict[str, Any]`` creates the
+# objects (with fixtures from ``request.getfixturevalue``) and returns argument values. A URL
+# argument without a sample fails the first test, so no pattern escapes the sweep.
 SAMPLES: dict[str, Any] = {
     "number": 1,
     "pk": "first",
@@ -20,6 +22,32 @@ SAMPLES: dict[str, Any] = {
     "token": "set-password",
 }
 SKIP_PREFIXES = ("api/",)  # the API is swept by its own schema tests
+
+
+def _app_sample_providers() -> list[Any]:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    providers = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("wspolnota."):
+            continue
+        try:
+            module = import_module(f"{config.name}.tests.url_samples")
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith(config.name):
+                continue
+            raise
+        providers.append(module.url_samples)
+    return providers
+
+
+def _samples(request: Any) -> dict[str, Any]:
+    samples = dict(SAMPLES)
+    for provider in _app_sample_providers():
+        samples.update(provider(request))
+    return samples
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, str, list[str]]]:
@@ -33,10 +61,10 @@ def _walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, str, list[st
     return found
 
 
-def _concrete(route: str, args: list[str], pk: int) -> str:
+def _concrete(route: str, args: list[str], pk: int, samples: dict[str, Any]) -> str:
     path = route.lstrip("^").rstrip("$").replace("\\Z", "")
     for arg in args:
-        value = SAMPLES[arg]
+        value = samples[arg]
         if value == "first":
             value = pk
         for form in (f"<int:{arg}>", f"<str:{arg}>", f"<slug:{arg}>", f"<{arg}>"):
@@ -60,6 +88,7 @@ def test_no_url_gives_a_server_error(persona, request, krakow, administrator, re
     from wspolnota.accounts.services import role_grant
 
     assignment = role_grant(actor=administrator, user=resident, role=Role.AUDITOR)
+    samples = _samples(request)
     user = None if persona == "anonymous" else request.getfixturevalue(persona)
     client = Client(raise_request_exception=False)
     failures = []
@@ -68,7 +97,7 @@ def test_no_url_gives_a_server_error(persona, request, krakow, administrator, re
         with translation.override(code):
             routes = _walk(get_resolver().url_patterns)
         for route, _name, args in routes:
-            path = _concrete(route, args, assignment.pk)
+            path = _concrete(route, args, assignment.pk, samples)
             if path.startswith(SKIP_PREFIXES):
                 continue
             for method in ("get", "post"):

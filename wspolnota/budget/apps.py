@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BudgetConfig(AppConfig):
+    name = "wspolnota.budget"
+    label = "budget"
+    verbose_name = _("Budżet obywatelski")
+    # Main-menu entries: [(url name, label)], shown once the URL exists.
+    nav_items: list[tuple[str, object]] = []
