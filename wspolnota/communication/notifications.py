@@ -36,4 +36,6 @@ def notify(
     with translation.override(recipient.preferred_language):
         subject = " ".join(render_to_string(subject_template, full_context).split())
         body = render_to_string(body_template, full_context)
-    transaction.on_commit(lambda: send_email.enqueue(to=recipient.email, subject=subject, body=body, kind=kind))
+    transaction.on_commit(
+        lambda: send_email.enqueue(to=recipient.email, subject=subject, body=body, kind=kind)
+    )

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
 
 from wspolnota.accounts import permissions
 
@@ -48,7 +48,9 @@ def platform(request: HttpRequest) -> dict[str, Any]:
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        app_nav.append({"url": url, "label": label, "current": url_name.split(":")[0] == current_app})
+        app_nav.append(
+            {"url": url, "label": label, "current": url_name.split(":")[0] == current_app}
+        )
     return {
         "app_nav": app_nav,
         "platform": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from wspolnota.accounts.roles import Role
 from wspolnota.conftest import PASSWORD
 from wspolnota.tests_support.axe import axe_violations, check_urls, log_in
@@ -60,7 +61,9 @@ def test_signed_in_pages_have_no_wcag_violations(browser, live_server, krakow, l
     context = browser.new_context()
     page = context.new_page()
     log_in(page, live_server.url, admin.email, PASSWORD, language)
-    failures = check_urls(page, [f"{live_server.url}/{language}/{path}" for path in SIGNED_IN_PAGES])
+    failures = check_urls(
+        page, [f"{live_server.url}/{language}/{path}" for path in SIGNED_IN_PAGES]
+    )
     context.close()
     assert failures == [], "\n\n".join(failures)
 
@@ -74,7 +77,9 @@ def test_display_modes_keep_wcag_contrast(browser, live_server, krakow, mode):
     page.click(".display-form button[type=submit]")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("class").strip() in ("large-text", "high-contrast")
-    failures = check_urls(page, [f"{live_server.url}/pl/{path}" for path in ("", "dzielnice/", "konto/rejestracja/")])
+    failures = check_urls(
+        page, [f"{live_server.url}/pl/{path}" for path in ("", "dzielnice/", "konto/rejestracja/")]
+    )
     context.close()
     assert failures == [], "\n\n".join(failures)
 
