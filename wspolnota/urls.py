@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("granty/", include("wspolnota.grants.urls")),
     path("spolecznosc/", include("wspolnota.community.urls")),
     path("rady/", include("wspolnota.councils.urls")),
+    path("ogloszenia/", include("wspolnota.communication.urls")),
     prefix_default_language=True,
 )
 

@@ -6,3 +6,5 @@ class CommunicationConfig(AppConfig):
     name = "wspolnota.communication"
     label = "communication"
     verbose_name = _("Komunikacja")
+    # Main-menu entries: [(url name, label)], shown once the URL exists.
+    nav_items: list[tuple[str, object]] = []
