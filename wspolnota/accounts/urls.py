@@ -16,16 +16,7 @@ urlpatterns = [
     path("profil/usun-konto/", views.delete_account, name="delete_account"),
     path("role/", views.role_admin, name="role_admin"),
     path("role/<int:pk>/odbierz/", views.role_revoke, name="role_revoke"),
-    path(
-        "haslo/reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="accounts/email/password_reset.txt",
-            subject_template_name="accounts/email/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("haslo/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "haslo/reset/wyslano/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),

@@ -11,7 +11,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -115,6 +115,27 @@ class LoginView(auth_views.LoginView):
         if redirect_to:
             return HttpResponseRedirect(redirect_to)
         return _redirect_in_language(user, "accounts:profile")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Password reset by e-mail, rate-limited per IP address so it cannot be used to flood inboxes."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if rate_limited(
+            request, group="password-reset", key="ip", rate=settings.RATE_LIMIT_SENSITIVE
+        ):
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(None, _("Zbyt wiele prób. Spróbuj ponownie później."))
+            response = self.render_to_response(self.get_context_data(form=form))
+            response.status_code = 429
+            return response
+        return super().post(request, *args, **kwargs)
 
 
 @login_required

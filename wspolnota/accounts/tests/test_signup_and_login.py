@@ -116,3 +116,51 @@ def test_a_password_reset_mail_is_sent_in_the_users_language(client, resident, m
     assert len(mailoutbox) == 1
     assert "/pl/konto/haslo/reset/" in mailoutbox[0].body
     assert reverse("accounts:password_reset_done") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_password_reset_requests_are_rate_limited(client, resident, mailoutbox, settings):
+    settings.RATE_LIMIT_SENSITIVE = "2/h"
+    for _ in range(2):
+        client.post("/pl/konto/haslo/reset/", {"email": resident.email})
+    response = client.post("/pl/konto/haslo/reset/", {"email": resident.email})
+    assert response.status_code == 429
+    assert len(mailoutbox) == 2
+    assert f'value="{resident.email}"' in response.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_sign_ups_with_one_address_make_one_account(krakow):
+    import threading
+
+    from django.db import connection
+
+    from wspolnota.accounts.errors import AccountsError
+    from wspolnota.accounts.services import user_sign_up
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is proven on PostgreSQL, the production database")
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def attempt(n: int) -> None:
+        try:
+            barrier.wait()
+            user_sign_up(
+                email="Same@Example.org" if n % 2 else "same@example.org",
+                password="bardzo-dlugie-haslo-42",
+            )
+            outcomes.append("created")
+        except AccountsError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["created", "email_taken", "email_taken", "email_taken"]
+    assert User.objects.filter(email__iexact="same@example.org").count() == 1

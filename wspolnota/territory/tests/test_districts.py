@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,9 @@ def test_the_district_list_shows_all_18_with_a_map_that_needs_no_javascript(
         assert name in body
     assert body.count('class="district-shape"') == 18
     assert 'href="/pl/dzielnice/12/"' in body
+    # SVG coordinates must not follow the Polish decimal comma
+    assert re.search(r'<text x="\d+\.\d" y="\d+\.\d"', body)
+    assert not re.search(r'<text x="\d+,\d', body)
 
 
 @pytest.mark.django_db
