@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "wspolnota.grants",
     "wspolnota.community",
     "wspolnota.councils",
+    "wspolnota.monitoring",
     "wspolnota.api",
 ]
 

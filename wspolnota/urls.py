@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("spolecznosc/", include("wspolnota.community.urls")),
     path("rady/", include("wspolnota.councils.urls")),
     path("ogloszenia/", include("wspolnota.communication.urls")),
+    path("strategia/", include("wspolnota.monitoring.urls")),
     prefix_default_language=True,
 )
 

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MonitoringConfig(AppConfig):
+    name = "wspolnota.monitoring"
+    label = "monitoring"
+    verbose_name = _("Monitoring strategii")
+    # Main-menu entries: [(url name, label)], shown once the URL exists.
+    nav_items: list[tuple[str, object]] = []
