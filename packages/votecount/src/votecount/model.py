@@ -8,7 +8,7 @@ order), so that reading, writing and reading again gives the same instance. Mone
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -235,14 +235,29 @@ class Instance:
         points, the next one point less: Kraków's 3-2-1); cumulative and scoring ballots give the
         points written in the file.
         """
+        return self.points_reader()(ballot)
+
+    def points_reader(self) -> Callable[[Ballot], tuple[Fraction, ...]]:
+        """A fast function giving :meth:`ballot_points` (it caches what repeats across ballots)."""
         vote_type = self.vote_type
         if vote_type in (VoteType.CUMULATIVE, VoteType.SCORING):
-            if ballot.points is None:
-                raise PbFormatError(
-                    f"voter {ballot.voter_id}: {vote_type.value} ballots need points",
-                    field="points",
-                )
-            return tuple(Fraction(p) for p in ballot.points)
+            cache: dict[Decimal, Fraction] = {}
+
+            def written(ballot: Ballot) -> tuple[Fraction, ...]:
+                if ballot.points is None:
+                    raise PbFormatError(
+                        f"voter {ballot.voter_id}: {vote_type.value} ballots need points",
+                        field="points",
+                    )
+                out = []
+                for p in ballot.points:
+                    f = cache.get(p)
+                    if f is None:
+                        f = cache[p] = Fraction(p)
+                    out.append(f)
+                return tuple(out)
+
+            return written
         if vote_type == VoteType.ORDINAL:
             scoring = self.meta.get("scoring_fn", "").strip().lower()
             if scoring not in ("", "borda"):
@@ -251,8 +266,26 @@ class Instance:
                     field="scoring_fn",
                 )
             top = self.max_length()
-            return tuple(Fraction(max(top - rank, 0)) for rank in range(len(ballot.projects)))
-        return tuple(Fraction(1) for _ in ballot.projects)
+            by_length: dict[int, tuple[Fraction, ...]] = {}
+
+            def borda(ballot: Ballot) -> tuple[Fraction, ...]:
+                n = len(ballot.projects)
+                pts = by_length.get(n)
+                if pts is None:
+                    pts = by_length[n] = tuple(Fraction(max(top - r, 0)) for r in range(n))
+                return pts
+
+            return borda
+        ones: dict[int, tuple[Fraction, ...]] = {}
+
+        def approval(ballot: Ballot) -> tuple[Fraction, ...]:
+            n = len(ballot.projects)
+            pts = ones.get(n)
+            if pts is None:
+                pts = ones[n] = (Fraction(1),) * n
+            return pts
+
+        return approval
 
     # ------------------------------------------------------------------ construction
     @classmethod

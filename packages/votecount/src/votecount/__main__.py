@@ -1,0 +1,3 @@
+from votecount.cli import main
+
+raise SystemExit(main())
