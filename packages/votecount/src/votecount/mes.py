@@ -317,7 +317,7 @@ class MesEngine(Generic[Num]):
                     slope.append(ns)
                     moved[key] = len(beta) - 1
                 if details:
-                    payments.append(Payment(cnt, self.data.levels[lvl], _exact(due), False))
+                    payments.append(Payment(cnt, self.data.levels[lvl], _exact(due), nb == 0))
             tables[w] = {}
             for t, lvl_w in self.supporters[w]:
                 old = type_cls[t]

@@ -69,7 +69,7 @@ class Project:
     """One project on the ballot.
 
     ``extra`` holds every other column of the PROJECTS section as text (``votes``, ``score``,
-    ``selected``, ``category``, coordinates, …), keyed by column name.
+    ``selected``, ``category``, coordinates, …), keyed by column name; empty cells are left out.
     """
 
     id: str

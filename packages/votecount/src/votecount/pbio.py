@@ -227,7 +227,9 @@ def _parse_pb(text: str, *, strict: bool) -> Instance:
             cost = parse_decimal(row["cost"], what="cost", line=line)
             if cost < 0:
                 raise PbFormatError("a cost cannot be negative", line=line, field="cost")
-            extra = {k: v for k, v in row.items() if k not in ("project_id", "cost", "name")}
+            extra = {
+                k: v for k, v in row.items() if v and k not in ("project_id", "cost", "name")
+            }
             projects[pid] = Project(pid, cost, row.get("name", ""), extra)
         else:
             # The hot loop: one iteration per ballot.
@@ -264,7 +266,11 @@ def _parse_pb(text: str, *, strict: bool) -> Instance:
                     raise PbFormatError("points are missing", line=line, field="points")
             if len(ids) > 1 and len(set(ids)) != len(ids):
                 ids, points = _dedupe(ids, points, voter_id, line, issues)
-            extra = {name: fields[i] for i, name in extra_vote_cols} if extra_vote_cols else {}
+            extra = (
+                {name: fields[i] for i, name in extra_vote_cols if fields[i]}
+                if extra_vote_cols
+                else {}
+            )
             ballots.append(Ballot(voter_id, tuple(ids), points, extra))
             ballot_lines.append(line)
 

@@ -645,7 +645,11 @@ def _explain_mes(
     money_left: dict[str, Fraction] = {}
     supporters: dict[str, int] = {}
     used_greedy = comparison is not None and comparison.get("result") == "greedy"
+    out_of_reach: set[str] = set()
+    share = Fraction(0)
     if run is not None:
+        share = Fraction(run.share)
+        out_of_reach = {engine_ids[j] for j in run.out_of_reach}
         for rnd in run.rounds:
             bought[engine_ids[rnd.project]] = rnd
         for j, money in run.supporters_money.items():
@@ -699,7 +703,17 @@ def _explain_mes(
         else:
             have = money_left.get(pid)
             n_sup = supporters.get(pid, votes)
-            if have is not None:
+            if pid in out_of_reach and have is not None:
+                data["supporters_money_at_start"] = exact_text(have)
+                data["share_per_voter"] = exact_text(share)
+                data["supporters"] = n_sup
+                en = (f"Not funded: even if all its {n_sup} supporters gave their whole share "
+                      f"({money_en(share, currency)} each), they would have only "
+                      f"{money_en(have, currency)}, less than its cost of {c_en}.")
+                pl = (f"Niewybrany: nawet gdyby wszyscy jego zwolennicy ({n_sup}) oddali cały "
+                      f"swój udział (po {money_pl(share, currency)}), mieliby tylko "
+                      f"{money_pl(have, currency)}, mniej niż jego koszt {c_pl}.")
+            elif have is not None:
                 data["supporters_money_left"] = exact_text(have)
                 data["supporters"] = n_sup
                 en = (f"Not funded: its {n_sup} supporters had only {money_en(have, currency)} "
@@ -719,7 +733,7 @@ def _explain_mes(
                 data["completion_budget_left"] = exact_text(step.budget_left_before)
                 en += f" The completion step could not fit it either: only {left_en} was left."
                 pl += f" W kroku uzupełniającym też się nie zmieścił: zostało tylko {left_pl}."
-            reason = "mes-unaffordable"
+            reason = "mes-out-of-reach" if pid in out_of_reach else "mes-unaffordable"
         if used_greedy and greedy is not None:
             prefer_g = comparison.get("voters_preferring_greedy") if comparison else None
             prefer_m = comparison.get("voters_preferring_mes") if comparison else None

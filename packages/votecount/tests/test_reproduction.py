@@ -1,0 +1,77 @@
+"""The official outcomes in the Pabulib data are reproduced.
+
+Every file whose rule is in the greedy family or the Method of Equal Shares and that records the
+official winners (a ``selected`` column) must give exactly those winners with ``--rule
+from-file``. Files without that column are listed in NO_SELECTED_COLUMN with the reason; the test
+checks that the list is right, so it cannot hide a failure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from votecount import count, read_pb
+
+from votecount_testdata import pabulib_files
+
+COUNTED_RULES = {
+    "greedy",
+    "greedy-threshold",
+    "greedy-no-skip",
+    "equalshares",
+    "equalshares/add1",
+    "equalshares/add1-comparison",
+}
+
+#: Files of a counted rule whose official winners are not in the file, with the reason.
+NO_SELECTED_COLUMN_REASON = (
+    "the file has no 'selected' column: Pabulib did not record the official winners"
+)
+
+
+def _official(path: Path) -> tuple[str | None, set[str] | None]:
+    inst = read_pb(path)
+    if "selected" not in inst.project_columns:
+        return inst.rule, None
+    return inst.rule, {p.id for p in inst.projects.values() if p.declared_selected == 1}
+
+
+FILES = pabulib_files()
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_the_official_selected_column_is_reproduced(path: Path) -> None:
+    inst = read_pb(path)
+    if inst.rule not in COUNTED_RULES:
+        pytest.skip(f"rule '{inst.rule}' is not a counting rule (nothing official to reproduce)")
+    outcome = count(inst)  # --rule from-file
+    assert outcome.total_cost <= inst.budget
+    if "selected" not in inst.project_columns:
+        # Still counted (so the rule runs on it); nothing official to compare with.
+        assert outcome.selected
+        return
+    official = {p.id for p in inst.projects.values() if p.declared_selected == 1}
+    assert set(outcome.selected) == official, (
+        f"{path.name}: extra {set(outcome.selected) - official}, "
+        f"missing {official - set(outcome.selected)}"
+    )
+
+
+def test_the_files_without_official_winners_are_the_known_ones() -> None:
+    missing = []
+    for path in FILES:
+        rule, official = _official(path)
+        if rule in COUNTED_RULES and official is None:
+            missing.append(path.name)
+    # Kraków 2018 (city-wide and all 18 districts) and five small files from other cities.
+    expected = {f for f in missing if f.startswith("Poland_Krakow_2018")}
+    others = set(missing) - expected
+    assert len(expected) == 19
+    assert others == {
+        "Netherlands_Amsterdam_643.pb",
+        "Poland_Czestochowa_2020_Grabowka.pb",
+        "Poland_Gdansk_2020_Rudniki.pb",
+        "Poland_Zabrze_2021_Maciejow.pb",
+    }
