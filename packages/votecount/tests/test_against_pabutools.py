@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from votecount import Instance, TiePolicy, count, read_pb
-
 from votecount_testdata import pabulib_dir, slow_enabled
 
 pabutools = pytest.importorskip("pabutools")

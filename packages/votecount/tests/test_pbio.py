@@ -8,7 +8,6 @@ import pytest
 
 from votecount import Ballot, Instance, PbFormatError, Project, parse_pb, read_pb, write_pb
 from votecount.model import VoteType
-
 from votecount_testdata import pabulib_files
 
 SMALL = (
@@ -56,8 +55,12 @@ def test_write_then_read_gives_the_same_instance() -> None:
 
 
 def test_columns_are_found_by_the_header_not_by_position() -> None:
-    text = SMALL.replace("voter_id;vote;age", "age;vote;voter_id").replace(
-        "v1;01,2;30", "30;01,2;v1").replace("v2;2,01;41", "41;2,01;v2").replace("v3;3;", ";3;v3")
+    text = (
+        SMALL.replace("voter_id;vote;age", "age;vote;voter_id")
+        .replace("v1;01,2;30", "30;01,2;v1")
+        .replace("v2;2,01;41", "41;2,01;v2")
+        .replace("v3;3;", ";3;v3")
+    )
     inst = parse_pb(text)
     assert [b.voter_id for b in inst.ballots] == ["v1", "v2", "v3"]
     assert inst.ballots[1].projects == ("2", "01")
@@ -145,7 +148,9 @@ def test_an_instance_built_in_memory_round_trips() -> None:
     )
     assert parse_pb(write_pb(inst)) == inst
     with pytest.raises(PbFormatError, match="unknown project"):
-        Instance.build(budget=1, projects=[Project("x", Decimal(1))], ballots=[Ballot.of("a", ["y"])])
+        Instance.build(
+            budget=1, projects=[Project("x", Decimal(1))], ballots=[Ballot.of("a", ["y"])]
+        )
 
 
 @pytest.mark.parametrize("path", pabulib_files(), ids=lambda p: p.name)

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from votecount import count, read_pb
-
 from votecount_testdata import pabulib_files
 
 COUNTED_RULES = {

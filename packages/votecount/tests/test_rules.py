@@ -34,10 +34,17 @@ def krakow_style() -> Instance:
     # 3-2-1 points; a: 3+3+2 = 8, b: 2+2+3 = 7, c: 1+1+1 = 3, d: no votes (and does not fit)
     return Instance.build(
         budget=Decimal("100"),
-        projects=[Project("a", Decimal(60)), Project("b", Decimal(50)), Project("c", Decimal(30)),
-                  Project("d", Decimal(20))],
-        ballots=[Ballot.of("1", ["a", "b", "c"]), Ballot.of("2", ["a", "b", "c"]),
-                 Ballot.of("3", ["b", "a", "c"])],
+        projects=[
+            Project("a", Decimal(60)),
+            Project("b", Decimal(50)),
+            Project("c", Decimal(30)),
+            Project("d", Decimal(20)),
+        ],
+        ballots=[
+            Ballot.of("1", ["a", "b", "c"]),
+            Ballot.of("2", ["a", "b", "c"]),
+            Ballot.of("3", ["b", "a", "c"]),
+        ],
         vote_type="ordinal",
         rule="greedy",
         meta={"min_length": "3", "max_length": "3"},
@@ -54,7 +61,8 @@ def test_greedy_by_points_skips_what_does_not_fit_and_explains_it() -> None:
     assert b.reason == "does-not-fit"
     assert b.data["budget_left_when_reached"] == "40"
     assert "40 PLN" not in b.en  # no currency in META
-    assert "40" in b.en and "50" in b.en
+    assert "40" in b.en
+    assert "50" in b.en
     assert "40" in b.pl
     assert out.explanations["a"].data["score"] == "8"
 
@@ -137,8 +145,11 @@ def test_point_utilities_use_the_points_given() -> None:
     inst = Instance.build(
         budget=Decimal(90),
         projects=[Project("a", Decimal(60)), Project("b", Decimal(60))],
-        ballots=[Ballot.of("1", ["a", "b"], [3, 1]), Ballot.of("2", ["b", "a"], [2, 2]),
-                 Ballot.of("3", ["a"], [1])],
+        ballots=[
+            Ballot.of("1", ["a", "b"], [3, 1]),
+            Ballot.of("2", ["b", "a"], [2, 2]),
+            Ballot.of("3", ["a"], [1]),
+        ],
         vote_type="cumulative",
         meta={"max_sum_points": "4"},
     )
@@ -181,7 +192,8 @@ def test_ties_follow_the_policy_and_lots_are_recorded() -> None:
     out = count(inst, rule="greedy", ties=TiePolicy.parse("min-cost,max-votes,lot", seed=7))
     assert len(out.ties) == 1
     tie = out.ties[0]
-    assert tie.lot_drawn and tie.seed == 7
+    assert tie.lot_drawn
+    assert tie.seed == 7
     again = count(inst, rule="greedy", ties=TiePolicy.parse("lot", seed=7))
     assert again.selected == out.selected
     assert json.loads(out.to_json())["options"]["tie_seed"] == 7
@@ -204,7 +216,8 @@ def test_mes_ties_use_the_policy() -> None:
     inst2 = approval(8, {"x": 4, "y": 4}, [["x"], ["y"]])
     out = count(inst2, rule="mes", completion="none", ties=TiePolicy.parse("max-votes,id-order"))
     assert out.selected == ("x", "y")
-    assert out.ties and out.ties[0].order == ("x", "y")
+    assert out.ties
+    assert out.ties[0].order == ("x", "y")
     with pytest.raises(TieError):
         count(inst2, rule="mes", completion="none", ties=TiePolicy.parse("error"))
     assert count(inst, rule="mes", completion="none").selected[0] == "x"
@@ -235,8 +248,11 @@ def test_the_json_output_lists_every_option_used() -> None:
 def test_exact_money_in_costs_and_budget() -> None:
     inst = Instance.build(
         budget=Decimal("0.30"),
-        projects=[Project("a", Decimal("0.10")), Project("b", Decimal("0.20")),
-                  Project("c", Decimal("0.01"))],
+        projects=[
+            Project("a", Decimal("0.10")),
+            Project("b", Decimal("0.20")),
+            Project("c", Decimal("0.01")),
+        ],
         ballots=[Ballot.of("1", ["a", "b", "c"])],
     )
     out = count(inst, rule="greedy", ties=TiePolicy.parse("id-order"))

@@ -37,46 +37,94 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("count", help="count an election and explain the outcome")
     c.add_argument("file", help="a Pabulib .pb file")
-    c.add_argument("--rule", choices=RULES, default="from-file",
-                   help="the rule; from-file (default) applies the rule named in the file's META")
-    c.add_argument("--measure", choices=("votes", "score"),
-                   help="greedy: rank by votes or by points (default: votes for approval "
-                        "ballots, points otherwise)")
-    c.add_argument("--threshold", type=_decimal,
-                   help="greedy-threshold: minimum score (default: META "
-                        "min_project_score_threshold)")
-    c.add_argument("--utility", choices=("cost", "points"),
-                   help="MES: cost utilities (default) or point utilities")
-    c.add_argument("--completion", choices=COMPLETIONS,
-                   help="MES completion (default add1-utilitarian; from-file uses the file's rule)")
-    c.add_argument("--add1-start", choices=("integral", "exact"),
-                   help="Add1: start from the share rounded down to whole units (default) or "
-                        "from the exact share")
+    c.add_argument(
+        "--rule",
+        choices=RULES,
+        default="from-file",
+        help="the rule; from-file (default) applies the rule named in the file's META",
+    )
+    c.add_argument(
+        "--measure",
+        choices=("votes", "score"),
+        help="greedy: rank by votes or by points (default: votes for approval "
+        "ballots, points otherwise)",
+    )
+    c.add_argument(
+        "--threshold",
+        type=_decimal,
+        help="greedy-threshold: minimum score (default: META min_project_score_threshold)",
+    )
+    c.add_argument(
+        "--utility",
+        choices=("cost", "points"),
+        help="MES: cost utilities (default) or point utilities",
+    )
+    c.add_argument(
+        "--completion",
+        choices=COMPLETIONS,
+        help="MES completion (default add1-utilitarian; from-file uses the file's rule)",
+    )
+    c.add_argument(
+        "--add1-start",
+        choices=("integral", "exact"),
+        help="Add1: start from the share rounded down to whole units (default) or "
+        "from the exact share",
+    )
     c.add_argument("--add1-increment", type=_decimal, help="Add1: step per voter (default 1)")
     stop = c.add_mutually_exclusive_group()
-    stop.add_argument("--add1-stop-when-exhaustive", dest="add1_stop", action="store_true",
-                      default=None, help="Add1: stop at the first exhaustive outcome (default)")
-    stop.add_argument("--add1-no-exhaustive-stop", dest="add1_stop", action="store_false",
-                      help="Add1: go on until the next step would overspend")
-    c.add_argument("--comparison", choices=COMPARISONS,
-                   help="MES: compare with greedy by votes and keep the outcome more voters "
-                        "prefer")
-    c.add_argument("--eligibility-divisor", type=int, metavar="D",
-                   help="MES: projects need votes/voters >= cost/(D * budget) (Świecie: 3)")
+    stop.add_argument(
+        "--add1-stop-when-exhaustive",
+        dest="add1_stop",
+        action="store_true",
+        default=None,
+        help="Add1: stop at the first exhaustive outcome (default)",
+    )
+    stop.add_argument(
+        "--add1-no-exhaustive-stop",
+        dest="add1_stop",
+        action="store_false",
+        help="Add1: go on until the next step would overspend",
+    )
+    c.add_argument(
+        "--comparison",
+        choices=COMPARISONS,
+        help="MES: compare with greedy by votes and keep the outcome more voters prefer",
+    )
+    c.add_argument(
+        "--eligibility-divisor",
+        type=int,
+        metavar="D",
+        help="MES: projects need votes/voters >= cost/(D * budget) (Świecie: 3)",
+    )
     arith = c.add_mutually_exclusive_group()
-    arith.add_argument("--exact", dest="exact", action="store_true", default=True,
-                       help="exact rational arithmetic (default)")
-    arith.add_argument("--float", dest="exact", action="store_false",
-                       help="floating-point arithmetic (faster, for comparison)")
-    c.add_argument("--tie-breaking", metavar="POLICY",
-                   help="comma-separated criteria tried in order: min-cost, max-cost, "
-                        "max-votes, max-score, max-first-places, id-order, lot; 'error' to fail "
-                        "on any decisive tie")
+    arith.add_argument(
+        "--exact",
+        dest="exact",
+        action="store_true",
+        default=True,
+        help="exact rational arithmetic (default)",
+    )
+    arith.add_argument(
+        "--float",
+        dest="exact",
+        action="store_false",
+        help="floating-point arithmetic (faster, for comparison)",
+    )
+    c.add_argument(
+        "--tie-breaking",
+        metavar="POLICY",
+        help="comma-separated criteria tried in order: min-cost, max-cost, "
+        "max-votes, max-score, max-first-places, id-order, lot; 'error' to fail "
+        "on any decisive tie",
+    )
     c.add_argument("--seed", type=int, help="seed for the lot (recorded in the output)")
     c.add_argument("--lang", choices=("en", "pl"), default="en", help="language of the text output")
     c.add_argument("--json", action="store_true", help="print one JSON object")
-    c.add_argument("--lenient", action="store_true",
-                   help="count even if some ballots break the election's constraints")
+    c.add_argument(
+        "--lenient",
+        action="store_true",
+        help="count even if some ballots break the election's constraints",
+    )
 
     k = sub.add_parser("check", help="validate a .pb file")
     k.add_argument("file")
@@ -103,8 +151,12 @@ def _check(args: argparse.Namespace) -> int:
         instance = read_pb(args.file, strict=False)
     except VotecountError as exc:
         if args.json:
-            print(json.dumps({"file": args.file, "valid": False, "errors": [str(exc)],
-                              "warnings": []}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {"file": args.file, "valid": False, "errors": [str(exc)], "warnings": []},
+                    ensure_ascii=False,
+                )
+            )
         else:
             print(f"{args.file}: INVALID\n  error: {exc}")
         return 1
@@ -112,21 +164,29 @@ def _check(args: argparse.Namespace) -> int:
     errors = [str(i) for i in issues if i.severity == "error"]
     warnings = [str(i) for i in issues if i.severity == "warning"]
     if args.json:
-        print(json.dumps({
-            "file": args.file,
-            "valid": not errors,
-            "projects": len(instance.projects),
-            "voters": len(instance.ballots),
-            "vote_type": instance.vote_type.value,
-            "rule": instance.rule,
-            "errors": errors,
-            "warnings": warnings,
-        }, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "file": args.file,
+                    "valid": not errors,
+                    "projects": len(instance.projects),
+                    "voters": len(instance.ballots),
+                    "vote_type": instance.vote_type.value,
+                    "rule": instance.rule,
+                    "errors": errors,
+                    "warnings": warnings,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         status = "OK" if not errors else "INVALID"
-        print(f"{args.file}: {status} ({len(instance.projects)} projects, "
-              f"{len(instance.ballots)} voters, {instance.vote_type.value}, "
-              f"rule {instance.rule or 'missing'})")
+        print(
+            f"{args.file}: {status} ({len(instance.projects)} projects, "
+            f"{len(instance.ballots)} voters, {instance.vote_type.value}, "
+            f"rule {instance.rule or 'missing'})"
+        )
         for line in errors + warnings:
             print(f"  {line}")
     return 0 if not errors else 1
@@ -183,8 +243,10 @@ def _count(args: argparse.Namespace) -> int:
             print(f"  {pid}: {exp.pl if pl else exp.en}")
     for tie in outcome.ties:
         how = "losowanie" if (pl and tie.lot_drawn) else ("lot" if tie.lot_drawn else "policy")
-        print(f"{'Remis' if pl else 'Tie'}: {tie.context}: {', '.join(tie.tied)} -> "
-              f"{', '.join(tie.order)} ({how}{f', seed {tie.seed}' if tie.seed is not None else ''})")
+        print(
+            f"{'Remis' if pl else 'Tie'}: {tie.context}: {', '.join(tie.tied)} -> "
+            f"{', '.join(tie.order)} ({how}{f', seed {tie.seed}' if tie.seed is not None else ''})"
+        )
     return 0
 
 

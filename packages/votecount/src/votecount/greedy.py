@@ -69,11 +69,11 @@ def run_greedy(
         if len(group) > 1:
             fitting = [p for p in group if cost[p] <= left]
             together = sum((cost[p] for p in group), Fraction(0)) <= left
-            decisive = (
-                eligible and stopped_at is None and bool(fitting) and not together
-            )
+            decisive = eligible and stopped_at is None and bool(fitting) and not together
             group = ties.order(
-                group, context=f"{context}: tied at {_num(value)}", decisive=decisive,
+                group,
+                context=f"{context}: tied at {_num(value)}",
+                decisive=decisive,
                 record=decisive,
             )
         for pid in group:

@@ -88,6 +88,9 @@ class MesRun(Generic[Num]):
     supporters_count: dict[int, int] = field(default_factory=dict)
     #: projects whose supporters could not pay for them even with their whole starting share.
     out_of_reach: set[int] = field(default_factory=set)
+    #: (details only) the smallest relative gap between the price of the project bought and the
+    #: next one, or between supporters' money and a cost: how close the run came to a tie.
+    min_gap: float = float("inf")
 
 
 class MesEngine(Generic[Num]):
@@ -95,7 +98,7 @@ class MesEngine(Generic[Num]):
 
     def __init__(self, data: MesInput, conv: Callable[[Fraction], Num], ties: TieBreaker) -> None:
         self.data = data
-        self.conv = conv
+        self.conv: Callable[[Fraction], Num] = conv
         self.ties = ties
         m = len(data.project_ids)
         self.n_levels = len(data.levels)
@@ -143,7 +146,7 @@ class MesEngine(Generic[Num]):
         exact_share = _exact(share)
         if self.view_ceiling is None or exact_share > self.view_ceiling:
             self._prepare_view(exact_share)
-        K = self.n_levels
+        n_lv = self.n_levels
         m = len(data.project_ids)
         zero = share - share
         one = zero + 1
@@ -191,8 +194,8 @@ class MesEngine(Generic[Num]):
             mslope = zero
             entries = []
             for key, cnt in table.items():
-                c = key // K
-                lvl = key - c * K
+                c = key // n_lv
+                lvl = key - c * n_lv
                 b_c = beta[c]
                 if b_c == 0 and slope[c] == 0:
                     continue
@@ -202,6 +205,8 @@ class MesEngine(Generic[Num]):
                 entries.append((b_c / u, c, lvl, cnt, u))
             if track:
                 guard(money - cost, mslope)
+            if details and cost > 0:
+                result_gap[0] = min(result_gap[0], abs(float((money - cost) / cost)))
             if money < cost:
                 return False
             entries.sort(key=lambda e: e[0])
@@ -238,6 +243,7 @@ class MesEngine(Generic[Num]):
         winners: list[int] = []
         rounds: list[MesRound[Num]] = []
         number = 0
+        result_gap: list[float] = [float("inf")]
         while alive:
             number += 1
             best: list[int] = []
@@ -265,6 +271,11 @@ class MesEngine(Generic[Num]):
                     best.append(j)
             if not best or best_val is None:
                 break
+            if details and best_val > 0:
+                others = [rho_val[j] for j in alive if j not in best]
+                if others:
+                    gap = float((min(others) - best_val) / best_val)
+                    result_gap[0] = min(result_gap[0], gap)
             if track:
                 ref = best[0]
                 for j in evaluated:
@@ -292,8 +303,8 @@ class MesEngine(Generic[Num]):
             payments: list[Payment] = []
             uw = util[w]
             for key, cnt in tables[w].items():
-                c = key // K
-                lvl = key - c * K
+                c = key // n_lv
+                lvl = key - c * n_lv
                 if c == 1:
                     continue
                 u = uw[lvl]
@@ -304,9 +315,7 @@ class MesEngine(Generic[Num]):
                 if b_c < due:
                     moved[key] = 1
                     if details:
-                        payments.append(
-                            Payment(cnt, self.data.levels[lvl], _exact(b_c), True)
-                        )
+                        payments.append(Payment(cnt, self.data.levels[lvl], _exact(b_c), True))
                     continue
                 nb = b_c - due
                 ns = slope[c] - rslope * u
@@ -321,7 +330,7 @@ class MesEngine(Generic[Num]):
             tables[w] = {}
             for t, lvl_w in self.supporters[w]:
                 old = type_cls[t]
-                new = moved.get(old * K + lvl_w)
+                new = moved.get(old * n_lv + lvl_w)
                 if new is None or new == old:
                     continue
                 type_cls[t] = new
@@ -330,13 +339,13 @@ class MesEngine(Generic[Num]):
                     if not remaining[p]:
                         continue
                     table = tables[p]
-                    ko = old * K + lvl_p
+                    ko = old * n_lv + lvl_p
                     left = table[ko] - mult
                     if left:
                         table[ko] = left
                     else:
                         del table[ko]
-                    kn = new * K + lvl_p
+                    kn = new * n_lv + lvl_p
                     table[kn] = table.get(kn, 0) + mult
                     dirty[p] = True
             if details:
@@ -344,6 +353,7 @@ class MesEngine(Generic[Num]):
                 rounds.append(MesRound(number, w, rho, payments, tied))
         result = MesRun(share=share, winners=winners, rounds=rounds, breakpoint=bp[0])
         result.out_of_reach = set(out_of_reach)
+        result.min_gap = result_gap[0]
         if details:
             for j in range(m):
                 if j in winners:

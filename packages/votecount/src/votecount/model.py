@@ -60,8 +60,7 @@ def parse_decimal(text: str, *, what: str, line: int | None = None) -> Decimal:
 
 def format_decimal(value: Decimal) -> str:
     """Write a decimal the way Pabulib files do: ``1000`` not ``1E+3``, ``12.50`` kept as is."""
-    text = format(value, "f")
-    return text
+    return format(value, "f")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +77,11 @@ class Project:
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not self.id:
+        if not self.id:
             raise PbFormatError("a project id must be a non-empty string", field="project_id")
         if not isinstance(self.cost, Decimal):
-            object.__setattr__(self, "cost", Decimal(self.cost))
+            # a caller passed an int or a str despite the annotation
+            object.__setattr__(self, "cost", Decimal(self.cost))  # type: ignore[unreachable]
         if not self.cost.is_finite() or self.cost < 0:
             raise PbFormatError(
                 f"project {self.id}: the cost must be a finite number >= 0", field="cost"

@@ -81,8 +81,11 @@ def _rows(lines: list[str], issues: list[Issue]) -> Iterator[tuple[int, list[str
             if "\n" in chunk:
                 raise PbFormatError("a quoted field is never closed", line=number) from None
             issues.append(
-                Issue("warning", "quote characters that do not open a CSV field are kept as text",
-                      number)
+                Issue(
+                    "warning",
+                    "quote characters that do not open a CSV field are kept as text",
+                    number,
+                )
             )
             parsed = chunk.split(";")
         fields = [f.strip() for f in parsed]
@@ -170,7 +173,9 @@ def _parse_pb(text: str, *, strict: bool) -> Instance:
                 for required in ("project_id", "cost"):
                     if required not in header:
                         raise PbFormatError(
-                            "the PROJECTS header lacks this column", line=header_line, field=required
+                            "the PROJECTS header lacks this column",
+                            line=header_line,
+                            field=required,
                         )
                 project_columns = tuple(header)
             else:
@@ -223,13 +228,13 @@ def _parse_pb(text: str, *, strict: bool) -> Instance:
             if not pid:
                 raise PbFormatError("empty project id", line=line, field="project_id")
             if pid in projects:
-                raise PbFormatError(f"project id '{pid}' is used twice", line=line, field="project_id")
+                raise PbFormatError(
+                    f"project id '{pid}' is used twice", line=line, field="project_id"
+                )
             cost = parse_decimal(row["cost"], what="cost", line=line)
             if cost < 0:
                 raise PbFormatError("a cost cannot be negative", line=line, field="cost")
-            extra = {
-                k: v for k, v in row.items() if v and k not in ("project_id", "cost", "name")
-            }
+            extra = {k: v for k, v in row.items() if v and k not in ("project_id", "cost", "name")}
             projects[pid] = Project(pid, cost, row.get("name", ""), extra)
         else:
             # The hot loop: one iteration per ballot.
@@ -241,7 +246,9 @@ def _parse_pb(text: str, *, strict: bool) -> Instance:
             if not voter_id:
                 raise PbFormatError("empty voter id", line=line, field="voter_id")
             if voter_id in voter_ids:
-                raise PbFormatError(f"voter id '{voter_id}' is used twice", line=line, field="voter_id")
+                raise PbFormatError(
+                    f"voter id '{voter_id}' is used twice", line=line, field="voter_id"
+                )
             voter_ids.add(voter_id)
             raw_vote = fields[vote_idx]
             ids = raw_vote.split(",") if raw_vote else []
@@ -278,7 +285,11 @@ def _parse_pb(text: str, *, strict: bool) -> Instance:
     if missing:
         raise PbFormatError(f"the file has no {', '.join(missing)} section")
     for key, count in (("num_projects", len(projects)), ("num_votes", len(ballots))):
-        if key in meta and meta[key] != "":
+        if key in meta:
+            if not meta[key].isdigit():
+                raise PbFormatError(
+                    f"'{meta[key]}' is not a whole number", line=meta_lines[key], field=key
+                )
             declared = parse_decimal(meta[key], what=key, line=meta_lines[key])
             if declared != count:
                 raise PbFormatError(
@@ -393,7 +404,9 @@ def write_pb(instance: Instance) -> str:
                 row.append(",".join(ballot.projects))
             elif column == "points":
                 row.append(
-                    "" if ballot.points is None else ",".join(format_decimal(p) for p in ballot.points)
+                    ""
+                    if ballot.points is None
+                    else ",".join(format_decimal(p) for p in ballot.points)
                 )
             else:
                 row.append(ballot.extra.get(column, ""))

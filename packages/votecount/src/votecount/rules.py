@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -21,7 +21,7 @@ from votecount.explain import (
     plural_pl,
 )
 from votecount.greedy import GreedyResult, run_greedy
-from votecount.mes import Add1Result, MesEngine, MesInput, MesRound, MesRun, add1
+from votecount.mes import MesEngine, MesInput, MesRound, MesRun, Num, add1
 from votecount.model import Instance, VoteType
 from votecount.ties import (
     DEFAULT_POLICY,
@@ -44,10 +44,14 @@ FILE_RULES: dict[str, dict[str, object]] = {
     "greedy-no-skip": {"rule": "greedy-no-skip"},
     "equalshares": {"rule": "mes", "completion": "none"},
     "equalshares/add1": {
-        "rule": "mes", "completion": "add1", "add1_stop_when_exhaustive": False,
+        "rule": "mes",
+        "completion": "add1",
+        "add1_stop_when_exhaustive": False,
     },
     "equalshares/add1-comparison": {
-        "rule": "mes", "completion": "add1", "add1_stop_when_exhaustive": False,
+        "rule": "mes",
+        "completion": "add1",
+        "add1_stop_when_exhaustive": False,
         "comparison": "satisfaction",
     },
 }
@@ -125,10 +129,15 @@ class CountOptions:
                         "META, or --threshold"
                     )
             return replace(
-                opts, measure=measure, threshold=threshold if opts.rule == "greedy-threshold"
-                else None,
-                utility=None, completion=None, add1_start=None, add1_increment=None,
-                add1_stop_when_exhaustive=None, comparison=None,
+                opts,
+                measure=measure,
+                threshold=threshold if opts.rule == "greedy-threshold" else None,
+                utility=None,
+                completion=None,
+                add1_start=None,
+                add1_increment=None,
+                add1_stop_when_exhaustive=None,
+                comparison=None,
             )
         utility = opts.utility or "cost"
         if utility not in ("cost", "points"):
@@ -171,7 +180,8 @@ class CountOptions:
             "utility": self.utility,
             "completion": self.completion,
             "add1_start": self.add1_start,
-            "add1_increment": None if self.add1_increment is None
+            "add1_increment": None
+            if self.add1_increment is None
             else format(self.add1_increment, "f"),
             "add1_stop_when_exhaustive": self.add1_stop_when_exhaustive,
             "comparison": self.comparison,
@@ -251,21 +261,22 @@ def _tally(instance: Instance) -> _Tally:
         top = instance.max_length()
         score = {p: Fraction(0) for p in instance.projects}
         for (pid, place), n in places.items():
-            pts = max(top - place, 0)
-            if pts > 0:
+            place_points = max(top - place, 0)
+            if place_points > 0:
                 votes[pid] += n
-                score[pid] += pts * n
+                score[pid] += place_points * n
                 if place == 0:
                     first[pid] += n
     else:
         written: dict[tuple[str, Decimal], int] = {}
+        best: Decimal | None
         for ballot in instance.ballots:
             if ballot.points is None:
                 continue
             best = max(ballot.points) if ballot.points else None
             for pid, pts in zip(ballot.projects, ballot.points, strict=True):
-                key = (pid, pts)
-                written[key] = written.get(key, 0) + 1
+                wkey = (pid, pts)
+                written[wkey] = written.get(wkey, 0) + 1
                 if pts == best and pts > 0:
                     first[pid] += 1
         score = {p: Fraction(0) for p in instance.projects}
@@ -341,13 +352,18 @@ def _count_greedy(
     details: dict[str, object] = {
         "measure": opts.measure,
         "ranking": [
-            {"project_id": s.project_id, "position": s.position, "value": exact_text(s.measure),
-             "status": s.status}
+            {
+                "project_id": s.project_id,
+                "position": s.position,
+                "value": exact_text(s.measure),
+                "status": s.status,
+            }
             for s in sorted(result.steps.values(), key=lambda s: s.position)
         ],
         "stopped_at": result.stopped_at,
-        "budget_left": exact_text(budget - sum((tally.cost[p] for p in result.selected),
-                                                Fraction(0))),
+        "budget_left": exact_text(
+            budget - sum((tally.cost[p] for p in result.selected), Fraction(0))
+        ),
     }
     return result.selected, explanations, details
 
@@ -356,7 +372,10 @@ def _measure_words(opts_measure: str | None, value: Fraction) -> tuple[str, str]
     n = number_text(value)
     if opts_measure == "votes":
         count_int = int(value)
-        return f"{n} votes" if count_int != 1 else "1 vote", f"{n} {plural_pl(count_int, 'głos', 'głosy', 'głosów')}"
+        return (
+            f"{n} votes" if count_int != 1 else "1 vote",
+            f"{n} {plural_pl(count_int, 'głos', 'głosy', 'głosów')}",
+        )
     return f"{n} points" if value != 1 else "1 point", f"{n} pkt"
 
 
@@ -371,8 +390,10 @@ def _explain_greedy(
     for pid, step in result.steps.items():
         cost = tally.cost[pid]
         m_en, m_pl = _measure_words(opts.measure, step.measure)
-        left_en, left_pl = money_en(step.budget_left_before, currency), money_pl(
-            step.budget_left_before, currency)
+        left_en, left_pl = (
+            money_en(step.budget_left_before, currency),
+            money_pl(step.budget_left_before, currency),
+        )
         cost_en, cost_pl = money_en(cost, currency), money_pl(cost, currency)
         data: dict[str, object] = {
             "position": step.position,
@@ -382,30 +403,44 @@ def _explain_greedy(
         }
         pos = step.position
         if step.status == "selected":
-            en = (f"Funded: with {m_en} it was {ordinal_en(pos)} in the ranking; when its turn "
-                  f"came {left_en} was left and it costs {cost_en}.")
-            pl = (f"Wybrany: z wynikiem {m_pl} zajął {pos}. miejsce w rankingu; gdy przyszła "
-                  f"jego kolej, zostało {left_pl}, a kosztuje {cost_pl}.")
+            en = (
+                f"Funded: with {m_en} it was {ordinal_en(pos)} in the ranking; when its turn "
+                f"came {left_en} was left and it costs {cost_en}."
+            )
+            pl = (
+                f"Wybrany: z wynikiem {m_pl} zajął {pos}. miejsce w rankingu; gdy przyszła "
+                f"jego kolej, zostało {left_pl}, a kosztuje {cost_pl}."
+            )
             reason = "selected"
         elif step.status == "does-not-fit":
-            en = (f"Not funded: with {m_en} it was {ordinal_en(pos)} in the ranking, but when its "
-                  f"turn came only {left_en} was left and it costs {cost_en}.")
-            pl = (f"Niewybrany: z wynikiem {m_pl} zajął {pos}. miejsce w rankingu, ale gdy "
-                  f"przyszła jego kolej, zostało tylko {left_pl}, a kosztuje {cost_pl}.")
+            en = (
+                f"Not funded: with {m_en} it was {ordinal_en(pos)} in the ranking, but when its "
+                f"turn came only {left_en} was left and it costs {cost_en}."
+            )
+            pl = (
+                f"Niewybrany: z wynikiem {m_pl} zajął {pos}. miejsce w rankingu, ale gdy "
+                f"przyszła jego kolej, zostało tylko {left_pl}, a kosztuje {cost_pl}."
+            )
             reason = "does-not-fit"
         elif step.status == "below-threshold":
             t_en, t_pl = _measure_words(opts.measure, threshold or Fraction(0))
             data["threshold"] = exact_text(threshold or Fraction(0))
             en = f"Not funded: it got {m_en}, fewer than the {t_en} a project needs to be eligible."
-            pl = (f"Niewybrany: uzyskał {m_pl}, mniej niż wymagane {t_pl}, by projekt mógł "
-                  "zostać wybrany.")
+            pl = (
+                f"Niewybrany: uzyskał {m_pl}, mniej niż wymagane {t_pl}, by projekt mógł "
+                "zostać wybrany."
+            )
             reason = "below-threshold"
         else:
             data["stopped_at"] = result.stopped_at
-            en = (f"Not funded: it was {ordinal_en(pos)} in the ranking, but the count stops at the "
-                  f"first project that does not fit (project {result.stopped_at}).")
-            pl = (f"Niewybrany: zajął {pos}. miejsce w rankingu, ale liczenie kończy się na "
-                  f"pierwszym projekcie, który się nie mieści (projekt {result.stopped_at}).")
+            en = (
+                f"Not funded: it was {ordinal_en(pos)} in the ranking, but the count stops at the "
+                f"first project that does not fit (project {result.stopped_at})."
+            )
+            pl = (
+                f"Niewybrany: zajął {pos}. miejsce w rankingu, ale liczenie kończy się na "
+                f"pierwszym projekcie, który się nie mieści (projekt {result.stopped_at})."
+            )
             reason = "after-stop"
         out[pid] = Explanation(pid, step.status == "selected", reason, en, pl, data)
     return out
@@ -494,16 +529,19 @@ def _count_mes(
     if n > 0 and ids:
         if opts.exact:
             engine_e: MesEngine[Fraction] = MesEngine(data, Fraction, ties)
-            run_e, add1_info = _run_mes(engine_e, Fraction(budget), opts, budget, n, free,
-                                        mes_projects, tally, Fraction)
-            run_details = run_e
+            run_details, add1_info = _run_mes(
+                engine_e, Fraction, opts, budget, n, free, mes_projects, tally
+            )
         else:
             engine_f: MesEngine[float] = MesEngine(data, float, ties)
-            run_f, add1_info = _run_mes(engine_f, float(budget), opts, budget, n, free,
-                                        mes_projects, tally, float)
-            run_details = run_f
+            run_details, add1_info = _run_mes(
+                engine_f, float, opts, budget, n, free, mes_projects, tally
+            )
         selected += [ids[j] for j in run_details.winners]
         details["share_per_voter"] = exact_text(run_details.share)
+        details["closest_call"] = (
+            run_details.min_gap if run_details.min_gap != float("inf") else None
+        )
         details["rounds"] = len(run_details.winners)
         if add1_info is not None:
             details["add1"] = add1_info
@@ -531,8 +569,9 @@ def _count_mes(
             ties=ties,
             context="comparison greedy",
         )
-        prefer_mes, prefer_greedy = _compare(instance, selected, greedy_result.selected,
-                                             opts.comparison or "none")
+        prefer_mes, prefer_greedy = _compare(
+            instance, selected, greedy_result.selected, opts.comparison or "none"
+        )
         use_greedy = prefer_greedy > prefer_mes
         comparison_info = {
             "method": opts.comparison,
@@ -545,56 +584,62 @@ def _count_mes(
         if use_greedy:
             selected = list(greedy_result.selected)
     explanations = _explain_mes(
-        instance, opts, tally, currency, selected, ids, free, ineligible,
-        run_details, completion_result, greedy_result, comparison_info,
+        instance,
+        opts,
+        tally,
+        currency,
+        selected,
+        ids,
+        free,
+        ineligible,
+        run_details,
+        completion_result,
+        greedy_result,
+        comparison_info,
     )
     return selected, explanations, details
 
 
 def _run_mes(
-    engine: MesEngine[Fraction] | MesEngine[float],
-    budget_num: Fraction | float,
+    engine: MesEngine[Num],
+    conv: Callable[[Fraction], Num],
     opts: CountOptions,
     budget: Fraction,
     n: int,
     free: list[str],
     candidates: set[str],
     tally: _Tally,
-    conv: type[Fraction] | type[float],
-) -> tuple[MesRun[Fraction] | MesRun[float], dict[str, object] | None]:
+) -> tuple[MesRun[Num], dict[str, object] | None]:
+    """Run MES (with Add1 if asked) and return the final run with its details."""
     ids = engine.data.project_ids
     free_cost = sum((tally.cost[p] for p in free), Fraction(0))
     mes_budget = budget - free_cost
     everything_fits = sum((tally.cost[p] for p in candidates), Fraction(0)) <= mes_budget
+    info: dict[str, object] | None = None
     if not (opts.completion or "none").startswith("add1") or everything_fits:
-        share = conv(mes_budget) / n
-        run = engine.run(share, track=False, details=True)  # type: ignore[arg-type]
-        info = None
+        run = engine.run(conv(mes_budget / n), track=False, details=True)
         if everything_fits and (opts.completion or "").startswith("add1"):
             info = {"skipped": "every supported project fits in the budget"}
         return run, info
 
-    def is_exhaustive(winners: list[int] | tuple[int, ...] | object) -> bool:
-        chosen = {ids[j] for j in winners}  # type: ignore[attr-defined]
+    def is_exhaustive(winners: Sequence[int]) -> bool:
+        chosen = {ids[j] for j in winners}
         spent = sum((tally.cost[p] for p in chosen), Fraction(0))
         return all(p in chosen or spent + tally.cost[p] > mes_budget for p in candidates)
 
     exact_share = mes_budget / n
-    if opts.add1_start == "integral":
-        start_exact = Fraction(int(exact_share))
-    else:
-        start_exact = exact_share
+    start_exact = Fraction(int(exact_share)) if opts.add1_start == "integral" else exact_share
     increment = Fraction(opts.add1_increment or Decimal(1))
-    result: Add1Result[Fraction] | Add1Result[float] = add1(
-        engine,  # type: ignore[arg-type]
+    result = add1(
+        engine,
         start=conv(start_exact),
         increment=conv(increment),
         budget=mes_budget,
         is_exhaustive=is_exhaustive,
         stop_when_exhaustive=bool(opts.add1_stop_when_exhaustive),
     )
-    final = engine.run(result.run.share, track=False, details=True)  # type: ignore[arg-type]
-    info: dict[str, object] = {
+    final = engine.run(result.run.share, track=False, details=True)
+    info = {
         "start_share": exact_text(start_exact),
         "final_share": exact_text(final.share),
         "steps_evaluated": len(result.steps_evaluated),
@@ -604,9 +649,7 @@ def _run_mes(
     return final, info
 
 
-def _compare(
-    instance: Instance, mes: list[str], greedy: list[str], method: str
-) -> tuple[int, int]:
+def _compare(instance: Instance, mes: list[str], greedy: list[str], method: str) -> tuple[int, int]:
     """Count the voters who prefer each outcome (approval reading of every ballot)."""
     mes_set, greedy_set = set(mes), set(greedy)
     prefer_mes = prefer_greedy = 0
@@ -664,41 +707,57 @@ def _explain_mes(
         if pid in ineligible:
             share_needed = ineligible[pid][1]
             data["votes_needed"] = exact_text(share_needed)
-            en = (f"Not eligible: {votes} of {len(instance.ballots)} voters supported it; a project "
-                  f"of this cost needed at least {number_text(share_needed)} votes "
-                  f"(votes/voters at least cost/({opts.eligibility_divisor} × budget)).")
-            pl = (f"Niedopuszczony: poparło go {votes} z {len(instance.ballots)} głosujących; "
-                  f"projekt o tym koszcie potrzebował co najmniej {number_text(share_needed)} "
-                  f"głosów (głosy/głosujący co najmniej koszt/({opts.eligibility_divisor} × "
-                  "budżet)).")
+            en = (
+                f"Not eligible: {votes} of {len(instance.ballots)} voters supported it; a project "
+                f"of this cost needed at least {number_text(share_needed)} votes "
+                f"(votes/voters at least cost/({opts.eligibility_divisor} × budget))."
+            )
+            pl = (
+                f"Niedopuszczony: poparło go {votes} z {len(instance.ballots)} głosujących; "
+                f"projekt o tym koszcie potrzebował co najmniej {number_text(share_needed)} "
+                f"głosów (głosy/głosujący co najmniej koszt/({opts.eligibility_divisor} × "
+                "budżet))."
+            )
             reason = "ineligible"
         elif votes == 0:
-            en, pl, reason = ("Not funded: nobody voted for it.",
-                              "Niewybrany: nikt na niego nie zagłosował.", "no-supporters")
+            en, pl, reason = (
+                "Not funded: nobody voted for it.",
+                "Niewybrany: nikt na niego nie zagłosował.",
+                "no-supporters",
+            )
         elif pid in free:
-            en, pl, reason = ("Funded: it costs nothing and has supporters.",
-                              "Wybrany: nic nie kosztuje i ma zwolenników.", "free")
+            en, pl, reason = (
+                "Funded: it costs nothing and has supporters.",
+                "Wybrany: nic nie kosztuje i ma zwolenników.",
+                "free",
+            )
         elif pid in bought:
             rnd = bought[pid]
             en, pl, extra = _bought_sentences(rnd, currency, opts.utility or "cost")
             data.update(extra)
             data["round"] = rnd.number
             reason = "mes-bought"
-        elif completion is not None and pid in completion.steps and (
-            completion.steps[pid].status == "selected"
+        elif (
+            completion is not None
+            and pid in completion.steps
+            and (completion.steps[pid].status == "selected")
         ):
             step = completion.steps[pid]
             left_en = money_en(step.budget_left_before, currency)
             left_pl = money_pl(step.budget_left_before, currency)
             data["budget_left_when_reached"] = exact_text(step.budget_left_before)
-            en = (f"Funded in the completion step: the Method of Equal Shares could not fund it "
-                  f"(its supporters ran short), but afterwards {left_en} was left and, among the "
-                  f"projects still fitting, it had the most support ({votes} votes); it costs "
-                  f"{c_en}.")
-            pl = (f"Wybrany w kroku uzupełniającym: metoda równych udziałów nie mogła go "
-                  f"sfinansować (jego zwolennikom zabrakło środków), ale potem zostało {left_pl} "
-                  f"i spośród projektów, które się jeszcze mieściły, miał największe poparcie "
-                  f"({votes} {plural_pl(votes, 'głos', 'głosy', 'głosów')}); kosztuje {c_pl}.")
+            en = (
+                f"Funded in the completion step: the Method of Equal Shares could not fund it "
+                f"(its supporters ran short), but afterwards {left_en} was left and, among the "
+                f"projects still fitting, it had the most support ({votes} votes); it costs "
+                f"{c_en}."
+            )
+            pl = (
+                f"Wybrany w kroku uzupełniającym: metoda równych udziałów nie mogła go "
+                f"sfinansować (jego zwolennikom zabrakło środków), ale potem zostało {left_pl} "
+                f"i spośród projektów, które się jeszcze mieściły, miał największe poparcie "
+                f"({votes} {plural_pl(votes, 'głos', 'głosy', 'głosów')}); kosztuje {c_pl}."
+            )
             reason = "completion-selected"
         else:
             have = money_left.get(pid)
@@ -707,22 +766,30 @@ def _explain_mes(
                 data["supporters_money_at_start"] = exact_text(have)
                 data["share_per_voter"] = exact_text(share)
                 data["supporters"] = n_sup
-                en = (f"Not funded: even if all its {n_sup} supporters gave their whole share "
-                      f"({money_en(share, currency)} each), they would have only "
-                      f"{money_en(have, currency)}, less than its cost of {c_en}.")
-                pl = (f"Niewybrany: nawet gdyby wszyscy jego zwolennicy ({n_sup}) oddali cały "
-                      f"swój udział (po {money_pl(share, currency)}), mieliby tylko "
-                      f"{money_pl(have, currency)}, mniej niż jego koszt {c_pl}.")
+                en = (
+                    f"Not funded: even if all its {n_sup} supporters gave their whole share "
+                    f"({money_en(share, currency)} each), they would have only "
+                    f"{money_en(have, currency)}, less than its cost of {c_en}."
+                )
+                pl = (
+                    f"Niewybrany: nawet gdyby wszyscy jego zwolennicy ({n_sup}) oddali cały "
+                    f"swój udział (po {money_pl(share, currency)}), mieliby tylko "
+                    f"{money_pl(have, currency)}, mniej niż jego koszt {c_pl}."
+                )
             elif have is not None:
                 data["supporters_money_left"] = exact_text(have)
                 data["supporters"] = n_sup
-                en = (f"Not funded: its {n_sup} supporters had only {money_en(have, currency)} "
-                      f"left between them at the end of the Method of Equal Shares, less than its "
-                      f"cost of {c_en}.")
-                pl = (f"Niewybrany: jego {n_sup} "
-                      f"{plural_pl(n_sup, 'zwolennik miał', 'zwolenników miało', 'zwolenników miało')}"
-                      f" na koniec metody równych udziałów łącznie tylko {money_pl(have, currency)}"
-                      f", mniej niż jego koszt {c_pl}.")
+                en = (
+                    f"Not funded: its {n_sup} supporters had only {money_en(have, currency)} "
+                    f"left between them at the end of the Method of Equal Shares, less than its "
+                    f"cost of {c_en}."
+                )
+                pl = (
+                    f"Niewybrany: jego {n_sup} "
+                    f"{plural_pl(n_sup, 'zwolennik miał', 'zwolenników miało', 'zwolenników miało')}"
+                    f" na koniec metody równych udziałów łącznie tylko {money_pl(have, currency)}"
+                    f", mniej niż jego koszt {c_pl}."
+                )
             else:
                 en = f"Not funded: its supporters could not pay its cost of {c_en}."
                 pl = f"Niewybrany: jego zwolennicy nie mogli pokryć kosztu {c_pl}."
@@ -737,13 +804,17 @@ def _explain_mes(
         if used_greedy and greedy is not None:
             prefer_g = comparison.get("voters_preferring_greedy") if comparison else None
             prefer_m = comparison.get("voters_preferring_mes") if comparison else None
-            note_en = (f" The final result is the greedy one: {prefer_g} voters preferred it and "
-                       f"{prefer_m} preferred the Method of Equal Shares.")
-            note_pl = (f" Ostateczny wynik to wynik metody zachłannej: wolało go {prefer_g} "
-                       f"głosujących, a metodę równych udziałów {prefer_m}.")
+            note_en = (
+                f" The final result is the greedy one: {prefer_g} voters preferred it and "
+                f"{prefer_m} preferred the Method of Equal Shares."
+            )
+            note_pl = (
+                f" Ostateczny wynik to wynik metody zachłannej: wolało go {prefer_g} "
+                f"głosujących, a metodę równych udziałów {prefer_m}."
+            )
             if is_sel:
-                en = ("Funded by the comparison step (greedy by votes)." + note_en)
-                pl = ("Wybrany w kroku porównania (metoda zachłanna według głosów)." + note_pl)
+                en = "Funded by the comparison step (greedy by votes)." + note_en
+                pl = "Wybrany w kroku porównania (metoda zachłanna według głosów)." + note_pl
                 reason = "comparison-greedy"
             else:
                 en += note_en
@@ -764,34 +835,46 @@ def _bought_sentences(
         "supporters": n_full + n_short,
         "price_per_utility": exact_text(Fraction(rnd.rho)),
         "payments": [
-            {"voters": p.voters, "utility": exact_text(p.utility), "paid_each": exact_text(p.paid_each),
-             "paid_all_they_had": p.paid_all_they_had}
+            {
+                "voters": p.voters,
+                "utility": exact_text(p.utility),
+                "paid_each": exact_text(p.paid_each),
+                "paid_all_they_had": p.paid_all_they_had,
+            }
             for p in rnd.payments
         ],
     }
     if utility == "cost" or len({p.paid_each for p in full}) <= 1:
         each = full[0].paid_each if full else Fraction(0)
-        en = (f"Funded in round {rnd.number} of the Method of Equal Shares: {n_full} of its "
-              f"{n_full + n_short} supporters paid {money_en(each, currency)} each")
-        pl = (f"Wybrany w {rnd.number}. rundzie metody równych udziałów: {n_full} z "
-              f"{n_full + n_short} zwolenników zapłaciło po {money_pl(each, currency)}")
+        en = (
+            f"Funded in round {rnd.number} of the Method of Equal Shares: {n_full} of its "
+            f"{n_full + n_short} supporters paid {money_en(each, currency)} each"
+        )
+        pl = (
+            f"Wybrany w {rnd.number}. rundzie metody równych udziałów: {n_full} z "
+            f"{n_full + n_short} zwolenników zapłaciło po {money_pl(each, currency)}"
+        )
     else:
         parts_en = ", ".join(
             f"{p.voters} who gave it {number_text(p.utility)} points paid "
-            f"{money_en(p.paid_each, currency)} each" for p in full
+            f"{money_en(p.paid_each, currency)} each"
+            for p in full
         )
         parts_pl = ", ".join(
             f"{p.voters} z {number_text(p.utility)} pkt zapłaciło po "
-            f"{money_pl(p.paid_each, currency)}" for p in full
+            f"{money_pl(p.paid_each, currency)}"
+            for p in full
         )
         en = f"Funded in round {rnd.number} of the Method of Equal Shares: {parts_en}"
         pl = f"Wybrany w {rnd.number}. rundzie metody równych udziałów: {parts_pl}"
     if n_short:
-        en += (f", and {n_short} paid all they had left ({money_en(total_short, currency)} "
-               "together)")
-        who = plural_pl(n_short, "osoba oddała wszystko, co jej zostało",
-                        "osoby oddały wszystko, co im zostało",
-                        "osób oddało wszystko, co im zostało")
+        en += f", and {n_short} paid all they had left ({money_en(total_short, currency)} together)"
+        who = plural_pl(
+            n_short,
+            "osoba oddała wszystko, co jej zostało",
+            "osoby oddały wszystko, co im zostało",
+            "osób oddało wszystko, co im zostało",
+        )
         pl += f", a {n_short} {who} (razem {money_pl(total_short, currency)})"
     en += "."
     pl += "."

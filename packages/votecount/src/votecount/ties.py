@@ -71,7 +71,9 @@ class TiePolicy:
                 criteria.append(Criterion(name))
             except ValueError:
                 known = ", ".join(c.value for c in Criterion)
-                raise ValueError(f"unknown tie-breaking criterion '{name}' (known: {known})") from None
+                raise ValueError(
+                    f"unknown tie-breaking criterion '{name}' (known: {known})"
+                ) from None
         return cls(tuple(criteria), seed)
 
     def describe(self) -> str:
@@ -142,8 +144,9 @@ class TieBreaker:
             return lambda p: -stats.first_places[p]
         return lambda p: p
 
-    def order(self, tied: Iterable[str], *, context: str, decisive: bool = True,
-              record: bool = True) -> list[str]:
+    def order(
+        self, tied: Iterable[str], *, context: str, decisive: bool = True, record: bool = True
+    ) -> list[str]:
         """Order tied projects from first to last by the policy, recording the tie.
 
         Raises :class:`TieError` if the policy cannot separate them and the tie is decisive.
@@ -197,9 +200,7 @@ class TieBreaker:
         return list(flat)
 
     def _draw(self, group: Sequence[str], context: str) -> list[str]:
-        digest = hashlib.sha256(
-            f"{self.seed}|{'|'.join(sorted(group))}".encode()
-        ).digest()
+        digest = hashlib.sha256(f"{self.seed}|{'|'.join(sorted(group))}".encode()).digest()
         rng = random.Random(int.from_bytes(digest[:8], "big"))
         drawn = sorted(group)
         rng.shuffle(drawn)

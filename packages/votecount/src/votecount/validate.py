@@ -10,9 +10,7 @@ from fractions import Fraction
 from votecount.model import Instance, Issue, VoteType
 
 
-def validate_ballots(
-    instance: Instance, ballot_lines: list[int] | None = None
-) -> Iterator[Issue]:
+def validate_ballots(instance: Instance, ballot_lines: list[int] | None = None) -> Iterator[Issue]:
     """Yield an error for every ballot that breaks the election's constraints.
 
     Checked: projects that do not exist; a project twice in one ballot (reported by the reader,
@@ -45,15 +43,21 @@ def validate_ballots(
         length = len(ballot.projects)
         if min_length is not None and length < min_length:
             yield Issue(
-                "error", f"{who}: {length} projects, fewer than min_length {min_length}",
-                line, "vote",
+                "error",
+                f"{who}: {length} projects, fewer than min_length {min_length}",
+                line,
+                "vote",
             )
         if max_length is not None and length > max_length:
             yield Issue(
-                "error", f"{who}: {length} projects, more than max_length {max_length}",
-                line, "vote",
+                "error",
+                f"{who}: {length} projects, more than max_length {max_length}",
+                line,
+                "vote",
             )
-        if vote_type == VoteType.APPROVAL and (min_sum_cost is not None or max_sum_cost is not None):
+        if vote_type == VoteType.APPROVAL and (
+            min_sum_cost is not None or max_sum_cost is not None
+        ):
             total = sum((projects[p].cost for p in ballot.projects if p in projects), Decimal(0))
             if min_sum_cost is not None and total < min_sum_cost:
                 yield Issue("error", f"{who}: cost {total} below min_sum_cost", line, "vote")
@@ -61,29 +65,39 @@ def validate_ballots(
                 yield Issue("error", f"{who}: cost {total} above max_sum_cost", line, "vote")
         if has_points:
             if ballot.points is None:
-                yield Issue("error", f"{who}: {vote_type.value} ballots need points", line, "points")
+                yield Issue(
+                    "error", f"{who}: {vote_type.value} ballots need points", line, "points"
+                )
                 continue
             for pid, pts in zip(ballot.projects, ballot.points, strict=True):
                 if min_points is not None and pts < min_points:
                     yield Issue(
-                        "error", f"{who}: {pts} points for {pid}, below min_points {min_points}",
-                        line, "points",
+                        "error",
+                        f"{who}: {pts} points for {pid}, below min_points {min_points}",
+                        line,
+                        "points",
                     )
                 if max_points is not None and pts > max_points:
                     yield Issue(
-                        "error", f"{who}: {pts} points for {pid}, above max_points {max_points}",
-                        line, "points",
+                        "error",
+                        f"{who}: {pts} points for {pid}, above max_points {max_points}",
+                        line,
+                        "points",
                     )
             total_points = sum(ballot.points, Decimal(0))
             if min_sum_points is not None and total_points < min_sum_points:
                 yield Issue(
-                    "error", f"{who}: {total_points} points in all, below min_sum_points "
-                    f"{min_sum_points}", line, "points",
+                    "error",
+                    f"{who}: {total_points} points in all, below min_sum_points {min_sum_points}",
+                    line,
+                    "points",
                 )
             if max_sum_points is not None and total_points > max_sum_points:
                 yield Issue(
-                    "error", f"{who}: {total_points} points in all, above max_sum_points "
-                    f"{max_sum_points}", line, "points",
+                    "error",
+                    f"{who}: {total_points} points in all, above max_sum_points {max_sum_points}",
+                    line,
+                    "points",
                 )
         elif ballot.points is not None and vote_type != VoteType.ORDINAL:
             # Points on approval / choose-1 ballots carry no meaning; they are kept but unused.
@@ -100,14 +114,19 @@ def check_declared_counts(instance: Instance) -> Iterator[Issue]:
             votes[pid] += 1
             score[pid] = score.get(pid, Fraction(0)) + pts
     for pid, project in instance.projects.items():
-        for column, computed in (("votes", Fraction(votes[pid])), ("score", score.get(pid, Fraction(0)))):
+        for column, computed in (
+            ("votes", Fraction(votes[pid])),
+            ("score", score.get(pid, Fraction(0))),
+        ):
             raw = project.extra.get(column, "").strip()
             if not raw:
                 continue
             try:
                 declared = Fraction(Decimal(raw))
             except ArithmeticError:
-                yield Issue("warning", f"project {pid}: {column} '{raw}' is not a number", None, column)
+                yield Issue(
+                    "warning", f"project {pid}: {column} '{raw}' is not a number", None, column
+                )
                 continue
             if declared != computed:
                 yield Issue(
