@@ -103,6 +103,7 @@ class MesEngine(Generic[Num]):
         m = len(data.project_ids)
         self.n_levels = len(data.levels)
         self.costs: list[Num] = [conv(c) for c in data.costs]
+        self.cost_float: list[float] = [float(c) for c in data.costs]
         self.util: list[list[Num]] = [
             [conv(data.costs[j] * lv if data.cost_utility else lv) for lv in data.levels]
             for j in range(m)
@@ -121,6 +122,7 @@ class MesEngine(Generic[Num]):
         self.types: list[tuple[int, tuple[tuple[int, int], ...]]] = []
         self.supporters: list[list[tuple[int, int]]] = [[] for _ in range(m)]
         self.in_view = [False] * m
+        self.initial_tables: list[dict[int, int]] = []
 
     def _prepare_view(self, share: Fraction) -> None:
         data = self.data
@@ -139,6 +141,13 @@ class MesEngine(Generic[Num]):
                 self.supporters[j].append((t, lvl))
         self.in_view = in_view
         self.view_ceiling = ceiling
+        # everybody starts in class 0: the supporters' table of a project is its level counts
+        self.initial_tables = []
+        for j in range(m):
+            table: dict[int, int] = {}
+            for t, lvl in self.supporters[j]:
+                table[lvl] = table.get(lvl, 0) + self.types[t][0]
+            self.initial_tables.append(table)
 
     # ------------------------------------------------------------------ one run
     def run(self, share: Num, *, track: bool, details: bool, context: str = "MES") -> MesRun[Num]:
@@ -153,16 +162,14 @@ class MesEngine(Generic[Num]):
         costs = self.costs
         util = self.util
         types = self.types
+        cost_utility = data.cost_utility
+        cost_float = self.cost_float
         # classes: 0 = everybody at the start, 1 = voters with nothing left
         beta: list[Num] = [share, zero]
         slope: list[Num] = [one, zero]
+        beta_f: list[float] = [float(share), 0.0]  # correctly rounded shadows of beta
         type_cls = [0] * len(types)
-        tables: list[dict[int, int]] = []
-        for j in range(m):
-            table: dict[int, int] = {}
-            for t, lvl in self.supporters[j]:
-                table[lvl] = table.get(lvl, 0) + types[t][0]
-            tables.append(table)
+        tables: list[dict[int, int]] = [dict(t) for t in self.initial_tables]
         remaining = [
             self.in_view[j] and self.support_count[j] * exact_share >= data.costs[j]
             for j in range(m)
@@ -171,6 +178,9 @@ class MesEngine(Generic[Num]):
         dirty = [True] * m
         rho_val: list[Num] = [zero] * m
         rho_slope: list[Num] = [zero] * m
+        # float(rho): correctly rounded, so float(a) < float(b) implies a < b; only equal floats
+        # need the exact comparison. Used to sort and to screen comparisons cheaply.
+        rho_f: list[float] = [0.0] * m
         bp: list[Num | None] = [None]  # the smallest flip point found so far
 
         def guard(diff: Num, dslope: Num) -> None:
@@ -189,6 +199,8 @@ class MesEngine(Generic[Num]):
             """Compute rho for project j; False if its supporters cannot pay for it."""
             table = tables[j]
             cost = costs[j]
+            if cost_utility and not track and not details:
+                return compute_fast(j, table, cost)
             uj = util[j]
             money = zero
             mslope = zero
@@ -202,7 +214,7 @@ class MesEngine(Generic[Num]):
                 u = uj[lvl]
                 money += cnt * b_c
                 mslope += cnt * slope[c]
-                entries.append((b_c / u, c, lvl, cnt, u))
+                entries.append((b_c if cost_utility else b_c / u, c, lvl, cnt, u))
             if track:
                 guard(money - cost, mslope)
             if details and cost > 0:
@@ -230,9 +242,97 @@ class MesEngine(Generic[Num]):
             rslope = rest_slope / total_u
             rho_val[j] = rho
             rho_slope[j] = rslope
+            rho_f[j] = float(rho)
             # No guard on who is "poor" here: as a function of the share, rho is convex
             # while the budgets are affine, so (rho, rslope) is a tangent and a lower bound.
             # Only the winner's split matters for the state; it is guarded when it is bought.
+            return True
+
+        def compute_fast(j: int, table: dict[int, int], cost: Num) -> bool:
+            """Cost utilities: every supporter would pay the same amount q (rho = q / cost).
+
+            The split into supporters who pay q and those who give all they have left is found
+            with floats, then checked exactly; exact arithmetic is used for the sums that decide.
+            """
+            cost_f = cost_float[j]
+            money_f = 0.0
+            entries = []
+            for c, cnt in table.items():
+                bf = beta_f[c]
+                if bf == 0.0 and c == 1:
+                    continue
+                money_f += cnt * bf
+                entries.append((bf, c, cnt))
+            # a sum of positive terms: relative error far below 1e-9
+            if money_f < cost_f * (1 - 1e-9):
+                return False
+            if money_f <= cost_f * (1 + 1e-9):
+                money = zero
+                for _, c, cnt in entries:
+                    money += cnt * beta[c]
+                if money < cost:
+                    return False
+            entries.sort()
+            n_pay = 0
+            for e in entries:
+                n_pay += e[2]
+            rest_f = cost_f
+            i = 0
+            n = len(entries)
+            while i < n:
+                bf, _, cnt = entries[i]
+                if bf * n_pay < rest_f:
+                    rest_f -= cnt * bf
+                    n_pay -= cnt
+                    i += 1
+                else:
+                    break
+            # exact: q from the poor entries, then check the split on both sides
+            rest = cost
+            for _, c, cnt in entries[:i]:
+                rest -= cnt * beta[c]
+            n_pay = 0
+            for e in entries[i:]:
+                n_pay += e[2]
+            if n_pay == 0:
+                return compute_exact_cost(j, entries, cost)
+            q = rest / n_pay
+            if i > 0:
+                high = entries[i - 1][0]
+                k = i - 1
+                while k >= 0 and entries[k][0] == high:
+                    if not beta[entries[k][1]] < q:
+                        return compute_exact_cost(j, entries, cost)
+                    k -= 1
+            if i < n:
+                # the smallest budget among payers (ties in float order checked exactly)
+                low = entries[i][0]
+                k = i
+                while k < n and entries[k][0] == low:
+                    if beta[entries[k][1]] < q:
+                        return compute_exact_cost(j, entries, cost)
+                    k += 1
+            rho = q / cost
+            rho_val[j] = rho
+            rho_f[j] = float(rho)
+            return True
+
+        def compute_exact_cost(j: int, entries: list[tuple[float, int, int]], cost: Num) -> bool:
+            """The exact scan for cost utilities (used when the float split is not confirmed)."""
+            exact = sorted(((beta[c], cnt) for _, c, cnt in entries), key=lambda e: e[0])
+            n_pay = sum(cnt for _, cnt in exact)
+            rest = cost
+            for b_c, cnt in exact:
+                if b_c * n_pay < rest:
+                    rest -= cnt * b_c
+                    n_pay -= cnt
+                else:
+                    break
+            if n_pay == 0:
+                return False
+            rho = rest / n_pay / cost
+            rho_val[j] = rho
+            rho_f[j] = float(rho)
             return True
 
         out_of_reach = [j for j in range(m) if not remaining[j]]
@@ -249,8 +349,11 @@ class MesEngine(Generic[Num]):
             best: list[int] = []
             best_val: Num | None = None
             evaluated: list[int] = []
-            for j in sorted(alive, key=lambda p: rho_val[p]):
-                if best_val is not None and rho_val[j] > best_val:
+            best_f = 0.0
+            for j in sorted(alive, key=rho_f.__getitem__):
+                if best_val is not None and (
+                    rho_f[j] > best_f or (rho_f[j] == best_f and rho_val[j] > best_val)
+                ):
                     # Either exact and worse, or (dirty) a lower bound that is already worse:
                     # rho never goes down during a run.
                     if track:
@@ -264,10 +367,12 @@ class MesEngine(Generic[Num]):
                         continue
                 evaluated.append(j)
                 v = rho_val[j]
-                if best_val is None or v < best_val:
+                vf = rho_f[j]
+                if best_val is None or vf < best_f or (vf == best_f and v < best_val):
                     best_val = v
+                    best_f = vf
                     best = [j]
-                elif v == best_val:
+                elif vf == best_f and v == best_val:
                     best.append(j)
             if not best or best_val is None:
                 break
@@ -323,6 +428,7 @@ class MesEngine(Generic[Num]):
                     moved[key] = 1
                 else:
                     beta.append(nb)
+                    beta_f.append(float(nb))
                     slope.append(ns)
                     moved[key] = len(beta) - 1
                 if details:
@@ -408,9 +514,14 @@ def add1(
     previous: MesRun[Num] | None = None
     evaluated: list[Add1Step] = []
     skipped = 0
+    # Tracking breakpoints costs time; it is used while it pays (skips steps) and otherwise
+    # tried again after a growing pause. Untracked steps simply go to the next step.
+    pause = 0
+    wait = 0
     while True:
         share = start + increment * k
-        run = engine.run(share, track=True, details=False, context=f"MES (share {share})")
+        track = wait == 0
+        run = engine.run(share, track=track, details=False, context=f"MES (share {share})")
         cost = sum((costs[j] for j in run.winners), Fraction(0))
         exhaustive = is_exhaustive(run.winners)
         evaluated.append(Add1Step(share, cost, exhaustive))
@@ -420,9 +531,13 @@ def add1(
             return Add1Result(previous, evaluated, skipped, "next-step-overspends")
         if stop_when_exhaustive and exhaustive:
             return Add1Result(run, evaluated, skipped, "exhaustive")
+        previous = run
+        if not track:
+            wait -= 1
+            k += 1
+            continue
         if run.breakpoint is None:
             return Add1Result(run, evaluated, skipped, "outcome-final")
-        previous = run
         # the first step at or beyond the breakpoint
         steps_to_bp = (run.breakpoint - start) / increment
         nxt = int(steps_to_bp)
@@ -431,5 +546,10 @@ def add1(
         if isinstance(steps_to_bp, float):
             nxt = max(nxt - 1, k + 1)  # float mode: one step of margin against rounding
         nxt = max(nxt, k + 1)
+        if nxt > k + 1:
+            pause = 0
+        else:
+            pause = min(2 * pause + 1, 8)
+            wait = pause
         skipped += nxt - k - 1
         k = nxt

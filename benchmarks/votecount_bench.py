@@ -1,0 +1,149 @@
+"""Time votecount against pabutools on real participatory budgets.
+
+Each case runs in a fresh process, so its time (reading the file included) and its peak memory
+(the process's maximum resident set) are its own. Cases:
+
+* Świecie 2023 and Wieliczka 2023: votecount and pabutools on the same computation (MES with cost
+  utilities, Add1 from the exact share, stop at the first exhaustive outcome, utilitarian
+  completion), and a check that both give the same winners;
+* Kraków 2024 (65,101 voters) and Warszawa 2026 (61,668 voters): votecount alone, exact MES with
+  Add1 and utilitarian completion (votecount's defaults).
+
+Run: ``python benchmarks/votecount_bench.py`` with votecount and pabutools installed. The data
+folder is ``$WSPOLNOTA_SHARED/data/pabulib`` (default ``<repo>/../shared/data/pabulib``). The last
+line is ``RESULT krakow2024_s=… warszawa2026_s=… peak_mb=… ratio_vs_pabutools=…``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import resource
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("WSPOLNOTA_SHARED", REPO.parent / "shared")) / "data" / "pabulib"
+
+PABUTOOLS_COMPATIBLE = {
+    "rule": "mes",
+    "utility": "cost",
+    "completion": "add1-utilitarian",
+    "add1_start": "exact",
+    "add1_stop_when_exhaustive": True,
+}
+
+
+def _votecount_case(name: str, compatible: bool, queue: mp.Queue[object]) -> None:
+    from votecount import TiePolicy, count, read_pb
+
+    start = time.perf_counter()
+    inst = read_pb(DATA / name)
+    read_s = time.perf_counter() - start
+    if compatible:
+        out = count(inst, ties=TiePolicy.parse("min-cost,max-votes,id-order"), **PABUTOOLS_COMPATIBLE)
+    else:
+        out = count(inst, rule="mes", utility="cost", completion="add1-utilitarian")
+    total = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    add1 = out.details.get("add1", {})
+    queue.put((total, read_s, peak_mb, sorted(out.selected), add1))
+
+
+def _pabutools_case(name: str, queue: mp.Queue[object]) -> None:
+    from pabutools.election import ApprovalBallot, ApprovalProfile, Cost_Sat
+    from pabutools.election import Instance as PInstance
+    from pabutools.election import Project as PProject
+    from pabutools.election import parse_pabulib
+    from pabutools.rules import (
+        completion_by_rule_combination,
+        greedy_utilitarian_welfare,
+        method_of_equal_shares,
+    )
+    from pabutools.tiebreaking import TieBreakingRule
+
+    start = time.perf_counter()
+    parsed, parsed_profile = parse_pabulib(str(DATA / name))
+    # the same ballots as an approval profile with exact costs
+    projects = {p.name: PProject(p.name, Fraction(p.cost)) for p in parsed}
+    p_inst = PInstance(projects.values(), budget_limit=Fraction(parsed.budget_limit))
+    profile = ApprovalProfile(
+        [ApprovalBallot([projects[p.name] for p in b]) for b in parsed_profile],
+        instance=p_inst,
+    )
+    tie = TieBreakingRule(lambda _i, prof, p: (p.cost, -prof.approval_score(p), p.name))
+    result = completion_by_rule_combination(
+        p_inst,
+        profile,
+        [method_of_equal_shares, greedy_utilitarian_welfare],
+        [
+            {"sat_class": Cost_Sat, "voter_budget_increment": 1, "tie_breaking": tie},
+            {"sat_class": Cost_Sat, "tie_breaking": tie},
+        ],
+    )
+    total = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    queue.put((total, 0.0, peak_mb, sorted(p.name for p in result), {}))
+
+
+def _in_child(target: object, *args: object) -> tuple[float, float, float, list[str], object]:
+    ctx = mp.get_context("spawn")
+    queue: mp.Queue[object] = ctx.Queue()
+    proc = ctx.Process(target=target, args=(*args, queue))  # type: ignore[arg-type]
+    proc.start()
+    result = queue.get()
+    proc.join()
+    if proc.exitcode != 0:
+        raise SystemExit(f"benchmark case {args} failed with exit code {proc.exitcode}")
+    return result  # type: ignore[return-value]
+
+
+def main() -> int:
+    if not DATA.is_dir():
+        print(f"Pabulib data not found at {DATA}; set WSPOLNOTA_SHARED", file=sys.stderr)
+        return 2
+    import votecount
+
+    print(f"votecount {votecount.__version__}, Python {sys.version.split()[0]}, data {DATA}")
+    ratios = []
+    vc_total = pb_total = 0.0
+    peaks = []
+    for name in ("Poland_Swiecie_2023.pb", "Poland_Wieliczka_2023_Green_Budget.pb"):
+        vc = _in_child(_votecount_case, name, True)
+        pb = _in_child(_pabutools_case, name)
+        same = vc[3] == pb[3]
+        vc_total += vc[0]
+        pb_total += pb[0]
+        peaks.append(vc[2])
+        ratios.append(pb[0] / vc[0])
+        print(
+            f"{name}: votecount {vc[0]:.2f} s (read {vc[1]:.2f} s, peak {vc[2]:.0f} MB), "
+            f"pabutools {pb[0]:.2f} s (peak {pb[2]:.0f} MB), x{pb[0] / vc[0]:.0f}, "
+            f"same winners: {same}; Add1 {vc[4]}"
+        )
+        if not same:
+            print(f"  DIFFERENT WINNERS: votecount {vc[3]} pabutools {pb[3]}")
+            return 1
+    results = {}
+    for key, name in (("krakow2024_s", "Poland_Krakow_2024.pb"),
+                      ("warszawa2026_s", "Poland_Warszawa_2026.pb")):
+        vc = _in_child(_votecount_case, name, False)
+        results[key] = vc[0]
+        peaks.append(vc[2])
+        print(
+            f"{name}: votecount {vc[0]:.2f} s (read {vc[1]:.2f} s, peak {vc[2]:.0f} MB), "
+            f"{len(vc[3])} winners; Add1 {vc[4]}"
+        )
+    ratio = pb_total / vc_total
+    print(
+        f"RESULT krakow2024_s={results['krakow2024_s']:.2f} "
+        f"warszawa2026_s={results['warszawa2026_s']:.2f} peak_mb={max(peaks):.0f} "
+        f"ratio_vs_pabutools={ratio:.1f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
