@@ -6,5 +6,4 @@ class BudgetConfig(AppConfig):
     name = "wspolnota.budget"
     label = "budget"
     verbose_name = _("Budżet obywatelski")
-    # Main-menu entries: [(url name, label)], shown once the URL exists.
-    nav_items: list[tuple[str, object]] = []
+    nav_items: list[tuple[str, object]] = [("budget:index", _("Budżet obywatelski"))]

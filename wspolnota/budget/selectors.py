@@ -1,0 +1,353 @@
+"""Reads of the participatory budget: visibility applied, related rows fetched up front.
+
+The catalogue runs a fixed number of queries whatever the number of projects: one for the page,
+one to count it, and the lookups for the filter lists (see ``benchmarks/catalogue.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from shapely.geometry import shape
+
+from wspolnota.accounts.permissions import is_official
+from wspolnota.accounts.roles import Role
+from wspolnota.budget import permissions
+from wspolnota.budget.models import (
+    Attachment,
+    Edition,
+    EditionPhase,
+    MergeProposal,
+    Pool,
+    Project,
+    ProjectStatus,
+    ProjectVersion,
+    Review,
+    ReviewResult,
+)
+from wspolnota.budget.search import search_terms
+from wspolnota.territory.models import District
+from wspolnota.territory.selectors import SvgMap, district_svg_map
+
+if TYPE_CHECKING:
+    from wspolnota.accounts.models import User
+
+S = ProjectStatus
+PUBLIC_STATUSES = [s for s in ProjectStatus.values if s != S.DRAFT]
+SORTS = {
+    "number": ("pool__kind", "pool__district__number", "sequence", "id"),
+    "title": ("title", "id"),
+    "cost_asc": ("effective", "id"),
+    "cost_desc": ("-effective", "id"),
+    "supporters": ("-supporters_count", "id"),
+}
+
+
+def _phases() -> Prefetch[Any]:
+    return Prefetch("phases", queryset=EditionPhase.objects.order_by("starts_at", "id"))
+
+
+def edition_list(*, viewer: User | Any) -> QuerySet[Edition]:
+    editions = Edition.objects.select_related("city").prefetch_related(_phases()).order_by("-year")
+    if not is_official(viewer):
+        editions = editions.filter(is_published=True)
+    return editions
+
+
+def edition_current(*, viewer: User | Any) -> Edition | None:
+    """The newest edition the viewer may see."""
+    return edition_list(viewer=viewer).first()
+
+
+def edition_get_for(*, viewer: User | Any, year: int) -> Edition:
+    """The edition of that year with its phases, pools and districts, or 404."""
+    edition = (
+        edition_list(viewer=viewer)
+        .select_related("coordinating_unit")
+        .prefetch_related(
+            Prefetch(
+                "pools",
+                queryset=Pool.objects.select_related("district").order_by(
+                    "kind", "district__number"
+                ),
+            )
+        )
+        .filter(year=year)
+        .first()
+    )
+    if edition is None:
+        raise Http404
+    return edition
+
+
+@dataclass
+class PoolSummary:
+    pool: Pool
+    projects: int
+    on_ballot: int
+
+
+def pool_summaries(*, edition: Edition) -> list[PoolSummary]:
+    """Each pool with how many public projects it has and how many reached the ballot."""
+    counts: dict[int, tuple[int, int]] = {
+        row["pool_id"]: (row["total"], row["ballot"])
+        for row in Project.objects.filter(edition=edition, status__in=PUBLIC_STATUSES)
+        .values("pool_id")
+        .annotate(total=Count("id"), ballot=Count("id", filter=Q(status=S.ON_BALLOT)))
+        .order_by()
+    }
+    return [PoolSummary(pool, *counts.get(pool.pk, (0, 0))) for pool in edition.pools.all()]
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    """What the catalogue's filter form asks for; empty values mean "any"."""
+
+    pool: str = ""  # "citywide" or a district number
+    category: str = ""
+    status: str = ""
+    cost_min: Decimal | None = None
+    cost_max: Decimal | None = None
+    query: str = ""
+    sort: str = "number"
+
+
+def project_catalogue(*, edition: Edition, filters: CatalogueFilters) -> QuerySet[Project]:
+    """Public projects of an edition, filtered; search ignores case and Polish diacritics."""
+    projects = (
+        Project.objects.filter(edition=edition, status__in=PUBLIC_STATUSES)
+        .select_related("pool__district", "location_district")
+        .annotate(
+            effective=Coalesce(
+                "verified_cost", "cost", output_field=DecimalField(max_digits=14, decimal_places=2)
+            )
+        )
+    )
+    if filters.pool == "citywide":
+        projects = projects.filter(pool__kind="citywide")
+    elif filters.pool.isdigit():
+        projects = projects.filter(pool__district__number=int(filters.pool))
+    if filters.category:
+        projects = projects.filter(category=filters.category)
+    if filters.status in PUBLIC_STATUSES:
+        projects = projects.filter(status=filters.status)
+    if filters.cost_min is not None:
+        projects = projects.filter(effective__gte=filters.cost_min)
+    if filters.cost_max is not None:
+        projects = projects.filter(effective__lte=filters.cost_max)
+    for term in search_terms(filters.query):
+        projects = projects.filter(search_text__contains=term)
+    return projects.order_by(*SORTS.get(filters.sort, SORTS["number"]))
+
+
+def project_get_for(*, viewer: User | Any, project_id: int) -> Project:
+    """A project the viewer may see (drafts only by their author), or 404."""
+    project = (
+        Project.objects.select_related(
+            "edition__city",
+            "edition__coordinating_unit",
+            "pool__district",
+            "author",
+            "location_district",
+            "verification_unit",
+            "verification_official",
+            "merged_into",
+        )
+        .prefetch_related(
+            Prefetch("edition__phases", queryset=EditionPhase.objects.order_by("starts_at"))
+        )
+        .filter(pk=project_id)
+        .first()
+    )
+    if project is None or not permissions.can_view_project(viewer, project):
+        raise Http404
+    return project
+
+
+def project_versions(*, project: Project, viewer: User | Any) -> QuerySet[ProjectVersion]:
+    """Every version for the author and officials; the public sees those since submission."""
+    versions = project.versions.select_related("created_by").order_by("-number")
+    if not (permissions.is_author(viewer, project) or is_official(viewer)):
+        versions = versions.filter(is_draft=False)
+    return versions
+
+
+def project_version_get(*, project: Project, viewer: User | Any, number: int) -> ProjectVersion:
+    version = project_versions(project=project, viewer=viewer).filter(number=number).first()
+    if version is None:
+        raise Http404
+    return version
+
+
+def attachment_get_for(*, viewer: User | Any, project_id: int, attachment_id: int) -> Attachment:
+    project = project_get_for(viewer=viewer, project_id=project_id)
+    attachment = project.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def project_reviews(*, project: Project) -> QuerySet[Review]:
+    return project.reviews.select_related("city_unit", "official", "completed_by").order_by(
+        "stage", "id"
+    )
+
+
+def merge_proposals_for(*, project: Project) -> QuerySet[MergeProposal]:
+    return (
+        MergeProposal.objects.filter(Q(source=project) | Q(target=project))
+        .select_related("source__author", "target__author", "source__pool", "target__pool")
+        .order_by("-created_at", "-id")
+    )
+
+
+def merge_proposal_get_for(*, viewer: User | Any, proposal_id: int) -> MergeProposal:
+    proposal = (
+        MergeProposal.objects.select_related(
+            "source__edition", "source__pool__district", "target__edition", "target__pool__district"
+        )
+        .filter(pk=proposal_id)
+        .first()
+    )
+    if proposal is None or not (
+        permissions.is_author(viewer, proposal.source)
+        or permissions.is_author(viewer, proposal.target)
+        or is_official(viewer)
+    ):
+        raise Http404
+    return proposal
+
+
+def my_projects(*, user: User) -> QuerySet[Project]:
+    return (
+        Project.objects.filter(author=user)
+        .select_related("edition", "pool__district")
+        .order_by("-edition__year", "-created_at")
+    )
+
+
+def my_pending_merges(*, user: User) -> QuerySet[MergeProposal]:
+    return (
+        MergeProposal.objects.filter(completed_at__isnull=True)
+        .filter(
+            Q(source__author=user, source_consent__isnull=True)
+            | Q(target__author=user, target_consent__isnull=True)
+        )
+        .exclude(source_consent=False)
+        .exclude(target_consent=False)
+        .select_related("source", "target")
+    )
+
+
+def office_projects(
+    *,
+    viewer: User | Any,
+    edition: Edition,
+    status: str = "",
+    unit_id: int | None = None,
+    query: str = "",
+) -> QuerySet[Project]:
+    """The officials' work list: officials see every submitted project, a councillor their district's."""
+    projects = (
+        Project.objects.filter(edition=edition, status__in=PUBLIC_STATUSES)
+        .select_related("pool__district", "verification_unit", "verification_official")
+        .annotate(
+            pending_reviews=Count("reviews", filter=Q(reviews__result=ReviewResult.PENDING)),
+            failed_reviews=Count("reviews", filter=Q(reviews__result=ReviewResult.FAILED)),
+        )
+    )
+    if not is_official(viewer):
+        districts = (
+            list(
+                viewer.role_assignments.filter(role=Role.DISTRICT_COUNCILLOR).values_list(
+                    "district_id", flat=True
+                )
+            )
+            if getattr(viewer, "is_authenticated", False)
+            else []
+        )
+        projects = projects.filter(pool__district_id__in=districts)
+    if status in PUBLIC_STATUSES:
+        projects = projects.filter(status=status)
+    if unit_id is not None:
+        projects = projects.filter(
+            Q(verification_unit_id=unit_id) | Q(reviews__city_unit_id=unit_id)
+        ).distinct()
+    for term in search_terms(query):
+        projects = projects.filter(search_text__contains=term)
+    return projects.order_by("pool__kind", "pool__district__number", "sequence", "id")
+
+
+def final_list(*, edition: Edition) -> QuerySet[Project]:
+    return (
+        Project.objects.filter(edition=edition, status=S.ON_BALLOT)
+        .select_related("pool__district")
+        .order_by("pool__kind", "pool__district__number", "sequence", "id")
+    )
+
+
+def status_counts(*, edition: Edition) -> dict[str, int]:
+    rows = (
+        Project.objects.filter(edition=edition, status__in=PUBLIC_STATUSES)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["status"]: row["n"] for row in rows}
+
+
+# --- Map ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    project: Project
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class ProjectMap:
+    svg: SvgMap
+    points: list[MapPoint]
+
+
+def project_map(
+    *, districts: list[District], projects: list[Project], width: int = 640
+) -> ProjectMap:
+    """District outlines (drawn by territory) with the projects' locations as points.
+
+    Points use the same equirectangular projection as ``district_svg_map``: bounds of the
+    districts, the cosine of the mid latitude, a 10-pixel margin.
+    """
+    svg = district_svg_map(districts=districts, width=width)
+    if not districts:
+        return ProjectMap(svg, [])
+    shapes = [shape(d.geometry) for d in districts]
+    minx = min(s.bounds[0] for s in shapes)
+    miny = min(s.bounds[1] for s in shapes)
+    maxx = max(s.bounds[2] for s in shapes)
+    maxy = max(s.bounds[3] for s in shapes)
+    kx = math.cos(math.radians((miny + maxy) / 2))
+    scale = (width - 20) / max((maxx - minx) * kx, 1e-9)
+    points = []
+    for project in projects:
+        if project.latitude is None or project.longitude is None:
+            continue
+        lon, lat = float(project.longitude), float(project.latitude)
+        if not (minx <= lon <= maxx and miny <= lat <= maxy):
+            continue
+        points.append(
+            MapPoint(
+                project,
+                round(10 + (lon - minx) * kx * scale, 1),
+                round(10 + (maxy - lat) * scale, 1),
+            )
+        )
+    return ProjectMap(svg, points)

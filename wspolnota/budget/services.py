@@ -1,0 +1,1197 @@
+"""Writes of the participatory budget: every change of a project goes through here.
+
+Each service checks the permission rule (``permissions.*_refusal``), validates, saves inside a
+transaction, appends to the audit log when the city (an official or the system) changes state,
+and notifies the author after commit through the one notification interface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, models, transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext_lazy as _
+
+from wspolnota.accounts.models import CityUnit, RoleAssignment
+from wspolnota.accounts.roles import Role
+from wspolnota.budget import errors, permissions
+from wspolnota.budget.errors import BudgetError, BudgetErrors
+from wspolnota.budget.models import (
+    CHECKLISTS,
+    OPEN_CASE_STATUSES,
+    TRANSITIONS,
+    Appeal,
+    AppealDecision,
+    Attachment,
+    CorrectionRequest,
+    CostItem,
+    Edition,
+    EditionPhase,
+    MergeProposal,
+    PaperSupportList,
+    Pool,
+    PoolKind,
+    Project,
+    ProjectStatus,
+    ProjectVersion,
+    Recommendation,
+    Review,
+    ReviewResult,
+    ReviewStage,
+    Support,
+)
+from wspolnota.budget.permissions import Refusal, when
+from wspolnota.budget.search import normalise
+from wspolnota.communication.notifications import notify
+from wspolnota.core.services import audit_log_append, snapshot
+from wspolnota.territory.models import City, District
+from wspolnota.territory.selectors import district_for_point
+
+if TYPE_CHECKING:
+    from wspolnota.accounts.models import User
+
+S = ProjectStatus
+STATUS_FIELDS = [
+    "status",
+    "number",
+    "pool",
+    "cost",
+    "verified_cost",
+    "verification_unit",
+    "verification_official",
+    "verification_reasons",
+    "verified_at",
+    "merged_into",
+    "withdrawn_at",
+    "supporters_count",
+]
+CENT = Decimal("0.01")
+
+
+def _raise(refusal: Refusal | None, *, field: str | None = None) -> None:
+    if refusal is not None:
+        raise BudgetError(refusal.message, params=refusal.params, field=field)
+
+
+def _now(at: datetime | None) -> datetime:
+    return at if at is not None else timezone.now()
+
+
+def _money(value: Decimal) -> str:
+    """An amount as Polish documents write it: 1 500 000,00."""
+    whole, _sep, cents = f"{value.quantize(CENT):.2f}".partition(".")
+    groups: list[str] = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    return "\u00a0".join(groups) + "," + cents
+
+
+# --- Editions and pools ---------------------------------------------------------------------------
+
+
+def edition_create(
+    *,
+    actor: User | None,
+    city: City,
+    year: int,
+    name: str,
+    total_budget: Decimal,
+    phases: dict[str, tuple[datetime, datetime]],
+    coordinating_unit: CityUnit | None = None,
+    is_published: bool = True,
+    **rules: Any,
+) -> Edition:
+    """Open a new edition with its dated phases and the year's rules (Kraków's by default)."""
+    with transaction.atomic():
+        edition = Edition(
+            city=city,
+            year=year,
+            name=name,
+            total_budget=total_budget,
+            coordinating_unit=coordinating_unit,
+            is_published=is_published,
+            **rules,
+        )
+        edition.full_clean()
+        edition.save()
+        for kind, (starts_at, ends_at) in phases.items():
+            phase = EditionPhase(edition=edition, kind=kind, starts_at=starts_at, ends_at=ends_at)
+            phase.full_clean()
+            phase.save()
+        audit_log_append(
+            actor=actor, action="budget.edition_created", obj=edition, after=snapshot(edition)
+        )
+    return edition
+
+
+def edition_phases_update(
+    *, actor: User, edition: Edition, phases: dict[str, tuple[datetime, datetime]]
+) -> Edition:
+    """Move an edition's phase dates (administrators and coordinators); every change is logged."""
+    if not permissions.is_coordinator(actor, edition):
+        raise BudgetError(errors.NOT_ALLOWED)
+    with transaction.atomic():
+        for kind, (starts_at, ends_at) in phases.items():
+            phase = EditionPhase.objects.filter(edition=edition, kind=kind).first()
+            before = snapshot(phase) if phase else None
+            if phase is None:
+                phase = EditionPhase(edition=edition, kind=kind)
+            phase.starts_at, phase.ends_at = starts_at, ends_at
+            phase.full_clean()
+            phase.save()
+            if before is None or before != snapshot(phase):
+                audit_log_append(
+                    actor=actor,
+                    action="budget.phase_changed",
+                    obj=phase,
+                    before=before,
+                    after=snapshot(phase),
+                )
+    return edition
+
+
+def pool_create(
+    *,
+    actor: User | None,
+    edition: Edition,
+    district: District | None,
+    budget: Decimal,
+    min_project_cost: Decimal,
+    max_project_cost: Decimal,
+) -> Pool:
+    pool = Pool(
+        edition=edition,
+        kind=PoolKind.CITYWIDE if district is None else PoolKind.DISTRICT,
+        district=district,
+        budget=budget,
+        min_project_cost=min_project_cost,
+        max_project_cost=max_project_cost,
+    )
+    with transaction.atomic():
+        pool.full_clean()
+        pool.save()
+        audit_log_append(actor=actor, action="budget.pool_created", obj=pool, after=snapshot(pool))
+    return pool
+
+
+# --- Project content ------------------------------------------------------------------------------
+
+
+@dataclass
+class CostLine:
+    name: str
+    amount: Decimal
+
+
+@dataclass
+class ProjectContent:
+    """What an author writes; the form turns the POST into this, the service checks the rules."""
+
+    pool: Pool
+    title: str
+    short_description: str = ""
+    description: str = ""
+    category: str = ""
+    address: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    cost_items: list[CostLine] = field(default_factory=list)
+    author_is_minor: bool = False
+    guardian_name: str = ""
+    guardian_consent: bool = False
+    data_protection_accepted: bool = False
+    author_name_public: bool = False
+
+    @property
+    def total_cost(self) -> Decimal:
+        return sum((line.amount for line in self.cost_items), Decimal("0")).quantize(CENT)
+
+
+def project_content(project: Project) -> ProjectContent:
+    """The content of a saved project, as the form would send it."""
+    return ProjectContent(
+        pool=project.pool,
+        title=project.title,
+        short_description=project.short_description,
+        description=project.description,
+        category=project.category,
+        address=project.address,
+        latitude=project.latitude,
+        longitude=project.longitude,
+        cost_items=[CostLine(i.name, i.amount) for i in project.cost_items.order_by("position")],
+        author_is_minor=project.author_is_minor,
+        guardian_name=project.guardian_name,
+        guardian_consent=project.guardian_consent,
+        data_protection_accepted=project.data_protection_accepted_at is not None,
+        author_name_public=bool(project.author_display_name),
+    )
+
+
+def _check_location(
+    pool: Pool, latitude: Decimal | None, longitude: Decimal | None
+) -> tuple[District | None, BudgetError | None]:
+    if latitude is None and longitude is None:
+        return None, None
+    if latitude is None or longitude is None:
+        return None, BudgetError(errors.LOCATION_PAIR, field="latitude")
+    found = district_for_point(lat=float(latitude), lon=float(longitude))
+    if found is None:
+        return None, BudgetError(
+            errors.LOCATION_OUTSIDE_CITY, field="latitude", params={"city": pool.edition.city.name}
+        )
+    if pool.district_id is not None and found.pk != pool.district_id:
+        assert pool.district is not None
+        return found, BudgetError(
+            errors.LOCATION_OUTSIDE_DISTRICT,
+            field="latitude",
+            params={"found": found.full_name, "expected": pool.district.full_name},
+        )
+    return found, None
+
+
+def _validate(
+    edition: Edition, content: ProjectContent, *, complete: bool
+) -> tuple[list[BudgetError], District | None]:
+    """Every broken rule at once, each on its field. ``complete`` adds what submission needs."""
+    problems: list[BudgetError] = []
+    pool = content.pool
+    if pool.edition_id != edition.pk:
+        problems.append(BudgetError(errors.POOL_OTHER_EDITION, field="pool"))
+    if not content.title.strip():
+        problems.append(BudgetError(errors.TITLE_REQUIRED, field="title"))
+    length = len(content.short_description.strip())
+    if length > edition.short_description_max:
+        problems.append(
+            BudgetError(
+                errors.SHORT_TOO_LONG,
+                field="short_description",
+                params={"max": edition.short_description_max, "length": length},
+            )
+        )
+    elif complete and length < edition.short_description_min:
+        problems.append(
+            BudgetError(
+                errors.SHORT_TOO_SHORT,
+                field="short_description",
+                params={"min": edition.short_description_min, "length": length},
+            )
+        )
+    district, location_problem = _check_location(pool, content.latitude, content.longitude)
+    if location_problem is not None:
+        problems.append(location_problem)
+    for position, line in enumerate(content.cost_items, start=1):
+        if not line.name.strip():
+            problems.append(
+                BudgetError(errors.COST_ITEM_NAME, field="cost", params={"position": position})
+            )
+        if line.amount <= 0:
+            problems.append(
+                BudgetError(errors.COST_ITEM_AMOUNT, field="cost", params={"position": position})
+            )
+    total = content.total_cost
+    if total > pool.max_project_cost:
+        problems.append(
+            BudgetError(
+                errors.COST_ABOVE_MAX,
+                field="cost",
+                params={
+                    "total": _money(total),
+                    "pool": pool.label,
+                    "max": _money(pool.max_project_cost),
+                },
+            )
+        )
+    if content.author_is_minor and content.guardian_name.strip() == "" and complete:
+        problems.append(BudgetError(errors.GUARDIAN_REQUIRED, field="guardian_name"))
+    elif content.author_is_minor and complete and not content.guardian_consent:
+        problems.append(BudgetError(errors.GUARDIAN_REQUIRED, field="guardian_consent"))
+    if complete:
+        if not content.description.strip():
+            problems.append(BudgetError(errors.DESCRIPTION_REQUIRED, field="description"))
+        if not content.category:
+            problems.append(BudgetError(errors.CATEGORY_REQUIRED, field="category"))
+        if not content.address.strip() and content.latitude is None:
+            problems.append(BudgetError(errors.LOCATION_REQUIRED, field="address"))
+        if not content.cost_items:
+            problems.append(BudgetError(errors.COST_ITEMS_REQUIRED, field="cost"))
+        elif total < pool.min_project_cost:
+            problems.append(
+                BudgetError(
+                    errors.COST_BELOW_MIN,
+                    field="cost",
+                    params={
+                        "total": _money(total),
+                        "pool": pool.label,
+                        "min": _money(pool.min_project_cost),
+                    },
+                )
+            )
+        if not content.data_protection_accepted:
+            problems.append(BudgetError(errors.DATA_PROTECTION_REQUIRED, field="data_protection"))
+    return problems, district
+
+
+def _search_text(project: Project) -> str:
+    parts = [
+        project.number,
+        project.title,
+        project.short_description,
+        project.description,
+        project.address,
+    ]
+    return normalise(" ".join(p for p in parts if p))
+
+
+def _apply_content(
+    project: Project,
+    content: ProjectContent,
+    district: District | None,
+    *,
+    author: User,
+    at: datetime,
+) -> None:
+    project.pool = content.pool
+    project.title = content.title.strip()
+    project.short_description = content.short_description.strip()
+    project.description = content.description.strip()
+    project.category = content.category
+    project.address = content.address.strip()
+    project.latitude = content.latitude
+    project.longitude = content.longitude
+    project.location_district = district
+    project.cost = content.total_cost
+    project.author_is_minor = content.author_is_minor
+    project.guardian_name = content.guardian_name.strip() if content.author_is_minor else ""
+    project.guardian_consent = content.guardian_consent if content.author_is_minor else False
+    if content.data_protection_accepted and project.data_protection_accepted_at is None:
+        project.data_protection_accepted_at = at
+    elif not content.data_protection_accepted:
+        project.data_protection_accepted_at = None
+    project.author_display_name = (
+        (author.get_full_name() or "") if content.author_name_public else ""
+    )
+    project.search_text = _search_text(project)
+
+
+def _replace_cost_items(project: Project, lines: Iterable[CostLine]) -> None:
+    project.cost_items.all().delete()
+    CostItem.objects.bulk_create(
+        CostItem(
+            project=project, position=n, name=line.name.strip(), amount=line.amount.quantize(CENT)
+        )
+        for n, line in enumerate(lines, start=1)
+    )
+
+
+def _version(project: Project, *, by: User | None, note: str) -> ProjectVersion:
+    """Keep a copy of the current content; drafts' versions stay private to the author."""
+    project.version += 1
+    Project.objects.filter(pk=project.pk).update(version=project.version)
+    return ProjectVersion.objects.create(
+        project=project,
+        number=project.version,
+        created_by=by,
+        is_draft=project.status == S.DRAFT,
+        note=note[:200],
+        title=project.title,
+        short_description=project.short_description,
+        description=project.description,
+        category=project.category,
+        address=project.address,
+        latitude=project.latitude,
+        longitude=project.longitude,
+        cost=project.cost,
+        cost_items=[
+            {"name": i.name, "amount": str(i.amount)}
+            for i in project.cost_items.order_by("position")
+        ],
+        attachments=[
+            {"name": a.original_name, "size": a.size, "type": a.content_type}
+            for a in project.attachments.order_by("id")
+        ],
+    )
+
+
+def project_draft_create(
+    *, author: User, edition: Edition, content: ProjectContent, at: datetime | None = None
+) -> Project:
+    """Save a new project as a draft: only the author sees it until it is submitted."""
+    at = _now(at)
+    _raise(permissions.submission_refusal(author, edition, at=at))
+    problems, district = _validate(edition, content, complete=False)
+    if problems:
+        raise BudgetErrors(problems)
+    with transaction.atomic():
+        project = Project(edition=edition, author=author, status=S.DRAFT)
+        _apply_content(project, content, district, author=author, at=at)
+        project.save()
+        _replace_cost_items(project, content.cost_items)
+        _version(project, by=author, note=str(_("szkic")))
+    return project
+
+
+def project_update(
+    *, actor: User, project: Project, content: ProjectContent, at: datetime | None = None
+) -> Project:
+    """The author changes the project: a draft freely, a submitted project only so that it stays
+    complete, and a project called to correction by sending the corrected version back."""
+    at = _now(at)
+    _raise(permissions.edit_refusal(actor, project, at=at))
+    problems, district = _validate(project.edition, content, complete=project.status != S.DRAFT)
+    if project.status != S.DRAFT and content.pool.pk != project.pool_id:
+        problems.append(BudgetError(errors.EDIT_CLOSED, field="pool"))
+    if problems:
+        raise BudgetErrors(problems)
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        _apply_content(project, content, district, author=actor, at=at)
+        project.save()
+        _replace_cost_items(project, content.cost_items)
+        if project.status == S.CORRECTION_REQUESTED:
+            version = _version(project, by=actor, note=str(_("poprawki na wezwanie urzędu")))
+            request = (
+                project.correction_requests.filter(answered_at__isnull=True).order_by("-id").first()
+            )
+            if request is not None:
+                request.answered_at = at
+                request.answered_version = version
+                request.save(update_fields=["answered_at", "answered_version", "updated_at"])
+            _transition(
+                project,
+                S.IN_VERIFICATION,
+                actor=actor,
+                at=at,
+                reason=str(_("Autor przesłał poprawki.")),
+            )
+        else:
+            _version(
+                project,
+                by=actor,
+                note=str(_("zmiana przed terminem zgłoszeń"))
+                if project.status != S.DRAFT
+                else str(_("szkic")),
+            )
+    return project
+
+
+def _assign_number(project: Project) -> None:
+    pool = Pool.objects.select_for_update().select_related("district").get(pk=project.pool_id)
+    last = Project.objects.filter(pool=pool).aggregate(top=Max("sequence"))["top"] or 0
+    project.sequence = last + 1
+    project.number = f"BO.{pool.number_prefix}.{project.sequence}/{project.edition.year % 100:02d}"
+
+
+def project_submit(*, actor: User, project: Project, at: datetime | None = None) -> Project:
+    """Submit a draft: it gets its number, becomes public and starts collecting supporters."""
+    at = _now(at)
+    if project.status != S.DRAFT:
+        raise BudgetError(errors.NOT_A_DRAFT)
+    _raise(permissions.edit_refusal(actor, project, at=at))
+    problems, _district = _validate(project.edition, project_content(project), complete=True)
+    if problems:
+        raise BudgetErrors(problems)
+    with transaction.atomic():
+        project = Project.objects.select_for_update().select_related("edition").get(pk=project.pk)
+        _assign_number(project)
+        project.submitted_at = at
+        project.support_deadline = at + timedelta(days=project.edition.support_days)
+        project.search_text = _search_text(project)
+        _transition(project, S.SUBMITTED, actor=actor, at=at)
+        _version(project, by=actor, note=str(_("wersja zgłoszona")))
+    return project
+
+
+# --- Attachments -------------------------------------------------------------------------------
+
+_SIGNATURES: list[tuple[bytes, str, frozenset[str]]] = [
+    (b"\xff\xd8\xff", "image/jpeg", frozenset({".jpg", ".jpeg"})),
+    (b"\x89PNG\r\n\x1a\n", "image/png", frozenset({".png"})),
+    (b"%PDF-", "application/pdf", frozenset({".pdf"})),
+]
+
+
+def _sniff(upload: UploadedFile[bytes]) -> str | None:
+    """The file's real type from its first bytes, if it is one we accept and its name agrees."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    name = (upload.name or "").lower()
+    for magic, content_type, extensions in _SIGNATURES:
+        if head.startswith(magic) and any(name.endswith(ext) for ext in extensions):
+            return content_type
+    return None
+
+
+def attachment_add(
+    *,
+    actor: User,
+    project: Project,
+    upload: UploadedFile[bytes],
+    description: str = "",
+    at: datetime | None = None,
+) -> Attachment:
+    """Attach an image (JPEG, PNG) or a PDF within the edition's size and count limits."""
+    at = _now(at)
+    _raise(permissions.edit_refusal(actor, project, at=at), field="file")
+    name = (upload.name or "plik")[-200:]
+    edition = project.edition
+    if project.attachments.count() >= edition.max_attachments:
+        raise BudgetError(
+            errors.ATTACHMENT_LIMIT, field="file", params={"max": edition.max_attachments}
+        )
+    size = upload.size or 0
+    if size == 0:
+        raise BudgetError(errors.ATTACHMENT_EMPTY, field="file", params={"name": name})
+    if size > edition.max_attachment_mb * 1024 * 1024:
+        raise BudgetError(
+            errors.ATTACHMENT_TOO_BIG,
+            field="file",
+            params={
+                "name": name,
+                "size": f"{size / 1024 / 1024:.1f}",
+                "max": edition.max_attachment_mb,
+            },
+        )
+    content_type = _sniff(upload)
+    if content_type is None:
+        raise BudgetError(errors.ATTACHMENT_WRONG_TYPE, field="file", params={"name": name})
+    with transaction.atomic():
+        attachment = Attachment(
+            project=project,
+            original_name=name,
+            description=description.strip()[:200],
+            content_type=content_type,
+            size=size,
+            uploaded_by=actor,
+        )
+        attachment.file.save(get_valid_filename(name) or "plik", upload, save=False)
+        attachment.save()
+        _version(project, by=actor, note=str(_("dodano załącznik: %(name)s")) % {"name": name})
+    return attachment
+
+
+def _delete_files(names: list[str]) -> None:
+    """Remove stored files once the rows that named them are gone for good."""
+    field = Attachment._meta.get_field("file")
+    assert isinstance(field, models.FileField)
+    for name in names:
+        if name:
+            field.storage.delete(name)
+
+
+def attachment_remove(*, actor: User, attachment: Attachment, at: datetime | None = None) -> None:
+    at = _now(at)
+    project = attachment.project
+    _raise(permissions.edit_refusal(actor, project, at=at))
+    with transaction.atomic():
+        name = attachment.original_name
+        stored = [attachment.file.name or ""]
+        attachment.delete()
+        _version(project, by=actor, note=str(_("usunięto załącznik: %(name)s")) % {"name": name})
+        transaction.on_commit(lambda: _delete_files(stored))
+
+
+# --- Status machine and notifications --------------------------------------------------------------
+
+
+def _transition(
+    project: Project,
+    to: str,
+    *,
+    actor: User | None,
+    at: datetime,
+    reason: str = "",
+    audit: bool = True,
+) -> None:
+    """Move the project to ``to`` if the status machine allows it; log it and tell the author."""
+    if to not in TRANSITIONS[project.status]:
+        raise BudgetError(
+            errors.VERIFICATION_WRONG_STATUS, params={"status": project.get_status_display()}
+        )
+    before = snapshot(project, fields=STATUS_FIELDS) if project.pk else None
+    project.status = to
+    project.status_changed_at = at
+    project.save()
+    if audit:
+        audit_log_append(
+            actor=actor,
+            action=f"budget.project_{to}",
+            obj=project,
+            before=before,
+            after=snapshot(project, fields=STATUS_FIELDS),
+            reason=reason,
+        )
+    _notify_author(project, kind="budget.project_status", reason=reason)
+
+
+def _notify_author(
+    project: Project, *, kind: str, reason: str = "", extra: dict[str, Any] | None = None
+) -> None:
+    if project.author is None:
+        return
+    notify(
+        recipient=project.author,
+        kind=kind,
+        subject_template="budget/email/status_subject.txt",
+        body_template="budget/email/status_body.txt",
+        context={"project": project, "reason": reason, **(extra or {})},
+    )
+
+
+# --- Supporters ------------------------------------------------------------------------------------
+
+
+def _recount_supporters(project: Project, at: datetime) -> None:
+    online = project.supports.count()
+    paper = project.paper_lists.aggregate(total=Sum("signatures_valid"))["total"] or 0
+    project.supporters_count = online + paper
+    if project.supporters_count >= project.edition.supporters_required:
+        project.supporters_complete_at = project.supporters_complete_at or at
+    else:
+        project.supporters_complete_at = None
+    project.save(update_fields=["supporters_count", "supporters_complete_at", "updated_at"])
+
+
+def project_support(*, user: User, project: Project, at: datetime | None = None) -> Support:
+    """A signed-in resident supports a project online; one support per person and project."""
+    at = _now(at)
+    with transaction.atomic():
+        project = (
+            Project.objects.select_for_update()
+            .select_related("edition", "pool__district")
+            .get(pk=project.pk)
+        )
+        _raise(permissions.support_refusal(user, project, at=at))
+        try:
+            with transaction.atomic():
+                support = Support.objects.create(project=project, user=user)
+        except IntegrityError:
+            raise BudgetError(errors.SUPPORT_TWICE, code="support_twice") from None
+        _recount_supporters(project, at)
+    return support
+
+
+def paper_support_list_record(
+    *,
+    actor: User,
+    project: Project,
+    received_on: date,
+    signatures_valid: int,
+    signatures_rejected: int = 0,
+    note: str = "",
+    at: datetime | None = None,
+) -> PaperSupportList:
+    """An official records a paper list that reached the office (within the support period)."""
+    at = _now(at)
+    if not permissions.can_record_paper_support(actor, project, at=at):
+        raise BudgetError(errors.NOT_ALLOWED)
+    if received_on > timezone.localdate(at):
+        raise BudgetError(errors.PAPER_LIST_FUTURE, field="received_on")
+    if project.support_deadline is not None and received_on > timezone.localdate(
+        project.support_deadline
+    ):
+        raise BudgetError(
+            errors.PAPER_LIST_LATE,
+            field="received_on",
+            params={
+                "received": received_on.isoformat(),
+                "deadline": when(project.support_deadline),
+            },
+        )
+    if signatures_valid < 1:
+        raise BudgetError(errors.PAPER_LIST_EMPTY, field="signatures_valid")
+    with transaction.atomic():
+        project = Project.objects.select_for_update().select_related("edition").get(pk=project.pk)
+        before = snapshot(project, fields=STATUS_FIELDS)
+        paper = PaperSupportList.objects.create(
+            project=project,
+            received_on=received_on,
+            signatures_valid=signatures_valid,
+            signatures_rejected=signatures_rejected,
+            note=note.strip()[:300],
+            recorded_by=actor,
+        )
+        _recount_supporters(project, at)
+        audit_log_append(
+            actor=actor,
+            action="budget.paper_support_recorded",
+            obj=project,
+            before=before,
+            after=snapshot(project, fields=STATUS_FIELDS) | {"paper_list": snapshot(paper)},
+        )
+    return paper
+
+
+# --- Verification ----------------------------------------------------------------------------------
+
+
+def _is_official_of(user: User, unit: CityUnit) -> bool:
+    return RoleAssignment.objects.filter(user=user, role=Role.OFFICIAL, city_unit=unit).exists()
+
+
+def verification_start(
+    *,
+    actor: User,
+    project: Project,
+    unit: CityUnit,
+    official: User | None = None,
+    at: datetime | None = None,
+) -> Project:
+    """Open the verification: the lead unit (and official) takes the formal check first."""
+    at = _now(at)
+    _raise(permissions.verification_refusal(actor, project, at=at))
+    if project.status != S.SUBMITTED:
+        raise BudgetError(
+            errors.VERIFICATION_WRONG_STATUS, params={"status": project.get_status_display()}
+        )
+    if (
+        project.supporters_complete_at is None
+        and project.support_deadline is not None
+        and at <= project.support_deadline
+    ):
+        raise BudgetError(
+            errors.VERIFICATION_TOO_EARLY, params={"deadline": when(project.support_deadline)}
+        )
+    if official is not None and not _is_official_of(official, unit):
+        raise BudgetError(errors.REVIEW_OFFICIAL_UNIT, field="official")
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        project.verification_unit = unit
+        project.verification_official = official
+        Review.objects.create(
+            project=project, stage=ReviewStage.FORMAL, city_unit=unit, official=official
+        )
+        _transition(project, S.IN_VERIFICATION, actor=actor, at=at)
+    return project
+
+
+def review_assign(
+    *,
+    actor: User,
+    project: Project,
+    unit: CityUnit,
+    official: User | None = None,
+    stage: str = ReviewStage.MERIT,
+    at: datetime | None = None,
+) -> Review:
+    """Ask a city unit (e.g. the one that would build or maintain it) for its merit opinion."""
+    at = _now(at)
+    _raise(permissions.verification_refusal(actor, project, at=at))
+    if project.status not in (S.IN_VERIFICATION, S.CORRECTION_REQUESTED, S.APPEALED):
+        raise BudgetError(
+            errors.VERIFICATION_WRONG_STATUS, params={"status": project.get_status_display()}
+        )
+    if official is not None and not _is_official_of(official, unit):
+        raise BudgetError(errors.REVIEW_OFFICIAL_UNIT, field="official")
+    if Review.objects.filter(project=project, stage=stage, city_unit=unit).exists():
+        raise BudgetError(errors.REVIEW_EXISTS, field="unit")
+    with transaction.atomic():
+        review = Review.objects.create(
+            project=project, stage=stage, city_unit=unit, official=official
+        )
+        audit_log_append(
+            actor=actor, action="budget.review_assigned", obj=review, after=snapshot(review)
+        )
+    return review
+
+
+def review_complete(
+    *,
+    actor: User,
+    review: Review,
+    checklist: dict[str, bool],
+    passed: bool,
+    notes: str = "",
+    at: datetime | None = None,
+) -> Review:
+    """Record a unit's formal or merit check. A pass needs every checklist item; a fail, a reason."""
+    at = _now(at)
+    _raise(permissions.review_refusal(actor, review, at=at))
+    keys = [key for key, _label in CHECKLISTS[ReviewStage(review.stage)]]
+    answers = {key: bool(checklist.get(key)) for key in keys}
+    if (
+        review.stage == ReviewStage.MERIT
+        and not review.project.reviews.filter(
+            stage=ReviewStage.FORMAL, result=ReviewResult.PASSED
+        ).exists()
+    ):
+        raise BudgetError(errors.REVIEW_FORMAL_FIRST)
+    if passed and not all(answers.values()):
+        raise BudgetError(errors.REVIEW_CHECKLIST_INCOMPLETE, field="checklist")
+    if not passed and not notes.strip():
+        raise BudgetError(errors.REVIEW_REASON_REQUIRED, field="notes")
+    with transaction.atomic():
+        before = snapshot(review)
+        review.checklist = answers
+        review.notes = notes.strip()
+        review.result = ReviewResult.PASSED if passed else ReviewResult.FAILED
+        review.completed_at = at
+        review.completed_by = actor
+        review.save()
+        audit_log_append(
+            actor=actor,
+            action="budget.review_completed",
+            obj=review,
+            before=before,
+            after=snapshot(review),
+        )
+    return review
+
+
+def correction_request(
+    *, actor: User, project: Project, message: str, days: int, at: datetime | None = None
+) -> CorrectionRequest:
+    """Ask the author to correct the project by a deadline; the author is told what and why."""
+    at = _now(at)
+    _raise(permissions.verification_refusal(actor, project, at=at))
+    if project.status != S.IN_VERIFICATION:
+        raise BudgetError(
+            errors.VERIFICATION_WRONG_STATUS, params={"status": project.get_status_display()}
+        )
+    if not message.strip():
+        raise BudgetError(errors.CORRECTION_MESSAGE_REQUIRED, field="message")
+    if not 1 <= days <= 30:
+        raise BudgetError(errors.CORRECTION_DAYS, field="days")
+    with transaction.atomic():
+        request = CorrectionRequest.objects.create(
+            project=project,
+            requested_by=actor,
+            message=message.strip(),
+            deadline=at + timedelta(days=days),
+        )
+        _transition(project, S.CORRECTION_REQUESTED, actor=actor, at=at, reason=request.message)
+    return request
+
+
+def cost_reestimate(
+    *,
+    actor: User,
+    project: Project,
+    verified_cost: Decimal,
+    reason: str,
+    at: datetime | None = None,
+) -> Project:
+    """Officials set the cost the city would really pay; the author's estimate stays on record."""
+    at = _now(at)
+    _raise(permissions.verification_refusal(actor, project, at=at))
+    if verified_cost <= 0:
+        raise BudgetError(errors.COST_NOT_POSITIVE, field="verified_cost")
+    if not reason.strip():
+        raise BudgetError(errors.COST_REASON_REQUIRED, field="reason")
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        before = snapshot(project, fields=STATUS_FIELDS)
+        project.verified_cost = verified_cost.quantize(CENT)
+        project.save(update_fields=["verified_cost", "updated_at"])
+        audit_log_append(
+            actor=actor,
+            action="budget.cost_reestimated",
+            obj=project,
+            before=before,
+            after=snapshot(project, fields=STATUS_FIELDS),
+            reason=reason.strip(),
+        )
+        _notify_author(
+            project,
+            kind="budget.project_cost",
+            reason=reason.strip(),
+            extra={"cost_changed": True, "verified_cost": _money(project.verified_cost)},
+        )
+    return project
+
+
+def verification_decide(
+    *, actor: User, project: Project, positive: bool, reasons: str, at: datetime | None = None
+) -> Project:
+    """Publish the verification's outcome with public reasons; a negative one opens the appeal."""
+    at = _now(at)
+    _raise(permissions.verification_refusal(actor, project, at=at))
+    if not reasons.strip():
+        raise BudgetError(errors.DECISION_REASONS_REQUIRED, field="reasons")
+    if project.status == S.CORRECTION_REQUESTED:
+        request = (
+            project.correction_requests.filter(answered_at__isnull=True).order_by("-id").first()
+        )
+        if request is not None and at <= request.deadline:
+            raise BudgetError(
+                errors.DECISION_CORRECTION_OPEN, params={"deadline": when(request.deadline)}
+            )
+    elif project.status != S.IN_VERIFICATION:
+        raise BudgetError(
+            errors.VERIFICATION_WRONG_STATUS, params={"status": project.get_status_display()}
+        )
+    if positive:
+        reviews = list(project.reviews.all())
+        formal_ok = any(
+            r.stage == ReviewStage.FORMAL and r.result == ReviewResult.PASSED for r in reviews
+        )
+        merit = [r for r in reviews if r.stage == ReviewStage.MERIT]
+        if not formal_ok or not merit or any(r.result != ReviewResult.PASSED for r in merit):
+            raise BudgetError(errors.DECISION_REVIEWS_PENDING)
+        pool = project.pool
+        if project.effective_cost > pool.max_project_cost:
+            raise BudgetError(
+                errors.COST_ABOVE_MAX,
+                params={
+                    "total": _money(project.effective_cost),
+                    "pool": pool.label,
+                    "max": _money(pool.max_project_cost),
+                },
+            )
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        project.verification_reasons = reasons.strip()
+        project.verified_at = at
+        _transition(
+            project,
+            S.VERIFIED_POSITIVE if positive else S.VERIFIED_NEGATIVE,
+            actor=actor,
+            at=at,
+            reason=project.verification_reasons,
+        )
+    return project
+
+
+# --- Merging ---------------------------------------------------------------------------------------
+
+
+def merge_propose(
+    *, actor: User, source: Project, target: Project, reason: str, at: datetime | None = None
+) -> MergeProposal:
+    """Propose that ``source`` joins ``target`` (similar projects in one place); authors decide."""
+    at = _now(at)
+    _raise(permissions.verification_refusal(actor, source, at=at))
+    _raise(permissions.verification_refusal(actor, target, at=at), field="target")
+    if source.pk == target.pk:
+        raise BudgetError(errors.MERGE_SAME_PROJECT, field="target")
+    if source.pool_id != target.pool_id:
+        raise BudgetError(errors.MERGE_OTHER_POOL, field="target")
+    if not reason.strip():
+        raise BudgetError(errors.REASONS_REQUIRED, field="reason")
+    if (
+        MergeProposal.objects.filter(source=source, target=target, completed_at__isnull=True)
+        .exclude(source_consent=False)
+        .exclude(target_consent=False)
+        .exists()
+    ):
+        raise BudgetError(errors.MERGE_PENDING, field="target")
+    with transaction.atomic():
+        proposal = MergeProposal.objects.create(
+            source=source, target=target, proposed_by=actor, reason=reason.strip()
+        )
+        audit_log_append(
+            actor=actor, action="budget.merge_proposed", obj=proposal, after=snapshot(proposal)
+        )
+        for project in {source.pk: source, target.pk: target}.values():
+            _notify_author(
+                project,
+                kind="budget.merge_proposed",
+                reason=proposal.reason,
+                extra={"merge": proposal},
+            )
+    return proposal
+
+
+def merge_answer(
+    *, user: User, proposal: MergeProposal, consent: bool, at: datetime | None = None
+) -> MergeProposal:
+    """An author agrees or refuses; with both authors' consent the source joins the target."""
+    at = _now(at)
+    if not proposal.is_pending:
+        raise BudgetError(errors.MERGE_ANSWERED)
+    if not permissions.can_answer_merge(user, proposal):
+        raise BudgetError(errors.MERGE_NOT_AUTHOR)
+    with transaction.atomic():
+        before = snapshot(proposal)
+        if permissions.is_author(user, proposal.source):
+            proposal.source_consent = consent
+        if permissions.is_author(user, proposal.target):
+            proposal.target_consent = consent
+        proposal.save()
+        audit_log_append(
+            actor=user,
+            action="budget.merge_answered",
+            obj=proposal,
+            before=before,
+            after=snapshot(proposal),
+        )
+        if proposal.source_consent and proposal.target_consent:
+            source = Project.objects.select_for_update().get(pk=proposal.source_id)
+            source.merged_into = proposal.target
+            _transition(source, S.MERGED, actor=user, at=at, reason=str(proposal.target))
+            proposal.completed_at = at
+            proposal.save(update_fields=["completed_at", "updated_at"])
+    return proposal
+
+
+# --- Appeals -------------------------------------------------------------------------------------
+
+
+def appeal_submit(
+    *, actor: User, project: Project, justification: str, at: datetime | None = None
+) -> Appeal:
+    """The author protests against a negative verification within the appeal period."""
+    at = _now(at)
+    _raise(permissions.appeal_refusal(actor, project, at=at))
+    if not justification.strip():
+        raise BudgetError(errors.APPEAL_JUSTIFICATION_REQUIRED, field="justification")
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        try:
+            with transaction.atomic():
+                appeal = Appeal.objects.create(
+                    project=project, author=actor, justification=justification.strip()
+                )
+        except IntegrityError:
+            raise BudgetError(errors.APPEAL_EXISTS) from None
+        _transition(project, S.APPEALED, actor=actor, at=at, reason=appeal.justification)
+    return appeal
+
+
+def appeal_recommend(
+    *,
+    actor: User,
+    appeal: Appeal,
+    meeting_on: date,
+    recommendation: str,
+    reasons: str,
+    at: datetime | None = None,
+) -> Appeal:
+    """Record the participatory budget council's recommendation from its meeting."""
+    at = _now(at)
+    _raise(permissions.appeal_handling_refusal(actor, appeal, at=at))
+    if recommendation not in Recommendation.values:
+        raise BudgetError(errors.CHOICE_REQUIRED, field="recommendation")
+    if not reasons.strip():
+        raise BudgetError(errors.REASONS_REQUIRED, field="reasons")
+    with transaction.atomic():
+        before = snapshot(appeal)
+        appeal.council_meeting_on = meeting_on
+        appeal.council_recommendation = recommendation
+        appeal.council_reasons = reasons.strip()
+        appeal.save()
+        audit_log_append(
+            actor=actor,
+            action="budget.appeal_recommended",
+            obj=appeal,
+            before=before,
+            after=snapshot(appeal),
+        )
+    return appeal
+
+
+def appeal_decide(
+    *, actor: User, appeal: Appeal, decision: str, reasons: str, at: datetime | None = None
+) -> Appeal:
+    """Record the Mayor's decision; an upheld appeal puts the project back among the positive."""
+    at = _now(at)
+    _raise(permissions.appeal_handling_refusal(actor, appeal, at=at))
+    if not appeal.council_recommendation:
+        raise BudgetError(errors.APPEAL_NO_RECOMMENDATION)
+    if decision not in AppealDecision.values:
+        raise BudgetError(errors.CHOICE_REQUIRED, field="decision")
+    if not reasons.strip():
+        raise BudgetError(errors.REASONS_REQUIRED, field="reasons")
+    with transaction.atomic():
+        before = snapshot(appeal)
+        appeal.decision = decision
+        appeal.decision_reasons = reasons.strip()
+        appeal.decided_at = at
+        appeal.decided_by = actor
+        appeal.save()
+        audit_log_append(
+            actor=actor,
+            action="budget.appeal_decided",
+            obj=appeal,
+            before=before,
+            after=snapshot(appeal),
+        )
+        project = Project.objects.select_for_update().get(pk=appeal.project_id)
+        accepted = decision == AppealDecision.ACCEPTED
+        _transition(
+            project,
+            S.VERIFIED_POSITIVE if accepted else S.VERIFIED_NEGATIVE,
+            actor=actor,
+            at=at,
+            reason=appeal.decision_reasons,
+        )
+    return appeal
+
+
+# --- Final list, withdrawal --------------------------------------------------------------------------
+
+
+def final_list_publish(*, actor: User, edition: Edition, at: datetime | None = None) -> int:
+    """Publish the ballot list: every positively verified project goes on it. Returns how many."""
+    at = _now(at)
+    _raise(permissions.final_list_refusal(actor, edition, at=at))
+    open_cases = Project.objects.filter(edition=edition, status__in=OPEN_CASE_STATUSES).count()
+    if open_cases:
+        raise BudgetError(errors.FINAL_LIST_OPEN_CASES, params={"count": open_cases})
+    negative = Project.objects.filter(
+        edition=edition, status=S.VERIFIED_NEGATIVE, appeal__isnull=True
+    )
+    for project in negative.select_related("edition"):
+        deadline = permissions.appeal_deadline(project)
+        if deadline is not None and at <= deadline:
+            raise BudgetError(
+                errors.FINAL_LIST_APPEAL_WINDOW,
+                params={"number": project.number, "deadline": when(deadline)},
+            )
+    with transaction.atomic():
+        edition = Edition.objects.select_for_update().get(pk=edition.pk)
+        if edition.final_list_published_at is not None:
+            raise BudgetError(errors.FINAL_LIST_PUBLISHED)
+        projects = list(
+            Project.objects.select_for_update()
+            .filter(edition=edition, status=S.VERIFIED_POSITIVE)
+            .select_related("author")
+        )
+        for project in projects:
+            _transition(project, S.ON_BALLOT, actor=actor, at=at)
+        before = snapshot(edition)
+        edition.final_list_published_at = at
+        edition.save(update_fields=["final_list_published_at", "updated_at"])
+        audit_log_append(
+            actor=actor,
+            action="budget.final_list_published",
+            obj=edition,
+            before=before,
+            after=snapshot(edition) | {"projects_on_ballot": len(projects)},
+        )
+    return len(projects)
+
+
+def project_withdraw(
+    *, actor: User, project: Project, reason: str = "", at: datetime | None = None
+) -> Project:
+    """The author withdraws the project (until the edition's withdrawal date)."""
+    at = _now(at)
+    _raise(permissions.withdraw_refusal(actor, project, at=at))
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        project.withdrawn_at = at
+        project.withdrawal_reason = reason.strip()
+        _transition(project, S.WITHDRAWN, actor=actor, at=at, reason=project.withdrawal_reason)
+    return project
+
+
+def draft_delete(*, actor: User, project: Project, at: datetime | None = None) -> None:
+    """Authors may throw away a draft; nothing of it was ever public."""
+    at = _now(at)
+    if project.status != S.DRAFT or not permissions.is_author(actor, project):
+        raise BudgetError(errors.NOT_ALLOWED)
+    stored = [a.file.name or "" for a in project.attachments.all()]
+    with transaction.atomic():
+        project.delete()
+        transaction.on_commit(lambda: _delete_files(stored))
