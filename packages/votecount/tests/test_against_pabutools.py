@@ -51,10 +51,10 @@ SMALL_AND_MEDIUM = [
     "US_Stanford_Dataset_PB_Chicago_35th_Ward_2021_vote_rankings.pb",
     "Poland_Krakow_2018_Grzegorzki.pb",
     "Poland_Krakow_2019_Bienczyce.pb",
-    "Poland_Swiecie_2023.pb",
 ]
 #: Larger files: run only with VOTECOUNT_SLOW=1 (pabutools needs minutes on them).
 LARGE = [
+    "Poland_Swiecie_2023.pb",
     "Poland_Wieliczka_2023_Green_Budget.pb",
     "Poland_Krakow_2023_Nowa_Huta.pb",
     "Poland_Warszawa_2021_Mokotow.pb",

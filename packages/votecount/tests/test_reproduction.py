@@ -74,3 +74,21 @@ def test_the_files_without_official_winners_are_the_known_ones() -> None:
         "Poland_Gdansk_2020_Rudniki.pb",
         "Poland_Zabrze_2021_Maciejow.pb",
     }
+
+
+def test_assen_needs_its_own_add1_setting() -> None:
+    """The equalshares.net defaults (stop at the first exhaustive outcome, then top up by votes)
+    do not give Assen's official outcome; the file's rule (Add1 until the next step overspends)
+    does. This is why the stop rule is a per-election setting."""
+    from votecount_testdata import pabulib_dir
+
+    inst = read_pb(pabulib_dir() / "Netherlands_Assen_2024.pb")
+    official = {p.id for p in inst.projects.values() if p.declared_selected == 1}
+    defaults = count(inst, rule="mes", completion="add1-utilitarian")
+    assert set(defaults.selected) != official
+    from_file = count(inst)
+    assert set(from_file.selected) == official
+    assert from_file.options.add1_stop_when_exhaustive is False
+    add1 = from_file.details["add1"]
+    assert isinstance(add1, dict)
+    assert add1["stop_reason"] == "next-step-overspends"
