@@ -7,4 +7,6 @@ class MonitoringConfig(AppConfig):
     label = "monitoring"
     verbose_name = _("Monitoring strategii")
     # Main-menu entries: [(url name, label)], shown once the URL exists.
-    nav_items: list[tuple[str, object]] = []
+    nav_items: list[tuple[str, object]] = [("monitoring:dashboard", _("Strategia 2030"))]
+    # Indicator providers this app ships (see providers.py); any app may declare its own.
+    indicator_providers: dict[str, str] = {}

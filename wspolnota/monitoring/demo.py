@@ -1,0 +1,109 @@
+"""Demo content: the strategy tree and indicators, a demonstration population table and survey,
+and this year's values computed by whichever providers have data. Idempotent.
+
+The population table and the survey are synthetic (labelled "dane demonstracyjne"): the age and
+sex structure below is applied to each district's registered population, and the survey answers
+come from a seeded random generator, so every run gives the same numbers.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from django.utils import timezone
+
+from wspolnota.accounts.models import User
+from wspolnota.core.errors import DomainError
+from wspolnota.monitoring import selectors, services
+from wspolnota.monitoring.models import Indicator, PopulationTable, Status, Survey
+from wspolnota.territory.selectors import default_city, district_list
+
+DEMO_SOURCE = "dane demonstracyjne platformy Wspólnota"
+# Share of residents by age band and sex (female, male) used for the demonstration table.
+AGE_STRUCTURE = [
+    (0, 17, 0.084, 0.088),
+    (18, 29, 0.072, 0.066),
+    (30, 44, 0.125, 0.120),
+    (45, 59, 0.090, 0.082),
+    (60, 74, 0.101, 0.078),
+    (75, None, 0.059, 0.035),
+]
+
+
+def demo_population_csv() -> str:
+    lines = ["dzielnica,plec,wiek_od,wiek_do,liczba"]
+    for district in district_list(city=default_city()):
+        for low, high, female, male in AGE_STRUCTURE:
+            upper = "" if high is None else str(high)
+            lines.append(f"{district.number},K,{low},{upper},{round(district.population * female)}")
+            lines.append(f"{district.number},M,{low},{upper},{round(district.population * male)}")
+    return "\n".join(lines) + "\n"
+
+
+def demo_survey_csv(*, respondents: int = 600, seed: int = 2030) -> str:
+    """Answers skewed towards younger people and the centre, as an online survey would be."""
+    rng = random.Random(seed)  # noqa: S311  (reproducible demo data, not security)
+    numbers = [d.number for d in district_list(city=default_city())]
+    district_weights = [3 if n <= 5 else 1 for n in numbers]
+    lines = ["dzielnica,plec,wiek,zadowolony"]
+    for _ in range(respondents):
+        district = rng.choices(numbers, weights=district_weights)[0]
+        sex = rng.choice("KKKM")
+        age = min(90, int(rng.triangular(18, 85, 32)))
+        chance = 0.55 - (age - 18) * 0.004 + (0.05 if district <= 5 else 0)
+        lines.append(f"{district},{sex},{age},{1 if rng.random() < chance else 0}")
+    return "\n".join(lines) + "\n"
+
+
+def load() -> list[str]:
+    lines = [services.strategy_load().summary()]
+    official = User.objects.filter(email="urzednik@demo.wspolnota.pl").first()
+    approver = User.objects.filter(email="admin@demo.wspolnota.pl").first()
+    if official is None or approver is None or default_city() is None:
+        return lines
+    today = timezone.localdate()
+    if not PopulationTable.objects.filter(source=DEMO_SOURCE).exists():
+        services.population_table_import(
+            actor=official,
+            title="Ludność według dzielnicy, płci i wieku (demonstracyjna)",
+            reference_date=date(2019, 12, 31),
+            source=DEMO_SOURCE,
+            upload=demo_population_csv(),
+        )
+        lines.append("Monitoring: demonstracyjna tabela ludności (dzielnica × płeć × wiek).")
+    satisfaction = Indicator.objects.filter(code="zadowolenie-z-wplywu").first()
+    if satisfaction and not Survey.objects.filter(source=DEMO_SOURCE).exists():
+        survey = services.survey_import(
+            actor=official,
+            title="Badanie demonstracyjne: wpływ na władze miasta",
+            year=today.year - 1,
+            fieldwork_end=date(today.year - 1, 11, 30),
+            source=DEMO_SOURCE,
+            question="Czy jest Pan/Pani zadowolony/a z możliwości wpływania na władze miasta?",
+            upload=demo_survey_csv(),
+        )
+        table = selectors.latest_population_table()
+        if table is not None:
+            proposed = services.survey_measurement_propose(
+                actor=official, survey=survey, table=table, indicator=satisfaction
+            )
+            services.batch_approve(actor=approver, batch=proposed.batch)
+            lines.append(
+                f"Monitoring: badanie demonstracyjne zważone, wynik {proposed.value:.1f}%."
+            )
+    for indicator in Indicator.objects.all():
+        year = today.year - 1
+        if (
+            indicator.measurements.filter(year=year, status=Status.APPROVED)
+            .exclude(method="strategy")
+            .exists()
+        ):
+            continue
+        try:
+            rows = services.measurement_compute(actor=official, indicator=indicator, year=year)
+        except DomainError:
+            continue
+        services.batch_approve(actor=approver, batch=rows[0].batch)
+        lines.append(f"Monitoring: {indicator.code} {year} = {rows[0].value} (z danych platformy).")
+    return lines

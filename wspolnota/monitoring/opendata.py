@@ -1,0 +1,381 @@
+"""Open data: the indicators as CSV, JSON and GeoJSON, and a DCAT-AP catalogue (JSON-LD).
+
+The catalogue describes the platform's datasets for the national open-data portal to harvest.
+Besides this app's own datasets it lists those any app declares on its AppConfig as
+``open_datasets = [{"identifier": …, "title": _("…"), "description": _("…"), "keywords": […],
+"distributions": [{"url_name": "<namespace:name>" or "path": "/api/…", "format": "CSV"}]}]``,
+collected at run time like ``nav_items``; a distribution whose URL does not resolve is left out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
+
+from wspolnota.monitoring import conf, selectors
+from wspolnota.monitoring.models import Measurement, Status
+from wspolnota.territory.selectors import default_city, district_list
+
+EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
+EU_FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
+EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+MEDIA_TYPES = {
+    "CSV": "text/csv",
+    "JSON": "application/json",
+    "GEOJSON": "application/geo+json",
+    "PDF": "application/pdf",
+    "JSON_LD": "application/ld+json",
+}
+LANGUAGE_URIS = {"pl": "POL", "en": "ENG", "uk": "UKR"}
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _measurement_dict(m: Measurement) -> dict[str, Any]:
+    return {
+        "year": m.year,
+        "district": m.district.number if m.district else None,
+        "district_name": m.district.name if m.district else None,
+        "value": _number(m.value),
+        "numerator": _number(m.numerator),
+        "denominator": _number(m.denominator),
+        "ci_low": _number(m.ci_low),
+        "ci_high": _number(m.ci_high),
+        "source": m.source,
+        "source_url": m.source_url,
+        "reference_date": m.reference_date.isoformat(),
+        "method": m.method,
+        "approved_at": m.decided_at.isoformat() if m.decided_at else None,
+    }
+
+
+def indicators_payload() -> dict[str, Any]:
+    """Each indicator with its 2016, 2022 and target values as the strategy states them, the
+    platform's assessment, and every approved measurement (city-wide and by district)."""
+    views = selectors.indicator_views()
+    rows: dict[int, list[Measurement]] = {}
+    for measurement in selectors.approved_measurements():
+        rows.setdefault(measurement.indicator_id, []).append(measurement)
+    indicators = []
+    for view in views:
+        indicator = view.indicator
+        indicators.append(
+            {
+                "code": indicator.code,
+                "name": indicator.name,
+                "measures": indicator.measures,
+                "footnote": indicator.footnote,
+                "operational_goal": indicator.node.code,
+                "unit": indicator.unit,
+                "value_2016": {
+                    "text": indicator.baseline_text,
+                    "value": _number(indicator.baseline_value),
+                    "year": indicator.baseline_year,
+                },
+                "value_2022": {
+                    "text": indicator.value_2022_text,
+                    "value": _number(indicator.value_2022),
+                    "year": 2022,
+                },
+                "target": {
+                    "text": indicator.target_text,
+                    "kind": indicator.target_kind,
+                    "value": _number(indicator.target_value),
+                    "year": indicator.target_year,
+                },
+                "assessment": {
+                    "status": view.assessment.status,
+                    "explanation": view.assessment.explanation,
+                    "projected_target_year_value": view.assessment.projected,
+                },
+                "measurements": [_measurement_dict(m) for m in rows.get(indicator.pk, [])],
+            }
+        )
+    return {
+        "title": "Strategia Rozwoju Krakowa 2030 – Cel strategiczny V: wskaźniki",
+        "licence": conf.open_data_licence(),
+        "generated_at": timezone.now().isoformat(),
+        "indicators": indicators,
+    }
+
+
+CSV_HEADER = [
+    "wskaznik",
+    "nazwa",
+    "jednostka",
+    "rok",
+    "dzielnica",
+    "nazwa_dzielnicy",
+    "wartosc",
+    "licznik",
+    "mianownik",
+    "przedzial_od",
+    "przedzial_do",
+    "zrodlo",
+    "adres_zrodla",
+    "stan_na",
+    "sposob",
+]
+
+
+def indicators_csv() -> str:
+    """Every approved measurement, one per line, numbers with a decimal point."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+
+    def cell(value: Decimal | None) -> str:
+        return "" if value is None else format(value.normalize(), "f")
+
+    for m in selectors.approved_measurements():
+        writer.writerow(
+            [
+                m.indicator.code,
+                m.indicator.name,
+                m.indicator.unit,
+                m.year,
+                m.district.number if m.district else "",
+                m.district.name if m.district else "",
+                cell(m.value),
+                cell(m.numerator),
+                cell(m.denominator),
+                cell(m.ci_low),
+                cell(m.ci_high),
+                m.source,
+                m.source_url,
+                m.reference_date.isoformat(),
+                m.method,
+            ]
+        )
+    return out.getvalue()
+
+
+def districts_geojson() -> dict[str, Any]:
+    """Districts with the latest approved district value of each indicator that has one."""
+    latest: dict[str, dict[int, Measurement]] = {}
+    for m in selectors.approved_measurements().filter(district__isnull=False):
+        assert m.district is not None
+        current = latest.setdefault(m.indicator.code, {}).get(m.district.number)
+        if current is None or m.year >= current.year:
+            latest[m.indicator.code][m.district.number] = m
+    features = []
+    for district in district_list(city=default_city()):
+        properties: dict[str, Any] = {
+            "number": district.number,
+            "roman": district.roman,
+            "name": district.name,
+            "population": district.population,
+            "population_date": district.population_date.isoformat(),
+        }
+        for code, values in sorted(latest.items()):
+            m = values.get(district.number)
+            if m is not None:
+                properties[code] = _number(m.value)
+                properties[f"{code}_rok"] = m.year
+        features.append(
+            {"type": "Feature", "properties": properties, "geometry": district.geometry}
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+# --- DCAT-AP --------------------------------------------------------------------------------------
+
+OWN_DATASETS: list[dict[str, Any]] = [
+    {
+        "identifier": "strategia-cel-v-wskazniki",
+        "title": gettext_lazy("Wskaźniki realizacji Celu strategicznego V strategii „Kraków 2030”"),
+        "description": gettext_lazy(
+            "Pięć wskaźników celu „Silna wspólnota samorządowa mieszkańców Krakowa”: wartości z 2016 i 2022 "
+            "roku, wartości docelowe na 2030 rok i zatwierdzone pomiary kolejnych lat, także w podziale na dzielnice."
+        ),
+        "keywords": [
+            "strategia",
+            "wskaźniki",
+            "partycypacja",
+            "budżet obywatelski",
+            "seniorzy",
+            "organizacje pozarządowe",
+        ],
+        "theme": "GOVE",
+        "distributions": [
+            {"url_name": "monitoring:indicators_csv", "format": "CSV"},
+            {"url_name": "monitoring:indicators_json", "format": "JSON"},
+            {"path": "/api/monitoring/indicators", "format": "JSON"},
+        ],
+    },
+    {
+        "identifier": "strategia-cel-v-dzielnice",
+        "title": gettext_lazy("Wskaźniki strategii w podziale na dzielnice"),
+        "description": gettext_lazy(
+            "Granice dzielnic z najnowszymi wartościami wskaźników, które platforma liczy dla każdej dzielnicy."
+        ),
+        "keywords": ["dzielnice", "wskaźniki", "frekwencja"],
+        "theme": "REGI",
+        "distributions": [{"url_name": "monitoring:districts_geojson", "format": "GEOJSON"}],
+    },
+    {
+        "identifier": "dzielnice",
+        "title": gettext_lazy("Dzielnice: granice, powierzchnia i liczba mieszkańców"),
+        "description": gettext_lazy(
+            "Dzielnice miasta z granicami (GeoJSON), powierzchnią i liczbą mieszkańców z datą i źródłem."
+        ),
+        "keywords": ["dzielnice", "granice", "ludność"],
+        "theme": "REGI",
+        "distributions": [{"path": "/api/districts", "format": "JSON"}],
+    },
+]
+
+
+def _declared_datasets() -> list[dict[str, Any]]:
+    found = list(OWN_DATASETS)
+    for config in apps.get_app_configs():
+        if config.label == "monitoring":
+            continue
+        found.extend(getattr(config, "open_datasets", []) or [])
+    return found
+
+
+def _distribution_url(item: dict[str, Any]) -> str | None:
+    if "path" in item:
+        from django.urls import Resolver404, resolve
+
+        try:
+            resolve(item["path"])
+        except Resolver404:
+            return None
+        return str(item["path"])
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            return reverse(item["url_name"], kwargs=item.get("kwargs"))
+        except NoReverseMatch:
+            return None
+
+
+def dataset_list(request: HttpRequest | None = None) -> list[dict[str, Any]]:
+    """Every declared dataset whose distributions resolve, with absolute download addresses."""
+    result = []
+    for dataset in _declared_datasets():
+        distributions = []
+        for item in dataset.get("distributions", []):
+            path = _distribution_url(item)
+            if path is None:
+                continue
+            distributions.append({**item, "url": settings.SITE_URL + path, "path": path})
+        if distributions:
+            result.append({**dataset, "distributions": distributions})
+    return result
+
+
+def _texts(value: Any) -> list[dict[str, str]]:
+    texts = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts.append({"@language": code, "@value": str(value)})
+    return texts
+
+
+def dcat_catalogue(request: HttpRequest | None = None) -> dict[str, Any]:
+    """A DCAT-AP 2 catalogue of the platform's datasets as JSON-LD."""
+    base = settings.SITE_URL
+    city = default_city()
+    publisher = {
+        "@id": f"{base}/#publisher",
+        "@type": "foaf:Agent",
+        "foaf:name": settings.CITY_NAME if city is None else f"Gmina Miejska {city.name}",
+    }
+    contact = {
+        "@type": "vcard:Organization",
+        "vcard:fn": settings.CITY_NAME,
+        "vcard:hasEmail": f"mailto:{settings.HELP_EMAIL}",
+    }
+    licence = conf.open_data_licence()
+    modified = (
+        Measurement.objects.filter(status=Status.APPROVED)
+        .order_by("-decided_at")
+        .values_list("decided_at", flat=True)
+        .first()
+    )
+    datasets = []
+    for dataset in dataset_list(request):
+        identifier = dataset["identifier"]
+        distributions = []
+        for item in dataset["distributions"]:
+            kind = item["format"]
+            distributions.append(
+                {
+                    "@id": item["url"],
+                    "@type": "dcat:Distribution",
+                    "dcat:accessURL": {"@id": item["url"]},
+                    "dcat:downloadURL": {"@id": item["url"]},
+                    "dct:format": {"@id": EU_FILE_TYPE + kind},
+                    "dcat:mediaType": {
+                        "@id": "https://www.iana.org/assignments/media-types/" + MEDIA_TYPES[kind]
+                    },
+                    "dct:license": {"@id": licence},
+                    "dct:title": f"{identifier}.{kind.lower()}",
+                }
+            )
+        datasets.append(
+            {
+                "@id": f"{base}/dane/{identifier}",
+                "@type": "dcat:Dataset",
+                "dct:identifier": identifier,
+                "dct:title": _texts(dataset["title"]),
+                "dct:description": _texts(dataset["description"]),
+                "dcat:keyword": [
+                    {"@language": "pl", "@value": k} for k in dataset.get("keywords", [])
+                ],
+                "dcat:theme": {"@id": EU_THEME + dataset.get("theme", "GOVE")},
+                "dct:publisher": {"@id": publisher["@id"]},
+                "dcat:contactPoint": contact,
+                "dct:accrualPeriodicity": {
+                    "@id": EU_FREQUENCY + dataset.get("frequency", "ANNUAL")
+                },
+                "dct:language": [
+                    {"@id": EU_LANGUAGE + LANGUAGE_URIS[code]} for code, _n in settings.LANGUAGES
+                ],
+                "dct:spatial": {"@id": f"https://teryt.stat.gov.pl/{settings.CITY_TERYT}"},
+                "dcat:distribution": distributions,
+                **(
+                    {"dct:modified": {"@value": modified.isoformat(), "@type": "xsd:dateTime"}}
+                    if modified
+                    else {}
+                ),
+            }
+        )
+    return {
+        "@context": {
+            "dcat": "http://www.w3.org/ns/dcat#",
+            "dct": "http://purl.org/dc/terms/",
+            "foaf": "http://xmlns.com/foaf/0.1/",
+            "vcard": "http://www.w3.org/2006/vcard/ns#",
+            "xsd": "http://www.w3.org/2001/XMLSchema#",
+        },
+        "@id": f"{base}/api/monitoring/catalog",
+        "@type": "dcat:Catalog",
+        "dct:title": _texts(gettext_lazy("Dane otwarte platformy Wspólnota")),
+        "dct:description": _texts(
+            gettext_lazy(
+                "Zbiory danych platformy udziału mieszkańców: wskaźniki strategii, dzielnice i dane modułów platformy."
+            )
+        ),
+        "dct:publisher": publisher,
+        "foaf:homepage": {"@id": base + "/"},
+        "dct:language": [
+            {"@id": EU_LANGUAGE + LANGUAGE_URIS[code]} for code, _n in settings.LANGUAGES
+        ],
+        "dct:license": {"@id": licence},
+        "dcat:dataset": datasets,
+    }

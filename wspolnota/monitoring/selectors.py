@@ -1,0 +1,408 @@
+"""Reads of the monitoring app: the tree, each indicator's series, assessment and charts."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils.formats import number_format
+
+from wspolnota.monitoring import conf
+from wspolnota.monitoring.assessment import Assessment, assess
+from wspolnota.monitoring.charts import BarChart, LineChart, bar_chart, line_chart
+from wspolnota.monitoring.models import (
+    ImplementationLink,
+    Indicator,
+    Measurement,
+    NodeKind,
+    PopulationCell,
+    PopulationTable,
+    Status,
+    StrategyNode,
+    Survey,
+    TargetKind,
+    Unit,
+)
+from wspolnota.monitoring.providers import provider_registry
+from wspolnota.territory.models import District
+from wspolnota.territory.selectors import default_city, district_list
+
+SENIOR_AGE = 60
+
+
+def format_value(
+    indicator: Indicator, value: Decimal | float | None, *, decimals: int | None = None
+) -> str:
+    """A value as people read it in the current language: "5,35%", "1 164"."""
+    if value is None:
+        return "—"
+    places = indicator.decimals if decimals is None else decimals
+    text = str(
+        number_format(
+            Decimal(str(value)).quantize(Decimal(1).scaleb(-places)),
+            places,
+            use_l10n=True,
+            force_grouping=True,
+        )
+    )
+    return f"{text}%" if indicator.unit == Unit.PERCENT else text
+
+
+# --- The tree -------------------------------------------------------------------------------------
+
+
+def strategy_goal() -> StrategyNode | None:
+    """Goal V with its operational goals, their key actions (with link counts) and indicators."""
+    actions = (
+        StrategyNode.objects.filter(kind=NodeKind.ACTION)
+        .annotate(link_count=Count("links"))
+        .prefetch_related(
+            Prefetch("children", queryset=StrategyNode.objects.order_by("position", "id"))
+        )
+    )
+    operational = StrategyNode.objects.filter(kind=NodeKind.OPERATIONAL).prefetch_related(
+        Prefetch("children", queryset=actions, to_attr="actions"),
+        Prefetch("indicators", queryset=Indicator.objects.order_by("position")),
+    )
+    return (
+        StrategyNode.objects.filter(kind=NodeKind.GOAL)
+        .prefetch_related(Prefetch("children", queryset=operational, to_attr="operational_goals"))
+        .order_by("id")
+        .first()
+    )
+
+
+def node_get(*, pk: int) -> StrategyNode | None:
+    return (
+        StrategyNode.objects.select_related("parent", "parent__parent")
+        .prefetch_related(
+            Prefetch("children", queryset=StrategyNode.objects.order_by("position", "id")),
+            Prefetch("links", queryset=ImplementationLink.objects.order_by("-year", "title")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def operational_goals() -> QuerySet[StrategyNode]:
+    return StrategyNode.objects.filter(kind=NodeKind.OPERATIONAL).order_by("position")
+
+
+def links_for_year(*, year: int) -> dict[int, list[ImplementationLink]]:
+    """Links of a year by the key action they belong to (a programme's links go to its action)."""
+    links = (
+        ImplementationLink.objects.filter(year=year)
+        .select_related("node", "node__parent")
+        .order_by("title")
+    )
+    grouped: dict[int, list[ImplementationLink]] = defaultdict(list)
+    for link in links:
+        node = link.node
+        action = node if node.kind == NodeKind.ACTION else node.parent
+        while action is not None and action.kind != NodeKind.ACTION:
+            action = action.parent
+        if action is not None:
+            grouped[action.pk].append(link)
+    return grouped
+
+
+# --- Indicators -----------------------------------------------------------------------------------
+
+
+def indicator_list() -> QuerySet[Indicator]:
+    return Indicator.objects.select_related("node").order_by("position")
+
+
+def indicator_get(*, code: str) -> Indicator | None:
+    return Indicator.objects.select_related("node").filter(code=code).first()
+
+
+def approved_measurements(
+    *, indicators: Iterable[Indicator] | None = None
+) -> QuerySet[Measurement]:
+    rows = Measurement.objects.filter(status=Status.APPROVED).select_related(
+        "district", "indicator"
+    )
+    if indicators is not None:
+        rows = rows.filter(indicator__in=list(indicators))
+    return rows.order_by("indicator_id", "year", "district__number")
+
+
+@dataclass
+class DistrictRow:
+    district: District
+    value: Decimal
+    label: str
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    per_seniors: Decimal | None = None
+    per_seniors_label: str = ""
+
+
+@dataclass
+class IndicatorView:
+    indicator: Indicator
+    city: list[Measurement]
+    assessment: Assessment
+    latest: Measurement | None
+    chart: LineChart
+    district_year: int | None = None
+    districts: list[DistrictRow] = field(default_factory=list)
+    district_chart: BarChart | None = None
+    seniors_table: PopulationTable | None = None
+    seniors_chart: BarChart | None = None
+
+    @property
+    def series(self) -> list[tuple[int, Decimal]]:
+        return [(m.year, m.value) for m in self.city]
+
+
+def _view(
+    indicator: Indicator,
+    rows: list[Measurement],
+    seniors: dict[int, int] | None,
+    table: PopulationTable | None,
+) -> IndicatorView:
+    city = [m for m in rows if m.district_id is None]
+    assessment = assess(
+        series=[(m.year, m.value) for m in city],
+        target_kind=indicator.target_kind,
+        target_value=indicator.target_value,
+        target_year=indicator.target_year,
+        window=conf.trend_window(),
+        decimals=indicator.decimals,
+    )
+    projection = None
+    if assessment.projection_from is not None and assessment.projected is not None:
+        projection = (assessment.projection_from, (indicator.target_year, assessment.projected))
+    target = None
+    if indicator.target_kind == TargetKind.NUMERIC and indicator.target_value is not None:
+        target = (indicator.target_year, float(indicator.target_value))
+
+    def label(value: float) -> str:
+        return format_value(
+            indicator, value, decimals=max(0, min(indicator.decimals, 1)) if value % 1 else 0
+        )
+
+    chart = line_chart(
+        series=[(m.year, float(m.value)) for m in city],
+        label=label,
+        target=target,
+        projection=projection,
+        last_year=indicator.target_year,
+    )
+    by_district = [m for m in rows if m.district_id is not None]
+    view = IndicatorView(indicator, city, assessment, city[-1] if city else None, chart)
+    if by_district:
+        year = max(m.year for m in by_district)
+        view.district_year = year
+        for m in sorted(
+            (m for m in by_district if m.year == year),
+            key=lambda m: m.district.number if m.district else 0,
+        ):
+            assert m.district is not None
+            row = DistrictRow(
+                m.district, m.value, format_value(indicator, m.value), m.numerator, m.denominator
+            )
+            if seniors and indicator.unit == Unit.COUNT and seniors.get(m.district.number):
+                per = m.value / Decimal(seniors[m.district.number]) * 10_000
+                row.per_seniors = per
+                row.per_seniors_label = format_value(indicator, per, decimals=2)
+            view.districts.append(row)
+        view.district_chart = bar_chart(
+            rows=[(str(r.district), float(r.value)) for r in view.districts],
+            label=lambda v: format_value(indicator, v),
+        )
+        if any(r.per_seniors is not None for r in view.districts):
+            view.seniors_table = table
+            view.seniors_chart = bar_chart(
+                rows=[(str(r.district), float(r.per_seniors or 0)) for r in view.districts],
+                label=lambda v: format_value(indicator, v, decimals=2),
+            )
+    return view
+
+
+def indicator_views(*, indicators: list[Indicator] | None = None) -> list[IndicatorView]:
+    """Every indicator with its approved series, assessment and charts (three queries in all)."""
+    indicators = indicators if indicators is not None else list(indicator_list())
+    rows: dict[int, list[Measurement]] = defaultdict(list)
+    for measurement in approved_measurements(indicators=indicators):
+        rows[measurement.indicator_id].append(measurement)
+    table = latest_population_table()
+    seniors = seniors_by_district(table=table) if table else None
+    return [_view(indicator, rows[indicator.pk], seniors, table) for indicator in indicators]
+
+
+def measurement_history(*, indicator: Indicator, include_pending: bool) -> QuerySet[Measurement]:
+    """Every value ever recorded for the indicator, newest first (pending ones for officials only)."""
+    rows = Measurement.objects.filter(indicator=indicator).select_related(
+        "district", "entered_by", "decided_by"
+    )
+    if not include_pending:
+        rows = rows.exclude(status=Status.PENDING)
+    return rows.order_by("-year", "district__number", "-created_at")
+
+
+@dataclass
+class PendingBatch:
+    batch: uuid.UUID
+    rows: list[Measurement]
+
+    @property
+    def first(self) -> Measurement:
+        return self.rows[0]
+
+    @property
+    def city_row(self) -> Measurement | None:
+        return next((r for r in self.rows if r.district_id is None), None)
+
+
+def pending_batches() -> list[PendingBatch]:
+    rows = (
+        Measurement.objects.filter(status=Status.PENDING)
+        .select_related("indicator", "district", "entered_by")
+        .order_by("created_at", "indicator__position", "year", "district__number")
+    )
+    grouped: dict[uuid.UUID, list[Measurement]] = {}
+    for row in rows:
+        grouped.setdefault(row.batch, []).append(row)
+    return [PendingBatch(batch, items) for batch, items in grouped.items()]
+
+
+def provider_status() -> list[dict[str, Any]]:
+    """For each indicator: is there a provider, is it importable (shown to officials)."""
+    registry = provider_registry()
+    result = []
+    for indicator in indicator_list():
+        info = registry.get(indicator.code)
+        result.append({"indicator": indicator, "info": info})
+    return result
+
+
+# --- Population -----------------------------------------------------------------------------------
+
+
+def latest_population_table(*, on: date | None = None) -> PopulationTable | None:
+    tables = PopulationTable.objects.all()
+    if on is not None:
+        tables = tables.filter(reference_date__lte=on)
+    return tables.order_by("-reference_date", "-id").first()
+
+
+def population_tables() -> QuerySet[PopulationTable]:
+    return PopulationTable.objects.annotate(cell_count=Count("cells")).order_by(
+        "-reference_date", "-id"
+    )
+
+
+def seniors_by_district(*, table: PopulationTable, age: int = SENIOR_AGE) -> dict[int, int]:
+    """Residents aged ``age`` and over in each district (by district number)."""
+    result: dict[int, int] = defaultdict(int)
+    for cell in PopulationCell.objects.filter(table=table, age_from__gte=age).select_related(
+        "district"
+    ):
+        result[cell.district.number] += cell.count
+    return dict(result)
+
+
+@dataclass(frozen=True)
+class Population:
+    """Residents of the city or a district, with where the figure comes from."""
+
+    count: int
+    reference_date: date
+    source: str
+    by_district: dict[int, int]
+
+
+def population_for(*, on: date) -> Population | None:
+    """The residents a turnout is divided by, from the configured source.
+
+    ``MONITORING_TURNOUT_POPULATION=territory`` (default): the districts' ``population`` as
+    loaded by the territory app. ``table``: the newest population table not dated after ``on``.
+    """
+    if conf.turnout_population_source() == "table":
+        table = latest_population_table(on=on)
+        if table is None:
+            return None
+        counts: dict[int, int] = defaultdict(int)
+        for cell in PopulationCell.objects.filter(table=table).select_related("district"):
+            counts[cell.district.number] += cell.count
+        return Population(sum(counts.values()), table.reference_date, table.source, dict(counts))
+    districts = list(district_list(city=default_city()))
+    if not districts:
+        return None
+    return Population(
+        count=sum(d.population for d in districts),
+        reference_date=max(d.population_date for d in districts),
+        source=districts[0].population_source,
+        by_district={d.number: d.population for d in districts},
+    )
+
+
+def survey_list() -> QuerySet[Survey]:
+    return Survey.objects.annotate(response_count=Count("responses")).order_by("-year", "-id")
+
+
+def survey_get(*, pk: int) -> Survey | None:
+    return Survey.objects.annotate(response_count=Count("responses")).filter(pk=pk).first()
+
+
+# --- Annual report --------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportAction:
+    action: StrategyNode
+    links: list[ImplementationLink]
+
+
+@dataclass
+class ReportGoal:
+    goal: StrategyNode
+    actions: list[ReportAction]
+    indicators: list[IndicatorView]
+
+
+@dataclass
+class AnnualReport:
+    year: int
+    goal: StrategyNode | None
+    goals: list[ReportGoal]
+    link_count: int
+
+
+def annual_report(*, year: int) -> AnnualReport:
+    """For each key action what was done in the year, and each goal's indicators with charts."""
+    goal = strategy_goal()
+    links = links_for_year(year=year)
+    views: dict[int, list[IndicatorView]] = {}
+    for view in indicator_views():
+        views.setdefault(view.indicator.node_id, []).append(view)
+    goals = []
+    for operational in getattr(goal, "operational_goals", []) if goal else []:
+        actions = [
+            ReportAction(action, links.get(action.pk, []))
+            for action in getattr(operational, "actions", [])
+        ]
+        goals.append(ReportGoal(operational, actions, views.get(operational.pk, [])))
+    return AnnualReport(year, goal, goals, sum(len(items) for items in links.values()))
+
+
+def report_years() -> list[int]:
+    """Years for which a report can be read: from 2018 (the city's monitoring) to last year."""
+    from django.utils import timezone
+
+    this_year = timezone.localdate().year
+    years = set(ImplementationLink.objects.values_list("year", flat=True).distinct())
+    years |= set(
+        Measurement.objects.filter(status=Status.APPROVED).values_list("year", flat=True).distinct()
+    )
+    years |= set(range(max(2018, this_year - 3), this_year + 1))
+    return sorted((y for y in years if 2016 <= y <= this_year), reverse=True)

@@ -1,0 +1,437 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wspolnota.core.errors import DomainError
+from wspolnota.core.forms import apply_domain_error
+from wspolnota.monitoring import forms, opendata, selectors, services
+from wspolnota.monitoring.models import ImplementationLink, Indicator, NodeKind
+from wspolnota.monitoring.permissions import can_decide_measurement, can_manage_monitoring
+from wspolnota.monitoring.texts import METHOD_NOTES
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not can_manage_monitoring(request.user):
+        raise PermissionDenied
+
+
+# --- Public pages ---------------------------------------------------------------------------------
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    views = selectors.indicator_views()
+    return render(
+        request,
+        "monitoring/dashboard.html",
+        {
+            "goal": selectors.strategy_goal(),
+            "views": views,
+            "can_manage": can_manage_monitoring(request.user),
+            "report_year": timezone.localdate().year - 1,
+        },
+    )
+
+
+def indicator_detail(request: HttpRequest, indicator_code: str) -> HttpResponse:
+    indicator = selectors.indicator_get(code=indicator_code)
+    if indicator is None:
+        raise Http404
+    view = selectors.indicator_views(indicators=[indicator])[0]
+    manager = can_manage_monitoring(request.user)
+    return render(
+        request,
+        "monitoring/indicator_detail.html",
+        {
+            "indicator": indicator,
+            "view": view,
+            "history": selectors.measurement_history(indicator=indicator, include_pending=manager),
+            "can_manage": manager,
+            "method_note": METHOD_NOTES.get(indicator.code, ""),
+        },
+    )
+
+
+def _node_context(request: HttpRequest, node: Any, **forms_: Any) -> dict[str, Any]:
+    manager = can_manage_monitoring(request.user)
+    links = list(node.links.all())
+    years: dict[int, list[ImplementationLink]] = {}
+    for link in links:
+        years.setdefault(link.year, []).append(link)
+    context = {
+        "node": node,
+        "years": sorted(years.items(), reverse=True),
+        "can_manage": manager,
+        "indicators": list(node.indicators.all()) if node.kind == NodeKind.OPERATIONAL else [],
+    }
+    if manager:
+        context["link_form"] = forms_.get("link_form") or forms.LinkForm(prefix="link")
+        if node.kind in (NodeKind.ACTION, NodeKind.PROGRAMME):
+            context["child_form"] = forms_.get("child_form") or forms.NodeForm(prefix="child")
+        if node.kind == NodeKind.ACTION:
+            context["move_form"] = forms_.get("move_form") or forms.MoveForm(
+                prefix="move", initial={"parent": node.parent_id}
+            )
+    return context
+
+
+def node_detail(request: HttpRequest, strat_node: int) -> HttpResponse:
+    node = selectors.node_get(pk=strat_node)
+    if node is None:
+        raise Http404
+    if request.method != "POST":
+        return render(request, "monitoring/node_detail.html", _node_context(request, node))
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    _require_manager(request)
+    which = request.POST.get("form", "")
+    form: Any
+    try:
+        if which == "link":
+            form = forms.LinkForm(request.POST, prefix="link")
+            if form.is_valid():
+                services.link_add(actor=request.user, node=node, **form.cleaned_data)  # type: ignore[arg-type]
+                messages.success(request, _("Dodano informację o realizacji."))
+                return redirect("monitoring:node_detail", strat_node=node.pk)
+            key = "link_form"
+        elif which == "child" and node.kind in (NodeKind.ACTION, NodeKind.PROGRAMME):
+            form = forms.NodeForm(request.POST, prefix="child")
+            if form.is_valid():
+                child = services.node_add(actor=request.user, parent=node, **form.cleaned_data)  # type: ignore[arg-type]
+                messages.success(request, _("Dodano program lub projekt."))
+                return redirect("monitoring:node_detail", strat_node=child.pk)
+            key = "child_form"
+        elif which == "move" and node.kind == NodeKind.ACTION:
+            form = forms.MoveForm(request.POST, prefix="move")
+            if form.is_valid():
+                services.node_move(actor=request.user, node=node, **form.cleaned_data)  # type: ignore[arg-type]
+                messages.success(request, _("Działanie przypisano do innego celu operacyjnego."))
+                return redirect("monitoring:node_detail", strat_node=node.pk)
+            key = "move_form"
+        else:
+            raise Http404
+    except DomainError as exc:
+        apply_domain_error(form, exc)
+    return render(
+        request,
+        "monitoring/node_detail.html",
+        _node_context(request, node, **{key: form}),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def link_remove(request: HttpRequest, strat_link: int) -> HttpResponse:
+    _require_manager(request)
+    link = get_object_or_404(ImplementationLink.objects.select_related("node"), pk=strat_link)
+    node_pk = link.node_id
+    services.link_remove(actor=request.user, link=link)  # type: ignore[arg-type]
+    messages.success(request, _("Usunięto informację o realizacji."))
+    return redirect("monitoring:node_detail", strat_node=node_pk)
+
+
+def report(request: HttpRequest, report_year: int) -> HttpResponse:
+    _check_report_year(report_year)
+    return render(
+        request,
+        "monitoring/report.html",
+        {
+            "report": selectors.annual_report(year=report_year),
+            "years": selectors.report_years(),
+            "site_url": settings.SITE_URL,
+        },
+    )
+
+
+def report_pdf(request: HttpRequest, report_year: int) -> HttpResponse:
+    from wspolnota.monitoring.report import report_pdf_bytes
+
+    _check_report_year(report_year)
+    pdf = report_pdf_bytes(year=report_year, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="raport-monitoringu-cel-V-{report_year}.pdf"'
+    )
+    return response
+
+
+def _check_report_year(year: int) -> None:
+    if not 2016 <= year <= timezone.localdate().year:
+        raise Http404
+
+
+def open_data(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "monitoring/open_data.html", {"datasets": opendata.dataset_list(request)}
+    )
+
+
+def indicators_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(opendata.indicators_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="wskazniki-cel-V.csv"'
+    return response
+
+
+def indicators_json(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(opendata.indicators_payload(), json_dumps_params={"ensure_ascii": False})
+
+
+def districts_geojson(request: HttpRequest) -> HttpResponse:
+    response = JsonResponse(opendata.districts_geojson(), json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/geo+json"
+    return response
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    response = JsonResponse(
+        opendata.dcat_catalogue(request), json_dumps_params={"ensure_ascii": False}
+    )
+    response["Content-Type"] = "application/ld+json"
+    return response
+
+
+# --- Officials ------------------------------------------------------------------------------------
+
+
+def _manage_context(request: HttpRequest, **forms_: Any) -> dict[str, Any]:
+    batches = selectors.pending_batches()
+    return {
+        "batches": [
+            {
+                "batch": b,
+                "can_decide": all(can_decide_measurement(request.user, row) for row in b.rows),
+            }
+            for b in batches
+        ],
+        "providers": selectors.provider_status(),
+        "compute_form": forms_.get("compute_form") or forms.ComputeForm(),
+        "decision_form": forms.DecisionForm(),
+    }
+
+
+@login_required
+def manage(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    return render(request, "monitoring/manage.html", _manage_context(request))
+
+
+@login_required
+@require_POST
+def compute(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = forms.ComputeForm(request.POST)
+    if form.is_valid():
+        try:
+            rows = services.measurement_compute(
+                actor=request.user,  # type: ignore[arg-type]
+                indicator=form.cleaned_data["indicator"],
+                year=form.cleaned_data["year"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Obliczono wartość (%(count)s wierszy); czeka na zatwierdzenie przez inną osobę.")
+                % {"count": len(rows)},
+            )
+            return redirect("monitoring:manage")
+    return render(
+        request, "monitoring/manage.html", _manage_context(request, compute_form=form), status=400
+    )
+
+
+@login_required
+@require_POST
+def batch_decide(request: HttpRequest, meas_batch: str) -> HttpResponse:
+    _require_manager(request)
+    try:
+        batch = uuid.UUID(meas_batch)
+    except ValueError:
+        raise Http404 from None
+    form = forms.DecisionForm(request.POST)
+    decision = request.POST.get("decision", "")
+    if form.is_valid() and decision in ("approve", "reject"):
+        try:
+            if decision == "approve":
+                services.batch_approve(actor=request.user, batch=batch)  # type: ignore[arg-type]
+                messages.success(request, _("Zatwierdzono pomiary."))
+            else:
+                services.batch_reject(
+                    actor=request.user, batch=batch, reason=form.cleaned_data["reason"]
+                )  # type: ignore[arg-type]
+                messages.success(request, _("Odrzucono pomiary."))
+        except DomainError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, _("Wybierz: zatwierdź albo odrzuć."))
+    return redirect("monitoring:manage")
+
+
+@login_required
+def measurement_new(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    initial = {}
+    code = request.GET.get("wskaznik", "")
+    if code:
+        initial["indicator"] = Indicator.objects.filter(code=code[:60]).first()
+    form = forms.MeasurementForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.measurement_enter(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(
+                    request, _("Zapisano pomiar; czeka na zatwierdzenie przez inną osobę.")
+                )
+                return redirect("monitoring:manage")
+        status = 400
+    return render(request, "monitoring/measurement_form.html", {"form": form}, status=status)
+
+
+@login_required
+def measurement_import(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = forms.CsvImportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                rows = services.measurements_import_csv(
+                    actor=request.user, upload=form.cleaned_data["file"]
+                )  # type: ignore[arg-type]
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Zaimportowano %(count)s wierszy; czekają na zatwierdzenie.")
+                    % {"count": len(rows)},
+                )
+                return redirect("monitoring:manage")
+        status = 400
+    return render(request, "monitoring/import_form.html", {"form": form}, status=status)
+
+
+@login_required
+def population(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = forms.PopulationImportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.population_table_import(
+                    actor=request.user, upload=form.cleaned_data.pop("file"), **form.cleaned_data
+                )  # type: ignore[arg-type]
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("Zaimportowano tabelę ludności."))
+                return redirect("monitoring:population")
+        status = 400
+    return render(
+        request,
+        "monitoring/population.html",
+        {"form": form, "tables": selectors.population_tables()},
+        status=status,
+    )
+
+
+@login_required
+def surveys(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = forms.SurveyImportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                survey = services.survey_import(
+                    actor=request.user, upload=form.cleaned_data.pop("file"), **form.cleaned_data
+                )  # type: ignore[arg-type]
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("Zaimportowano badanie."))
+                return redirect("monitoring:survey_detail", survey_pk=survey.pk)
+        status = 400
+    return render(
+        request,
+        "monitoring/surveys.html",
+        {"form": form, "surveys": selectors.survey_list()},
+        status=status,
+    )
+
+
+@login_required
+def survey_detail(request: HttpRequest, survey_pk: int) -> HttpResponse:
+    _require_manager(request)
+    survey = selectors.survey_get(pk=survey_pk)
+    if survey is None:
+        raise Http404
+    table = selectors.latest_population_table()
+    form = forms.SurveyProposeForm(request.POST or None, initial={"table": table})
+    weighting = None
+    problem = ""
+    status = 200
+    chosen = table
+    if request.method == "POST":
+        if form.is_valid():
+            chosen = form.cleaned_data["table"]
+            indicator = Indicator.objects.filter(code="zadowolenie-z-wplywu").first()
+            try:
+                if indicator is None:
+                    raise Http404
+                services.survey_measurement_propose(
+                    actor=request.user, survey=survey, table=chosen, indicator=indicator
+                )  # type: ignore[arg-type]
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(
+                    request, _("Wynik ważony zapisano jako pomiar; czeka na zatwierdzenie.")
+                )
+                return redirect("monitoring:manage")
+        status = 400
+    if chosen is not None:
+        try:
+            weighting = services.survey_weighting(survey=survey, table=chosen)
+        except DomainError as exc:
+            problem = str(exc)
+    figures = {}
+    if weighting is not None:
+        figures = {
+            "share": number_format(weighting.share.share * 100, 1),
+            "ci_low": number_format(weighting.share.ci_low * 100, 1),
+            "ci_high": number_format(weighting.share.ci_high * 100, 1),
+            "unweighted": number_format(weighting.unweighted_share * 100, 1),
+        }
+    return render(
+        request,
+        "monitoring/survey_detail.html",
+        {
+            "survey": survey,
+            "form": form,
+            "weighting": weighting,
+            "figures": figures,
+            "problem": problem,
+            "table": chosen,
+        },
+        status=status,
+    )
