@@ -7,4 +7,4 @@ class CommunicationConfig(AppConfig):
     label = "communication"
     verbose_name = _("Komunikacja")
     # Main-menu entries: [(url name, label)], shown once the URL exists.
-    nav_items: list[tuple[str, object]] = []
+    nav_items: list[tuple[str, object]] = [("communication:board", _("Ogłoszenia"))]

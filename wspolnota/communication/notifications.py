@@ -1,21 +1,22 @@
 """One notification interface for every app: decide who and what here, the channel elsewhere.
 
 An app calls ``notify(recipient=…, kind=…, subject_template=…, body_template=…, context=…)``.
-The message is rendered in the recipient's own language and handed to a background task after
-the surrounding transaction commits, so a rolled-back change never notifies anyone. E-mail is the
-channel for now; the communication issue adds SMS, voice and letters behind the same call.
+The message is rendered in the recipient's own language and written to the communication
+outbox inside the caller's transaction (so a rolled-back change never notifies anyone); the
+delivery worker sends it after commit, with retries, and it appears in the delivery log.
+``key`` makes a notification idempotent (the same key is sent once), ``channels`` adds SMS for
+people with a confirmed mobile number.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 
-from wspolnota.communication.tasks import send_email
+from wspolnota.communication.choices import Channel
+from wspolnota.communication.rendering import render_template_email
 
 if TYPE_CHECKING:
     from wspolnota.accounts.models import User
@@ -28,14 +29,39 @@ def notify(
     subject_template: str,
     body_template: str,
     context: dict[str, Any],
+    key: str | None = None,
+    channels: Sequence[str] = (Channel.EMAIL,),
+    urgent: bool = False,
 ) -> None:
     """Tell one person about an event (``kind`` such as ``"budget.project_status"``)."""
-    if not recipient.is_active or not recipient.email or recipient.deleted_at:
+    from wspolnota.communication.services import outbox_enqueue_direct
+
+    if not recipient.is_active or recipient.deleted_at:
         return
     full_context = {"recipient": recipient, "site_url": settings.SITE_URL, "kind": kind, **context}
-    with translation.override(recipient.preferred_language):
-        subject = " ".join(render_to_string(subject_template, full_context).split())
-        body = render_to_string(body_template, full_context)
-    transaction.on_commit(
-        lambda: send_email.enqueue(to=recipient.email, subject=subject, body=body, kind=kind)
+    rendered = render_template_email(
+        subject_template=subject_template,
+        body_template=body_template,
+        context=full_context,
+        language=recipient.preferred_language,
     )
+    for channel in channels:
+        if channel == Channel.EMAIL and recipient.email:
+            to = recipient.email
+            body = rendered.text
+        elif channel == Channel.SMS and recipient.phone_confirmed:
+            to = recipient.phone
+            body = rendered.subject
+        else:
+            continue
+        outbox_enqueue_direct(
+            kind=kind,
+            channel=channel,
+            to=to,
+            subject=rendered.subject,
+            body=body,
+            language=recipient.preferred_language,
+            key=f"{key}:{channel}:{recipient.pk}" if key else None,
+            user=recipient,
+            urgent=urgent,
+        )

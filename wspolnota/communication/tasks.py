@@ -1,15 +1,75 @@
+"""Background work: thin wrappers that load by id and call a service or the delivery engine.
+
+The database worker (``manage.py db_worker``) runs them by default; with ``REDIS_URL`` set the
+RQ backend does (``manage.py rqworker default --job-class django_tasks_rq.Job``). Tests run them
+immediately.
+"""
+
 from __future__ import annotations
+
+import os
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.utils import timezone
 from django_tasks import task
+
+DELIVERY_PARALLEL = int(os.environ.get("COMMUNICATION_DELIVERY_PARALLEL", "2"))
 
 
 @task()
 def send_email(*, to: str, subject: str, body: str, kind: str) -> None:
-    """Send one plain-text e-mail (run by the worker; retried by re-enqueueing on failure)."""
+    """Send one plain-text e-mail directly (kept for callers of the first interface)."""
     message = EmailMessage(
         subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
     )
     message.extra_headers["X-Wspolnota-Kind"] = kind
     message.send()
+
+
+@task()
+def deliver_outbox() -> dict[str, int]:
+    """Drain due outbox messages for up to 50 s; re-enqueue while work remains."""
+    from wspolnota.communication import delivery
+
+    stats = delivery.deliver_pending(time_budget=50.0)
+    backend = deliver_outbox.get_backend()
+    immediate = backend.__class__.__name__ == "ImmediateBackend"
+    if not immediate:
+        if delivery.pending_exists():
+            deliver_outbox.enqueue()
+        else:
+            due = delivery.next_due(after=timezone.now())
+            if due is not None and backend.supports_defer:
+                deliver_outbox.using(run_after=due).enqueue()
+    return {"sent": stats.sent, "retried": stats.retried, "failed": stats.failed}
+
+
+@task()
+def notice_fan_out(*, notice_id: int) -> int:
+    """Create the notice's outbox rows (idempotent), then start the delivery workers."""
+    from wspolnota.communication import delivery
+    from wspolnota.communication.models import Notice
+    from wspolnota.communication.services import notice_fan_out as fan_out
+
+    notice = Notice.objects.prefetch_related("texts").get(pk=notice_id)
+    count = fan_out(notice=notice)
+    for _n in range(DELIVERY_PARALLEL):
+        deliver_outbox.enqueue()
+    due = delivery.next_due(after=timezone.now())
+    if due is not None and deliver_outbox.get_backend().supports_defer:
+        deliver_outbox.using(run_after=due).enqueue()
+    return count
+
+
+@task()
+def notice_audio_render(*, notice_id: int) -> list[str]:
+    """Speak the notice in each of its languages for the phone line."""
+    from wspolnota.communication.models import Notice
+    from wspolnota.communication.services import notice_audio_ensure
+
+    notice = Notice.objects.prefetch_related("texts").get(pk=notice_id)
+    return [
+        notice_audio_ensure(notice=notice, language=text.language).path
+        for text in notice.texts.all()
+    ]

@@ -1,16 +1,60 @@
+"""One shape for every channel: a message dataclass and a transport with ``send(message) -> id``.
+
+Transports raise ``TransientSendError`` for failures worth retrying (network, gateway busy) and
+``PermanentSendError`` for ones that are not (invalid number, rejected content). A transport is
+``idempotent`` when handing it the same ``key`` twice delivers one message; the delivery engine
+retries such transports safely after a crash and refuses to guess with the others.
+"""
+
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
+
+
+class TransientSendError(Exception):
+    """Try again later (with back-off)."""
+
+
+class PermanentSendError(Exception):
+    """Do not try again: the message cannot be delivered as it is."""
 
 
 @dataclass(frozen=True)
 class SmsMessage:
     to: str  # E.164, e.g. +48600100200
     text: str
+    key: str = ""  # idempotency key; the same key is delivered once
+    urgent: bool = False
 
 
 class SmsTransport(Protocol):
     def send(self, message: SmsMessage) -> str:
         """Hand the message to the channel; return the channel's message id."""
         ...
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """A rendered message for any channel, as the delivery engine hands it to a transport."""
+
+    key: str
+    channel: str
+    to: str
+    text: str
+    subject: str = ""
+    html: str = ""
+    language: str = "pl"
+    audio_path: str = ""
+    urgent: bool = False
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class Transport(Protocol):
+    name: str
+    idempotent: bool
+
+    def send(self, message: OutgoingMessage) -> str: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,39 @@
+from django.utils.translation import gettext_lazy as _
+
+from wspolnota.core.errors import DomainError
+
+
+class CommunicationError(DomainError):
+    default_code = "communication_error"
+
+
+NOT_ALLOWED = _("Nie masz uprawnień do tej czynności.")
+NOTICE_NOT_DRAFT = _("To ogłoszenie zostało już opublikowane albo wycofane; nie można go zmienić.")
+NOTICE_NOT_PUBLISHED = _("To ogłoszenie nie jest opublikowane.")
+NOTICE_NO_TEXT = _("Ogłoszenie musi mieć tytuł i treść w języku oryginału.")
+NOTICE_NO_DISTRICTS = _("Wybierz co najmniej jedną dzielnicę.")
+NOTICE_DISTRICT_NOT_YOURS = _("Rada dzielnicy może ogłaszać tylko w swojej dzielnicy.")
+NOTICE_AREA_MISSING = _(
+    "Podaj obszar: plik GeoJSON z wielokątem albo środek (szerokość i długość) i promień."
+)
+NOTICE_AREA_OUTSIDE = _("Obszar nie leży w granicach żadnej dzielnicy.")
+NOTICE_NGO_URGENT = _("Organizacja pozarządowa nie może wysyłać ogłoszeń pilnych.")
+NOTICE_DATES = _("Data końca musi być późniejsza niż data początku.")
+GEOJSON_INVALID = _("Plik GeoJSON jest niepoprawny (wiersz %(line)s): %(problem)s")
+GEOJSON_NOT_POLYGON = _("Plik GeoJSON musi zawierać wielokąt (Polygon albo MultiPolygon).")
+ADDRESS_EMAIL_MISSING = _("Podaj adres e-mail.")
+ADDRESS_PHONE_MISSING = _("Podaj numer telefonu.")
+ADDRESS_PHONE_INVALID = _(
+    "To nie jest poprawny numer telefonu. Wpisz go z numerem kierunkowym, np. +48 600 100 200."
+)
+ADDRESS_MOBILE_ONLY = _("Na SMS potrzebny jest numer telefonu komórkowego.")
+ADDRESS_POSTAL_MISSING = _("Podaj imię i nazwisko, ulicę, kod pocztowy i miejscowość.")
+POSTAL_CODE_INVALID = _("Kod pocztowy ma postać 00-000.")
+LETTER_ONLY_AT_COUNTER = _(
+    "Listy papierowe zamawia się w urzędzie lub telefonicznie — zadzwoń pod numer pomocy."
+)
+CONSENT_DOCUMENT_MISSING = _("Wpisz numer lub opis podpisanego formularza zgody.")
+CODE_WRONG = _("Kod jest niepoprawny. Sprawdź SMS i spróbuj ponownie.")
+CODE_EXPIRED = _("Kod lub link wygasł albo wykorzystano wszystkie próby. Zapisz się ponownie.")
+ALREADY_ACTIVE = _("Ta subskrypcja jest już aktywna.")
+NOTHING_TO_PRINT = _("Nie ma listów do wydrukowania dla tego ogłoszenia.")

@@ -1,0 +1,295 @@
+"""Reads of the communication app: notice boards, audiences, reports and estimates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from wspolnota.communication.choices import Channel, Scope
+from wspolnota.communication.conf import get_config
+from wspolnota.communication.models import Notice, NoticeText, OutboxMessage, Subscription
+from wspolnota.communication.permissions import can_edit_notice, can_view_notice_report
+from wspolnota.communication.rendering import sms_text
+from wspolnota.communication.segments import count_segments, estimate_cost
+from wspolnota.territory.models import District
+
+
+def _with_texts(notices: QuerySet[Notice]) -> QuerySet[Notice]:
+    return notices.select_related("author").prefetch_related(
+        Prefetch("texts", queryset=NoticeText.objects.order_by("language")),
+        Prefetch("districts", queryset=District.objects.order_by("number")),
+    )
+
+
+def notice_board(*, at: datetime, district: District | None = None) -> QuerySet[Notice]:
+    """Published notices valid at ``at``; for a district, city-wide ones and its own."""
+    notices = Notice.objects.filter(status=Notice.Status.PUBLISHED, valid_from__lte=at).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=at)
+    )
+    if district is not None:
+        notices = notices.filter(Q(scope=Scope.CITY) | Q(districts=district)).distinct()
+    return _with_texts(notices).order_by("-valid_from", "-id")
+
+
+def notice_archive(*, at: datetime) -> QuerySet[Notice]:
+    """Published notices whose validity has ended, newest first."""
+    return _with_texts(
+        Notice.objects.filter(status=Notice.Status.PUBLISHED, valid_until__lte=at)
+    ).order_by("-valid_until", "-id")
+
+
+def dated_notices(*, at: datetime, district: District | None = None) -> QuerySet[Notice]:
+    return notice_board(at=at, district=district).filter(event_start__isnull=False)
+
+
+def notice_get_visible(*, viewer: Any, pk: int, at: datetime) -> Notice | None:
+    """A published or withdrawn notice for anyone; a draft only for who may edit it."""
+    notice = _with_texts(Notice.objects.filter(pk=pk)).first()
+    if notice is None:
+        return None
+    if notice.status == Notice.Status.DRAFT and not (
+        can_edit_notice(viewer, notice, at=at) or can_view_notice_report(viewer, notice)
+    ):
+        return None
+    return notice
+
+
+def notice_list_managed(*, user: Any) -> QuerySet[Notice]:
+    """Notices the user wrote (all of them for officials), drafts first."""
+    from wspolnota.accounts.permissions import is_official
+
+    notices = Notice.objects.all()
+    if not is_official(user):
+        notices = notices.filter(author=user)
+    return _with_texts(notices).order_by(F("published_at").desc(nulls_first=True), "-created_at")[
+        :200
+    ]
+
+
+def text_for(notice: Notice, language: str) -> NoticeText | None:
+    texts = {t.language: t for t in notice.texts.all()}
+    return texts.get(language) or texts.get(notice.source_language)
+
+
+# --- Audience -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    subscription_id: int
+    channel: str
+    address: str
+    language: str
+    district_id: int | None
+    user_id: int | None
+
+
+def _postal(row: dict[str, Any]) -> str:
+    lines = [
+        row["postal_name"],
+        row["postal_street"],
+        f"{row['postal_code']} {row['postal_city']}".strip(),
+    ]
+    return "\n".join(line for line in lines if line)
+
+
+def notice_audience(*, notice: Notice) -> list[Recipient]:
+    """Active subscribers the notice reaches, one per subscription and channel it uses.
+
+    A subscriber is reached when the notice is city-wide or touches one of their districts, and
+    when their topics and groups overlap the notice's (an empty choice means "everything").
+    """
+    channels = notice.channels
+    if not channels:
+        return []
+    subs = Subscription.objects.filter(status=Subscription.Status.ACTIVE, channel__in=channels)
+    if notice.topics_mask:
+        subs = subs.annotate(topic_hit=F("topics_mask").bitand(notice.topics_mask)).filter(
+            Q(topics_mask=0) | Q(topic_hit__gt=0)
+        )
+    if notice.groups_mask:
+        subs = subs.annotate(group_hit=F("groups_mask").bitand(notice.groups_mask)).filter(
+            Q(groups_mask=0) | Q(group_hit__gt=0)
+        )
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in subs.values(
+            "id",
+            "channel",
+            "email",
+            "phone",
+            "language",
+            "user_id",
+            "postal_name",
+            "postal_street",
+            "postal_code",
+            "postal_city",
+        )
+    ]
+    through = Subscription.districts.through
+    links = through.objects.filter(subscription__in=subs)
+    target = set(notice.districts.values_list("id", flat=True))
+    by_subscription: dict[int, list[int]] = {}
+    for sub_id, link_district_id in links.values_list("subscription_id", "district_id"):
+        by_subscription.setdefault(sub_id, []).append(link_district_id)
+    available = {t.language for t in notice.texts.all()}
+    city_wide = notice.scope == Scope.CITY
+    recipients = []
+    for row in rows:
+        districts = sorted(by_subscription.get(row["id"], []))
+        district_id: int | None
+        if city_wide:
+            district_id = districts[0] if districts else None
+        else:
+            hits = [d for d in districts if d in target]
+            if not hits:
+                continue
+            district_id = hits[0]
+        channel = row["channel"]
+        if channel == Channel.EMAIL:
+            address = row["email"]
+        elif channel == Channel.LETTER:
+            address = _postal(row)
+        else:
+            address = row["phone"]
+        language = row["language"] if row["language"] in available else notice.source_language
+        recipients.append(
+            Recipient(row["id"], channel, address, language, district_id, row["user_id"])
+        )
+    return recipients
+
+
+@dataclass(frozen=True)
+class SmsEstimate:
+    language: str
+    recipients: int
+    encoding: str
+    characters: int
+    segments_each: int
+    segments_total: int
+    cost: Decimal
+
+
+@dataclass(frozen=True)
+class AudienceSummary:
+    by_channel: dict[str, int]
+    sms: list[SmsEstimate]
+    sms_segments: int
+    sms_cost: Decimal
+
+
+def notice_audience_summary(*, notice: Notice) -> AudienceSummary:
+    """How many people each channel reaches and what the SMS will cost, before sending."""
+    recipients = notice_audience(notice=notice)
+    by_channel: dict[str, int] = {}
+    sms_by_language: dict[str, int] = {}
+    for r in recipients:
+        by_channel[r.channel] = by_channel.get(r.channel, 0) + 1
+        if r.channel == Channel.SMS:
+            sms_by_language[r.language] = sms_by_language.get(r.language, 0) + 1
+    price = get_config().sms_price_per_segment
+    estimates = []
+    for language, count in sorted(sms_by_language.items()):
+        text = sms_text(notice, language)
+        seg = count_segments(text)
+        estimates.append(
+            SmsEstimate(
+                language=language,
+                recipients=count,
+                encoding=seg.encoding,
+                characters=len(text),
+                segments_each=seg.segments,
+                segments_total=seg.segments * count,
+                cost=estimate_cost(segments=seg.segments * count, price_per_segment=price),
+            )
+        )
+    total_segments = sum(e.segments_total for e in estimates)
+    return AudienceSummary(
+        by_channel=by_channel,
+        sms=estimates,
+        sms_segments=total_segments,
+        sms_cost=estimate_cost(segments=total_segments, price_per_segment=price),
+    )
+
+
+# --- Reports --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    channel: str
+    district: str
+    counts: dict[str, int]
+    total: int
+
+
+def notice_delivery_report(*, notice: Notice) -> list[ReportRow]:
+    """Messages of a notice by channel and district, counted by status."""
+    districts = {d.pk: str(d) for d in District.objects.all()}
+    grouped = (
+        OutboxMessage.objects.filter(notice=notice)
+        .values("channel", "district_id", "status")
+        .annotate(n=Count("id"))
+        .order_by("channel", "district_id", "status")
+    )
+    table: dict[tuple[str, int | None], dict[str, int]] = {}
+    for row in grouped:
+        key = (row["channel"], row["district_id"])
+        table.setdefault(key, {})[row["status"]] = row["n"]
+    rows = []
+    for (channel, district_id), counts in sorted(
+        table.items(), key=lambda item: (item[0][0], item[0][1] or 0)
+    ):
+        rows.append(
+            ReportRow(
+                channel=channel,
+                district=districts.get(district_id, "") if district_id else "",
+                counts=counts,
+                total=sum(counts.values()),
+            )
+        )
+    return rows
+
+
+def notice_delivery_totals(*, notice: Notice) -> dict[str, int]:
+    return {
+        row["status"]: row["n"]
+        for row in OutboxMessage.objects.filter(notice=notice)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by("status")
+    }
+
+
+def subscription_list_for_user(*, user: Any) -> QuerySet[Subscription]:
+    return (
+        Subscription.objects.filter(user=user)
+        .exclude(status=Subscription.Status.UNSUBSCRIBED)
+        .prefetch_related(Prefetch("districts", queryset=District.objects.order_by("number")))
+        .order_by("channel", "id")
+    )
+
+
+def subscription_by_token(*, token: str) -> Subscription | None:
+    if not token or len(token) > 64:
+        return None
+    return (
+        Subscription.objects.filter(manage_token=token)
+        .prefetch_related(Prefetch("districts", queryset=District.objects.order_by("number")))
+        .first()
+    )
+
+
+def subscription_counter_list(*, registered_by: Any) -> QuerySet[Subscription]:
+    return Subscription.objects.filter(
+        registered_by=registered_by, source=Subscription.Source.COUNTER
+    ).order_by("-created_at")[:50]
+
+
+def now() -> datetime:
+    return timezone.now()

@@ -1,0 +1,779 @@
+"""Writes of the communication app: notices, subscriptions, fan-out, callbacks, letters.
+
+Every message leaves through the outbox (``OutboxMessage``): a row is written in the same
+transaction as the change that causes it, and the delivery task is enqueued after commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import phonenumbers
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from wspolnota.accounts.permissions import is_official
+from wspolnota.communication import errors, permissions
+from wspolnota.communication.choices import (
+    AuthorKind,
+    Channel,
+    Group,
+    Scope,
+    Topic,
+    Urgency,
+    to_mask,
+)
+from wspolnota.communication.conf import get_config
+from wspolnota.communication.delivery import first_send_time
+from wspolnota.communication.errors import CommunicationError
+from wspolnota.communication.geo import circle, districts_touching
+from wspolnota.communication.models import (
+    LetterBatch,
+    Notice,
+    NoticeAudio,
+    NoticeText,
+    OutboxMessage,
+    Subscription,
+)
+from wspolnota.communication.rendering import unsubscribe_url, voice_script
+from wspolnota.communication.selectors import notice_audience
+from wspolnota.core.services import audit_log_append, snapshot
+from wspolnota.territory.models import District
+
+if TYPE_CHECKING:
+    from wspolnota.accounts.models import User
+
+FAN_OUT_BATCH = 5000
+POSTAL_CODE = re.compile(r"^\d{2}-\d{3}$")
+
+
+# --- Enqueueing -----------------------------------------------------------------------------------
+
+
+def delivery_enqueue(*, run_after: datetime | None = None, parallel: int = 1) -> None:
+    """Ask the worker(s) to drain the outbox (after commit, so they see the new rows)."""
+    from wspolnota.communication.tasks import deliver_outbox
+
+    def enqueue() -> None:
+        task = deliver_outbox
+        if run_after is not None and task.get_backend().supports_defer:
+            task = task.using(run_after=run_after)
+        elif run_after is not None and run_after > timezone.now():
+            return  # no deferred tasks here: the periodic communication_deliver picks them up
+        for _n in range(parallel):
+            task.enqueue()
+
+    transaction.on_commit(enqueue)
+
+
+def outbox_enqueue_direct(
+    *,
+    kind: str,
+    channel: str,
+    to: str,
+    subject: str,
+    body: str,
+    language: str,
+    key: str | None = None,
+    user: User | None = None,
+    urgent: bool = False,
+) -> OutboxMessage | None:
+    """One message outside a notice (notifications, confirmation codes); None if ``key`` was used."""
+    now = timezone.now()
+    message = OutboxMessage(
+        idempotency_key=(key or f"{kind}:{uuid.uuid4().hex}")[:120],
+        kind=kind[:60],
+        channel=channel,
+        to=to,
+        subject=subject[:300],
+        body=body,
+        language=language,
+        user=user,
+        urgent=urgent,
+        not_before=first_send_time(channel=channel, urgent=urgent, at=now),
+    )
+    try:
+        with transaction.atomic():
+            message.save(force_insert=True)
+    except IntegrityError:
+        return None
+    delivery_enqueue()
+    return message
+
+
+# --- Notices --------------------------------------------------------------------------------------
+
+
+@dataclass
+class NoticeContent:
+    """A language version of a notice as the author typed it."""
+
+    title: str
+    body: str
+    easy_read: str = ""
+    sms_text: str = ""
+
+
+@dataclass
+class NoticeData:
+    author_kind: str
+    author_label: str
+    source_language: str
+    texts: dict[str, NoticeContent]
+    valid_from: datetime
+    valid_until: datetime | None = None
+    scope: str = Scope.CITY
+    districts: list[District] = field(default_factory=list)
+    area: dict[str, Any] | None = None
+    area_center_lat: float | None = None
+    area_center_lon: float | None = None
+    area_radius_m: int | None = None
+    topics: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    urgency: str = Urgency.NORMAL
+    event_start: datetime | None = None
+    event_end: datetime | None = None
+    event_location: str = ""
+    channels: list[str] = field(default_factory=lambda: [Channel.EMAIL.value])
+
+
+def _resolve_audience(*, author: User, data: NoticeData) -> list[District]:
+    if data.author_kind not in permissions.author_kinds_for(author):
+        raise CommunicationError(errors.NOT_ALLOWED, field="author_kind", code="permission_denied")
+    if data.author_kind == AuthorKind.NGO and data.urgency == Urgency.URGENT:
+        raise CommunicationError(errors.NOTICE_NGO_URGENT, field="urgency")
+    source = data.texts.get(data.source_language)
+    if source is None or not source.title.strip() or not source.body.strip():
+        raise CommunicationError(errors.NOTICE_NO_TEXT, field="title_" + data.source_language)
+    if data.valid_until is not None and data.valid_until <= data.valid_from:
+        raise CommunicationError(errors.NOTICE_DATES, field="valid_until")
+    if data.event_end is not None and (
+        data.event_start is None or data.event_end < data.event_start
+    ):
+        raise CommunicationError(errors.NOTICE_DATES, field="event_end")
+    districts: list[District] = []
+    if data.scope == Scope.DISTRICTS:
+        districts = list(data.districts)
+        if not districts:
+            raise CommunicationError(errors.NOTICE_NO_DISTRICTS, field="districts")
+    elif data.scope == Scope.AREA:
+        if data.area is None:
+            if (
+                data.area_center_lat is None
+                or data.area_center_lon is None
+                or not data.area_radius_m
+            ):
+                raise CommunicationError(errors.NOTICE_AREA_MISSING, field="area_geojson")
+            data.area = circle(
+                lat=data.area_center_lat, lon=data.area_center_lon, radius_m=data.area_radius_m
+            )
+        districts = districts_touching(data.area)
+        if not districts:
+            raise CommunicationError(errors.NOTICE_AREA_OUTSIDE, field="area_geojson")
+    if data.author_kind == AuthorKind.DISTRICT_COUNCIL and not is_official(author):
+        own = permissions.councillor_district_ids(author)
+        if data.scope == Scope.CITY or any(d.pk not in own for d in districts):
+            raise CommunicationError(errors.NOTICE_DISTRICT_NOT_YOURS, field="districts")
+    return districts
+
+
+def _apply(notice: Notice, data: NoticeData) -> None:
+    notice.author_kind = data.author_kind
+    notice.author_label = data.author_label.strip()
+    notice.source_language = data.source_language
+    notice.scope = data.scope
+    notice.area = data.area if data.scope == Scope.AREA else None
+    notice.area_center_lat = data.area_center_lat if data.scope == Scope.AREA else None
+    notice.area_center_lon = data.area_center_lon if data.scope == Scope.AREA else None
+    notice.area_radius_m = data.area_radius_m if data.scope == Scope.AREA else None
+    notice.topics_mask = to_mask(data.topics, Topic)
+    notice.groups_mask = to_mask(data.groups, Group)
+    notice.urgency = data.urgency
+    notice.valid_from = data.valid_from
+    notice.valid_until = data.valid_until
+    notice.event_start = data.event_start
+    notice.event_end = data.event_end
+    notice.event_location = data.event_location.strip()
+    notice.send_email = Channel.EMAIL in data.channels
+    notice.send_sms = Channel.SMS in data.channels
+    notice.send_voice = Channel.VOICE in data.channels
+    notice.send_letter = Channel.LETTER in data.channels
+
+
+def _save_texts(notice: Notice, texts: dict[str, NoticeContent]) -> None:
+    keep = []
+    for language, content in texts.items():
+        if not content.title.strip() or not content.body.strip():
+            continue
+        text, _created = NoticeText.objects.update_or_create(
+            notice=notice,
+            language=language,
+            defaults={
+                "title": content.title.strip(),
+                "body": content.body.strip(),
+                "easy_read": content.easy_read.strip(),
+                "sms_text": content.sms_text.strip(),
+            },
+        )
+        keep.append(text.pk)
+    NoticeText.objects.filter(notice=notice).exclude(pk__in=keep).delete()
+
+
+def notice_create(*, author: User, data: NoticeData) -> Notice:
+    """Save a draft notice; nothing is sent until it is published."""
+    if not permissions.can_create_notice(author):
+        raise CommunicationError(errors.NOT_ALLOWED, code="permission_denied")
+    districts = _resolve_audience(author=author, data=data)
+    with transaction.atomic():
+        notice = Notice(author=author)
+        _apply(notice, data)
+        notice.full_clean(exclude=["author"])
+        notice.save()
+        notice.districts.set(districts)
+        _save_texts(notice, data.texts)
+        audit_log_append(
+            actor=author, action="communication.notice_created", obj=notice, after=snapshot(notice)
+        )
+    return notice
+
+
+def notice_update(*, actor: User, notice: Notice, data: NoticeData) -> Notice:
+    if not permissions.can_edit_notice(actor, notice, at=timezone.now()):
+        raise CommunicationError(errors.NOTICE_NOT_DRAFT, code="permission_denied")
+    districts = _resolve_audience(author=actor, data=data)
+    with transaction.atomic():
+        before = snapshot(notice)
+        _apply(notice, data)
+        notice.full_clean(exclude=["author"])
+        notice.save()
+        notice.districts.set(districts)
+        _save_texts(notice, data.texts)
+        audit_log_append(
+            actor=actor,
+            action="communication.notice_updated",
+            obj=notice,
+            before=before,
+            after=snapshot(notice),
+        )
+    return notice
+
+
+def notice_publish(*, actor: User, notice: Notice) -> Notice:
+    """Publish on the web and send to every subscriber it concerns (after commit, in the worker)."""
+    now = timezone.now()
+    if not permissions.can_publish_notice(actor, notice, at=now):
+        raise CommunicationError(errors.NOTICE_NOT_DRAFT, code="permission_denied")
+    from wspolnota.communication.tasks import notice_audio_render, notice_fan_out
+
+    with transaction.atomic():
+        locked = Notice.objects.select_for_update().get(pk=notice.pk)
+        if locked.status != Notice.Status.DRAFT:
+            raise CommunicationError(errors.NOTICE_NOT_DRAFT)
+        before = snapshot(locked)
+        locked.status = Notice.Status.PUBLISHED
+        locked.published_at = now
+        if locked.valid_from < now - timedelta(days=365):
+            locked.valid_from = now
+        locked.save(update_fields=["status", "published_at", "valid_from", "updated_at"])
+        audit_log_append(
+            actor=actor,
+            action="communication.notice_published",
+            obj=locked,
+            before=before,
+            after=snapshot(locked),
+        )
+        notice_id = locked.pk
+        transaction.on_commit(lambda: notice_fan_out.enqueue(notice_id=notice_id))
+        if locked.send_voice:
+            transaction.on_commit(lambda: notice_audio_render.enqueue(notice_id=notice_id))
+    notice.refresh_from_db()
+    return notice
+
+
+def notice_withdraw(*, actor: User, notice: Notice, reason: str) -> Notice:
+    """Take a notice off the boards and cancel the messages not sent yet."""
+    now = timezone.now()
+    if not permissions.can_withdraw_notice(actor, notice, at=now):
+        raise CommunicationError(errors.NOTICE_NOT_PUBLISHED, code="permission_denied")
+    with transaction.atomic():
+        before = snapshot(notice)
+        notice.status = Notice.Status.WITHDRAWN
+        notice.withdrawn_at = now
+        notice.save(update_fields=["status", "withdrawn_at", "updated_at"])
+        cancelled = OutboxMessage.objects.filter(
+            notice=notice, status=OutboxMessage.Status.QUEUED
+        ).update(status=OutboxMessage.Status.CANCELLED, status_at=now, error="notice withdrawn")
+        audit_log_append(
+            actor=actor,
+            action="communication.notice_withdrawn",
+            obj=notice,
+            before=before,
+            after={**snapshot(notice), "cancelled_messages": cancelled},
+            reason=reason,
+        )
+    return notice
+
+
+def notice_fan_out(*, notice: Notice) -> int:
+    """Write one outbox row per recipient and channel; safe to run any number of times.
+
+    Rows carry a unique key (notice, channel, subscription), so a repeated or concurrent run
+    inserts nothing twice. Returns how many rows exist for the notice afterwards.
+    """
+    if notice.status != Notice.Status.PUBLISHED:
+        return 0
+    now = timezone.now()
+    urgent = notice.is_urgent
+    send_at = {
+        channel: first_send_time(channel=channel, urgent=urgent, at=now)
+        for channel in Channel.values
+    }
+    rows = [
+        OutboxMessage(
+            idempotency_key=f"notice:{notice.pk}:{r.channel}:{r.subscription_id}",
+            kind="communication.notice",
+            notice_id=notice.pk,
+            subscription_id=r.subscription_id,
+            user_id=r.user_id,
+            district_id=r.district_id,
+            channel=r.channel,
+            to=r.address,
+            language=r.language,
+            urgent=urgent,
+            not_before=send_at[r.channel],
+        )
+        for r in notice_audience(notice=notice)
+    ]
+    for start in range(0, len(rows), FAN_OUT_BATCH):
+        OutboxMessage.objects.bulk_create(
+            rows[start : start + FAN_OUT_BATCH], ignore_conflicts=True
+        )
+    Notice.objects.filter(pk=notice.pk, fanned_out_at__isnull=True).update(fanned_out_at=now)
+    return OutboxMessage.objects.filter(notice=notice).count()
+
+
+def notice_audio_ensure(*, notice: Notice, language: str) -> NoticeAudio:
+    """The notice spoken by espeak-ng to a WAV file (made once per notice and language)."""
+    from wspolnota.communication.transports.voice import synthesize
+
+    existing = NoticeAudio.objects.filter(notice=notice, language=language).first()
+    if existing is not None and Path(existing.path).exists():
+        return existing
+    config = get_config()
+    path = config.audio_dir / f"notice-{notice.pk}-{language}.wav"
+    duration = synthesize(text=voice_script(notice, language), language=language, path=path)
+    audio, _created = NoticeAudio.objects.update_or_create(
+        notice=notice, language=language, defaults={"path": str(path), "duration_seconds": duration}
+    )
+    return audio
+
+
+# --- Subscriptions --------------------------------------------------------------------------------
+
+
+def normalise_phone(raw: str, *, mobile: bool) -> str:
+    try:
+        number = phonenumbers.parse(raw, "PL")
+    except phonenumbers.NumberParseException:
+        raise CommunicationError(errors.ADDRESS_PHONE_INVALID, field="phone") from None
+    if not phonenumbers.is_valid_number(number):
+        raise CommunicationError(errors.ADDRESS_PHONE_INVALID, field="phone")
+    if mobile and phonenumbers.number_type(number) not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        raise CommunicationError(errors.ADDRESS_MOBILE_ONLY, field="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@dataclass
+class Address:
+    email: str = ""
+    phone: str = ""
+    postal_name: str = ""
+    postal_street: str = ""
+    postal_code: str = ""
+    postal_city: str = ""
+
+
+@dataclass
+class Preferences:
+    language: str = "pl"
+    districts: list[District] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+
+
+def _clean_address(channel: str, address: Address) -> Address:
+    if channel == Channel.EMAIL:
+        email = address.email.strip().lower()
+        if not email:
+            raise CommunicationError(errors.ADDRESS_EMAIL_MISSING, field="email")
+        return Address(email=email)
+    if channel in (Channel.SMS, Channel.VOICE):
+        if not address.phone.strip():
+            raise CommunicationError(errors.ADDRESS_PHONE_MISSING, field="phone")
+        return Address(phone=normalise_phone(address.phone, mobile=channel == Channel.SMS))
+    cleaned = Address(
+        postal_name=address.postal_name.strip(),
+        postal_street=address.postal_street.strip(),
+        postal_code=address.postal_code.strip(),
+        postal_city=address.postal_city.strip(),
+    )
+    if not all(
+        (cleaned.postal_name, cleaned.postal_street, cleaned.postal_code, cleaned.postal_city)
+    ):
+        raise CommunicationError(errors.ADDRESS_POSTAL_MISSING, field="postal_name")
+    if not POSTAL_CODE.match(cleaned.postal_code):
+        raise CommunicationError(errors.POSTAL_CODE_INVALID, field="postal_code")
+    return cleaned
+
+
+def _secret_hash(subscription_id: int, secret: str) -> str:
+    return hmac.new(
+        settings.SECRET_KEY.encode(),
+        f"subscription:{subscription_id}:{secret}".encode(),
+        hashlib.sha256,
+    ).hexdigest()
+
+
+def _set_preferences(subscription: Subscription, preferences: Preferences) -> None:
+    subscription.language = preferences.language
+    subscription.topics_mask = to_mask(preferences.topics, Topic)
+    subscription.groups_mask = to_mask(preferences.groups, Group)
+
+
+def _find_existing(channel: str, address: Address) -> Subscription | None:
+    if channel == Channel.EMAIL:
+        return Subscription.objects.filter(channel=channel, email=address.email).first()
+    if channel in (Channel.SMS, Channel.VOICE):
+        return Subscription.objects.filter(channel=channel, phone=address.phone).first()
+    return None
+
+
+def _send_confirmation(subscription: Subscription) -> None:
+    """A link by e-mail, a six-digit code by SMS or voice (read as a text message)."""
+    with translation.override(subscription.language):
+        if subscription.channel == Channel.EMAIL:
+            token = secrets.token_urlsafe(24)
+            from django.urls import reverse
+
+            link = settings.SITE_URL + reverse(
+                "communication:subscription_confirm_email",
+                kwargs={"manage_token": subscription.manage_token, "secret": token},
+            )
+            subject = _("Potwierdź zapis na ogłoszenia")
+            body = _(
+                "Dzień dobry,\n\nktoś (prawdopodobnie Ty) zapisał ten adres na ogłoszenia "
+                "platformy Wspólnota. Aby potwierdzić, otwórz link:\n%(link)s\n\n"
+                "Jeśli to nie Ty, zignoruj tę wiadomość — bez potwierdzenia nic nie wyślemy."
+            ) % {"link": link}
+            secret = token
+            to = subscription.email
+            channel = Channel.EMAIL
+        else:
+            secret = f"{secrets.randbelow(1_000_000):06d}"
+            subject = ""
+            body = _("Wspólnota: kod potwierdzenia zapisu na ogłoszenia to %(code)s.") % {
+                "code": secret
+            }
+            to = subscription.phone
+            channel = Channel.SMS
+    subscription.confirm_hash = _secret_hash(subscription.pk, secret)
+    subscription.confirm_expires_at = timezone.now() + timedelta(
+        seconds=get_config().confirm_ttl_seconds
+    )
+    subscription.confirm_attempts = 0
+    subscription.save(
+        update_fields=["confirm_hash", "confirm_expires_at", "confirm_attempts", "updated_at"]
+    )
+    outbox_enqueue_direct(
+        kind="communication.confirm",
+        channel=channel,
+        to=to,
+        subject=subject,
+        body=body,
+        language=subscription.language,
+        urgent=True,  # the person is waiting for it right now
+    )
+
+
+def _send_manage_link(subscription: Subscription) -> None:
+    """Someone asked to subscribe an address that already is: tell the owner, change nothing."""
+    with translation.override(subscription.language):
+        link = unsubscribe_url(subscription.manage_token, subscription.language)
+        if subscription.channel == Channel.EMAIL:
+            outbox_enqueue_direct(
+                kind="communication.already_subscribed",
+                channel=Channel.EMAIL,
+                to=subscription.email,
+                subject=_("Ten adres jest już zapisany na ogłoszenia"),
+                body=_(
+                    "Ten adres już dostaje ogłoszenia platformy Wspólnota. Ustawienia "
+                    "(dzielnice, tematy, język) zmienisz lub wypiszesz się tutaj:\n%(link)s"
+                )
+                % {"link": link},
+                language=subscription.language,
+                urgent=True,
+            )
+
+
+def subscription_start(
+    *,
+    channel: str,
+    address: Address,
+    preferences: Preferences,
+    user: User | None = None,
+) -> Subscription:
+    """Sign up without an account; active once the link or code is confirmed.
+
+    An address that is already subscribed is not changed: its owner gets a link to the
+    subscription's settings instead, so nobody can alter another person's subscription.
+    """
+    if channel == Channel.LETTER:
+        raise CommunicationError(errors.LETTER_ONLY_AT_COUNTER, field="channel")
+    cleaned = _clean_address(channel, address)
+    with transaction.atomic():
+        existing = _find_existing(channel, cleaned)
+        if existing is not None and existing.status == Subscription.Status.ACTIVE:
+            _send_manage_link(existing)
+            return existing
+        subscription = existing or Subscription(
+            channel=channel, manage_token=secrets.token_urlsafe(32), **cleaned.__dict__
+        )
+        subscription.status = Subscription.Status.PENDING
+        subscription.source = Subscription.Source.PROFILE if user else Subscription.Source.WEB
+        subscription.user = user or subscription.user
+        subscription.unsubscribed_at = None
+        _set_preferences(subscription, preferences)
+        subscription.consent_at = timezone.now()
+        subscription.save()
+        subscription.districts.set(preferences.districts)
+        own_phone = (
+            user is not None
+            and channel in (Channel.SMS, Channel.VOICE)
+            and user.phone_confirmed
+            and user.phone == subscription.phone
+        )
+        if own_phone:
+            _activate(subscription)
+        else:
+            _send_confirmation(subscription)
+    return subscription
+
+
+def _activate(subscription: Subscription) -> None:
+    now = timezone.now()
+    subscription.status = Subscription.Status.ACTIVE
+    subscription.confirmed_at = now
+    subscription.confirm_hash = ""
+    subscription.save(update_fields=["status", "confirmed_at", "confirm_hash", "updated_at"])
+
+
+def subscription_confirm(*, subscription: Subscription, secret: str) -> Subscription:
+    """Check the e-mailed link or the SMS code; five wrong codes end the attempt."""
+    with transaction.atomic():
+        locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        if locked.status == Subscription.Status.ACTIVE:
+            return locked
+        if (
+            locked.status != Subscription.Status.PENDING
+            or not locked.confirm_hash
+            or locked.confirm_expires_at is None
+            or locked.confirm_expires_at <= timezone.now()
+            or locked.confirm_attempts >= 5
+        ):
+            raise CommunicationError(errors.CODE_EXPIRED, field="code")
+        expected = _secret_hash(locked.pk, secret.strip())
+        if hmac.compare_digest(expected, locked.confirm_hash):
+            _activate(locked)
+            return locked
+        locked.confirm_attempts += 1
+        locked.save(update_fields=["confirm_attempts", "updated_at"])
+    raise CommunicationError(errors.CODE_WRONG, field="code")
+
+
+def subscription_update(*, subscription: Subscription, preferences: Preferences) -> Subscription:
+    """Change districts, topics, groups and language (by the owner, via link or profile)."""
+    with transaction.atomic():
+        _set_preferences(subscription, preferences)
+        subscription.save()
+        subscription.districts.set(preferences.districts)
+    return subscription
+
+
+def subscription_unsubscribe(*, subscription: Subscription, via: str) -> Subscription:
+    """Stop every message of this subscription, including ones already queued."""
+    now = timezone.now()
+    with transaction.atomic():
+        subscription.status = Subscription.Status.UNSUBSCRIBED
+        subscription.unsubscribed_at = now
+        subscription.unsubscribe_via = via[:20]
+        subscription.confirm_hash = ""
+        subscription.save(
+            update_fields=[
+                "status",
+                "unsubscribed_at",
+                "unsubscribe_via",
+                "confirm_hash",
+                "updated_at",
+            ]
+        )
+        OutboxMessage.objects.filter(
+            subscription=subscription, status=OutboxMessage.Status.QUEUED
+        ).update(status=OutboxMessage.Status.CANCELLED, status_at=now, error="unsubscribed")
+    return subscription
+
+
+def subscription_register_at_counter(
+    *,
+    clerk: User,
+    channel: str,
+    address: Address,
+    preferences: Preferences,
+    consent_document: str,
+) -> Subscription:
+    """A clerk signs a resident up at a counter; the signed paper form is the consent."""
+    if not permissions.can_register_at_counter(clerk):
+        raise CommunicationError(errors.NOT_ALLOWED, code="permission_denied")
+    if not consent_document.strip():
+        raise CommunicationError(errors.CONSENT_DOCUMENT_MISSING, field="consent_document")
+    cleaned = _clean_address(channel, address)
+    now = timezone.now()
+    with transaction.atomic():
+        existing = _find_existing(channel, cleaned)
+        before = snapshot(existing) if existing else None
+        subscription = existing or Subscription(
+            channel=channel, manage_token=secrets.token_urlsafe(32), **cleaned.__dict__
+        )
+        subscription.source = Subscription.Source.COUNTER
+        subscription.status = Subscription.Status.ACTIVE
+        subscription.confirmed_at = now
+        subscription.unsubscribed_at = None
+        subscription.consent_at = now
+        subscription.consent_document = consent_document.strip()[:100]
+        subscription.registered_by = clerk
+        _set_preferences(subscription, preferences)
+        subscription.save()
+        subscription.districts.set(preferences.districts)
+        audit_log_append(
+            actor=clerk,
+            action="communication.subscription_registered_at_counter",
+            obj=subscription,
+            before=before,
+            after=snapshot(
+                subscription,
+                fields=["channel", "status", "language", "consent_document", "source"],
+            ),
+        )
+    return subscription
+
+
+STOP_WORDS = frozenset({"STOP", "STOPP", "NIE", "СТОП", "UNSUBSCRIBE", "WYPISZ"})
+
+
+def sms_inbound(*, from_number: str, text: str) -> int:
+    """A reply to our SMS: STOP (or its Polish/Ukrainian forms) unsubscribes that number."""
+    words = text.strip().upper().split()
+    if not words or words[0].strip(".!") not in STOP_WORDS:
+        return 0
+    try:
+        phone = normalise_phone(
+            from_number if from_number.startswith("+") else "+" + from_number, mobile=False
+        )
+    except CommunicationError:
+        return 0
+    count = 0
+    for subscription in Subscription.objects.filter(
+        phone=phone, channel__in=[Channel.SMS, Channel.VOICE]
+    ).exclude(status=Subscription.Status.UNSUBSCRIBED):
+        subscription_unsubscribe(subscription=subscription, via="sms_stop")
+        count += 1
+    return count
+
+
+GATEWAY_STATUS = {
+    "DELIVERED": OutboxMessage.Status.DELIVERED,
+    "UNDELIVERED": OutboxMessage.Status.FAILED,
+    "FAILED": OutboxMessage.Status.FAILED,
+    "EXPIRED": OutboxMessage.Status.FAILED,
+    "REJECTED": OutboxMessage.Status.FAILED,
+}
+
+
+def outbox_status_callback(*, key: str, gateway_id: str, gateway_status: str) -> int:
+    """A delivery report from a gateway: record its status on the message it concerns."""
+    status = gateway_status.strip().upper()[:40]
+    messages = OutboxMessage.objects.none()
+    if key:
+        messages = OutboxMessage.objects.filter(idempotency_key=key)
+    elif gateway_id:
+        messages = OutboxMessage.objects.filter(gateway_id=gateway_id)
+    update: dict[str, Any] = {"gateway_status": status, "status_at": timezone.now()}
+    if status in GATEWAY_STATUS:
+        update["status"] = GATEWAY_STATUS[status]
+    return messages.filter(
+        status__in=[
+            OutboxMessage.Status.SENT,
+            OutboxMessage.Status.DELIVERED,
+            OutboxMessage.Status.FAILED,
+            OutboxMessage.Status.UNKNOWN,
+        ]
+    ).update(**update)
+
+
+def letter_batch_create(*, actor: User, notice: Notice) -> LetterBatch:
+    """Print every queued letter of the notice into one PDF, laid out for window envelopes."""
+    from wspolnota.communication.printing import letters_pdf
+
+    if not permissions.can_print_letters(actor, notice):
+        raise CommunicationError(errors.NOT_ALLOWED, code="permission_denied")
+    with transaction.atomic():
+        queued = list(
+            OutboxMessage.objects.select_for_update()
+            .filter(notice=notice, channel=Channel.LETTER, status=OutboxMessage.Status.QUEUED)
+            .order_by("to", "id")
+        )
+        if not queued:
+            raise CommunicationError(errors.NOTHING_TO_PRINT)
+        batch = LetterBatch.objects.create(
+            notice=notice, created_by=actor, letter_count=len(queued)
+        )
+        pdf = letters_pdf(notice=notice, messages=queued)
+        batch.pdf.save(f"notice-{notice.pk}-batch-{batch.pk}.pdf", ContentFile(pdf), save=True)
+        now = timezone.now()
+        OutboxMessage.objects.filter(id__in=[m.pk for m in queued]).update(
+            status=OutboxMessage.Status.SENT,
+            sent_at=now,
+            status_at=now,
+            gateway="print",
+            letter_batch=batch,
+            attempts=1,
+        )
+        audit_log_append(
+            actor=actor,
+            action="communication.letters_printed",
+            obj=batch,
+            after={"notice": notice.pk, "letters": len(queued)},
+        )
+    return batch
+
+
+def subscriptions_cancel_for_user(*, user: User, ids: Iterable[int]) -> int:
+    count = 0
+    for subscription in Subscription.objects.filter(user=user, pk__in=list(ids)):
+        subscription_unsubscribe(subscription=subscription, via="profile")
+        count += 1
+    return count

@@ -1,0 +1,114 @@
+"""Voice: the notice read by espeak-ng, and calls handed to the city's phone line.
+
+``synthesize`` turns text into a WAV file (espeak-ng voices ``pl``, ``uk``, ``en``) and measures
+its length with sox. The ``file`` backend writes one JSON line per call to ``VOICE_FILE_PATH``,
+the hand-over point that the phone system (e.g. an Asterisk dialler) reads; each key is written
+once. The ``memory`` backend keeps calls in a list for tests.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+from django.utils import timezone
+
+from wspolnota.communication.transports.base import OutgoingMessage, PermanentSendError
+from wspolnota.communication.transports.spool import spool_append
+
+ESPEAK_VOICES = {"pl": "pl", "en": "en-gb", "uk": "uk"}
+
+
+class VoiceToolMissing(RuntimeError):
+    pass
+
+
+def _tool(name: str, package: str) -> str:
+    path = shutil.which(name)
+    if not path:
+        raise VoiceToolMissing(f"{name} is not installed (Debian package {package})")
+    return path
+
+
+def synthesize(*, text: str, language: str, path: Path, words_per_minute: int = 150) -> Decimal:
+    """Speak ``text`` to a WAV file at ``path``; return its duration in seconds (sox)."""
+    espeak = _tool("espeak-ng", "espeak-ng")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial.wav")
+    subprocess.run(
+        [
+            espeak,
+            "-v",
+            ESPEAK_VOICES.get(language, "pl"),
+            "-s",
+            str(words_per_minute),
+            "-w",
+            str(partial),
+            "--stdin",
+        ],
+        input=text.encode("utf-8"),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    partial.replace(path)
+    return audio_duration(path)
+
+
+def audio_duration(path: Path) -> Decimal:
+    soxi = _tool("soxi", "sox")
+    result = subprocess.run(
+        [soxi, "-D", str(path)], check=True, capture_output=True, text=True, timeout=30
+    )
+    return Decimal(result.stdout.strip()).quantize(Decimal("0.01"))
+
+
+memory_calls: list[OutgoingMessage] = []
+_lock = threading.Lock()
+
+
+class MemoryVoiceTransport:
+    name = "voice-memory"
+    idempotent = True
+
+    def send(self, message: OutgoingMessage) -> str:
+        if not message.audio_path:
+            raise PermanentSendError("no recording for this notice and language")
+        with _lock:
+            if not any(m.key == message.key for m in memory_calls):
+                memory_calls.append(message)
+        return message.key or uuid.uuid4().hex
+
+    def close(self) -> None:
+        return None
+
+
+class FileVoiceTransport:
+    name = "voice-file"
+    idempotent = True
+
+    def __init__(self, *, path: Path) -> None:
+        self.path = path
+
+    def send(self, message: OutgoingMessage) -> str:
+        if not message.audio_path:
+            raise PermanentSendError("no recording for this notice and language")
+        spool_append(
+            self.path,
+            {
+                "key": message.key,
+                "at": timezone.now().isoformat(),
+                "to": message.to,
+                "audio": message.audio_path,
+                "language": message.language,
+                "text": message.text,
+            },
+        )
+        return message.key
+
+    def close(self) -> None:
+        return None

@@ -1,0 +1,655 @@
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from wspolnota.accounts.models import User
+from wspolnota.communication import permissions, selectors, services
+from wspolnota.communication.choices import Channel, Group, Scope, Topic, from_mask, labels_for
+from wspolnota.communication.errors import CommunicationError
+from wspolnota.communication.forms import (
+    CodeForm,
+    CounterForm,
+    NoticeForm,
+    PreferencesForm,
+    SubscribeForm,
+    WithdrawForm,
+)
+from wspolnota.communication.geo import parse_geojson_polygon
+from wspolnota.communication.models import LetterBatch, Notice, NoticeAudio, Subscription
+from wspolnota.core.errors import DomainError, PermissionDeniedError
+from wspolnota.core.forms import apply_domain_error
+from wspolnota.core.ratelimit import rate_limited
+from wspolnota.territory.selectors import district_get, district_list
+
+# --- Public boards ---------------------------------------------------------------------------------
+
+
+def _board_items(notices: Any, language: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "notice": n,
+            "text": selectors.text_for(n, language),
+            "topics": labels_for(n.topics_mask, Topic),
+        }
+        for n in notices
+    ]
+
+
+def board(request: HttpRequest) -> HttpResponse:
+    language = translation.get_language() or "pl"
+    notices = selectors.notice_board(at=timezone.now())[:100]
+    return render(
+        request,
+        "communication/board.html",
+        {
+            "items": _board_items(notices, language),
+            "districts": district_list(),
+            "district": None,
+        },
+    )
+
+
+def archive(request: HttpRequest) -> HttpResponse:
+    language = translation.get_language() or "pl"
+    notices = selectors.notice_archive(at=timezone.now())[:100]
+    return render(
+        request,
+        "communication/archive.html",
+        {"items": _board_items(notices, language)},
+    )
+
+
+def district_board(request: HttpRequest, number: int) -> HttpResponse:
+    district = district_get(number=number)
+    if district is None:
+        raise Http404
+    language = translation.get_language() or "pl"
+    notices = selectors.notice_board(at=timezone.now(), district=district)[:100]
+    return render(
+        request,
+        "communication/board.html",
+        {
+            "items": _board_items(notices, language),
+            "districts": district_list(),
+            "district": district,
+        },
+    )
+
+
+def _visible_notice(request: HttpRequest, notice_id: int) -> Notice:
+    notice = selectors.notice_get_visible(viewer=request.user, pk=notice_id, at=timezone.now())
+    if notice is None:
+        raise Http404
+    return notice
+
+
+def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = _visible_notice(request, notice_id)
+    language = translation.get_language() or "pl"
+    now = timezone.now()
+    audio = NoticeAudio.objects.filter(notice=notice, language=language).first()
+    return render(
+        request,
+        "communication/notice_detail.html",
+        {
+            "notice": notice,
+            "text": selectors.text_for(notice, language),
+            "texts": list(notice.texts.all()),
+            "topics": labels_for(notice.topics_mask, Topic),
+            "groups": labels_for(notice.groups_mask, Group),
+            "audio": audio,
+            "can_edit": permissions.can_edit_notice(request.user, notice, at=now),
+            "can_report": permissions.can_view_notice_report(request.user, notice),
+        },
+    )
+
+
+def notice_poster(request: HttpRequest, notice_id: int) -> HttpResponse:
+    from wspolnota.communication.printing import poster_pdf
+
+    notice = _visible_notice(request, notice_id)
+    size = request.GET.get("format", "A4").upper()
+    pdf = poster_pdf(notice=notice, size=size, language=translation.get_language())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="plakat-{notice.pk}-{size}.pdf"'
+    return response
+
+
+def notice_audio(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = _visible_notice(request, notice_id)
+    language = translation.get_language() or "pl"
+    audio = NoticeAudio.objects.filter(notice=notice, language=language).first()
+    if audio is None or not Path(audio.path).exists():
+        raise Http404
+    return FileResponse(Path(audio.path).open("rb"), content_type="audio/wav")
+
+
+# --- Subscriptions ---------------------------------------------------------------------------------
+
+
+def _preferences(data: dict[str, Any]) -> services.Preferences:
+    return services.Preferences(
+        language=data["language"],
+        districts=list(data.get("districts") or []),
+        topics=list(data.get("topics") or []),
+        groups=list(data.get("groups") or []),
+    )
+
+
+def subscribe(request: HttpRequest) -> HttpResponse:
+    user = request.user if request.user.is_authenticated else None
+    initial: dict[str, Any] = {"language": translation.get_language()}
+    if isinstance(user, User):
+        initial.update(email=user.email, phone=user.phone if user.phone_confirmed else "")
+        if user.district_id:
+            initial["districts"] = [user.district_id]
+    form = SubscribeForm(request.POST if request.method == "POST" else None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if rate_limited(
+            request, group="notice-subscribe", key="ip", rate=settings.RATE_LIMIT_SENSITIVE
+        ):
+            form.is_valid()
+            form.add_error(
+                None, _("Zbyt wiele prób zapisu z tego adresu. Spróbuj ponownie za godzinę.")
+            )
+            status = 429
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                subscription = services.subscription_start(
+                    channel=data["channel"],
+                    address=services.Address(
+                        email=data.get("email") or "", phone=data.get("phone") or ""
+                    ),
+                    preferences=_preferences(data),
+                    user=user if isinstance(user, User) else None,
+                )
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                if (
+                    subscription.status == Subscription.Status.ACTIVE
+                    and subscription.user_id
+                    and user
+                    and subscription.user_id == user.pk
+                    and subscription.confirmed_at
+                    and (timezone.now() - subscription.confirmed_at).total_seconds() < 60
+                ):
+                    messages.success(
+                        request,
+                        _("Zapisano. Ogłoszenia będą przychodzić na Twój potwierdzony numer."),
+                    )
+                    return redirect("communication:my_subscriptions")
+                if subscription.channel == Channel.EMAIL:
+                    return render(
+                        request, "communication/subscribe_sent.html", {"channel": "email"}
+                    )
+                return redirect(
+                    "communication:subscription_code", manage_token=subscription.manage_token
+                )
+        if form.errors and status == 200:
+            status = 400
+    return render(request, "communication/subscribe.html", {"form": form}, status=status)
+
+
+def _subscription_or_404(manage_token: str) -> Subscription:
+    subscription = selectors.subscription_by_token(token=manage_token)
+    if subscription is None:
+        raise Http404
+    return subscription
+
+
+def subscription_code(request: HttpRequest, manage_token: str) -> HttpResponse:
+    subscription = _subscription_or_404(manage_token)
+    if subscription.status == Subscription.Status.ACTIVE:
+        return render(
+            request, "communication/subscription_done.html", {"subscription": subscription}
+        )
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if rate_limited(request, group="notice-code", key="ip", rate=settings.RATE_LIMIT_SENSITIVE):
+            form.is_valid()
+            form.add_error(None, _("Zbyt wiele prób. Spróbuj ponownie za godzinę."))
+            status = 429
+        elif form.is_valid():
+            try:
+                services.subscription_confirm(
+                    subscription=subscription, secret=form.cleaned_data["code"]
+                )
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                subscription.refresh_from_db()
+                return render(
+                    request, "communication/subscription_done.html", {"subscription": subscription}
+                )
+        if form.errors and status == 200:
+            status = 400
+    return render(
+        request,
+        "communication/subscription_code.html",
+        {"form": form, "subscription": subscription},
+        status=status,
+    )
+
+
+def subscription_confirm_email(
+    request: HttpRequest, manage_token: str, secret: str
+) -> HttpResponse:
+    subscription = _subscription_or_404(manage_token)
+    try:
+        subscription = services.subscription_confirm(subscription=subscription, secret=secret)
+    except CommunicationError as exc:
+        return render(
+            request, "communication/subscription_failed.html", {"error": str(exc)}, status=400
+        )
+    return render(request, "communication/subscription_done.html", {"subscription": subscription})
+
+
+@csrf_exempt  # the token in the address is the credential; mail clients post one-click unsubscribes
+def subscription_manage(request: HttpRequest, manage_token: str) -> HttpResponse:
+    subscription = _subscription_or_404(manage_token)
+    one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+    if request.method == "POST" and (one_click or "unsubscribe" in request.POST):
+        services.subscription_unsubscribe(subscription=subscription, via="link")
+        if one_click:
+            return HttpResponse(_("Wypisano."), content_type="text/plain; charset=utf-8")
+        return render(request, "communication/unsubscribed.html", {"subscription": subscription})
+    initial = {
+        "language": subscription.language,
+        "districts": list(subscription.districts.all()),
+        "topics": from_mask(subscription.topics_mask, Topic),
+        "groups": from_mask(subscription.groups_mask, Group),
+    }
+    form = PreferencesForm(request.POST if request.method == "POST" else None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if subscription.status != Subscription.Status.ACTIVE:
+            form.is_valid()
+            form.add_error(None, _("Ta subskrypcja nie jest aktywna. Zapisz się ponownie."))
+        elif form.is_valid():
+            services.subscription_update(
+                subscription=subscription, preferences=_preferences(form.cleaned_data)
+            )
+            messages.success(request, _("Zapisano ustawienia."))
+            return redirect("communication:unsubscribe", manage_token=manage_token)
+        if form.errors:
+            status = 400
+    return render(
+        request,
+        "communication/subscription_manage.html",
+        {"form": form, "subscription": subscription},
+        status=status,
+    )
+
+
+@login_required
+def my_subscriptions(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if request.method == "POST" and request.POST.get("cancel"):
+        try:
+            ids = [int(request.POST["cancel"])]
+        except ValueError:
+            ids = []
+        if services.subscriptions_cancel_for_user(user=user, ids=ids):
+            messages.success(request, _("Wypisano z subskrypcji."))
+        return redirect("communication:my_subscriptions")
+    subscriptions = [
+        {
+            "subscription": s,
+            "topics": labels_for(s.topics_mask, Topic),
+            "groups": labels_for(s.groups_mask, Group),
+        }
+        for s in selectors.subscription_list_for_user(user=user)
+    ]
+    return render(request, "communication/my_subscriptions.html", {"subscriptions": subscriptions})
+
+
+@login_required
+def counter(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if not permissions.can_register_at_counter(user):
+        raise PermissionDeniedError(_("Zapisy w okienku prowadzą urzędnicy."))
+    form = CounterForm(
+        request.POST if request.method == "POST" else None, initial={"language": "pl"}
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.subscription_register_at_counter(
+                clerk=user,
+                channel=data["channel"],
+                address=services.Address(
+                    email=data.get("email") or "",
+                    phone=data.get("phone") or "",
+                    postal_name=data.get("postal_name") or "",
+                    postal_street=data.get("postal_street") or "",
+                    postal_code=data.get("postal_code") or "",
+                    postal_city=data.get("postal_city") or "",
+                ),
+                preferences=_preferences(data),
+                consent_document=data["consent_document"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Mieszkaniec został zapisany."))
+            return redirect("communication:counter")
+    if form.errors:
+        status = 400
+    return render(
+        request,
+        "communication/counter.html",
+        {"form": form, "recent": selectors.subscription_counter_list(registered_by=user)},
+        status=status,
+    )
+
+
+# --- Authoring ---------------------------------------------------------------------------------------
+
+
+def _require_author(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not permissions.can_create_notice(user):
+        raise PermissionDeniedError(
+            _("Ogłoszenia piszą urzędnicy, rady dzielnic i upoważnione organizacje.")
+        )
+    return user
+
+
+def _notice_data(form: NoticeForm) -> services.NoticeData:
+    data = form.cleaned_data
+    texts = {
+        code: services.NoticeContent(
+            title=data.get(f"title_{code}") or "",
+            body=data.get(f"body_{code}") or "",
+            easy_read=data.get(f"easy_read_{code}") or "",
+            sms_text=data.get(f"sms_text_{code}") or "",
+        )
+        for code in ("pl", "en", "uk")
+    }
+    area = None
+    if data["scope"] == Scope.AREA and (data.get("area_geojson") or "").strip():
+        area = parse_geojson_polygon(data["area_geojson"])
+    return services.NoticeData(
+        author_kind=data["author_kind"],
+        author_label=data["author_label"],
+        source_language=data["source_language"],
+        texts=texts,
+        valid_from=data["valid_from"],
+        valid_until=data.get("valid_until"),
+        scope=data["scope"],
+        districts=list(data.get("districts") or []),
+        area=area,
+        area_center_lat=data.get("area_center_lat"),
+        area_center_lon=data.get("area_center_lon"),
+        area_radius_m=data.get("area_radius_m"),
+        topics=list(data.get("topics") or []),
+        groups=list(data.get("groups") or []),
+        urgency=data["urgency"],
+        event_start=data.get("event_start"),
+        event_end=data.get("event_end"),
+        event_location=data.get("event_location") or "",
+        channels=list(data.get("channels") or []),
+    )
+
+
+def _local(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+def _initial_from(notice: Notice) -> dict[str, Any]:
+    import json
+
+    initial: dict[str, Any] = {
+        "author_kind": notice.author_kind,
+        "author_label": notice.author_label,
+        "source_language": notice.source_language,
+        "scope": notice.scope,
+        "districts": list(notice.districts.all()),
+        "area_geojson": json.dumps(notice.area) if notice.area and not notice.area_radius_m else "",
+        "area_center_lat": notice.area_center_lat,
+        "area_center_lon": notice.area_center_lon,
+        "area_radius_m": notice.area_radius_m,
+        "topics": from_mask(notice.topics_mask, Topic),
+        "groups": from_mask(notice.groups_mask, Group),
+        "urgency": notice.urgency,
+        "valid_from": _local(notice.valid_from),
+        "valid_until": _local(notice.valid_until),
+        "event_start": _local(notice.event_start),
+        "event_end": _local(notice.event_end),
+        "event_location": notice.event_location,
+        "channels": notice.channels,
+    }
+    for text in notice.texts.all():
+        initial[f"title_{text.language}"] = text.title
+        initial[f"body_{text.language}"] = text.body
+        initial[f"easy_read_{text.language}"] = text.easy_read
+        initial[f"sms_text_{text.language}"] = text.sms_text
+    return initial
+
+
+@login_required
+def manage_list(request: HttpRequest) -> HttpResponse:
+    user = _require_author(request)
+    language = translation.get_language() or "pl"
+    notices = selectors.notice_list_managed(user=user)
+    return render(
+        request,
+        "communication/manage_list.html",
+        {"items": _board_items(notices, language)},
+    )
+
+
+def _notice_form_page(request: HttpRequest, user: User, notice: Notice | None) -> HttpResponse:
+    kinds = permissions.author_kinds_for(user)
+    if notice is None:
+        initial: dict[str, Any] = {
+            "author_kind": kinds[0] if kinds else "",
+            "valid_from": _local(timezone.now()),
+            "source_language": translation.get_language(),
+        }
+    else:
+        initial = _initial_from(notice)
+    form = NoticeForm(
+        request.POST if request.method == "POST" else None, initial=initial, author_kinds=kinds
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = _notice_data(form)
+            if notice is None:
+                saved = services.notice_create(author=user, data=data)
+            else:
+                saved = services.notice_update(actor=user, notice=notice, data=data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request, _("Zapisano szkic ogłoszenia. Sprawdź odbiorców i opublikuj.")
+            )
+            return redirect("communication:notice_publish", notice_id=saved.pk)
+    return render(
+        request,
+        "communication/notice_form.html",
+        {"form": form, "notice": notice},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def notice_create(request: HttpRequest) -> HttpResponse:
+    return _notice_form_page(request, _require_author(request), None)
+
+
+def _managed_notice(request: HttpRequest, notice_id: int) -> tuple[User, Notice]:
+    user = _require_author(request)
+    notice = Notice.objects.prefetch_related("texts", "districts").filter(pk=notice_id).first()
+    if notice is None or not (
+        notice.author_id == user.pk or permissions.can_view_notice_report(user, notice)
+    ):
+        raise Http404
+    return user, notice
+
+
+@login_required
+def notice_edit(request: HttpRequest, notice_id: int) -> HttpResponse:
+    user, notice = _managed_notice(request, notice_id)
+    if not permissions.can_edit_notice(user, notice, at=timezone.now()):
+        messages.error(request, _("Opublikowanego ogłoszenia nie można już zmienić."))
+        return redirect("communication:notice_detail", notice_id=notice.pk)
+    return _notice_form_page(request, user, notice)
+
+
+@login_required
+def notice_publish(request: HttpRequest, notice_id: int) -> HttpResponse:
+    user, notice = _managed_notice(request, notice_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.notice_publish(actor=user, notice=notice)
+        except DomainError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("Opublikowano. Wiadomości są wysyłane w tle."))
+            return redirect("communication:notice_report", notice_id=notice.pk)
+    language = translation.get_language() or "pl"
+    return render(
+        request,
+        "communication/notice_publish.html",
+        {
+            "notice": notice,
+            "text": selectors.text_for(notice, language),
+            "summary": selectors.notice_audience_summary(notice=notice),
+            "channel_labels": dict(Channel.choices),
+            "can_publish": permissions.can_publish_notice(user, notice, at=timezone.now()),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def notice_withdraw(request: HttpRequest, notice_id: int) -> HttpResponse:
+    user, notice = _managed_notice(request, notice_id)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notice_withdraw(actor=user, notice=notice, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Ogłoszenie wycofano; niewysłane wiadomości anulowano."))
+            return redirect("communication:notice_report", notice_id=notice.pk)
+    language = translation.get_language() or "pl"
+    return render(
+        request,
+        "communication/notice_withdraw.html",
+        {
+            "form": form,
+            "notice": notice,
+            "text": selectors.text_for(notice, language),
+            "can_withdraw": permissions.can_withdraw_notice(user, notice, at=timezone.now()),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def notice_report(request: HttpRequest, notice_id: int) -> HttpResponse:
+    user = request.user
+    notice = Notice.objects.prefetch_related("texts").filter(pk=notice_id).first()
+    if notice is None or not permissions.can_view_notice_report(user, notice):
+        raise Http404
+    from wspolnota.communication.models import OutboxMessage
+
+    language = translation.get_language() or "pl"
+    statuses = list(OutboxMessage.Status.choices)
+    rows = selectors.notice_delivery_report(notice=notice)
+    return render(
+        request,
+        "communication/notice_report.html",
+        {
+            "notice": notice,
+            "text": selectors.text_for(notice, language),
+            "statuses": statuses,
+            "rows": [
+                {"row": r, "cells": [r.counts.get(code, 0) for code, _label in statuses]}
+                for r in rows
+            ],
+            "totals": selectors.notice_delivery_totals(notice=notice),
+            "channel_labels": dict(Channel.choices),
+            "can_print": permissions.can_print_letters(user, notice),
+            "can_withdraw": permissions.can_withdraw_notice(user, notice, at=timezone.now()),
+        },
+    )
+
+
+@login_required
+def notice_letters(request: HttpRequest, notice_id: int) -> HttpResponse:
+    user = request.user
+    notice = Notice.objects.prefetch_related("texts").filter(pk=notice_id).first()
+    if notice is None or not permissions.can_view_notice_report(user, notice):
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            assert isinstance(user, User)
+            batch = services.letter_batch_create(actor=user, notice=notice)
+        except DomainError as exc:
+            error = str(exc)
+        else:
+            messages.success(
+                request,
+                _("Przygotowano listy do druku: %(count)s.") % {"count": batch.letter_count},
+            )
+            return redirect("communication:notice_letters", notice_id=notice.pk)
+    language = translation.get_language() or "pl"
+    from wspolnota.communication.models import OutboxMessage
+
+    return render(
+        request,
+        "communication/notice_letters.html",
+        {
+            "notice": notice,
+            "text": selectors.text_for(notice, language),
+            "batches": LetterBatch.objects.filter(notice=notice).order_by("-created_at"),
+            "queued": OutboxMessage.objects.filter(
+                notice=notice, channel=Channel.LETTER, status=OutboxMessage.Status.QUEUED
+            ).count(),
+            "can_print": permissions.can_print_letters(user, notice),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def letter_batch_pdf(request: HttpRequest, notice_id: int, batch_id: int) -> HttpResponse:
+    batch = (
+        LetterBatch.objects.select_related("notice")
+        .filter(pk=batch_id, notice_id=notice_id)
+        .first()
+    )
+    if (
+        batch is None
+        or not batch.pdf
+        or not permissions.can_print_letters(request.user, batch.notice)
+    ):
+        raise Http404
+    return FileResponse(batch.pdf.open("rb"), content_type="application/pdf")
