@@ -21,7 +21,6 @@ import os
 import resource
 import sys
 import time
-from fractions import Fraction
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -43,7 +42,9 @@ def _votecount_case(name: str, compatible: bool, queue: mp.Queue[object]) -> Non
     inst = read_pb(DATA / name)
     read_s = time.perf_counter() - start
     if compatible:
-        out = count(inst, ties=TiePolicy.parse("min-cost,max-votes,id-order"), **PABUTOOLS_COMPATIBLE)
+        out = count(
+            inst, ties=TiePolicy.parse("min-cost,max-votes,id-order"), **PABUTOOLS_COMPATIBLE
+        )
     else:
         out = count(inst, rule="mes", utility="cost", completion="add1-utilitarian")
     total = time.perf_counter() - start
@@ -53,10 +54,7 @@ def _votecount_case(name: str, compatible: bool, queue: mp.Queue[object]) -> Non
 
 
 def _pabutools_case(name: str, queue: mp.Queue[object]) -> None:
-    from pabutools.election import ApprovalBallot, ApprovalProfile, Cost_Sat
-    from pabutools.election import Instance as PInstance
-    from pabutools.election import Project as PProject
-    from pabutools.election import parse_pabulib
+    from pabutools.election import Cost_Sat, parse_pabulib
     from pabutools.rules import (
         completion_by_rule_combination,
         greedy_utilitarian_welfare,
@@ -65,17 +63,10 @@ def _pabutools_case(name: str, queue: mp.Queue[object]) -> None:
     from pabutools.tiebreaking import TieBreakingRule
 
     start = time.perf_counter()
-    parsed, parsed_profile = parse_pabulib(str(DATA / name))
-    # the same ballots as an approval profile with exact costs
-    projects = {p.name: PProject(p.name, Fraction(p.cost)) for p in parsed}
-    p_inst = PInstance(projects.values(), budget_limit=Fraction(parsed.budget_limit))
-    profile = ApprovalProfile(
-        [ApprovalBallot([projects[p.name] for p in b]) for b in parsed_profile],
-        instance=p_inst,
-    )
+    instance, profile = parse_pabulib(str(DATA / name))
     tie = TieBreakingRule(lambda _i, prof, p: (p.cost, -prof.approval_score(p), p.name))
     result = completion_by_rule_combination(
-        p_inst,
+        instance,
         profile,
         [method_of_equal_shares, greedy_utilitarian_welfare],
         [
@@ -93,7 +84,15 @@ def _in_child(target: object, *args: object) -> tuple[float, float, float, list[
     queue: mp.Queue[object] = ctx.Queue()
     proc = ctx.Process(target=target, args=(*args, queue))  # type: ignore[arg-type]
     proc.start()
-    result = queue.get()
+    while True:
+        try:
+            result = queue.get(timeout=5)
+            break
+        except Exception:  # queue.Empty: check that the child is still alive
+            if not proc.is_alive():
+                raise SystemExit(
+                    f"benchmark case {args} died (exit code {proc.exitcode})"
+                ) from None
     proc.join()
     if proc.exitcode != 0:
         raise SystemExit(f"benchmark case {args} failed with exit code {proc.exitcode}")
@@ -127,8 +126,10 @@ def main() -> int:
             print(f"  DIFFERENT WINNERS: votecount {vc[3]} pabutools {pb[3]}")
             return 1
     results = {}
-    for key, name in (("krakow2024_s", "Poland_Krakow_2024.pb"),
-                      ("warszawa2026_s", "Poland_Warszawa_2026.pb")):
+    for key, name in (
+        ("krakow2024_s", "Poland_Krakow_2024.pb"),
+        ("warszawa2026_s", "Poland_Warszawa_2026.pb"),
+    ):
         vc = _in_child(_votecount_case, name, False)
         results[key] = vc[0]
         peaks.append(vc[2])
