@@ -1,0 +1,204 @@
+"""One notice to 100,000 synthetic subscribers, through the task worker, to the file backends.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wspolnota_bench .venv/bin/python benchmarks/fanout.py
+
+Without DATABASE_URL it uses a fresh SQLite file. It migrates the database, loads Kraków's
+districts, creates the subscribers (60 % e-mail, 40 % SMS, spread over the 18 districts), enqueues
+the fan-out task on the database queue and runs two ``db_worker --batch`` processes until the
+queue is empty. SMS go to the JSON-lines file backend, e-mails to Django's file backend.
+``queued_per_s`` is outbox rows created per second by the fan-out task (from enqueue to its end),
+``end_to_end_s`` from enqueue until the last message is written, ``duplicates`` counts recipients
+that got a channel's message more than once (SMS log keys, e-mail To: lines).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--recipients", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="wsp-fanout-"))
+    env = {
+        **os.environ,
+        "WSPOLNOTA_ENV": "test",
+        "DJANGO_SETTINGS_MODULE": "wspolnota.settings",
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{work / 'bench.sqlite3'}",
+        "TASKS_BACKEND": "database",
+        "SMS_BACKEND": "file",
+        "SMS_FILE_PATH": str(work / "sms.log"),
+        "EMAIL_URL": f"file://{work / 'mail'}",
+        "WSPOLNOTA_VAR_DIR": str(work),
+        "COMMUNICATION_QUIET_START": "00:00",
+        "COMMUNICATION_QUIET_END": "00:00",
+        "COMMUNICATION_DELIVERY_PARALLEL": str(args.workers),
+        "COMMUNICATION_BATCH_SIZE": "1000",
+    }
+    os.environ.update(env)
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+
+    from wspolnota.communication.models import Notice, NoticeText, OutboxMessage, Subscription
+    from wspolnota.communication.tasks import notice_fan_out
+    from wspolnota.territory.models import District
+    from wspolnota.territory.services import krakow_load
+    from wspolnota.tests_support.factories import UserFactory
+
+    if not District.objects.exists():
+        krakow_load()
+    district_ids = list(District.objects.values_list("id", flat=True))
+    OutboxMessage.objects.all().delete()
+    Notice.objects.all().delete()
+    Subscription.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM django_tasks_database_dbtaskresult")
+
+    started = time.monotonic()
+    subs = []
+    for n in range(args.recipients):
+        if n % 5 < 3:
+            subs.append(
+                Subscription(
+                    channel="email",
+                    email=f"r{n}@bench.example.org",
+                    status="active",
+                    source="web",
+                    language=("pl", "en", "uk")[n % 3],
+                    manage_token=secrets.token_urlsafe(16) + str(n),
+                )
+            )
+        else:
+            subs.append(
+                Subscription(
+                    channel="sms",
+                    phone=f"+48500{n:06d}",
+                    status="active",
+                    source="web",
+                    language=("pl", "uk")[n % 2],
+                    manage_token=secrets.token_urlsafe(16) + str(n),
+                )
+            )
+    Subscription.objects.bulk_create(subs, batch_size=5000)
+    ids = list(Subscription.objects.order_by("id").values_list("id", flat=True))
+    through = Subscription.districts.through
+    through.objects.bulk_create(
+        [
+            through(subscription_id=sid, district_id=district_ids[i % len(district_ids)])
+            for i, sid in enumerate(ids)
+        ],
+        batch_size=5000,
+    )
+    author = UserFactory(email=f"bench-{secrets.token_hex(4)}@example.org")
+    notice = Notice.objects.create(
+        author=author,
+        author_kind="official",
+        author_label="Urząd Miasta Krakowa",
+        valid_from=timezone.now(),
+        status="published",
+        published_at=timezone.now(),
+        send_email=True,
+        send_sms=True,
+    )
+    NoticeText.objects.create(
+        notice=notice,
+        language="pl",
+        title="Ćwiczenia obrony cywilnej",
+        body="W sobotę o 12:00 zawyją syreny. To tylko ćwiczenia.",
+    )
+    NoticeText.objects.create(
+        notice=notice,
+        language="uk",
+        title="Навчання цивільної оборони",
+        body="У суботу о 12:00 завиють сирени. Це лише навчання.",
+    )
+    print(f"setup: {args.recipients} subscribers in {time.monotonic() - started:.1f} s", flush=True)
+    connection.close()
+
+    t0 = timezone.now()
+    begin = time.monotonic()
+    notice_fan_out.enqueue(notice_id=notice.pk)
+    workers = [
+        subprocess.Popen(
+            [
+                python,
+                "manage.py",
+                "db_worker",
+                "--batch",
+                "--interval",
+                "0",
+                "--no-startup-delay",
+                "-v0",
+                "--no-reload",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        for _ in range(args.workers)
+    ]
+    for worker in workers:
+        worker.wait()
+    # A worker that finished first may exit while the others still hold claimed rows: drain the rest.
+    while OutboxMessage.objects.filter(status__in=["queued", "sending"]).exists():
+        subprocess.run(
+            [python, "manage.py", "communication_deliver", "--time-budget", "60"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    end_to_end = time.monotonic() - begin
+    notice.refresh_from_db()
+    rows = OutboxMessage.objects.filter(notice=notice).count()
+    fan_out_s = max((notice.fanned_out_at - t0).total_seconds(), 1e-6)
+    statuses = Counter(OutboxMessage.objects.filter(notice=notice).values_list("status", flat=True))
+
+    import json
+
+    sms_keys = Counter()
+    with (work / "sms.log").open(encoding="utf-8") as handle:
+        for line in handle:
+            sms_keys[json.loads(line)["key"]] += 1
+    mail_ids = Counter()
+    for path in (work / "mail").glob("*.log"):
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("To: "):
+                    mail_ids[line.strip()] += 1
+    duplicates = sum(c - 1 for c in sms_keys.values() if c > 1) + sum(
+        c - 1 for c in mail_ids.values() if c > 1
+    )
+    delivered = len(sms_keys) + len(mail_ids)
+    print(
+        f"rows={rows} statuses={dict(statuses)} sms={len(sms_keys)} email={len(mail_ids)} "
+        f"database={connection.vendor} workers={args.workers}",
+        flush=True,
+    )
+    print(
+        f"RESULT recipients={args.recipients} queued_per_s={rows / fan_out_s:.0f} "
+        f"end_to_end_s={end_to_end:.1f} duplicates={duplicates} delivered={delivered}"
+    )
+
+
+if __name__ == "__main__":
+    main()
