@@ -2,11 +2,17 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from wspolnota.core.errors import DomainError
+from wspolnota.core.errors import DomainError, PermissionDeniedError
 
 
 class BudgetError(DomainError):
     default_code = "budget_error"
+
+
+class BudgetPermissionError(BudgetError, PermissionDeniedError):
+    """The person may not do this at all (shown as 403), as opposed to a broken rule (400)."""
+
+    default_code = "permission_denied"
 
 
 NOT_ALLOWED = _("Nie masz uprawnień do tej czynności.")

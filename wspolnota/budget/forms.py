@@ -47,20 +47,27 @@ def parse_decimal(raw: str) -> Decimal:
     return value
 
 
-class LenientDecimalField(forms.CharField):
+class LenientDecimalField(forms.Field):
     """A number field that keeps the typed text on error and accepts Polish and English notation."""
 
+    widget = forms.TextInput
+
     def __init__(self, *, max_abs: Decimal | None = None, places: int = 2, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 30)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         super().__init__(**kwargs)
         self.max_abs = max_abs
         self.places = places
 
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if text in self.empty_values:
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "inputmode": "decimal"}
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if value in self.empty_values:
             return None
+        text = str(value).strip()
+        if not text:
+            return None
+        if len(text) > 30:
+            raise forms.ValidationError(_("Liczba jest za długa."), code="max_length")
         number = parse_decimal(text)
         if self.max_abs is not None and abs(number) > self.max_abs:
             raise forms.ValidationError(_("Liczba jest za duża."), code="max_value")

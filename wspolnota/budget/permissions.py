@@ -237,7 +237,7 @@ def support_refusal(user: User | Any, project: Project, *, at: datetime) -> Refu
         if user.district_id is None:
             return Refusal(errors.SUPPORT_NO_DISTRICT)
         if user.district_id != district.pk:
-            return Refusal(errors.SUPPORT_WRONG_DISTRICT, {"district": district.full_name})
+            return Refusal(errors.SUPPORT_WRONG_DISTRICT, {"district": str(district)})
     return None
 
 

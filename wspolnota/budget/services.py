@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from wspolnota.accounts.models import CityUnit, RoleAssignment
 from wspolnota.accounts.roles import Role
 from wspolnota.budget import errors, permissions
-from wspolnota.budget.errors import BudgetError, BudgetErrors
+from wspolnota.budget.errors import BudgetError, BudgetErrors, BudgetPermissionError
 from wspolnota.budget.models import (
     CHECKLISTS,
     OPEN_CASE_STATUSES,
@@ -77,8 +77,20 @@ CENT = Decimal("0.01")
 
 
 def _raise(refusal: Refusal | None, *, field: str | None = None) -> None:
-    if refusal is not None:
-        raise BudgetError(refusal.message, params=refusal.params, field=field)
+    if refusal is None:
+        return
+    if refusal.message in (errors.NOT_ALLOWED, errors.LOGIN_REQUIRED):
+        raise BudgetPermissionError(refusal.message, params=refusal.params)
+    raise BudgetError(refusal.message, params=refusal.params, field=field)
+
+
+def _fresh(project: Project) -> Project:
+    """The project as the database has it now (callers may hold an older copy)."""
+    return (
+        Project.objects.select_related("edition__city", "pool__district", "author")
+        .prefetch_related("edition__phases")
+        .get(pk=project.pk)
+    )
 
 
 def _now(at: datetime | None) -> datetime:
@@ -139,7 +151,7 @@ def edition_phases_update(
 ) -> Edition:
     """Move an edition's phase dates (administrators and coordinators); every change is logged."""
     if not permissions.is_coordinator(actor, edition):
-        raise BudgetError(errors.NOT_ALLOWED)
+        raise BudgetPermissionError(errors.NOT_ALLOWED)
     with transaction.atomic():
         for kind, (starts_at, ends_at) in phases.items():
             phase = EditionPhase.objects.filter(edition=edition, kind=kind).first()
@@ -254,7 +266,7 @@ def _check_location(
         return found, BudgetError(
             errors.LOCATION_OUTSIDE_DISTRICT,
             field="latitude",
-            params={"found": found.full_name, "expected": pool.district.full_name},
+            params={"found": str(found), "expected": str(pool.district)},
         )
     return found, None
 
@@ -446,6 +458,7 @@ def project_update(
     """The author changes the project: a draft freely, a submitted project only so that it stays
     complete, and a project called to correction by sending the corrected version back."""
     at = _now(at)
+    project = _fresh(project)
     _raise(permissions.edit_refusal(actor, project, at=at))
     problems, district = _validate(project.edition, content, complete=project.status != S.DRAFT)
     if project.status != S.DRAFT and content.pool.pk != project.pool_id:
@@ -494,6 +507,7 @@ def _assign_number(project: Project) -> None:
 def project_submit(*, actor: User, project: Project, at: datetime | None = None) -> Project:
     """Submit a draft: it gets its number, becomes public and starts collecting supporters."""
     at = _now(at)
+    project = _fresh(project)
     if project.status != S.DRAFT:
         raise BudgetError(errors.NOT_A_DRAFT)
     _raise(permissions.edit_refusal(actor, project, at=at))
@@ -693,8 +707,9 @@ def paper_support_list_record(
 ) -> PaperSupportList:
     """An official records a paper list that reached the office (within the support period)."""
     at = _now(at)
+    project = _fresh(project)
     if not permissions.can_record_paper_support(actor, project, at=at):
-        raise BudgetError(errors.NOT_ALLOWED)
+        raise BudgetPermissionError(errors.NOT_ALLOWED)
     if received_on > timezone.localdate(at):
         raise BudgetError(errors.PAPER_LIST_FUTURE, field="received_on")
     if project.support_deadline is not None and received_on > timezone.localdate(
@@ -749,6 +764,7 @@ def verification_start(
 ) -> Project:
     """Open the verification: the lead unit (and official) takes the formal check first."""
     at = _now(at)
+    project = _fresh(project)
     _raise(permissions.verification_refusal(actor, project, at=at))
     if project.status != S.SUBMITTED:
         raise BudgetError(
@@ -786,6 +802,7 @@ def review_assign(
 ) -> Review:
     """Ask a city unit (e.g. the one that would build or maintain it) for its merit opinion."""
     at = _now(at)
+    project = _fresh(project)
     _raise(permissions.verification_refusal(actor, project, at=at))
     if project.status not in (S.IN_VERIFICATION, S.CORRECTION_REQUESTED, S.APPEALED):
         raise BudgetError(
@@ -816,6 +833,7 @@ def review_complete(
 ) -> Review:
     """Record a unit's formal or merit check. A pass needs every checklist item; a fail, a reason."""
     at = _now(at)
+    review = Review.objects.select_related("project__edition", "project__pool").get(pk=review.pk)
     _raise(permissions.review_refusal(actor, review, at=at))
     keys = [key for key, _label in CHECKLISTS[ReviewStage(review.stage)]]
     answers = {key: bool(checklist.get(key)) for key in keys}
@@ -853,6 +871,7 @@ def correction_request(
 ) -> CorrectionRequest:
     """Ask the author to correct the project by a deadline; the author is told what and why."""
     at = _now(at)
+    project = _fresh(project)
     _raise(permissions.verification_refusal(actor, project, at=at))
     if project.status != S.IN_VERIFICATION:
         raise BudgetError(
@@ -883,6 +902,7 @@ def cost_reestimate(
 ) -> Project:
     """Officials set the cost the city would really pay; the author's estimate stays on record."""
     at = _now(at)
+    project = _fresh(project)
     _raise(permissions.verification_refusal(actor, project, at=at))
     if verified_cost <= 0:
         raise BudgetError(errors.COST_NOT_POSITIVE, field="verified_cost")
@@ -915,6 +935,7 @@ def verification_decide(
 ) -> Project:
     """Publish the verification's outcome with public reasons; a negative one opens the appeal."""
     at = _now(at)
+    project = _fresh(project)
     _raise(permissions.verification_refusal(actor, project, at=at))
     if not reasons.strip():
         raise BudgetError(errors.DECISION_REASONS_REQUIRED, field="reasons")
@@ -970,6 +991,7 @@ def merge_propose(
 ) -> MergeProposal:
     """Propose that ``source`` joins ``target`` (similar projects in one place); authors decide."""
     at = _now(at)
+    source, target = _fresh(source), _fresh(target)
     _raise(permissions.verification_refusal(actor, source, at=at))
     _raise(permissions.verification_refusal(actor, target, at=at), field="target")
     if source.pk == target.pk:
@@ -1042,6 +1064,7 @@ def appeal_submit(
 ) -> Appeal:
     """The author protests against a negative verification within the appeal period."""
     at = _now(at)
+    project = _fresh(project)
     _raise(permissions.appeal_refusal(actor, project, at=at))
     if not justification.strip():
         raise BudgetError(errors.APPEAL_JUSTIFICATION_REQUIRED, field="justification")
@@ -1069,6 +1092,7 @@ def appeal_recommend(
 ) -> Appeal:
     """Record the participatory budget council's recommendation from its meeting."""
     at = _now(at)
+    appeal = Appeal.objects.select_related("project__edition").get(pk=appeal.pk)
     _raise(permissions.appeal_handling_refusal(actor, appeal, at=at))
     if recommendation not in Recommendation.values:
         raise BudgetError(errors.CHOICE_REQUIRED, field="recommendation")
@@ -1095,6 +1119,7 @@ def appeal_decide(
 ) -> Appeal:
     """Record the Mayor's decision; an upheld appeal puts the project back among the positive."""
     at = _now(at)
+    appeal = Appeal.objects.select_related("project__edition").get(pk=appeal.pk)
     _raise(permissions.appeal_handling_refusal(actor, appeal, at=at))
     if not appeal.council_recommendation:
         raise BudgetError(errors.APPEAL_NO_RECOMMENDATION)
@@ -1177,6 +1202,7 @@ def project_withdraw(
 ) -> Project:
     """The author withdraws the project (until the edition's withdrawal date)."""
     at = _now(at)
+    project = _fresh(project)
     _raise(permissions.withdraw_refusal(actor, project, at=at))
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
@@ -1190,7 +1216,7 @@ def draft_delete(*, actor: User, project: Project, at: datetime | None = None) -
     """Authors may throw away a draft; nothing of it was ever public."""
     at = _now(at)
     if project.status != S.DRAFT or not permissions.is_author(actor, project):
-        raise BudgetError(errors.NOT_ALLOWED)
+        raise BudgetPermissionError(errors.NOT_ALLOWED)
     stored = [a.file.name or "" for a in project.attachments.all()]
     with transaction.atomic():
         project.delete()
