@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import phonenumbers
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -56,6 +56,30 @@ if TYPE_CHECKING:
     from wspolnota.accounts.models import User
 
 FAN_OUT_BATCH = 5000
+_FAN_OUT_COLUMNS = (
+    "idempotency_key",
+    "kind",
+    "notice_id",
+    "subscription_id",
+    "user_id",
+    "district_id",
+    "channel",
+    "to",
+    "language",
+    "urgent",
+    "subject",
+    "body",
+    "status",
+    "attempts",
+    "not_before",
+    "claimed_by",
+    "gateway",
+    "gateway_id",
+    "gateway_status",
+    "segments",
+    "error",
+    "created_at",
+)
 POSTAL_CODE = re.compile(r"^\d{2}-\d{3}$")
 
 
@@ -340,26 +364,47 @@ def notice_fan_out(*, notice: Notice) -> int:
         channel: first_send_time(channel=channel, urgent=urgent, at=now)
         for channel in Channel.values
     }
+    ops = connection.ops
+    created = ops.adapt_datetimefield_value(now)
+    send_at_db = {channel: ops.adapt_datetimefield_value(at) for channel, at in send_at.items()}
+    # Plain tuples and one multi-row statement per batch: the ORM's per-field preparation would
+    # cost more than the database work for a hundred thousand rows.
     rows = [
-        OutboxMessage(
-            idempotency_key=f"notice:{notice.pk}:{r.channel}:{r.subscription_id}",
-            kind="communication.notice",
-            notice_id=notice.pk,
-            subscription_id=r.subscription_id,
-            user_id=r.user_id,
-            district_id=r.district_id,
-            channel=r.channel,
-            to=r.address,
-            language=r.language,
-            urgent=urgent,
-            not_before=send_at[r.channel],
+        (
+            f"notice:{notice.pk}:{r.channel}:{r.subscription_id}",
+            "communication.notice",
+            notice.pk,
+            r.subscription_id,
+            r.user_id,
+            r.district_id,
+            r.channel,
+            r.address,
+            r.language,
+            urgent,
+            "",
+            "",
+            OutboxMessage.Status.QUEUED.value,
+            0,
+            send_at_db[r.channel],
+            "",
+            "",
+            "",
+            "",
+            0,
+            "",
+            created,
         )
         for r in notice_audience(notice=notice)
     ]
+    columns = ", ".join(ops.quote_name(c) for c in _FAN_OUT_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(_FAN_OUT_COLUMNS))
+    table = ops.quote_name(OutboxMessage._meta.db_table)
+    key = ops.quote_name("idempotency_key")
+    # Only quoted identifiers are interpolated; every value is a query parameter.
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT ({key}) DO NOTHING"  # noqa: S608
     for start in range(0, len(rows), FAN_OUT_BATCH):
-        OutboxMessage.objects.bulk_create(
-            rows[start : start + FAN_OUT_BATCH], ignore_conflicts=True
-        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows[start : start + FAN_OUT_BATCH])
     Notice.objects.filter(pk=notice.pk, fanned_out_at__isnull=True).update(fanned_out_at=now)
     return OutboxMessage.objects.filter(notice=notice).count()
 
