@@ -100,26 +100,26 @@ def node_detail(request: HttpRequest, strat_node: int) -> HttpResponse:
     form: Any
     try:
         if which == "link":
+            key = "link_form"
             form = forms.LinkForm(request.POST, prefix="link")
             if form.is_valid():
                 services.link_add(actor=request.user, node=node, **form.cleaned_data)  # type: ignore[arg-type]
                 messages.success(request, _("Dodano informację o realizacji."))
                 return redirect("monitoring:node_detail", strat_node=node.pk)
-            key = "link_form"
         elif which == "child" and node.kind in (NodeKind.ACTION, NodeKind.PROGRAMME):
+            key = "child_form"
             form = forms.NodeForm(request.POST, prefix="child")
             if form.is_valid():
                 child = services.node_add(actor=request.user, parent=node, **form.cleaned_data)  # type: ignore[arg-type]
                 messages.success(request, _("Dodano program lub projekt."))
                 return redirect("monitoring:node_detail", strat_node=child.pk)
-            key = "child_form"
         elif which == "move" and node.kind == NodeKind.ACTION:
+            key = "move_form"
             form = forms.MoveForm(request.POST, prefix="move")
             if form.is_valid():
                 services.node_move(actor=request.user, node=node, **form.cleaned_data)  # type: ignore[arg-type]
                 messages.success(request, _("Działanie przypisano do innego celu operacyjnego."))
                 return redirect("monitoring:node_detail", strat_node=node.pk)
-            key = "move_form"
         else:
             raise Http404
     except DomainError as exc:
