@@ -30,8 +30,6 @@ from wspolnota.budget.selectors import PUBLIC_STATUSES
 from wspolnota.budget.services import CostLine, ProjectContent
 from wspolnota.territory.models import District
 
-DECIMAL_HELP = _("Liczba, np. 1500 albo 1 500,50.")
-
 
 def parse_decimal(raw: str) -> Decimal:
     """Accept what people type: spaces between thousands, a comma or a dot before the grosze."""
