@@ -7,4 +7,4 @@ class ConsultationsConfig(AppConfig):
     label = "consultations"
     verbose_name = _("Konsultacje społeczne")
     # Main-menu entries: [(url name, label)], shown once the URL exists.
-    nav_items: list[tuple[str, object]] = []
+    nav_items: list[tuple[str, object]] = [("consultations:list", _("Konsultacje"))]

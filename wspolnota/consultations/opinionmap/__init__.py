@@ -1,0 +1,23 @@
+"""The opinion map: Polis-style grouping of participants by how they vote on short statements.
+
+Plain Python and numpy, no Django: the algorithm is tested on its own and against the Polis open
+data (see ``docs/opinionmap.md``). ``pipeline`` holds the maths, ``polis_io`` the open-data format.
+"""
+
+from wspolnota.consultations.opinionmap.pipeline import (
+    OpinionMapResult,
+    OpinionState,
+    VoteLog,
+    adjusted_rand_index,
+    recompute,
+    replay,
+)
+
+__all__ = [
+    "OpinionMapResult",
+    "OpinionState",
+    "VoteLog",
+    "adjusted_rand_index",
+    "recompute",
+    "replay",
+]

@@ -1,0 +1,293 @@
+"""Reads of the consultations app: phases, lists, remarks, survey results and the report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wspolnota.accounts.permissions import has_role, is_official
+from wspolnota.accounts.roles import Role
+from wspolnota.consultations.models import (
+    Consultation,
+    Meeting,
+    OpinionMap,
+    Question,
+    Remark,
+    Statement,
+    Survey,
+)
+
+# Kraków's rules (resolution CXI/2904/18); other cities may configure their own.
+NOTICE_DAYS: int = getattr(settings, "CONSULTATION_NOTICE_DAYS", 7)
+MIN_DAYS: int = getattr(settings, "CONSULTATION_MIN_DAYS", 21)
+MIN_FORMS: int = getattr(settings, "CONSULTATION_MIN_FORMS", 3)
+
+PHASE_LABELS = {
+    "draft": _("projekt"),
+    "announced": _("ogłoszone, akcja informacyjna"),
+    "open": _("trwają"),
+    "closed": _("zakończone, trwa opracowanie raportu"),
+    "reported": _("zakończone, raport opublikowany"),
+}
+
+
+def local_date(at: datetime) -> date:
+    return timezone.localtime(at).date()
+
+
+def consultation_phase(consultation: Consultation, *, at: datetime) -> str:
+    """draft → announced (information campaign) → open → closed → reported."""
+    if consultation.published_at is None:
+        return "draft"
+    if consultation.report_published_at is not None:
+        return "reported"
+    today = local_date(at)
+    if today < consultation.starts_on:
+        return "announced"
+    if today <= consultation.ends_on:
+        return "open"
+    return "closed"
+
+
+def consultation_duration_days(consultation: Consultation) -> int:
+    """Days of consultation, counting the first and the last day."""
+    return (consultation.ends_on - consultation.starts_on).days + 1
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    code: str
+    message: str
+
+
+def consultation_rule_problems(consultation: Consultation, *, at: datetime) -> list[RuleProblem]:
+    """Which of Kraków's rules the plan breaks if it is announced at ``at``.
+
+    The notice counts from the later of the planned campaign start and the announcement itself:
+    a consultation announced today that opens in three days had a three-day campaign.
+    """
+    from wspolnota.consultations import errors
+
+    problems = []
+    campaign_start = max(consultation.information_from, local_date(at))
+    notice = (consultation.starts_on - campaign_start).days
+    if notice < NOTICE_DAYS:
+        problems.append(
+            RuleProblem(
+                "notice",
+                str(errors.NOTICE_TOO_SHORT) % {"days": NOTICE_DAYS, "actual": max(notice, 0)},
+            )
+        )
+    duration = consultation_duration_days(consultation)
+    if duration < MIN_DAYS:
+        problems.append(
+            RuleProblem("duration", str(errors.TOO_SHORT) % {"days": MIN_DAYS, "actual": duration})
+        )
+    forms = set(consultation.forms or [])
+    if len(forms) < MIN_FORMS:
+        problems.append(
+            RuleProblem(
+                "forms", str(errors.TOO_FEW_FORMS) % {"count": MIN_FORMS, "actual": len(forms)}
+            )
+        )
+    if not forms & {"meeting", "workshop"}:
+        problems.append(RuleProblem("open_form", str(errors.NO_OPEN_FORM)))
+    elif consultation.pk and not consultation.meetings.exists():
+        problems.append(RuleProblem("meeting", str(errors.NO_MEETING_PLANNED)))
+    return problems
+
+
+def consultation_list(*, viewer: Any, at: datetime) -> QuerySet[Consultation]:
+    """Announced consultations for everyone; officials also see the drafts of their units."""
+    consultations = Consultation.objects.select_related("initiating_unit").prefetch_related(
+        "districts"
+    )
+    if has_role(viewer, Role.ADMINISTRATOR):
+        return consultations
+    if is_official(viewer):
+        units = viewer.role_assignments.filter(role=Role.OFFICIAL).values("city_unit_id")
+        return consultations.filter(Q(published_at__isnull=False) | Q(initiating_unit_id__in=units))
+    return consultations.filter(published_at__isnull=False)
+
+
+def consultation_get(*, pk: int) -> Consultation | None:
+    return (
+        Consultation.objects.select_related("initiating_unit", "created_by")
+        .prefetch_related(
+            "districts",
+            Prefetch("documents__sections"),
+            Prefetch(
+                "meetings", queryset=Meeting.objects.annotate(registered=Count("registrations"))
+            ),
+            "surveys",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def remark_list(*, consultation: Consultation, include_hidden: bool = False) -> QuerySet[Remark]:
+    remarks = Remark.objects.filter(consultation=consultation).select_related(
+        "section__document", "district", "meeting", "duplicate_of"
+    )
+    if not include_hidden:
+        remarks = remarks.filter(hidden_at__isnull=True)
+    return remarks.order_by("created_at", "id")
+
+
+def remarks_unanswered(*, consultation: Consultation) -> int:
+    return Remark.objects.filter(
+        consultation=consultation,
+        hidden_at__isnull=True,
+        duplicate_of__isnull=True,
+        disposition=Remark.Disposition.PENDING,
+    ).count()
+
+
+def survey_get(*, consultation: Consultation, pk: int) -> Survey | None:
+    return (
+        Survey.objects.select_related("consultation")
+        .prefetch_related("questions")
+        .filter(consultation=consultation, pk=pk)
+        .first()
+    )
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    answered: int
+    rows: list[tuple[str, float, int]]  # label, share 0–1 (or mean score), count
+    texts: list[str]
+    matrix: list[tuple[str, list[int]]]
+
+    @property
+    def chart_height(self) -> int:
+        return 12 * len(self.rows) + 4
+
+    @property
+    def bars(self) -> list[dict[str, Any]]:
+        """Bar geometry for the SVG chart (the page and the PDF draw the same one)."""
+        return [
+            {"label": label, "count": count, "width": round(300 * share, 1), "y": 12 * i + 2}
+            for i, (label, share, count) in enumerate(self.rows)
+        ]
+
+
+def survey_results(*, survey: Survey) -> list[QuestionResult]:
+    """Counts per option, mean scale and ranking points, open answers, matrix tallies."""
+    responses = list(survey.responses.values_list("answers", flat=True))
+    results = []
+    for question in survey.questions.all():
+        key = str(question.pk)
+        given = [r[key] for r in responses if r.get(key) not in (None, "", [])]
+        rows: list[tuple[str, float, int]] = []
+        texts: list[str] = []
+        matrix: list[tuple[str, list[int]]] = []
+        if question.kind in ("single", "multiple"):
+            counter: Counter[str] = Counter()
+            for answer in given:
+                counter.update(answer if isinstance(answer, list) else [answer])
+            rows = [
+                (option, counter[option] / len(given) if given else 0.0, counter[option])
+                for option in question.options
+            ]
+        elif question.kind == "scale":
+            counter = Counter(str(a) for a in given)
+            rows = [
+                (str(v), counter[str(v)] / len(given) if given else 0.0, counter[str(v)])
+                for v in range(1, 6)
+            ]
+        elif question.kind == "ranking":
+            points: Counter[str] = Counter()
+            n = len(question.options)
+            for answer in given:
+                for place, option in enumerate(answer):
+                    points[option] += n - place
+            top = max(points.values(), default=0) or 1
+            rows = sorted(
+                ((o, points[o] / top, points[o]) for o in question.options), key=lambda r: -r[2]
+            )
+        elif question.kind == "text":
+            texts = [str(a) for a in given]
+        elif question.kind == "matrix":
+            for row in question.rows:
+                tallies = Counter(a.get(row) for a in given if isinstance(a, dict))
+                matrix.append((row, [tallies[o] for o in question.options]))
+        results.append(QuestionResult(question, len(given), rows, texts, matrix))
+    return results
+
+
+def statement_list(*, consultation: Consultation, status: str | None = None) -> QuerySet[Statement]:
+    statements = Statement.objects.filter(consultation=consultation)
+    if status:
+        statements = statements.filter(status=status)
+    return statements.annotate(
+        agrees=Count("votes", filter=Q(votes__choice=1)),
+        disagrees=Count("votes", filter=Q(votes__choice=-1)),
+        passes=Count("votes", filter=Q(votes__choice=0)),
+    ).order_by("id")
+
+
+def opinion_map_get(*, consultation: Consultation) -> OpinionMap | None:
+    return OpinionMap.objects.filter(consultation=consultation).first()
+
+
+@dataclass
+class ReportData:
+    consultation: Consultation
+    remarks: list[Remark]
+    by_channel: list[tuple[str, int]]
+    by_district: list[tuple[str, int]]
+    by_disposition: list[tuple[str, int]]
+    surveys: list[tuple[Survey, list[QuestionResult]]]
+    meetings: list[Meeting]
+    participants: int
+    responses: int
+    registrations: int
+    voters: int
+    statements: list[Statement]
+
+
+def report_data(*, consultation: Consultation) -> ReportData:
+    """Everything the published report shows, read in a fixed number of queries."""
+    remarks = list(remark_list(consultation=consultation))
+    labels = dict(Remark.Channel.choices)
+    by_channel = Counter(str(labels[r.channel]) for r in remarks)
+    by_district = Counter(r.district.full_name if r.district else None for r in remarks)
+    disposition_labels = dict(Remark.Disposition.choices)
+    by_disposition = Counter(
+        str(disposition_labels[(r.duplicate_of or r).disposition]) for r in remarks
+    )
+    surveys = [
+        (s, survey_results(survey=s))
+        for s in consultation.surveys.prefetch_related("questions").all()
+    ]
+    responses = sum(s.responses.count() for s, _r in surveys)
+    authors = {r.author_id or f"offline-{r.pk}" for r in remarks}
+    registrations = sum(m.registrations.count() for m in consultation.meetings.all())
+    statements = list(statement_list(consultation=consultation, status=Statement.Status.ACCEPTED))
+    voters = consultation.opinion_participants.filter(votes__isnull=False).distinct().count()
+    return ReportData(
+        consultation=consultation,
+        remarks=remarks,
+        by_channel=sorted(by_channel.items(), key=lambda kv: -kv[1]),
+        by_district=sorted(
+            ((name, n) for name, n in by_district.items() if name), key=lambda kv: -kv[1]
+        ),
+        by_disposition=sorted(by_disposition.items(), key=lambda kv: -kv[1]),
+        surveys=surveys,
+        meetings=list(consultation.meetings.annotate(registered=Count("registrations"))),
+        participants=len(authors) + responses + registrations + voters,
+        responses=responses,
+        registrations=registrations,
+        voters=voters,
+        statements=statements,
+    )

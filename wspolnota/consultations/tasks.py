@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.utils import timezone
+from django_tasks import task
+
+
+@task()
+def recompute_opinion_map(*, consultation_id: int) -> None:
+    """Recompute one consultation's opinion map after votes or moderation (background worker)."""
+    from wspolnota.consultations.models import Consultation
+    from wspolnota.consultations.services import opinion_map_recompute
+
+    consultation = Consultation.objects.filter(pk=consultation_id).first()
+    if consultation is not None:
+        opinion_map_recompute(consultation=consultation)
+
+
+@task()
+def send_meeting_reminders() -> int:
+    """Remind registered people a day before their meeting; run hourly by cron or the worker."""
+    from wspolnota.consultations.services import meeting_reminders_send
+
+    return meeting_reminders_send(now=timezone.now())

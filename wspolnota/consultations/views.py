@@ -1,0 +1,687 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wspolnota.consultations import forms as f
+from wspolnota.consultations import permissions, selectors, services
+from wspolnota.consultations.models import Consultation, Form, Meeting, Remark, Statement
+from wspolnota.consultations.opinionmap_view import opinion_map_picture
+from wspolnota.core.errors import DomainError
+from wspolnota.core.forms import apply_domain_error
+
+
+def _get(request: HttpRequest, consultation_pk: int) -> Consultation:
+    consultation = selectors.consultation_get(pk=consultation_pk)
+    if consultation is None or not permissions.can_view_consultation(request.user, consultation):
+        raise Http404
+    return consultation
+
+
+def _manage(request: HttpRequest, consultation_pk: int) -> Consultation:
+    consultation = _get(request, consultation_pk)
+    if not permissions.can_manage_consultation(request.user, consultation):
+        raise PermissionDenied
+    return consultation
+
+
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    title: str,
+    consultation: Consultation | None = None,
+    intro: str = "",
+    button: str = "",
+    multipart: bool = False,
+) -> HttpResponse:
+    return render(
+        request,
+        "consultations/form.html",
+        {
+            "form": form,
+            "title": title,
+            "consultation": consultation,
+            "intro": intro,
+            "button": button or _("Zapisz"),
+            "multipart": multipart,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    consultations = list(selectors.consultation_list(viewer=request.user, at=now))
+    for c in consultations:
+        c.phase_label = selectors.PHASE_LABELS[selectors.consultation_phase(c, at=now)]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "consultations/list.html",
+        {
+            "consultations": consultations,
+            "can_create": permissions.can_create_consultation(request.user),
+        },
+    )
+
+
+def consultation_detail(request: HttpRequest, consultation_pk: int) -> HttpResponse:
+    consultation = _get(request, consultation_pk)
+    now = timezone.now()
+    can_manage = permissions.can_manage_consultation(request.user, consultation)
+    return render(
+        request,
+        "consultations/detail.html",
+        {
+            "consultation": consultation,
+            "phase": selectors.consultation_phase(consultation, at=now),
+            "phase_label": selectors.PHASE_LABELS[
+                selectors.consultation_phase(consultation, at=now)
+            ],
+            "duration": selectors.consultation_duration_days(consultation),
+            "can_manage": can_manage,
+            "can_participate": permissions.can_participate(request.user, consultation, at=now),
+            "problems": selectors.consultation_rule_problems(consultation, at=now)
+            if can_manage and consultation.published_at is None
+            else [],
+            "remark_form": f.RemarkForm(consultation=consultation),
+            "remark_count": consultation.remarks.filter(hidden_at__isnull=True).count(),
+            "form_labels": Form.choices,
+            "language_names": settings.LANGUAGES,
+        },
+    )
+
+
+def _consultation_form_initial(c: Consultation) -> dict[str, Any]:
+    return {
+        "title": c.title,
+        "summary": c.summary,
+        "description": c.description,
+        "initiating_unit": c.initiating_unit_id,
+        "legal_basis": c.legal_basis,
+        "citywide": c.citywide,
+        "districts": list(c.districts.all()),
+        "languages": c.languages,
+        "forms": c.forms,
+        "information_from": c.information_from,
+        "starts_on": c.starts_on,
+        "ends_on": c.ends_on,
+        "contact": c.contact,
+        "expert_hours": c.expert_hours,
+    }
+
+
+@login_required
+def consultation_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_create_consultation(request.user):
+        raise PermissionDenied
+    form = f.ConsultationForm(request.POST or None, initial={"citywide": True, "languages": ["pl"]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultation = services.consultation_create(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Zapisano projekt konsultacji."))
+            return redirect("consultations:detail", consultation_pk=consultation.pk)
+    return _form_page(request, form, title=_("Nowe konsultacje"))
+
+
+@login_required
+def consultation_edit(request: HttpRequest, consultation_pk: int) -> HttpResponse:
+    consultation = _manage(request, consultation_pk)
+    form = f.ConsultationForm(
+        request.POST or None, initial=_consultation_form_initial(consultation)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consultation_update(
+                actor=request.user,
+                consultation=consultation,
+                **form.cleaned_data,  # type: ignore[arg-type]
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Zapisano zmiany."))
+            return redirect("consultations:detail", consultation_pk=consultation_pk)
+    return _form_page(request, form, title=_("Zmień konsultacje"), consultation=consultation)
+
+
+@login_required
+def consultation_publish(request: HttpRequest, consultation_pk: int) -> HttpResponse:
+    consultation = _manage(request, consultation_pk)
+    now = timezone.now()
+    form = f.PublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consultation_publish(
+                actor=request.user,  # type: ignore[arg-type]
+                consultation=consultation,
+                override_reason=form.cleaned_data["override_reason"],
+                at=now,
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Konsultacje ogłoszono."))
+            return redirect("consultations:detail", consultation_pk=consultation_pk)
+    problems = selectors.consultation_rule_problems(consultation, at=now)
+    return render(
+        request,
+        "consultations/publish.html",
+        {"form": form, "consultation": consultation, "problems": problems},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def document_add(request: HttpRequest, consultation_pk: int) -> HttpResponse:
+    consultation = _manage(request, consultation_pk)
+    form = f.DocumentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_add(
+                actor=request.user, consultation=consultation, **form.cleaned_data
+            )  # type: ignore[arg-type]
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Dodano dokument."))
+            return redirect("consultations:detail", consultation_pk=consultation_pk)
+    return _form_page(request, form, title=_("Dodaj dokument"), consultation=consultation)
+
+
+@login_required
+def meeting_add(request: HttpRequest, consultation_pk: int) -> HttpResponse:
+    consultation = _manage(request, consultation_pk)
+    form = f.MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_add(actor=request.user, consultation=consultation, **form.cleaned_data)  # type: ignore[arg-type]
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Dodano spotkanie."))
+            return redirect("consultations:detail", consultation_pk=consultation_pk)
+    return _form_page(
+        request, form, title=_("Dodaj spotkanie lub warsztaty"), consultation=consultation
+    )
+
+
+def meeting_detail(request: HttpRequest, consultation_pk: int, meeting_pk: int) -> HttpResponse:
+    consultation = _get(request, consultation_pk)
+    meeting = get_object_or_404(
+        Meeting.objects.annotate(registered=Count("registrations")),
+        pk=meeting_pk,
+        consultation=consultation,
+    )
+    now = timezone.now()
+    user = request.user
+    registered = user.is_authenticated and meeting.registrations.filter(user=user).exists()
+    can_manage = permissions.can_manage_consultation(user, consultation)
+    form = f.RegistrationForm(request.POST or None)
+    minutes_form = f.MinutesForm(
+        request.POST or None, initial={"minutes": meeting.minutes}, prefix="m"
+    )
+    status = 200
+    if request.method == "POST":
+        if not user.is_authenticated:
+            return redirect(f"{_login_url()}?next={request.path}")
+        try:
+            if "minutes" in request.POST or "m-minutes" in request.POST:
+                if not can_manage:
+                    raise PermissionDenied
+                if minutes_form.is_valid():
+                    services.meeting_minutes_save(
+                        actor=user,
+                        meeting=meeting,
+                        minutes=minutes_form.cleaned_data["minutes"],  # type: ignore[arg-type]
+                    )
+                    messages.success(request, _("Zapisano protokół."))
+                    return redirect(
+                        "consultations:meeting",
+                        consultation_pk=consultation_pk,
+                        meeting_pk=meeting.pk,
+                    )
+                status = 400
+            elif "cancel" in request.POST:
+                services.meeting_unregister(user=user, meeting=meeting)  # type: ignore[arg-type]
+                messages.success(request, _("Wypisano Cię ze spotkania."))
+                return redirect(
+                    "consultations:meeting", consultation_pk=consultation_pk, meeting_pk=meeting.pk
+                )
+            elif form.is_valid():
+                services.meeting_register(
+                    user=user, meeting=meeting, needs=form.cleaned_data["needs"], at=now
+                )  # type: ignore[arg-type]
+                messages.success(
+                    request, _("Zapisano Cię na spotkanie. Przypomnimy o nim dzień wcześniej.")
+                )
+                return redirect(
+                    "consultations:meeting", consultation_pk=consultation_pk, meeting_pk=meeting.pk
+                )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+            status = 400
+    return render(
+        request,
+        "consultations/meeting.html",
+        {
+            "consultation": consultation,
+            "meeting": meeting,
+            "form": form,
+            "minutes_form": minutes_form,
+            "registered": registered,
+            "can_register": permissions.can_register_for_meeting(user, meeting, at=now),
+            "can_manage": can_manage,
+            "registrations": meeting.registrations.select_related("user") if can_manage else [],
+            "remarks": meeting.remark_set.filter(hidden_at__isnull=True),
+        },
+        status=status,
+    )
+
+
+def _login_url() -> str:
+    from django.urls import reverse
+
+    return reverse("accounts:login")
+
+
+def remark_list(request: HttpRequest, consultation_pk: int) -> HttpResponse:
+    """All remarks with their answers; residents add theirs here (a plain form, no JavaScript)."""
+    consultation = _get(request, consultation_pk)
+    now = timezone.now()
+    form = f.RemarkForm(request.POST or None, consultation=consultation)
+    status = 200
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{_login_url()}?next={request.path}")
+        if form.is_valid():
+            try:
+                services.remark_submit(
+                    author=request.user, consultation=consultation, at=now, **form.cleaned_data
+                )  # type: ignore[arg-type]
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Dziękujemy! Uwaga została przyjęta; odpowiedź z uzasadnieniem znajdzie się w raporcie."
+                    ),
+                )
+                return redirect("consultations:remarks", consultation_pk=consultation_pk)
+        status = 400
+    return render(
+        request,
+        "consultations/remarks.html",
+        {
+            "consultation": consultation,
+            "remarks": selectors.remark_list(consultation=consultation),
+            "form": form,
+            "can_participate": permissions.can_participate(request.user, consultation, at=now),
+            "can_manage": permissions.can_manage_consultation(request.user, consultation),
+        },
+        status=status,
+    )
+
+
+@login_required
+def remark_manage(request: HttpRequest, consultation_pk: int) -> HttpResponse:
+    """Officials enter remarks from other channels and answer each one."""
+    consultation = _manage(request, consultation_pk)
+    form = f.OfficialRemarkForm(request.POST or None, consultation=consultation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.remark_enter(
+                actor=request.user, consultation=consultation, **form.cleaned_data
+            )  # type: ignore[arg-type]
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Wprowadzono uwagę."))
+            return redirect("consultations:remark_manage", consultation_pk=consultation_pk)
+    return render(
+        request,
+        "consultations/remark_manage.html",
+        {
+            "consultation": consultation,
+            "form": form,
+            "remarks": selectors.remark_list(consultation=consultation, include_hidden=True),
+            "answer_form": f.AnswerForm(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def remark_action(request: HttpRequest, consultation_pk: int, remark_pk: int) -> HttpResponse:
+    """Answer, group as a duplicate or hide one remark."""
+    consultation = _get(request, consultation_pk)
+    remark = get_object_or_404(Remark, pk=remark_pk, consultation=consultation)
+    if not permissions.can_moderate_consultation(request.user, consultation):
+        raise PermissionDenied
+    now = timezone.now()
+    action = request.POST.get("action", "answer")
+    form: Any
+    if action == "hide":
+        form = f.ReasonForm(request.POST or None)
+    elif action == "duplicate":
+        form = f.DuplicateForm(request.POST or None)
+    else:
+        form = f.AnswerForm(
+            request.POST or None,
+            initial={"disposition": remark.disposition, "reason": remark.reason},
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if action == "hide":
+                services.remark_hide(
+                    actor=request.user, remark=remark, reason=form.cleaned_data["reason"], at=now
+                )  # type: ignore[arg-type]
+            elif action == "duplicate":
+                original = Remark.objects.filter(
+                    pk=form.cleaned_data["original"], consultation=consultation
+                ).first()
+                if original is None:
+                    form.add_error("original", _("Nie ma takiej uwagi w tych konsultacjach."))
+                    raise _Stay
+                services.remark_group_as_duplicate(
+                    actor=request.user, remark=remark, original=original
+                )  # type: ignore[arg-type]
+            else:
+                services.remark_answer(
+                    actor=request.user, remark=remark, at=now, **form.cleaned_data
+                )  # type: ignore[arg-type]
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        except _Stay:
+            pass
+        else:
+            messages.success(request, _("Zapisano."))
+            if permissions.can_manage_consultation(request.user, consultation):
+                return redirect("consultations:remark_manage", consultation_pk=consultation_pk)
+            return redirect("consultations:remarks", consultation_pk=consultation_pk)
+    return render(
+        request,
+        "consultations/remark_action.html",
+        {"consultation": consultation, "remark": remark, "form": form, "action": action},
+        status=400 if form.errors else 200,
+    )
+
+
+class _Stay(Exception):
+    pass
+
+
+@login_required
+def survey_create(request: HttpRequest, consultation_pk: int) -> HttpResponse:
+    consultation = _manage(request, consultation_pk)
+    form = f.SurveyCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey = services.survey_create(
+                actor=request.user, consultation=consultation, **form.cleaned_data
+            )  # type: ignore[arg-type]
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Dodano ankietę."))
+            return redirect(
+                "consultations:survey", consultation_pk=consultation_pk, survey_pk=survey.pk
+            )
+    return _form_page(request, form, title=_("Nowa ankieta"), consultation=consultation)
+
+
+def survey_detail(request: HttpRequest, consultation_pk: int, survey_pk: int) -> HttpResponse:
+    consultation = _get(request, consultation_pk)
+    survey = selectors.survey_get(consultation=consultation, pk=survey_pk)
+    if survey is None:
+        raise Http404
+    now = timezone.now()
+    user = request.user if request.user.is_authenticated else None
+    form = f.survey_response_form(survey, request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.survey_respond(
+                    respondent=user,  # type: ignore[arg-type]
+                    survey=survey,
+                    answers=f.survey_answers(survey, form.cleaned_data),
+                    at=now,
+                )
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("Dziękujemy za wypełnienie ankiety."))
+                return redirect(
+                    "consultations:survey", consultation_pk=consultation_pk, survey_pk=survey.pk
+                )
+        status = 400
+    can_manage = permissions.can_manage_consultation(request.user, consultation)
+    show_results = can_manage or consultation.report_published_at is not None
+    return render(
+        request,
+        "consultations/survey.html",
+        {
+            "consultation": consultation,
+            "survey": survey,
+            "form": form,
+            "can_respond": permissions.can_respond_to_survey(request.user, survey, at=now),
+            "results": selectors.survey_results(survey=survey) if show_results else None,
+        },
+        status=status,
+    )
+
+
+def opinion_map(request: HttpRequest, consultation_pk: int) -> HttpResponse:
+    consultation = _get(request, consultation_pk)
+    now = timezone.now()
+    user = request.user
+    form = f.StatementForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not user.is_authenticated:
+            return redirect(f"{_login_url()}?next={request.path}")
+        try:
+            if "statement" in request.POST and "choice" in request.POST:
+                statement = Statement.objects.filter(
+                    pk=request.POST.get("statement")
+                    if str(request.POST.get("statement")).isdigit()
+                    else 0,
+                    consultation=consultation,
+                ).first()
+                choice = request.POST.get("choice", "")
+                if statement is None or choice not in ("1", "0", "-1"):
+                    raise Http404
+                services.statement_vote(user=user, statement=statement, choice=int(choice), at=now)  # type: ignore[arg-type]
+                messages.success(request, _("Zapisano Twój głos."))
+                return redirect("consultations:opinion_map", consultation_pk=consultation_pk)
+            if form.is_valid():
+                services.statement_submit(
+                    author=user, consultation=consultation, text=form.cleaned_data["text"], at=now
+                )  # type: ignore[arg-type]
+                messages.success(request, _("Dziękujemy! Stwierdzenie pojawi się po moderacji."))
+                return redirect("consultations:opinion_map", consultation_pk=consultation_pk)
+            status = 400
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+            status = 400
+    statements = list(
+        selectors.statement_list(consultation=consultation, status=Statement.Status.ACCEPTED)
+    )
+    my_votes: dict[int, int] = {}
+    if user.is_authenticated:
+        my_votes = dict(
+            consultation.opinion_participants.filter(user=user).values_list(
+                "votes__statement_id", "votes__choice"
+            )
+        )
+    for s in statements:
+        s.my_vote = my_votes.get(s.pk)  # type: ignore[attr-defined]
+    stored = selectors.opinion_map_get(consultation=consultation)
+    return render(
+        request,
+        "consultations/opinion_map.html",
+        {
+            "consultation": consultation,
+            "statements": statements,
+            "form": form,
+            "can_participate": permissions.can_participate(user, consultation, at=now),
+            "can_manage": permissions.can_manage_consultation(user, consultation),
+            "can_moderate": permissions.can_moderate_consultation(user, consultation),
+            "picture": opinion_map_picture(stored, statements),
+            "pending": consultation.statements.filter(status=Statement.Status.PENDING)
+            if permissions.can_moderate_consultation(user, consultation)
+            else [],
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def statement_moderate(
+    request: HttpRequest, consultation_pk: int, statement_pk: int
+) -> HttpResponse:
+    consultation = _get(request, consultation_pk)
+    statement = get_object_or_404(Statement, pk=statement_pk, consultation=consultation)
+    try:
+        services.statement_moderate(
+            actor=request.user,  # type: ignore[arg-type]
+            statement=statement,
+            accept=request.POST.get("accept") == "1",
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Zapisano decyzję moderacyjną."))
+    return redirect("consultations:opinion_map", consultation_pk=consultation_pk)
+
+
+@login_required
+def opinion_map_import(request: HttpRequest, consultation_pk: int) -> HttpResponse:
+    consultation = _manage(request, consultation_pk)
+    form = f.ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            comments = form.cleaned_data["comments"].read().decode("utf-8-sig")
+            votes = form.cleaned_data["votes"].read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.add_error(None, _("Pliki muszą być w kodowaniu UTF-8."))
+        else:
+            try:
+                services.opinion_map_import(
+                    actor=request.user,  # type: ignore[arg-type]
+                    consultation=consultation,
+                    comments_csv=comments,
+                    votes_csv=votes,
+                    now=timezone.now(),
+                )
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("Zaimportowano rozmowę Polis."))
+                return redirect("consultations:opinion_map", consultation_pk=consultation_pk)
+    return _form_page(
+        request,
+        form,
+        title=_("Import rozmowy Polis"),
+        consultation=consultation,
+        intro=_(
+            "Pliki w formacie otwartych danych Polis. Głosy zostaną odtworzone w kolejności czasu."
+        ),
+        button=_("Importuj"),
+        multipart=True,
+    )
+
+
+EXPORT_FILES = {
+    "comments": "comments.csv",
+    "votes": "votes.csv",
+    "participants-votes": "participants-votes.csv",
+}
+
+
+def opinion_map_export(
+    request: HttpRequest, consultation_pk: int, export_name: str
+) -> HttpResponse:
+    consultation = _get(request, consultation_pk)
+    if export_name not in EXPORT_FILES:
+        raise Http404
+    filename = EXPORT_FILES[export_name]
+    files = services.opinion_map_export(consultation=consultation)
+    response = HttpResponse(files[filename], content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def report(request: HttpRequest, consultation_pk: int) -> HttpResponse:
+    consultation = _get(request, consultation_pk)
+    can_manage = permissions.can_manage_consultation(request.user, consultation)
+    if consultation.report_published_at is None and not can_manage:
+        raise Http404
+    now = timezone.now()
+    form = f.ReportForm(request.POST or None, initial={"summary": consultation.report_summary})
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.report_publish(
+                    actor=request.user,
+                    consultation=consultation,
+                    summary=form.cleaned_data["summary"],
+                    at=now,
+                )  # type: ignore[arg-type]
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(
+                    request, _("Raport opublikowano; uczestnicy dostaną powiadomienie.")
+                )
+                return redirect("consultations:report", consultation_pk=consultation_pk)
+    return render(
+        request,
+        "consultations/report.html",
+        {
+            "data": selectors.report_data(consultation=consultation),
+            "consultation": consultation,
+            "form": form if can_manage and consultation.report_published_at is None else None,
+            "phase": selectors.consultation_phase(consultation, at=now),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def report_pdf(request: HttpRequest, consultation_pk: int) -> HttpResponse:
+    consultation = _get(request, consultation_pk)
+    if consultation.report_published_at is None and not permissions.can_manage_consultation(
+        request.user, consultation
+    ):
+        raise Http404
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "consultations/report_pdf.html",
+        {"data": selectors.report_data(consultation=consultation), "consultation": consultation},
+        request=request,
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="raport-konsultacji-{consultation.pk}.pdf"'
+    return response
