@@ -65,6 +65,7 @@ def line_chart(
     *,
     series: list[tuple[int, float]],
     label: Callable[[float], str],
+    tick_label: Callable[[float], str] | None = None,
     target: tuple[int, float] | None = None,
     projection: tuple[tuple[int, float], tuple[int, float]] | None = None,
     last_year: int | None = None,
@@ -100,7 +101,7 @@ def line_chart(
     x_ticks = [Tick(_c(x_of(year)), str(year)) for year in range(first, last + 1, step)]
     if x_ticks and x_ticks[-1].label != str(last):
         x_ticks.append(Tick(_c(x_of(last)), str(last)))
-    y_ticks = [Tick(_c(y_of(value)), label(value)) for value in ticks]
+    y_ticks = [Tick(_c(y_of(value)), (tick_label or label)(value)) for value in ticks]
     points = [
         ChartPoint(_c(x_of(year)), _c(y_of(value)), year, label(value)) for year, value in series
     ]

@@ -403,7 +403,15 @@ def measurement_compute(
             code="provider_unavailable",
             params={"indicator": name, "reason": info.problem},
         )
-    result = info.function(year=year)
+    try:
+        result = info.function(year=year)
+    except (ImportError, AttributeError) as exc:
+        # the source app changed under the provider: say so instead of failing the page
+        raise MonitoringError(
+            errors.PROVIDER_UNAVAILABLE,
+            code="provider_unavailable",
+            params={"indicator": name, "reason": f"{type(exc).__name__}: {exc}"},
+        ) from None
     if result is None:
         raise MonitoringError(
             errors.PROVIDER_NO_DATA, code="no_data", params={"indicator": name, "year": year}

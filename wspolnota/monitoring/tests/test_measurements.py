@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -215,3 +216,19 @@ def test_a_missing_or_broken_provider_is_explained(strategy, turnout_provider, o
         services.measurement_compute(
             actor=official, indicator=Indicator.objects.get(code="pomoc-spoleczna"), year=2024
         )
+
+
+@pytest.mark.django_db
+def test_the_yearly_command_computes_once_and_leaves_approval_to_officials(
+    strategy, turnout_provider
+):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("monitoring_compute", year=2024, stdout=out)
+    text = out.getvalue()
+    assert "frekwencja-budzet-obywatelski: 2024 = 9.5" in text and "niedostępne" in text
+    assert "pomoc-spoleczna: no provider" in text
+    call_command("monitoring_compute", year=2024, stdout=io.StringIO())
+    pending = Measurement.objects.filter(status=Status.PENDING, district__isnull=True)
+    assert pending.count() == 1 and pending.get().entered_by is None
