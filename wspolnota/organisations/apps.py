@@ -7,4 +7,4 @@ class OrganisationsConfig(AppConfig):
     label = "organisations"
     verbose_name = _("Organizacje i grupy")
     # Main-menu entries: [(url name, label)], shown once the URL exists.
-    nav_items: list[tuple[str, object]] = []
+    nav_items: list[tuple[str, object]] = [("organisations:registry", _("Organizacje"))]
