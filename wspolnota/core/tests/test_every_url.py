@@ -100,7 +100,8 @@ def test_no_url_gives_a_server_error(persona, request, krakow, administrator, re
             path = _concrete(route, args, assignment.pk, samples)
             if path.startswith(SKIP_PREFIXES):
                 continue
-            for method in ("get", "post"):
+            # GET in every language; POST (form handling does not depend on the language) in Polish
+            for method in ("get", "post") if code == "pl" else ("get",):
                 if user is not None:
                     client.force_login(user)  # a swept log-out must not end the sweep
                 response = getattr(client, method)("/" + path)
@@ -109,5 +110,5 @@ def test_no_url_gives_a_server_error(persona, request, krakow, administrator, re
                     failures.append(
                         f"{method.upper()} /{path} as {persona}: {response.status_code}"
                     )
-    assert swept > 100
+    assert swept > 60
     assert failures == []
