@@ -1,8 +1,6 @@
 """Read API of the participatory budget: editions with phases and pools, projects with location
 and status. Amounts are decimal strings in złoty (exact, never floats)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 

@@ -126,6 +126,7 @@ CHOICE_REQUIRED = _("Wybierz jedną z możliwości.")
 
 # Final list, withdrawal
 FINAL_LIST_TOO_EARLY = _("Listę projektów do głosowania można ogłosić od %(start)s.")
+FINAL_LIST_TOO_LATE = _("Głosowanie już się rozpoczęło; listy projektów nie można już ogłosić.")
 FINAL_LIST_PUBLISHED = _("Lista projektów do głosowania została już ogłoszona.")
 FINAL_LIST_OPEN_CASES = _(
     "Nie można jeszcze ogłosić listy: %(count)d projektów czeka na weryfikację lub rozpatrzenie odwołania."

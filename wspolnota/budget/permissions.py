@@ -315,6 +315,8 @@ def final_list_refusal(user: User | Any, edition: Edition, *, at: datetime) -> R
     if window is None or at < window[0]:
         start = window[0] if window else at
         return Refusal(errors.FINAL_LIST_TOO_EARLY, {"start": when(start)})
+    if edition.phase_has_started(Phase.VOTING, at):
+        return Refusal(errors.FINAL_LIST_TOO_LATE)
     return None
 
 

@@ -302,11 +302,13 @@ def test_the_final_list_waits_for_open_cases_and_appeal_windows(
     edition = move_to_phase(edition, Phase.FINAL_LIST)
     with pytest.raises(BudgetError, match="1 projektów czeka"):
         services.final_list_publish(actor=official, edition=edition)
+    edition.appeal_days = 3
+    edition.save()
     _negative(rejected, official)
     with pytest.raises(BudgetError, match="termin na odwołanie"):
         services.final_list_publish(actor=official, edition=edition)
     count = services.final_list_publish(
-        actor=official, edition=edition, at=timezone.now() + timedelta(days=11)
+        actor=official, edition=edition, at=timezone.now() + timedelta(days=4)
     )
     assert count == 1
     verified_ready.refresh_from_db()
