@@ -1,0 +1,185 @@
+"""Pages work without JavaScript, keep what the user typed on errors, and list in few queries."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from wspolnota.consultations import services
+from wspolnota.consultations.models import Consultation, Remark, StatementVote
+from wspolnota.consultations.tests.factories import (
+    ConsultationFactory,
+    MeetingFactory,
+    RemarkFactory,
+)
+
+
+@pytest.fixture
+def consultation(official):
+    return ConsultationFactory(
+        initiating_unit=official.role_assignments.get().city_unit,
+        created_by=official,
+        title="Park Krakowski: nowa aranżacja",
+    )
+
+
+@pytest.mark.django_db
+def test_the_list_shows_announced_consultations_only_in_few_queries(
+    client, consultation, django_assert_max_num_queries
+):
+    ConsultationFactory(title="Projekt w szufladzie", published_at=None)
+    for _ in range(5):
+        ConsultationFactory()
+    with django_assert_max_num_queries(6):
+        body = client.get("/pl/konsultacje/").content.decode()
+    assert "Park Krakowski" in body and "Projekt w szufladzie" not in body
+
+
+@pytest.mark.django_db
+def test_an_official_plans_a_consultation_through_the_form(client_for, official):
+    client = client_for("official")
+    unit = official.role_assignments.get().city_unit
+    today = timezone.localdate()
+    data = {
+        "title": "Rondo Mogilskie",
+        "summary": "Jak zmienić rondo?",
+        "initiating_unit": unit.pk,
+        "legal_basis": "uchwała CXI/2904/18",
+        "citywide": "on",
+        "languages": ["pl", "uk"],
+        "forms": ["document", "meeting"],
+        "information_from": today.isoformat(),
+        "starts_on": (today + timedelta(days=7)).isoformat(),
+        "ends_on": (today - timedelta(days=1)).isoformat(),
+    }
+    response = client.post("/pl/konsultacje/nowe/", data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "error-summary" in body and 'value="Rondo Mogilskie"' in body
+    data["ends_on"] = (today + timedelta(days=27)).isoformat()
+    response = client.post("/pl/konsultacje/nowe/", data)
+    consultation = Consultation.objects.get(title="Rondo Mogilskie")
+    assert response.status_code == 302 and consultation.published_at is None
+    detail = client.get(f"/pl/konsultacje/{consultation.pk}/").content.decode()
+    assert "Potrzebne są co najmniej 3 formy" in detail
+    response = client.post(f"/pl/konsultacje/{consultation.pk}/oglos/", {"override_reason": ""})
+    assert response.status_code == 400 and "uzasadnieniem" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_resident_sends_a_remark_and_sees_errors_without_losing_the_text(
+    client_for, consultation
+):
+    client = client_for("resident")
+    url = f"/pl/konsultacje/{consultation.pk}/uwagi/"
+    response = client.post(url, {"text": "Więcej drzew przy alejce", "latitude": "50.06"})
+    assert response.status_code == 400
+    assert "Więcej drzew przy alejce" in response.content.decode()
+    assert client.post(url, {"text": "Więcej drzew przy alejce"}).status_code == 302
+    assert Remark.objects.get().text == "Więcej drzew przy alejce"
+
+
+@pytest.mark.django_db
+def test_an_official_answers_a_remark_from_the_management_page(client_for, consultation):
+    remark = RemarkFactory(consultation=consultation)
+    client = client_for("official")
+    assert client.get(f"/pl/konsultacje/{consultation.pk}/uwagi/zarzadzaj/").status_code == 200
+    url = f"/pl/konsultacje/{consultation.pk}/uwagi/{remark.pk}/"
+    assert client.post(url, {"disposition": "rejected", "reason": ""}).status_code == 400
+    assert (
+        client.post(url, {"disposition": "rejected", "reason": "Teren prywatny."}).status_code
+        == 302
+    )
+    remark.refresh_from_db()
+    assert remark.disposition == "rejected"
+    assert (
+        client_for("resident").post(url, {"disposition": "accepted", "reason": "x"}).status_code
+        == 403
+    )
+
+
+@pytest.mark.django_db
+def test_voting_on_the_opinion_map_works_with_plain_forms(
+    client_for, consultation, official, resident
+):
+    statement = services.statement_submit(
+        author=official, consultation=consultation, text="Więcej ławek", at=timezone.now()
+    )
+    services.statement_moderate(actor=official, statement=statement, accept=True)
+    client = client_for("resident")
+    url = f"/uk/konsultacje/{consultation.pk}/mapa-opinii/"
+    assert client.post(url, {"statement": statement.pk, "choice": "-1"}).status_code == 302
+    assert StatementVote.objects.get(participant__user=resident).choice == -1
+    body = client.get(url).content.decode()
+    assert 'aria-pressed="true"' in body
+
+
+@pytest.mark.django_db
+def test_registering_for_a_full_meeting_says_so(client_for, consultation):
+    meeting = MeetingFactory(consultation=consultation, capacity=0)
+    response = client_for("resident").post(
+        f"/pl/konsultacje/{consultation.pk}/spotkania/{meeting.pk}/", {"needs": "pętla indukcyjna"}
+    )
+    assert response.status_code == 400 and "Brak wolnych miejsc" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_drafts_and_unpublished_reports_are_hidden_from_residents(client_for, consultation):
+    draft = ConsultationFactory(published_at=None)
+    assert client_for("resident").get(f"/pl/konsultacje/{draft.pk}/").status_code == 404
+    assert (
+        client_for("resident").get(f"/pl/konsultacje/{consultation.pk}/raport/").status_code == 404
+    )
+    assert (
+        client_for("official").get(f"/pl/konsultacje/{consultation.pk}/raport/").status_code == 200
+    )
+
+
+@pytest.mark.django_db
+def test_the_report_pdf_contains_every_remark_with_its_answer(
+    client_for, consultation, official, tmp_path
+):
+    if not shutil.which("pdftotext"):
+        pytest.fail("pdftotext is missing: apt-get install poppler-utils")
+    remark = RemarkFactory(consultation=consultation, text="Prosimy o fontannę z wodą pitną")
+    services.remark_answer(
+        actor=official,
+        remark=remark,
+        disposition="accepted",
+        reason="Poidełko stanie przy wejściu od ul. Mazowieckiej.",
+        at=timezone.now(),
+    )
+    services.survey_create(
+        actor=official,
+        consultation=consultation,
+        title="Ankieta o parku",
+        intro="",
+        verified=False,
+        questions="single | Czy bywasz w parku? | codziennie; rzadko",
+    )
+    response = client_for("official").get(f"/pl/konsultacje/{consultation.pk}/raport.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "raport.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    squashed = " ".join(text.split())
+    for expected in (
+        "Park Krakowski: nowa aranżacja",
+        "Prosimy o fontannę z wodą pitną",
+        "uwzględniona",
+        "Poidełko stanie przy wejściu od ul. Mazowieckiej.",
+        "Ankieta o parku",
+        "Uwagi według kanału",
+    ):
+        assert expected in squashed, expected
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+        check=True,
+    )
+    assert list(tmp_path.glob("page*.png"))
