@@ -7,4 +7,8 @@ class CommunityConfig(AppConfig):
     label = "community"
     verbose_name = _("Miejsca, wydarzenia i wolontariat")
     # Main-menu entries: [(url name, label)], shown once the URL exists.
-    nav_items: list[tuple[str, object]] = []
+    nav_items: list[tuple[str, object]] = [("community:index", _("Miejsca i wydarzenia"))]
+    # The strategy indicator "Liczba Centrów Aktywności Seniora", for the monitoring app.
+    indicator_providers = {
+        "centra-aktywnosci-seniora": "wspolnota.community.indicators.senior_centres",
+    }

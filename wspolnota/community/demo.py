@@ -1,0 +1,295 @@
+"""Demo content: the sample CAS list, other places with rooms and activities, events, volunteering."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.utils import timezone
+
+from wspolnota.accounts.models import User
+from wspolnota.community import services
+from wspolnota.community.models import (
+    Activity,
+    Audience,
+    Event,
+    EventLanguage,
+    OrganiserKind,
+    Place,
+    PlaceKind,
+    Programme,
+    Room,
+    Skill,
+    VolunteerOffer,
+)
+from wspolnota.territory.models import District
+
+SAMPLE_FILE = Path(__file__).resolve().parent / "data" / "cas-krakow-przyklad.json"
+SKILLS = [
+    "prowadzenie zajęć komputerowych",
+    "język ukraiński",
+    "język angielski",
+    "opieka nad dziećmi",
+    "pierwsza pomoc",
+    "prace ogrodowe",
+    "fotografia",
+    "prawo jazdy kat. B",
+]
+
+OTHER_PLACES = [
+    {
+        "slug": "biblioteka-krowoderska-filia-przyklad",
+        "kind": PlaceKind.LIBRARY,
+        "name": "Biblioteka Kraków, filia przy ul. Królewskiej (przykład)",
+        "street_address": "ul. Królewska 59",
+        "postal_code": "30-081",
+        "district": 5,
+        "latitude": Decimal("50.073800"),
+        "longitude": Decimal("19.916000"),
+        "operator": "Biblioteka Kraków",
+        "phone": "+48 12 300 20 01",
+        "hours": "pn.–pt. 10:00–19:00; sob. 9:00–14:00",
+        "access": (True, True, True, False),
+    },
+    {
+        "slug": "dom-kultury-podgorze-przyklad",
+        "kind": PlaceKind.CULTURE_CENTRE,
+        "name": "Dom Kultury Podgórze (przykład)",
+        "street_address": "ul. Sokolska 13",
+        "postal_code": "30-510",
+        "district": 13,
+        "latitude": Decimal("50.045500"),
+        "longitude": Decimal("19.947900"),
+        "operator": "Podgórski Dom Kultury",
+        "phone": "+48 12 300 20 02",
+        "hours": "pn.–pt. 9:00–21:00; sob. 10:00–16:00",
+        "access": (True, True, True, True),
+    },
+    {
+        "slug": "klub-mlodziezowy-nowa-huta-przyklad",
+        "kind": PlaceKind.YOUTH_CLUB,
+        "name": "Klub Młodzieżowy „Na Osiedlu” (przykład)",
+        "street_address": "os. Teatralne 4",
+        "postal_code": "31-945",
+        "district": 18,
+        "latitude": Decimal("50.076000"),
+        "longitude": Decimal("20.031500"),
+        "operator": "Stowarzyszenie Przykładowe „Młodzi Razem”",
+        "phone": "+48 12 300 20 03",
+        "hours": "pn.–pt. 14:00–20:00",
+        "access": (False, False, False, False),
+    },
+    {
+        "slug": "osrodek-dzienny-pradnik-przyklad",
+        "kind": PlaceKind.DAY_CENTRE,
+        "name": "Środowiskowy Dom Samopomocy „Przystań” (przykład)",
+        "street_address": "ul. Dobrego Pasterza 90",
+        "postal_code": "31-416",
+        "district": 3,
+        "latitude": Decimal("50.084500"),
+        "longitude": Decimal("19.975000"),
+        "operator": "Fundacja Przykładowa „Przystań”",
+        "phone": "+48 12 300 20 04",
+        "hours": "pn.–pt. 8:00–16:00",
+        "access": (True, True, True, True),
+    },
+    {
+        "slug": "centrum-organizacji-pozarzadowych-przyklad",
+        "kind": PlaceKind.NGO_PREMISES,
+        "name": "Centrum Obywatelskie — siedziba organizacji (przykład)",
+        "street_address": "ul. Reformacka 3",
+        "postal_code": "31-012",
+        "district": 1,
+        "latitude": Decimal("50.063700"),
+        "longitude": Decimal("19.938700"),
+        "operator": "Federacja Przykładowych Organizacji",
+        "phone": "+48 12 300 20 05",
+        "hours": "pn.–pt. 10:00–20:00",
+        "access": (True, True, False, False),
+    },
+]
+
+
+def load() -> list[str]:
+    lines = [services.senior_centres_import(actor=None, content=SAMPLE_FILE.read_bytes()).summary()]
+    districts = {d.number: d for d in District.objects.all()}
+    if not districts:
+        return lines
+    for item in OTHER_PLACES:
+        if Place.objects.filter(slug=item["slug"]).exists():
+            continue
+        step_free, toilet, loop, pjm = item["access"]  # type: ignore[misc]
+        services.place_save(
+            actor=None,
+            place=None,
+            fields={
+                "slug": item["slug"],
+                "kind": item["kind"],
+                "name": item["name"],
+                "street_address": item["street_address"],
+                "postal_code": item["postal_code"],
+                "district": districts[item["district"]],  # type: ignore[index]
+                "latitude": item["latitude"],
+                "longitude": item["longitude"],
+                "operator": item["operator"],
+                "phone": item["phone"],
+                "step_free": step_free,
+                "accessible_toilet": toilet,
+                "induction_loop": loop,
+                "sign_language": pjm,
+            },
+            hours_text=str(item["hours"]),
+        )
+    for name in SKILLS:
+        Skill.objects.get_or_create(name=name)
+    culture = Place.objects.get(slug="dom-kultury-podgorze-przyklad")
+    ngo_house = Place.objects.get(slug="centrum-organizacji-pozarzadowych-przyklad")
+    cas = Place.objects.filter(kind=PlaceKind.SENIOR_CENTRE).order_by("source_id").first()
+    for place, name, capacity in (
+        (culture, "Sala widowiskowa", 80),
+        (culture, "Sala warsztatowa", 20),
+        (ngo_house, "Sala spotkań", 30),
+    ):
+        Room.objects.get_or_create(
+            place=place, name=name, defaults={"capacity": capacity, "step_free": True}
+        )
+    if cas is not None:
+        for title, weekday, start, end in (
+            ("Gimnastyka dla seniorów", 0, time(10), time(11)),
+            ("Warsztaty komputerowe", 2, time(12), time(14)),
+            ("Klub dyskusyjny", 4, time(16), time(18)),
+        ):
+            Activity.objects.get_or_create(
+                place=cas,
+                title=title,
+                defaults={
+                    "weekday": weekday,
+                    "starts_at": start,
+                    "ends_at": end,
+                    "capacity": 15,
+                    "audience": Audience.SENIORS,
+                },
+            )
+    organiser = (
+        User.objects.filter(email="ngo@demo.wspolnota.pl").first()
+        or User.objects.filter(email="urzednik@demo.wspolnota.pl").first()
+    )
+    if organiser is None:
+        return lines
+    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+    events = [
+        (
+            "Piknik rodzinny na Zabłociu",
+            Programme.FAMILY,
+            Audience.FAMILIES,
+            EventLanguage.POLISH,
+            culture,
+            6,
+            40,
+        ),
+        (
+            "Babcia, dziadek i ja: warsztaty międzypokoleniowe",
+            Programme.INTERGENERATIONAL,
+            Audience.FAMILIES,
+            EventLanguage.POLISH,
+            cas,
+            9,
+            12,
+        ),
+        (
+            "Kawiarenka językowa polsko-ukraińska",
+            Programme.INTERCULTURAL,
+            Audience.MIGRANTS,
+            EventLanguage.MULTILINGUAL,
+            ngo_house,
+            4,
+            None,
+        ),
+        (
+            "Porady dla migrantów: meldunek, praca, szkoła",
+            Programme.MIGRANTS,
+            Audience.MIGRANTS,
+            EventLanguage.UKRAINIAN,
+            ngo_house,
+            12,
+            20,
+        ),
+    ]
+    for title, programme, audience, language, place, days, capacity in events:
+        if Event.objects.filter(title=title).exists() or place is None:
+            continue
+        starts = now + timedelta(days=days, hours=2)
+        services.event_save(
+            actor=organiser,
+            event=None,
+            fields={
+                "title": title,
+                "description": "Wydarzenie przykładowe w wersji demonstracyjnej platformy.",
+                "organiser_kind": OrganiserKind.NGO,
+                "organiser_name": place.operator or "Organizacja przykładowa",
+                "place": place,
+                "starts_at": starts,
+                "ends_at": starts + timedelta(hours=2),
+                "programme": programme,
+                "audience": audience,
+                "language": language,
+                "capacity": capacity,
+                "step_free": place.step_free,
+                "induction_loop": place.induction_loop,
+                "sign_language": place.sign_language,
+            },
+        )
+    today = timezone.localdate()
+    offers = [
+        (
+            "Pomoc w nauce dla dzieci z Ukrainy",
+            ["język ukraiński", "opieka nad dziećmi"],
+            ngo_house,
+            90,
+            18,
+            {"weekday_afternoons": True},
+        ),
+        (
+            "Wsparcie seniorów w korzystaniu ze smartfona",
+            ["prowadzenie zajęć komputerowych"],
+            cas,
+            20,
+            16,
+            {"weekday_mornings": True},
+        ),
+        (
+            "Sprzątanie i sadzenie zieleni nad Wisłą",
+            ["prace ogrodowe"],
+            culture,
+            1,
+            13,
+            {"weekends": True},
+        ),
+    ]
+    for title, skills, place, days, min_age, when in offers:
+        if VolunteerOffer.objects.filter(title=title).exists() or place is None:
+            continue
+        services.volunteer_offer_save(
+            actor=organiser,
+            offer=None,
+            fields={
+                "title": title,
+                "task": "Zadanie przykładowe w wersji demonstracyjnej platformy.",
+                "organiser_kind": OrganiserKind.NGO,
+                "organiser_name": place.operator or "Organizacja przykładowa",
+                "organiser_address": place.address,
+                "place": place,
+                "starts_on": today + timedelta(days=7),
+                "ends_on": today + timedelta(days=7 + days),
+                "time_commitment": "2–3 godziny w tygodniu",
+                "min_age": min_age,
+                **when,
+            },
+            skills=list(Skill.objects.filter(name__in=skills)),
+        )
+    lines.append(
+        f"Community: {Place.objects.count()} places, {Event.objects.count()} events, "
+        f"{VolunteerOffer.objects.count()} volunteering offers"
+    )
+    return lines

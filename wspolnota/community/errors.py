@@ -1,0 +1,85 @@
+from django.utils.translation import gettext_lazy as _
+
+from wspolnota.core.errors import DomainError
+
+
+class CommunityError(DomainError):
+    default_code = "community_error"
+
+
+NOT_ALLOWED = _("Nie masz uprawnień do tej czynności.")
+
+# Places and the open-data import
+IMPORT_NOT_JSON = _(
+    "Plik nie jest poprawnym plikiem JSON (wiersz %(line)s, kolumna %(column)s): %(error)s"
+)
+IMPORT_NO_RECORDS = _(
+    "W pliku brakuje listy placówek: oczekiwano tablicy „dane” (albo tablicy na najwyższym poziomie)."
+)
+IMPORT_RECORD_NOT_OBJECT = _("Rekord nr %(index)s (wiersz %(line)s) nie jest obiektem JSON.")
+IMPORT_MISSING_FIELD = _("Rekord nr %(index)s (wiersz %(line)s): brak pola „%(field)s”.")
+IMPORT_BAD_VALUE = _(
+    "Rekord nr %(index)s (wiersz %(line)s): niepoprawna wartość w polu „%(field)s”: %(value)s"
+)
+IMPORT_DUPLICATE_ID = _("Rekord nr %(index)s (wiersz %(line)s): identyfikator %(id)s powtarza się.")
+IMPORT_UNKNOWN_DISTRICT = _(
+    "Rekord nr %(index)s (wiersz %(line)s): nieznana dzielnica „%(value)s”."
+)
+IMPORT_FILE_TOO_LARGE = _("Plik jest za duży (największy dopuszczalny rozmiar to %(size)s MB).")
+IMPORT_NOT_UTF8 = _("Plik musi być zapisany w kodowaniu UTF-8.")
+HOURS_UNREADABLE = _(
+    "Nie rozumiemy godzin otwarcia „%(value)s”. Wpisz je np. tak: „pn.–pt. 9:00–17:00; sob. 10:00–14:00”."
+)
+SLUG_TAKEN = _("Ten adres strony jest już zajęty przez inne miejsce.")
+LOCATION_HALF = _("Podaj obie współrzędne albo żadnej.")
+
+# Rooms
+ROOM_NOT_BOOKABLE = _("Tej sali nie można teraz rezerwować.")
+BOOKING_IN_PAST = _("Nie można rezerwować terminu, który już minął.")
+BOOKING_ENDS_BEFORE_START = _("Koniec rezerwacji musi być później niż jej początek.")
+BOOKING_TOO_LONG = _("Jedna rezerwacja może trwać najwyżej %(hours)s godzin.")
+BOOKING_TOO_MANY_PEOPLE = _("Sala mieści najwyżej %(capacity)s osób.")
+BOOKING_TAKEN = _(
+    "Ten termin jest już zajęty albo czeka na decyzję w sprawie innego wniosku. Wybierz inny termin."
+)
+BOOKING_NAME_REQUIRED = _("Podaj nazwę organizacji lub grupy.")
+BOOKING_NOT_PENDING = _("O tym wniosku już zdecydowano.")
+BOOKING_REASON_REQUIRED = _("Podaj powód odmowy — wnioskodawca go zobaczy.")
+BOOKING_CANNOT_CANCEL = _("Tej rezerwacji nie można już anulować.")
+
+# Events
+EVENT_ENDS_BEFORE_START = _("Koniec wydarzenia musi być później niż jego początek.")
+EVENT_PLACE_OR_LOCATION = _("Wybierz miejsce z listy albo wpisz adres wydarzenia.")
+EVENT_NOT_OPEN = _("Na to wydarzenie nie można się teraz zapisać.")
+EVENT_NO_REGISTRATION = _("Na to wydarzenie wstęp jest wolny, bez zapisów.")
+EVENT_ALREADY_REGISTERED = _("Jesteś już zapisany(-a) na to wydarzenie.")
+EVENT_NOT_REGISTERED = _("Nie jesteś zapisany(-a) na to wydarzenie.")
+EVENT_CAPACITY_BELOW_CONFIRMED = _(
+    "Na wydarzenie zapisało się już %(count)s osób; liczba miejsc nie może być mniejsza."
+)
+EVENT_ALREADY_CANCELLED = _("To wydarzenie zostało już odwołane.")
+
+# Volunteering
+OFFER_ENDS_BEFORE_START = _("Data końca musi być taka sama jak data początku albo późniejsza.")
+OFFER_NOT_OPEN = _("Nabór do tej oferty jest zamknięty.")
+OFFER_OWN = _("Nie możesz zgłosić się do własnej oferty.")
+PROFILE_REQUIRED = _(
+    "Najpierw uzupełnij profil wolontariusza (data urodzenia, umiejętności, czas)."
+)
+TOO_YOUNG = _("W tej ofercie wolontariusz musi mieć co najmniej %(age)s lat.")
+BIRTH_DATE_FUTURE = _("Data urodzenia nie może być w przyszłości.")
+ALREADY_APPLIED = _("Już zgłosiłeś(-aś) się do tej oferty.")
+APPLICATION_NOT_PENDING = _("O tym zgłoszeniu już zdecydowano.")
+APPLICATION_NOT_ACCEPTED = _("Godziny można wpisywać dopiero po przyjęciu zgłoszenia.")
+AGREEMENT_NOT_SIGNED = _(
+    "Ten wolontariat trwa ponad 30 dni: godziny można wpisywać po podpisaniu porozumienia przez obie strony."
+)
+AGREEMENT_GUARDIAN_REQUIRED = _(
+    "Wolontariusz jest niepełnoletni: podaj imię i nazwisko rodzica lub opiekuna prawnego, który wyraził zgodę."
+)
+AGREEMENT_ALREADY_SIGNED = _("To porozumienie zostało już podpisane.")
+HOURS_OUTSIDE_OFFER = _("Ten dzień jest poza okresem wolontariatu (%(start)s – %(end)s).")
+HOURS_IN_FUTURE = _("Nie można wpisać godzin za dzień, który jeszcze nie nadszedł.")
+HOURS_DAY_OVER_24 = _("W jednym dniu można wpisać łącznie najwyżej 24 godziny.")
+HOURS_NOT_PENDING = _("Te godziny zostały już rozpatrzone.")
+NO_CONFIRMED_HOURS = _("Zaświadczenie można wydać, gdy organizator potwierdzi choć jedną godzinę.")

@@ -1,0 +1,119 @@
+"""Who may do what with places, rooms, events and volunteering. Pure functions, time explicit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from wspolnota.accounts.permissions import has_role, is_official
+from wspolnota.accounts.roles import Role
+from wspolnota.community.models import (
+    ApplicationStatus,
+    Event,
+    EventStatus,
+    OfferStatus,
+    Place,
+    Room,
+    RoomBooking,
+    VolunteerApplication,
+    VolunteerOffer,
+)
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def manages_place(user: Any, place: Place | None) -> bool:
+    if place is None or not _signed_in(user):
+        return False
+    return place.managers.filter(pk=user.pk).exists()
+
+
+def manages_any_place(user: Any) -> bool:
+    return _signed_in(user) and Place.objects.filter(managers=user).exists()
+
+
+def can_manage_places(user: Any) -> bool:
+    """Officials keep the city's list of places (and import the open-data file)."""
+    return is_official(user)
+
+
+def can_edit_place(user: Any, place: Place) -> bool:
+    return is_official(user) or manages_place(user, place)
+
+
+def can_request_room(user: Any, room: Room, *, at: datetime) -> bool:
+    return _signed_in(user) and room.is_bookable and room.place.is_published
+
+
+def can_decide_booking(user: Any, booking: RoomBooking) -> bool:
+    return is_official(user) or manages_place(user, booking.room.place)
+
+
+def can_review_bookings(user: Any) -> bool:
+    return is_official(user) or manages_any_place(user)
+
+
+def can_cancel_booking(user: Any, booking: RoomBooking, *, at: datetime) -> bool:
+    if not booking.is_active or booking.ends_at <= at:
+        return False
+    return booking.requested_by_id == getattr(user, "pk", None) or can_decide_booking(user, booking)
+
+
+def can_create_event(user: Any) -> bool:
+    return is_official(user) or has_role(user, Role.NGO_MEMBER) or manages_any_place(user)
+
+
+def can_edit_event(user: Any, event: Event) -> bool:
+    if not _signed_in(user):
+        return False
+    return is_official(user) or event.created_by_id == user.pk or manages_place(user, event.place)
+
+
+def can_view_event(user: Any, event: Event) -> bool:
+    if event.status != EventStatus.DRAFT:
+        return True
+    return can_edit_event(user, event)
+
+
+def can_register_for_event(user: Any, event: Event, *, at: datetime) -> bool:
+    return (
+        _signed_in(user)
+        and event.status == EventStatus.PUBLISHED
+        and event.capacity is not None
+        and event.starts_at > at
+    )
+
+
+def can_create_offer(user: Any) -> bool:
+    return is_official(user) or has_role(user, Role.NGO_MEMBER)
+
+
+def can_manage_offer(user: Any, offer: VolunteerOffer) -> bool:
+    if not _signed_in(user):
+        return False
+    return is_official(user) or offer.created_by_id == user.pk
+
+
+def can_apply_for_offer(user: Any, offer: VolunteerOffer, *, at: datetime) -> bool:
+    return (
+        _signed_in(user)
+        and offer.status == OfferStatus.OPEN
+        and offer.ends_on >= at.date()
+        and offer.created_by_id != user.pk
+    )
+
+
+def can_log_hours(user: Any, application: VolunteerApplication) -> bool:
+    return (
+        _signed_in(user)
+        and application.volunteer_id == user.pk
+        and application.status == ApplicationStatus.ACCEPTED
+    )
+
+
+def can_view_application(user: Any, application: VolunteerApplication) -> bool:
+    if not _signed_in(user):
+        return False
+    return application.volunteer_id == user.pk or can_manage_offer(user, application.offer)

@@ -1,0 +1,564 @@
+"""Reads of the community app: places (list, map, near me), rooms, events and volunteering."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, IntegerField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from shapely.geometry import shape
+
+from wspolnota.accounts.permissions import is_official
+from wspolnota.community.models import (
+    ACTIVE_BOOKING_STATUSES,
+    Activity,
+    ApplicationStatus,
+    BookingStatus,
+    Event,
+    EventRegistration,
+    EventStatus,
+    HoursStatus,
+    OfferStatus,
+    Place,
+    PlaceKind,
+    RegistrationStatus,
+    Room,
+    RoomBooking,
+    VolunteerApplication,
+    VolunteerHours,
+    VolunteerOffer,
+    VolunteerProfile,
+)
+from wspolnota.territory.models import District
+
+if TYPE_CHECKING:
+    from wspolnota.accounts.models import User
+
+ACCESSIBILITY_FIELDS = ("step_free", "accessible_toilet", "induction_loop", "sign_language")
+
+
+# --- Places ---------------------------------------------------------------------------------------
+
+
+def place_list(
+    *,
+    kind: str = "",
+    district: District | None = None,
+    accessibility: Iterable[str] = (),
+    query: str = "",
+    include_unpublished: bool = False,
+    include_closed: bool = False,
+    on: date | None = None,
+) -> QuerySet[Place]:
+    """Places with their district and opening hours in three queries, whatever the count."""
+    places = Place.objects.select_related("district").prefetch_related("opening_hours")
+    if not include_unpublished:
+        places = places.filter(is_published=True)
+    if not include_closed:
+        today = on or timezone.localdate()
+        places = places.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=today))
+    if kind:
+        places = places.filter(kind=kind)
+    if district is not None:
+        places = places.filter(district=district)
+    for flag in accessibility:
+        if flag in ACCESSIBILITY_FIELDS:
+            places = places.filter(**{flag: True})
+    if query:
+        places = places.filter(
+            Q(name__icontains=query)
+            | Q(street_address__icontains=query)
+            | Q(operator__icontains=query)
+        )
+    return places.order_by("name", "id")
+
+
+def place_get(*, slug: str, viewer: User | Any = None) -> Place | None:
+    place = (
+        Place.objects.select_related("district")
+        .prefetch_related(
+            "opening_hours",
+            Prefetch("activities", queryset=Activity.objects.filter(is_active=True)),
+            Prefetch("rooms", queryset=Room.objects.order_by("name")),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if place is None:
+        return None
+    if not place.is_published and not (
+        is_official(viewer) or place.managers.filter(pk=getattr(viewer, "pk", None)).exists()
+    ):
+        return None
+    return place
+
+
+def place_kind_counts() -> dict[str, int]:
+    rows = (
+        Place.objects.filter(is_published=True, closed_on__isnull=True)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["kind"]: row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class NearbyPlace:
+    place: Place
+    distance_km: float
+
+
+def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    radius = 6371.0088
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp = p2 - p1
+    dl = math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * radius * math.asin(math.sqrt(a))
+
+
+def places_near(
+    *, lat: float, lon: float, places: QuerySet[Place], limit: int = 50
+) -> list[NearbyPlace]:
+    """The places nearest to a point, closest first (great-circle distance)."""
+    located = places.filter(latitude__isnull=False, longitude__isnull=False)
+    ranked = [
+        NearbyPlace(p, _haversine_km(lat, lon, float(p.latitude or 0), float(p.longitude or 0)))
+        for p in located
+    ]
+    ranked.sort(key=lambda item: (item.distance_km, item.place.name))
+    return ranked[:limit]
+
+
+def district_centre(*, district: District) -> tuple[float, float]:
+    """A point inside the district (latitude, longitude), for "near me" without geolocation."""
+    point = shape(district.geometry).representative_point()
+    return (point.y, point.x)
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    place: Place
+    x: float
+    y: float
+    number: int
+
+
+@dataclass(frozen=True)
+class MapOutline:
+    path: str
+    district: District
+
+
+@dataclass(frozen=True)
+class PlaceMap:
+    width: int
+    height: int
+    outlines: list[MapOutline]
+    points: list[MapPoint]
+
+
+def place_map(
+    *, places: list[Place], districts: list[District], width: int = 640, tolerance: float = 0.0004
+) -> PlaceMap:
+    """District outlines and numbered place markers as SVG coordinates (no JavaScript needed)."""
+    shapes = [shape(d.geometry).simplify(tolerance, preserve_topology=True) for d in districts]
+    located = [p for p in places if p.latitude is not None and p.longitude is not None]
+    xs = [s.bounds[0] for s in shapes] + [float(p.longitude or 0) for p in located]
+    ys = [s.bounds[1] for s in shapes] + [float(p.latitude or 0) for p in located]
+    xs2 = [s.bounds[2] for s in shapes] + [float(p.longitude or 0) for p in located]
+    ys2 = [s.bounds[3] for s in shapes] + [float(p.latitude or 0) for p in located]
+    if not xs:
+        return PlaceMap(width, width // 2, [], [])
+    minx, miny, maxx, maxy = min(xs), min(ys), max(xs2), max(ys2)
+    kx = math.cos(math.radians((miny + maxy) / 2))
+    span_x = max((maxx - minx) * kx, 1e-6)
+    span_y = max(maxy - miny, 1e-6)
+    scale = (width - 20) / span_x
+    height = int(span_y * scale) + 20
+
+    def project(x: float, y: float) -> tuple[float, float]:
+        return (round(10 + (x - minx) * kx * scale, 1), round(10 + (maxy - y) * scale, 1))
+
+    outlines = []
+    for district, geometry in zip(districts, shapes, strict=True):
+        parts = []
+        for polygon in list(getattr(geometry, "geoms", [geometry])):
+            for ring in [polygon.exterior, *polygon.interiors]:
+                coords = [project(x, y) for x, y in ring.coords]
+                parts.append("M" + " L".join(f"{px},{py}" for px, py in coords) + " Z")
+        outlines.append(MapOutline(" ".join(parts), district))
+    points = []
+    for number, place in enumerate(located, start=1):
+        px, py = project(float(place.longitude or 0), float(place.latitude or 0))
+        points.append(MapPoint(place, px, py, number))
+    return PlaceMap(width, height, outlines, points)
+
+
+def senior_centre_count(*, on: date) -> int:
+    """Senior Activity Centres open on a day (opened on or before it, not yet closed)."""
+    return (
+        Place.objects.filter(kind=PlaceKind.SENIOR_CENTRE, opened_on__lte=on)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))
+        .count()
+    )
+
+
+def senior_centre_count_by_year(
+    *, years: Iterable[int] | None = None, today: date | None = None
+) -> dict[int, int]:
+    """The strategy's indicator: Senior Activity Centres open at the end of each year.
+
+    For the current year the count is as of today. Centres without an opening date cannot be
+    placed in time and are left out (import them with ``data_uruchomienia`` to count them).
+    Counted from every centre the city knows of, published or not.
+    """
+    today = today or timezone.localdate()
+    if years is None:
+        first = (
+            Place.objects.filter(kind=PlaceKind.SENIOR_CENTRE, opened_on__isnull=False)
+            .order_by("opened_on")
+            .values_list("opened_on", flat=True)
+            .first()
+        )
+        years = range(first.year if first else today.year, today.year + 1)
+    rows = list(
+        Place.objects.filter(kind=PlaceKind.SENIOR_CENTRE, opened_on__isnull=False).values_list(
+            "opened_on", "closed_on"
+        )
+    )
+    result: dict[int, int] = {}
+    for year in years:
+        day = min(date(year, 12, 31), today) if year == today.year else date(year, 12, 31)
+        open_then = 0
+        for opened, closed in rows:
+            if opened is not None and opened <= day and (closed is None or closed > day):
+                open_then += 1
+        result[year] = open_then
+    return result
+
+
+# --- Rooms ----------------------------------------------------------------------------------------
+
+
+def room_list(*, district: District | None = None) -> QuerySet[Room]:
+    rooms = Room.objects.select_related("place", "place__district").filter(
+        is_bookable=True, place__is_published=True
+    )
+    if district is not None:
+        rooms = rooms.filter(place__district=district)
+    return rooms.order_by("place__name", "name")
+
+
+def room_get(*, pk: int) -> Room | None:
+    return (
+        Room.objects.select_related("place", "place__district")
+        .filter(pk=pk, place__is_published=True)
+        .first()
+    )
+
+
+def room_schedule(*, room: Room, start: datetime, days: int = 28) -> list[RoomBooking]:
+    """Taken slots (approved or awaiting a decision) from ``start`` for ``days`` days."""
+    return list(
+        RoomBooking.objects.filter(
+            room=room,
+            status__in=ACTIVE_BOOKING_STATUSES,
+            ends_at__gt=start,
+            starts_at__lt=start + timedelta(days=days),
+        ).order_by("starts_at")
+    )
+
+
+def bookings_to_review(*, viewer: User) -> QuerySet[RoomBooking]:
+    bookings = RoomBooking.objects.select_related("room", "room__place", "requested_by").filter(
+        status=BookingStatus.REQUESTED
+    )
+    if not is_official(viewer):
+        bookings = bookings.filter(room__place__managers=viewer)
+    return bookings.order_by("starts_at", "id")
+
+
+def bookings_of(*, user: User) -> QuerySet[RoomBooking]:
+    return (
+        RoomBooking.objects.select_related("room", "room__place")
+        .filter(requested_by=user)
+        .order_by("-starts_at", "-id")
+    )
+
+
+# --- Events ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class EventFilters:
+    district: District | None = None
+    audience: str = ""
+    programme: str = ""
+    language: str = ""
+    price: str = ""  # "free" or "paid"
+    accessibility: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    query: str = ""
+    place: Place | None = None
+
+
+EVENT_ACCESSIBILITY = ("step_free", "induction_loop", "sign_language")
+
+
+def _with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
+    return events.annotate(
+        confirmed_count=Count(
+            "registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)
+        ),
+        waitlist_count=Count(
+            "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
+        ),
+    )
+
+
+def event_list(
+    *, filters: EventFilters | None = None, at: datetime | None = None, include_past: bool = False
+) -> QuerySet[Event]:
+    """Published and cancelled (so people see the change) upcoming events, soonest first."""
+    filters = filters or EventFilters()
+    now = at or timezone.now()
+    events = Event.objects.select_related("place", "district").exclude(status=EventStatus.DRAFT)
+    if not include_past:
+        events = events.filter(ends_at__gte=now)
+    if filters.district is not None:
+        events = events.filter(district=filters.district)
+    if filters.place is not None:
+        events = events.filter(place=filters.place)
+    if filters.audience:
+        events = events.filter(audience=filters.audience)
+    if filters.programme:
+        events = events.filter(programme=filters.programme)
+    if filters.language:
+        events = events.filter(language=filters.language)
+    if filters.price == "free":
+        events = events.filter(price=0)
+    elif filters.price == "paid":
+        events = events.filter(price__gt=0)
+    for flag in filters.accessibility:
+        if flag in EVENT_ACCESSIBILITY:
+            events = events.filter(**{flag: True})
+    if filters.date_from:
+        events = events.filter(starts_at__date__gte=filters.date_from)
+    if filters.date_to:
+        events = events.filter(starts_at__date__lte=filters.date_to)
+    if filters.query:
+        events = events.filter(
+            Q(title__icontains=filters.query)
+            | Q(description__icontains=filters.query)
+            | Q(organiser_name__icontains=filters.query)
+        )
+    return _with_counts(events).order_by("starts_at", "id")
+
+
+def event_get(*, pk: int) -> Event | None:
+    return (
+        _with_counts(
+            Event.objects.select_related("place", "place__district", "district", "created_by")
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def events_managed_by(*, user: User) -> QuerySet[Event]:
+    events = Event.objects.select_related("place", "district")
+    if not is_official(user):
+        events = events.filter(Q(created_by=user) | Q(place__managers=user)).distinct()
+    return _with_counts(events).order_by("-starts_at", "-id")
+
+
+def registration_of(*, user: User | Any, event: Event) -> EventRegistration | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        EventRegistration.objects.filter(event=event, user=user)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .first()
+    )
+
+
+def waitlist_position(*, registration: EventRegistration) -> int:
+    return (
+        EventRegistration.objects.filter(
+            event_id=registration.event_id, status=RegistrationStatus.WAITLISTED
+        )
+        .filter(
+            Q(created_at__lt=registration.created_at)
+            | Q(created_at=registration.created_at, id__lt=registration.pk)
+        )
+        .count()
+        + 1
+    )
+
+
+def event_registrations(*, event: Event) -> QuerySet[EventRegistration]:
+    return event.registrations.select_related("user").order_by("status", "created_at", "id")
+
+
+def registrations_of(*, user: User) -> QuerySet[EventRegistration]:
+    return (
+        EventRegistration.objects.select_related("event", "event__place")
+        .filter(user=user)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .order_by("event__starts_at")
+    )
+
+
+# --- Volunteering ---------------------------------------------------------------------------------
+
+
+@dataclass
+class OfferFilters:
+    district: District | None = None
+    skill_ids: tuple[int, ...] = ()
+    availability: tuple[str, ...] = ()
+    query: str = ""
+
+
+AVAILABILITY = ("weekday_mornings", "weekday_afternoons", "weekday_evenings", "weekends")
+
+
+def offer_list(
+    *, filters: OfferFilters | None = None, today: date | None = None
+) -> QuerySet[VolunteerOffer]:
+    filters = filters or OfferFilters()
+    day = today or timezone.localdate()
+    offers = (
+        VolunteerOffer.objects.select_related("district", "place")
+        .prefetch_related("skills")
+        .filter(status=OfferStatus.OPEN, ends_on__gte=day)
+    )
+    if filters.district is not None:
+        offers = offers.filter(district=filters.district)
+    if filters.skill_ids:
+        offers = offers.filter(skills__in=filters.skill_ids).distinct()
+    if filters.availability:
+        wanted = Q()
+        for name in filters.availability:
+            if name in AVAILABILITY:
+                wanted |= Q(**{name: True})
+        offers = offers.filter(wanted)
+    if filters.query:
+        offers = offers.filter(
+            Q(title__icontains=filters.query)
+            | Q(task__icontains=filters.query)
+            | Q(organiser_name__icontains=filters.query)
+        )
+    return offers.order_by("starts_on", "id")
+
+
+def offer_matches(
+    *, profile: VolunteerProfile, today: date | None = None, limit: int = 20
+) -> list[VolunteerOffer]:
+    """Open offers ranked for a volunteer: same district, shared skills and shared free time.
+
+    Offers whose minimum age the volunteer does not reach, and offers that need time the
+    volunteer does not have, are left out. Each offer gets ``match_score`` and ``shared_skills``.
+    """
+    day = today or timezone.localdate()
+    age = profile.age_on(day)
+    skill_ids = list(profile.skills.values_list("id", flat=True))
+    time_overlap = Q()
+    has_time = False
+    for name in AVAILABILITY:
+        if getattr(profile, name):
+            time_overlap |= Q(**{name: True})
+            has_time = True
+    offers = VolunteerOffer.objects.select_related("district", "place").prefetch_related("skills")
+    offers = offers.filter(status=OfferStatus.OPEN, ends_on__gte=day, min_age__lte=age)
+    if has_time:
+        offers = offers.filter(time_overlap)
+    offers = offers.annotate(
+        shared_skills=Count("skills", filter=Q(skills__in=skill_ids), distinct=True)
+        if skill_ids
+        else Value(0, output_field=IntegerField()),
+    )
+    ranked: list[VolunteerOffer] = []
+    for offer in offers:
+        score = 0
+        if profile.district_id and offer.district_id == profile.district_id:
+            score += 3
+        score += 2 * int(getattr(offer, "shared_skills", 0))
+        score += sum(1 for name in AVAILABILITY if getattr(profile, name) and getattr(offer, name))
+        offer.match_score = score  # type: ignore[attr-defined]
+        ranked.append(offer)
+    ranked.sort(key=lambda o: (-o.match_score, o.starts_on, o.pk))  # type: ignore[attr-defined]
+    return ranked[:limit]
+
+
+def offer_get(*, pk: int) -> VolunteerOffer | None:
+    return (
+        VolunteerOffer.objects.select_related("district", "place", "created_by")
+        .prefetch_related("skills")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def offers_managed_by(*, user: User) -> QuerySet[VolunteerOffer]:
+    offers = VolunteerOffer.objects.select_related("district").annotate(
+        pending=Count("applications", filter=Q(applications__status=ApplicationStatus.SUBMITTED))
+    )
+    if not is_official(user):
+        offers = offers.filter(created_by=user)
+    return offers.order_by("-starts_on", "-id")
+
+
+def offer_applications(*, offer: VolunteerOffer) -> QuerySet[VolunteerApplication]:
+    return (
+        offer.applications.select_related("volunteer", "volunteer__volunteer_profile", "agreement")
+        .prefetch_related(
+            Prefetch("hours", queryset=VolunteerHours.objects.order_by("day", "id")),
+            "volunteer__volunteer_profile__skills",
+        )
+        .annotate(
+            confirmed_hours=Coalesce(
+                Sum("hours__hours", filter=Q(hours__status=HoursStatus.CONFIRMED)),
+                Value(Decimal("0")),
+            )
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def applications_of(*, user: User) -> QuerySet[VolunteerApplication]:
+    return (
+        VolunteerApplication.objects.select_related("offer", "agreement")
+        .prefetch_related(Prefetch("hours", queryset=VolunteerHours.objects.order_by("day", "id")))
+        .filter(volunteer=user)
+        .annotate(
+            confirmed_hours=Coalesce(
+                Sum("hours__hours", filter=Q(hours__status=HoursStatus.CONFIRMED)),
+                Value(Decimal("0")),
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def application_get(*, pk: int) -> VolunteerApplication | None:
+    return (
+        VolunteerApplication.objects.select_related(
+            "offer", "offer__created_by", "volunteer", "agreement"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def confirmed_hours(*, application: VolunteerApplication) -> list[VolunteerHours]:
+    return list(application.hours.filter(status=HoursStatus.CONFIRMED).order_by("day", "id"))

@@ -1,0 +1,1184 @@
+"""Writes of the community app: places and their import, room bookings, events, volunteering.
+
+Every rule that must hold "only once" (one booking per slot, one place per seat) is enforced
+under a row lock on the room or the event, so concurrent requests on PostgreSQL serialise; a
+partial unique index backs each rule up in the database.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.text import slugify
+
+from wspolnota.communication.notifications import notify
+from wspolnota.community import errors, permissions
+from wspolnota.community.errors import CommunityError
+from wspolnota.community.models import (
+    ACTIVE_BOOKING_STATUSES,
+    ApplicantKind,
+    ApplicationStatus,
+    BookingStatus,
+    Event,
+    EventRegistration,
+    EventStatus,
+    HoursStatus,
+    OpeningHours,
+    Place,
+    PlaceKind,
+    RegistrationStatus,
+    Room,
+    RoomBooking,
+    Skill,
+    VolunteerAgreement,
+    VolunteerApplication,
+    VolunteerHours,
+    VolunteerOffer,
+    VolunteerProfile,
+)
+from wspolnota.core.services import audit_log_append, snapshot
+from wspolnota.territory.models import District, to_roman
+from wspolnota.territory.selectors import default_city, district_for_point
+
+if TYPE_CHECKING:
+    from wspolnota.accounts.models import User
+
+OPEN_DATA_SOURCE = "otwarte-dane-krakow-cas"
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+def _deny() -> CommunityError:
+    return CommunityError(errors.NOT_ALLOWED, code="permission_denied")
+
+
+def _validation_to_domain(exc: ValidationError) -> CommunityError:
+    """The first message of a model validation error, on the field it concerns."""
+    if hasattr(exc, "error_dict"):
+        name, messages = next(iter(exc.error_dict.items()))
+        text = " ".join(str(m) for e in messages for m in e.messages)
+        return CommunityError(text, field=None if name == "__all__" else name)
+    return CommunityError(" ".join(exc.messages))
+
+
+# --- Places ---------------------------------------------------------------------------------------
+
+_POLISH_LETTERS = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")
+
+
+def unique_place_slug(name: str, *, prefix: str = "", exclude_pk: int | None = None) -> str:
+    base = slugify(f"{prefix} {name}".translate(_POLISH_LETTERS))[:100] or "miejsce"
+    slug = base
+    counter = 2
+    taken = Place.objects.exclude(pk=exclude_pk) if exclude_pk else Place.objects.all()
+    while taken.filter(slug=slug).exists():
+        slug = f"{base}-{counter}"
+        counter += 1
+    return slug
+
+
+_DAY_NAMES = {
+    "pn": 0,
+    "pon": 0,
+    "poniedziałek": 0,
+    "wt": 1,
+    "wto": 1,
+    "wtorek": 1,
+    "śr": 2,
+    "sr": 2,
+    "środa": 2,
+    "sroda": 2,
+    "czw": 3,
+    "cz": 3,
+    "czwartek": 3,
+    "pt": 4,
+    "pią": 4,
+    "piątek": 4,
+    "piatek": 4,
+    "sob": 5,
+    "so": 5,
+    "sobota": 5,
+    "nd": 6,
+    "nie": 6,
+    "niedz": 6,
+    "ndz": 6,
+    "niedziela": 6,
+}
+_DASHES = re.compile(r"\s*[-–—]\s*")
+_TIME = r"(\d{1,2})(?:[:.](\d{2}))?"
+_TIME_RANGE = re.compile(rf"^{_TIME}-{_TIME}$")
+_CLOSED_WORDS = ("nieczynne", "zamknięte", "zamkniete")
+
+
+def _parse_clock(hours: str, minutes: str | None) -> time:
+    h = int(hours)
+    m = int(minutes or 0)
+    if h == 24 and m == 0:
+        return time(23, 59)
+    return time(h, m)
+
+
+def parse_opening_hours(text: str) -> list[tuple[int, time, time]]:
+    """Read opening hours as written on Polish notices: ``pn.–pt. 9:00–17:00; sob. 10–14``.
+
+    Segments are separated by semicolons; each is a list of days or day ranges followed by one
+    or more time ranges separated by commas. Closed days (``nd. nieczynne``) are skipped.
+    """
+    result: list[tuple[int, time, time]] = []
+    cleaned = text.strip()
+    if not cleaned:
+        return result
+    for raw_segment in re.split(r"[;\n]+", cleaned):
+        segment = _DASHES.sub("-", raw_segment.strip().lower())
+        if not segment:
+            continue
+        match = re.match(r"^(?P<days>[^\d]+?)\s*(?P<times>\d.*)?$", segment)
+        if match is None:
+            raise CommunityError(errors.HOURS_UNREADABLE, params={"value": raw_segment.strip()})
+        days_part = match.group("days").strip().rstrip(":").strip()
+        times_part = (match.group("times") or "").strip()
+        if not times_part:
+            if any(word in days_part for word in _CLOSED_WORDS):
+                continue
+            raise CommunityError(errors.HOURS_UNREADABLE, params={"value": raw_segment.strip()})
+        days: list[int] = []
+        for token in re.split(r"\s*,\s*|\s+i\s+", days_part):
+            token = token.strip()
+            if not token:
+                continue
+            ends = [t.strip().rstrip(".") for t in token.split("-")]
+            try:
+                numbers = [_DAY_NAMES[t.replace(".", "")] for t in ends]
+            except KeyError:
+                raise CommunityError(
+                    errors.HOURS_UNREADABLE, params={"value": raw_segment.strip()}
+                ) from None
+            if len(numbers) == 1:
+                days.append(numbers[0])
+            elif len(numbers) == 2 and numbers[0] <= numbers[1]:
+                days.extend(range(numbers[0], numbers[1] + 1))
+            else:
+                raise CommunityError(errors.HOURS_UNREADABLE, params={"value": raw_segment.strip()})
+        for time_range in re.split(r"\s*,\s*", times_part):
+            found = _TIME_RANGE.match(time_range.replace(" ", ""))
+            if not found or not days:
+                raise CommunityError(errors.HOURS_UNREADABLE, params={"value": raw_segment.strip()})
+            try:
+                opens = _parse_clock(found.group(1), found.group(2))
+                closes = _parse_clock(found.group(3), found.group(4))
+            except ValueError:
+                raise CommunityError(
+                    errors.HOURS_UNREADABLE, params={"value": raw_segment.strip()}
+                ) from None
+            if closes <= opens:
+                raise CommunityError(errors.HOURS_UNREADABLE, params={"value": raw_segment.strip()})
+            result.extend((day, opens, closes) for day in days)
+    return sorted(set(result))
+
+
+def format_opening_hours(hours: list[tuple[int, time, time]]) -> str:
+    """The inverse of ``parse_opening_hours``, one segment per day (for editing forms)."""
+    names = ["pn.", "wt.", "śr.", "czw.", "pt.", "sob.", "nd."]
+    by_day: dict[int, list[str]] = {}
+    for day, opens, closes in sorted(hours):
+        by_day.setdefault(day, []).append(f"{opens:%H:%M}–{closes:%H:%M}")
+    return "; ".join(f"{names[day]} {', '.join(ranges)}" for day, ranges in by_day.items())
+
+
+PLACE_FIELDS = (
+    "kind",
+    "name",
+    "description",
+    "street_address",
+    "postal_code",
+    "town",
+    "district",
+    "latitude",
+    "longitude",
+    "operator",
+    "phone",
+    "email",
+    "website",
+    "hours_note",
+    "step_free",
+    "accessible_toilet",
+    "induction_loop",
+    "sign_language",
+    "opened_on",
+    "closed_on",
+    "is_published",
+)
+
+
+def _district_from_location(place: Place) -> None:
+    if (place.latitude is None) != (place.longitude is None):
+        raise CommunityError(errors.LOCATION_HALF, field="latitude")
+    if place.district_id is None and place.latitude is not None and place.longitude is not None:
+        place.district = district_for_point(lat=float(place.latitude), lon=float(place.longitude))
+
+
+def place_save(
+    *,
+    actor: User | None,
+    place: Place | None,
+    fields: dict[str, Any],
+    hours_text: str | None = None,
+    managers: list[User] | None = None,
+    audit: bool = True,
+) -> Place:
+    """Create or change a place; opening hours are given as text and stored day by day.
+
+    ``actor=None`` is the system (the import command); every change is audit-logged.
+    """
+    if actor is not None:
+        allowed = permissions.can_manage_places(actor) or (
+            place is not None and permissions.can_edit_place(actor, place)
+        )
+        if not allowed:
+            raise _deny()
+    hours = parse_opening_hours(hours_text) if hours_text is not None else None
+    with transaction.atomic():
+        if place is None:
+            target = Place()
+            before = None
+        else:
+            target = Place.objects.select_for_update().get(pk=place.pk)
+            before = snapshot(target)
+        for name in PLACE_FIELDS:
+            if name in fields:
+                setattr(target, name, fields[name])
+        if not target.slug:
+            target.slug = unique_place_slug(
+                target.name, prefix="cas" if target.kind == PlaceKind.SENIOR_CENTRE else ""
+            )
+        if fields.get("slug"):
+            if Place.objects.exclude(pk=target.pk).filter(slug=fields["slug"]).exists():
+                raise CommunityError(errors.SLUG_TAKEN, field="slug")
+            target.slug = fields["slug"]
+        for key in ("source", "source_id"):
+            if key in fields:
+                setattr(target, key, fields[key])
+        _district_from_location(target)
+        try:
+            target.full_clean()
+        except ValidationError as exc:
+            raise _validation_to_domain(exc) from None
+        target.save()
+        if hours is not None:
+            current = sorted(target.opening_hours.values_list("weekday", "opens", "closes"))
+            if current != hours:
+                target.opening_hours.all().delete()
+                OpeningHours.objects.bulk_create(
+                    OpeningHours(place=target, weekday=d, opens=o, closes=c) for d, o, c in hours
+                )
+        if managers is not None:
+            target.managers.set(managers)
+        if audit:
+            audit_log_append(
+                actor=actor,
+                action="community.place_created" if before is None else "community.place_updated",
+                obj=target,
+                before=before,
+                after=snapshot(target),
+            )
+    return target
+
+
+# --- The city's open-data list of senior activity centres -----------------------------------------
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"CAS import: {len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.missing)} no longer in the file"
+        )
+
+
+@dataclass(frozen=True)
+class _Located:
+    index: int
+    line: int
+    record: Any
+
+
+def _records_with_lines(text: str, data: Any) -> list[_Located]:
+    """Each record of the list with the line it starts on, for messages that name the line."""
+    if isinstance(data, list):
+        start = text.index("[")
+    elif isinstance(data, dict) and isinstance(data.get("dane"), list):
+        match = re.search(r'"dane"\s*:\s*\[', text)
+        if match is None:  # pragma: no cover - json.loads found the key, so the text has it
+            raise CommunityError(errors.IMPORT_NO_RECORDS)
+        start = match.end() - 1
+    else:
+        raise CommunityError(errors.IMPORT_NO_RECORDS)
+    decoder = json.JSONDecoder()
+    position = start + 1
+    located: list[_Located] = []
+    whitespace = re.compile(r"[\s,]*")
+    while True:
+        skipped = whitespace.match(text, position)
+        position = skipped.end() if skipped else position
+        if position >= len(text) or text[position] == "]":
+            break
+        record, end = decoder.raw_decode(text, position)
+        located.append(_Located(len(located) + 1, text.count("\n", 0, position) + 1, record))
+        position = end
+    return located
+
+
+def _district_from_label(label: Any, number: Any) -> District | None:
+    city = default_city()
+    districts = list(District.objects.filter(city=city)) if city else []
+    if number not in (None, ""):
+        try:
+            wanted = int(number)
+        except (TypeError, ValueError):
+            return None
+        return next((d for d in districts if d.number == wanted), None)
+    text = str(label or "").strip()
+    if not text:
+        return None
+    head = text.split()[0].rstrip(".").upper()
+    for district in districts:
+        if head == to_roman(district.number) or head == str(district.number):
+            return district
+    lowered = text.lower()
+    for district in districts:
+        if district.name.lower() in lowered or lowered in district.name.lower():
+            return district
+    return None
+
+
+def _read_record(item: _Located, seen: set[str]) -> tuple[str, dict[str, Any], str]:
+    record = item.record
+    where = {"index": item.index, "line": item.line}
+    if not isinstance(record, dict):
+        raise CommunityError(errors.IMPORT_RECORD_NOT_OBJECT, params=where)
+    for required in ("id", "nazwa", "ulica", "dzielnica"):
+        if record.get(required) in (None, ""):
+            raise CommunityError(errors.IMPORT_MISSING_FIELD, params={**where, "field": required})
+
+    def bad(name: str) -> CommunityError:
+        return CommunityError(
+            errors.IMPORT_BAD_VALUE,
+            params={
+                **where,
+                "field": name,
+                "value": json.dumps(record.get(name), ensure_ascii=False),
+            },
+        )
+
+    source_id = str(record["id"]).strip()
+    if source_id in seen:
+        raise CommunityError(errors.IMPORT_DUPLICATE_ID, params={**where, "id": source_id})
+    seen.add(source_id)
+    district = _district_from_label(record.get("dzielnica"), record.get("nr_dzielnicy"))
+    if district is None:
+        raise CommunityError(
+            errors.IMPORT_UNKNOWN_DISTRICT, params={**where, "value": record.get("dzielnica")}
+        )
+    dates: dict[str, date | None] = {}
+    for key in ("data_uruchomienia", "data_zamkniecia"):
+        raw = record.get(key)
+        try:
+            dates[key] = date.fromisoformat(raw) if raw else None
+        except (TypeError, ValueError):
+            raise bad(key) from None
+    coordinates: dict[str, Decimal | None] = {}
+    for key, limit in (("szerokosc_geograficzna", 90), ("dlugosc_geograficzna", 180)):
+        raw = record.get(key)
+        if raw in (None, ""):
+            coordinates[key] = None
+            continue
+        try:
+            value = Decimal(str(raw)).quantize(Decimal("0.000001"))
+        except (InvalidOperation, ValueError):
+            raise bad(key) from None
+        if not value.is_finite() or abs(value) > limit:
+            raise bad(key)
+        coordinates[key] = value
+    access = record.get("dostepnosc") or {}
+    if not isinstance(access, dict):
+        raise bad("dostepnosc")
+    flags: dict[str, bool] = {}
+    for key, model_field in (
+        ("bez_barier", "step_free"),
+        ("toaleta_dostepna", "accessible_toilet"),
+        ("petla_indukcyjna", "induction_loop"),
+        ("pjm", "sign_language"),
+    ):
+        value = access.get(key, False)
+        if not isinstance(value, bool):
+            raise bad("dostepnosc")
+        flags[model_field] = value
+    text_fields = {
+        "name": "nazwa",
+        "street_address": "ulica",
+        "postal_code": "kod_pocztowy",
+        "town": "miejscowosc",
+        "operator": "prowadzacy",
+        "phone": "telefon",
+        "email": "email",
+        "website": "www",
+    }
+    values: dict[str, Any] = {}
+    for model_field, key in text_fields.items():
+        raw = record.get(key, "")
+        if raw is None:
+            raw = ""
+        if not isinstance(raw, str | int):
+            raise bad(key)
+        values[model_field] = str(raw).strip()
+    if values["postal_code"] and not re.fullmatch(r"\d{2}-\d{3}", values["postal_code"]):
+        raise bad("kod_pocztowy")
+    values["town"] = values["town"] or "Kraków"
+    hours_text = record.get("godziny_otwarcia") or ""
+    if not isinstance(hours_text, str):
+        raise bad("godziny_otwarcia")
+    try:
+        parse_opening_hours(hours_text)
+    except CommunityError:
+        raise bad("godziny_otwarcia") from None
+    values.update(flags)
+    values.update(
+        kind=PlaceKind.SENIOR_CENTRE,
+        district=district,
+        latitude=coordinates["szerokosc_geograficzna"],
+        longitude=coordinates["dlugosc_geograficzna"],
+        opened_on=dates["data_uruchomienia"],
+        closed_on=dates["data_zamkniecia"],
+    )
+    return source_id, values, hours_text
+
+
+def senior_centres_import(
+    *, actor: User | None, content: bytes | str, source: str = OPEN_DATA_SOURCE
+) -> ImportReport:
+    """Bring the city's open-data list of Senior Activity Centres into the places registry.
+
+    The file is checked as a whole first: any malformed record stops the import with a message
+    that names its number and line, and nothing is saved. Places are matched by the list's own
+    identifier, so importing the same file twice changes nothing.
+    """
+    if actor is not None and not permissions.can_manage_places(actor):
+        raise _deny()
+    if isinstance(content, bytes):
+        if len(content) > MAX_IMPORT_BYTES:
+            raise CommunityError(
+                errors.IMPORT_FILE_TOO_LARGE, params={"size": MAX_IMPORT_BYTES // (1024 * 1024)}
+            )
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise CommunityError(errors.IMPORT_NOT_UTF8) from None
+    else:
+        text = content.lstrip("\ufeff")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CommunityError(
+            errors.IMPORT_NOT_JSON,
+            params={"line": exc.lineno, "column": exc.colno, "error": exc.msg},
+        ) from None
+    located = _records_with_lines(text, data)
+    seen: set[str] = set()
+    parsed = [_read_record(item, seen) for item in located]
+    report = ImportReport()
+    with transaction.atomic():
+        existing = {p.source_id: p for p in Place.objects.filter(source=source)}
+        for (source_id, values, hours_text), item in zip(parsed, located, strict=True):
+            place = existing.get(source_id)
+            if place is not None:
+                current_hours = sorted(
+                    place.opening_hours.values_list("weekday", "opens", "closes")
+                )
+                changed = any(getattr(place, k) != v for k, v in values.items()) or (
+                    current_hours != parse_opening_hours(hours_text)
+                )
+                if not changed:
+                    report.unchanged.append(place.name)
+                    continue
+            try:
+                saved = place_save(
+                    actor=actor,
+                    place=place,
+                    fields={**values, "source": source, "source_id": source_id},
+                    hours_text=hours_text,
+                )
+            except CommunityError as exc:
+                raise CommunityError(
+                    errors.IMPORT_BAD_VALUE,
+                    params={
+                        "index": item.index,
+                        "line": item.line,
+                        "field": exc.field or "—",
+                        "value": str(exc),
+                    },
+                ) from None
+            (report.created if place is None else report.updated).append(saved.name)
+        report.missing = sorted(p.name for sid, p in existing.items() if sid not in seen)
+    return report
+
+
+# --- Rooms ----------------------------------------------------------------------------------------
+
+
+def max_booking_hours() -> int:
+    return int(getattr(settings, "COMMUNITY_MAX_BOOKING_HOURS", 12))
+
+
+def room_save(*, actor: User, place: Place, room: Room | None, fields: dict[str, Any]) -> Room:
+    if not permissions.can_edit_place(actor, place):
+        raise _deny()
+    with transaction.atomic():
+        before = snapshot(room) if room is not None else None
+        target = room or Room(place=place)
+        for name in ("name", "capacity", "description", "step_free", "is_bookable"):
+            if name in fields:
+                setattr(target, name, fields[name])
+        try:
+            target.full_clean()
+        except ValidationError as exc:
+            raise _validation_to_domain(exc) from None
+        target.save()
+        audit_log_append(
+            actor=actor,
+            action="community.room_created" if before is None else "community.room_updated",
+            obj=target,
+            before=before,
+            after=snapshot(target),
+        )
+    return target
+
+
+def room_booking_request(
+    *,
+    user: User,
+    room: Room,
+    applicant_kind: str,
+    applicant_name: str,
+    purpose: str,
+    attendees: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    at: datetime | None = None,
+) -> RoomBooking:
+    """Ask for a room; the request holds the slot until an official decides.
+
+    The room row is locked while overlapping holds are checked, so two requests for the same
+    slot at the same moment leave exactly one booking; the other person is told to pick another.
+    """
+    now = at or timezone.now()
+    if not permissions.can_request_room(user, room, at=now):
+        raise CommunityError(errors.ROOM_NOT_BOOKABLE)
+    if ends_at <= starts_at:
+        raise CommunityError(errors.BOOKING_ENDS_BEFORE_START, field="ends_at")
+    if starts_at <= now:
+        raise CommunityError(errors.BOOKING_IN_PAST, field="starts_at")
+    if ends_at - starts_at > timedelta(hours=max_booking_hours()):
+        raise CommunityError(
+            errors.BOOKING_TOO_LONG, field="ends_at", params={"hours": max_booking_hours()}
+        )
+    if attendees > room.capacity:
+        raise CommunityError(
+            errors.BOOKING_TOO_MANY_PEOPLE, field="attendees", params={"capacity": room.capacity}
+        )
+    if applicant_kind != ApplicantKind.RESIDENT and not applicant_name.strip():
+        raise CommunityError(errors.BOOKING_NAME_REQUIRED, field="applicant_name")
+    try:
+        with transaction.atomic():
+            Room.objects.select_for_update().only("id").get(pk=room.pk)
+            taken = RoomBooking.objects.filter(
+                room=room,
+                status__in=ACTIVE_BOOKING_STATUSES,
+                starts_at__lt=ends_at,
+                ends_at__gt=starts_at,
+            ).exists()
+            if taken:
+                raise CommunityError(errors.BOOKING_TAKEN, field="starts_at", code="slot_taken")
+            booking = RoomBooking(
+                room=room,
+                requested_by=user,
+                applicant_kind=applicant_kind,
+                applicant_name=applicant_name.strip(),
+                purpose=purpose.strip(),
+                attendees=attendees,
+                starts_at=starts_at,
+                ends_at=ends_at,
+            )
+            try:
+                booking.full_clean(validate_constraints=False)
+            except ValidationError as exc:
+                raise _validation_to_domain(exc) from None
+            booking.save()
+    except IntegrityError:
+        raise CommunityError(errors.BOOKING_TAKEN, field="starts_at", code="slot_taken") from None
+    return booking
+
+
+def room_booking_decide(
+    *, actor: User, booking: RoomBooking, approve: bool, reason: str = ""
+) -> RoomBooking:
+    """An official (or the place's manager) approves or rejects a request; the person is told."""
+    if not permissions.can_decide_booking(actor, booking):
+        raise _deny()
+    if not approve and not reason.strip():
+        raise CommunityError(errors.BOOKING_REASON_REQUIRED, field="reason")
+    with transaction.atomic():
+        locked = RoomBooking.objects.select_for_update().get(pk=booking.pk)
+        if locked.status != BookingStatus.REQUESTED:
+            raise CommunityError(errors.BOOKING_NOT_PENDING)
+        before = snapshot(locked)
+        locked.status = BookingStatus.APPROVED if approve else BookingStatus.REJECTED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.decision_reason = reason.strip()
+        locked.save()
+        audit_log_append(
+            actor=actor,
+            action="community.booking_approved" if approve else "community.booking_rejected",
+            obj=locked,
+            before=before,
+            after=snapshot(locked),
+            reason=reason.strip(),
+        )
+        notify(
+            recipient=locked.requested_by,
+            kind="community.booking_decided",
+            subject_template="community/email/booking_decided_subject.txt",
+            body_template="community/email/booking_decided.txt",
+            context={"booking": locked, "room": booking.room},
+        )
+    return locked
+
+
+def room_booking_cancel(
+    *, actor: User, booking: RoomBooking, reason: str = "", at: datetime | None = None
+) -> RoomBooking:
+    now = at or timezone.now()
+    if not permissions.can_cancel_booking(actor, booking, at=now):
+        raise CommunityError(errors.BOOKING_CANNOT_CANCEL)
+    with transaction.atomic():
+        locked = RoomBooking.objects.select_for_update().get(pk=booking.pk)
+        if locked.status not in ACTIVE_BOOKING_STATUSES:
+            raise CommunityError(errors.BOOKING_CANNOT_CANCEL)
+        before = snapshot(locked)
+        locked.status = BookingStatus.CANCELLED
+        locked.save()
+        if locked.requested_by_id != actor.pk:
+            audit_log_append(
+                actor=actor,
+                action="community.booking_cancelled",
+                obj=locked,
+                before=before,
+                after=snapshot(locked),
+                reason=reason,
+            )
+    return locked
+
+
+# --- Events ---------------------------------------------------------------------------------------
+
+EVENT_FIELDS = (
+    "title",
+    "description",
+    "organiser_kind",
+    "organiser_name",
+    "place",
+    "location",
+    "district",
+    "starts_at",
+    "ends_at",
+    "programme",
+    "audience",
+    "language",
+    "price",
+    "step_free",
+    "induction_loop",
+    "sign_language",
+    "capacity",
+    "status",
+)
+
+
+def _promote_waitlist(event: Event) -> list[EventRegistration]:
+    """Move the oldest waiting-list entries into free places; call with the event row locked."""
+    if event.capacity is None:
+        promoted_all = list(
+            event.registrations.filter(status=RegistrationStatus.WAITLISTED).select_related("user")
+        )
+    else:
+        confirmed = event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+        free = max(event.capacity - confirmed, 0)
+        promoted_all = list(
+            event.registrations.filter(status=RegistrationStatus.WAITLISTED)
+            .select_related("user")
+            .order_by("created_at", "id")[:free]
+        )
+    now = timezone.now()
+    for registration in promoted_all:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.promoted_at = now
+        registration.save(update_fields=["status", "promoted_at", "updated_at"])
+        audit_log_append(
+            actor=None,
+            action="community.registration_promoted",
+            obj=registration,
+            after=snapshot(registration),
+        )
+        notify(
+            recipient=registration.user,
+            kind="community.waitlist_promoted",
+            subject_template="community/email/waitlist_promoted_subject.txt",
+            body_template="community/email/waitlist_promoted.txt",
+            context={"event": event},
+        )
+    return promoted_all
+
+
+def event_save(*, actor: User, event: Event | None, fields: dict[str, Any]) -> Event:
+    """Create or change an event. A larger capacity promotes people from the waiting list."""
+    if event is None and not permissions.can_create_event(actor):
+        raise _deny()
+    if event is not None and not permissions.can_edit_event(actor, event):
+        raise _deny()
+    place = fields.get("place", event.place if event else None)
+    location = fields.get("location", event.location if event else "")
+    if place is None and not (location or "").strip():
+        raise CommunityError(errors.EVENT_PLACE_OR_LOCATION, field="place")
+    starts_at = fields.get("starts_at", event.starts_at if event else None)
+    ends_at = fields.get("ends_at", event.ends_at if event else None)
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise CommunityError(errors.EVENT_ENDS_BEFORE_START, field="ends_at")
+    with transaction.atomic():
+        if event is None:
+            target = Event(created_by=actor)
+            before = None
+        else:
+            target = Event.objects.select_for_update().get(pk=event.pk)
+            before = snapshot(target)
+        for name in EVENT_FIELDS:
+            if name in fields:
+                setattr(target, name, fields[name])
+        if target.place is not None and target.district_id is None:
+            target.district = target.place.district
+        if target.pk and target.capacity is not None:
+            confirmed = target.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+            if target.capacity < confirmed:
+                raise CommunityError(
+                    errors.EVENT_CAPACITY_BELOW_CONFIRMED,
+                    field="capacity",
+                    params={"count": confirmed},
+                )
+        try:
+            target.full_clean()
+        except ValidationError as exc:
+            raise _validation_to_domain(exc) from None
+        target.save()
+        if before is not None:
+            _promote_waitlist(target)
+        audit_log_append(
+            actor=actor,
+            action="community.event_created" if before is None else "community.event_updated",
+            obj=target,
+            before=before,
+            after=snapshot(target),
+        )
+    return target
+
+
+def event_cancel(*, actor: User, event: Event, reason: str) -> Event:
+    """Call an event off; everyone with a place or on the waiting list is told."""
+    if not permissions.can_edit_event(actor, event):
+        raise _deny()
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        if locked.status == EventStatus.CANCELLED:
+            raise CommunityError(errors.EVENT_ALREADY_CANCELLED)
+        before = snapshot(locked)
+        locked.status = EventStatus.CANCELLED
+        locked.save(update_fields=["status", "updated_at"])
+        audit_log_append(
+            actor=actor,
+            action="community.event_cancelled",
+            obj=locked,
+            before=before,
+            after=snapshot(locked),
+            reason=reason,
+        )
+        for registration in locked.registrations.exclude(
+            status=RegistrationStatus.CANCELLED
+        ).select_related("user"):
+            notify(
+                recipient=registration.user,
+                kind="community.event_cancelled",
+                subject_template="community/email/event_cancelled_subject.txt",
+                body_template="community/email/event_cancelled.txt",
+                context={"event": locked, "reason": reason},
+            )
+    return locked
+
+
+def event_register(*, user: User, event: Event, at: datetime | None = None) -> EventRegistration:
+    """Take a place at an event, or a turn on its waiting list when every place is taken.
+
+    The event row is locked while places are counted, so two people asking for the last place
+    at the same moment get one place and one waiting-list entry.
+    """
+    now = at or timezone.now()
+    if event.capacity is None:
+        raise CommunityError(errors.EVENT_NO_REGISTRATION)
+    try:
+        with transaction.atomic():
+            locked = Event.objects.select_for_update().get(pk=event.pk)
+            if not permissions.can_register_for_event(user, locked, at=now):
+                raise CommunityError(errors.EVENT_NOT_OPEN)
+            if (
+                locked.registrations.filter(user=user)
+                .exclude(status=RegistrationStatus.CANCELLED)
+                .exists()
+            ):
+                raise CommunityError(errors.EVENT_ALREADY_REGISTERED, code="already_registered")
+            confirmed = locked.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+            assert locked.capacity is not None
+            status = (
+                RegistrationStatus.CONFIRMED
+                if confirmed < locked.capacity
+                else RegistrationStatus.WAITLISTED
+            )
+            registration = EventRegistration.objects.create(event=locked, user=user, status=status)
+    except IntegrityError:
+        raise CommunityError(errors.EVENT_ALREADY_REGISTERED, code="already_registered") from None
+    return registration
+
+
+def event_registration_cancel(
+    *, user: User, event: Event, at: datetime | None = None
+) -> EventRegistration:
+    """Give up a place (or a waiting-list turn); the first person waiting gets the place."""
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        registration = (
+            locked.registrations.select_for_update()
+            .filter(user=user)
+            .exclude(status=RegistrationStatus.CANCELLED)
+            .first()
+        )
+        if registration is None:
+            raise CommunityError(errors.EVENT_NOT_REGISTERED)
+        was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+        registration.status = RegistrationStatus.CANCELLED
+        registration.cancelled_at = at or timezone.now()
+        registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+        if was_confirmed and locked.status == EventStatus.PUBLISHED:
+            _promote_waitlist(locked)
+    return registration
+
+
+# --- Volunteering ---------------------------------------------------------------------------------
+
+OFFER_FIELDS = (
+    "title",
+    "task",
+    "organiser_kind",
+    "organiser_name",
+    "organiser_address",
+    "place",
+    "location",
+    "district",
+    "starts_on",
+    "ends_on",
+    "time_commitment",
+    "min_age",
+    "volunteers_needed",
+    "status",
+    "weekday_mornings",
+    "weekday_afternoons",
+    "weekday_evenings",
+    "weekends",
+)
+
+
+def volunteer_offer_save(
+    *, actor: User, offer: VolunteerOffer | None, fields: dict[str, Any], skills: list[Skill]
+) -> VolunteerOffer:
+    if offer is None and not permissions.can_create_offer(actor):
+        raise _deny()
+    if offer is not None and not permissions.can_manage_offer(actor, offer):
+        raise _deny()
+    starts_on = fields.get("starts_on", offer.starts_on if offer else None)
+    ends_on = fields.get("ends_on", offer.ends_on if offer else None)
+    if starts_on and ends_on and ends_on < starts_on:
+        raise CommunityError(errors.OFFER_ENDS_BEFORE_START, field="ends_on")
+    with transaction.atomic():
+        before = snapshot(offer) if offer is not None else None
+        target = offer or VolunteerOffer(created_by=actor)
+        for name in OFFER_FIELDS:
+            if name in fields:
+                setattr(target, name, fields[name])
+        if target.place is not None and target.district_id is None:
+            target.district = target.place.district
+        try:
+            target.full_clean()
+        except ValidationError as exc:
+            raise _validation_to_domain(exc) from None
+        target.save()
+        target.skills.set(skills)
+        audit_log_append(
+            actor=actor,
+            action="community.offer_created" if before is None else "community.offer_updated",
+            obj=target,
+            before=before,
+            after=snapshot(target),
+        )
+    return target
+
+
+def volunteer_profile_save(
+    *,
+    user: User,
+    birth_date: date,
+    district: District | None,
+    skills: list[Skill],
+    about: str,
+    availability: dict[str, bool],
+    at: date | None = None,
+) -> VolunteerProfile:
+    if birth_date > (at or timezone.localdate()):
+        raise CommunityError(errors.BIRTH_DATE_FUTURE, field="birth_date")
+    with transaction.atomic():
+        profile, _created = VolunteerProfile.objects.get_or_create(
+            user=user, defaults={"birth_date": birth_date}
+        )
+        profile.birth_date = birth_date
+        profile.district = district
+        profile.about = about.strip()
+        for name in VolunteerProfile.AVAILABILITY_FIELDS:
+            setattr(profile, name, bool(availability.get(name)))
+        profile.save()
+        profile.skills.set(skills)
+    return profile
+
+
+def volunteer_apply(
+    *, user: User, offer: VolunteerOffer, message: str = "", at: datetime | None = None
+) -> VolunteerApplication:
+    """Apply for an offer; the minimum age is checked against the volunteer's profile."""
+    now = at or timezone.now()
+    if offer.created_by_id == user.pk:
+        raise CommunityError(errors.OFFER_OWN)
+    if not permissions.can_apply_for_offer(user, offer, at=now):
+        raise CommunityError(errors.OFFER_NOT_OPEN)
+    profile = VolunteerProfile.objects.filter(user=user).first()
+    if profile is None:
+        raise CommunityError(errors.PROFILE_REQUIRED, code="profile_required")
+    start = max(offer.starts_on, timezone.localtime(now).date())
+    if profile.age_on(start) < offer.min_age:
+        raise CommunityError(errors.TOO_YOUNG, params={"age": offer.min_age}, code="too_young")
+    try:
+        with transaction.atomic():
+            application = VolunteerApplication.objects.create(
+                offer=offer, volunteer=user, message=message.strip()
+            )
+    except IntegrityError:
+        raise CommunityError(errors.ALREADY_APPLIED) from None
+    notify(
+        recipient=offer.created_by,
+        kind="community.volunteer_applied",
+        subject_template="community/email/volunteer_applied_subject.txt",
+        body_template="community/email/volunteer_applied.txt",
+        context={"offer": offer, "application": application},
+    )
+    return application
+
+
+def volunteer_application_withdraw(
+    *, user: User, application: VolunteerApplication
+) -> VolunteerApplication:
+    if application.volunteer_id != user.pk:
+        raise _deny()
+    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED):
+        raise CommunityError(errors.APPLICATION_NOT_PENDING)
+    application.status = ApplicationStatus.WITHDRAWN
+    application.save(update_fields=["status", "updated_at"])
+    return application
+
+
+def _agreement_number(application: VolunteerApplication, today: date) -> str:
+    return f"POR/{today.year}/{application.offer_id}/{application.pk}"
+
+
+def volunteer_application_decide(
+    *, actor: User, application: VolunteerApplication, accept: bool
+) -> VolunteerApplication:
+    """The organiser accepts or declines; for more than 30 days an agreement is drawn up."""
+    offer = application.offer
+    if not permissions.can_manage_offer(actor, offer):
+        raise _deny()
+    with transaction.atomic():
+        locked = VolunteerApplication.objects.select_for_update().get(pk=application.pk)
+        if locked.status != ApplicationStatus.SUBMITTED:
+            raise CommunityError(errors.APPLICATION_NOT_PENDING)
+        before = snapshot(locked)
+        locked.status = ApplicationStatus.ACCEPTED if accept else ApplicationStatus.REJECTED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.save()
+        audit_log_append(
+            actor=actor,
+            action="community.application_accepted" if accept else "community.application_rejected",
+            obj=locked,
+            before=before,
+            after=snapshot(locked),
+        )
+        if accept and offer.needs_written_agreement:
+            volunteer = locked.volunteer
+            profile = VolunteerProfile.objects.filter(user=volunteer).first()
+            today = timezone.localdate()
+            VolunteerAgreement.objects.create(
+                application=locked,
+                number=_agreement_number(locked, today),
+                scope=offer.task,
+                starts_on=max(offer.starts_on, today),
+                ends_on=offer.ends_on,
+                organiser_name=offer.organiser_name,
+                organiser_address=offer.organiser_address,
+                volunteer_name=volunteer.get_full_name() or volunteer.email,
+                volunteer_is_minor=bool(profile and profile.age_on(today) < 18),
+            )
+        notify(
+            recipient=locked.volunteer,
+            kind="community.application_decided",
+            subject_template="community/email/application_decided_subject.txt",
+            body_template="community/email/application_decided.txt",
+            context={"offer": offer, "application": locked},
+        )
+    return locked
+
+
+def volunteer_agreement_sign_as_organiser(
+    *, actor: User, agreement: VolunteerAgreement, guardian_name: str = ""
+) -> VolunteerAgreement:
+    if not permissions.can_manage_offer(actor, agreement.application.offer):
+        raise _deny()
+    if agreement.organiser_signed_at:
+        raise CommunityError(errors.AGREEMENT_ALREADY_SIGNED)
+    if agreement.volunteer_is_minor and not (guardian_name.strip() or agreement.guardian_name):
+        raise CommunityError(errors.AGREEMENT_GUARDIAN_REQUIRED, field="guardian_name")
+    with transaction.atomic():
+        before = snapshot(agreement)
+        if guardian_name.strip():
+            agreement.guardian_name = guardian_name.strip()
+        agreement.organiser_signed_by = actor
+        agreement.organiser_signed_at = timezone.now()
+        agreement.save()
+        audit_log_append(
+            actor=actor,
+            action="community.agreement_signed_by_organiser",
+            obj=agreement,
+            before=before,
+            after=snapshot(agreement),
+        )
+    return agreement
+
+
+def volunteer_agreement_sign_as_volunteer(
+    *, user: User, agreement: VolunteerAgreement
+) -> VolunteerAgreement:
+    if agreement.application.volunteer_id != user.pk:
+        raise _deny()
+    if agreement.volunteer_signed_at:
+        raise CommunityError(errors.AGREEMENT_ALREADY_SIGNED)
+    agreement.volunteer_signed_at = timezone.now()
+    agreement.save(update_fields=["volunteer_signed_at", "updated_at"])
+    return agreement
+
+
+def volunteer_hours_log(
+    *,
+    user: User,
+    application: VolunteerApplication,
+    day: date,
+    hours: Decimal,
+    description: str,
+    at: date | None = None,
+) -> VolunteerHours:
+    """The volunteer records hours; they count once the organiser confirms them."""
+    if application.volunteer_id != user.pk:
+        raise _deny()
+    if application.status != ApplicationStatus.ACCEPTED:
+        raise CommunityError(errors.APPLICATION_NOT_ACCEPTED)
+    offer = application.offer
+    if offer.needs_written_agreement:
+        agreement = VolunteerAgreement.objects.filter(application=application).first()
+        if agreement is None or not agreement.is_signed:
+            raise CommunityError(errors.AGREEMENT_NOT_SIGNED, code="agreement_not_signed")
+    today = at or timezone.localdate()
+    if day > today:
+        raise CommunityError(errors.HOURS_IN_FUTURE, field="day")
+    if not offer.starts_on <= day <= offer.ends_on:
+        raise CommunityError(
+            errors.HOURS_OUTSIDE_OFFER,
+            field="day",
+            params={"start": offer.starts_on.isoformat(), "end": offer.ends_on.isoformat()},
+        )
+    with transaction.atomic():
+        VolunteerApplication.objects.select_for_update().only("id").get(pk=application.pk)
+        already = application.hours.filter(day=day).exclude(status=HoursStatus.REJECTED).aggregate(
+            total=Sum("hours")
+        )["total"] or Decimal("0")
+        if already + hours > 24:
+            raise CommunityError(errors.HOURS_DAY_OVER_24, field="hours")
+        entry = VolunteerHours(
+            application=application, day=day, hours=hours, description=description.strip()
+        )
+        try:
+            entry.full_clean()
+        except ValidationError as exc:
+            raise _validation_to_domain(exc) from None
+        entry.save()
+    return entry
+
+
+def volunteer_hours_decide(
+    *, actor: User, entry: VolunteerHours, confirm: bool, reason: str = ""
+) -> VolunteerHours:
+    """The organiser confirms (or declines) logged hours; only confirmed hours are certified."""
+    if not permissions.can_manage_offer(actor, entry.application.offer):
+        raise _deny()
+    with transaction.atomic():
+        locked = VolunteerHours.objects.select_for_update().get(pk=entry.pk)
+        if locked.status != HoursStatus.LOGGED:
+            raise CommunityError(errors.HOURS_NOT_PENDING)
+        before = snapshot(locked)
+        locked.status = HoursStatus.CONFIRMED if confirm else HoursStatus.REJECTED
+        locked.confirmed_by = actor
+        locked.confirmed_at = timezone.now()
+        locked.rejection_reason = "" if confirm else reason.strip()
+        locked.save()
+        audit_log_append(
+            actor=actor,
+            action="community.hours_confirmed" if confirm else "community.hours_rejected",
+            obj=locked,
+            before=before,
+            after=snapshot(locked),
+            reason=reason.strip(),
+        )
+    return locked

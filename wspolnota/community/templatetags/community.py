@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django import template
+
+from wspolnota.community.models import VolunteerProfile
+
+register = template.Library()
+
+
+@register.filter
+def volunteer_age(profile: VolunteerProfile | None, today: date) -> int | str:
+    """The volunteer's age in whole years (organisers see the age, never the birth date)."""
+    if profile is None:
+        return "—"
+    return profile.age_on(today)
