@@ -1,7 +1,7 @@
 """The opinion map: Polis-style grouping of participants by how they vote on short statements.
 
-Plain Python and numpy, no Django: the algorithm is tested on its own and against the Polis open
-data (see ``docs/opinionmap.md``). ``pipeline`` holds the maths, ``polis_io`` the open-data format.
+Plain Python and numpy, no Django, so the algorithm is tested on its own and against the Polis
+open data. ``pipeline`` holds the maths, ``polis_io`` the open-data format.
 """
 
 from wspolnota.consultations.opinionmap.pipeline import (

@@ -1,0 +1,134 @@
+"""Consultation pages in headless Chromium: no WCAG 2.1 A/AA violation (axe), with and without errors."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from wspolnota.accounts.roles import Role
+from wspolnota.conftest import PASSWORD
+from wspolnota.consultations import services
+from wspolnota.consultations.tests.factories import (
+    ConsultationFactory,
+    MeetingFactory,
+    RemarkFactory,
+)
+from wspolnota.tests_support.axe import axe_violations, check_urls, log_in
+from wspolnota.tests_support.factories import CityUnitFactory, RoleAssignmentFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def build(krakow):
+    unit = CityUnitFactory(code="WPL", name="Wydział Planowania Przestrzennego")
+    official = UserFactory(district=krakow[2], password=PASSWORD)
+    RoleAssignmentFactory(user=official, role=Role.OFFICIAL, city_unit=unit)
+    residents = [UserFactory(district=krakow[1 + i % 18], password=PASSWORD) for i in range(12)]
+    consultation = ConsultationFactory(
+        initiating_unit=unit, created_by=official, title="Bulwary Wisły: zieleń i rowery"
+    )
+    services.document_add(
+        actor=official,
+        consultation=consultation,
+        title="Koncepcja zagospodarowania",
+        text="§ Ścieżka rowerowa wzdłuż rzeki.\n\n§ Nowe nasadzenia drzew.",
+    )
+    meeting = MeetingFactory(consultation=consultation)
+    now = timezone.now()
+    remark = RemarkFactory(consultation=consultation, author=residents[0], district=krakow[1])
+    services.remark_answer(
+        actor=official, remark=remark, disposition="partly", reason="Część drzew posadzimy.", at=now
+    )
+    survey = services.survey_create(
+        actor=official,
+        consultation=consultation,
+        title="Jak korzystasz z bulwarów?",
+        intro="Pięć krótkich pytań.",
+        verified=False,
+        questions=(
+            "single | Jak często? | codziennie; co tydzień; rzadko\n"
+            "multiple | Po co? | spacer; rower; sport\n"
+            "scale | Czy czujesz się bezpiecznie?\n"
+            "ranking | Co najpierw? | ławki; oświetlenie\n"
+            "matrix | Oceń | dobrze; źle || zieleń; czystość\n"
+            "text* | Inne uwagi"
+        ),
+    )
+    statements = []
+    for index, text in enumerate(["Więcej drzew", "Mniej aut", "Więcej ławek", "Oświetlenie nocą"]):
+        statement = services.statement_submit(
+            author=residents[index], consultation=consultation, text=text, at=now
+        )
+        services.statement_moderate(actor=official, statement=statement, accept=True)
+        statements.append(statement)
+    for p, person in enumerate(residents):
+        for s, statement in enumerate(statements):
+            services.statement_vote(
+                user=person,
+                statement=statement,
+                choice=1 if s == 0 or s % 2 == p % 2 else -1,
+                at=now,
+            )
+    return official, consultation, meeting, survey
+
+
+def pages(consultation, meeting, survey):
+    c = consultation.pk
+    return [
+        "konsultacje/",
+        f"konsultacje/{c}/",
+        f"konsultacje/{c}/uwagi/",
+        f"konsultacje/{c}/spotkania/{meeting.pk}/",
+        f"konsultacje/{c}/ankiety/{survey.pk}/",
+        f"konsultacje/{c}/mapa-opinii/",
+    ]
+
+
+@pytest.mark.parametrize("language", ["pl", "uk"])
+def test_public_consultation_pages_have_no_wcag_violations(browser, live_server, krakow, language):
+    _official, consultation, meeting, survey = build(krakow)
+    context = browser.new_context()
+    page = context.new_page()
+    urls = [f"{live_server.url}/{language}/{p}" for p in pages(consultation, meeting, survey)]
+    failures = check_urls(page, urls)
+    context.close()
+    assert failures == [], "\n\n".join(failures)
+
+
+def test_official_pages_and_forms_with_errors_have_no_wcag_violations(browser, live_server, krakow):
+    official, consultation, meeting, survey = build(krakow)
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, live_server.url, official.email, PASSWORD)
+    base = f"{live_server.url}/pl/konsultacje"
+    c = consultation.pk
+    failures = check_urls(
+        page,
+        [f"{live_server.url}/pl/{p}" for p in pages(consultation, meeting, survey)]
+        + [
+            f"{base}/nowe/",
+            f"{base}/{c}/zmien/",
+            f"{base}/{c}/oglos/",
+            f"{base}/{c}/dokumenty/nowy/",
+            f"{base}/{c}/spotkania/nowe/",
+            f"{base}/{c}/uwagi/zarzadzaj/",
+            f"{base}/{c}/uwagi/{consultation.remarks.first().pk}/",
+            f"{base}/{c}/ankiety/nowa/",
+            f"{base}/{c}/mapa-opinii/import/",
+            f"{base}/{c}/raport/",
+        ],
+    )
+    # a survey sent with nothing chosen: the error summary and the invalid fields
+    page.goto(f"{base}/{c}/ankiety/{survey.pk}/")
+    page.fill("textarea", "Proszę o toalety")
+    page.click("main form.form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").count() == 1
+    assert page.input_value("textarea") == "Proszę o toalety"
+    report = axe_violations(page)
+    if report:
+        failures.append(f"survey with errors\n{report}")
+    # the survey results with their charts, shown to the official
+    assert page.locator("svg.chart").count() >= 3
+    context.close()
+    assert failures == [], "\n\n".join(failures)
