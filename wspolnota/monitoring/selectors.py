@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.utils.formats import number_format
 
 from wspolnota.monitoring import conf
@@ -131,7 +131,8 @@ def approved_measurements(
     )
     if indicators is not None:
         rows = rows.filter(indicator__in=list(indicators))
-    return rows.order_by("indicator_id", "year", "district__number")
+    # city-wide first on every database (PostgreSQL sorts NULL last by default)
+    return rows.order_by("indicator_id", "year", F("district__number").asc(nulls_first=True))
 
 
 @dataclass
@@ -246,7 +247,7 @@ def measurement_history(*, indicator: Indicator, include_pending: bool) -> Query
     )
     if not include_pending:
         rows = rows.exclude(status=Status.PENDING)
-    return rows.order_by("-year", "district__number", "-created_at")
+    return rows.order_by("-year", F("district__number").asc(nulls_first=True), "-created_at")
 
 
 @dataclass
@@ -267,7 +268,9 @@ def pending_batches() -> list[PendingBatch]:
     rows = (
         Measurement.objects.filter(status=Status.PENDING)
         .select_related("indicator", "district", "entered_by")
-        .order_by("created_at", "indicator__position", "year", "district__number")
+        .order_by(
+            "created_at", "indicator__position", "year", F("district__number").asc(nulls_first=True)
+        )
     )
     grouped: dict[uuid.UUID, list[Measurement]] = {}
     for row in rows:

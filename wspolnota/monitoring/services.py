@@ -524,12 +524,15 @@ def batch_approve(
     at = at or timezone.now()
     with transaction.atomic():
         rows = list(
-            Measurement.objects.select_for_update().filter(batch=batch).select_related("indicator")
+            Measurement.objects.select_for_update(of=("self",))
+            .filter(batch=batch)
+            .select_related("indicator")
+            .order_by("pk")
         )
         _check_decidable(actor, rows)
         for row in rows:
             previous = (
-                Measurement.objects.select_for_update()
+                Measurement.objects.select_for_update(of=("self",))
                 .filter(indicator_id=row.indicator_id, year=row.year, status=Status.APPROVED)
                 .filter(
                     **(
@@ -575,7 +578,9 @@ def batch_reject(
         raise MonitoringError(errors.REASON_REQUIRED, field="reason", code="reason_required")
     at = at or timezone.now()
     with transaction.atomic():
-        rows = list(Measurement.objects.select_for_update().filter(batch=batch))
+        rows = list(
+            Measurement.objects.select_for_update(of=("self",)).filter(batch=batch).order_by("pk")
+        )
         _check_decidable(actor, rows)
         for row in rows:
             before = snapshot(row)

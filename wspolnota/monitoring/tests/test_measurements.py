@@ -232,3 +232,47 @@ def test_the_yearly_command_computes_once_and_leaves_approval_to_officials(
     call_command("monitoring_compute", year=2024, stdout=io.StringIO())
     pending = Measurement.objects.filter(status=Status.PENDING, district__isnull=True)
     assert pending.count() == 1 and pending.get().entered_by is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_officials_approving_the_same_batch_at_once_approve_it_once(
+    krakow, official, second_official
+):
+    import threading
+
+    from django.db import connection
+
+    from wspolnota.monitoring.services import strategy_load
+    from wspolnota.tests_support.factories import (
+        CityUnitFactory,
+        RoleAssignmentFactory,
+        UserFactory,
+    )
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    strategy_load()
+    third = UserFactory(district=krakow[3])
+    RoleAssignmentFactory(user=third, role="official", city_unit=CityUnitFactory())
+    measurement = _enter(official, Indicator.objects.get(code="pomoc-spoleczna"))
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def approve(actor):
+        barrier.wait()
+        try:
+            services.batch_approve(actor=actor, batch=measurement.batch)
+            outcomes.append("ok")
+        except MonitoringError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(user,)) for user in (second_official, third)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["ok", "refused"]
+    assert AuditLogEntry.objects.filter(action="monitoring.measurement_approved").count() == 1
