@@ -1,0 +1,452 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from wspolnota.grants import limits
+from wspolnota.grants.models import (
+    ApplicationStatus,
+    CommissionRole,
+    CostCategory,
+    Criterion,
+    CriterionGroup,
+    FormVariant,
+    Programme,
+    ReportKind,
+)
+from wspolnota.organisations.forms import DateInput
+from wspolnota.organisations.models import Organisation
+from wspolnota.territory.models import District
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def money_field(label: Any, *, required: bool = True, **kwargs: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=Decimal(0),
+        max_digits=12,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 10}),
+        **kwargs,
+    )
+
+
+class ProgrammeForm(forms.ModelForm[Programme]):
+    class Meta:
+        model = Programme
+        fields = [
+            "name",
+            "description",
+            "legal_basis",
+            "form_variant",
+            "min_amount",
+            "max_amount",
+            "max_duration_days",
+            "yearly_cap_per_applicant",
+            "min_lead_days",
+            "remarks_days",
+            "min_announcement_days",
+            "allow_ngo",
+            "allow_informal_group",
+            "allow_individual",
+            "individual_min_age",
+            "individual_max_age",
+            "individual_needs_guardian",
+            "in_kind_only",
+            "requires_own_contribution",
+            "min_own_contribution_percent",
+            "volunteer_hour_rate_max",
+            "commission_required",
+            "min_assessors",
+            "pass_score",
+            "rolling",
+            "cost_tolerance_percent",
+            "is_active",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in (
+            "min_amount",
+            "max_amount",
+            "yearly_cap_per_applicant",
+            "volunteer_hour_rate_max",
+            "min_own_contribution_percent",
+            "pass_score",
+            "cost_tolerance_percent",
+        ):
+            self.fields[name].localize = True
+            self.fields[name].widget = forms.TextInput(attrs={"inputmode": "decimal"})
+            self.fields[name].widget.is_localized = True
+
+
+class CriterionForm(forms.Form):
+    name = forms.CharField(label=_("Kryterium"), max_length=200)
+    group = forms.ChoiceField(label=_("Grupa"), choices=CriterionGroup.choices)
+    max_points = forms.DecimalField(
+        label=_("Najwięcej punktów"),
+        min_value=Decimal("0.01"),
+        max_digits=6,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
+    )
+    description = forms.CharField(label=_("Opis"), required=False, max_length=1000)
+
+
+CriterionFormSet = forms.formset_factory(CriterionForm, extra=2, can_delete=True, max_num=30)
+
+
+def criteria_initial(criteria: list[Criterion]) -> list[dict[str, Any]]:
+    return [
+        {"name": c.name, "group": c.group, "max_points": c.max_points, "description": c.description}
+        for c in criteria
+    ]
+
+
+class CallForm(forms.Form):
+    title = forms.CharField(label=_("Tytuł naboru"), max_length=200)
+    description = forms.CharField(
+        label=_("Opis i zasady"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    year = forms.IntegerField(label=_("Rok budżetowy"), min_value=2000, max_value=2100)
+    pool_amount = money_field(_("Pula środków (zł)"))
+    opens_at = forms.DateTimeField(label=_("Początek naboru"), widget=DateTimeInput())
+    closes_at = forms.DateTimeField(
+        label=_("Termin składania wniosków"),
+        widget=DateTimeInput(),
+        required=False,
+        help_text=_("Puste przy naborze ciągłym (do wyczerpania środków)."),
+    )
+
+
+class CommissionForm(forms.Form):
+    email = forms.EmailField(label=_("Adres e-mail konta"))
+    role = forms.ChoiceField(
+        label=_("Funkcja"),
+        choices=CommissionRole.choices,
+        initial=CommissionRole.MEMBER,
+        widget=forms.RadioSelect,
+    )
+
+
+class OrganisationChoiceField(forms.ModelChoiceField[Organisation]):
+    def label_from_instance(self, obj: Organisation) -> str:
+        return f"{obj.name} ({obj.get_kind_display()})"
+
+
+class StartApplicationForm(forms.Form):
+    applicant = OrganisationChoiceField(
+        label=_("W czyim imieniu składasz wniosek"),
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+    )
+    title = forms.CharField(label=_("Tytuł zadania"), max_length=250)
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["applicant"].queryset = organisations
+
+
+class DistrictChoiceField(forms.ModelChoiceField[District]):
+    def label_from_instance(self, obj: District) -> str:
+        return obj.full_name
+
+
+class ApplicationForm(forms.Form):
+    title = forms.CharField(label=_("Tytuł zadania"), max_length=250)
+    summary = forms.CharField(
+        label=_("Krótki opis"),
+        max_length=600,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Najwyżej 600 znaków; pokażemy go w wynikach."),
+    )
+    description = forms.CharField(
+        label=_("Cel i opis zadania"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Jaką potrzebę zaspokaja zadanie, co dokładnie zrobicie i dla kogo."),
+    )
+    target_group = forms.CharField(
+        label=_("Do kogo jest skierowane"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    district = DistrictChoiceField(
+        label=_("Dzielnica realizacji"),
+        queryset=District.objects.select_related("city").order_by("number"),
+        required=False,
+        empty_label=_("— całe miasto lub kilka dzielnic —"),
+    )
+    location = forms.CharField(label=_("Miejsce realizacji"), max_length=300, required=False)
+    start_date = forms.DateField(label=_("Data rozpoczęcia"), required=False, widget=DateInput())
+    end_date = forms.DateField(label=_("Data zakończenia"), required=False, widget=DateInput())
+    residents_contribution = forms.CharField(
+        label=_("Wkład mieszkańców"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Co wniosą mieszkańcy: praca społeczna, rzeczy, pieniądze."),
+    )
+    experience = forms.CharField(
+        label=_("Doświadczenie i zasoby wnioskodawcy"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, variant: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if variant != FormVariant.LOCAL_INITIATIVE:
+            del self.fields["residents_contribution"]
+        if variant != FormVariant.FULL:
+            del self.fields["experience"]
+
+
+class BudgetLineForm(forms.Form):
+    category = forms.ChoiceField(label=_("Kategoria"), choices=CostCategory.choices)
+    description = forms.CharField(label=_("Rodzaj kosztu"), max_length=300)
+    unit = forms.CharField(
+        label=_("Jednostka"), max_length=30, widget=forms.TextInput(attrs={"size": 6})
+    )
+    quantity = forms.DecimalField(
+        label=_("Liczba"),
+        min_value=Decimal(0),
+        max_digits=10,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
+    )
+    unit_cost = money_field(_("Koszt jednostkowy"))
+    grant_amount = money_field(_("Ze wsparcia"), required=False)
+    own_amount = money_field(_("Wkład finansowy"), required=False)
+    in_kind_amount = money_field(_("Wkład rzeczowy"), required=False)
+    volunteer_amount = money_field(_("Wolontariat"), required=False)
+
+
+BudgetFormSet = forms.formset_factory(BudgetLineForm, extra=3, can_delete=True, max_num=200)
+
+
+class BudgetCsvForm(forms.Form):
+    file = forms.FileField(
+        label=_("Plik CSV z kosztorysem"),
+        help_text=_(
+            "UTF-8, średniki; pierwszy wiersz to nagłówki: kategoria; rodzaj kosztu; jednostka; liczba; koszt jednostkowy; dotacja; wkład własny; wkład rzeczowy; wolontariat."
+        ),
+    )
+
+
+class ScheduleItemForm(forms.Form):
+    action = forms.CharField(label=_("Działanie"), max_length=300)
+    start_date = forms.DateField(label=_("Od"), widget=DateInput())
+    end_date = forms.DateField(label=_("Do"), widget=DateInput())
+    responsible = forms.CharField(label=_("Kto odpowiada"), max_length=200, required=False)
+
+
+ScheduleFormSet = forms.formset_factory(ScheduleItemForm, extra=3, can_delete=True, max_num=100)
+
+
+class ResultForm(forms.Form):
+    description = forms.CharField(label=_("Rezultat"), max_length=300)
+    target = forms.CharField(label=_("Planowany poziom"), max_length=100)
+    verification = forms.CharField(label=_("Sposób sprawdzenia"), max_length=300, required=False)
+
+
+ResultFormSet = forms.formset_factory(ResultForm, extra=2, can_delete=True, max_num=50)
+
+
+class AttachmentForm(forms.Form):
+    title = forms.CharField(label=_("Tytuł"), max_length=200, required=False)
+    file = forms.FileField(
+        label=_("Plik"), help_text=_("PDF, JPG, PNG, ODT, ODS, DOCX lub XLSX, najwyżej 10 MB.")
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Powód (nieobowiązkowy)"), required=False, max_length=1000)
+
+
+class FormalCheckForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Wynik oceny formalnej"),
+        choices=[
+            ("pass", _("spełnia wymogi formalne")),
+            ("fail", _("odrzucić z przyczyn formalnych")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Uwagi"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=3000
+    )
+
+
+class RemarkForm(forms.Form):
+    author_name = forms.CharField(
+        label=_("Podpis"),
+        max_length=150,
+        required=False,
+        help_text=_("Imię i nazwisko lub nazwa organizacji; puste — użyjemy danych z konta."),
+    )
+    text = forms.CharField(
+        label=_("Uwaga"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+
+
+class DeclarationForm(forms.Form):
+    has_conflict = forms.TypedChoiceField(
+        label=_("Oświadczenie"),
+        choices=[
+            ("no", _("Nie zachodzi konflikt interesów: nie jestem związany(-a) z wnioskodawcą.")),
+            ("yes", _("Zachodzi konflikt interesów: wyłączam się z oceny tego wniosku.")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    explanation = forms.CharField(
+        label=_("Wyjaśnienie (przy konflikcie)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+class AssessmentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Uzasadnienie oceny"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args: Any, criteria: list[Criterion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        fields: dict[str, forms.Field] = {}
+        for criterion in criteria:
+            fields[f"points_{criterion.pk}"] = forms.DecimalField(
+                label=criterion.name,
+                required=False,
+                min_value=Decimal(0),
+                max_value=criterion.max_points,
+                max_digits=6,
+                decimal_places=2,
+                localize=True,
+                help_text=_("od 0 do %(max)s pkt") % {"max": limits.num(criterion.max_points)},
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
+            )
+            fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=_("Komentarz: %(criterion)s") % {"criterion": criterion.name},
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        self.fields = {**fields, **self.fields}
+
+    def points(self) -> dict[int, Decimal | None]:
+        return {c.pk: self.cleaned_data.get(f"points_{c.pk}") for c in self.criteria}
+
+    def comments(self) -> dict[int, str]:
+        return {c.pk: self.cleaned_data.get(f"comment_{c.pk}", "") for c in self.criteria}
+
+
+class AwardForm(forms.Form):
+    amount = money_field(_("Przyznana kwota (zł)"))
+    justification = forms.CharField(
+        label=_("Uzasadnienie"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Wymagane, gdy przyznajesz mniej, niż wnioskowano."),
+    )
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Uzasadnienie odmowy"), widget=forms.Textarea(attrs={"rows": 2}), max_length=3000
+    )
+
+
+class AgreementForm(forms.Form):
+    start_date = forms.DateField(label=_("Realizacja od"), widget=DateInput())
+    end_date = forms.DateField(label=_("Realizacja do"), widget=DateInput())
+    report_due_date = forms.DateField(label=_("Termin sprawozdania końcowego"), widget=DateInput())
+    city_signatory = forms.CharField(label=_("W imieniu miasta podpisuje"), max_length=200)
+    applicant_signatories = forms.CharField(
+        label=_("W imieniu wnioskodawcy podpisują"), max_length=300
+    )
+    bank_account = forms.CharField(
+        label=_("Numer rachunku bankowego"),
+        max_length=40,
+        required=False,
+        help_text=_("26 cyfr; nie dotyczy wsparcia rzeczowego."),
+    )
+
+
+class TrancheForm(forms.Form):
+    amount = money_field(_("Kwota (zł)"))
+    due_date = forms.DateField(label=_("Termin przekazania"), widget=DateInput())
+
+
+TrancheFormSet = forms.formset_factory(TrancheForm, extra=2, can_delete=True, max_num=12)
+
+
+class SignForm(forms.Form):
+    signed_on = forms.DateField(label=_("Data podpisania"), widget=DateInput())
+
+
+class PaidForm(forms.Form):
+    paid_on = forms.DateField(label=_("Data przelewu"), widget=DateInput())
+
+
+class ReportStartForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Rodzaj sprawozdania"), choices=ReportKind.choices)
+    period_from = forms.DateField(label=_("Okres od"), widget=DateInput())
+    period_to = forms.DateField(label=_("Okres do"), widget=DateInput())
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decyzja"),
+        choices=[("accept", _("przyjąć sprawozdanie")), ("return", _("zwrócić do poprawy"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Uwagi"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=3000
+    )
+
+
+class ApplicationFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("— wszystkie —")), *ApplicationStatus.choices],
+    )
+
+
+class ReportLineForm(forms.Form):
+    actual_grant = money_field(_("Wydano ze wsparcia"), required=False)
+    actual_own = money_field(_("Wkład finansowy"), required=False)
+    actual_in_kind = money_field(_("Wkład rzeczowy"), required=False)
+    actual_volunteer = money_field(_("Wolontariat"), required=False)
+    explanation = forms.CharField(label=_("Wyjaśnienie różnicy"), max_length=500, required=False)
+
+
+class ReportResultForm(forms.Form):
+    achieved = forms.CharField(label=_("Osiągnięty poziom"), max_length=100, required=False)
+
+
+class ReportNarrativeForm(forms.Form):
+    narrative = forms.CharField(
+        label=_("Opis wykonania zadania"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Co zrobiliście, kto skorzystał, co się zmieniło w planie i dlaczego."),
+    )

@@ -1,0 +1,622 @@
+"""The legal frame of each kind of programme, the defaults of a new programme, and the checks of
+an application against every limit of its programme.
+
+Sources: the act of 24 April 2003 on public-benefit activity and volunteering — art. 19a (small
+grants: at most 10,000 PLN, at most 90 days, at most 20,000 PLN for one organisation in a year,
+publication for 7 days of remarks), art. 13 (open competitions announced at least 21 days ahead),
+art. 19b–19h (local initiative: in-kind support, residents' contribution), and Kraków's resolution
+CXIX/1874/14 (local initiatives scored out of 100: purpose and usefulness up to 45, residents'
+contribution up to 45, other up to 10; 60 points to pass). Micro-grants have no statutory frame;
+Wrocław and Łódź run them for 500–10,000 PLN.
+
+Every check here is a pure function of loaded objects that returns a list of ``GrantsError``
+(message, field, code), so the same rules show as a live checklist and block a submission.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.utils import formats
+
+from wspolnota.grants import errors
+from wspolnota.grants.errors import GrantsError
+from wspolnota.grants.models import (
+    ZERO,
+    Application,
+    BudgetLine,
+    CostCategory,
+    CriterionGroup,
+    ExpectedResult,
+    FormVariant,
+    Programme,
+    ProgrammeKind,
+    ScheduleItem,
+)
+from wspolnota.organisations import rules as applicant_rules
+from wspolnota.organisations.models import (
+    Organisation,
+    OrganisationKind,
+    OrganisationPerson,
+    VerificationStatus,
+)
+
+CENT = Decimal("0.01")
+
+
+def q2(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def num(value: Decimal | int) -> str:
+    """A number without needless zeros in the reader's format: 45, 7,5 (Polish), 7.5 (English)."""
+    plain = Decimal(format(Decimal(value).normalize(), "f"))
+    return str(formats.number_format(plain, use_l10n=True))
+
+
+def pln(value: Decimal | int) -> str:
+    """Money in the reader's number format, e.g. 10 000,00 (Polish) or 10,000.00 (English)."""
+    return str(formats.number_format(q2(Decimal(value)), 2, use_l10n=True, force_grouping=True))
+
+
+@dataclass(frozen=True)
+class LegalFrame:
+    max_amount: Decimal | None = None
+    max_duration_days: int | None = None
+    yearly_cap_per_applicant: Decimal | None = None
+    min_lead_days: int | None = None
+    remarks_days: int | None = None
+    min_announcement_days: int | None = None
+    in_kind_only: bool = False
+    requires_own_contribution: bool = False
+    min_pass_score: Decimal | None = None
+    group_caps: dict[str, Decimal] = field(default_factory=dict)
+    total_points: Decimal | None = None
+
+
+LEGAL_FRAMES: dict[str, LegalFrame] = {
+    ProgrammeKind.MICRO_GRANT: LegalFrame(),
+    ProgrammeKind.LOCAL_INITIATIVE: LegalFrame(
+        in_kind_only=True,
+        requires_own_contribution=True,
+        min_pass_score=Decimal(60),
+        group_caps={
+            CriterionGroup.PURPOSE: Decimal(45),
+            CriterionGroup.CONTRIBUTION: Decimal(45),
+            CriterionGroup.OTHER: Decimal(10),
+        },
+        total_points=Decimal(100),
+    ),
+    ProgrammeKind.SMALL_GRANT: LegalFrame(
+        max_amount=Decimal(10_000),
+        max_duration_days=90,
+        yearly_cap_per_applicant=Decimal(20_000),
+        min_lead_days=30,
+        remarks_days=7,
+    ),
+    ProgrammeKind.OPEN_COMPETITION: LegalFrame(min_announcement_days=21),
+}
+
+# Fields of a new programme of each kind, before the official adjusts them.
+PROGRAMME_DEFAULTS: dict[str, dict[str, Any]] = {
+    ProgrammeKind.MICRO_GRANT: {
+        "form_variant": FormVariant.SHORT,
+        "min_amount": Decimal(500),
+        "max_amount": Decimal(5_000),
+        "max_duration_days": 120,
+        "allow_ngo": True,
+        "allow_informal_group": True,
+        "allow_individual": True,
+        "individual_min_age": 13,
+        "individual_max_age": 21,
+        "individual_needs_guardian": True,
+        "volunteer_hour_rate_max": Decimal(50),
+        "commission_required": True,
+        "min_assessors": 2,
+        "rolling": False,
+        "legal_basis": "",
+    },
+    ProgrammeKind.LOCAL_INITIATIVE: {
+        "form_variant": FormVariant.LOCAL_INITIATIVE,
+        "allow_ngo": True,
+        "allow_informal_group": True,
+        "allow_individual": True,
+        "individual_min_age": 18,
+        "in_kind_only": True,
+        "requires_own_contribution": True,
+        "volunteer_hour_rate_max": Decimal(50),
+        "pass_score": Decimal(60),
+        "commission_required": True,
+        "min_assessors": 2,
+        "rolling": True,
+        "legal_basis": "art. 19b–19h ustawy o działalności pożytku publicznego i o wolontariacie; uchwała nr CXIX/1874/14 Rady Miasta Krakowa",
+    },
+    ProgrammeKind.SMALL_GRANT: {
+        "form_variant": FormVariant.SIMPLIFIED,
+        "max_amount": Decimal(10_000),
+        "max_duration_days": 90,
+        "yearly_cap_per_applicant": Decimal(20_000),
+        "min_lead_days": 30,
+        "remarks_days": 7,
+        "allow_ngo": True,
+        "commission_required": False,
+        "min_assessors": 1,
+        "rolling": True,
+        "legal_basis": "art. 19a ustawy o działalności pożytku publicznego i o wolontariacie",
+    },
+    ProgrammeKind.OPEN_COMPETITION: {
+        "form_variant": FormVariant.FULL,
+        "min_announcement_days": 21,
+        "allow_ngo": True,
+        "requires_own_contribution": False,
+        "volunteer_hour_rate_max": Decimal(50),
+        "commission_required": True,
+        "min_assessors": 2,
+        "rolling": False,
+        "legal_basis": "art. 11–15 ustawy o działalności pożytku publicznego i o wolontariacie",
+    },
+}
+
+# (group, name, max points) — the default rubric of a new programme; Polish source text that
+# officials edit, like every other content they write.
+DEFAULT_RUBRICS: dict[str, list[tuple[str, str, int]]] = {
+    ProgrammeKind.MICRO_GRANT: [
+        (CriterionGroup.GENERAL, "Pomysł i jego wartość dla społeczności", 10),
+        (CriterionGroup.GENERAL, "Realność wykonania i kosztorys", 10),
+        (CriterionGroup.GENERAL, "Zaangażowanie uczestników i partnerów", 10),
+    ],
+    ProgrammeKind.LOCAL_INITIATIVE: [
+        (CriterionGroup.PURPOSE, "Celowość i użyteczność dla mieszkańców", 45),
+        (CriterionGroup.CONTRIBUTION, "Wkład mieszkańców: praca, rzeczy, pieniądze", 45),
+        (CriterionGroup.OTHER, "Inne: trwałość, dostępność, współpraca", 10),
+    ],
+    ProgrammeKind.SMALL_GRANT: [
+        (CriterionGroup.GENERAL, "Celowość zadania", 10),
+        (CriterionGroup.GENERAL, "Kosztorys i rezultaty", 10),
+    ],
+    ProgrammeKind.OPEN_COMPETITION: [
+        (CriterionGroup.GENERAL, "Możliwość realizacji zadania przez oferenta", 10),
+        (CriterionGroup.GENERAL, "Jakość zadania i kalkulacja kosztów", 20),
+        (CriterionGroup.GENERAL, "Wkład własny, praca społeczna i wolontariat", 10),
+        (CriterionGroup.GENERAL, "Doświadczenie i rzetelność w poprzednich zadaniach", 10),
+    ],
+}
+
+
+def _err(message: Any, field_name: str | None, code: str, **params: Any) -> GrantsError:
+    return GrantsError(message, field=field_name, code=code, params=params)
+
+
+# --- programmes ---------------------------------------------------------------------------------
+
+
+def programme_problems(
+    programme: Programme, criteria: Sequence[tuple[str, Decimal]]
+) -> list[GrantsError]:
+    """A programme may tighten its legal frame but never loosen it; ``criteria`` are
+    (group, max points) of its rubric."""
+    frame = LEGAL_FRAMES[programme.kind]
+    problems: list[GrantsError] = []
+
+    def above(value: Decimal | int | None, limit: Decimal | int | None) -> bool:
+        return limit is not None and (value is None or value > limit)
+
+    def below(value: Decimal | int | None, limit: Decimal | int | None) -> bool:
+        return limit is not None and (value is None or value < limit)
+
+    if above(programme.max_amount, frame.max_amount):
+        problems.append(
+            _err(
+                errors.FRAME_MAX_AMOUNT,
+                "max_amount",
+                "frame_amount",
+                limit=pln(frame.max_amount or 0),
+            )
+        )
+    if above(programme.max_duration_days, frame.max_duration_days):
+        problems.append(
+            _err(
+                errors.FRAME_MAX_DURATION,
+                "max_duration_days",
+                "frame_duration",
+                limit=frame.max_duration_days,
+            )
+        )
+    if above(programme.yearly_cap_per_applicant, frame.yearly_cap_per_applicant):
+        problems.append(
+            _err(
+                errors.FRAME_YEARLY_CAP,
+                "yearly_cap_per_applicant",
+                "frame_cap",
+                limit=pln(frame.yearly_cap_per_applicant or 0),
+            )
+        )
+    if below(programme.min_lead_days, frame.min_lead_days):
+        problems.append(
+            _err(errors.FRAME_MIN_LEAD, "min_lead_days", "frame_lead", limit=frame.min_lead_days)
+        )
+    if below(programme.remarks_days, frame.remarks_days):
+        problems.append(
+            _err(errors.FRAME_REMARKS, "remarks_days", "frame_remarks", limit=frame.remarks_days)
+        )
+    if below(programme.min_announcement_days, frame.min_announcement_days):
+        problems.append(
+            _err(
+                errors.FRAME_ANNOUNCEMENT,
+                "min_announcement_days",
+                "frame_announcement",
+                limit=frame.min_announcement_days,
+            )
+        )
+    if frame.in_kind_only and not programme.in_kind_only:
+        problems.append(_err(errors.FRAME_IN_KIND, "in_kind_only", "frame_in_kind"))
+    if frame.requires_own_contribution and not programme.requires_own_contribution:
+        problems.append(
+            _err(errors.FRAME_CONTRIBUTION, "requires_own_contribution", "frame_contribution")
+        )
+    if below(programme.pass_score, frame.min_pass_score):
+        problems.append(
+            _err(errors.FRAME_PASS_SCORE, "pass_score", "frame_pass", limit=frame.min_pass_score)
+        )
+    if (
+        programme.min_amount is not None
+        and programme.max_amount is not None
+        and programme.min_amount > programme.max_amount
+    ):
+        problems.append(_err(errors.MIN_ABOVE_MAX, "min_amount", "min_above_max"))
+    if (
+        programme.individual_min_age is not None
+        and programme.individual_max_age is not None
+        and programme.individual_min_age > programme.individual_max_age
+    ):
+        problems.append(_err(errors.AGE_RANGE, "individual_min_age", "age_range"))
+    if not (programme.allow_ngo or programme.allow_informal_group or programme.allow_individual):
+        problems.append(_err(errors.NO_APPLICANT_KIND, "allow_ngo", "no_applicant_kind"))
+    problems += rubric_problems(programme, criteria)
+    return problems
+
+
+def rubric_problems(
+    programme: Programme, criteria: Sequence[tuple[str, Decimal]]
+) -> list[GrantsError]:
+    frame = LEGAL_FRAMES[programme.kind]
+    problems: list[GrantsError] = []
+    if programme.commission_required and not criteria:
+        return [_err(errors.RUBRIC_EMPTY, None, "rubric_empty")]
+    total = sum((points for _group, points in criteria), ZERO)
+    for group, cap in frame.group_caps.items():
+        group_total = sum((p for g, p in criteria if g == group), ZERO)
+        if group_total > cap:
+            problems.append(
+                _err(
+                    errors.RUBRIC_GROUP_CAP,
+                    None,
+                    "rubric_group",
+                    group=CriterionGroup(group).label,
+                    limit=cap,
+                    total=num(group_total),
+                )
+            )
+    if frame.total_points is not None and criteria and total != frame.total_points:
+        problems.append(
+            _err(
+                errors.RUBRIC_TOTAL,
+                None,
+                "rubric_total",
+                limit=frame.total_points,
+                total=num(total),
+            )
+        )
+    if programme.pass_score is not None and criteria and programme.pass_score > total:
+        problems.append(
+            _err(
+                errors.PASS_ABOVE_TOTAL,
+                "pass_score",
+                "pass_above_total",
+                **{"pass": num(programme.pass_score), "total": num(total)},
+            )
+        )
+    return problems
+
+
+# --- applications ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BudgetTotals:
+    total: Decimal
+    grant: Decimal
+    own: Decimal
+    in_kind: Decimal
+    volunteer: Decimal
+
+    @property
+    def contribution(self) -> Decimal:
+        return self.own + self.in_kind + self.volunteer
+
+    @property
+    def contribution_percent(self) -> Decimal:
+        if not self.total:
+            return ZERO
+        return q2(self.contribution * 100 / self.total)
+
+
+def budget_totals(lines: Iterable[BudgetLine]) -> BudgetTotals:
+    total = grant = own = in_kind = volunteer = ZERO
+    for line in lines:
+        total += line.total
+        grant += line.grant_amount
+        own += line.own_amount
+        in_kind += line.in_kind_amount
+        volunteer += line.volunteer_amount
+    return BudgetTotals(total, grant, own, in_kind, volunteer)
+
+
+def budget_line_problems(line: BudgetLine, programme: Programme) -> list[GrantsError]:
+    """The rules of one row: its sources add up to its cost, volunteer work is valued within the
+    programme's hourly rate and pays only for volunteer rows."""
+    problems = []
+    sources = line.grant_amount + line.own_amount + line.in_kind_amount + line.volunteer_amount
+    if q2(sources) != q2(line.total):
+        problems.append(
+            _err(
+                errors.BUDGET_LINE_SOURCES,
+                None,
+                "budget_sources",
+                line=line.position,
+                sources=pln(sources),
+                total=pln(line.total),
+            )
+        )
+    is_volunteer_row = line.category == CostCategory.VOLUNTEER
+    if (line.volunteer_amount > 0 and not is_volunteer_row) or (
+        is_volunteer_row and line.volunteer_amount != line.total
+    ):
+        problems.append(
+            _err(errors.BUDGET_LINE_VOLUNTEER_ONLY, None, "budget_volunteer", line=line.position)
+        )
+    rate = programme.volunteer_hour_rate_max
+    if is_volunteer_row and rate is not None and line.unit_cost > rate:
+        problems.append(
+            _err(
+                errors.BUDGET_VOLUNTEER_RATE,
+                None,
+                "volunteer_rate",
+                line=line.position,
+                limit=pln(rate),
+                rate=pln(line.unit_cost),
+            )
+        )
+    return problems
+
+
+def applicant_problems(
+    applicant: Organisation,
+    people: Sequence[OrganisationPerson],
+    programme: Programme,
+    day: date,
+) -> list[GrantsError]:
+    """Who may apply: the kind of applicant, its registry status, the make-up of a group, the
+    age of an individual and their guardian."""
+    allowed = {
+        OrganisationKind.NGO: programme.allow_ngo,
+        OrganisationKind.INFORMAL_GROUP: programme.allow_informal_group,
+        OrganisationKind.INDIVIDUAL: programme.allow_individual,
+    }
+    if not allowed[OrganisationKind(applicant.kind)]:
+        return [
+            _err(
+                errors.APPLICANT_KIND,
+                "applicant",
+                "applicant_kind",
+                kind=OrganisationKind(applicant.kind).label,
+            )
+        ]
+    problems = []
+    if applicant.status not in (VerificationStatus.PENDING, VerificationStatus.VERIFIED):
+        problems.append(
+            _err(
+                errors.APPLICANT_STATUS,
+                "applicant",
+                "applicant_status",
+                status=VerificationStatus(applicant.status).label,
+            )
+        )
+    if applicant.kind == OrganisationKind.INFORMAL_GROUP:
+        problems += [
+            _err(p.message, "applicant", p.code, **p.params)
+            for p in applicant_rules.group_problems(people, day)
+        ]
+    if applicant.kind == OrganisationKind.INDIVIDUAL:
+        person = applicant_rules.applicant_person(people)
+        age = (
+            applicant_rules.age_on(person.birth_date, day)
+            if person is not None and person.birth_date
+            else None
+        )
+        low, high = programme.individual_min_age, programme.individual_max_age
+        if age is None or (low is not None and age < low) or (high is not None and age > high):
+            problems.append(
+                _err(
+                    errors.APPLICANT_AGE,
+                    "applicant",
+                    "applicant_age",
+                    min=low if low is not None else 0,
+                    max=high if high is not None else "—",
+                    age=age if age is not None else "—",
+                )
+            )
+        needs_guardian = programme.individual_needs_guardian or (
+            age is not None and age < applicant_rules.ADULT_AGE
+        )
+        if needs_guardian and applicant_rules.adult_guardian(people, day) is None:
+            problems.append(_err(errors.APPLICANT_GUARDIAN, "applicant", "applicant_guardian"))
+    return problems
+
+
+@dataclass(frozen=True)
+class ApplicationContext:
+    """What the checks need beyond the application itself, loaded by the caller."""
+
+    day: date
+    pool_remaining: Decimal
+    awarded_this_year: Decimal
+    people: Sequence[OrganisationPerson]
+    lines: Sequence[BudgetLine]
+    schedule: Sequence[ScheduleItem]
+    results: Sequence[ExpectedResult]
+
+
+def _fmt_date(value: date) -> str:
+    return str(formats.date_format(value, "SHORT_DATE_FORMAT"))
+
+
+def application_problems(application: Application, ctx: ApplicationContext) -> list[GrantsError]:
+    """Every limit of the programme, each with a message that says what to change."""
+    call = application.call
+    programme = call.programme
+    problems = applicant_problems(application.applicant, ctx.people, programme, ctx.day)
+    variant = programme.form_variant
+
+    # Content required by the form.
+    if not application.title.strip():
+        problems.append(_err(errors.TITLE_REQUIRED, "title", "title_required"))
+    if variant == FormVariant.SHORT:
+        if not application.summary.strip():
+            problems.append(_err(errors.SUMMARY_REQUIRED, "summary", "summary_required"))
+    elif not application.description.strip():
+        problems.append(_err(errors.DESCRIPTION_REQUIRED, "description", "description_required"))
+    if variant == FormVariant.LOCAL_INITIATIVE and not application.residents_contribution.strip():
+        problems.append(
+            _err(errors.CONTRIBUTION_TEXT_REQUIRED, "residents_contribution", "contribution_text")
+        )
+    if variant == FormVariant.FULL and not application.experience.strip():
+        problems.append(_err(errors.EXPERIENCE_REQUIRED, "experience", "experience_required"))
+
+    # Dates: order, duration, lead time.
+    start, end = application.start_date, application.end_date
+    if start is None or end is None:
+        problems.append(_err(errors.DATES_REQUIRED, "start_date", "dates_required"))
+    elif end < start:
+        problems.append(_err(errors.DATES_ORDER, "end_date", "dates_order"))
+    else:
+        days = (end - start).days + 1
+        if programme.max_duration_days is not None and days > programme.max_duration_days:
+            problems.append(
+                _err(
+                    errors.DURATION,
+                    "end_date",
+                    "duration",
+                    limit=programme.max_duration_days,
+                    days=days,
+                )
+            )
+        if programme.min_lead_days is not None:
+            earliest = ctx.day + timedelta(days=programme.min_lead_days)
+            if start < earliest:
+                problems.append(
+                    _err(
+                        errors.LEAD_TIME,
+                        "start_date",
+                        "lead_time",
+                        limit=programme.min_lead_days,
+                        date=_fmt_date(earliest),
+                    )
+                )
+        elif start < ctx.day:
+            problems.append(_err(errors.START_IN_PAST, "start_date", "start_in_past"))
+
+    # Budget: each row, then the amounts.
+    if not ctx.lines:
+        problems.append(_err(errors.BUDGET_EMPTY, None, "budget_empty"))
+    for line in ctx.lines:
+        problems += budget_line_problems(line, programme)
+    totals = budget_totals(ctx.lines)
+    requested = totals.grant
+    if ctx.lines and requested <= 0:
+        problems.append(_err(errors.BUDGET_NO_GRANT, None, "no_grant"))
+    if programme.min_amount is not None and 0 < requested < programme.min_amount:
+        problems.append(
+            _err(
+                errors.AMOUNT_BELOW_MIN,
+                None,
+                "amount_below_min",
+                amount=pln(requested),
+                limit=pln(programme.min_amount),
+            )
+        )
+    if programme.max_amount is not None and requested > programme.max_amount:
+        problems.append(
+            _err(
+                errors.AMOUNT_ABOVE_MAX,
+                None,
+                "amount_above_max",
+                amount=pln(requested),
+                limit=pln(programme.max_amount),
+            )
+        )
+    if requested > ctx.pool_remaining:
+        problems.append(
+            _err(
+                errors.AMOUNT_ABOVE_POOL,
+                None,
+                "amount_above_pool",
+                amount=pln(requested),
+                limit=pln(max(ctx.pool_remaining, ZERO)),
+            )
+        )
+    cap = programme.yearly_cap_per_applicant
+    if cap is not None and ctx.awarded_this_year + requested > cap:
+        problems.append(
+            _err(
+                errors.YEARLY_CAP,
+                None,
+                "yearly_cap",
+                year=call.year,
+                used=pln(ctx.awarded_this_year),
+                limit=pln(cap),
+            )
+        )
+    if programme.requires_own_contribution and ctx.lines and totals.contribution <= 0:
+        problems.append(_err(errors.CONTRIBUTION_REQUIRED, None, "contribution_required"))
+    share = programme.min_own_contribution_percent
+    if share is not None and ctx.lines and totals.contribution_percent < share:
+        problems.append(
+            _err(
+                errors.CONTRIBUTION_SHARE,
+                None,
+                "contribution_share",
+                limit=num(share),
+                share=num(totals.contribution_percent),
+            )
+        )
+
+    # Schedule and results.
+    needs_schedule = variant in (
+        FormVariant.SIMPLIFIED,
+        FormVariant.FULL,
+        FormVariant.LOCAL_INITIATIVE,
+    )
+    if needs_schedule and not ctx.schedule:
+        problems.append(_err(errors.SCHEDULE_REQUIRED, None, "schedule_required"))
+    for item in ctx.schedule:
+        if item.end_date < item.start_date:
+            problems.append(_err(errors.SCHEDULE_ORDER, None, "schedule_order", action=item.action))
+        elif start and end and (item.start_date < start or item.end_date > end):
+            problems.append(
+                _err(
+                    errors.SCHEDULE_OUTSIDE,
+                    None,
+                    "schedule_outside",
+                    action=item.action,
+                    start=_fmt_date(start),
+                    end=_fmt_date(end),
+                )
+            )
+    if variant in (FormVariant.SIMPLIFIED, FormVariant.FULL) and not ctx.results:
+        problems.append(_err(errors.RESULTS_REQUIRED, None, "results_required"))
+    return problems

@@ -1,0 +1,689 @@
+"""Grants: programmes (call templates with legal limits), calls, applications, evaluation by a
+commission, awards, agreements with payment tranches, and reports that settle them.
+
+Money is Decimal (PLN with grosze). A programme copies the limits of its legal frame
+(``limits.LEGAL_FRAMES``) and may only tighten them; a call freezes its own copy of the rubric.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from wspolnota.core.models import BaseModel
+
+ZERO = Decimal("0.00")
+
+
+def money(verbose_name: str | object, **kwargs: object) -> models.DecimalField[Decimal]:
+    options: dict[str, object] = {
+        "max_digits": 12,
+        "decimal_places": 2,
+        "validators": [MinValueValidator(ZERO)],
+    }
+    options.update(kwargs)
+    return models.DecimalField(verbose_name, **options)  # type: ignore[arg-type]
+
+
+class ProgrammeKind(models.TextChoices):
+    MICRO_GRANT = "micro_grant", _("mikrogranty")
+    LOCAL_INITIATIVE = "local_initiative", _("inicjatywa lokalna")
+    SMALL_GRANT = "small_grant", _("małe granty (art. 19a)")
+    OPEN_COMPETITION = "open_competition", _("otwarty konkurs ofert")
+
+
+class FormVariant(models.TextChoices):
+    SHORT = "short", _("krótki formularz")
+    SIMPLIFIED = "simplified", _("uproszczona oferta")
+    FULL = "full", _("pełna oferta")
+    LOCAL_INITIATIVE = "local_initiative", _("wniosek o inicjatywę lokalną")
+
+
+class Programme(BaseModel):
+    """A configurable call template. Limits left empty do not apply; the legal frame of the kind
+    is the outer bound that no programme may loosen (see ``limits.programme_problems``)."""
+
+    kind = models.CharField(_("rodzaj programu"), max_length=30, choices=ProgrammeKind)
+    name = models.CharField(_("nazwa"), max_length=200)
+    description = models.TextField(_("opis"), blank=True)
+    legal_basis = models.CharField(_("podstawa prawna"), max_length=300, blank=True)
+    form_variant = models.CharField(_("formularz"), max_length=30, choices=FormVariant)
+    min_amount = money(_("najmniejsza kwota wsparcia"), null=True, blank=True)
+    max_amount = money(_("największa kwota wsparcia"), null=True, blank=True)
+    max_duration_days = models.PositiveIntegerField(
+        _("najdłuższy czas realizacji (dni)"), null=True, blank=True
+    )
+    yearly_cap_per_applicant = money(
+        _("limit roczny na jednego wnioskodawcę"), null=True, blank=True
+    )
+    min_lead_days = models.PositiveIntegerField(
+        _("złożenie co najmniej tyle dni przed rozpoczęciem"), null=True, blank=True
+    )
+    remarks_days = models.PositiveIntegerField(_("publikacja do uwag (dni)"), null=True, blank=True)
+    min_announcement_days = models.PositiveIntegerField(
+        _("ogłoszenie co najmniej tyle dni przed terminem"), null=True, blank=True
+    )
+    allow_ngo = models.BooleanField(_("mogą składać organizacje pozarządowe"), default=True)
+    allow_informal_group = models.BooleanField(_("mogą składać grupy nieformalne"), default=False)
+    allow_individual = models.BooleanField(_("mogą składać osoby fizyczne"), default=False)
+    individual_min_age = models.PositiveSmallIntegerField(
+        _("najmłodszy wiek osoby fizycznej"), null=True, blank=True
+    )
+    individual_max_age = models.PositiveSmallIntegerField(
+        _("najstarszy wiek osoby fizycznej"), null=True, blank=True
+    )
+    individual_needs_guardian = models.BooleanField(
+        _("osoba fizyczna wskazuje pełnoletniego opiekuna"), default=False
+    )
+    in_kind_only = models.BooleanField(_("wsparcie tylko rzeczowe (bez przelewów)"), default=False)
+    requires_own_contribution = models.BooleanField(_("wymagany wkład własny"), default=False)
+    min_own_contribution_percent = models.DecimalField(
+        _("najmniejszy wkład własny (% kosztów)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    volunteer_hour_rate_max = money(
+        _("najwyższa wycena godziny pracy wolontariusza"), null=True, blank=True
+    )
+    commission_required = models.BooleanField(_("ocena przez komisję"), default=True)
+    min_assessors = models.PositiveSmallIntegerField(
+        _("najmniej ocen na wniosek"), default=2, validators=[MinValueValidator(1)]
+    )
+    pass_score = models.DecimalField(
+        _("próg punktowy"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    rolling = models.BooleanField(_("nabór ciągły do wyczerpania środków"), default=False)
+    cost_tolerance_percent = models.DecimalField(
+        _("dopuszczalne zwiększenie pozycji kosztorysu (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10.00"),
+    )
+    is_active = models.BooleanField(_("aktywny"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind", "name", "id"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programy")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CriterionGroup(models.TextChoices):
+    GENERAL = "general", _("ogólne")
+    PURPOSE = "purpose", _("celowość i użyteczność")
+    CONTRIBUTION = "contribution", _("wkład mieszkańców")
+    OTHER = "other", _("inne")
+
+
+class Criterion(BaseModel):
+    """One line of a rubric: of a programme (the template) or of a call (its frozen copy)."""
+
+    programme = models.ForeignKey(
+        Programme, null=True, blank=True, on_delete=models.CASCADE, related_name="criteria"
+    )
+    call = models.ForeignKey(
+        "Call", null=True, blank=True, on_delete=models.CASCADE, related_name="criteria"
+    )
+    position = models.PositiveSmallIntegerField(_("kolejność"), default=1)
+    group = models.CharField(
+        _("grupa kryteriów"), max_length=20, choices=CriterionGroup, default=CriterionGroup.GENERAL
+    )
+    name = models.CharField(_("kryterium"), max_length=200)
+    description = models.TextField(_("opis"), blank=True)
+    max_points = models.DecimalField(
+        _("najwięcej punktów"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("kryterium oceny")
+        verbose_name_plural = _("kryteria oceny")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(programme__isnull=True, call__isnull=False)
+                | Q(programme__isnull=False, call__isnull=True),
+                name="criterion_of_programme_or_call",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CallStatus(models.TextChoices):
+    DRAFT = "draft", _("projekt")
+    PUBLISHED = "published", _("ogłoszony")
+    CLOSED = "closed", _("zamknięty — ocena wniosków")
+    RESULTS = "results", _("wyniki ogłoszone")
+    ARCHIVED = "archived", _("zarchiwizowany")
+
+
+class Call(BaseModel):
+    """One call for applications (nabór, konkurs) run under a programme with a pool of money."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("program"), on_delete=models.PROTECT, related_name="calls"
+    )
+    title = models.CharField(_("tytuł"), max_length=200)
+    description = models.TextField(_("opis"), blank=True)
+    year = models.PositiveSmallIntegerField(_("rok budżetowy"))
+    pool_amount = money(_("pula środków"))
+    city_unit = models.ForeignKey(
+        "accounts.CityUnit",
+        verbose_name=_("jednostka prowadząca"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    opens_at = models.DateTimeField(_("początek naboru"))
+    closes_at = models.DateTimeField(_("termin składania wniosków"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CallStatus, default=CallStatus.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(_("ogłoszono"), null=True, blank=True)
+    results_published_at = models.DateTimeField(_("wyniki ogłoszono"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-opens_at", "-id"]
+        verbose_name = _("nabór")
+        verbose_name_plural = _("nabory")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CommissionRole(models.TextChoices):
+    CHAIR = "chair", _("przewodniczący")
+    MEMBER = "member", _("członek")
+
+
+class CommissionMember(BaseModel):
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="commission")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grant_commissions"
+    )
+    role = models.CharField(
+        _("funkcja w komisji"), max_length=10, choices=CommissionRole, default=CommissionRole.MEMBER
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["call", "role", "id"]
+        verbose_name = _("członek komisji")
+        verbose_name_plural = _("komisja")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "user"], name="commission_member_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("wersja robocza")
+    SUBMITTED = "submitted", _("złożony")
+    WITHDRAWN = "withdrawn", _("wycofany")
+    FORMALLY_REJECTED = "formally_rejected", _("odrzucony z przyczyn formalnych")
+    IN_ASSESSMENT = "in_assessment", _("w ocenie merytorycznej")
+    AWARDED = "awarded", _("przyznano wsparcie")
+    NOT_AWARDED = "not_awarded", _("nie przyznano wsparcia")
+
+
+class Application(BaseModel):
+    """An application (wniosek, oferta) of one applicant to one call."""
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("nabór"), on_delete=models.PROTECT, related_name="applications"
+    )
+    applicant = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("wnioskodawca"),
+        on_delete=models.PROTECT,
+        related_name="grant_applications",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    number = models.CharField(_("numer"), max_length=30, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ApplicationStatus,
+        default=ApplicationStatus.DRAFT,
+        db_index=True,
+    )
+    title = models.CharField(_("tytuł zadania"), max_length=250)
+    summary = models.CharField(_("krótki opis"), max_length=600, blank=True)
+    description = models.TextField(_("cel i opis zadania"), blank=True)
+    target_group = models.TextField(_("do kogo jest skierowane"), blank=True)
+    district = models.ForeignKey(
+        "territory.District",
+        verbose_name=_("dzielnica realizacji"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    location = models.CharField(_("miejsce realizacji"), max_length=300, blank=True)
+    start_date = models.DateField(_("data rozpoczęcia"), null=True, blank=True)
+    end_date = models.DateField(_("data zakończenia"), null=True, blank=True)
+    residents_contribution = models.TextField(_("wkład mieszkańców (opis)"), blank=True)
+    experience = models.TextField(_("doświadczenie i zasoby wnioskodawcy"), blank=True)
+    requested_amount = money(_("wnioskowana kwota"), default=ZERO)
+    total_cost = money(_("koszt całkowity"), default=ZERO)
+    submitted_at = models.DateTimeField(_("złożono"), null=True, blank=True, db_index=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    content_sha256 = models.CharField(_("suma kontrolna treści"), max_length=64, blank=True)
+    receipt_pdf = models.FileField(_("potwierdzenie złożenia"), blank=True, max_length=300)
+    receipt_sha256 = models.CharField(_("suma kontrolna potwierdzenia"), max_length=64, blank=True)
+    formal_checked_at = models.DateTimeField(_("ocena formalna"), null=True, blank=True)
+    formal_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    formal_note = models.TextField(_("uwagi z oceny formalnej"), blank=True)
+    remarks_from = models.DateTimeField(_("publikacja do uwag od"), null=True, blank=True)
+    remarks_until = models.DateTimeField(_("publikacja do uwag do"), null=True, blank=True)
+    decision_note = models.TextField(_("uzasadnienie decyzji"), blank=True)
+    decided_at = models.DateTimeField(_("decyzja"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["call", "submitted_at", "id"]
+        verbose_name = _("wniosek")
+        verbose_name_plural = _("wnioski")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"], condition=~Q(number=""), name="application_number_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["call", "status"], name="grants_app_call_status")]
+
+    def __str__(self) -> str:
+        return f"{self.number or _('wersja robocza')} — {self.title}"
+
+
+class CostCategory(models.TextChoices):
+    PERSONNEL = "personnel", _("wynagrodzenia i honoraria")
+    MATERIALS = "materials", _("materiały i wyposażenie")
+    SERVICES = "services", _("usługi")
+    PREMISES = "premises", _("wynajem i lokal")
+    PROMOTION = "promotion", _("promocja")
+    TRAVEL = "travel", _("transport i podróże")
+    ADMINISTRATION = "administration", _("koszty administracyjne")
+    VOLUNTEER = "volunteer", _("praca wolontariuszy (wycena)")
+    OTHER = "other", _("inne")
+
+
+class BudgetLine(models.Model):
+    """One cost of the budget and how it is paid for: by the grant (or, for a local initiative,
+    the city's in-kind support), own money, in-kind contributions or valued volunteer work."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="budget_lines"
+    )
+    position = models.PositiveSmallIntegerField(_("lp."))
+    category = models.CharField(_("kategoria"), max_length=20, choices=CostCategory)
+    description = models.CharField(_("rodzaj kosztu"), max_length=300)
+    unit = models.CharField(_("jednostka"), max_length=30)
+    quantity = models.DecimalField(
+        _("liczba jednostek"), max_digits=10, decimal_places=2, validators=[MinValueValidator(ZERO)]
+    )
+    unit_cost = money(_("koszt jednostkowy"))
+    total = money(_("koszt całkowity"))
+    grant_amount = money(_("z wnioskowanego wsparcia"), default=ZERO)
+    own_amount = money(_("wkład własny finansowy"), default=ZERO)
+    in_kind_amount = money(_("wkład rzeczowy"), default=ZERO)
+    volunteer_amount = money(_("praca wolontariuszy"), default=ZERO)
+
+    class Meta:
+        ordering = ["application", "position", "id"]
+        verbose_name = _("pozycja kosztorysu")
+        verbose_name_plural = _("kosztorys")
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.description}"
+
+    @property
+    def contribution(self) -> Decimal:
+        return self.own_amount + self.in_kind_amount + self.volunteer_amount
+
+
+class ScheduleItem(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="schedule_items"
+    )
+    position = models.PositiveSmallIntegerField(_("lp."))
+    action = models.CharField(_("działanie"), max_length=300)
+    start_date = models.DateField(_("od"))
+    end_date = models.DateField(_("do"))
+    responsible = models.CharField(_("kto odpowiada"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["application", "position", "id"]
+        verbose_name = _("działanie w harmonogramie")
+        verbose_name_plural = _("harmonogram")
+
+    def __str__(self) -> str:
+        return self.action
+
+
+class ExpectedResult(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="expected_results"
+    )
+    position = models.PositiveSmallIntegerField(_("lp."))
+    description = models.CharField(_("rezultat"), max_length=300)
+    target = models.CharField(_("planowany poziom"), max_length=100)
+    verification = models.CharField(_("sposób sprawdzenia"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["application", "position", "id"]
+        verbose_name = _("zakładany rezultat")
+        verbose_name_plural = _("zakładane rezultaty")
+
+    def __str__(self) -> str:
+        return self.description
+
+
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    return f"grants/{instance.application_id}/{instance.sha256[:16]}-{filename}"
+
+
+class Attachment(BaseModel):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="attachments"
+    )
+    title = models.CharField(_("tytuł"), max_length=200)
+    file = models.FileField(_("plik"), upload_to=_attachment_path, max_length=300)
+    original_name = models.CharField(_("nazwa pliku"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("rozmiar (bajty)"))
+    sha256 = models.CharField(_("suma kontrolna SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["application", "created_at", "id"]
+        verbose_name = _("załącznik")
+        verbose_name_plural = _("załączniki")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Remark(BaseModel):
+    """A remark on a small-grant offer published for comments (art. 19a sec. 3)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="remarks")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_name = models.CharField(_("podpis"), max_length=150)
+    text = models.TextField(_("uwaga"))
+
+    class Meta:
+        ordering = ["application", "created_at", "id"]
+        verbose_name = _("uwaga do oferty")
+        verbose_name_plural = _("uwagi do oferty")
+
+    def __str__(self) -> str:
+        return f"{self.author_name}: {self.text[:40]}"
+
+
+class ConflictDeclaration(BaseModel):
+    """A commission member's statement on one application; a declared conflict bars scoring."""
+
+    member = models.ForeignKey(
+        CommissionMember, on_delete=models.PROTECT, related_name="declarations"
+    )
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="conflict_declarations"
+    )
+    has_conflict = models.BooleanField(_("zachodzi konflikt interesów"))
+    explanation = models.TextField(_("wyjaśnienie"), blank=True)
+
+    class Meta:
+        verbose_name = _("oświadczenie o konflikcie interesów")
+        verbose_name_plural = _("oświadczenia o konflikcie interesów")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "application"], name="declaration_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} / {self.application_id}: {self.has_conflict}"
+
+
+class Assessment(BaseModel):
+    """One assessor's scores of one application; ``total`` is fixed when it is submitted."""
+
+    member = models.ForeignKey(
+        CommissionMember, on_delete=models.PROTECT, related_name="assessments"
+    )
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="assessments"
+    )
+    comment = models.TextField(_("uzasadnienie oceny"), blank=True)
+    total = models.DecimalField(
+        _("suma punktów"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    submitted_at = models.DateTimeField(_("ocenę złożono"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ocena")
+        verbose_name_plural = _("oceny")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "application"], name="assessment_once"),
+        ]
+        indexes = [
+            models.Index(fields=["application", "submitted_at"], name="grants_assess_app_sub"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} / {self.application_id}"
+
+
+class Score(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(
+        _("punkty"), max_digits=6, decimal_places=2, validators=[MinValueValidator(ZERO)]
+    )
+    comment = models.TextField(_("komentarz"), blank=True)
+
+    class Meta:
+        verbose_name = _("punkty za kryterium")
+        verbose_name_plural = _("punkty za kryteria")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "criterion"], name="score_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id}: {self.points}"
+
+
+class Award(BaseModel):
+    """Support granted to an application; the sum over a call never exceeds its pool."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="award")
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="awards")
+    amount = money(_("przyznana kwota"), validators=[MinValueValidator(Decimal("0.01"))])
+    justification = models.TextField(_("uzasadnienie"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("przyznane wsparcie")
+        verbose_name_plural = _("przyznane wsparcie")
+
+    def __str__(self) -> str:
+        return f"{self.application} — {self.amount} PLN"
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", _("projekt umowy")
+    SIGNED = "signed", _("podpisana — w realizacji")
+    SETTLED = "settled", _("rozliczona")
+    ARCHIVED = "archived", _("w archiwum")
+
+
+class Agreement(BaseModel):
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="agreement"
+    )
+    number = models.CharField(_("numer umowy"), max_length=40, unique=True)
+    amount = money(_("kwota wsparcia"))
+    start_date = models.DateField(_("realizacja od"))
+    end_date = models.DateField(_("realizacja do"))
+    bank_account = models.CharField(_("numer rachunku bankowego"), max_length=34, blank=True)
+    city_signatory = models.CharField(_("w imieniu miasta podpisuje"), max_length=200)
+    applicant_signatories = models.CharField(_("w imieniu wnioskodawcy podpisują"), max_length=300)
+    report_due_date = models.DateField(_("termin sprawozdania końcowego"))
+    signed_on = models.DateField(_("data podpisania"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=AgreementStatus, default=AgreementStatus.DRAFT
+    )
+    settled_at = models.DateTimeField(_("rozliczono"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("zarchiwizowano"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("umowa")
+        verbose_name_plural = _("umowy")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Tranche(BaseModel):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="tranches")
+    position = models.PositiveSmallIntegerField(_("transza nr"))
+    amount = money(_("kwota"), validators=[MinValueValidator(Decimal("0.01"))])
+    due_date = models.DateField(_("termin przekazania"))
+    paid_on = models.DateField(_("przekazano"), null=True, blank=True)
+    paid_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["agreement", "position", "id"]
+        verbose_name = _("transza")
+        verbose_name_plural = _("transze")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "position"], name="tranche_position_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.amount}"
+
+
+class ReportKind(models.TextChoices):
+    INTERIM = "interim", _("sprawozdanie częściowe")
+    FINAL = "final", _("sprawozdanie końcowe")
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("wersja robocza")
+    SUBMITTED = "submitted", _("złożone")
+    CORRECTIONS = "corrections", _("do poprawy")
+    ACCEPTED = "accepted", _("przyjęte")
+
+
+class Report(BaseModel):
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="reports")
+    kind = models.CharField(_("rodzaj"), max_length=10, choices=ReportKind)
+    period_from = models.DateField(_("okres od"))
+    period_to = models.DateField(_("okres do"))
+    narrative = models.TextField(_("opis wykonania zadania"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReportStatus, default=ReportStatus.DRAFT
+    )
+    submitted_at = models.DateTimeField(_("złożono"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("rozpatrzono"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_note = models.TextField(_("uwagi urzędu"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["agreement", "created_at", "id"]
+        verbose_name = _("sprawozdanie")
+        verbose_name_plural = _("sprawozdania")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement"], condition=Q(kind="final"), name="one_final_report"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period_from}–{self.period_to}"
+
+
+class ReportLine(models.Model):
+    """Actual costs against one planned budget line."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="lines")
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="+")
+    actual_grant = money(_("wydano ze wsparcia"), default=ZERO)
+    actual_own = money(_("wkład własny finansowy"), default=ZERO)
+    actual_in_kind = money(_("wkład rzeczowy"), default=ZERO)
+    actual_volunteer = money(_("praca wolontariuszy"), default=ZERO)
+    explanation = models.CharField(_("wyjaśnienie różnicy"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["report", "budget_line__position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "budget_line"], name="report_line_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}/{self.budget_line_id}"
+
+
+class ReportResult(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="results")
+    expected_result = models.ForeignKey(ExpectedResult, on_delete=models.PROTECT, related_name="+")
+    achieved = models.CharField(_("osiągnięty poziom"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["report", "expected_result__position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "expected_result"], name="report_result_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}/{self.expected_result_id}"

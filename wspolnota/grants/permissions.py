@@ -1,0 +1,176 @@
+"""Who may do what with grants, and when. Pure functions: the user, the object and — where the
+phase of a call matters — the moment ``at`` are explicit inputs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from wspolnota.accounts.models import RoleAssignment
+from wspolnota.accounts.permissions import has_role, is_official
+from wspolnota.accounts.roles import Role
+from wspolnota.grants.models import (
+    AgreementStatus,
+    ApplicationStatus,
+    CallStatus,
+    CommissionMember,
+)
+from wspolnota.organisations import permissions as registry
+
+if TYPE_CHECKING:
+    from wspolnota.grants.models import Agreement, Application, Call, Report
+
+
+def _authenticated(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def official_unit_ids(user: Any) -> set[int]:
+    """City units in which the user is an official (cached on the user object)."""
+    if not _authenticated(user):
+        return set()
+    cache = user.__dict__.get("_official_units")
+    if cache is None:
+        cache = set(
+            RoleAssignment.objects.filter(
+                user_id=user.pk, role=Role.OFFICIAL, city_unit__isnull=False
+            ).values_list("city_unit_id", flat=True)
+        )
+        user.__dict__["_official_units"] = cache
+    return set(cache)
+
+
+def can_manage_programmes(user: Any) -> bool:
+    return is_official(user)
+
+
+def can_manage_call(user: Any, call: Call) -> bool:
+    """Administrators, and officials of the unit that runs the call (any official if none)."""
+    if has_role(user, Role.ADMINISTRATOR):
+        return True
+    if not has_role(user, Role.OFFICIAL):
+        return False
+    return call.city_unit_id is None or call.city_unit_id in official_unit_ids(user)
+
+
+def is_call_public(call: Call) -> bool:
+    return call.status != CallStatus.DRAFT
+
+
+def can_view_call(user: Any, call: Call) -> bool:
+    return is_call_public(call) or can_manage_call(user, call)
+
+
+def is_call_open(call: Call, *, at: datetime) -> bool:
+    """Accepting applications at ``at``: published, started, and before the deadline if any."""
+    if call.status != CallStatus.PUBLISHED or at < call.opens_at:
+        return False
+    return call.closes_at is None or at < call.closes_at
+
+
+def commission_member(user: Any, call: Call) -> CommissionMember | None:
+    if not _authenticated(user):
+        return None
+    return CommissionMember.objects.filter(call_id=call.pk, user_id=user.pk).first()
+
+
+def can_start_application(user: Any, call: Call, *, at: datetime) -> bool:
+    return _authenticated(user) and is_call_open(call, at=at)
+
+
+def can_view_application(user: Any, application: Application) -> bool:
+    """The applicant's members, the call's managers and commission, auditors."""
+    return (
+        registry.is_member(user, application.applicant)
+        or can_manage_call(user, application.call)
+        or (
+            application.status != ApplicationStatus.DRAFT
+            and commission_member(user, application.call) is not None
+        )
+        or (application.status != ApplicationStatus.DRAFT and has_role(user, Role.AUDITOR))
+    )
+
+
+def can_edit_application(user: Any, application: Application) -> bool:
+    """Drafts are prepared by the applicant's representatives and members."""
+    return application.status == ApplicationStatus.DRAFT and registry.is_member(
+        user, application.applicant
+    )
+
+
+def can_submit_application(user: Any, application: Application, *, at: datetime) -> bool:
+    """Only a representative files it, and only while the call accepts applications."""
+    return (
+        application.status == ApplicationStatus.DRAFT
+        and registry.is_representative(user, application.applicant)
+        and is_call_open(application.call, at=at)
+    )
+
+
+def can_withdraw_application(user: Any, application: Application) -> bool:
+    return registry.is_representative(user, application.applicant) and application.status in (
+        ApplicationStatus.DRAFT,
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.IN_ASSESSMENT,
+    )
+
+
+def is_open_for_remarks(application: Application, *, at: datetime) -> bool:
+    return (
+        application.remarks_from is not None
+        and application.remarks_until is not None
+        and application.remarks_from <= at < application.remarks_until
+        and application.status == ApplicationStatus.IN_ASSESSMENT
+    )
+
+
+def can_view_published_offer(user: Any, application: Application) -> bool:
+    """A small-grant offer is public once published for remarks."""
+    return application.remarks_from is not None or can_view_application(user, application)
+
+
+def can_remark(user: Any, application: Application, *, at: datetime) -> bool:
+    return _authenticated(user) and is_open_for_remarks(application, at=at)
+
+
+def can_assess(user: Any, application: Application) -> bool:
+    """A commission member of the call, for an application in merit assessment, who does not
+    act for the applicant (then the conflict is certain)."""
+    return (
+        application.status == ApplicationStatus.IN_ASSESSMENT
+        and commission_member(user, application.call) is not None
+        and not registry.is_member(user, application.applicant)
+    )
+
+
+def can_view_agreement(user: Any, agreement: Agreement) -> bool:
+    application = agreement.application
+    return (
+        registry.is_member(user, application.applicant)
+        or can_manage_call(user, application.call)
+        or has_role(user, Role.AUDITOR)
+    )
+
+
+def can_report(user: Any, agreement: Agreement) -> bool:
+    return agreement.status == AgreementStatus.SIGNED and registry.is_member(
+        user, agreement.application.applicant
+    )
+
+
+def can_submit_report(user: Any, report: Report) -> bool:
+    return agreement_representative(user, report.agreement)
+
+
+def agreement_representative(user: Any, agreement: Agreement) -> bool:
+    return agreement.status == AgreementStatus.SIGNED and registry.is_representative(
+        user, agreement.application.applicant
+    )
+
+
+def can_review_report(user: Any, report: Report) -> bool:
+    return can_manage_call(user, report.agreement.application.call)
+
+
+def can_see_office(user: Any) -> bool:
+    return is_official(user)

@@ -1,0 +1,427 @@
+"""Reads of the grants app: calls and their pools, applications with their checklists, the
+ranking, results, the commission's work, settlements, and the figures monitoring needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from wspolnota.core.errors import PermissionDeniedError
+from wspolnota.grants import errors, limits, permissions
+from wspolnota.grants.errors import GrantsError
+from wspolnota.grants.models import (
+    ZERO,
+    Agreement,
+    Application,
+    ApplicationStatus,
+    Assessment,
+    Award,
+    Call,
+    CallStatus,
+    CommissionMember,
+    ConflictDeclaration,
+    Programme,
+    Report,
+)
+from wspolnota.grants.settlement import Settlement, settle
+from wspolnota.organisations.models import Membership, Organisation, OrganisationKind
+
+# --- pools and calls ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pool:
+    amount: Decimal
+    awarded: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.amount - self.awarded
+
+    @property
+    def percent_used(self) -> int:
+        return int(self.awarded * 100 / self.amount) if self.amount else 0
+
+
+def call_pool(call: Call) -> Pool:
+    awarded = Award.objects.filter(call=call).aggregate(total=Sum("amount"))["total"] or ZERO
+    return Pool(amount=call.pool_amount, awarded=awarded)
+
+
+@dataclass(frozen=True)
+class PublicCalls:
+    open: list[Call]
+    upcoming: list[Call]
+    past: list[Call]
+
+
+def call_public_list(*, at: datetime | None = None) -> PublicCalls:
+    """Announced calls, split into open now, announced but not yet open, and past ones."""
+    at = at or timezone.now()
+    calls: list[Call] = list(
+        Call.objects.exclude(status=CallStatus.DRAFT)
+        .select_related("programme")
+        .annotate(awarded=Sum("awards__amount"))
+        .order_by("closes_at", "opens_at", "id")
+    )
+    open_now = [c for c in calls if permissions.is_call_open(c, at=at)]
+    upcoming = [c for c in calls if c.status == CallStatus.PUBLISHED and c.opens_at > at]
+    past = [c for c in calls if c not in open_now and c not in upcoming]
+    past.sort(key=lambda c: c.closes_at or c.opens_at, reverse=True)
+    return PublicCalls(open=open_now, upcoming=upcoming, past=past)
+
+
+def call_get_for(user: Any, call_id: int) -> Call:
+    call = (
+        Call.objects.select_related("programme", "city_unit")
+        .prefetch_related("criteria")
+        .filter(pk=call_id)
+        .first()
+    )
+    if call is None or not permissions.can_view_call(user, call):
+        raise Http404
+    return call
+
+
+def call_get_managed(user: Any, call_id: int) -> Call:
+    call = call_get_for(user, call_id)
+    if not permissions.can_manage_call(user, call):
+        raise PermissionDeniedError(errors.NOT_ALLOWED)
+    return call
+
+
+def programme_list() -> QuerySet[Programme]:
+    return Programme.objects.annotate(call_count=Count("calls")).order_by("kind", "name", "id")
+
+
+def office_calls(user: Any) -> list[Call]:
+    """Calls an official manages, with their application counts by stage."""
+    calls = (
+        Call.objects.select_related("programme", "city_unit")
+        .annotate(
+            submitted=Count("applications", filter=Q(applications__status="submitted")),
+            in_assessment=Count("applications", filter=Q(applications__status="in_assessment")),
+            total_applications=Count("applications", filter=~Q(applications__status="draft")),
+        )
+        .order_by("-opens_at", "-id")
+    )
+    return [c for c in calls if permissions.can_manage_call(user, c)]
+
+
+# --- applications --------------------------------------------------------------------------------
+
+
+def _application_queryset() -> QuerySet[Application]:
+    return Application.objects.select_related(
+        "call__programme", "call__city_unit", "applicant", "district", "award"
+    )
+
+
+def application_get_for(user: Any, application_id: int) -> Application:
+    application = _application_queryset().filter(pk=application_id).first()
+    if application is None or not permissions.can_view_application(user, application):
+        raise Http404
+    return application
+
+
+def application_for_document(application_id: int) -> Application:
+    """Everything the receipt prints, loaded at once."""
+    return (
+        _application_queryset()
+        .prefetch_related("budget_lines", "schedule_items", "expected_results", "attachments")
+        .get(pk=application_id)
+    )
+
+
+def applications_of(*, user: Any) -> QuerySet[Application]:
+    """Applications of every applicant the user acts for."""
+    if not getattr(user, "is_authenticated", False):
+        return Application.objects.none()
+    organisation_ids = Membership.objects.filter(user=user).values("organisation_id")
+    return (
+        _application_queryset()
+        .filter(applicant_id__in=organisation_ids)
+        .order_by("-created_at", "-id")
+    )
+
+
+def awarded_to_applicant(*, applicant: Organisation, year: int, kind: str) -> Decimal:
+    """Support awarded to one applicant in a budget year under programmes of one kind."""
+    total = Award.objects.filter(
+        application__applicant=applicant, call__year=year, call__programme__kind=kind
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or ZERO
+
+
+def application_context(application: Application, *, at: datetime) -> limits.ApplicationContext:
+    call = application.call
+    return limits.ApplicationContext(
+        day=timezone.localdate(at),
+        pool_remaining=call_pool(call).remaining,
+        awarded_this_year=awarded_to_applicant(
+            applicant=application.applicant, year=call.year, kind=call.programme.kind
+        ),
+        people=list(application.applicant.people.all()),
+        lines=list(application.budget_lines.all()),
+        schedule=list(application.schedule_items.all()),
+        results=list(application.expected_results.all()),
+    )
+
+
+def application_check(application: Application, *, at: datetime) -> list[GrantsError]:
+    """Every limit the application breaks now, in the order of the form."""
+    return limits.application_problems(application, application_context(application, at=at))
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    count: int
+    total: Decimal
+
+    @property
+    def average(self) -> Decimal | None:
+        return limits.q2(self.total / self.count) if self.count else None
+
+
+def application_score(application: Application) -> ScoreSummary:
+    data = Assessment.objects.filter(application=application, submitted_at__isnull=False).aggregate(
+        n=Count("id"), total=Sum("total")
+    )
+    return ScoreSummary(count=data["n"] or 0, total=data["total"] or ZERO)
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    rank: int
+    application: Application
+    score: Decimal | None
+    assessments: int
+    passes: bool
+    tied: bool
+    award: Decimal | None
+
+
+RANKED_STATUSES = (
+    ApplicationStatus.IN_ASSESSMENT,
+    ApplicationStatus.AWARDED,
+    ApplicationStatus.NOT_AWARDED,
+)
+
+
+def call_ranking(call: Call) -> list[RankingRow]:
+    """Applications in merit assessment or decided, by their average score (the mean of the
+    submitted assessments' totals, exact Decimal), highest first; equal scores share a rank and
+    the earlier submission is listed first. One query, whatever the number of applications."""
+    programme = call.programme
+    applications = (
+        Application.objects.filter(call=call, status__in=RANKED_STATUSES)
+        .select_related("applicant", "award")
+        .annotate(
+            n=Count("assessments", filter=Q(assessments__submitted_at__isnull=False)),
+            points=Sum("assessments__total", filter=Q(assessments__submitted_at__isnull=False)),
+        )
+    )
+    scored = []
+    for application in applications:
+        n = application.n
+        points = application.points
+        average = limits.q2(points / n) if n else None
+        scored.append((application, average, n))
+    scored.sort(
+        key=lambda item: (
+            item[1] is None,
+            -(item[1] or ZERO),
+            item[0].submitted_at or timezone.now(),
+            item[0].pk,
+        )
+    )
+    counts: dict[Decimal | None, int] = {}
+    for _application, average, _n in scored:
+        counts[average] = counts.get(average, 0) + 1
+    rows = []
+    rank = 0
+    previous: object = object()
+    for position, (application, average, n) in enumerate(scored, start=1):
+        if average != previous:
+            rank = position
+            previous = average
+        passes = n >= programme.min_assessors and (
+            programme.pass_score is None
+            or (average is not None and average >= programme.pass_score)
+        )
+        award = getattr(application, "award", None)
+        rows.append(
+            RankingRow(
+                rank=rank,
+                application=application,
+                score=average,
+                assessments=n,
+                passes=passes,
+                tied=average is not None and counts[average] > 1,
+                award=award.amount if award is not None else None,
+            )
+        )
+    return rows
+
+
+def call_results(call: Call) -> list[RankingRow]:
+    """The published results: decided applications only."""
+    return [
+        row
+        for row in call_ranking(call)
+        if row.application.status in (ApplicationStatus.AWARDED, ApplicationStatus.NOT_AWARDED)
+    ]
+
+
+def offers_for_remarks(*, at: datetime | None = None) -> QuerySet[Application]:
+    """Small-grant offers published for public remarks now."""
+    at = at or timezone.now()
+    return (
+        Application.objects.filter(
+            remarks_from__lte=at, remarks_until__gt=at, status=ApplicationStatus.IN_ASSESSMENT
+        )
+        .select_related("applicant", "call", "district")
+        .order_by("remarks_until", "id")
+    )
+
+
+@dataclass(frozen=True)
+class AssessmentTask:
+    member: CommissionMember
+    application: Application
+    declaration: ConflictDeclaration | None
+    assessment: Assessment | None
+
+
+def assessment_tasks(*, user: Any) -> list[AssessmentTask]:
+    """What each of the user's commissions asks of them: a declaration and a score for every
+    application in merit assessment (three queries)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    members = list(CommissionMember.objects.filter(user=user).select_related("call__programme"))
+    if not members:
+        return []
+    by_call = {m.call_id: m for m in members}
+    applications = (
+        Application.objects.filter(call_id__in=by_call, status__in=RANKED_STATUSES)
+        .select_related("applicant", "call")
+        .order_by("call_id", "submitted_at", "id")
+    )
+    declarations = {
+        (d.member_id, d.application_id): d
+        for d in ConflictDeclaration.objects.filter(member__in=members)
+    }
+    assessments = {
+        (a.member_id, a.application_id): a for a in Assessment.objects.filter(member__in=members)
+    }
+    tasks = []
+    for application in applications:
+        member = by_call[application.call_id]
+        tasks.append(
+            AssessmentTask(
+                member=member,
+                application=application,
+                declaration=declarations.get((member.pk, application.pk)),
+                assessment=assessments.get((member.pk, application.pk)),
+            )
+        )
+    return tasks
+
+
+def application_assessments(application: Application) -> QuerySet[Assessment]:
+    return (
+        Assessment.objects.filter(application=application)
+        .select_related("member__user")
+        .prefetch_related("scores__criterion")
+        .order_by("id")
+    )
+
+
+# --- agreements --------------------------------------------------------------------------------------
+
+
+def agreement_get_for(user: Any, agreement_id: int) -> Agreement:
+    agreement = (
+        Agreement.objects.select_related(
+            "application__call__programme", "application__applicant", "application__award"
+        )
+        .prefetch_related(
+            "tranches", Prefetch("reports", queryset=Report.objects.order_by("created_at"))
+        )
+        .filter(pk=agreement_id)
+        .first()
+    )
+    if agreement is None or not permissions.can_view_agreement(user, agreement):
+        raise Http404
+    return agreement
+
+
+def report_get_for(user: Any, report_id: int) -> Report:
+    report = (
+        Report.objects.select_related(
+            "agreement__application__call__programme", "agreement__application__applicant"
+        )
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None or not permissions.can_view_agreement(user, report.agreement):
+        raise Http404
+    return report
+
+
+def report_settlement(report: Report) -> Settlement:
+    agreement = report.agreement
+    application = agreement.application
+    return settle(
+        amount=agreement.amount,
+        requested=application.requested_amount,
+        tolerance_percent=application.call.programme.cost_tolerance_percent,
+        budget_lines=list(application.budget_lines.all()),
+        report_lines=list(report.lines.select_related("budget_line")),
+    )
+
+
+def agreements_of(*, user: Any) -> QuerySet[Agreement]:
+    if not getattr(user, "is_authenticated", False):
+        return Agreement.objects.none()
+    organisation_ids = Membership.objects.filter(user=user).values("organisation_id")
+    return Agreement.objects.filter(application__applicant_id__in=organisation_ids).select_related(
+        "application"
+    )
+
+
+# --- monitoring -----------------------------------------------------------------------------------------
+
+ORGANISATION_KINDS = (OrganisationKind.NGO, OrganisationKind.INFORMAL_GROUP)
+
+
+def applying_organisations_count(*, year: int, kinds: Iterable[str] = ORGANISATION_KINDS) -> int:
+    """The strategy's indicator: distinct organisations that applied to the city for support
+    in a calendar year (an application submitted that year, in Europe/Warsaw time, whatever
+    became of it). NGOs and informal groups count; individual applicants do not."""
+    return (
+        Application.objects.filter(submitted_at__year=year, applicant__kind__in=list(kinds))
+        .values("applicant_id")
+        .distinct()
+        .count()
+    )
+
+
+def applying_organisations_by_kind(*, year: int) -> dict[str, int]:
+    """The same figure split by kind of applicant (individuals included, for completeness)."""
+    rows = (
+        Application.objects.filter(submitted_at__year=year)
+        .values("applicant__kind")
+        .annotate(n=Count("applicant_id", distinct=True))
+    )
+    counts = {kind: 0 for kind in OrganisationKind.values}
+    for row in rows:
+        counts[row["applicant__kind"]] = row["n"]
+    return counts

@@ -1,0 +1,1691 @@
+"""Writes of the grants app. Each service checks permission and the rules, saves, writes the
+audit log for every official's (and commission member's) act, and enqueues work after commit."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, models, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from stdnum import iban as stdnum_iban
+
+from wspolnota.accounts.models import CityUnit, User
+from wspolnota.communication.notifications import notify
+from wspolnota.core.services import audit_log_append, snapshot
+from wspolnota.grants import errors, limits, permissions, selectors
+from wspolnota.grants.errors import GrantsError
+from wspolnota.grants.models import (
+    ZERO,
+    Agreement,
+    AgreementStatus,
+    Application,
+    ApplicationStatus,
+    Assessment,
+    Attachment,
+    Award,
+    BudgetLine,
+    Call,
+    CallStatus,
+    CommissionMember,
+    ConflictDeclaration,
+    CostCategory,
+    Criterion,
+    ExpectedResult,
+    Programme,
+    ProgrammeKind,
+    Remark,
+    Report,
+    ReportKind,
+    ReportLine,
+    ReportResult,
+    ReportStatus,
+    ScheduleItem,
+    Score,
+    Tranche,
+)
+from wspolnota.grants.settlement import settlement_problems
+from wspolnota.organisations import permissions as registry
+from wspolnota.organisations.errors import OrganisationsError
+from wspolnota.organisations.files import check_upload
+from wspolnota.organisations.models import MembershipRole, Organisation, VerificationStatus
+from wspolnota.territory.models import District
+
+NUMBER_PREFIX: dict[str, str] = {
+    ProgrammeKind.MICRO_GRANT: "MG",
+    ProgrammeKind.LOCAL_INITIATIVE: "IL",
+    ProgrammeKind.SMALL_GRANT: "MZ",
+    ProgrammeKind.OPEN_COMPETITION: "OK",
+}
+
+
+def _validate(obj: Any, *, exclude: list[str] | None = None) -> None:
+    """``full_clean()`` whose errors become a GrantsError naming the first bad field."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise GrantsError(
+            " ".join(messages), field=None if field == NON_FIELD_ERRORS else field
+        ) from None
+
+
+def _snapshot(obj: Any) -> dict[str, Any]:
+    """The core snapshot, with file fields written as their stored names (the core one cannot
+    serialise them)."""
+    file_fields = [f for f in obj._meta.concrete_fields if isinstance(f, models.FileField)]
+    data = snapshot(
+        obj,
+        fields=[f.name for f in obj._meta.concrete_fields if f not in file_fields],
+    )
+    for field in file_fields:
+        data[field.name] = getattr(obj, field.name).name or ""
+    return data
+
+
+def _deny(allowed: bool) -> None:
+    if not allowed:
+        raise GrantsError(errors.NOT_ALLOWED, code="not_allowed")
+
+
+def _first(problems: Sequence[GrantsError]) -> None:
+    if problems:
+        raise problems[0]
+
+
+# --- programmes -----------------------------------------------------------------------------------
+
+PROGRAMME_FIELDS = (
+    "name",
+    "description",
+    "legal_basis",
+    "form_variant",
+    "min_amount",
+    "max_amount",
+    "max_duration_days",
+    "yearly_cap_per_applicant",
+    "min_lead_days",
+    "remarks_days",
+    "min_announcement_days",
+    "allow_ngo",
+    "allow_informal_group",
+    "allow_individual",
+    "individual_min_age",
+    "individual_max_age",
+    "individual_needs_guardian",
+    "in_kind_only",
+    "requires_own_contribution",
+    "min_own_contribution_percent",
+    "volunteer_hour_rate_max",
+    "commission_required",
+    "min_assessors",
+    "pass_score",
+    "rolling",
+    "cost_tolerance_percent",
+    "is_active",
+)
+
+
+def programme_create(*, actor: User, kind: str, name: str, **overrides: Any) -> Programme:
+    """A new programme starts from the defaults and the default rubric of its kind; the legal
+    frame is checked so no programme can promise what the law forbids."""
+    _deny(permissions.can_manage_programmes(actor))
+    values = {**limits.PROGRAMME_DEFAULTS[kind], **overrides}
+    programme = Programme(kind=kind, name=name.strip(), created_by=actor)
+    for field_name in PROGRAMME_FIELDS:
+        if field_name in values and field_name != "name":
+            setattr(programme, field_name, values[field_name])
+    rubric = [(group, Decimal(points)) for group, _name, points in limits.DEFAULT_RUBRICS[kind]]
+    _first(limits.programme_problems(programme, rubric))
+    _validate(programme, exclude=["created_by"])
+    with transaction.atomic():
+        programme.save()
+        Criterion.objects.bulk_create(
+            [
+                Criterion(
+                    programme=programme,
+                    position=i,
+                    group=group,
+                    name=criterion_name,
+                    max_points=Decimal(points),
+                )
+                for i, (group, criterion_name, points) in enumerate(
+                    limits.DEFAULT_RUBRICS[kind], start=1
+                )
+            ]
+        )
+        audit_log_append(
+            actor=actor,
+            action="grants.programme_created",
+            obj=programme,
+            after=_snapshot(programme),
+        )
+    return programme
+
+
+def programme_update(*, actor: User, programme: Programme, **fields: Any) -> Programme:
+    _deny(permissions.can_manage_programmes(actor))
+    before = _snapshot(programme)
+    for field_name, value in fields.items():
+        if field_name in PROGRAMME_FIELDS:
+            setattr(programme, field_name, value.strip() if isinstance(value, str) else value)
+    rubric = list(programme.criteria.values_list("group", "max_points"))
+    _first(limits.programme_problems(programme, rubric))
+    _validate(programme, exclude=["created_by"])
+    with transaction.atomic():
+        programme.save()
+        audit_log_append(
+            actor=actor,
+            action="grants.programme_updated",
+            obj=programme,
+            before=before,
+            after=_snapshot(programme),
+        )
+    return programme
+
+
+@dataclass(frozen=True)
+class CriterionData:
+    name: str
+    group: str
+    max_points: Decimal
+    description: str = ""
+
+
+def rubric_replace(
+    *,
+    actor: User,
+    criteria: Sequence[CriterionData],
+    programme: Programme | None = None,
+    call: Call | None = None,
+) -> None:
+    """Replace the rubric of a programme or of a call that is still a draft."""
+    if call is not None:
+        _deny(permissions.can_manage_call(actor, call))
+        if call.status != CallStatus.DRAFT:
+            raise GrantsError(errors.CALL_NOT_DRAFT, code="call_not_draft")
+        owner_programme = call.programme
+    else:
+        _deny(permissions.can_manage_programmes(actor))
+        assert programme is not None
+        owner_programme = programme
+    _first(limits.rubric_problems(owner_programme, [(c.group, c.max_points) for c in criteria]))
+    owner: dict[str, Any] = {"call": call} if call is not None else {"programme": programme}
+    with transaction.atomic():
+        before = list(Criterion.objects.filter(**owner).values("name", "group", "max_points"))
+        Criterion.objects.filter(**owner).delete()
+        created = [
+            Criterion(
+                position=i,
+                name=c.name.strip(),
+                group=c.group,
+                max_points=c.max_points,
+                description=c.description.strip(),
+                **owner,
+            )
+            for i, c in enumerate(criteria, start=1)
+        ]
+        for criterion in created:
+            _validate(criterion)
+        Criterion.objects.bulk_create(created)
+        target = call if call is not None else programme
+        assert target is not None
+        audit_log_append(
+            actor=actor,
+            action="grants.rubric_replaced",
+            obj=target,
+            before={"criteria": json.loads(json.dumps(before, default=str))},
+            after={
+                "criteria": [
+                    {"name": c.name, "group": c.group, "max_points": str(c.max_points)}
+                    for c in created
+                ]
+            },
+        )
+
+
+# --- calls ------------------------------------------------------------------------------------------
+
+
+def call_create(
+    *,
+    actor: User,
+    programme: Programme,
+    title: str,
+    year: int,
+    pool_amount: Decimal,
+    opens_at: datetime,
+    closes_at: datetime | None = None,
+    description: str = "",
+    city_unit: CityUnit | None = None,
+) -> Call:
+    """A draft call; it copies the programme's rubric so later edits of the template do not
+    change a call under way."""
+    _deny(permissions.can_manage_programmes(actor))
+    if city_unit is None:
+        units = permissions.official_unit_ids(actor)
+        city_unit = CityUnit.objects.filter(pk__in=units).order_by("pk").first()
+    call = Call(
+        programme=programme,
+        title=title.strip(),
+        description=description.strip(),
+        year=year,
+        pool_amount=pool_amount,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        city_unit=city_unit,
+        created_by=actor,
+    )
+    _check_call_dates(call)
+    _validate(call, exclude=["created_by"])
+    with transaction.atomic():
+        call.save()
+        Criterion.objects.bulk_create(
+            [
+                Criterion(
+                    call=call,
+                    position=c.position,
+                    group=c.group,
+                    name=c.name,
+                    description=c.description,
+                    max_points=c.max_points,
+                )
+                for c in programme.criteria.all()
+            ]
+        )
+        audit_log_append(actor=actor, action="grants.call_created", obj=call, after=_snapshot(call))
+    return call
+
+
+def _check_call_dates(call: Call) -> None:
+    if call.closes_at is not None and call.closes_at <= call.opens_at:
+        raise GrantsError(errors.CALL_DATES, field="closes_at", code="call_dates")
+    if call.closes_at is None and not call.programme.rolling:
+        raise GrantsError(errors.CALL_NEEDS_DEADLINE, field="closes_at", code="call_deadline")
+
+
+def call_update(
+    *,
+    actor: User,
+    call: Call,
+    title: str,
+    description: str,
+    year: int,
+    pool_amount: Decimal,
+    opens_at: datetime,
+    closes_at: datetime | None,
+) -> Call:
+    """Drafts change freely; once announced only the description may be clarified."""
+    _deny(permissions.can_manage_call(actor, call))
+    before = _snapshot(call)
+    if call.status == CallStatus.DRAFT:
+        call.title = title.strip()
+        call.year = year
+        call.pool_amount = pool_amount
+        call.opens_at = opens_at
+        call.closes_at = closes_at
+        _check_call_dates(call)
+    elif (
+        title.strip() != call.title
+        or year != call.year
+        or pool_amount != call.pool_amount
+        or opens_at != call.opens_at
+        or closes_at != call.closes_at
+    ):
+        raise GrantsError(errors.CALL_NOT_DRAFT, code="call_not_draft")
+    call.description = description.strip()
+    _validate(call, exclude=["created_by"])
+    with transaction.atomic():
+        call.save()
+        audit_log_append(
+            actor=actor,
+            action="grants.call_updated",
+            obj=call,
+            before=before,
+            after=_snapshot(call),
+        )
+    return call
+
+
+def call_publish(*, actor: User, call: Call, at: datetime | None = None) -> Call:
+    """Announce the call. An open competition must be announced at least 21 days (the
+    programme's ``min_announcement_days``) before its deadline."""
+    _deny(permissions.can_manage_call(actor, call))
+    at = at or timezone.now()
+    if call.status != CallStatus.DRAFT:
+        raise GrantsError(errors.CALL_STATE, code="call_state")
+    _check_call_dates(call)
+    programme = call.programme
+    days = programme.min_announcement_days
+    if (
+        days is not None
+        and call.closes_at is not None
+        and call.closes_at - at < timedelta(days=days)
+    ):
+        latest = timezone.localtime(call.closes_at - timedelta(days=days))
+        raise GrantsError(
+            errors.CALL_ANNOUNCEMENT_TOO_LATE,
+            code="announcement_too_late",
+            params={"days": days, "date": latest.strftime("%Y-%m-%d %H:%M")},
+        )
+    criteria = list(call.criteria.values_list("group", "max_points"))
+    _first(limits.rubric_problems(programme, criteria))
+    before = _snapshot(call)
+    call.status = CallStatus.PUBLISHED
+    call.published_at = at
+    with transaction.atomic():
+        call.save(update_fields=["status", "published_at", "updated_at"])
+        audit_log_append(
+            actor=actor,
+            action="grants.call_published",
+            obj=call,
+            before=before,
+            after=_snapshot(call),
+        )
+    return call
+
+
+def call_close(*, actor: User, call: Call, at: datetime | None = None) -> Call:
+    """Stop accepting applications (a rolling call when its money is spent)."""
+    _deny(permissions.can_manage_call(actor, call))
+    if call.status != CallStatus.PUBLISHED:
+        raise GrantsError(errors.CALL_STATE, code="call_state")
+    before = _snapshot(call)
+    call.status = CallStatus.CLOSED
+    if call.closes_at is None or (at or timezone.now()) < call.closes_at:
+        call.closes_at = at or timezone.now()
+    with transaction.atomic():
+        call.save(update_fields=["status", "closes_at", "updated_at"])
+        audit_log_append(
+            actor=actor, action="grants.call_closed", obj=call, before=before, after=_snapshot(call)
+        )
+    return call
+
+
+def call_publish_results(*, actor: User, call: Call, at: datetime | None = None) -> Call:
+    """Publish the results. A closed call needs a decision on every application in merit
+    assessment; a rolling call publishes its decisions so far and keeps them updated."""
+    _deny(permissions.can_manage_call(actor, call))
+    at = at or timezone.now()
+    rolling_open = call.status == CallStatus.PUBLISHED and call.programme.rolling
+    if call.status != CallStatus.CLOSED and not rolling_open:
+        raise GrantsError(errors.CALL_STATE, code="call_state")
+    if not rolling_open:
+        pending = call.applications.filter(
+            status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.IN_ASSESSMENT]
+        ).count()
+        if pending:
+            raise GrantsError(
+                errors.CALL_HAS_DECISIONS_PENDING,
+                code="decisions_pending",
+                params={"count": pending},
+            )
+    before = _snapshot(call)
+    call.results_published_at = call.results_published_at or at
+    if not rolling_open:
+        call.status = CallStatus.RESULTS
+    with transaction.atomic():
+        call.save(update_fields=["status", "results_published_at", "updated_at"])
+        audit_log_append(
+            actor=actor,
+            action="grants.results_published",
+            obj=call,
+            before=before,
+            after=_snapshot(call),
+        )
+    return call
+
+
+def call_archive(*, actor: User, call: Call) -> Call:
+    _deny(permissions.can_manage_call(actor, call))
+    if call.status != CallStatus.RESULTS:
+        raise GrantsError(errors.CALL_STATE, code="call_state")
+    before = _snapshot(call)
+    call.status = CallStatus.ARCHIVED
+    with transaction.atomic():
+        call.save(update_fields=["status", "updated_at"])
+        audit_log_append(
+            actor=actor,
+            action="grants.call_archived",
+            obj=call,
+            before=before,
+            after=_snapshot(call),
+        )
+    return call
+
+
+def commission_member_add(*, actor: User, call: Call, email: str, role: str) -> CommissionMember:
+    """Appoint an assessor (an official or, in open competitions, an NGO representative)."""
+    _deny(permissions.can_manage_call(actor, call))
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        raise GrantsError(errors.COMMISSION_USER, field="email", code="commission_user")
+    if CommissionMember.objects.filter(call=call, user=user).exists():
+        raise GrantsError(errors.COMMISSION_ALREADY, field="email", code="commission_already")
+    member = CommissionMember(call=call, user=user, role=role, added_by=actor)
+    _validate(member)
+    try:
+        with transaction.atomic():
+            member.save()
+            audit_log_append(
+                actor=actor, action="grants.commission_added", obj=member, after=_snapshot(member)
+            )
+    except IntegrityError:
+        raise GrantsError(errors.COMMISSION_ALREADY, field="email") from None
+    return member
+
+
+def commission_member_remove(*, actor: User, member: CommissionMember) -> None:
+    _deny(permissions.can_manage_call(actor, member.call))
+    if member.declarations.exists() or member.assessments.exists():
+        raise GrantsError(errors.COMMISSION_HAS_WORK, code="commission_has_work")
+    with transaction.atomic():
+        audit_log_append(
+            actor=actor, action="grants.commission_removed", obj=member, before=_snapshot(member)
+        )
+        member.delete()
+
+
+# --- applications -----------------------------------------------------------------------------------
+
+
+def application_start(
+    *, user: User, call: Call, applicant: Organisation, title: str, at: datetime | None = None
+) -> Application:
+    """Open a draft in the applicant's name; one live application per applicant and call."""
+    at = at or timezone.now()
+    _deny(registry.is_member(user, applicant))
+    if not permissions.is_call_open(call, at=at):
+        raise GrantsError(errors.CALL_NOT_OPEN, code="call_not_open")
+    existing = (
+        Application.objects.filter(call=call, applicant=applicant)
+        .exclude(status=ApplicationStatus.WITHDRAWN)
+        .first()
+    )
+    if existing is not None:
+        raise GrantsError(
+            errors.DUPLICATE_DRAFT,
+            field="applicant",
+            code="duplicate",
+            params={"title": existing.title},
+        )
+    application = Application(call=call, applicant=applicant, created_by=user, title=title.strip())
+    _validate(application, exclude=["created_by"])
+    application.save()
+    return application
+
+
+APPLICATION_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "target_group",
+    "district",
+    "location",
+    "start_date",
+    "end_date",
+    "residents_contribution",
+    "experience",
+)
+
+
+def _editable(user: User, application: Application) -> None:
+    if application.status != ApplicationStatus.DRAFT:
+        raise GrantsError(errors.NOT_DRAFT, code="not_draft")
+    _deny(permissions.can_edit_application(user, application))
+
+
+def application_update(
+    *,
+    user: User,
+    application: Application,
+    title: str,
+    summary: str = "",
+    description: str = "",
+    target_group: str = "",
+    district: District | None = None,
+    location: str = "",
+    start_date: date | None = None,
+    end_date: date | None = None,
+    residents_contribution: str = "",
+    experience: str = "",
+) -> Application:
+    """Save the draft's text and dates; limits are checked on the checklist and at submission."""
+    _editable(user, application)
+    application.title = title.strip()
+    application.summary = summary.strip()
+    application.description = description.strip()
+    application.target_group = target_group.strip()
+    application.district = district
+    application.location = location.strip()
+    application.start_date = start_date
+    application.end_date = end_date
+    application.residents_contribution = residents_contribution.strip()
+    application.experience = experience.strip()
+    _validate(application, exclude=["created_by"])
+    application.save()
+    return application
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    category: str
+    description: str
+    unit: str
+    quantity: Decimal
+    unit_cost: Decimal
+    grant_amount: Decimal = ZERO
+    own_amount: Decimal = ZERO
+    in_kind_amount: Decimal = ZERO
+    volunteer_amount: Decimal = ZERO
+
+
+def budget_replace(
+    *, user: User, application: Application, rows: Sequence[BudgetRow]
+) -> list[BudgetLine]:
+    """Replace the budget table. The cost of each row is quantity × unit cost; the requested
+    amount and the total cost of the application follow from the rows."""
+    _editable(user, application)
+    lines = []
+    for position, row in enumerate(rows, start=1):
+        line = BudgetLine(
+            application=application,
+            position=position,
+            category=row.category,
+            description=row.description.strip(),
+            unit=row.unit.strip(),
+            quantity=row.quantity,
+            unit_cost=row.unit_cost,
+            total=limits.q2(row.quantity * row.unit_cost),
+            grant_amount=row.grant_amount,
+            own_amount=row.own_amount,
+            in_kind_amount=row.in_kind_amount,
+            volunteer_amount=row.volunteer_amount,
+        )
+        try:
+            line.full_clean(exclude=["application"])
+        except ValidationError as exc:
+            _field, messages = next(iter(exc.message_dict.items()))
+            raise GrantsError(
+                errors.ROW_ERROR,
+                code="budget_row",
+                params={"line": position, "message": " ".join(messages)},
+            ) from None
+        lines.append(line)
+    totals = limits.budget_totals(lines)
+    with transaction.atomic():
+        application.budget_lines.all().delete()
+        BudgetLine.objects.bulk_create(lines)
+        application.requested_amount = totals.grant
+        application.total_cost = totals.total
+        application.save(update_fields=["requested_amount", "total_cost", "updated_at"])
+    return list(application.budget_lines.all())
+
+
+CSV_COLUMNS = (
+    "kategoria",
+    "rodzaj kosztu",
+    "jednostka",
+    "liczba",
+    "koszt jednostkowy",
+    "dotacja",
+    "wkład własny",
+    "wkład rzeczowy",
+    "wolontariat",
+)
+_CATEGORY_BY_NAME = {
+    **{value: value for value in CostCategory.values},
+    **{str(label).lower(): value for value, label in CostCategory.choices},
+}
+
+
+def _csv_number(raw: str, *, line: int, column: str) -> Decimal:
+    text = raw.strip().replace("\xa0", "").replace(" ", "").replace(",", ".")
+    if not text:
+        return ZERO
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise GrantsError(
+            errors.CSV_NUMBER,
+            field="file",
+            code="csv_number",
+            params={"line": line, "column": column, "value": raw.strip()[:30]},
+        ) from None
+    if not value.is_finite():
+        raise GrantsError(
+            errors.CSV_NUMBER,
+            field="file",
+            code="csv_number",
+            params={"line": line, "column": column, "value": raw.strip()[:30]},
+        )
+    return value
+
+
+def budget_rows_from_csv(content: bytes) -> list[BudgetRow]:
+    """Parse a budget exported from a spreadsheet (UTF-8, semicolons, a header row). Every
+    mistake names its line so the applicant can find it."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise GrantsError(errors.CSV_ENCODING, field="file", code="csv_encoding") from None
+    reader = csv.reader(io.StringIO(text), delimiter=";")
+    rows: list[BudgetRow] = []
+    header_seen = False
+    for number, record in enumerate(reader, start=1):
+        if not any(cell.strip() for cell in record):
+            continue
+        if not header_seen:
+            if [c.strip().lower() for c in record[:2]] != list(CSV_COLUMNS[:2]):
+                raise GrantsError(errors.CSV_HEADER, field="file", code="csv_header")
+            header_seen = True
+            continue
+        if len(record) != len(CSV_COLUMNS):
+            raise GrantsError(
+                errors.CSV_COLUMNS,
+                field="file",
+                code="csv_columns",
+                params={"line": number, "expected": len(CSV_COLUMNS), "found": len(record)},
+            )
+        category = _CATEGORY_BY_NAME.get(record[0].strip().lower())
+        if category is None:
+            raise GrantsError(
+                errors.CSV_CATEGORY,
+                field="file",
+                code="csv_category",
+                params={"line": number, "value": record[0].strip()[:40]},
+            )
+        amounts = [_csv_number(record[i], line=number, column=CSV_COLUMNS[i]) for i in range(3, 9)]
+        if not record[1].strip() or not record[2].strip():
+            raise GrantsError(
+                errors.ROW_ERROR,
+                field="file",
+                code="csv_required",
+                params={"line": number, "message": _("uzupełnij rodzaj kosztu i jednostkę.")},
+            )
+        rows.append(
+            BudgetRow(
+                category=category,
+                description=record[1].strip()[:300],
+                unit=record[2].strip()[:30],
+                quantity=amounts[0],
+                unit_cost=amounts[1],
+                grant_amount=amounts[2],
+                own_amount=amounts[3],
+                in_kind_amount=amounts[4],
+                volunteer_amount=amounts[5],
+            )
+        )
+    if not header_seen:
+        raise GrantsError(errors.CSV_HEADER, field="file", code="csv_header")
+    if not rows:
+        raise GrantsError(errors.CSV_EMPTY, field="file", code="csv_empty")
+    return rows
+
+
+def budget_import_csv(
+    *, user: User, application: Application, upload: UploadedFile[bytes]
+) -> list[BudgetLine]:
+    _editable(user, application)
+    rows = budget_rows_from_csv(upload.read(2 * 1024 * 1024 + 1)[: 2 * 1024 * 1024])
+    try:
+        return budget_replace(user=user, application=application, rows=rows)
+    except GrantsError as exc:
+        exc.field = "file"
+        raise
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    action: str
+    start_date: date
+    end_date: date
+    responsible: str = ""
+
+
+def schedule_replace(*, user: User, application: Application, rows: Sequence[ScheduleRow]) -> None:
+    _editable(user, application)
+    with transaction.atomic():
+        application.schedule_items.all().delete()
+        ScheduleItem.objects.bulk_create(
+            [
+                ScheduleItem(
+                    application=application,
+                    position=i,
+                    action=row.action.strip(),
+                    start_date=row.start_date,
+                    end_date=row.end_date,
+                    responsible=row.responsible.strip(),
+                )
+                for i, row in enumerate(rows, start=1)
+            ]
+        )
+        application.save(update_fields=["updated_at"])
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    description: str
+    target: str
+    verification: str = ""
+
+
+def results_replace(*, user: User, application: Application, rows: Sequence[ResultRow]) -> None:
+    _editable(user, application)
+    with transaction.atomic():
+        application.expected_results.all().delete()
+        ExpectedResult.objects.bulk_create(
+            [
+                ExpectedResult(
+                    application=application,
+                    position=i,
+                    description=row.description.strip(),
+                    target=row.target.strip(),
+                    verification=row.verification.strip(),
+                )
+                for i, row in enumerate(rows, start=1)
+            ]
+        )
+        application.save(update_fields=["updated_at"])
+
+
+def attachment_add(
+    *, user: User, application: Application, title: str, upload: UploadedFile[bytes]
+) -> Attachment:
+    _editable(user, application)
+    try:
+        checked = check_upload(upload)
+    except OrganisationsError as exc:
+        raise GrantsError(exc.message, field="file", code=exc.code, params=exc.params) from None
+    attachment = Attachment(
+        application=application,
+        title=title.strip() or checked.name,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=user,
+    )
+    _validate(attachment, exclude=["file"])
+    attachment.file.save(checked.name, upload, save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+def attachment_remove(*, user: User, attachment: Attachment) -> None:
+    _editable(user, attachment.application)
+    stored = attachment.file.name or ""
+    storage = attachment.file.storage
+    attachment.delete()
+    if stored:
+        transaction.on_commit(lambda: storage.delete(stored))
+
+
+def application_content(application: Application) -> dict[str, Any]:
+    """The content a checksum vouches for: what was filed, by whom, in which call."""
+    applicant = application.applicant
+    return {
+        "number": application.number,
+        "call": {"id": application.call_id, "title": application.call.title},
+        "applicant": {
+            "id": applicant.pk,
+            "kind": applicant.kind,
+            "name": applicant.name,
+            "krs": applicant.krs,
+            "nip": applicant.nip,
+            "regon": applicant.regon,
+        },
+        "submitted_at": application.submitted_at.isoformat() if application.submitted_at else None,
+        "fields": {
+            name: (
+                getattr(application, f"{name}_id")
+                if name == "district"
+                else getattr(application, name)
+            )
+            for name in APPLICATION_FIELDS
+        },
+        "budget": [
+            {
+                "position": line.position,
+                "category": line.category,
+                "description": line.description,
+                "unit": line.unit,
+                "quantity": line.quantity,
+                "unit_cost": line.unit_cost,
+                "total": line.total,
+                "grant": line.grant_amount,
+                "own": line.own_amount,
+                "in_kind": line.in_kind_amount,
+                "volunteer": line.volunteer_amount,
+            }
+            for line in application.budget_lines.order_by("position")
+        ],
+        "schedule": [
+            [item.position, item.action, item.start_date, item.end_date, item.responsible]
+            for item in application.schedule_items.order_by("position")
+        ],
+        "results": [
+            [r.position, r.description, r.target, r.verification]
+            for r in application.expected_results.order_by("position")
+        ],
+        "attachments": [
+            [a.original_name, a.sha256] for a in application.attachments.order_by("id")
+        ],
+        "requested_amount": application.requested_amount,
+        "total_cost": application.total_cost,
+    }
+
+
+def content_checksum(application: Application) -> str:
+    data = json.dumps(
+        application_content(application), sort_keys=True, ensure_ascii=False, default=str
+    )
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def application_submit(
+    *, user: User, application: Application, at: datetime | None = None
+) -> Application:
+    """File the application. Every limit of the programme is checked (the first problem is
+    raised; the page lists them all beforehand), a number is assigned under a lock on the call,
+    and the content is frozen under a SHA-256 checksum printed on the PDF receipt."""
+    at = at or timezone.now()
+    if application.status != ApplicationStatus.DRAFT:
+        raise GrantsError(errors.NOT_DRAFT, code="not_draft")
+    if not registry.is_representative(user, application.applicant):
+        raise GrantsError(errors.NOT_ALLOWED, code="not_allowed")
+    with transaction.atomic():
+        call = (
+            Call.objects.select_for_update().select_related("programme").get(pk=application.call_id)
+        )
+        application.call = call
+        if not permissions.is_call_open(call, at=at):
+            raise GrantsError(errors.CALL_NOT_OPEN, code="call_not_open")
+        if call.programme.rolling and selectors.call_pool(call).remaining <= 0:
+            raise GrantsError(errors.POOL_EXHAUSTED, code="pool_exhausted")
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status != ApplicationStatus.DRAFT:
+            raise GrantsError(errors.NOT_DRAFT, code="not_draft")
+        _first(selectors.application_check(application, at=at))
+        totals = limits.budget_totals(application.budget_lines.all())
+        sequence = Application.objects.filter(call=call).exclude(number="").count() + 1
+        prefix = NUMBER_PREFIX[call.programme.kind]
+        application.number = f"{prefix}/{call.year}/{call.pk}/{sequence:04d}"
+        application.status = ApplicationStatus.SUBMITTED
+        application.submitted_at = at
+        application.submitted_by = user
+        application.requested_amount = totals.grant
+        application.total_cost = totals.total
+        application.content_sha256 = content_checksum(application)
+        application.save()
+        audit_log_append(
+            actor=user,
+            action="grants.application_submitted",
+            obj=application,
+            after=_snapshot(application),
+        )
+        _notify_applicant(application, event="submitted")
+        application_id = application.pk
+        transaction.on_commit(lambda: _enqueue_receipt(application_id))
+    return application
+
+
+def _enqueue_receipt(application_id: int) -> None:
+    from wspolnota.grants.tasks import generate_receipt
+
+    generate_receipt.enqueue(application_id=application_id)
+
+
+def application_receipt_ensure(*, application: Application) -> Application:
+    """Render and store the PDF receipt once; the stored file's SHA-256 is kept beside it."""
+    if application.receipt_pdf or not application.submitted_at:
+        return application
+    from wspolnota.grants.pdf import render_pdf
+
+    application = selectors.application_for_document(application.pk)
+    pdf = render_pdf(
+        "grants/pdf/receipt.html",
+        {
+            "application": application,
+            "totals": limits.budget_totals(application.budget_lines.all()),
+            "lines": application.budget_lines.all(),
+        },
+    )
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.receipt_pdf:
+            return locked
+        safe = application.number.replace("/", "-")
+        locked.receipt_pdf.save(f"grants/receipts/{safe}.pdf", ContentFile(pdf), save=False)
+        locked.receipt_sha256 = hashlib.sha256(pdf).hexdigest()
+        locked.save(update_fields=["receipt_pdf", "receipt_sha256", "updated_at"])
+    return locked
+
+
+def application_withdraw(*, user: User, application: Application, reason: str = "") -> Application:
+    _deny(permissions.can_withdraw_application(user, application))
+    before = _snapshot(application)
+    was_draft = application.status == ApplicationStatus.DRAFT
+    application.status = ApplicationStatus.WITHDRAWN
+    application.decision_note = reason.strip()
+    with transaction.atomic():
+        application.save(update_fields=["status", "decision_note", "updated_at"])
+        if not was_draft:
+            audit_log_append(
+                actor=user,
+                action="grants.application_withdrawn",
+                obj=application,
+                before=before,
+                after=_snapshot(application),
+                reason=reason,
+            )
+    return application
+
+
+def _notify_applicant(application: Application, *, event: str, note: str = "") -> None:
+    memberships = application.applicant.memberships.select_related("user").filter(
+        role=MembershipRole.REPRESENTATIVE
+    )
+    for membership in memberships:
+        notify(
+            recipient=membership.user,
+            kind=f"grants.{event}",
+            subject_template="grants/email/application_subject.txt",
+            body_template="grants/email/application_body.txt",
+            context={"application": application, "event": event, "note": note},
+        )
+
+
+# --- evaluation ---------------------------------------------------------------------------------------
+
+
+def formal_check(
+    *,
+    actor: User,
+    application: Application,
+    passed: bool,
+    note: str = "",
+    at: datetime | None = None,
+) -> Application:
+    """The formal check: complete, on time, by an eligible applicant. A small-grant offer that
+    passes is published at once for the programme's days of public remarks (art. 19a sec. 3)."""
+    _deny(permissions.can_manage_call(actor, application.call))
+    at = at or timezone.now()
+    note = note.strip()
+    if not passed and not note:
+        raise GrantsError(errors.FORMAL_REASON, field="note", code="formal_reason")
+    with transaction.atomic():
+        locked = (
+            Application.objects.select_for_update()
+            .select_related("call__programme")
+            .get(pk=application.pk)
+        )
+        if locked.status != ApplicationStatus.SUBMITTED:
+            raise GrantsError(errors.NOT_SUBMITTED, code="not_submitted")
+        before = _snapshot(locked)
+        locked.status = (
+            ApplicationStatus.IN_ASSESSMENT if passed else ApplicationStatus.FORMALLY_REJECTED
+        )
+        locked.formal_checked_at = at
+        locked.formal_checked_by = actor
+        locked.formal_note = note
+        remarks_days = locked.call.programme.remarks_days
+        if passed and remarks_days:
+            locked.remarks_from = at
+            locked.remarks_until = at + timedelta(days=remarks_days)
+        if not passed:
+            locked.decided_at = at
+        locked.save()
+        audit_log_append(
+            actor=actor,
+            action="grants.formal_passed" if passed else "grants.formal_rejected",
+            obj=locked,
+            before=before,
+            after=_snapshot(locked),
+            reason=note,
+        )
+        _notify_applicant(locked, event="formal_passed" if passed else "formal_rejected", note=note)
+    return locked
+
+
+def remark_add(
+    *, user: User, application: Application, text: str, author_name: str, at: datetime | None = None
+) -> Remark:
+    at = at or timezone.now()
+    if not permissions.is_open_for_remarks(application, at=at):
+        if application.remarks_until is not None:
+            raise GrantsError(
+                errors.REMARKS_CLOSED,
+                code="remarks_closed",
+                params={
+                    "date": timezone.localtime(application.remarks_until).strftime("%Y-%m-%d %H:%M")
+                },
+            )
+        raise GrantsError(errors.REMARKS_NOT_PUBLISHED, code="remarks_not_published")
+    _deny(permissions.can_remark(user, application, at=at))
+    remark = Remark(
+        application=application,
+        author=user,
+        author_name=author_name.strip() or user.get_full_name() or user.email,
+        text=text.strip(),
+    )
+    _validate(remark)
+    remark.save()
+    return remark
+
+
+def _member_for(user: User, application: Application) -> CommissionMember:
+    member = permissions.commission_member(user, application.call)
+    if member is None:
+        raise GrantsError(errors.NOT_IN_COMMISSION, code="not_in_commission")
+    return member
+
+
+def conflict_declare(
+    *, user: User, application: Application, has_conflict: bool, explanation: str = ""
+) -> ConflictDeclaration:
+    """A commission member states, for each application, whether a conflict of interest exists
+    (art. 15 sec. 2d; art. 24 of the administrative procedure code). A member who acts for the
+    applicant cannot declare that there is none."""
+    member = _member_for(user, application)
+    if application.status != ApplicationStatus.IN_ASSESSMENT:
+        raise GrantsError(errors.NOT_IN_ASSESSMENT, code="not_in_assessment")
+    if not has_conflict and registry.is_member(user, application.applicant):
+        raise GrantsError(
+            errors.CONFLICT_MEMBERSHIP, field="has_conflict", code="conflict_membership"
+        )
+    if has_conflict and not explanation.strip():
+        raise GrantsError(
+            errors.CONFLICT_EXPLANATION, field="explanation", code="conflict_explanation"
+        )
+    declaration = ConflictDeclaration(
+        member=member,
+        application=application,
+        has_conflict=has_conflict,
+        explanation=explanation.strip(),
+    )
+    try:
+        with transaction.atomic():
+            declaration.save()
+            audit_log_append(
+                actor=user,
+                action="grants.conflict_declared",
+                obj=declaration,
+                after=_snapshot(declaration),
+            )
+    except IntegrityError:
+        raise GrantsError(errors.DECLARATION_EXISTS, code="declaration_exists") from None
+    return declaration
+
+
+def assessment_save(
+    *,
+    user: User,
+    application: Application,
+    points: dict[int, Decimal | None],
+    comments: dict[int, str] | None = None,
+    comment: str = "",
+    submit: bool = False,
+    at: datetime | None = None,
+) -> Assessment:
+    """Score the application against the call's rubric. Needs a declaration of no conflict;
+    a declared conflict blocks scoring. Once submitted, the scores are final."""
+    at = at or timezone.now()
+    member = _member_for(user, application)
+    if not permissions.can_assess(user, application):
+        if registry.is_member(user, application.applicant):
+            raise GrantsError(errors.CONFLICT_MEMBERSHIP, code="conflict_membership")
+        raise GrantsError(errors.NOT_IN_ASSESSMENT, code="not_in_assessment")
+    declaration = ConflictDeclaration.objects.filter(member=member, application=application).first()
+    if declaration is None:
+        raise GrantsError(errors.DECLARATION_MISSING, code="declaration_missing")
+    if declaration.has_conflict:
+        raise GrantsError(errors.CONFLICT_DECLARED, code="conflict_declared")
+    criteria = list(application.call.criteria.all())
+    comments = comments or {}
+    missing = []
+    for criterion in criteria:
+        value = points.get(criterion.pk)
+        if value is None:
+            missing.append(criterion.name)
+        elif value < 0 or value > criterion.max_points:
+            raise GrantsError(
+                errors.POINTS_RANGE,
+                field=f"points_{criterion.pk}",
+                code="points_range",
+                params={"criterion": criterion.name, "max": limits.num(criterion.max_points)},
+            )
+    if submit and missing:
+        raise GrantsError(
+            errors.POINTS_MISSING, code="points_missing", params={"criterion": ", ".join(missing)}
+        )
+    with transaction.atomic():
+        assessment, _created = Assessment.objects.select_for_update().get_or_create(
+            member=member, application=application
+        )
+        if assessment.submitted_at is not None:
+            raise GrantsError(errors.ASSESSMENT_SUBMITTED, code="assessment_submitted")
+        assessment.comment = comment.strip()
+        Score.objects.filter(assessment=assessment).delete()
+        Score.objects.bulk_create(
+            [
+                Score(
+                    assessment=assessment,
+                    criterion=criterion,
+                    points=points[criterion.pk] or ZERO,
+                    comment=comments.get(criterion.pk, "").strip(),
+                )
+                for criterion in criteria
+                if points.get(criterion.pk) is not None
+            ]
+        )
+        if submit:
+            assessment.total = sum((points[c.pk] or ZERO for c in criteria), ZERO)
+            assessment.submitted_at = at
+        assessment.save()
+        if submit:
+            audit_log_append(
+                actor=user,
+                action="grants.assessment_submitted",
+                obj=assessment,
+                after={
+                    **_snapshot(assessment),
+                    "scores": {str(c.pk): str(points[c.pk]) for c in criteria},
+                },
+            )
+    return assessment
+
+
+def _lock_for_decision(application: Application) -> tuple[Call, Application]:
+    call = Call.objects.select_for_update().select_related("programme").get(pk=application.call_id)
+    locked = (
+        Application.objects.select_for_update()
+        .select_related("applicant", "call__programme")
+        .get(pk=application.pk)
+    )
+    return call, locked
+
+
+def award_grant(
+    *,
+    actor: User,
+    application: Application,
+    amount: Decimal,
+    justification: str = "",
+    at: datetime | None = None,
+) -> Award:
+    """Grant support, in full or in part, within the call's pool.
+
+    The call's row is locked (SELECT … FOR UPDATE) before the awarded total is summed, so two
+    officials awarding the last money of a pool at the same moment are served one after the
+    other and the second sees what the first awarded: the pool is never exceeded. The applicant's
+    row is locked too, for the yearly limit per organisation (small grants).
+    """
+    at = at or timezone.now()
+    _deny(permissions.can_manage_call(actor, application.call))
+    amount = limits.q2(Decimal(amount))
+    if amount <= 0:
+        raise GrantsError(errors.AWARD_POSITIVE, field="amount", code="award_positive")
+    with transaction.atomic():
+        call, locked = _lock_for_decision(application)
+        applicant = Organisation.objects.select_for_update().get(pk=locked.applicant_id)
+        programme = call.programme
+        if locked.status != ApplicationStatus.IN_ASSESSMENT:
+            raise GrantsError(errors.ALREADY_DECIDED, code="already_decided")
+        if applicant.status != VerificationStatus.VERIFIED:
+            raise GrantsError(errors.APPLICANT_NOT_VERIFIED, code="applicant_not_verified")
+        if locked.remarks_until is not None and at < locked.remarks_until:
+            raise GrantsError(
+                errors.REMARKS_PERIOD_RUNNING,
+                code="remarks_running",
+                params={
+                    "date": timezone.localtime(locked.remarks_until).strftime("%Y-%m-%d %H:%M")
+                },
+            )
+        if programme.commission_required:
+            score = selectors.application_score(locked)
+            if score.count < programme.min_assessors:
+                raise GrantsError(
+                    errors.TOO_FEW_ASSESSMENTS,
+                    code="too_few_assessments",
+                    params={"count": score.count, "min": programme.min_assessors},
+                )
+            if programme.pass_score is not None and (score.average or ZERO) < programme.pass_score:
+                raise GrantsError(
+                    errors.BELOW_PASS_SCORE,
+                    code="below_pass_score",
+                    params={
+                        "score": limits.num(score.average or ZERO),
+                        "pass": limits.num(programme.pass_score),
+                    },
+                )
+        if amount > locked.requested_amount:
+            raise GrantsError(
+                errors.AWARD_ABOVE_REQUEST,
+                field="amount",
+                code="award_above_request",
+                params={"limit": limits.pln(locked.requested_amount)},
+            )
+        if amount < locked.requested_amount and not justification.strip():
+            raise GrantsError(
+                errors.AWARD_PARTIAL_REASON, field="justification", code="partial_reason"
+            )
+        awarded = Award.objects.filter(call=call).aggregate(total=Sum("amount"))["total"] or ZERO
+        remaining = call.pool_amount - awarded
+        if amount > remaining:
+            raise GrantsError(
+                errors.AWARD_ABOVE_POOL,
+                field="amount",
+                code="award_above_pool",
+                params={"remaining": limits.pln(remaining), "amount": limits.pln(amount)},
+            )
+        cap = programme.yearly_cap_per_applicant
+        if cap is not None:
+            used = selectors.awarded_to_applicant(
+                applicant=applicant, year=call.year, kind=programme.kind
+            )
+            if used + amount > cap:
+                raise GrantsError(
+                    errors.YEARLY_CAP,
+                    field="amount",
+                    code="yearly_cap",
+                    params={"year": call.year, "used": limits.pln(used), "limit": limits.pln(cap)},
+                )
+        before = _snapshot(locked)
+        award = Award.objects.create(
+            application=locked,
+            call=call,
+            amount=amount,
+            justification=justification.strip(),
+            decided_by=actor,
+        )
+        locked.status = ApplicationStatus.AWARDED
+        locked.decided_at = at
+        locked.decision_note = justification.strip()
+        locked.save(update_fields=["status", "decided_at", "decision_note", "updated_at"])
+        audit_log_append(
+            actor=actor,
+            action="grants.awarded",
+            obj=locked,
+            before=before,
+            after={**_snapshot(locked), "award_amount": str(amount)},
+            reason=justification,
+        )
+        _notify_applicant(locked, event="awarded", note=justification.strip())
+    return award
+
+
+def application_refuse(
+    *, actor: User, application: Application, reason: str, at: datetime | None = None
+) -> Application:
+    """Decide not to support an application (below the threshold, out of money, remarks…)."""
+    _deny(permissions.can_manage_call(actor, application.call))
+    if not reason.strip():
+        raise GrantsError(errors.DECISION_REASON, field="reason", code="decision_reason")
+    with transaction.atomic():
+        _call, locked = _lock_for_decision(application)
+        if locked.status != ApplicationStatus.IN_ASSESSMENT:
+            raise GrantsError(errors.ALREADY_DECIDED, code="already_decided")
+        before = _snapshot(locked)
+        locked.status = ApplicationStatus.NOT_AWARDED
+        locked.decided_at = at or timezone.now()
+        locked.decision_note = reason.strip()
+        locked.save(update_fields=["status", "decided_at", "decision_note", "updated_at"])
+        audit_log_append(
+            actor=actor,
+            action="grants.not_awarded",
+            obj=locked,
+            before=before,
+            after=_snapshot(locked),
+            reason=reason,
+        )
+        _notify_applicant(locked, event="not_awarded", note=reason.strip())
+    return locked
+
+
+# --- agreements and settlement ---------------------------------------------------------------------
+
+
+def iban_normalise(raw: str) -> str:
+    compact = "".join(raw.split()).upper()
+    if compact.isdigit() and len(compact) == 26:
+        compact = "PL" + compact
+    if not stdnum_iban.is_valid(compact):
+        raise GrantsError(errors.IBAN_INVALID, field="bank_account", code="iban_invalid")
+    return str(stdnum_iban.compact(compact))
+
+
+def agreement_save(
+    *,
+    actor: User,
+    application: Application,
+    start_date: date,
+    end_date: date,
+    report_due_date: date,
+    city_signatory: str,
+    applicant_signatories: str,
+    bank_account: str = "",
+) -> Agreement:
+    """Prepare (or correct) the agreement of an awarded application, before it is signed."""
+    _deny(permissions.can_manage_call(actor, application.call))
+    if application.status != ApplicationStatus.AWARDED:
+        raise GrantsError(errors.NOT_AWARDED, code="not_awarded")
+    in_kind = application.call.programme.in_kind_only
+    account = ""
+    if not in_kind:
+        if not bank_account.strip():
+            raise GrantsError(errors.IBAN_REQUIRED, field="bank_account", code="iban_required")
+        account = iban_normalise(bank_account)
+    if end_date < start_date:
+        raise GrantsError(errors.AGREEMENT_DATES, field="end_date", code="agreement_dates")
+    agreement = Agreement.objects.filter(application=application).first()
+    before = _snapshot(agreement) if agreement else None
+    if agreement is None:
+        agreement = Agreement(
+            application=application,
+            number=f"{application.number}/U",
+            amount=application.award.amount,
+            created_by=actor,
+        )
+    elif agreement.status != AgreementStatus.DRAFT:
+        raise GrantsError(errors.AGREEMENT_NOT_DRAFT, code="agreement_not_draft")
+    agreement.start_date = start_date
+    agreement.end_date = end_date
+    agreement.report_due_date = report_due_date
+    agreement.city_signatory = city_signatory.strip()
+    agreement.applicant_signatories = applicant_signatories.strip()
+    agreement.bank_account = account
+    _validate(agreement, exclude=["created_by", "application"])
+    with transaction.atomic():
+        agreement.save()
+        audit_log_append(
+            actor=actor,
+            action="grants.agreement_saved",
+            obj=agreement,
+            before=before,
+            after=_snapshot(agreement),
+        )
+    return agreement
+
+
+def tranches_set(
+    *, actor: User, agreement: Agreement, tranches: Sequence[tuple[Decimal, date]]
+) -> list[Tranche]:
+    """Set the payment schedule of a draft agreement; the tranches add up to its amount."""
+    _deny(permissions.can_manage_call(actor, agreement.application.call))
+    if agreement.status != AgreementStatus.DRAFT:
+        raise GrantsError(errors.AGREEMENT_NOT_DRAFT, code="agreement_not_draft")
+    if agreement.application.call.programme.in_kind_only:
+        raise GrantsError(errors.TRANCHES_IN_KIND, code="tranches_in_kind")
+    total = sum((limits.q2(amount) for amount, _due in tranches), ZERO)
+    if total != agreement.amount:
+        raise GrantsError(
+            errors.TRANCHES_SUM,
+            code="tranches_sum",
+            params={"sum": limits.pln(total), "amount": limits.pln(agreement.amount)},
+        )
+    with transaction.atomic():
+        before = [
+            {"position": t.position, "amount": str(t.amount), "due_date": str(t.due_date)}
+            for t in agreement.tranches.all()
+        ]
+        agreement.tranches.all().delete()
+        created = Tranche.objects.bulk_create(
+            [
+                Tranche(agreement=agreement, position=i, amount=limits.q2(amount), due_date=due)
+                for i, (amount, due) in enumerate(tranches, start=1)
+            ]
+        )
+        audit_log_append(
+            actor=actor,
+            action="grants.tranches_set",
+            obj=agreement,
+            before={"tranches": before},
+            after={
+                "tranches": [
+                    {"position": t.position, "amount": str(t.amount), "due_date": str(t.due_date)}
+                    for t in created
+                ]
+            },
+        )
+    return created
+
+
+def agreement_sign(*, actor: User, agreement: Agreement, signed_on: date) -> Agreement:
+    """Record the signing; money agreements need their tranches, in-kind ones have none."""
+    _deny(permissions.can_manage_call(actor, agreement.application.call))
+    if agreement.status != AgreementStatus.DRAFT:
+        raise GrantsError(errors.AGREEMENT_NOT_DRAFT, code="agreement_not_draft")
+    if not agreement.application.call.programme.in_kind_only:
+        total = agreement.tranches.aggregate(total=Sum("amount"))["total"] or ZERO
+        if total != agreement.amount:
+            raise GrantsError(
+                errors.TRANCHES_SUM,
+                code="tranches_sum",
+                params={"sum": limits.pln(total), "amount": limits.pln(agreement.amount)},
+            )
+    before = _snapshot(agreement)
+    agreement.status = AgreementStatus.SIGNED
+    agreement.signed_on = signed_on
+    with transaction.atomic():
+        agreement.save(update_fields=["status", "signed_on", "updated_at"])
+        audit_log_append(
+            actor=actor,
+            action="grants.agreement_signed",
+            obj=agreement,
+            before=before,
+            after=_snapshot(agreement),
+        )
+        _notify_applicant(agreement.application, event="agreement_signed")
+    return agreement
+
+
+def tranche_mark_paid(*, actor: User, tranche: Tranche, paid_on: date) -> Tranche:
+    agreement = tranche.agreement
+    _deny(permissions.can_manage_call(actor, agreement.application.call))
+    if agreement.status != AgreementStatus.SIGNED:
+        raise GrantsError(errors.TRANCHE_BEFORE_SIGNING, code="tranche_before_signing")
+    if tranche.paid_on is not None:
+        raise GrantsError(errors.TRANCHE_PAID, code="tranche_paid")
+    before = _snapshot(tranche)
+    tranche.paid_on = paid_on
+    tranche.paid_recorded_by = actor
+    with transaction.atomic():
+        tranche.save(update_fields=["paid_on", "paid_recorded_by", "updated_at"])
+        audit_log_append(
+            actor=actor,
+            action="grants.tranche_paid",
+            obj=tranche,
+            before=before,
+            after=_snapshot(tranche),
+        )
+    return tranche
+
+
+def report_start(
+    *, user: User, agreement: Agreement, kind: str, period_from: date, period_to: date
+) -> Report:
+    """Open a report with a row for every planned cost and every expected result."""
+    _deny(permissions.can_report(user, agreement))
+    if not (agreement.start_date <= period_from <= period_to <= agreement.end_date):
+        raise GrantsError(errors.REPORT_PERIOD, field="period_from", code="report_period")
+    if kind == ReportKind.FINAL and agreement.reports.filter(kind=ReportKind.FINAL).exists():
+        raise GrantsError(errors.FINAL_EXISTS, field="kind", code="final_exists")
+    application = agreement.application
+    with transaction.atomic():
+        report = Report.objects.create(
+            agreement=agreement,
+            kind=kind,
+            period_from=period_from,
+            period_to=period_to,
+            created_by=user,
+        )
+        ReportLine.objects.bulk_create(
+            [ReportLine(report=report, budget_line=line) for line in application.budget_lines.all()]
+        )
+        ReportResult.objects.bulk_create(
+            [
+                ReportResult(report=report, expected_result=result)
+                for result in application.expected_results.all()
+            ]
+        )
+    return report
+
+
+@dataclass(frozen=True)
+class ActualCost:
+    actual_grant: Decimal
+    actual_own: Decimal
+    actual_in_kind: Decimal
+    actual_volunteer: Decimal
+    explanation: str = ""
+
+
+def report_update(
+    *,
+    user: User,
+    report: Report,
+    narrative: str,
+    costs: dict[int, ActualCost],
+    achieved: dict[int, str],
+) -> Report:
+    """Save the actual costs (by report line id) and results achieved (by report result id)."""
+    _deny(permissions.can_report(user, report.agreement))
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.CORRECTIONS):
+        raise GrantsError(errors.REPORT_NOT_EDITABLE, code="report_not_editable")
+    with transaction.atomic():
+        report.narrative = narrative.strip()
+        report.save(update_fields=["narrative", "updated_at"])
+        lines = {line.pk: line for line in report.lines.all()}
+        for line_id, cost in costs.items():
+            line = lines.get(line_id)
+            if line is None:
+                continue
+            line.actual_grant = limits.q2(cost.actual_grant)
+            line.actual_own = limits.q2(cost.actual_own)
+            line.actual_in_kind = limits.q2(cost.actual_in_kind)
+            line.actual_volunteer = limits.q2(cost.actual_volunteer)
+            line.explanation = cost.explanation.strip()
+            _validate(line)
+        ReportLine.objects.bulk_update(
+            list(lines.values()),
+            ["actual_grant", "actual_own", "actual_in_kind", "actual_volunteer", "explanation"],
+        )
+        results = {r.pk: r for r in report.results.all()}
+        for result_id, value in achieved.items():
+            if result_id in results:
+                results[result_id].achieved = value.strip()[:100]
+        ReportResult.objects.bulk_update(list(results.values()), ["achieved"])
+    return report
+
+
+def report_submit(*, user: User, report: Report, at: datetime | None = None) -> Report:
+    """File the report. Mistakes (more spent than granted, unexplained differences) stop it;
+    breaches of the tolerance rule are shown to officials, with the amount to return."""
+    _deny(permissions.can_submit_report(user, report))
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.CORRECTIONS):
+        raise GrantsError(errors.REPORT_NOT_EDITABLE, code="report_not_editable")
+    if not report.narrative.strip():
+        raise GrantsError(errors.REPORT_NARRATIVE, field="narrative", code="report_narrative")
+    settlement = selectors.report_settlement(report)
+    _first(settlement_problems(settlement, final=report.kind == ReportKind.FINAL))
+    before = _snapshot(report)
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at = at or timezone.now()
+    report.submitted_by = user
+    with transaction.atomic():
+        report.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+        audit_log_append(
+            actor=user,
+            action="grants.report_submitted",
+            obj=report,
+            before=before,
+            after={**_snapshot(report), "to_return": str(settlement.to_return)},
+        )
+    return report
+
+
+def report_review(
+    *, actor: User, report: Report, accept: bool, note: str = "", at: datetime | None = None
+) -> Report:
+    """Accept the report or return it for corrections. Accepting the final report settles
+    the agreement."""
+    _deny(permissions.can_review_report(actor, report))
+    if report.status != ReportStatus.SUBMITTED:
+        raise GrantsError(errors.REPORT_NOT_SUBMITTED, code="report_not_submitted")
+    if not accept and not note.strip():
+        raise GrantsError(errors.REVIEW_NOTE, field="note", code="review_note")
+    at = at or timezone.now()
+    before = _snapshot(report)
+    report.status = ReportStatus.ACCEPTED if accept else ReportStatus.CORRECTIONS
+    report.reviewed_at = at
+    report.reviewed_by = actor
+    report.review_note = note.strip()
+    with transaction.atomic():
+        report.save(
+            update_fields=["status", "reviewed_at", "reviewed_by", "review_note", "updated_at"]
+        )
+        audit_log_append(
+            actor=actor,
+            action="grants.report_accepted" if accept else "grants.report_returned",
+            obj=report,
+            before=before,
+            after=_snapshot(report),
+            reason=note,
+        )
+        agreement = report.agreement
+        if accept and report.kind == ReportKind.FINAL:
+            agreement_before = _snapshot(agreement)
+            agreement.status = AgreementStatus.SETTLED
+            agreement.settled_at = at
+            agreement.save(update_fields=["status", "settled_at", "updated_at"])
+            audit_log_append(
+                actor=actor,
+                action="grants.agreement_settled",
+                obj=agreement,
+                before=agreement_before,
+                after=_snapshot(agreement),
+            )
+        _notify_applicant(
+            agreement.application,
+            event="report_accepted" if accept else "report_returned",
+            note=note.strip(),
+        )
+    return report
+
+
+def agreement_archive(
+    *, actor: User, agreement: Agreement, at: datetime | None = None
+) -> Agreement:
+    _deny(permissions.can_manage_call(actor, agreement.application.call))
+    if agreement.status != AgreementStatus.SETTLED:
+        raise GrantsError(errors.FINAL_NOT_ACCEPTED, code="final_not_accepted")
+    before = _snapshot(agreement)
+    agreement.status = AgreementStatus.ARCHIVED
+    agreement.archived_at = at or timezone.now()
+    with transaction.atomic():
+        agreement.save(update_fields=["status", "archived_at", "updated_at"])
+        audit_log_append(
+            actor=actor,
+            action="grants.agreement_archived",
+            obj=agreement,
+            before=before,
+            after=_snapshot(agreement),
+        )
+    return agreement
