@@ -35,6 +35,7 @@ MEDIA_TYPES = {
     "GEOJSON": "application/geo+json",
     "PDF": "application/pdf",
     "JSON_LD": "application/ld+json",
+    "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 LANGUAGE_URIS = {"pl": "POL", "en": "ENG", "uk": "UKR"}
 
@@ -238,8 +239,35 @@ OWN_DATASETS: list[dict[str, Any]] = [
 ]
 
 
+def _budget_datasets() -> list[dict[str, Any]]:
+    """The participatory budget's public editions, read through the budget app's own selector."""
+    try:
+        from wspolnota.budget.selectors import edition_list
+    except ImportError:
+        return []
+    distributions: list[dict[str, Any]] = [{"path": "/api/budget/editions", "format": "JSON"}]
+    for year in edition_list(viewer=None).values_list("year", flat=True):
+        for kind, name in (("CSV", "budget:export_csv"), ("XLSX", "budget:export_xlsx")):
+            distributions.append(
+                {"url_name": name, "kwargs": {"bo_year": year}, "format": kind, "year": year}
+            )
+    return [
+        {
+            "identifier": "budzet-obywatelski-projekty",
+            "title": gettext_lazy("Budżet obywatelski: edycje i zgłoszone projekty"),
+            "description": gettext_lazy(
+                "Edycje budżetu obywatelskiego z etapami i pulami oraz projekty każdej edycji "
+                "(tytuł, pula, kategoria, koszt, stan weryfikacji)."
+            ),
+            "keywords": ["budżet obywatelski", "projekty", "partycypacja"],
+            "theme": "GOVE",
+            "distributions": distributions,
+        }
+    ]
+
+
 def _declared_datasets() -> list[dict[str, Any]]:
-    found = list(OWN_DATASETS)
+    found = list(OWN_DATASETS) + _budget_datasets()
     for config in apps.get_app_configs():
         if config.label == "monitoring":
             continue
@@ -324,7 +352,7 @@ def dcat_catalogue(request: HttpRequest | None = None) -> dict[str, Any]:
                         "@id": "https://www.iana.org/assignments/media-types/" + MEDIA_TYPES[kind]
                     },
                     "dct:license": {"@id": licence},
-                    "dct:title": f"{identifier}.{kind.lower()}",
+                    "dct:title": f"{identifier}{'-' + str(item['year']) if item.get('year') else ''}.{kind.lower()}",
                 }
             )
         datasets.append(

@@ -321,3 +321,20 @@ def test_a_platform_survey_is_weighted_and_proposed_with_its_interval(
     assert measurement.ci_low < measurement.value < measurement.ci_high
     assert measurement.value == Decimal(str(round(weighting.share.share * 100, 4)))
     assert measurement.details["weighting"] == "raking"
+
+
+@pytest.mark.django_db
+def test_the_catalogue_lists_each_public_budget_edition_with_its_downloads(client, krakow):
+    from wspolnota.budget.models import Edition
+    from wspolnota.budget.tests.factories import make_edition
+
+    edition = make_edition(districts=krakow, year=2025)
+    Edition.objects.filter(pk=edition.pk).update(is_published=True)
+    catalogue = client.get("/api/monitoring/catalog").json()
+    budget = next(
+        d for d in catalogue["dcat:dataset"] if d["dct:identifier"] == "budzet-obywatelski-projekty"
+    )
+    urls = {d["dcat:downloadURL"]["@id"].split("/", 3)[3] for d in budget["dcat:distribution"]}
+    assert (
+        "pl/budzet-obywatelski/2025/projekty/eksport.csv" in urls and "api/budget/editions" in urls
+    )
