@@ -58,13 +58,16 @@ class VoteLog:
     none) and ``M`` marks who voted on what.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_sums: bool = False) -> None:
+        self.keep_sums = keep_sums
         self.participants: list[int] = []
         self.statements: list[int] = []
         self._row: dict[int, int] = {}
         self._col: dict[int, int] = {}
         self._matrix = np.full((64, 16), np.nan)
         self._sums: tuple[FloatArray, FloatArray, FloatArray] | None = None
+        if keep_sums:
+            self._sums = (np.zeros((16, 16)), np.zeros((16, 16)), np.zeros((16, 16)))
 
     def _grow(self, rows: int, cols: int) -> None:
         height, width = self._matrix.shape
@@ -140,20 +143,58 @@ class VoteLog:
         return self._matrix[: len(self.participants), : len(self.statements)]
 
     def sums(self) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """``(S, B, N)`` for the statements so far (computed once, then kept up to date)."""
+        """``(S, B, N)`` for the statements so far (computed once, then kept up to date).
+
+        Worth keeping when many small batches of votes are each followed by a recomputation (a
+        replay); a single recomputation computes the covariance straight from the votes.
+        """
         width = self._matrix.shape[1]
         if self._sums is None:
-            mask = ~np.isnan(self._matrix)
-            values = np.where(mask, self._matrix, 0.0)
-            m = mask.astype(float)
-            self._sums = (values.T @ values, m.T @ values, m.T @ m)
-            assert self._sums[0].shape == (width, width)
+            rows, cols = np.nonzero(~np.isnan(self._matrix))
+            self._sums = _pair_sums(rows, cols, self._matrix[rows, cols], width)
         k = len(self.statements)
         s, b, n = self._sums
         return s[:k, :k], b[:k, :k], n[:k, :k]
 
     def __len__(self) -> int:
         return int(np.count_nonzero(~np.isnan(self.matrix)))
+
+
+def _pair_sums(
+    rows: NDArray[np.int64], cols: NDArray[np.int64], values: FloatArray, width: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``S``, ``B`` and ``N`` from the votes cast, visiting only pairs of votes by one person.
+
+    Votes are sparse (people vote on a few dozen statements), so summing over each person's
+    pairs of votes costs far less than multiplying the dense participants × statements matrix.
+    """
+    size = width * width
+    s = np.zeros(size)
+    b = np.zeros(size)
+    n = np.zeros(size)
+    if len(rows):
+        counts = np.bincount(rows)
+        ends = np.cumsum(counts)
+        # rows come sorted from np.nonzero; work in slices of about two million pairs
+        budget = 2_000_000
+        start_row = 0
+        while start_row < len(counts):
+            pairs = np.cumsum(counts[start_row:] ** 2)
+            stop_row = start_row + max(1, int(np.searchsorted(pairs, budget, side="right")))
+            lo = int(ends[start_row - 1]) if start_row else 0
+            hi = int(ends[stop_row - 1])
+            r, c, v = rows[lo:hi], cols[lo:hi], values[lo:hi]
+            per = counts[r]
+            first = np.repeat(np.arange(len(r)), per)
+            offsets = np.arange(len(first)) - np.repeat(np.cumsum(per) - per, per)
+            row_start = (ends - counts)[r] - lo
+            second = np.repeat(row_start, per) + offsets
+            flat = c[first] * width + c[second]
+            s += np.bincount(flat, weights=v[first] * v[second], minlength=size)
+            b += np.bincount(flat, weights=v[second], minlength=size)
+            n += np.bincount(flat, minlength=size)
+            start_row = stop_row
+    return s.reshape(width, width), b.reshape(width, width), n.reshape(width, width)
 
 
 # --- State ---------------------------------------------------------------------------------------
@@ -619,25 +660,34 @@ def recompute(
 
     # Moderated-out statements are zeroed for everyone (Polis counts them as voted, value 0).
     out_cols = np.asarray([i for i, s in enumerate(statements) if s in mod_out], dtype=np.int64)
-    s_sum, b_sum, n_sum = log.sums()
-    col_counts = np.diag(n_sum).copy()
-    center = np.divide(np.diag(b_sum), col_counts, out=np.zeros(n_cmts), where=col_counts > 0)
-    center[out_cols] = 0.0
-    # Σ over participants of (v_j - c_j)(v_k - c_k) on the votes they cast, from the kept sums.
-    cov = (
-        s_sum
-        - b_sum.T * center[None, :]
-        - b_sum * center[:, None]
-        + n_sum * np.outer(center, center)
-    )
-    cov[out_cols, :] = 0.0
-    cov[:, out_cols] = 0.0
     voted = ~np.isnan(raw)
-    if len(out_cols):
-        voted[:, out_cols] = True
-    centred = np.where(voted, np.nan_to_num(raw, nan=0.0) - center, 0.0)
+    values = np.where(voted, raw, 0.0)
+    col_counts = voted.sum(axis=0)
+    center = np.divide(values.sum(axis=0), col_counts, out=np.zeros(n_cmts), where=col_counts > 0)
+    center[out_cols] = 0.0
+    # Missing votes are filled with the statement's mean, so after centring they are zeros.
+    centred = np.where(voted, values - center, 0.0)
     if len(out_cols):
         centred[:, out_cols] = 0.0
+        voted[:, out_cols] = True
+    if log.keep_sums:
+        # Σ over participants of (v_j - c_j)(v_k - c_k) on the votes cast, from the kept sums.
+        s_sum, b_sum, n_sum = log.sums()
+        cov = (
+            s_sum
+            - b_sum.T * center[None, :]
+            - b_sum * center[:, None]
+            + n_sum * np.outer(center, center)
+        )
+        cov[out_cols, :] = 0.0
+        cov[:, out_cols] = 0.0
+    elif centred.size > 1_000_000:
+        # Large conversations: single precision halves the one big product; the components
+        # it yields differ from double precision far below what moves anyone between groups.
+        single = centred.astype(np.float32)
+        cov = (single.T @ single).astype(np.float64)
+    else:
+        cov = centred.T @ centred
 
     starts: list[FloatArray | None] = []
     if state.components:
@@ -772,7 +822,7 @@ def replay(
     """
     mod_out = set(mod_out)
     ordered = sorted(votes, key=lambda v: v[0])
-    log = VoteLog()
+    log = VoteLog(keep_sums=True)
     result: OpinionMapResult | None = None
     batch_start: int | None = None
     pending = False

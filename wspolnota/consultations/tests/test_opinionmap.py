@@ -72,8 +72,7 @@ def test_two_camps_become_two_groups_and_the_shared_statement_is_consensus():
 
 def test_kept_sums_follow_every_vote_exactly():
     rng = np.random.default_rng(3)
-    incremental = VoteLog()
-    incremental.sums()  # start keeping them while the log is empty
+    incremental = VoteLog(keep_sums=True)
     for _ in range(2000):
         incremental.add(
             int(rng.integers(0, 50)), int(rng.integers(0, 30)), float(rng.choice([-1, 0, 1]))
