@@ -156,6 +156,12 @@ class VoteLog:
         s, b, n = self._sums
         return s[:k, :k], b[:k, :k], n[:k, :k]
 
+    def coo(self) -> tuple[NDArray[np.int64], NDArray[np.int64], FloatArray]:
+        """The votes cast as (rows, columns, values), row by row."""
+        matrix = self.matrix
+        rows, cols = np.nonzero(~np.isnan(matrix))
+        return rows.astype(np.int64), cols.astype(np.int64), matrix[rows, cols]
+
     def __len__(self) -> int:
         return int(np.count_nonzero(~np.isnan(self.matrix)))
 
@@ -572,28 +578,34 @@ def _two_prop_z(s1: FloatArray, n1: FloatArray, s2: FloatArray, n2: FloatArray) 
 
 
 def _statement_stats(
-    raw: FloatArray,
+    votes: tuple[NDArray[np.int64], NDArray[np.int64], FloatArray],
     statements: Sequence[int],
     group_rows: dict[int, NDArray[np.int64]],
     mod_out: set[int],
     per_group: int = 5,
 ) -> tuple[dict[int, list[GroupStatement]], list[int], list[int]]:
     """Representative statements of each group and consensus statements across groups."""
-    voted = ~np.isnan(raw)
-    agree = np.where(voted, raw > 0, False)
-    disagree = np.where(voted, raw < 0, False)
+    rows, cols, vals = votes
+    width = len(statements)
     allowed = np.asarray([s not in mod_out for s in statements])
-    totals = {
-        "a": agree.sum(axis=0).astype(float),
-        "d": disagree.sum(axis=0).astype(float),
-        "s": voted.sum(axis=0).astype(float),
-    }
+
+    def tally(mask: NDArray[np.bool_]) -> tuple[FloatArray, FloatArray, FloatArray]:
+        c, v = cols[mask], vals[mask]
+        return (
+            np.bincount(c[v > 0], minlength=width).astype(float),
+            np.bincount(c[v < 0], minlength=width).astype(float),
+            np.bincount(c, minlength=width).astype(float),
+        )
+
+    all_a, all_d, all_s = tally(np.ones(len(rows), dtype=bool))
+    totals = {"a": all_a, "d": all_d, "s": all_s}
+    row_group = np.full(int(rows.max()) + 1 if len(rows) else 0, -1, dtype=np.int64)
+    for group, members in group_rows.items():
+        row_group[members] = group
     representative: dict[int, list[GroupStatement]] = {}
     probabilities = []
-    for group, rows in group_rows.items():
-        na = agree[rows].sum(axis=0).astype(float)
-        nd = disagree[rows].sum(axis=0).astype(float)
-        ns = voted[rows].sum(axis=0).astype(float)
+    for group in group_rows:
+        na, nd, ns = tally(row_group[rows] == group)
         ra_, rd_, rs_ = totals["a"] - na, totals["d"] - nd, totals["s"] - ns
         pa, pd = (na + 1) / (ns + 2), (nd + 1) / (ns + 2)
         probabilities.append((pa, pd, ns))
@@ -653,23 +665,22 @@ def recompute(
     rng = np.random.default_rng(seed + state.updates)
     participants = list(log.participants)
     statements = list(log.statements)
-    raw = log.matrix
-    n_ptpts, n_cmts = raw.shape
-    counts = np.count_nonzero(~np.isnan(raw), axis=1)
+    rows, cols, vals = log.coo()
+    n_ptpts, n_cmts = len(participants), len(statements)
+    counts = np.bincount(rows, minlength=n_ptpts)
     in_conv = _in_conversation(state, participants, counts, n_cmts)
 
     # Moderated-out statements are zeroed for everyone (Polis counts them as voted, value 0).
-    out_cols = np.asarray([i for i, s in enumerate(statements) if s in mod_out], dtype=np.int64)
-    voted = ~np.isnan(raw)
-    values = np.where(voted, raw, 0.0)
-    col_counts = voted.sum(axis=0)
-    center = np.divide(values.sum(axis=0), col_counts, out=np.zeros(n_cmts), where=col_counts > 0)
+    is_out = np.asarray([s in mod_out for s in statements], dtype=bool)
+    out_cols = np.flatnonzero(is_out)
+    col_counts = np.bincount(cols, minlength=n_cmts)
+    col_sums = np.bincount(cols, weights=vals, minlength=n_cmts)
+    center = np.divide(col_sums, col_counts, out=np.zeros(n_cmts), where=col_counts > 0)
     center[out_cols] = 0.0
-    # Missing votes are filled with the statement's mean, so after centring they are zeros.
-    centred = np.where(voted, values - center, 0.0)
-    if len(out_cols):
-        centred[:, out_cols] = 0.0
-        voted[:, out_cols] = True
+    # Missing votes are filled with the statement's mean, so after centring they are zeros:
+    # only the votes cast carry anything.
+    centred = vals - center[cols]
+    centred[is_out[cols]] = 0.0
     if log.keep_sums:
         # Σ over participants of (v_j - c_j)(v_k - c_k) on the votes cast, from the kept sums.
         s_sum, b_sum, n_sum = log.sums()
@@ -681,13 +692,14 @@ def recompute(
         )
         cov[out_cols, :] = 0.0
         cov[:, out_cols] = 0.0
-    elif centred.size > 1_000_000:
+    else:
         # Large conversations: single precision halves the one big product; the components
         # it yields differ from double precision far below what moves anyone between groups.
-        single = centred.astype(np.float32)
-        cov = (single.T @ single).astype(np.float64)
-    else:
-        cov = centred.T @ centred
+        big = n_ptpts * n_cmts > 1_000_000
+        dense = np.zeros((n_ptpts, n_cmts), dtype=np.float32 if big else np.float64)
+        dense[rows, cols] = centred
+        cov = (dense.T @ dense).astype(np.float64)
+        del dense
 
     starts: list[FloatArray | None] = []
     if state.components:
@@ -699,9 +711,17 @@ def recompute(
                     vector[col] = previous[index]
             starts.append(vector)
     comps = _components(cov, n_ptpts, starts, rng)
-    n_votes = voted.sum(axis=1)
+    n_votes = np.bincount(rows[~is_out[cols]], minlength=n_ptpts) + len(out_cols)
     scale = np.sqrt(n_cmts / np.maximum(n_votes, 1))
-    positions = (centred @ comps.T) * scale[:, None]
+    positions = (
+        np.column_stack(
+            [
+                np.bincount(rows, weights=centred * comps[i, cols], minlength=n_ptpts)
+                for i in range(2)
+            ]
+        )
+        * scale[:, None]
+    )
     cmt_scale = math.sqrt(n_cmts)
     statement_positions = {
         s: (float(-comps[0, i] * cmt_scale), float(-comps[1, i] * cmt_scale))
@@ -777,18 +797,18 @@ def recompute(
     groups: dict[int, int] = {}
     group_rows: dict[int, NDArray[np.int64]] = {}
     for number, cluster in enumerate(sorted(chosen, key=lambda c: c.id)):
-        rows = []
+        member_rows = []
         for base_id in cluster.members:
             for participant in members_of_base.get(base_id, []):
                 groups[participant] = number
-                rows.append(row_of[participant])
-        group_rows[number] = np.asarray(sorted(rows), dtype=np.int64)
+                member_rows.append(row_of[participant])
+        group_rows[number] = np.asarray(sorted(member_rows), dtype=np.int64)
     representative: dict[int, list[GroupStatement]] = {}
     consensus: list[int] = []
     consensus_disagree: list[int] = []
     if statistics:
         representative, consensus, consensus_disagree = _statement_stats(
-            raw, statements, group_rows, mod_out
+            (rows, cols, vals), statements, group_rows, mod_out
         )
     result = OpinionMapResult(
         participants=participants,
