@@ -249,7 +249,7 @@ def _budget_datasets() -> list[dict[str, Any]]:
     for year in edition_list(viewer=None).values_list("year", flat=True):
         for kind, name in (("CSV", "budget:export_csv"), ("XLSX", "budget:export_xlsx")):
             distributions.append(
-                {"url_name": name, "kwargs": {"bo_year": year}, "format": kind, "year": year}
+                {"url_name": name, "kwargs": {"bo_year": year}, "format": kind, "suffix": year}
             )
     return [
         {
@@ -266,8 +266,65 @@ def _budget_datasets() -> list[dict[str, Any]]:
     ]
 
 
+def _places_datasets() -> list[dict[str, Any]]:
+    """Community places (served by the community app's API), Senior Activity Centres apart."""
+    return [
+        {
+            "identifier": "miejsca-spolecznosci",
+            "title": gettext_lazy("Miejsca aktywności mieszkańców"),
+            "description": gettext_lazy(
+                "Centra Aktywności Seniorów, domy kultury, biblioteki i inne miejsca spotkań: adres, "
+                "dzielnica, położenie, prowadzący i dostępność."
+            ),
+            "keywords": ["miejsca", "seniorzy", "Centra Aktywności Seniorów", "dostępność"],
+            "theme": "SOCI",
+            "frequency": "IRREG",
+            "distributions": [
+                {"path": "/api/places", "format": "JSON"},
+                {"path": "/api/places?kind=senior-centre", "format": "JSON"},
+            ],
+        }
+    ]
+
+
+def _consultation_datasets() -> list[dict[str, Any]]:
+    """Published reports of public consultations, read through the consultations app's selector."""
+    try:
+        from wspolnota.consultations.selectors import consultation_list
+    except ImportError:
+        return []
+    published = (
+        consultation_list(viewer=None, at=timezone.now())
+        .filter(report_published_at__isnull=False)
+        .order_by("-report_published_at")
+        .values_list("pk", flat=True)
+    )
+    distributions = [
+        {
+            "url_name": "consultations:report_pdf",
+            "kwargs": {"consultation_pk": pk},
+            "format": "PDF",
+            "suffix": pk,
+        }
+        for pk in published
+    ]
+    return [
+        {
+            "identifier": "konsultacje-raporty",
+            "title": gettext_lazy("Konsultacje społeczne: raporty"),
+            "description": gettext_lazy(
+                "Raporty z konsultacji społecznych: przebieg, formy, zgłoszone uwagi i odpowiedzi na nie."
+            ),
+            "keywords": ["konsultacje", "partycypacja", "raporty"],
+            "theme": "GOVE",
+            "frequency": "IRREG",
+            "distributions": distributions,
+        }
+    ]
+
+
 def _declared_datasets() -> list[dict[str, Any]]:
-    found = list(OWN_DATASETS) + _budget_datasets()
+    found = list(OWN_DATASETS) + _budget_datasets() + _places_datasets() + _consultation_datasets()
     for config in apps.get_app_configs():
         if config.label == "monitoring":
             continue
@@ -280,7 +337,7 @@ def _distribution_url(item: dict[str, Any]) -> str | None:
         from django.urls import Resolver404, resolve
 
         try:
-            resolve(item["path"])
+            resolve(str(item["path"]).split("?", 1)[0])
         except Resolver404:
             return None
         return str(item["path"])
@@ -352,7 +409,7 @@ def dcat_catalogue(request: HttpRequest | None = None) -> dict[str, Any]:
                         "@id": "https://www.iana.org/assignments/media-types/" + MEDIA_TYPES[kind]
                     },
                     "dct:license": {"@id": licence},
-                    "dct:title": f"{identifier}{'-' + str(item['year']) if item.get('year') else ''}.{kind.lower()}",
+                    "dct:title": f"{identifier}{'-' + str(item['suffix']) if item.get('suffix') else ''}.{kind.lower()}",
                 }
             )
         datasets.append(

@@ -272,7 +272,17 @@ def test_the_dcat_catalogue_describes_the_datasets_for_harvesting(client, strate
         and catalogue["@context"]["dcat"] == "http://www.w3.org/ns/dcat#"
     )
     datasets = {d["dct:identifier"]: d for d in catalogue["dcat:dataset"]}
-    assert {"strategia-cel-v-wskazniki", "strategia-cel-v-dzielnice", "dzielnice"} <= set(datasets)
+    assert {
+        "strategia-cel-v-wskazniki",
+        "strategia-cel-v-dzielnice",
+        "dzielnice",
+        "miejsca-spolecznosci",
+    } <= set(datasets)
+    places = {
+        d["dcat:downloadURL"]["@id"].split("/", 3)[3]
+        for d in datasets["miejsca-spolecznosci"]["dcat:distribution"]
+    }
+    assert places == {"api/places", "api/places?kind=senior-centre"}
     indicators = datasets["strategia-cel-v-wskazniki"]
     formats = {d["dct:format"]["@id"].rsplit("/", 1)[1] for d in indicators["dcat:distribution"]}
     assert formats == {"CSV", "JSON"}
@@ -338,3 +348,25 @@ def test_the_catalogue_lists_each_public_budget_edition_with_its_downloads(clien
     assert (
         "pl/budzet-obywatelski/2025/projekty/eksport.csv" in urls and "api/budget/editions" in urls
     )
+
+
+@pytest.mark.django_db
+def test_the_catalogue_lists_published_consultation_reports(client, krakow):
+    from django.utils import timezone
+
+    from wspolnota.consultations.models import Consultation
+    from wspolnota.consultations.tests.factories import ConsultationFactory
+
+    published, unpublished = ConsultationFactory(), ConsultationFactory()
+    Consultation.objects.filter(pk=published.pk).update(
+        published_at=timezone.now(), report_published_at=timezone.now()
+    )
+    Consultation.objects.filter(pk=unpublished.pk).update(
+        published_at=timezone.now(), report_published_at=None
+    )
+    catalogue = client.get("/api/monitoring/catalog").json()
+    reports = next(
+        d for d in catalogue["dcat:dataset"] if d["dct:identifier"] == "konsultacje-raporty"
+    )
+    paths = [d["dcat:downloadURL"]["@id"].split("/", 3)[3] for d in reports["dcat:distribution"]]
+    assert paths == [f"pl/konsultacje/{published.pk}/raport.pdf"]
