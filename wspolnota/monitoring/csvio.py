@@ -224,7 +224,7 @@ def read_population(
         if age_from < 0:
             raise line_error(line, "wiek_od", errors.NEGATIVE_VALUE)
         if age_to is not None and age_to < age_from:
-            raise line_error(line, "wiek_do", errors.BAD_WHOLE_NUMBER % {"value": age_to})
+            raise line_error(line, "wiek_do", errors.AGE_ORDER)
         if count < 0:
             raise line_error(line, "liczba", errors.NEGATIVE_VALUE)
         key = (district, sex, age_from)

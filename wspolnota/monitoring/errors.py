@@ -53,3 +53,5 @@ NOT_CONVERGED = _(
     "Ważenie nie zbiegło się w %(iterations)s iteracjach; sprawdź, czy tabela ludności pasuje do badania."
 )
 INDICATOR_NOT_FOUND = _("Nie ma wskaźnika o kodzie „%(code)s”.")
+END_BEFORE_START = _("Rok zakończenia nie może być wcześniejszy niż rok rozpoczęcia.")
+AGE_ORDER = _("górna granica wieku jest mniejsza niż dolna")

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.formats import number_format
 
 from wspolnota.monitoring import conf
@@ -399,9 +400,7 @@ def annual_report(*, year: int) -> AnnualReport:
 
 
 def report_years() -> list[int]:
-    """Years for which a report can be read: from 2018 (the city's monitoring) to last year."""
-    from django.utils import timezone
-
+    """Years with recorded work or values, and the last few years, newest first."""
     this_year = timezone.localdate().year
     years = set(ImplementationLink.objects.values_list("year", flat=True).distinct())
     years |= set(

@@ -189,11 +189,7 @@ def node_add(
     ):
         raise MonitoringError(errors.ACTION_ONLY, field="kind", code="action_only")
     if start_year and end_year and end_year < start_year:
-        raise MonitoringError(
-            errors.YEAR_RANGE,
-            field="end_year",
-            params={"first": start_year, "last": 2100},
-        )
+        raise MonitoringError(errors.END_BEFORE_START, field="end_year", code="end_before_start")
     node = StrategyNode(
         kind=kind,
         title=title.strip(),

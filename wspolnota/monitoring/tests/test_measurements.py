@@ -276,3 +276,92 @@ def test_two_officials_approving_the_same_batch_at_once_approve_it_once(
         thread.join()
     assert sorted(outcomes) == ["ok", "refused"]
     assert AuditLogEntry.objects.filter(action="monitoring.measurement_approved").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            "dzielnica,plec,wiek_od,wiek_do,liczba\n1,K,60,,100\n1,X,60,,100\n",
+            "Wiersz 3, kolumna „plec”",
+        ),
+        (
+            "dzielnica,plec,wiek_od,wiek_do,liczba\n1,K,60,50,100\n",
+            "Wiersz 2, kolumna „wiek_do”: górna granica",
+        ),
+        (
+            "dzielnica,plec,wiek_od,wiek_do,liczba\n1,K,60,,100\n1,K,60,,120\n",
+            "Wiersz 3, kolumna „wiek_od”",
+        ),
+    ],
+)
+def test_a_malformed_population_table_names_the_line(strategy, official, content, expected):
+    from wspolnota.monitoring.models import PopulationTable
+
+    with pytest.raises(MonitoringError) as error:
+        services.population_table_import(
+            actor=official, title="T", reference_date=date(2024, 1, 1), source="S", upload=content
+        )
+    assert expected in str(error.value) and not PopulationTable.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_malformed_survey_names_the_line(strategy, official):
+    with pytest.raises(MonitoringError, match="Wiersz 3, kolumna „zadowolony”"):
+        services.survey_import(
+            actor=official,
+            title="B",
+            year=2024,
+            fieldwork_end=date(2024, 11, 30),
+            source="S",
+            question="",
+            upload="dzielnica,plec,wiek,zadowolony\n1,K,30,1\n1,M,40,może\n",
+        )
+
+
+@pytest.mark.django_db
+def test_a_survey_with_people_outside_the_population_table_is_explained(strategy, official):
+    table = services.population_table_import(
+        actor=official,
+        title="T",
+        reference_date=date(2024, 1, 1),
+        source="S",
+        upload="dzielnica,plec,wiek_od,wiek_do,liczba\n1,K,18,,100\n1,M,18,,100\n",
+    )
+    survey = services.survey_import(
+        actor=official,
+        title="B",
+        year=2024,
+        fieldwork_end=date(2024, 11, 30),
+        source="S",
+        question="",
+        upload="dzielnica,plec,wiek,zadowolony\n1,K,30,1\n2,M,40,0\n",
+    )
+    with pytest.raises(MonitoringError, match="II"):
+        services.survey_weighting(survey=survey, table=table)
+
+
+@pytest.mark.django_db
+def test_a_survey_that_fills_every_cell_is_post_stratified(strategy, official):
+    table = services.population_table_import(
+        actor=official,
+        title="T",
+        reference_date=date(2024, 1, 1),
+        source="S",
+        upload="dzielnica,plec,wiek_od,wiek_do,liczba\n1,K,18,,300\n1,M,18,,100\n",
+    )
+    survey = services.survey_import(
+        actor=official,
+        title="B",
+        year=2024,
+        fieldwork_end=date(2024, 11, 30),
+        source="S",
+        question="",
+        upload="dzielnica,plec,wiek,zadowolony\n1,K,30,1\n1,K,50,0\n1,M,40,1\n",
+    )
+    weighting = services.survey_weighting(survey=survey, table=table)
+    # women weigh 150 each (one yes, one no), the man 100 (yes): (150 + 100) / 400
+    assert weighting.method == "poststratification"
+    assert weighting.share.share == pytest.approx(250 / 400)
+    assert weighting.unweighted_share == pytest.approx(2 / 3)
