@@ -47,6 +47,9 @@ def test_the_dashboard_shows_every_indicator_with_its_assessment_and_the_tree(
     ):
         assert name in body
     assert body.count('class="status status-') == 5
+    assert (
+        body.count('<svg class="chart"') == 5 and body.count("<details>") == 5
+    )  # each chart with its table
     assert "zgodnie z planem" in body and "poza kursem" in body  # centres on track, NGOs off track
     assert body.count("Działanie kluczowe ") >= 17
 
