@@ -232,7 +232,9 @@ if _email.file_path:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Wspólnota Kraków <noreply@wspolnota.krakow.pl>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-SMS_BACKEND = env_choice("SMS_BACKEND", "memory" if IS_TEST else "file", ("file", "memory", "smsapi"))
+SMS_BACKEND = env_choice(
+    "SMS_BACKEND", "memory" if IS_TEST else "file", ("file", "memory", "smsapi")
+)
 SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(VAR_DIR / "sms.log")))
 SMS_SENDER_NAME = env_str("SMS_SENDER_NAME", "Wspolnota")
 
