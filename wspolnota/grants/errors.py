@@ -141,7 +141,7 @@ REMARKS_NOT_PUBLISHED = _("Ta oferta nie jest opublikowana do uwag.")
 REMARKS_PERIOD_RUNNING = _(
     "Decyzję można podjąć po zakończeniu publikacji oferty do uwag (%(date)s)."
 )
-TOO_FEW_ASSESSMENTS = _("Wniosek ma %(count)s złożonych ocen, a potrzeba co najmniej %(min)s.")
+TOO_FEW_ASSESSMENTS = _("Złożone oceny: %(count)s; potrzeba co najmniej %(min)s.")
 BELOW_PASS_SCORE = _("Wniosek uzyskał %(score)s pkt, mniej niż próg %(pass)s pkt.")
 APPLICANT_NOT_VERIFIED = _("Wsparcie można przyznać tylko zweryfikowanemu wnioskodawcy.")
 AWARD_ABOVE_REQUEST = _("Przyznana kwota nie może być większa niż wnioskowana (%(limit)s zł).")

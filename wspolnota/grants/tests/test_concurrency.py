@@ -4,6 +4,7 @@ officials award its last money at the same moment."""
 from __future__ import annotations
 
 import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from wspolnota.accounts.roles import Role
-from wspolnota.grants import services
+from wspolnota.grants import selectors, services
 from wspolnota.grants.errors import GrantsError
 from wspolnota.grants.models import Application, ApplicationStatus, Award
 from wspolnota.grants.tests.factories import make_application, make_call, make_member, score
@@ -51,9 +52,20 @@ def _race(officials: list, application_ids: list[int]) -> list[str]:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_officials_awarding_the_last_money_of_a_pool_at_the_same_moment_never_exceed_it():
+def test_officials_awarding_the_last_money_of_a_pool_at_the_same_moment_never_exceed_it(
+    monkeypatch,
+):
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is proven on PostgreSQL, the production database")
+    # Widen the race window: every award pauses after taking its locks and before it reads the
+    # pool, so without the lock on the call all three would read the same remaining money.
+    real_score = selectors.application_score
+
+    def slow_score(application):
+        time.sleep(0.2)
+        return real_score(application)
+
+    monkeypatch.setattr(selectors, "application_score", slow_score)
     officials = []
     for _ in range(3):
         user = UserFactory()

@@ -375,7 +375,7 @@ def test_an_award_needs_enough_assessments_and_the_threshold(official):
         services.award_grant(
             actor=official, application=application, amount=application.requested_amount
         )
-    assert str(caught.value) == "Wniosek ma 1 złożonych ocen, a potrzeba co najmniej 2."
+    assert str(caught.value) == "Złożone oceny: 1; potrzeba co najmniej 2."
     score(members[1], application, [10, 10, 0])
     with pytest.raises(GrantsError) as caught:
         services.award_grant(
