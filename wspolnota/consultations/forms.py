@@ -248,6 +248,18 @@ class AnswerForm(forms.Form):
 class DuplicateForm(forms.Form):
     original = forms.IntegerField(label=_("Numer uwagi, której to duplikat"), min_value=1)
 
+    def __init__(self, *args: Any, consultation: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.consultation = consultation
+
+    def clean_original(self) -> Remark:
+        original = Remark.objects.filter(
+            pk=self.cleaned_data["original"], consultation=self.consultation
+        ).first()
+        if original is None:
+            raise forms.ValidationError(_("Nie ma takiej uwagi w tych konsultacjach."))
+        return original
+
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Powód"), max_length=300)

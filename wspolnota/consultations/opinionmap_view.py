@@ -81,8 +81,6 @@ def opinion_map_picture(
                 ],
             )
         )
-    for dot in dots:
-        dot.group = dot.group if dot.group is not None else None
     return Picture(
         width=width,
         height=height,

@@ -379,7 +379,7 @@ def remark_action(request: HttpRequest, consultation_pk: int, remark_pk: int) ->
     if action == "hide":
         form = f.ReasonForm(request.POST or None)
     elif action == "duplicate":
-        form = f.DuplicateForm(request.POST or None)
+        form = f.DuplicateForm(request.POST or None, consultation=consultation)
     else:
         form = f.AnswerForm(
             request.POST or None,
@@ -392,23 +392,17 @@ def remark_action(request: HttpRequest, consultation_pk: int, remark_pk: int) ->
                     actor=request.user, remark=remark, reason=form.cleaned_data["reason"], at=now
                 )  # type: ignore[arg-type]
             elif action == "duplicate":
-                original = Remark.objects.filter(
-                    pk=form.cleaned_data["original"], consultation=consultation
-                ).first()
-                if original is None:
-                    form.add_error("original", _("Nie ma takiej uwagi w tych konsultacjach."))
-                    raise _Stay
                 services.remark_group_as_duplicate(
-                    actor=request.user, remark=remark, original=original
-                )  # type: ignore[arg-type]
+                    actor=request.user,  # type: ignore[arg-type]
+                    remark=remark,
+                    original=form.cleaned_data["original"],
+                )
             else:
                 services.remark_answer(
                     actor=request.user, remark=remark, at=now, **form.cleaned_data
                 )  # type: ignore[arg-type]
         except DomainError as exc:
             apply_domain_error(form, exc)
-        except _Stay:
-            pass
         else:
             messages.success(request, _("Zapisano."))
             if permissions.can_manage_consultation(request.user, consultation):
@@ -420,10 +414,6 @@ def remark_action(request: HttpRequest, consultation_pk: int, remark_pk: int) ->
         {"consultation": consultation, "remark": remark, "form": form, "action": action},
         status=400 if form.errors else 200,
     )
-
-
-class _Stay(Exception):
-    pass
 
 
 @login_required

@@ -96,6 +96,13 @@ def test_an_official_answers_a_remark_from_the_management_page(client_for, consu
     )
     remark.refresh_from_db()
     assert remark.disposition == "rejected"
+    twin = RemarkFactory(consultation=consultation, text="To samo")
+    twin_url = f"/pl/konsultacje/{consultation.pk}/uwagi/{twin.pk}/"
+    missing = client.post(twin_url, {"action": "duplicate", "original": 99999})
+    assert missing.status_code == 400 and "Nie ma takiej uwagi" in missing.content.decode()
+    assert client.post(twin_url, {"action": "duplicate", "original": remark.pk}).status_code == 302
+    twin.refresh_from_db()
+    assert twin.duplicate_of == remark
     assert (
         client_for("resident").post(url, {"disposition": "accepted", "reason": "x"}).status_code
         == 403
