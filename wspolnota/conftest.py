@@ -24,6 +24,17 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A request to /uk/… must not leave Ukrainian active for the next test on the thread."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
     """Uploaded and generated files of a test go to its own folder, never to var/media."""
     settings.MEDIA_ROOT = str(tmp_path / "media")

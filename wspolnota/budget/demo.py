@@ -145,7 +145,7 @@ PHASES_2025 = {
 }
 
 
-def _point_in(district: District, rng: random.Random) -> tuple[Decimal, Decimal]:
+def point_in(district: District, rng: random.Random) -> tuple[Decimal, Decimal]:
     """A repeatable point inside the district's boundary (an approximate demo location)."""
     geometry = shape(district.geometry)
     prepared = prep(geometry)
@@ -240,7 +240,7 @@ def _load_2025(lines: list[str], unit: CityUnit | None) -> None:
             except ValueError:
                 sequence = None
             district = pool.district or rng.choice(all_districts)
-            latitude, longitude = _point_in(district, rng)
+            latitude, longitude = point_in(district, rng)
             category = CATEGORIES.get(row.category, "")
             label = Category(category).label if category else ""
             short = f"{row.name} — projekt {'ogólnomiejski' if pool.district is None else 'dzielnicowy'}"

@@ -153,8 +153,10 @@ class ProjectForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.edition = edition
-        pools: QuerySet[Pool] = edition.pools.select_related("district", "edition__city").order_by(
-            "kind", "district__number"
+        pools: QuerySet[Pool] = (
+            edition.pools.select_related("district", "edition__city")
+            .defer("district__geometry")
+            .order_by("kind", "district__number")
         )
         self.fields["pool"].queryset = pools  # type: ignore[attr-defined]
         self.fields["short_description"].help_text = _(
@@ -501,6 +503,8 @@ class PhasesForm(forms.Form):
 
 class CatalogueFilterForm(forms.Form):
     """The catalogue's filters (GET). Invalid values are reported and ignored, never a 500."""
+
+    SELECTS = ("pool", "category", "status", "sort")
 
     q = forms.CharField(
         label=_("Szukaj"),

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 S = ProjectStatus
 PUBLIC_STATUSES = [s for s in ProjectStatus.values if s != S.DRAFT]
+# District boundaries are large (tens of kB each): lists never load them, only maps do.
+NO_GEOMETRY = ("pool__district__geometry", "location_district__geometry")
 SORTS = {
     "number": ("pool__kind", "pool__district__number", "sequence", "id"),
     "title": ("title", "id"),
@@ -65,22 +67,17 @@ def edition_current(*, viewer: User | Any) -> Edition | None:
     return edition_list(viewer=viewer).first()
 
 
-def edition_get_for(*, viewer: User | Any, year: int) -> Edition:
-    """The edition of that year with its phases, pools and districts, or 404."""
-    edition = (
-        edition_list(viewer=viewer)
-        .select_related("coordinating_unit")
-        .prefetch_related(
-            Prefetch(
-                "pools",
-                queryset=Pool.objects.select_related("district").order_by(
-                    "kind", "district__number"
-                ),
-            )
+def edition_get_for(*, viewer: User | Any, year: int, details: bool = True) -> Edition:
+    """The edition of that year, or 404; with ``details``, its phases, pools and districts too."""
+    editions = Edition.objects.select_related("city", "coordinating_unit").filter(year=year)
+    if not is_official(viewer):
+        editions = editions.filter(is_published=True)
+    if details:
+        pools = Pool.objects.select_related("district").defer("district__geometry")
+        editions = editions.prefetch_related(
+            _phases(), Prefetch("pools", queryset=pools.order_by("kind", "district__number"))
         )
-        .filter(year=year)
-        .first()
-    )
+    edition = editions.first()
     if edition is None:
         raise Http404
     return edition
@@ -105,6 +102,22 @@ def pool_summaries(*, edition: Edition) -> list[PoolSummary]:
     return [PoolSummary(pool, *counts.get(pool.pk, (0, 0))) for pool in edition.pools.all()]
 
 
+def filter_districts(*, edition: Edition) -> list[District]:
+    """The districts for the catalogue's filter list, without their boundaries."""
+    return list(
+        District.objects.filter(city_id=edition.city_id).defer("geometry").order_by("number")
+    )
+
+
+def map_districts(*, edition: Edition) -> list[District]:
+    """The districts with their boundaries, for the catalogue's map."""
+    return list(District.objects.filter(city_id=edition.city_id).order_by("number"))
+
+
+def district_with_boundary(*, district_id: int) -> District | None:
+    return District.objects.filter(pk=district_id).first()
+
+
 @dataclass(frozen=True)
 class CatalogueFilters:
     """What the catalogue's filter form asks for; empty values mean "any"."""
@@ -123,6 +136,7 @@ def project_catalogue(*, edition: Edition, filters: CatalogueFilters) -> QuerySe
     projects = (
         Project.objects.filter(edition=edition, status__in=PUBLIC_STATUSES)
         .select_related("pool__district", "location_district")
+        .defer(*NO_GEOMETRY)
         .annotate(
             effective=Coalesce(
                 "verified_cost", "cost", output_field=DecimalField(max_digits=14, decimal_places=2)
@@ -159,6 +173,7 @@ def project_get_for(*, viewer: User | Any, project_id: int) -> Project:
             "verification_official",
             "merged_into",
         )
+        .defer(*NO_GEOMETRY)
         .prefetch_related(
             Prefetch("edition__phases", queryset=EditionPhase.objects.order_by("starts_at"))
         )
@@ -228,6 +243,7 @@ def my_projects(*, user: User) -> QuerySet[Project]:
     return (
         Project.objects.filter(author=user)
         .select_related("edition", "pool__district")
+        .defer("pool__district__geometry")
         .order_by("-edition__year", "-created_at")
     )
 
@@ -257,6 +273,7 @@ def office_projects(
     projects = (
         Project.objects.filter(edition=edition, status__in=PUBLIC_STATUSES)
         .select_related("pool__district", "verification_unit", "verification_official")
+        .defer("pool__district__geometry")
         .annotate(
             pending_reviews=Count("reviews", filter=Q(reviews__result=ReviewResult.PENDING)),
             failed_reviews=Count("reviews", filter=Q(reviews__result=ReviewResult.FAILED)),
@@ -288,6 +305,7 @@ def final_list(*, edition: Edition) -> QuerySet[Project]:
     return (
         Project.objects.filter(edition=edition, status=S.ON_BALLOT)
         .select_related("pool__district")
+        .defer("pool__district__geometry")
         .order_by("pool__kind", "pool__district__number", "sequence", "id")
     )
 

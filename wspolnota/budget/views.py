@@ -54,7 +54,6 @@ from wspolnota.budget.models import (
 from wspolnota.core.errors import DomainError
 from wspolnota.core.forms import apply_domain_error
 from wspolnota.core.models import AuditLogEntry
-from wspolnota.territory.selectors import district_list
 
 S = ProjectStatus
 
@@ -122,9 +121,10 @@ def edition_detail(request: HttpRequest, bo_year: int) -> HttpResponse:
 
 def _catalogue_query(
     request: HttpRequest, edition: Edition
-) -> tuple[CatalogueFilterForm, selectors.CatalogueFilters, list[Any]]:
-    districts = list(district_list(city=edition.city))
-    form = CatalogueFilterForm(request.GET or None, districts=districts)
+) -> tuple[CatalogueFilterForm, selectors.CatalogueFilters]:
+    form = CatalogueFilterForm(
+        request.GET or None, districts=selectors.filter_districts(edition=edition)
+    )
     filters = selectors.CatalogueFilters()
     if form.is_bound:
         form.is_valid()
@@ -138,12 +138,12 @@ def _catalogue_query(
             query=data.get("q") or "",
             sort=data.get("sort") or "number",
         )
-    return form, filters, districts
+    return form, filters
 
 
 def catalogue(request: HttpRequest, bo_year: int) -> HttpResponse:
-    edition = selectors.edition_get_for(viewer=request.user, year=bo_year)
-    form, filters, _districts = _catalogue_query(request, edition)
+    edition = selectors.edition_get_for(viewer=request.user, year=bo_year, details=False)
+    form, filters = _catalogue_query(request, edition)
     projects = selectors.project_catalogue(edition=edition, filters=filters)
     page = Paginator(projects, 25).get_page(request.GET.get("page"))
     return render(
@@ -155,6 +155,7 @@ def catalogue(request: HttpRequest, bo_year: int) -> HttpResponse:
             "page": page,
             "query_string": _query_without_page(request),
             "can_export": permissions.can_export_projects(request.user),
+            "select_fields": CatalogueFilterForm.SELECTS,
         },
         status=400 if form.errors else 200,
     )
@@ -168,9 +169,11 @@ def _query_without_page(request: HttpRequest) -> str:
 
 def catalogue_map(request: HttpRequest, bo_year: int) -> HttpResponse:
     edition = selectors.edition_get_for(viewer=request.user, year=bo_year)
-    form, filters, districts = _catalogue_query(request, edition)
+    form, filters = _catalogue_query(request, edition)
     projects = list(selectors.project_catalogue(edition=edition, filters=filters))
-    project_map = selectors.project_map(districts=districts, projects=projects)
+    project_map = selectors.project_map(
+        districts=selectors.map_districts(edition=edition), projects=projects
+    )
     return render(
         request,
         "budget/catalogue_map.html",
@@ -181,6 +184,7 @@ def catalogue_map(request: HttpRequest, bo_year: int) -> HttpResponse:
             "unlocated": len(projects) - len(project_map.points),
             "total": len(projects),
             "query_string": _query_without_page(request),
+            "select_fields": CatalogueFilterForm.SELECTS,
         },
         status=400 if form.errors else 200,
     )
@@ -190,7 +194,7 @@ def _export(request: HttpRequest, bo_year: int, kind: str) -> HttpResponse:
     if not permissions.can_export_projects(request.user):
         raise PermissionDenied
     edition = selectors.edition_get_for(viewer=request.user, year=bo_year)
-    _form, filters, _districts = _catalogue_query(request, edition)
+    _form, filters = _catalogue_query(request, edition)
     projects = selectors.project_catalogue(edition=edition, filters=filters)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if kind == "csv":
@@ -288,10 +292,15 @@ def _project_context(request: HttpRequest, project: Project) -> dict[str, Any]:
         object_id=str(project.pk),
         action__startswith="budget.project_",
     ).order_by("id")
-    district = project.location_district or project.pool.district
+    district_id = project.location_district_id or project.pool.district_id
+    district = (
+        selectors.district_with_boundary(district_id=district_id)
+        if district_id and project.has_location
+        else None
+    )
     project_map = (
         selectors.project_map(districts=[district], projects=[project], width=360)
-        if district is not None and project.has_location
+        if district is not None
         else None
     )
     support_refusal = permissions.support_refusal(user, project, at=now)

@@ -323,7 +323,9 @@ def _power_iteration(cov: FloatArray, start: FloatArray, iterations: int) -> Flo
     vector = start / (np.linalg.norm(start) or 1.0)
     last = 0.0
     for _ in range(iterations + 1):
-        product = cov @ vector
+        # einsum runs in one thread: on a busy machine a threaded BLAS matrix-vector product
+        # of this size spends more time waiting for its threads than computing.
+        product = np.einsum("ij,j->i", cov, vector)
         value = float(np.linalg.norm(product))
         if value == 0.0:
             return vector
@@ -408,11 +410,9 @@ def _same_clustering(old: FloatArray, new: FloatArray) -> bool:
 
 
 def _nearest(points: FloatArray, centers: FloatArray) -> tuple[NDArray[np.int64], FloatArray]:
-    d2 = (
-        (points**2).sum(axis=1)[:, None]
-        - 2 * points @ centers.T
-        + (centers**2).sum(axis=1)[None, :]
-    )
+    d2 = np.zeros((len(points), len(centers)))
+    for axis in range(points.shape[1]):
+        d2 += (points[:, axis, None] - centers[None, :, axis]) ** 2
     nearest = d2.argmin(axis=1)
     return nearest, np.maximum(d2[np.arange(len(points)), nearest], 0.0)
 
