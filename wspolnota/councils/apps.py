@@ -7,4 +7,4 @@ class CouncilsConfig(AppConfig):
     label = "councils"
     verbose_name = _("Rady dzielnic i ciała doradcze")
     # Main-menu entries: [(url name, label)], shown once the URL exists.
-    nav_items: list[tuple[str, object]] = []
+    nav_items: list[tuple[str, object]] = [("councils:index", _("Rady i ciała doradcze"))]

@@ -1,0 +1,128 @@
+"""Community pages in headless Chromium with axe-core: no WCAG 2.1 A/AA violation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from wspolnota.accounts.roles import Role
+from wspolnota.community import services
+from wspolnota.community.models import (
+    Place,
+    VolunteerAgreement,
+    VolunteerApplication,
+    VolunteerHours,
+)
+from wspolnota.community.tests.factories import (
+    EventFactory,
+    RoomFactory,
+    VolunteerOfferFactory,
+    VolunteerProfileFactory,
+)
+from wspolnota.conftest import PASSWORD
+from wspolnota.tests_support.axe import axe_violations, check_urls, log_in
+from wspolnota.tests_support.factories import CityUnitFactory, RoleAssignmentFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "cas-krakow-przyklad.json"
+
+
+@pytest.fixture
+def content(krakow):
+    services.senior_centres_import(actor=None, content=SAMPLE.read_bytes())
+    place = Place.objects.order_by("source_id").first()
+    room = RoomFactory(place=place)
+    event = EventFactory(place=place, district=place.district, capacity=1)
+    official = UserFactory(district=krakow[1], password=PASSWORD)
+    RoleAssignmentFactory(user=official, role=Role.OFFICIAL, city_unit=CityUnitFactory())
+    offer = VolunteerOfferFactory(
+        created_by=official, district=krakow[1], ends_on=timezone.localdate() + timedelta(days=60)
+    )
+    volunteer = VolunteerProfileFactory(user=UserFactory(password=PASSWORD)).user
+    application = VolunteerApplication.objects.create(offer=offer, volunteer=volunteer)
+    services.volunteer_application_decide(actor=official, application=application, accept=True)
+    agreement = VolunteerAgreement.objects.get(application=application)
+    services.volunteer_agreement_sign_as_organiser(actor=official, agreement=agreement)
+    VolunteerHours.objects.create(
+        application=application,
+        day=timezone.localdate(),
+        hours=Decimal("2"),
+        description="Zajęcia",
+    )
+    return {
+        "place": place,
+        "room": room,
+        "event": event,
+        "official": official,
+        "offer": offer,
+        "application": application,
+    }
+
+
+@pytest.mark.parametrize("language", ["pl", "uk"])
+def test_public_community_pages_have_no_wcag_violations(browser, live_server, content, language):
+    page = browser.new_context().new_page()
+    base = f"{live_server.url}/{language}/spolecznosc"
+    failures = check_urls(
+        page,
+        [
+            f"{base}/",
+            f"{base}/miejsca/",
+            f"{base}/miejsca/?near_district=18&access=step_free",
+            f"{base}/miejsca/{content['place'].slug}/",
+            f"{base}/sale/",
+            f"{base}/sale/{content['room'].pk}/",
+            f"{base}/wydarzenia/",
+            f"{base}/wydarzenia/{content['event'].pk}/",
+            f"{base}/wolontariat/",
+            f"{base}/wolontariat/{content['offer'].pk}/",
+        ],
+    )
+    page.context.close()
+    assert failures == [], "\n\n".join(failures)
+
+
+def test_officials_pages_and_a_form_with_errors_have_no_wcag_violations(
+    browser, live_server, content
+):
+    page = browser.new_context().new_page()
+    log_in(page, live_server.url, content["official"].email, PASSWORD)
+    base = f"{live_server.url}/pl/spolecznosc"
+    application = content["application"]
+    failures = check_urls(
+        page,
+        [
+            f"{base}/miejsca/nowe/",
+            f"{base}/miejsca/import/",
+            f"{base}/miejsca/{content['place'].slug}/sale/nowa/",
+            f"{base}/rezerwacje/",
+            f"{base}/wydarzenia/nowe/",
+            f"{base}/wydarzenia/moje/",
+            f"{base}/wydarzenia/{content['event'].pk}/uczestnicy/",
+            f"{base}/wydarzenia/{content['event'].pk}/odwolanie/",
+            f"{base}/wolontariat/nowa/",
+            f"{base}/wolontariat/koordynacja/",
+            f"{base}/wolontariat/{content['offer'].pk}/zgloszenia/",
+            f"{base}/wolontariat/zgloszenia/{application.pk}/",
+            f"{base}/wolontariat/zgloszenia/{application.pk}/porozumienie/",
+            f"{base}/wolontariat/profil/",
+            f"{base}/moje/",
+        ],
+    )
+    page.goto(f"{base}/sale/{content['room'].pk}/")
+    page.fill("#id_purpose", "Zebranie wspólnoty")
+    page.fill("#id_attendees", "999")
+    page.click("form.form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").count() == 1
+    assert page.input_value("#id_purpose") == "Zebranie wspólnoty"
+    report = axe_violations(page)
+    if report:
+        failures.append(f"booking form with errors\n{report}")
+    page.context.close()
+    assert failures == [], "\n\n".join(failures)
