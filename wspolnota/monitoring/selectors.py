@@ -35,6 +35,7 @@ from wspolnota.territory.models import District
 from wspolnota.territory.selectors import default_city, district_list
 
 SENIOR_AGE = 60
+CENTRES_CODE = "centra-aktywnosci-seniora"
 
 
 def format_value(
@@ -160,10 +161,6 @@ class IndicatorView:
     seniors_table: PopulationTable | None = None
     seniors_chart: BarChart | None = None
 
-    @property
-    def series(self) -> list[tuple[int, Decimal]]:
-        return [(m.year, m.value) for m in self.city]
-
 
 def _view(
     indicator: Indicator,
@@ -187,14 +184,13 @@ def _view(
     if indicator.target_kind == TargetKind.NUMERIC and indicator.target_value is not None:
         target = (indicator.target_year, float(indicator.target_value))
 
-    def label(value: float) -> str:
-        return format_value(
-            indicator, value, decimals=max(0, min(indicator.decimals, 1)) if value % 1 else 0
-        )
+    def tick_label(value: float) -> str:
+        return format_value(indicator, value, decimals=0 if value % 1 == 0 else 1)
 
     chart = line_chart(
         series=[(m.year, float(m.value)) for m in city],
-        label=label,
+        label=lambda value: format_value(indicator, value),
+        tick_label=tick_label,
         target=target,
         projection=projection,
         last_year=indicator.target_year,
@@ -212,7 +208,7 @@ def _view(
             row = DistrictRow(
                 m.district, m.value, format_value(indicator, m.value), m.numerator, m.denominator
             )
-            if seniors and indicator.unit == Unit.COUNT and seniors.get(m.district.number):
+            if seniors and indicator.code == CENTRES_CODE and seniors.get(m.district.number):
                 per = m.value / Decimal(seniors[m.district.number]) * 10_000
                 row.per_seniors = per
                 row.per_seniors_label = format_value(indicator, per, decimals=2)
