@@ -498,7 +498,11 @@ def project_update(
 
 
 def _assign_number(project: Project) -> None:
-    pool = Pool.objects.select_for_update().select_related("district").get(pk=project.pool_id)
+    pool = (
+        Pool.objects.select_for_update(of=("self",))
+        .select_related("district")
+        .get(pk=project.pool_id)
+    )
     last = Project.objects.filter(pool=pool).aggregate(top=Max("sequence"))["top"] or 0
     project.sequence = last + 1
     project.number = f"BO.{pool.number_prefix}.{project.sequence}/{project.edition.year % 100:02d}"
@@ -681,7 +685,7 @@ def project_support(*, user: User, project: Project, at: datetime | None = None)
     at = _now(at)
     with transaction.atomic():
         project = (
-            Project.objects.select_for_update()
+            Project.objects.select_for_update(of=("self",))
             .select_related("edition", "pool__district")
             .get(pk=project.pk)
         )
@@ -1178,7 +1182,7 @@ def final_list_publish(*, actor: User, edition: Edition, at: datetime | None = N
         if edition.final_list_published_at is not None:
             raise BudgetError(errors.FINAL_LIST_PUBLISHED)
         projects = list(
-            Project.objects.select_for_update()
+            Project.objects.select_for_update(of=("self",))
             .filter(edition=edition, status=S.VERIFIED_POSITIVE)
             .select_related("author")
         )

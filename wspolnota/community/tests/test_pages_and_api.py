@@ -42,14 +42,15 @@ def test_the_places_list_keeps_a_bounded_number_of_queries(
 
 
 @pytest.mark.django_db
-def test_places_are_filtered_and_sorted_near_a_chosen_district(centres, client):
+def test_places_are_filtered_and_sorted_near_a_chosen_district(centres, client, krakow):
     response = client.get("/pl/spolecznosc/miejsca/?kind=senior-centre&access=sign_language")
     names = [row["place"].name for row in response.context["rows"]]
     assert names == [
         "Centrum Aktywności Seniorów Azory (przykład)",
         "Centrum Aktywności Seniorów Czyżyny (przykład)",
     ]
-    near = client.get("/pl/spolecznosc/miejsca/?near_district=18")
+    nowa_huta = krakow[18]
+    near = client.get(f"/pl/spolecznosc/miejsca/?near_district={nowa_huta.pk}")
     rows = near.context["rows"]
     assert rows[0]["place"].source_id == "CAS-014"  # the Nowa Huta centre comes first
     assert rows[0]["distance_km"] <= rows[1]["distance_km"]
