@@ -67,7 +67,14 @@ def _concrete(route: str, args: list[str], pk: int, samples: dict[str, Any]) -> 
         value = samples[arg]
         if value == "first":
             value = pk
-        for form in (f"<int:{arg}>", f"<str:{arg}>", f"<slug:{arg}>", f"<{arg}>"):
+        for form in (
+            f"<int:{arg}>",
+            f"<str:{arg}>",
+            f"<slug:{arg}>",
+            f"<uuid:{arg}>",
+            f"<path:{arg}>",
+            f"<{arg}>",
+        ):
             path = path.replace(form, str(value))
     return path
 
