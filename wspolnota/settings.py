@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "wspolnota.community",
     "wspolnota.councils",
     "wspolnota.monitoring",
+    "wspolnota.implementation",
     "wspolnota.api",
 ]
 
