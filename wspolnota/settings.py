@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "wspolnota.communication",
     "wspolnota.organisations",
     "wspolnota.budget",
+    "wspolnota.voting",
     "wspolnota.consultations",
     "wspolnota.grants",
     "wspolnota.community",

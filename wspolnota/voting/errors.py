@@ -1,0 +1,74 @@
+"""The voting app's domain error and its messages (Polish source, translated at display time)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from wspolnota.core.errors import DomainError, PermissionDeniedError
+
+
+class VotingError(DomainError):
+    default_code = "voting_error"
+
+
+class VotingPermissionError(VotingError, PermissionDeniedError):
+    default_code = "permission_denied"
+
+
+NOT_ALLOWED = _("Nie masz uprawnień do tej czynności.")
+LOGIN_REQUIRED = _("Zaloguj się, aby głosować przez internet.")
+NO_VOTING = _("Ta edycja nie ma jeszcze ustalonych zasad głosowania.")
+VOTING_CLOSED = _("Głosowanie nie trwa: odbywa się od %(start)s do %(end)s.")
+RULES_FIXED = _("Zasady głosowania zostały ustalone przed głosowaniem i nie można ich zmienić.")
+RULES_NOT_FIXED = _("Zasady głosowania i liczenia trzeba ustalić przed rozpoczęciem głosowania.")
+RULES_TOO_LATE = _("Głosowanie już się rozpoczęło; zasad nie można już ustalić ani zmienić.")
+COUNTING_RULE_UNKNOWN = _("Nieznana reguła liczenia lub opcje liczenia: %(detail)s")
+
+# Identity
+DISTRICT_REQUIRED = _("Wybierz dzielnicę, w której mieszkasz.")
+DISTRICT_FIXED = _(
+    "W tej edycji wybrano już dzielnicę zamieszkania (%(district)s); nie można jej zmienić."
+)
+NAME_REQUIRED = _("Podaj imię i nazwisko.")
+PESEL_INVALID = _("Numer PESEL jest nieprawidłowy. Sprawdź cyfry albo podaj datę urodzenia i płeć.")
+IDENTITY_REQUIRED = _("Podaj numer PESEL albo, jeśli go nie masz, datę urodzenia i płeć.")
+BIRTH_DATE_FUTURE = _("Data urodzenia nie może być w przyszłości.")
+TOO_YOUNG = _("W tej edycji głosować mogą osoby, które mają co najmniej %(age)d lat.")
+ALREADY_VOTED = _(
+    "Ta osoba już głosowała w tej edycji budżetu obywatelskiego. Każdy może oddać jeden głos — "
+    "przez internet albo na papierze."
+)
+PHONE_REQUIRED = _(
+    "Aby głosować przez internet, potwierdź numer telefonu komórkowego kodem SMS. Jeśli nie możesz "
+    "odebrać SMS-a, zagłosuj na papierze w punkcie do głosowania."
+)
+IDENTITY_STEP_FIRST = _("Najpierw podaj dzielnicę zamieszkania i dane do spisu głosujących.")
+
+# Ballot
+PROJECT_NOT_ON_BALLOT = _("Projekt „%(project)s” nie jest na liście do głosowania w tej puli.")
+PROJECT_TWICE = _("Projekt „%(project)s” wybrano więcej niż raz.")
+RANK_GAP = _("%(pool)s: wypełnij miejsca po kolei, zaczynając od pierwszego (3 punkty).")
+TOO_FEW = _("%(pool)s: wybierz dokładnie %(count)d projekty.")
+TOO_MANY = _("%(pool)s: można wybrać najwyżej %(count)d projektów.")
+EMPTY_BALLOT = _("Wybierz co najmniej jeden projekt.")
+POINTS_INVALID = _("%(pool)s: liczba punktów musi być liczbą całkowitą od 0.")
+POINTS_TOO_MANY = _("%(pool)s: rozdzielono %(given)d punktów, a można najwyżej %(max)d.")
+OVER_BUDGET = _("%(pool)s: wybrane projekty kosztują %(total)s zł, a pula ma %(budget)s zł.")
+BALLOT_STEP_FIRST = _("Najpierw wypełnij kartę do głosowania.")
+
+# Paper
+NOT_COORDINATOR = _("Karty tego punktu wprowadzają jego koordynatorzy i urzędnicy.")
+CARD_NUMBER_REQUIRED = _("Podaj numer karty.")
+CARD_OTHER_POINT = _("Karta %(number)s została już wprowadzona w innym punkcie.")
+CARD_DONE = _("Karta %(number)s jest już rozpatrzona.")
+CARD_SAME_PERSON = _("Drugie wprowadzenie karty musi wykonać inna osoba niż pierwsze.")
+CARD_NOT_MISMATCH = _("Ta karta nie czeka na wyjaśnienie.")
+DOCUMENT_REQUIRED = _("Zaznacz, jaki dokument tożsamości sprawdzono.")
+POINT_CLOSED = _("Ten punkt został już zamknięty protokołem.")
+PROTOCOL_NUMBERS = _("Liczba kart otrzymanych musi być co najmniej sumą kart wydanych i niewykorzystanych.")
+
+# Counting and results
+NOT_CLOSED = _("Głosowanie jeszcze trwa; liczenie jest możliwe po jego zakończeniu (%(end)s).")
+WITNESSES_REQUIRED = _("Podaj świadków losowania (imiona i nazwiska).")
+NOT_COUNTED = _("Najpierw policz głosy we wszystkich pulach.")
+ALREADY_PUBLISHED = _("Wyniki zostały już ogłoszone.")
+RESULTS_NOT_PUBLIC = _("Wyniki nie zostały jeszcze ogłoszone.")
+POOL_HAS_BALLOTS = _("Pula „%(pool)s” ma już karty; nie można zaimportować pliku drugi raz.")
