@@ -37,6 +37,7 @@ PROJECT_NOT_ON_BALLOT = _(
 FINAL_STATUS = _("Realizacja jest zakończona (%(status)s); nie można jej już zmieniać.")
 TRANSITION_NOT_ALLOWED = _("Ze stanu „%(current)s” nie można przejść do stanu „%(target)s”.")
 PROGRESS_RANGE = _("Zaawansowanie podaje się w procentach: liczba od 0 do 100 (podano %(value)s).")
+COST_INVALID = _("Wpisz koszt jako liczbę, np. 150000 albo 150 000,50 (podano „%(value)s”).")
 COST_NEGATIVE = _("Koszt rzeczywisty nie może być ujemny (podano %(value)s zł).")
 CANCEL_REASON_REQUIRED = _("Podaj powód odstąpienia od realizacji — zostanie opublikowany.")
 MERGED_INTO_REQUIRED = _("Wskaż zadanie, z którym połączono realizację.")

@@ -133,6 +133,17 @@ class Implementation(BaseModel):
             return None
         return self.actual_cost - self.estimated_cost
 
+    @property
+    def cost_over(self) -> Decimal | None:
+        """How much more than estimated it cost (None when not more, or not known)."""
+        diff = self.cost_difference
+        return diff if diff is not None and diff > 0 else None
+
+    @property
+    def cost_under(self) -> Decimal | None:
+        diff = self.cost_difference
+        return -diff if diff is not None and diff < 0 else None
+
 
 class Milestone(BaseModel):
     implementation = models.ForeignKey(

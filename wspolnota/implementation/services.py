@@ -243,12 +243,15 @@ def _parse_cost(value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        amount = Decimal(str(value).replace(" ", "").replace(",", "."))
+        text = str(value).replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        amount = Decimal(text)
     except (InvalidOperation, ValueError):
         raise ImplementationError(
-            errors.COST_NEGATIVE, field="actual_cost", params={"value": value}
+            errors.COST_INVALID, field="actual_cost", params={"value": value}
         ) from None
-    if not amount.is_finite() or amount < 0:
+    if not amount.is_finite() or amount >= Decimal("1e12"):
+        raise ImplementationError(errors.COST_INVALID, field="actual_cost", params={"value": value})
+    if amount < 0:
         raise ImplementationError(
             errors.COST_NEGATIVE, field="actual_cost", params={"value": value}
         )

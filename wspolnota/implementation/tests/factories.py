@@ -11,14 +11,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from wspolnota.accounts.models import CityUnit
 from wspolnota.budget.models import Edition, Phase, Project, ProjectStatus
 from wspolnota.budget.tests.factories import ProjectFactory, make_edition, pool_for
-from wspolnota.implementation.models import Implementation
+from wspolnota.implementation.models import Implementation, Photo
 from wspolnota.implementation.services import implementations_open
 from wspolnota.territory.models import District
 
 
 def results_edition(districts: dict[int, District], **rules: Any) -> Edition:
-    """An edition whose results are out, so its projects are ready for implementation."""
-    return make_edition(districts=districts, phase=Phase.IMPLEMENTATION, **rules)
+    """A published edition whose results are out, so its projects are ready for implementation."""
+    edition = make_edition(districts=districts, phase=Phase.IMPLEMENTATION, **rules)
+    Edition.objects.filter(pk=edition.pk).update(is_published=True)
+    edition.is_published = True
+    return edition
 
 
 def ballot_project(
@@ -47,6 +50,18 @@ def ballot_project(
 def opened(edition: Edition, *, unit: CityUnit | None = None, **overrides: Any) -> Implementation:
     project = ballot_project(edition, unit=unit, **overrides)
     return implementations_open(edition=edition, project_ids=[project.pk], actor=None)[0]
+
+
+def add_photo(implementation: Implementation, actor: Any) -> Photo:
+    from wspolnota.implementation.services import photo_add
+
+    return photo_add(
+        actor=actor,
+        implementation=implementation,
+        upload=image_upload(),
+        alt_text="Nowe ławki przy alejce",
+        caption="Stan na koniec maja",
+    )
 
 
 def image_upload(name: str = "plac.png", fmt: str = "PNG", size: tuple[int, int] = (40, 30)) -> Any:
