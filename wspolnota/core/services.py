@@ -31,6 +31,8 @@ def snapshot(obj: models.Model, *, fields: list[str] | None = None) -> dict[str,
         if field.name in SENSITIVE_FIELDS:
             continue
         value = field.value_from_object(obj)
+        if isinstance(field, models.FileField):
+            value = value.name or "" if value else ""  # the stored file's name, not the file
         data[field.attname if field.is_relation else field.name] = value
     plain: dict[str, Any] = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
     return plain

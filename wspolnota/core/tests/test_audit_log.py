@@ -95,6 +95,22 @@ def test_snapshot_never_copies_secrets(resident):
     assert data["email"] == resident.email
 
 
+@pytest.mark.django_db
+def test_snapshot_records_a_files_name_not_the_file():
+    from django.core.files.base import ContentFile
+
+    from wspolnota.councils.models import BodyKind, MeetingDocument
+    from wspolnota.councils.tests.factories import MeetingFactory
+
+    meeting = MeetingFactory(body__kind=BodyKind.SENIORS_COUNCIL)
+    document = MeetingDocument(meeting=meeting, title="Porządek obrad")
+    document.file.save("porzadek.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    data = snapshot(document)
+    assert data["file"].startswith("councils/documents/") and data["file"].endswith(".pdf")
+    document.file = None
+    assert snapshot(document)["file"] == ""
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_appends_never_fork_the_chain():
