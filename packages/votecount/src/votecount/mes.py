@@ -28,6 +28,7 @@ Speed without giving up exactness:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -99,6 +100,7 @@ class MesEngine(Generic[Num]):
     def __init__(self, data: MesInput, conv: Callable[[Fraction], Num], ties: TieBreaker) -> None:
         self.data = data
         self.conv: Callable[[Fraction], Num] = conv
+        self.exact = conv is Fraction
         self.ties = ties
         m = len(data.project_ids)
         self.n_levels = len(data.levels)
@@ -164,6 +166,7 @@ class MesEngine(Generic[Num]):
         types = self.types
         cost_utility = data.cost_utility
         cost_float = self.cost_float
+        exact_mode = self.exact
         # classes: 0 = everybody at the start, 1 = voters with nothing left
         beta: list[Num] = [share, zero]
         slope: list[Num] = [one, zero]
@@ -199,7 +202,7 @@ class MesEngine(Generic[Num]):
             """Compute rho for project j; False if its supporters cannot pay for it."""
             table = tables[j]
             cost = costs[j]
-            if cost_utility and not track and not details:
+            if cost_utility and not track and (exact_mode or not details):
                 return compute_fast(j, table, cost)
             uj = util[j]
             money = zero
@@ -263,6 +266,13 @@ class MesEngine(Generic[Num]):
                     continue
                 money_f += cnt * bf
                 entries.append((bf, c, cnt))
+            if details:
+                # The closest call so far: only a gap that may be the new smallest one is
+                # computed exactly (the float estimate is off by far less than the margin).
+                gap_f = abs(money_f - cost_f) / cost_f
+                if gap_f - 1e-8 * (money_f / cost_f + 1) <= result_gap[0]:
+                    money_x = _weighted_sum([(cnt, beta[c]) for _, c, cnt in entries])
+                    result_gap[0] = min(result_gap[0], abs(float((money_x - cost) / cost)))
             # a sum of positive terms: relative error far below 1e-9
             if money_f < cost_f * (1 - 1e-9):
                 return False
@@ -289,8 +299,11 @@ class MesEngine(Generic[Num]):
                     break
             # exact: q from the poor entries, then check the split on both sides
             rest = cost
-            for _, c, cnt in entries[:i]:
-                rest -= cnt * beta[c]
+            if exact_mode:
+                rest -= _weighted_sum([(cnt, beta[c]) for _, c, cnt in entries[:i]])
+            else:
+                for _, c, cnt in entries[:i]:
+                    rest -= cnt * beta[c]
             n_pay = 0
             for e in entries[i:]:
                 n_pay += e[2]
@@ -407,23 +420,29 @@ class MesEngine(Generic[Num]):
             moved: dict[int, int] = {}
             payments: list[Payment] = []
             uw = util[w]
+            dues: dict[int, tuple[Num, float]] = {}
             for key, cnt in tables[w].items():
                 c = key // n_lv
                 lvl = key - c * n_lv
                 if c == 1:
                     continue
                 u = uw[lvl]
-                due = rho * u
+                due_pair = dues.get(lvl)
+                if due_pair is None:
+                    due_pair = dues[lvl] = (rho * u, float(rho * u))
+                due, due_f = due_pair
                 b_c = beta[c]
                 if track:
                     guard(b_c - due, slope[c] - rslope * u)
-                if b_c < due:
+                # beta_f is beta correctly rounded: only equal floats need the exact comparison
+                bf = beta_f[c]
+                if bf < due_f or (bf == due_f and b_c < due):
                     moved[key] = 1
                     if details:
                         payments.append(Payment(cnt, self.data.levels[lvl], _exact(b_c), True))
                     continue
                 nb = b_c - due
-                ns = slope[c] - rslope * u
+                ns = slope[c] - rslope * u if rslope else slope[c]
                 if nb == 0 and ns == 0:
                     moved[key] = 1
                 else:
@@ -467,12 +486,30 @@ class MesEngine(Generic[Num]):
                 money = zero
                 if j in result.out_of_reach:
                     money = share * self.support_count[j]
+                elif exact_mode:
+                    money = _weighted_sum(
+                        [(types[t][0], beta[type_cls[t]]) for t, _ in self.supporters[j]]
+                    )  # type: ignore[assignment]
                 else:
                     for t, _ in self.supporters[j]:
                         money += types[t][0] * beta[type_cls[t]]
                 result.supporters_money[j] = money
                 result.supporters_count[j] = self.support_count[j]
         return result
+
+
+def _weighted_sum(terms: Sequence[tuple[int, Fraction | float]]) -> Fraction:
+    """The exact sum of ``count * value`` (values are Fractions): whole numbers over one
+    common denominator instead of one Fraction addition per term."""
+    by_den: dict[int, int] = {}
+    for cnt, value in terms:
+        assert isinstance(value, Fraction)
+        den = value.denominator
+        by_den[den] = by_den.get(den, 0) + cnt * value.numerator
+    if not by_den:
+        return Fraction(0)
+    common = math.lcm(*by_den)
+    return Fraction(sum(num * (common // den) for den, num in by_den.items()), common)
 
 
 def _exact(value: Fraction | float) -> Fraction:

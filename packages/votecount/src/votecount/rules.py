@@ -20,8 +20,9 @@ from votecount.explain import (
     ordinal_en,
     plural_pl,
 )
+from votecount.fastmes import CostMes, add1_exact_cost
 from votecount.greedy import GreedyResult, run_greedy
-from votecount.mes import MesEngine, MesInput, MesRound, MesRun, Num, add1
+from votecount.mes import Add1Result, MesEngine, MesInput, MesRound, MesRun, Num, add1
 from votecount.model import Instance, VoteType
 from votecount.ties import (
     DEFAULT_POLICY,
@@ -630,14 +631,27 @@ def _run_mes(
     exact_share = mes_budget / n
     start_exact = Fraction(int(exact_share)) if opts.add1_start == "integral" else exact_share
     increment = Fraction(opts.add1_increment or Decimal(1))
-    result = add1(
-        engine,
-        start=conv(start_exact),
-        increment=conv(increment),
-        budget=mes_budget,
-        is_exhaustive=is_exhaustive,
-        stop_when_exhaustive=bool(opts.add1_stop_when_exhaustive),
-    )
+    result: Add1Result[Num]
+    if opts.exact and engine.data.cost_utility:
+        # Exact arithmetic and cost utilities: every step is counted by the fast engine.
+        result = add1_exact_cost(
+            CostMes(engine.data),
+            engine,
+            start=start_exact,
+            increment=increment,
+            budget=mes_budget,
+            is_exhaustive=is_exhaustive,
+            stop_when_exhaustive=bool(opts.add1_stop_when_exhaustive),
+        )
+    else:
+        result = add1(
+            engine,
+            start=conv(start_exact),
+            increment=conv(increment),
+            budget=mes_budget,
+            is_exhaustive=is_exhaustive,
+            stop_when_exhaustive=bool(opts.add1_stop_when_exhaustive),
+        )
     final = engine.run(result.run.share, track=False, details=True)
     info = {
         "start_share": exact_text(start_exact),
