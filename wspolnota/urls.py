@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("dzielnice/", include("wspolnota.territory.urls")),
     path("budzet-obywatelski/realizacja/", include("wspolnota.implementation.urls")),
     path("budzet-obywatelski/", include("wspolnota.budget.urls")),
+    path("glosowanie/", include("wspolnota.voting.urls")),
     path("konsultacje/", include("wspolnota.consultations.urls")),
     path("organizacje/", include("wspolnota.organisations.urls")),
     path("granty/", include("wspolnota.grants.urls")),

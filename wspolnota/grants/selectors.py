@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -197,10 +197,27 @@ def application_score(application: Application) -> ScoreSummary:
     return ScoreSummary(count=data["n"] or 0, total=data["total"] or ZERO)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
+class RankedApplication:
+    """What a ranking shows of an application (read as plain values: no model instances)."""
+
+    pk: int
+    number: str
+    title: str
+    status: str
+    requested_amount: Decimal
+    applicant_name: str
+    applicant_kind: str
+
+    @property
+    def status_label(self) -> str:
+        return str(ApplicationStatus(self.status).label)
+
+
+@dataclass(slots=True)
 class RankingRow:
     rank: int
-    application: Application
+    application: RankedApplication
     score: Decimal | None
     assessments: int
     passes: bool
@@ -218,54 +235,72 @@ RANKED_STATUSES = (
 def call_ranking(call: Call) -> list[RankingRow]:
     """Applications in merit assessment or decided, by their average score (the mean of the
     submitted assessments' totals, exact Decimal), highest first; equal scores share a rank and
-    the earlier submission is listed first. One query, whatever the number of applications."""
+    the earlier submission is listed first.
+
+    Two queries whatever the number of applications: the totals are summed per application over
+    the narrow assessment table, and the applications are read as plain values (no GROUP BY, no
+    model instances), already in submission order so that a stable sort keeps ties in it.
+    """
     programme = call.programme
-    applications = (
+    stats = {
+        row["application_id"]: (row["n"], row["points"])
+        for row in Assessment.objects.filter(
+            application__call=call,
+            application__status__in=RANKED_STATUSES,
+            submitted_at__isnull=False,
+        )
+        .values("application_id")
+        .annotate(n=Count("id"), points=Sum("total"))
+        .order_by()
+    }
+    records = (
         Application.objects.filter(call=call, status__in=RANKED_STATUSES)
-        .select_related("applicant", "award")
-        .annotate(
-            n=Count("assessments", filter=Q(assessments__submitted_at__isnull=False)),
-            points=Sum("assessments__total", filter=Q(assessments__submitted_at__isnull=False)),
+        .order_by(F("submitted_at").asc(nulls_last=True), "id")
+        .values_list(
+            "id",
+            "number",
+            "title",
+            "status",
+            "requested_amount",
+            "applicant__name",
+            "applicant__kind",
+            "award__amount",
         )
     )
-    scored = []
-    for application in applications:
-        n = application.n
-        points = application.points
-        average = limits.q2(points / n) if n else None
-        scored.append((application, average, n))
-    scored.sort(
-        key=lambda item: (
-            item[1] is None,
-            -(item[1] or ZERO),
-            item[0].submitted_at or timezone.now(),
-            item[0].pk,
+    scored: list[tuple[RankedApplication, Decimal | None, int, Decimal | None]] = []
+    for pk, number, title, status, requested, name, kind, awarded in records:
+        n, points = stats.get(pk, (0, None))
+        average = limits.q2(points / n) if n and points is not None else None
+        scored.append(
+            (
+                RankedApplication(pk, number, title, status, requested, name, kind),
+                average,
+                n,
+                awarded,
+            )
         )
-    )
+    scored.sort(key=lambda item: (item[1] is None, -(item[1] or ZERO)))
     counts: dict[Decimal | None, int] = {}
-    for _application, average, _n in scored:
+    for _application, average, _n, _awarded in scored:
         counts[average] = counts.get(average, 0) + 1
     rows = []
     rank = 0
     previous: object = object()
-    for position, (application, average, n) in enumerate(scored, start=1):
+    pass_score = programme.pass_score
+    for position, (application, average, n, awarded) in enumerate(scored, start=1):
         if average != previous:
             rank = position
             previous = average
-        passes = n >= programme.min_assessors and (
-            programme.pass_score is None
-            or (average is not None and average >= programme.pass_score)
-        )
-        award = getattr(application, "award", None)
         rows.append(
             RankingRow(
                 rank=rank,
                 application=application,
                 score=average,
                 assessments=n,
-                passes=passes,
+                passes=n >= programme.min_assessors
+                and (pass_score is None or (average is not None and average >= pass_score)),
                 tied=average is not None and counts[average] > 1,
-                award=award.amount if award is not None else None,
+                award=awarded,
             )
         )
     return rows

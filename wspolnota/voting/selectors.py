@@ -1,0 +1,241 @@
+"""Reads of the voting app. Per-project counts are only ever read through ``pool_results``,
+which returns nothing until the results are published after the vote closes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from wspolnota.budget.models import Edition, Phase, Pool, PoolKind, Project
+from wspolnota.voting import permissions
+from wspolnota.voting.models import (
+    CardStatus,
+    Channel,
+    PaperCard,
+    PoolResult,
+    PublishedReceipt,
+    VoterRollEntry,
+    VotingPoint,
+    VotingRules,
+)
+
+
+def edition_for_year(year: int) -> Edition | None:
+    return (
+        Edition.objects.filter(year=year, is_published=True)
+        .select_related("city", "voting_rules")
+        .prefetch_related("phases")
+        .order_by("-id")
+        .first()
+    )
+
+
+def rules_for(edition: Edition) -> VotingRules | None:
+    try:
+        return edition.voting_rules
+    except VotingRules.DoesNotExist:
+        return None
+
+
+def rules_by_slug(slug: str) -> VotingRules | None:
+    return (
+        VotingRules.objects.select_related("edition", "edition__city")
+        .prefetch_related("edition__phases")
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def editions_with_voting() -> QuerySet[Edition]:
+    return (
+        Edition.objects.filter(is_published=True, voting_rules__isnull=False)
+        .select_related("voting_rules")
+        .prefetch_related("phases")
+        .order_by("-year")
+    )
+
+
+@dataclass
+class TurnoutRow:
+    number: int | None
+    name: str
+    online: int = 0
+    paper: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.online + self.paper
+
+
+@dataclass
+class Turnout:
+    rows: list[TurnoutRow] = field(default_factory=list)
+
+    @property
+    def online(self) -> int:
+        return sum(r.online for r in self.rows)
+
+    @property
+    def paper(self) -> int:
+        return sum(r.paper for r in self.rows)
+
+    @property
+    def total(self) -> int:
+        return self.online + self.paper
+
+
+def turnout(*, edition: Edition) -> Turnout:
+    """People on the roll by district and channel: public while the vote runs (no project counts)."""
+    from wspolnota.territory.selectors import district_list
+
+    counts = (
+        VoterRollEntry.objects.filter(edition=edition)
+        .values("district__number", "channel")
+        .annotate(n=Count("id"))
+    )
+    rows: dict[int | None, TurnoutRow] = {
+        d.number: TurnoutRow(d.number, str(d.full_name)) for d in district_list(city=edition.city)
+    }
+    for item in counts:
+        number = item["district__number"]
+        row = rows.get(number)
+        if row is None:
+            row = rows[number] = TurnoutRow(number, "—")
+        if item["channel"] == Channel.ONLINE:
+            row.online += item["n"]
+        else:
+            row.paper += item["n"]
+    ordered = sorted(rows.values(), key=lambda r: (r.number is None, r.number or 0))
+    return Turnout(ordered)
+
+
+def voting_points(*, edition: Edition) -> QuerySet[VotingPoint]:
+    return (
+        VotingPoint.objects.filter(edition=edition)
+        .select_related("district")
+        .order_by("district__number", "name")
+    )
+
+
+def point_tally(*, point: VotingPoint) -> dict[str, int]:
+    """Cards of a point by status (numbers of cards only, never votes)."""
+    counts = {s: 0 for s in CardStatus.values}
+    for row in PaperCard.objects.filter(point=point).values("status").annotate(n=Count("id")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def mismatched_cards(*, edition: Edition) -> QuerySet[PaperCard]:
+    return (
+        PaperCard.objects.filter(edition=edition, status=CardStatus.MISMATCH)
+        .select_related("point")
+        .prefetch_related("entries__district", "entries__entered_by")
+        .order_by("point__name", "number")
+    )
+
+
+@dataclass
+class ProjectLine:
+    code: str
+    project: Project | None
+    title: str
+    cost: Decimal
+    votes: int
+    score: str
+    selected: bool
+    explanation: str
+    order: int | None
+
+
+@dataclass
+class PoolResultView:
+    pool: Pool
+    result: PoolResult
+    lines: list[ProjectLine]
+    spent: Decimal
+
+    @property
+    def lots(self) -> Any:
+        return self.result.lots.all()
+
+
+def results_visible(edition: Edition, *, at: datetime) -> bool:
+    return permissions.per_project_counts_visible(edition, rules_for(edition), at=at)
+
+
+def pool_results(*, edition: Edition, at: datetime, language: str = "pl") -> list[PoolResultView]:
+    """Per-project votes and explanations, only once the results are published."""
+    if not results_visible(edition, at=at):
+        return []
+    results = (
+        PoolResult.objects.filter(pool__edition=edition)
+        .select_related("pool", "pool__district", "pool__edition")
+        .prefetch_related("lots")
+        .order_by("pool__kind", "pool__district__number")
+    )
+    projects = {p.number or f"P{p.pk}": p for p in Project.objects.filter(edition=edition)}
+    views = []
+    for result in results:
+        order = {code: i for i, code in enumerate(result.selected, start=1)}
+        explanations = result.outcome.get("explanations", {})
+        lines = []
+        for code, tally in result.tally.items():
+            project = projects.get(code)
+            explanation = explanations.get(code, {})
+            text = explanation.get("pl" if language == "pl" else "en", "")
+            lines.append(
+                ProjectLine(
+                    code=code,
+                    project=project,
+                    title=project.title if project else code,
+                    cost=project.effective_cost if project else Decimal(0),
+                    votes=int(tally["votes"]),
+                    score=tally["score"],
+                    selected=code in order,
+                    explanation=text,
+                    order=order.get(code),
+                )
+            )
+        lines.sort(key=lambda line: (-Decimal_of(line.score), line.code))
+        spent = sum((line.cost for line in lines if line.selected), Decimal(0))
+        views.append(PoolResultView(result.pool, result, lines, spent))
+    views.sort(key=lambda v: (v.pool.kind != PoolKind.CITYWIDE, v.pool.district.number if v.pool.district else 0))
+    return views
+
+
+def Decimal_of(text: str) -> Decimal:  # noqa: N802 - reads like the constructor it wraps
+    """A tally score may be an exact fraction "p/q"."""
+    if "/" in text:
+        num, den = text.split("/")
+        return Decimal(num) / Decimal(den)
+    return Decimal(text)
+
+
+def published_receipts(*, edition: Edition) -> QuerySet[PublishedReceipt]:
+    return PublishedReceipt.objects.filter(edition=edition).order_by("code")
+
+
+def receipt_is_published(*, edition: Edition, code: str) -> bool:
+    return PublishedReceipt.objects.filter(edition=edition, code=code.strip().upper()).exists()
+
+
+def pool_by_name(*, edition: Edition, name: str) -> Pool | None:
+    """A pool by its label, its district's name or number, or "citywide"."""
+    wanted = name.strip().casefold()
+    for pool in Pool.objects.filter(edition=edition).select_related("district"):
+        names = {str(pool.label).casefold(), str(pool.pk)}
+        if pool.district is not None:
+            names |= {pool.district.name.casefold(), str(pool.district.number)}
+        else:
+            names |= {"citywide", "ogolnomiejska", "ogólnomiejska"}
+        if wanted in names:
+            return pool
+    return None
+
+
+def voting_window(edition: Edition) -> tuple[datetime, datetime] | None:
+    return edition.phase_window(Phase.VOTING)

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from wspolnota.budget.models import Edition
+from wspolnota.voting.tests.factories import make_voting_edition
+
+
+@pytest.fixture
+def voting_edition(krakow: Any) -> Edition:
+    """Kraków's rules (3 + 3 ranked 3-2-1), voting open now."""
+    return make_voting_edition(districts=krakow)

@@ -1,0 +1,102 @@
+"""Editions ready to vote: pools with projects on the ballot, voting rules, voting points."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from wspolnota.accounts.models import User
+from wspolnota.budget.models import Edition, Phase, Pool, Project, ProjectStatus
+from wspolnota.budget.tests.factories import make_edition, move_to_phase, pool_for
+from wspolnota.territory.models import District
+from wspolnota.voting import services
+from wspolnota.voting.models import VotingPoint, VotingRules
+
+
+
+def make_pesel(index: int, *, year: int = 1990, female: bool = True) -> str:
+    """A valid PESEL, different for each index (born in ``year``, a day from the index)."""
+    month = 1 + index % 12
+    day = 1 + (index // 12) % 28
+    month_code = month + (20 if year >= 2000 else 0)
+    serial = (index // 336) % 1000
+    sex_digit = (index % 5) * 2 + (0 if female else 1)
+    digits = f"{year % 100:02d}{month_code:02d}{day:02d}{serial:03d}{sex_digit}"
+    weights = [1, 3, 7, 9, 1, 3, 7, 9, 1, 3]
+    check = (10 - sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 10) % 10
+    return digits + str(check)
+
+
+def ballot_projects(pool: Pool, count: int = 4, *, costs: list[int] | None = None) -> list[Project]:
+    costs = costs or [100_000, 200_000, 300_000, 400_000, 500_000, 600_000][:count]
+    projects = []
+    for index, cost in enumerate(costs, start=1):
+        projects.append(
+            Project.objects.create(
+                edition=pool.edition,
+                pool=pool,
+                number=f"BO.{pool.number_prefix}.{index}/25",
+                sequence=index,
+                title=f"Projekt {pool.number_prefix} {index}",
+                cost=Decimal(cost),
+                status=ProjectStatus.ON_BALLOT,
+            )
+        )
+    return projects
+
+
+def make_voting_edition(
+    *, districts: dict[int, District], phase: str = Phase.VOTING, fixed: bool = True, **rules: Any
+) -> Edition:
+    """An edition in ``phase`` with 4 citywide projects and 4 in each of districts I and XVIII."""
+    edition = make_edition(districts=districts, phase=Phase.FINAL_LIST)
+    ballot_projects(pool_for(edition, None))
+    ballot_projects(pool_for(edition, 1))
+    ballot_projects(pool_for(edition, 18))
+    rules.setdefault("slug", f"krakow-{edition.year}")
+    VotingRules.objects.create(
+        edition=edition, fixed_at=timezone.now() if fixed else None, **rules
+    )
+    services.ballot_cache_clear()
+    return move_to_phase(edition, phase)
+
+
+def on_ballot(edition: Edition, district_number: int | None) -> list[Project]:
+    return list(
+        Project.objects.filter(pool=pool_for(edition, district_number), status=ProjectStatus.ON_BALLOT)
+        .order_by("sequence")
+    )
+
+
+def krakow_selection(edition: Edition, district_number: int = 1, picks: int = 3) -> dict[int, list]:
+    city = on_ballot(edition, None)
+    local = on_ballot(edition, district_number)
+    return {
+        pool_for(edition, None).pk: [(p.pk, 0) for p in city[:picks]],
+        pool_for(edition, district_number).pk: [(p.pk, 0) for p in local[:picks]],
+    }
+
+
+def make_point(edition: Edition, district: District, coordinators: list[User] | None = None) -> VotingPoint:
+    point = VotingPoint.objects.create(
+        edition=edition,
+        name=f"Biblioteka Kraków — filia {district.number}",
+        address="ul. Rajska 1, 31-124 Kraków",
+        district=district,
+        hours="pon.–pt. 10:00–19:00",
+        step_free=True,
+        latitude=Decimal("50.064000"),
+        longitude=Decimal("19.930000"),
+    )
+    if coordinators:
+        point.coordinators.set(coordinators)
+    return point
+
+
+def confirmed(user: User) -> User:
+    user.phone = "+48600100200"
+    user.phone_confirmed_at = timezone.now()
+    user.save(update_fields=["phone", "phone_confirmed_at"])
+    return user

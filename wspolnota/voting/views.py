@@ -1,0 +1,769 @@
+"""Pages of the vote. Thin: parse the form, call a service, render. Everything works without JS."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from wspolnota.accounts import services as account_services
+from wspolnota.accounts.forms import PhoneCodeForm, PhoneForm
+from wspolnota.accounts.models import User
+from wspolnota.budget.models import Edition, Pool
+from wspolnota.core.errors import DomainError
+from wspolnota.core.forms import apply_domain_error
+from wspolnota.core.ratelimit import rate_limited
+from wspolnota.territory.models import District
+from wspolnota.territory.selectors import district_list
+from wspolnota.voting import charts, documents, errors, permissions, selectors, services
+from wspolnota.voting.forms import (
+    BallotForm,
+    CountForm,
+    IdentityForm,
+    PaperEntryForm,
+    ProtocolForm,
+    ReceiptCheckForm,
+    ResolveForm,
+    RulesForm,
+    selection_to_data,
+)
+from wspolnota.voting.models import PaperCard, VoterDistrict, VotingPoint, VotingRules
+from wspolnota.voting.services import Identity, VotingErrors
+
+
+def _user(request: HttpRequest) -> User | None:
+    user = request.user
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def _edition(year: int) -> tuple[Edition, VotingRules]:
+    edition = selectors.edition_for_year(year)
+    if edition is None:
+        raise Http404
+    rules = selectors.rules_for(edition)
+    if rules is None:
+        raise Http404
+    return edition, rules
+
+
+def _apply(form: forms.BaseForm, exc: DomainError) -> None:
+    problems = exc.problems if isinstance(exc, VotingErrors) else [exc]
+    for problem in problems:
+        if isinstance(form, BallotForm):
+            form.add_pool_error(problem.field, str(problem))
+        else:
+            apply_domain_error(form, problem)
+
+
+def _session_key(edition: Edition) -> str:
+    return f"voting:{edition.pk}"
+
+
+def _common(edition: Edition, rules: VotingRules, **extra: Any) -> dict[str, Any]:
+    now = timezone.now()
+    return {
+        "edition": edition,
+        "rules": rules,
+        "window": selectors.voting_window(edition),
+        "is_open": permissions.voting_is_open(edition, at=now),
+        "has_closed": permissions.voting_has_closed(edition, at=now),
+        "results_public": selectors.results_visible(edition, at=now),
+        **extra,
+    }
+
+
+# --- Public pages ---------------------------------------------------------------------------
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "voting/index.html", {"editions": selectors.editions_with_voting()})
+
+
+def edition_detail(request: HttpRequest, vote_year: int) -> HttpResponse:
+    edition, rules = _edition(vote_year)
+    user = _user(request)
+    context = _common(
+        edition,
+        rules,
+        turnout=selectors.turnout(edition=edition),
+        can_manage=permissions.can_manage_voting(user, edition),
+        districts=district_list(city=edition.city),
+    )
+    return render(request, "voting/edition.html", context)
+
+
+def turnout(request: HttpRequest, vote_year: int) -> HttpResponse:
+    edition, rules = _edition(vote_year)
+    return render(
+        request,
+        "voting/turnout.html",
+        _common(edition, rules, turnout=selectors.turnout(edition=edition)),
+    )
+
+
+def points(request: HttpRequest, vote_year: int) -> HttpResponse:
+    edition, rules = _edition(vote_year)
+    return render(
+        request,
+        "voting/points.html",
+        _common(edition, rules, points=selectors.voting_points(edition=edition)),
+    )
+
+
+def point_detail(request: HttpRequest, vote_point: int) -> HttpResponse:
+    point = get_object_or_404(VotingPoint.objects.select_related("edition", "district"), pk=vote_point)
+    edition, rules = _edition(point.edition.year)
+    user = _user(request)
+    can_enter = permissions.can_enter_paper(user, point)
+    return render(
+        request,
+        "voting/point.html",
+        _common(
+            edition,
+            rules,
+            point=point,
+            can_enter=can_enter,
+            tally=selectors.point_tally(point=point) if can_enter else None,
+        ),
+    )
+
+
+# --- Online vote ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vote_identity(request: HttpRequest, vote_year: int) -> HttpResponse:
+    edition, rules = _edition(vote_year)
+    user = _user(request)
+    assert user is not None
+    now = timezone.now()
+    if not permissions.voting_is_open(edition, at=now):
+        return render(request, "voting/closed.html", _common(edition, rules), status=403)
+    chosen = VoterDistrict.objects.filter(edition=edition, user=user).select_related("district").first()
+    districts = district_list(city=edition.city)
+    if chosen is not None:
+        districts = districts.filter(pk=chosen.district_id)
+    form = IdentityForm(
+        request.POST or None,
+        districts=districts,
+        fixed_district=chosen.district if chosen else user.district,
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                identity = services.identity_for(
+                    rules=rules,
+                    full_name=data["full_name"],
+                    pesel=data["pesel"],
+                    birth_date=data["birth_date"],
+                    sex=data["sex"],
+                    consent_to_statistics=data["consent_statistics"],
+                    at=now,
+                )
+                services.voter_district_choose(user=user, edition=edition, district=data["district"])
+                services.identity_check_online(edition=edition, identity=identity)
+            except DomainError as exc:
+                _apply(form, exc)
+            else:
+                request.session[_session_key(edition)] = {
+                    "identity": identity.identity_hash,
+                    "age_band": identity.age_band,
+                    "sex": identity.sex,
+                    "district": data["district"].pk,
+                }
+                if not user.phone_confirmed:
+                    return redirect("voting:vote_phone", vote_year)
+                return redirect("voting:vote_ballot", vote_year)
+    return render(
+        request,
+        "voting/vote_identity.html",
+        _common(edition, rules, form=form, chosen=chosen, step=1),
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vote_phone(request: HttpRequest, vote_year: int) -> HttpResponse:
+    """Confirm a mobile number by a one-time SMS code (the accounts app's flow)."""
+    edition, rules = _edition(vote_year)
+    user = _user(request)
+    assert user is not None
+    phone_form = PhoneForm(prefix="phone")
+    code_form = PhoneCodeForm(prefix="code")
+    status = 200
+    if request.method == "POST" and "send" in request.POST:
+        phone_form = PhoneForm(request.POST, prefix="phone")
+        status = 400
+        if rate_limited(request, group="sms-code", key="user", rate=settings.RATE_LIMIT_SMS_CODE):
+            phone_form.is_valid()
+            phone_form.add_error(
+                None, _("Wysłaliśmy już kilka kodów. Odczekaj 10 minut, zanim poprosisz o kolejny.")
+            )
+            status = 429
+        elif phone_form.is_valid():
+            try:
+                account_services.phone_verification_start(
+                    user=user, phone=phone_form.cleaned_data["phone"]
+                )
+            except DomainError as exc:
+                apply_domain_error(phone_form, exc)
+            else:
+                messages.success(request, _("Wysłaliśmy SMS z kodem. Wpisz go poniżej."))
+                return redirect("voting:vote_phone", vote_year)
+    elif request.method == "POST" and "confirm" in request.POST:
+        code_form = PhoneCodeForm(request.POST, prefix="code")
+        status = 400
+        if code_form.is_valid():
+            try:
+                account_services.phone_verification_confirm(
+                    user=user, code=code_form.cleaned_data["code"]
+                )
+            except DomainError as exc:
+                apply_domain_error(code_form, exc)
+            else:
+                messages.success(request, _("Numer telefonu został potwierdzony."))
+                return redirect("voting:vote_ballot", vote_year)
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "voting/vote_phone.html",
+        _common(edition, rules, phone_form=phone_form, code_form=code_form, step=2),
+        status=status,
+    )
+
+
+def _voter_state(request: HttpRequest, edition: Edition) -> tuple[Identity, District] | None:
+    state = request.session.get(_session_key(edition))
+    if not isinstance(state, dict) or "identity" not in state:
+        return None
+    district = District.objects.filter(pk=state.get("district")).first()
+    if district is None:
+        return None
+    return Identity(state["identity"], state.get("age_band", ""), state.get("sex", "")), district
+
+
+def _ballot_gate(request: HttpRequest, edition: Edition, rules: VotingRules) -> HttpResponse | None:
+    user = _user(request)
+    assert user is not None
+    if not permissions.voting_is_open(edition, at=timezone.now()):
+        return render(request, "voting/closed.html", _common(edition, rules), status=403)
+    if _voter_state(request, edition) is None:
+        messages.info(request, str(errors.IDENTITY_STEP_FIRST))
+        return redirect("voting:vote_identity", edition.year)
+    if not user.phone_confirmed:
+        return redirect("voting:vote_phone", edition.year)
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vote_ballot(request: HttpRequest, vote_year: int) -> HttpResponse:
+    edition, rules = _edition(vote_year)
+    gate = _ballot_gate(request, edition, rules)
+    if gate is not None:
+        return gate
+    state = _voter_state(request, edition)
+    assert state is not None
+    identity, district = state
+    pools = services.pools_for_voter(edition, district)
+    data = request.POST if request.method == "POST" else None
+    form = BallotForm(data, rules=rules, pools=pools)
+    status = 200
+    if request.method == "POST" and "_edit" in request.POST:
+        form.is_valid()  # back from the review page: show the choices again, no errors yet
+        form.errors.clear()
+    elif request.method == "POST":
+        status = 400
+        if form.is_valid():
+            selection = form.selection()
+            try:
+                services.ballot_validate(
+                    rules=rules, edition=edition, district=district, selection=selection
+                )
+            except DomainError as exc:
+                _apply(form, exc)
+            else:
+                hidden = [
+                    (name, item)
+                    for name, value in selection_to_data(selection, rules).items()
+                    for item in (value if isinstance(value, list) else [value])
+                ]
+                return render(
+                    request,
+                    "voting/vote_review.html",
+                    _common(
+                        edition,
+                        rules,
+                        hidden=hidden,
+                        lines=_review_lines(selection, pools),
+                        district=district,
+                        step=4,
+                    ),
+                )
+    return render(
+        request,
+        "voting/vote_ballot.html",
+        _common(edition, rules, form=form, district=district, step=3),
+        status=status,
+    )
+
+
+def _review_lines(selection: Any, pools: Any) -> list[dict[str, Any]]:
+    out = []
+    for pool, projects in pools:
+        entries = [(projects[pid], pts) for pid, pts in selection.get(pool.pk, []) if pid in projects]
+        out.append({"pool": pool, "entries": entries})
+    return out
+
+
+@login_required
+@require_http_methods(["POST"])
+def vote_cast(request: HttpRequest, vote_year: int) -> HttpResponse:
+    """Cast the ballot carried by the review page's hidden fields; shows the receipt code."""
+    edition, rules = _edition(vote_year)
+    gate = _ballot_gate(request, edition, rules)
+    if gate is not None:
+        return gate
+    state = _voter_state(request, edition)
+    assert state is not None
+    identity, district = state
+    user = _user(request)
+    assert user is not None
+    pools = services.pools_for_voter(edition, district)
+    form = BallotForm(request.POST, rules=rules, pools=pools)
+    if form.is_valid():
+        try:
+            receipt = services.ballot_cast_online(
+                user=user,
+                edition=edition,
+                rules=rules,
+                identity=identity,
+                district=district,
+                selection=form.selection(),
+                at=timezone.now(),
+            )
+        except DomainError as exc:
+            if exc.code == "already_voted":
+                return render(
+                    request,
+                    "voting/refused.html",
+                    _common(edition, rules, message=str(exc)),
+                    status=409,
+                )
+            _apply(form, exc)
+        else:
+            return render(
+                request, "voting/receipt.html", _common(edition, rules, receipt=receipt, step=5)
+            )
+    return render(
+        request,
+        "voting/vote_ballot.html",
+        _common(edition, rules, form=form, district=district, step=3),
+        status=400,
+    )
+
+
+# --- Paper channel ----------------------------------------------------------------------------
+
+
+def ballot_card_pdf(request: HttpRequest, vote_year: int, vote_district: int) -> HttpResponse:
+    """A printable ballot card in large print, in the page's language (pl, en or uk)."""
+    edition, rules = _edition(vote_year)
+    district = District.objects.filter(city=edition.city, number=vote_district).first()
+    if district is None:
+        raise Http404
+    pools = services.pools_for_voter(edition, district)
+    pdf = documents.ballot_card_pdf(edition=edition, rules=rules, district=district, pools=pools)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="karta-{edition.year}-{district.number}-{get_language()}.pdf"'
+    )
+    return response
+
+
+def _point_for_staff(request: HttpRequest, vote_point: int) -> tuple[VotingPoint, User]:
+    point = get_object_or_404(VotingPoint.objects.select_related("edition", "district"), pk=vote_point)
+    user = _user(request)
+    if user is None or not permissions.can_enter_paper(user, point):
+        raise PermissionDenied
+    return point, user
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def paper_entry(request: HttpRequest, vote_point: int) -> HttpResponse:
+    point, user = _point_for_staff(request, vote_point)
+    edition, rules = _edition(point.edition.year)
+    district_id = request.POST.get("district") or request.GET.get("dzielnica") or point.district_id
+    district = District.objects.filter(city=edition.city, pk=district_id).first() if str(district_id).isdigit() else None
+    district = district or point.district
+    pools = services.pools_for_voter(edition, district)
+    identity_form = PaperEntryForm(
+        request.POST or None, districts=district_list(city=edition.city), fixed_district=district
+    )
+    ballot_form = BallotForm(request.POST or None, rules=rules, pools=pools)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if identity_form.is_valid() and ballot_form.is_valid():
+            data = identity_form.cleaned_data
+            if data["district"] != district:
+                identity_form.add_error(
+                    "district",
+                    _("Zmieniono dzielnicę: sprawdź listę projektów dzielnicowych i wprowadź kartę ponownie."),
+                )
+            else:
+                try:
+                    identity = services.identity_for(
+                        rules=rules,
+                        full_name=data["full_name"],
+                        pesel=data["pesel"],
+                        birth_date=data["birth_date"],
+                        sex=data["sex"],
+                        consent_to_statistics=data["consent_statistics"],
+                        at=timezone.now(),
+                    )
+                    card = services.paper_entry_add(
+                        actor=user,
+                        point=point,
+                        number=data["number"],
+                        identity=identity,
+                        district=district,
+                        document_kind=data["document_kind"],
+                        selection=ballot_form.selection(),
+                        at=timezone.now(),
+                    )
+                except DomainError as exc:
+                    _apply(identity_form, exc)
+                else:
+                    messages.success(
+                        request,
+                        _("Karta %(number)s: %(status)s.")
+                        % {"number": card.number, "status": card.get_status_display()},
+                    )
+                    return redirect("voting:paper_entry", point.pk)
+    return render(
+        request,
+        "voting/paper_entry.html",
+        _common(
+            edition,
+            rules,
+            point=point,
+            district=district,
+            identity_form=identity_form,
+            form=ballot_form,
+            tally=selectors.point_tally(point=point),
+        ),
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def paper_review(request: HttpRequest, vote_year: int) -> HttpResponse:
+    edition, rules = _edition(vote_year)
+    if not permissions.can_review_paper(_user(request), edition):
+        raise PermissionDenied
+    return render(
+        request,
+        "voting/paper_review.html",
+        _common(edition, rules, cards=selectors.mismatched_cards(edition=edition), form=ResolveForm()),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def paper_resolve(request: HttpRequest, vote_card: int) -> HttpResponse:
+    card = get_object_or_404(PaperCard.objects.select_related("edition", "point"), pk=vote_card)
+    edition, rules = _edition(card.edition.year)
+    user = _user(request)
+    if user is None or not permissions.can_review_paper(user, edition):
+        raise PermissionDenied
+    form = ResolveForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.paper_card_resolve(
+                    actor=user, card=card, choice=form.cleaned_data["choice"], note=form.cleaned_data["note"]
+                )
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("Karta została rozpatrzona."))
+                return redirect("voting:paper_review", edition.year)
+    entries = list(card.entries.select_related("district", "entered_by").order_by("created_at", "id"))
+    return render(
+        request,
+        "voting/paper_resolve.html",
+        _common(edition, rules, card=card, entries=_entry_views(entries), form=form),
+        status=status,
+    )
+
+
+def _entry_views(entries: list[Any]) -> list[dict[str, Any]]:
+    from wspolnota.budget.models import Project
+
+    ids = {
+        pid
+        for e in entries
+        for _pool, items in (e.choices or {}).get("selection", [])
+        for pid, _pts in items
+        if pid
+    }
+    titles = {p.pk: f"{p.number} {p.title}" for p in Project.objects.filter(pk__in=ids)}
+    out = []
+    for position, entry in enumerate(entries, start=1):
+        choices = [
+            (titles.get(pid, "—") if pid else "—", pts)
+            for _pool, items in (entry.choices or {}).get("selection", [])
+            for pid, pts in items
+        ]
+        out.append(
+            {
+                "position": position,
+                "entry": entry,
+                "choices": choices,
+                "identity_short": entry.identity_hash[:8],
+            }
+        )
+    return out
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_close(request: HttpRequest, vote_point: int) -> HttpResponse:
+    point, user = _point_for_staff(request, vote_point)
+    edition, rules = _edition(point.edition.year)
+    form = ProtocolForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.point_close(actor=user, point=point, at=timezone.now(), **form.cleaned_data)
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("Punkt został zamknięty; protokół jest gotowy."))
+                return redirect("voting:point", point.pk)
+    return render(
+        request,
+        "voting/point_close.html",
+        _common(edition, rules, point=point, form=form, tally=selectors.point_tally(point=point)),
+        status=status,
+    )
+
+
+def point_protocol_pdf(request: HttpRequest, vote_point: int) -> HttpResponse:
+    point, _user_ = _point_for_staff(request, vote_point)
+    protocol = getattr(point, "protocol", None)
+    if protocol is None:
+        raise Http404
+    pdf = documents.point_protocol_pdf(point=point, protocol=protocol)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="protokol-punktu-{point.pk}.pdf"'
+    return response
+
+
+# --- Office: rules, count, publication ----------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def office(request: HttpRequest, vote_year: int) -> HttpResponse:
+    edition, rules = _edition(vote_year)
+    user = _user(request)
+    if user is None or not permissions.can_manage_voting(user, edition):
+        raise PermissionDenied
+    now = timezone.now()
+    rules_form = RulesForm(request.POST if "save_rules" in request.POST else None, instance=rules)
+    count_form = CountForm(request.POST if "count" in request.POST else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        try:
+            if "save_rules" in request.POST and rules_form.is_valid():
+                values = {f: rules_form.cleaned_data[f] for f in rules_form.Meta.fields}
+                services.voting_rules_set(actor=user, edition=edition, at=now, **values)
+                messages.success(request, _("Zasady głosowania zapisane."))
+                return redirect("voting:office", vote_year)
+            if "fix_rules" in request.POST:
+                services.voting_rules_fix(actor=user, rules=rules, at=now)
+                messages.success(request, _("Zasady głosowania i liczenia są ustalone."))
+                return redirect("voting:office", vote_year)
+            if "count" in request.POST and count_form.is_valid():
+                services.edition_count(
+                    actor=user, edition=edition, at=now, witnesses=count_form.cleaned_data["witnesses"]
+                )
+                messages.success(request, _("Głosy policzone we wszystkich pulach."))
+                return redirect("voting:office", vote_year)
+            if "publish" in request.POST:
+                services.results_publish(actor=user, edition=edition, at=now)
+                messages.success(request, _("Wyniki ogłoszone."))
+                return redirect("voting:results", vote_year)
+        except DomainError as exc:
+            target = count_form if "count" in request.POST else rules_form
+            _apply(target, exc)
+        if "fix_rules" in request.POST or "publish" in request.POST:
+            pass
+    rules.refresh_from_db()
+    counted = rules.edition.pools.filter(result__isnull=False).count()
+    return render(
+        request,
+        "voting/office.html",
+        _common(
+            edition,
+            rules,
+            rules_form=rules_form,
+            count_form=count_form,
+            counted=counted,
+            pools_total=edition.pools.count(),
+            refused=services.RefusedAttempt.objects.filter(edition=edition).count(),
+            now=now,
+        ),
+        status=status,
+    )
+
+
+def results(request: HttpRequest, vote_year: int) -> HttpResponse:
+    edition, rules = _edition(vote_year)
+    views = selectors.pool_results(edition=edition, at=timezone.now(), language=get_language() or "pl")
+    return render(request, "voting/results.html", _common(edition, rules, pools=views))
+
+
+def _pool_view(edition: Edition, vote_pool: int) -> Any:
+    views = selectors.pool_results(edition=edition, at=timezone.now(), language=get_language() or "pl")
+    for view in views:
+        if view.pool.pk == vote_pool:
+            return view
+    raise Http404
+
+
+def pool_results(request: HttpRequest, vote_year: int, vote_pool: int) -> HttpResponse:
+    edition, rules = _edition(vote_year)
+    view = _pool_view(edition, vote_pool)
+    return render(
+        request,
+        "voting/pool_results.html",
+        _common(
+            edition,
+            rules,
+            view=view,
+            votes_chart=charts.bar_chart(
+                [(line.code, line.votes, line.selected) for line in view.lines],
+                title=_("Głosy na projekty"),
+            ),
+            spending_chart=charts.spending_chart(view),
+        ),
+    )
+
+
+def pool_protocol_pdf(request: HttpRequest, vote_year: int, vote_pool: int) -> HttpResponse:
+    edition, rules = _edition(vote_year)
+    view = _pool_view(edition, vote_pool)
+    pdf = documents.results_protocol_pdf(edition=edition, view=view)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="protokol-wynikow-{edition.year}-{vote_pool}.pdf"'
+    return response
+
+
+def receipts(request: HttpRequest, vote_year: int) -> HttpResponse:
+    edition, rules = _edition(vote_year)
+    form = ReceiptCheckForm(request.GET or None)
+    found = None
+    if form.is_valid() and form.cleaned_data["kod"] and rules.results_published_at:
+        found = selectors.receipt_is_published(edition=edition, code=form.cleaned_data["kod"])
+    codes = selectors.published_receipts(edition=edition) if rules.results_published_at else []
+    return render(
+        request,
+        "voting/receipts.html",
+        _common(edition, rules, form=form, found=found, codes=codes[:2000], codes_total=len(codes)),
+    )
+
+
+# --- Open data ----------------------------------------------------------------------------------
+
+
+def _published_pool(edition: Edition, rules: VotingRules, vote_pool: int) -> Pool:
+    if not selectors.results_visible(edition, at=timezone.now()):
+        raise Http404
+    return get_object_or_404(Pool.objects.select_related("district", "edition"), pk=vote_pool, edition=edition)
+
+
+def open_data_pb(request: HttpRequest, vote_year: int, vote_pool: int) -> HttpResponse:
+    from votecount import write_pb
+
+    edition, rules = _edition(vote_year)
+    pool = _published_pool(edition, rules, vote_pool)
+    text = write_pb(services.pool_instance(pool, rules=rules, with_voter_data=True))
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{rules.slug}-{pool.pk}.pb"'
+    return response
+
+
+def open_data_results_json(request: HttpRequest, vote_year: int) -> HttpResponse:
+    edition, rules = _edition(vote_year)
+    if not selectors.results_visible(edition, at=timezone.now()):
+        raise Http404
+    payload = documents.results_payload(edition=edition)
+    return HttpResponse(
+        json.dumps(payload, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+
+
+def open_data_results_csv(request: HttpRequest, vote_year: int) -> HttpResponse:
+    edition, rules = _edition(vote_year)
+    if not selectors.results_visible(edition, at=timezone.now()):
+        raise Http404
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["pool", "project", "title", "cost", "votes", "score", "selected", "order"])
+    for pool in documents.results_payload(edition=edition)["pools"]:
+        for line in pool["projects"]:
+            writer.writerow(
+                [pool["name"], line["id"], line["title"], line["cost"], line["votes"], line["score"],
+                 int(line["selected"]), line["order"] or ""]
+            )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="wyniki-{edition.year}.csv"'
+    return response
+
+
+def open_data_turnout_csv(request: HttpRequest, vote_year: int) -> HttpResponse:
+    edition, rules = _edition(vote_year)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["district_number", "district", "online", "paper", "total"])
+    data = selectors.turnout(edition=edition)
+    for row in data.rows:
+        writer.writerow([row.number or "", row.name, row.online, row.paper, row.total])
+    writer.writerow(["", "razem", data.online, data.paper, data.total])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="frekwencja-{edition.year}.csv"'
+    return response
+
+
+def ballot_card_link(edition: Edition, district: District) -> str:
+    return reverse("voting:ballot_card_pdf", args=[edition.year, district.number])
