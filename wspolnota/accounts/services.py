@@ -259,7 +259,29 @@ def user_export_data(*, user: User) -> dict[str, Any]:
             for v in user.phone_verifications.all()
         ],
         "retention_days": settings.RETENTION_DAYS,
+        **_app_personal_data(user),
     }
+
+
+def _app_personal_data(user: User) -> dict[str, Any]:
+    """What each app holds about the person, from its AppConfig's ``personal_data_exporters``.
+
+    An app declares ``personal_data_exporters = {"<section>": "dotted.path.to.function"}``; the
+    function takes the user and returns JSON-safe data. Like ``nav_items`` and
+    ``indicator_providers``, a later app plugs in without touching this one.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    sections: dict[str, Any] = {}
+    for config in apps.get_app_configs():
+        declared: dict[str, str] = getattr(config, "personal_data_exporters", {}) or {}
+        for section, path in declared.items():
+            module_path, _sep, name = path.rpartition(".")
+            exporter = getattr(import_module(module_path), name)
+            sections[section] = exporter(user)
+    return sections
 
 
 def _erase_personal_data(user: User, *, now: Any) -> None:

@@ -12,3 +12,5 @@ class CommunityConfig(AppConfig):
     indicator_providers = {
         "centra-aktywnosci-seniora": "wspolnota.community.indicators.senior_centres",
     }
+    # The person's registrations, bookings and volunteering, for their GDPR data export.
+    personal_data_exporters = {"community": "wspolnota.community.personal_data.export"}

@@ -206,3 +206,19 @@ def test_two_registrations_for_the_last_place_give_one_place_and_one_waiting_lis
         EventRegistration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED).count()
         == 3
     )
+
+
+@pytest.mark.django_db
+def test_the_persons_data_download_includes_their_event_registrations(krakow, client):
+    event = EventFactory(capacity=1, title="Potańcówka międzypokoleniowa")
+    person = UserFactory()
+    event_register(user=person, event=event)
+    someone_else = UserFactory()
+    event_register(user=someone_else, event=event)
+    client.force_login(person)
+    data = client.get("/pl/konto/profil/moje-dane.json").json()
+    registrations = data["community"]["event_registrations"]
+    assert [(r["event"], r["status"]) for r in registrations] == [
+        ("Potańcówka międzypokoleniowa", RegistrationStatus.CONFIRMED)
+    ]
+    assert data["community"]["volunteer_profile"] is None

@@ -1,0 +1,74 @@
+"""What the community app holds about a person, for their GDPR data export (accounts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wspolnota.accounts.models import User
+from wspolnota.community.models import (
+    EventRegistration,
+    RoomBooking,
+    VolunteerApplication,
+    VolunteerHours,
+    VolunteerProfile,
+)
+
+
+def _when(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export(user: User) -> dict[str, Any]:
+    profile = VolunteerProfile.objects.filter(user=user).select_related("district").first()
+    return {
+        "event_registrations": [
+            {
+                "event": r.event.title,
+                "starts_at": _when(r.event.starts_at),
+                "status": r.status,
+                "registered_at": _when(r.created_at),
+                "cancelled_at": _when(r.cancelled_at),
+            }
+            for r in EventRegistration.objects.filter(user=user).select_related("event")
+        ],
+        "room_bookings": [
+            {
+                "room": str(b.room),
+                "purpose": b.purpose,
+                "applicant_name": b.applicant_name,
+                "starts_at": _when(b.starts_at),
+                "ends_at": _when(b.ends_at),
+                "status": b.status,
+                "decision_reason": b.decision_reason,
+            }
+            for b in RoomBooking.objects.filter(requested_by=user).select_related("room__place")
+        ],
+        "volunteer_profile": None
+        if profile is None
+        else {
+            "birth_date": _when(profile.birth_date),
+            "district": str(profile.district) if profile.district else None,
+            "about": profile.about,
+        },
+        "volunteer_applications": [
+            {
+                "offer": a.offer.title,
+                "status": a.status,
+                "message": a.message,
+                "applied_at": _when(a.created_at),
+            }
+            for a in VolunteerApplication.objects.filter(volunteer=user).select_related("offer")
+        ],
+        "volunteer_hours": [
+            {
+                "offer": h.application.offer.title,
+                "day": _when(h.day),
+                "hours": str(h.hours),
+                "description": h.description,
+                "status": h.status,
+            }
+            for h in VolunteerHours.objects.filter(application__volunteer=user).select_related(
+                "application__offer"
+            )
+        ],
+    }
