@@ -54,3 +54,5 @@ IMPORT_NOT_EMPTY = _(
     "Mapa opinii tych konsultacji ma już stwierdzenia; import jest możliwy tylko do pustej mapy."
 )
 OUTSIDE_CITY = _("Ten punkt leży poza granicami miasta.")
+NOT_FOUND = _("Nie ma takich konsultacji.")
+REPORT_NOT_PUBLISHED = _("Raport z tych konsultacji nie został jeszcze opublikowany.")
