@@ -7,11 +7,18 @@ How "never twice" holds:
 * A worker claims rows by stamping them ``sending`` with a fresh claim token and a lease, in one
   UPDATE guarded by ``status = 'queued'`` (plus ``FOR UPDATE SKIP LOCKED`` on PostgreSQL): two
   workers never hold the same row.
-* A worker that dies leaves its rows ``sending`` with an expired lease. For idempotent transports
-  (SMS gateways and spools, voice spool: the transport itself refuses a key it has seen) the row
-  goes back to the queue and is sent again, harmlessly. For e-mail, where SMTP offers no such
-  guarantee, each message is recorded as sent the moment the server accepts it, and a row whose
-  outcome a crash left unknown is marked ``unknown`` and reported, never resent.
+* A worker writes an outcome only for rows it still holds (``claimed_by`` = its token and
+  ``status = 'sending'``), so a worker that outlived its lease cannot overwrite a newer claim.
+* A worker that dies leaves its rows ``sending`` with an expired lease; the next worker (or
+  ``communication_deliver``) puts them back in the queue. Idempotent transports (SMS gateways,
+  the SMS, voice and e-mail file spools: each refuses a key it has already taken) are handed
+  whole batches, and resending a batch a dead worker may have half-written is harmless. A
+  transport that cannot refuse a repeat (SMTP) gets one message at a time: the row is first
+  marked ``handed_over_at`` in its own synchronous commit (guarded by the claim), then sent,
+  then recorded. A dead worker's row that carries the mark may have gone out: it becomes
+  ``unknown`` and is reported, never resent; its rows without the mark were never attempted and
+  go back to the queue. So each message is sent exactly once, except that a crash inside one
+  SMTP hand-over leaves that single message "unknown" rather than risking a second copy.
 * Quiet hours (21:00–8:00 by default, Europe/Warsaw) hold back SMS and voice unless urgent;
   failures are retried with exponential back-off; each gateway has a rate limit shared by all
   workers through the cache.
@@ -43,6 +50,7 @@ from wspolnota.communication.rendering import (
 )
 from wspolnota.communication.segments import count_segments
 from wspolnota.communication.transports import (
+    MergeSource,
     OutgoingMessage,
     PermanentSendError,
     TransientSendError,
@@ -125,15 +133,21 @@ def rate_limit_wait(name: str, rate: int) -> None:
 
 
 def reap_stale_leases(*, now: datetime | None = None) -> tuple[int, int]:
-    """Rows left ``sending`` by a dead worker: requeue idempotent channels, flag e-mail unknown."""
+    """Rows left ``sending`` by a dead worker: requeue them, except those already handed over.
+
+    A row marked ``handed_over_at`` was given to a transport that cannot refuse a repeat and may
+    have gone out: it is marked ``unknown`` (shown in the delivery report), never resent.
+    """
     now = now or timezone.now()
     stale = OutboxMessage.objects.filter(status=Status.SENDING, lease_until__lt=now)
-    unknown = stale.filter(channel=Channel.EMAIL).update(
+    unknown = stale.filter(handed_over_at__isnull=False).update(
         status=Status.UNKNOWN,
         status_at=now,
-        error="worker stopped while sending; not resent (e-mail has no idempotency)",
+        error="worker stopped while handing the message over; not resent (no idempotency)",
     )
-    requeued = stale.exclude(channel=Channel.EMAIL).update(status=Status.QUEUED, lease_until=None)
+    requeued = stale.filter(handed_over_at__isnull=True).update(
+        status=Status.QUEUED, lease_until=None
+    )
     return requeued, unknown
 
 
@@ -173,6 +187,7 @@ def claim(
             "subject",
             "body",
             "attempts",
+            "claimed_by",
             "subscription__status",
             "subscription__manage_token",
         )
@@ -206,6 +221,10 @@ class _NoticeCache:
         self.notices: dict[int, Notice] = {}
         self.rendered: dict[tuple[int, str, str], Rendered] = {}
         self.audio: dict[tuple[int, str], str] = {}
+        self.unsubscribe_headers = {
+            "List-Unsubscribe": f"<{UNSUBSCRIBE_PLACEHOLDER}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
 
     def notice(self, notice_id: int) -> Notice:
         if notice_id not in self.notices:
@@ -244,6 +263,7 @@ def _outgoing(row: dict[str, Any], cache_: _NoticeCache) -> OutgoingMessage:
     headers: dict[str, str] = {}
     text, html = rendered.text, rendered.html
     token = row["subscription__manage_token"]
+    merge = None
     if channel == Channel.EMAIL and token:
         link = unsubscribe_url(token, row["language"])
         text = text.replace(UNSUBSCRIBE_PLACEHOLDER, link)
@@ -252,6 +272,12 @@ def _outgoing(row: dict[str, Any], cache_: _NoticeCache) -> OutgoingMessage:
             "List-Unsubscribe": f"<{link}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
+        merge = MergeSource(
+            text=rendered.text,
+            html=rendered.html,
+            headers=cache_.unsubscribe_headers,
+            values={UNSUBSCRIBE_PLACEHOLDER: link},
+        )
     audio = ""
     if channel == Channel.VOICE:
         audio = cache_.audio_path(row["notice_id"], row["language"])
@@ -266,34 +292,139 @@ def _outgoing(row: dict[str, Any], cache_: _NoticeCache) -> OutgoingMessage:
         audio_path=audio,
         urgent=row["urgent"],
         headers=headers,
+        merge=merge,
     )
 
 
-def _flush(updates: list[OutboxMessage]) -> None:
-    if not updates:
-        return
+_OUTCOME_FIELDS = (
+    "status",
+    "sent_at",
+    "status_at",
+    "gateway",
+    "gateway_id",
+    "segments",
+    "error",
+    "lease_until",
+    "not_before",
+    "handed_over_at",
+)
+SEND_CHUNK = 500
+
+
+def _write(
+    updates: list[OutboxMessage],
+    *,
+    token: str,
+    hand_over: int | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Record outcomes of rows this worker still holds; optionally mark the next row handed over.
+
+    Both happen in one commit. Outcomes alone commit asynchronously on PostgreSQL (a database
+    crash could lose the last few, which only turns them back into "sending" rows for the
+    reaper); a hand-over mark commits synchronously, because a lost mark could mean a resend.
+    Returns False when the row to mark is no longer ours (the lease ran out and it was reaped).
+    """
+    marked = True
+    if not updates and hand_over is None:
+        return marked
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # A worker crash cannot lose these commits; a database crash could lose the last
-            # few, which only turns them back into "sending" rows for the reaper.
+        if connection.vendor == "postgresql" and hand_over is None:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        OutboxMessage.objects.bulk_update(
-            updates,
-            fields=[
-                "status",
-                "sent_at",
-                "status_at",
-                "gateway",
-                "gateway_id",
-                "segments",
-                "error",
-                "lease_until",
-                "not_before",
-            ],
-            batch_size=500,
-        )
+        mine = OutboxMessage.objects.filter(claimed_by=token, status=Status.SENDING)
+        # Most of a batch shares one outcome and the gateway id is the key (the file spools):
+        # one UPDATE per such group instead of a CASE per row.
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        rest: list[OutboxMessage] = []
+        for update in updates:
+            if update.gateway_id == update.idempotency_key:
+                common = tuple(getattr(update, f) for f in _OUTCOME_FIELDS if f != "gateway_id")
+                groups.setdefault(common, []).append(update.id)
+            else:
+                rest.append(update)
+        fields = [f for f in _OUTCOME_FIELDS if f != "gateway_id"]
+        for common, ids in groups.items():
+            mine.filter(id__in=ids).update(
+                gateway_id=F("idempotency_key"), **dict(zip(fields, common, strict=True))
+            )
+        if rest:
+            mine.bulk_update(rest, fields=list(_OUTCOME_FIELDS), batch_size=500)
+        if hand_over is not None:
+            marked = mine.filter(id=hand_over).update(handed_over_at=now or timezone.now()) == 1
     updates.clear()
+    return marked
+
+
+def _outcome(row: dict[str, Any], transport: Transport, now: datetime) -> OutboxMessage:
+    update = OutboxMessage(
+        id=row["id"],
+        idempotency_key=row["idempotency_key"],
+        status=Status.SENT,
+        gateway=transport.name,
+    )
+    update.lease_until = None
+    update.not_before = now
+    update.status_at = now
+    update.error = ""
+    update.segments = 0
+    update.sent_at = None
+    update.handed_over_at = None  # an outcome is known: nothing is left in doubt
+    return update
+
+
+def _record_result(
+    update: OutboxMessage,
+    row: dict[str, Any],
+    result: str | BaseException,
+    *,
+    text: str,
+    config: Config,
+    stats: DeliveryStats,
+) -> None:
+    channel = row["channel"]
+    if not isinstance(result, BaseException):
+        update.gateway_id = result[:100]
+        update.sent_at = update.status_at
+        if channel == Channel.SMS:
+            update.segments = count_segments(text).segments
+        stats.sent += 1
+        stats.by_channel[channel] = stats.by_channel.get(channel, 0) + 1
+    elif isinstance(result, TransientSendError):
+        if row["attempts"] >= config.max_attempts:
+            update.status = Status.FAILED
+            stats.failed += 1
+        else:
+            update.status = Status.QUEUED
+            update.not_before = update.status_at + backoff(row["attempts"])
+            stats.retried += 1
+        update.error = str(result)[:500]
+    else:
+        if not isinstance(result, PermanentSendError):
+            logger.error("outbox message %s failed", row["id"], exc_info=result)
+        update.status = Status.FAILED
+        update.error = str(result)[:500] or result.__class__.__name__
+        stats.failed += 1
+
+
+def _send_many(
+    transport: Transport, messages: list[OutgoingMessage], rate: int
+) -> list[str | BaseException]:
+    """Hand a batch to an idempotent transport: in one go when it can and no rate limit applies."""
+    send_many = getattr(transport, "send_many", None)
+    if send_many is not None and rate <= 0:
+        try:
+            return list(send_many(messages))
+        except Exception as exc:  # the whole batch failed the same way
+            return [exc] * len(messages)
+    results: list[str | BaseException] = []
+    for message in messages:
+        try:
+            rate_limit_wait(transport.name, rate)
+            results.append(transport.send(message))
+        except Exception as exc:
+            results.append(exc)
+    return results
 
 
 def _send_rows(
@@ -304,54 +435,62 @@ def _send_rows(
     config: Config,
     stats: DeliveryStats,
 ) -> None:
-    updates: list[OutboxMessage] = []
+    """Send one claimed batch: idempotent channels in chunks, the others one hand-over at a time."""
+    by_channel: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        channel = row["channel"]
+        by_channel.setdefault(row["channel"], []).append(row)
+    for channel, channel_rows in by_channel.items():
         transport = transports.get(channel)
         if transport is None:
             transport = transports[channel] = get_transport(channel)
+        rate = gateway_rate(transport.name, config)
+        token = channel_rows[0]["claimed_by"]
+        updates: list[OutboxMessage] = []
+        ready: list[tuple[OutboxMessage, dict[str, Any], OutgoingMessage]] = []
         now = timezone.now()
-        update = OutboxMessage(id=row["id"], status=Status.SENT, gateway=transport.name)
-        update.lease_until = None
-        update.not_before = now
-        update.status_at = now
-        update.error = ""
-        if row["subscription__status"] not in (None, Subscription.Status.ACTIVE):
-            update.status = Status.CANCELLED
-            update.error = "unsubscribed before sending"
-            stats.cancelled += 1
-        elif channel in QUIET_CHANNELS and not row["urgent"] and in_quiet_hours(now, config):
-            update.status = Status.QUEUED
-            update.not_before = quiet_hours_end(now, config)
-        else:
+        for row in channel_rows:
+            update = _outcome(row, transport, now)
+            if row["subscription__status"] not in (None, Subscription.Status.ACTIVE):
+                update.status = Status.CANCELLED
+                update.error = "unsubscribed before sending"
+                stats.cancelled += 1
+            elif channel in QUIET_CHANNELS and not row["urgent"] and in_quiet_hours(now, config):
+                update.status = Status.QUEUED
+                update.not_before = quiet_hours_end(now, config)
+            else:
+                try:
+                    ready.append((update, row, _outgoing(row, cache_)))
+                    continue
+                except Exception as exc:
+                    _record_result(update, row, exc, text="", config=config, stats=stats)
+            updates.append(update)
+        if transport.idempotent:
+            for start in range(0, len(ready), SEND_CHUNK):
+                chunk = ready[start : start + SEND_CHUNK]
+                results = _send_many(transport, [m for _u, _r, m in chunk], rate)
+                sent_at = timezone.now()
+                for (update, row, message), result in zip(chunk, results, strict=True):
+                    update.status_at = update.not_before = sent_at
+                    _record_result(
+                        update, row, result, text=message.text, config=config, stats=stats
+                    )
+                    updates.append(update)
+                _write(updates, token=token)
+            _write(updates, token=token)
+            continue
+        for update, row, message in ready:
+            # Outcomes so far and this row's hand-over mark, in one synchronous commit.
+            if not _write(updates, token=token, hand_over=row["id"]):
+                continue  # our lease ran out and the row was reaped: someone else has it
             try:
-                message = _outgoing(row, cache_)
-                rate_limit_wait(transport.name, gateway_rate(transport.name, config))
-                update.gateway_id = transport.send(message)[:100]
-                update.sent_at = timezone.now()
-                if channel == Channel.SMS:
-                    update.segments = count_segments(message.text).segments
-                stats.sent += 1
-                stats.by_channel[channel] = stats.by_channel.get(channel, 0) + 1
-            except TransientSendError as exc:
-                if row["attempts"] >= config.max_attempts:
-                    update.status = Status.FAILED
-                    stats.failed += 1
-                else:
-                    update.status = Status.QUEUED
-                    update.not_before = now + backoff(row["attempts"])
-                    stats.retried += 1
-                update.error = str(exc)[:500]
-            except (PermanentSendError, Exception) as exc:
-                if not isinstance(exc, PermanentSendError):
-                    logger.exception("outbox message %s failed", row["id"])
-                update.status = Status.FAILED
-                update.error = str(exc)[:500] or exc.__class__.__name__
-                stats.failed += 1
-        updates.append(update)
-        if not transport.idempotent or len(updates) >= 200:
-            _flush(updates)
-    _flush(updates)
+                rate_limit_wait(transport.name, rate)
+                result: str | BaseException = transport.send(message)
+            except Exception as exc:
+                result = exc
+            update.status_at = update.not_before = timezone.now()
+            _record_result(update, row, result, text=message.text, config=config, stats=stats)
+            updates.append(update)
+        _write(updates, token=token)
 
 
 def deliver_pending(

@@ -274,6 +274,10 @@ class OutboxMessage(models.Model):
     not_before = models.DateTimeField()
     lease_until = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=64, blank=True)
+    # Set, in its own commit, just before the row is handed to a transport that cannot refuse a
+    # repeat (SMTP): a dead worker's row with this mark may have gone out and is never resent.
+    # Cleared when the outcome is recorded.
+    handed_over_at = models.DateTimeField(null=True, blank=True)
     gateway = models.CharField(max_length=30, blank=True)
     gateway_id = models.CharField(max_length=100, blank=True)
     gateway_status = models.CharField(max_length=40, blank=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from email import message_from_bytes
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -169,7 +170,9 @@ def test_an_unsubscribed_person_gets_nothing_already_queued(krakow, audience, da
     assert OutboxMessage.objects.get(subscription=audience["email_1"]).status == "cancelled"
 
 
-def test_a_crashed_worker_leaves_sms_requeued_and_email_marked_unknown(krakow, audience, daytime):
+def test_a_crashed_worker_leaves_its_rows_requeued_except_an_email_it_was_handing_over(
+    krakow, audience, daytime
+):
     notice = NoticeFactory(scope=Scope.DISTRICTS, districts=[krakow[1]], send_sms=True)
     services.notice_fan_out(notice=notice)
     config = delivery.get_config()
@@ -181,9 +184,14 @@ def test_a_crashed_worker_leaves_sms_requeued_and_email_marked_unknown(krakow, a
         config=config,
     )
     assert len(rows) == 4
-    # The dead worker had already handed the first SMS to the gateway.
+    cache_ = delivery._NoticeCache()
+    # The dead worker had handed the first SMS to the gateway (idempotent: no mark needed) …
     first_sms = next(r for r in rows if r["channel"] == "sms")
-    delivery.get_transport("sms").send(delivery._outgoing(first_sms, delivery._NoticeCache()))
+    delivery.get_transport("sms").send(delivery._outgoing(first_sms, cache_))
+    # … and was handing the first e-mail to the SMTP server: marked, sent, not yet recorded.
+    first_email = next(r for r in rows if r["channel"] == "email")
+    assert delivery._write([], token=first_email["claimed_by"], hand_over=first_email["id"])
+    delivery.get_transport("email").send(delivery._outgoing(first_email, cache_))
     assert (
         delivery.claim(
             limit=10,
@@ -195,11 +203,73 @@ def test_a_crashed_worker_leaves_sms_requeued_and_email_marked_unknown(krakow, a
         == []
     )
     requeued, unknown = delivery.reap_stale_leases(now=timezone.now() + timedelta(hours=1))
-    assert (requeued, unknown) == (2, 2)
-    delivery.deliver_pending()
+    assert (requeued, unknown) == (3, 1)
+    assert delivery.deliver_pending().sent == 3
     assert sorted(m.to for m in memory_outbox) == ["+48600100001", "+48600100002"]
-    assert mail.outbox == []
-    assert OutboxMessage.objects.filter(status="unknown").count() == 2
+    # Each e-mail subscriber got exactly one: the one in doubt is not resent, the other is sent.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [audience["email_1"].email, audience["email_2"].email]
+    )
+    assert OutboxMessage.objects.get(status="unknown").id == first_email["id"]
+
+
+def test_a_worker_whose_lease_ran_out_does_not_send_or_record_rows_now_held_by_another(
+    krakow, audience, daytime
+):
+    notice = NoticeFactory(scope=Scope.DISTRICTS, districts=[krakow[1]], send_sms=True)
+    services.notice_fan_out(notice=notice)
+    config = delivery.get_config()
+    now = timezone.now()
+    slow = delivery.claim(limit=10, worker_id="slow", channels=["email"], now=now, config=config)
+    delivery.reap_stale_leases(now=now + timedelta(hours=1))
+    fresh = delivery.claim(limit=10, worker_id="fresh", channels=["email"], now=now, config=config)
+    assert {r["id"] for r in fresh} == {r["id"] for r in slow}
+    stats = delivery.DeliveryStats()
+    delivery._send_rows(
+        slow, transports={}, cache_=delivery._NoticeCache(), config=config, stats=stats
+    )
+    assert stats.sent == 0 and mail.outbox == []
+    assert set(OutboxMessage.objects.filter(channel="email").values_list("status", flat=True)) == {
+        "sending"
+    }
+    delivery._send_rows(
+        fresh, transports={}, cache_=delivery._NoticeCache(), config=config, stats=stats
+    )
+    assert stats.sent == 2 and len(mail.outbox) == 2
+
+
+def test_a_file_spool_batch_writes_each_key_once_and_mail_files_appear_once_per_key(
+    krakow, audience, daytime, settings, tmp_path
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    notice = NoticeFactory(scope=Scope.DISTRICTS, districts=[krakow[1]])
+    services.notice_fan_out(notice=notice)
+    rows = delivery.claim(
+        limit=10,
+        worker_id="w",
+        channels=["email"],
+        now=timezone.now(),
+        config=delivery.get_config(),
+    )
+    transport = delivery.get_transport("email")
+    assert transport.idempotent
+    messages = [delivery._outgoing(r, delivery._NoticeCache()) for r in rows]
+    transport.send_many(messages)
+    transport.send_many(messages)  # a re-claimed batch after a crash: nothing written twice
+    files = sorted((tmp_path / "mail").glob("*.eml"))
+    assert len(files) == 2
+    ordered = sorted(rows, key=lambda r: r["idempotency_key"].replace(":", "_"))
+    for path, row in zip(files, ordered, strict=True):
+        parsed = message_from_bytes(path.read_bytes())
+        assert parsed["To"] == row["to"]
+        link = parsed["List-Unsubscribe"].strip("<>")
+        assert link.startswith("http") and row["subscription__manage_token"] in link
+        bodies = [
+            p.get_payload(decode=True).decode() for p in parsed.walk() if not p.is_multipart()
+        ]
+        assert len(bodies) == 2 and all(link in body for body in bodies)
+        assert "__WSPOLNOTA" not in path.read_text()
 
 
 def test_withdrawing_a_notice_cancels_what_was_not_sent(krakow, audience, official, daytime):

@@ -13,6 +13,7 @@ from django.conf import settings
 from wspolnota.communication.choices import Channel
 from wspolnota.communication.conf import get_config
 from wspolnota.communication.transports.base import (
+    MergeSource,
     OutgoingMessage,
     PermanentSendError,
     SmsMessage,
@@ -34,6 +35,7 @@ __all__ = [
     "EmailTransport",
     "FileSmsTransport",
     "MemorySmsTransport",
+    "MergeSource",
     "OutgoingMessage",
     "PermanentSendError",
     "SmsMessage",
@@ -66,9 +68,23 @@ class SmsChannelTransport:
         self.idempotent = bool(getattr(backend, "idempotent", False))
 
     def send(self, message: OutgoingMessage) -> str:
-        return self.backend.send(
-            SmsMessage(to=message.to, text=message.text, key=message.key, urgent=message.urgent)
-        )
+        return self.backend.send(self._sms(message))
+
+    def send_many(self, messages: list[OutgoingMessage]) -> list[str | BaseException]:
+        send_many = getattr(self.backend, "send_many", None)
+        if send_many is None:
+            results: list[str | BaseException] = []
+            for message in messages:
+                try:
+                    results.append(self.backend.send(self._sms(message)))
+                except Exception as exc:
+                    results.append(exc)
+            return results
+        return list(send_many([self._sms(m) for m in messages]))
+
+    @staticmethod
+    def _sms(message: OutgoingMessage) -> SmsMessage:
+        return SmsMessage(to=message.to, text=message.text, key=message.key, urgent=message.urgent)
 
     def close(self) -> None:
         return None

@@ -3,7 +3,9 @@
 Transports raise ``TransientSendError`` for failures worth retrying (network, gateway busy) and
 ``PermanentSendError`` for ones that are not (invalid number, rejected content). A transport is
 ``idempotent`` when handing it the same ``key`` twice delivers one message; the delivery engine
-retries such transports safely after a crash and refuses to guess with the others.
+hands such transports whole batches (``send_many(messages) -> [id or exception]`` when they
+have it) and retries them safely after a crash, and gives the others one message at a time,
+never resending one whose hand-over a crash interrupted.
 """
 
 from __future__ import annotations
@@ -36,6 +38,18 @@ class SmsTransport(Protocol):
 
 
 @dataclass(frozen=True)
+class MergeSource:
+    """The shared form of a bulk message: ``text``/``html``/``headers`` with placeholders that
+    ``values`` fill in. A transport may build the message once from it and fill in the
+    placeholders per recipient (mail merge) instead of building every message from scratch."""
+
+    text: str
+    html: str
+    headers: Mapping[str, str]
+    values: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class OutgoingMessage:
     """A rendered message for any channel, as the delivery engine hands it to a transport."""
 
@@ -49,6 +63,7 @@ class OutgoingMessage:
     audio_path: str = ""
     urgent: bool = False
     headers: Mapping[str, str] = field(default_factory=dict)
+    merge: MergeSource | None = None
 
 
 class Transport(Protocol):

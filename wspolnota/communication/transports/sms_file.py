@@ -6,7 +6,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from wspolnota.communication.transports.base import SmsMessage
-from wspolnota.communication.transports.spool import spool_append
+from wspolnota.communication.transports.spool import spool_append_many
 
 
 class FileSmsTransport:
@@ -20,16 +20,24 @@ class FileSmsTransport:
         self.sender = sender
 
     def send(self, message: SmsMessage) -> str:
-        message_id = message.key or uuid.uuid4().hex
-        spool_append(
+        return self.send_many([message])[0]
+
+    def send_many(self, messages: list[SmsMessage]) -> list[str]:
+        """Write a batch under one lock and one write; keys already in the file are skipped."""
+        at = timezone.now().isoformat()
+        ids = [m.key or uuid.uuid4().hex for m in messages]
+        spool_append_many(
             self.path,
-            {
-                "id": message_id,
-                "key": message.key,
-                "at": timezone.now().isoformat(),
-                "from": self.sender,
-                "to": message.to,
-                "text": message.text,
-            },
+            [
+                {
+                    "id": message_id,
+                    "key": m.key,
+                    "at": at,
+                    "from": self.sender,
+                    "to": m.to,
+                    "text": m.text,
+                }
+                for message_id, m in zip(ids, messages, strict=True)
+            ],
         )
-        return message_id
+        return ids

@@ -40,23 +40,39 @@ def _scan(handle: Any, path: str) -> set[str]:
 
 def spool_append(path: Path, record: dict[str, Any]) -> bool:
     """Append ``record`` unless its ``key`` was written before; True when written."""
+    return spool_append_many(path, [record])[0]
+
+
+def spool_append_many(path: Path, records: list[dict[str, Any]]) -> list[bool]:
+    """Append the records whose ``key`` was not written before, under one lock and one write.
+
+    Returns, per record, whether it was written (False: the key was already in the file, or
+    appeared earlier in this batch).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
-    key = record.get("key") or ""
+    written: list[bool] = []
+    lines: list[bytes] = []
     with _state_lock, path.open("a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             keys = _scan(handle, str(path))
-            if key and key in keys:
-                return False
-            handle.seek(0, 2)
-            handle.write(line)
-            handle.flush()
+            for record in records:
+                key = record.get("key") or ""
+                if key and key in keys:
+                    written.append(False)
+                    continue
+                if key:
+                    keys.add(key)
+                lines.append((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+                written.append(True)
+            data = b"".join(lines)
+            if data:
+                handle.seek(0, 2)
+                handle.write(data)
+                handle.flush()
             offset, _keys = _seen[str(path)]
-            if key:
-                keys.add(key)
-            _seen[str(path)] = (offset + len(line), keys)
-            return True
+            _seen[str(path)] = (offset + len(data), keys)
+            return written
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 

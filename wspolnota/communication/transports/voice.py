@@ -18,7 +18,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from wspolnota.communication.transports.base import OutgoingMessage, PermanentSendError
-from wspolnota.communication.transports.spool import spool_append
+from wspolnota.communication.transports.spool import spool_append_many
 
 ESPEAK_VOICES = {"pl": "pl", "en": "en-gb", "uk": "uk"}
 
@@ -95,20 +95,33 @@ class FileVoiceTransport:
         self.path = path
 
     def send(self, message: OutgoingMessage) -> str:
-        if not message.audio_path:
-            raise PermanentSendError("no recording for this notice and language")
-        spool_append(
-            self.path,
-            {
-                "key": message.key,
-                "at": timezone.now().isoformat(),
-                "to": message.to,
-                "audio": message.audio_path,
-                "language": message.language,
-                "text": message.text,
-            },
-        )
-        return message.key
+        result = self.send_many([message])[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def send_many(self, messages: list[OutgoingMessage]) -> list[str | BaseException]:
+        """Write a batch of calls under one lock; keys already in the call list are skipped."""
+        at = timezone.now().isoformat()
+        results: list[str | BaseException] = []
+        records = []
+        for message in messages:
+            if not message.audio_path:
+                results.append(PermanentSendError("no recording for this notice and language"))
+                continue
+            results.append(message.key)
+            records.append(
+                {
+                    "key": message.key,
+                    "at": at,
+                    "to": message.to,
+                    "audio": message.audio_path,
+                    "language": message.language,
+                    "text": message.text,
+                }
+            )
+        spool_append_many(self.path, records)
+        return results
 
     def close(self) -> None:
         return None
