@@ -13,6 +13,8 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from wspolnota.accounts.models import RoleAssignment, User
+from wspolnota.accounts.roles import Role
 from wspolnota.core.errors import PermissionDeniedError
 from wspolnota.grants import errors, limits, permissions
 from wspolnota.grants.errors import GrantsError
@@ -78,6 +80,61 @@ def call_public_list(*, at: datetime | None = None) -> PublicCalls:
     return PublicCalls(open=open_now, upcoming=upcoming, past=past)
 
 
+def programme_public_list() -> QuerySet[Programme]:
+    """Active programmes with their rubrics (for the open-data API)."""
+    return (
+        Programme.objects.filter(is_active=True)
+        .prefetch_related("criteria")
+        .order_by("kind", "name", "id")
+    )
+
+
+def call_public_queryset(*, kind: str = "", year: int | None = None) -> QuerySet[Call]:
+    """Announced calls with the money awarded so far, newest first (drafts are never public)."""
+    calls = Call.objects.exclude(status=CallStatus.DRAFT)
+    if kind:
+        calls = calls.filter(programme__kind=kind)
+    if year is not None:
+        calls = calls.filter(year=year)
+    return (
+        calls.select_related("programme")
+        .annotate(awarded=Sum("awards__amount"))
+        .order_by("-opens_at", "-id")
+    )
+
+
+def call_public_get(call_id: int) -> Call:
+    """One announced call with its frozen rubric, or 404."""
+    call = (
+        call_public_queryset()
+        .select_related("city_unit")
+        .prefetch_related("criteria")
+        .filter(pk=call_id)
+        .first()
+    )
+    if call is None:
+        raise Http404
+    return call
+
+
+def awards_published(
+    *, year: int | None = None, kind: str = "", call_id: int | None = None
+) -> QuerySet[Award]:
+    """Support awarded in calls whose results are published: who got how much for what."""
+    awards = Award.objects.filter(call__results_published_at__isnull=False).exclude(
+        call__status=CallStatus.DRAFT
+    )
+    if year is not None:
+        awards = awards.filter(call__year=year)
+    if kind:
+        awards = awards.filter(call__programme__kind=kind)
+    if call_id is not None:
+        awards = awards.filter(call_id=call_id)
+    return awards.select_related("application__applicant", "call__programme").order_by(
+        "-call__year", "-call__opens_at", "call_id", "-amount", "id"
+    )
+
+
 def call_get_for(user: Any, call_id: int) -> Call:
     call = (
         Call.objects.select_related("programme", "city_unit")
@@ -95,6 +152,17 @@ def call_get_managed(user: Any, call_id: int) -> Call:
     if not permissions.can_manage_call(user, call):
         raise PermissionDeniedError(errors.NOT_ALLOWED)
     return call
+
+
+def call_officials(call: Call) -> QuerySet[User]:
+    """Officials told of a call's new applications: those of the unit that runs it (every
+    official when no unit is named), active accounts only."""
+    assignments = RoleAssignment.objects.filter(role=Role.OFFICIAL)
+    if call.city_unit_id is not None:
+        assignments = assignments.filter(city_unit_id=call.city_unit_id)
+    return User.objects.filter(
+        pk__in=assignments.values("user_id"), is_active=True, deleted_at__isnull=True
+    ).order_by("pk")
 
 
 def programme_list() -> QuerySet[Programme]:

@@ -941,6 +941,7 @@ def application_submit(
             after=_snapshot(application),
         )
         _notify_applicant(application, event="submitted")
+        _notify_officials(application)
         application_id = application.pk
         transaction.on_commit(lambda: _enqueue_receipt(application_id))
     return application
@@ -1009,6 +1010,20 @@ def _notify_applicant(application: Application, *, event: str, note: str = "") -
             subject_template="grants/email/application_subject.txt",
             body_template="grants/email/application_body.txt",
             context={"application": application, "event": event, "note": note},
+        )
+
+
+def _notify_officials(application: Application) -> None:
+    """Tell the officials who run the call that an application is waiting for its formal
+    check (sent once per application, whoever retries)."""
+    for official in selectors.call_officials(application.call):
+        notify(
+            recipient=official,
+            kind="grants.new_application",
+            subject_template="grants/email/new_application_subject.txt",
+            body_template="grants/email/new_application_body.txt",
+            context={"application": application, "call": application.call},
+            key=f"grants.new_application:{application.pk}",
         )
 
 
