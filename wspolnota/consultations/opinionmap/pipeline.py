@@ -377,28 +377,32 @@ def _weighted_center(points: FloatArray, weights: FloatArray | None) -> FloatArr
 def _centers_of(
     points: FloatArray, labels: NDArray[np.int64], n: int, weights: FloatArray | None
 ) -> tuple[FloatArray, FloatArray]:
-    """Weighted centre and total weight of each label 0…n-1 (label -1 is ignored)."""
-    w = np.ones(len(points)) if weights is None else weights
+    """Weighted centre and member count of each label 0…n-1 (label -1 is ignored).
+
+    A label whose members all weigh nothing gets the plain mean of its members.
+    """
     keep = labels >= 0
-    totals = np.bincount(labels[keep], weights=w[keep], minlength=n)
-    sums = np.vstack(
-        [
-            np.bincount(labels[keep], weights=(points[keep, d] * w[keep]), minlength=n)
-            for d in range(points.shape[1])
-        ]
-    ).T
-    counts = np.bincount(labels[keep], minlength=n)
-    plain = np.vstack(
-        [
-            np.bincount(labels[keep], weights=points[keep, d], minlength=n)
-            for d in range(points.shape[1])
-        ]
-    ).T
+    kept = labels[keep]
+    kept_points = points[keep]
+    counts = np.bincount(kept, minlength=n).astype(float)
+    w = None if weights is None else weights[keep]
+    totals = counts if w is None else np.bincount(kept, weights=w, minlength=n)
+    weighted = kept_points if w is None else kept_points * w[:, None]
+    sums = np.column_stack(
+        [np.bincount(kept, weights=weighted[:, d], minlength=n) for d in range(points.shape[1])]
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
-        centers = np.where(
-            (totals > 0)[:, None], sums / totals[:, None], plain / np.maximum(counts, 1)[:, None]
-        )
-    return centers, counts.astype(float)
+        centers = sums / totals[:, None]
+        unweighted = (totals <= 0) & (counts > 0)
+        if w is not None and unweighted.any():
+            plain = np.column_stack(
+                [
+                    np.bincount(kept, weights=kept_points[:, d], minlength=n)
+                    for d in range(points.shape[1])
+                ]
+            )
+            centers[unweighted] = plain[unweighted] / counts[unweighted, None]
+    return centers, counts
 
 
 def _same_clustering(old: FloatArray, new: FloatArray) -> bool:
@@ -437,11 +441,18 @@ def _clean_start(
     all gone are dropped, identical ones merged); then, while there are fewer clusters than k and
     than distinct positions, the point farthest from every centre starts a cluster of its own.
     """
-    position = {int(n): i for i, n in enumerate(names)}
     labels = np.full(len(names), -1, dtype=np.int64)
-    for index, cluster in enumerate(last):
-        rows = [position[m] for m in cluster.members if m in position]
-        labels[rows] = index
+    sizes = [len(c.members) for c in last]
+    if sum(sizes):
+        members = np.fromiter(
+            (m for c in last for m in c.members), dtype=np.int64, count=sum(sizes)
+        )
+        owner = np.repeat(np.arange(len(last), dtype=np.int64), sizes)
+        order = np.argsort(names, kind="stable")
+        sorted_names = names[order]
+        at = np.minimum(np.searchsorted(sorted_names, members), len(names) - 1)
+        found = sorted_names[at] == members
+        labels[order[at[found]]] = owner[found]
     centers, counts = _centers_of(points, labels, len(last), weights)
     alive = [i for i in range(len(last)) if counts[i] > 0]
     if not alive:
@@ -466,7 +477,7 @@ def _clean_start(
                 ids[twin] = last[i].id
     labels = np.where(labels >= 0, remap[np.maximum(labels, 0)], -1)
     centers, counts = _centers_of(points, labels, len(kept), weights)
-    possible = min(k, len(np.unique(points, axis=0)))
+    possible = min(k, len(np.unique(points, axis=0))) if len(ids) < k else len(ids)
     while len(ids) < possible:
         _nearest_index, distance = _nearest(points, centers)
         outlier = int(distance.argmax())
