@@ -11,7 +11,9 @@ Each case runs in a fresh process, so its time (reading the file included) and i
 
 Run: ``python benchmarks/votecount_bench.py`` with votecount and pabutools installed. The data
 folder is ``$WSPOLNOTA_SHARED/data/pabulib`` (default ``<repo>/../shared/data/pabulib``). The last
-line is ``RESULT krakow2024_s=… warszawa2026_s=… peak_mb=… ratio_vs_pabutools=…``.
+line is ``RESULT krakow2024_s=… warszawa2026_s=… peak_mb=… ratio_vs_pabutools=…``, followed on the
+same line by the CPU-time figures (``…_cpu_s``, ``ratio_cpu``): on a machine shared with other
+work the elapsed times grow with the load, the CPU times much less.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ def _votecount_case(name: str, compatible: bool, queue: mp.Queue[object]) -> Non
     from votecount import TiePolicy, count, read_pb
 
     start = time.perf_counter()
+    cpu = time.process_time()
     inst = read_pb(DATA / name)
     read_s = time.perf_counter() - start
     if compatible:
@@ -48,9 +51,10 @@ def _votecount_case(name: str, compatible: bool, queue: mp.Queue[object]) -> Non
     else:
         out = count(inst, rule="mes", utility="cost", completion="add1-utilitarian")
     total = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     add1 = out.details.get("add1", {})
-    queue.put((total, read_s, peak_mb, sorted(out.selected), add1))
+    queue.put((total, read_s, peak_mb, sorted(out.selected), add1, cpu))
 
 
 def _pabutools_case(name: str, queue: mp.Queue[object]) -> None:
@@ -63,6 +67,7 @@ def _pabutools_case(name: str, queue: mp.Queue[object]) -> None:
     from pabutools.tiebreaking import TieBreakingRule
 
     start = time.perf_counter()
+    cpu = time.process_time()
     instance, profile = parse_pabulib(str(DATA / name))
     tie = TieBreakingRule(lambda _i, prof, p: (p.cost, -prof.approval_score(p), p.name))
     result = completion_by_rule_combination(
@@ -75,11 +80,14 @@ def _pabutools_case(name: str, queue: mp.Queue[object]) -> None:
         ],
     )
     total = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    queue.put((total, 0.0, peak_mb, sorted(p.name for p in result), {}))
+    queue.put((total, 0.0, peak_mb, sorted(p.name for p in result), {}, cpu))
 
 
-def _in_child(target: object, *args: object) -> tuple[float, float, float, list[str], object]:
+def _in_child(
+    target: object, *args: object
+) -> tuple[float, float, float, list[str], object, float]:
     ctx = mp.get_context("spawn")
     queue: mp.Queue[object] = ctx.Queue()
     proc = ctx.Process(target=target, args=(*args, queue))  # type: ignore[arg-type]
@@ -107,7 +115,7 @@ def main() -> int:
 
     print(f"votecount {votecount.__version__}, Python {sys.version.split()[0]}, data {DATA}")
     ratios = []
-    vc_total = pb_total = 0.0
+    vc_total = pb_total = vc_cpu = pb_cpu = 0.0
     peaks = []
     for name in ("Poland_Swiecie_2023.pb", "Poland_Wieliczka_2023_Green_Budget.pb"):
         vc = _in_child(_votecount_case, name, True)
@@ -115,33 +123,39 @@ def main() -> int:
         same = vc[3] == pb[3]
         vc_total += vc[0]
         pb_total += pb[0]
+        vc_cpu += vc[5]
+        pb_cpu += pb[5]
         peaks.append(vc[2])
         ratios.append(pb[0] / vc[0])
         print(
-            f"{name}: votecount {vc[0]:.2f} s (read {vc[1]:.2f} s, peak {vc[2]:.0f} MB), "
-            f"pabutools {pb[0]:.2f} s (peak {pb[2]:.0f} MB), x{pb[0] / vc[0]:.0f}, "
-            f"same winners: {same}; Add1 {vc[4]}"
+            f"{name}: votecount {vc[0]:.2f} s (CPU {vc[5]:.2f} s, read {vc[1]:.2f} s, peak "
+            f"{vc[2]:.0f} MB), pabutools {pb[0]:.2f} s (CPU {pb[5]:.2f} s, peak {pb[2]:.0f} MB), "
+            f"x{pb[0] / vc[0]:.0f} (CPU x{pb[5] / vc[5]:.0f}), same winners: {same}; "
+            f"Add1 {vc[4]}"
         )
         if not same:
             print(f"  DIFFERENT WINNERS: votecount {vc[3]} pabutools {pb[3]}")
             return 1
     results = {}
+    cpus = {}
     for key, name in (
         ("krakow2024_s", "Poland_Krakow_2024.pb"),
         ("warszawa2026_s", "Poland_Warszawa_2026.pb"),
     ):
         vc = _in_child(_votecount_case, name, False)
         results[key] = vc[0]
+        cpus[key] = vc[5]
         peaks.append(vc[2])
         print(
-            f"{name}: votecount {vc[0]:.2f} s (read {vc[1]:.2f} s, peak {vc[2]:.0f} MB), "
-            f"{len(vc[3])} winners; Add1 {vc[4]}"
+            f"{name}: votecount {vc[0]:.2f} s (CPU {vc[5]:.2f} s, read {vc[1]:.2f} s, peak "
+            f"{vc[2]:.0f} MB), {len(vc[3])} winners; Add1 {vc[4]}"
         )
     ratio = pb_total / vc_total
     print(
         f"RESULT krakow2024_s={results['krakow2024_s']:.2f} "
         f"warszawa2026_s={results['warszawa2026_s']:.2f} peak_mb={max(peaks):.0f} "
-        f"ratio_vs_pabutools={ratio:.1f}"
+        f"ratio_vs_pabutools={ratio:.1f} krakow2024_cpu_s={cpus['krakow2024_s']:.2f} "
+        f"warszawa2026_cpu_s={cpus['warszawa2026_s']:.2f} ratio_cpu={pb_cpu / vc_cpu:.1f}"
     )
     return 0
 

@@ -26,6 +26,7 @@ Add1 runs the Method of Equal Shares once per share ``b``, ``b + 1``, ``b + 2``,
 from __future__ import annotations
 
 import heapq
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from fractions import Fraction
@@ -38,6 +39,9 @@ from votecount.mes import Add1Result, Add1Step, MesEngine, MesInput, MesRun
 #: Twice the unit roundoff of IEEE doubles: one float operation is off by at most this much,
 #: relatively. The bounds below use it with further slack.
 _U = 2.0**-52
+
+#: Tables with at most this many classes are sorted and scanned (less overhead).
+_SMALL = 64
 
 #: Drop the cached tables when they hold more class entries than this (memory bound).
 _CACHE_LIMIT = 3_000_000
@@ -93,6 +97,14 @@ class CostMes:
             for j, _ in items:
                 support[j] += mult
         self.support = support
+        #: the share at which each project's supporters can first pay for it (cost / support),
+        #: in floats, to pick the affordable projects at the start of a run without fractions
+        self.min_share_f = [
+            float(data.costs[j] / support[j]) if support[j] else float("inf") for j in range(m)
+        ]
+        #: costs as whole numbers of 1/scale units, for exact sums of costs without fractions
+        self.scale = math.lcm(*(c.denominator for c in data.costs)) if m else 1
+        self.cost_units = [c.numerator * (self.scale // c.denominator) for c in data.costs]
         self.ceiling: Fraction | None = None
         self.in_view: list[int] = []
         self.type_masks: list[list[int]] = [[] for _ in range(m)]
@@ -227,6 +239,8 @@ class CostMes:
         money = table.money(self.bud)
         c = self.cost_f[p]
         n = self.support[p]
+        if len(cnts) <= _SMALL:
+            return _compute_small(money, cnts, c, n, delta)
         # q solves: q = (c - money of those who give all) / number of the others, where those
         # who give all are the classes with less than q. Iterating that formula reaches the
         # solution from any start: from above, the first step lands at or below it; from below
@@ -241,7 +255,7 @@ class CostMes:
         # below it, so that the others certainly pay q.
         steps = 0
         while True:
-            below = list(map(lt, money, repeat(top)))
+            below = [m < top for m in money]
             cand = list(compress(money, below))
             cand_cnt = list(compress(cnts, below))
             # voters with nothing left give nothing (their zero is exact)
@@ -253,7 +267,7 @@ class CostMes:
                 steps += 1
                 if steps > 100:
                     raise _UncertainError
-                gives_all = list(map(lt, live, repeat(q)))
+                gives_all = [m < q for m in live]
                 n_now = sum(compress(live_cnt, gives_all))
                 if n_now in (n_all, n_live):
                     n_all = n_now
@@ -298,6 +312,52 @@ class CostMes:
         return q, err
 
 
+def _compute_small(
+    money: tuple[float, ...], cnts: tuple[int, ...], c: float, n: int, delta: float
+) -> tuple[float, float] | None:
+    """:meth:`CostMes._compute` for a table with few classes: sort them and scan.
+
+    Those with the least money give all they have as long as that is less than the common
+    payment ``rest / npay`` the others would make. The split found is then proven as in
+    :meth:`CostMes._compute`.
+    """
+    entries = sorted(zip(money, cnts, strict=True))
+    rest = c
+    npay = n
+    n_a = 0  # voters who give all and have some money (their amounts are off by <= delta)
+    i = 0
+    size = len(entries)
+    while i < size:
+        m, k = entries[i]
+        if m * npay < rest:
+            rest -= m * k
+            npay -= k
+            if m:
+                n_a += k
+            i += 1
+        else:
+            break
+    # The subtractions are off by at most i + 2 roundings of amounts below c.
+    rounding = (i + 2) * _U * c
+    if npay == 0:
+        # Everybody would give all they have: do they have enough at all?
+        slack = n_a * delta + rounding
+        if rest > slack:
+            return None
+        raise _UncertainError
+    q = rest / npay
+    err = (n_a * delta + rounding) / npay * 1.0001 + _U * q
+    margin = delta + err
+    # The split is the exact one if every class is certainly on its side of q.
+    if q <= margin:
+        raise _UncertainError
+    if i and entries[i - 1][0] >= q - margin:
+        raise _UncertainError
+    if i < size and entries[i][0] < q + margin:
+        raise _UncertainError
+    return q, err
+
+
 class _Run:
     """The state of one MES run (one share)."""
 
@@ -335,8 +395,13 @@ class _Run:
         costs = mes.costs
         mes.bud[0] = self.s
         heap = self.heap
+        s = self.s
+        low, high = s * (1 - 1e-9), s * (1 + 1e-9)
+        min_share_f = mes.min_share_f
         for p in mes.in_view:
-            if support[p] * share >= costs[p]:
+            # affordable at the start: support * share >= cost (exactly, when floats are close)
+            f = min_share_f[p]
+            if f <= low or (f <= high and support[p] * share >= costs[p]):
                 # before anybody pays, rho = 1 / supporters: a lower bound for the heap
                 heap.append(((1.0 - 4 * _U) / support[p], p))
         heapq.heapify(heap)
@@ -446,7 +511,7 @@ class _Run:
             # (any(map(...)) runs the loop in C: setitem returns None)
             any(map(setitem, repeat(bud), child, map(sub, bs, repeat(q))))
             # those who give all they have are left with exactly nothing
-            any(map(setitem, repeat(bud), compress(child, map(lt, bs, repeat(q))), repeat(0.0)))
+            any(map(setitem, repeat(bud), compress(child, [b < q for b in bs]), repeat(0.0)))
             # the others' money is off by q's error and the rounding of the subtraction more
             self.delta += self.rec_e[w] + _U * self.s
         else:
@@ -537,8 +602,12 @@ def add1_exact_cost(
     asked) or when the next step would overspend, keeping the outcome of the last step that fitted.
     ``engine`` provides the election and the tie-breaking (the same as the engine's).
     """
-    costs = engine.data.costs
     ids = engine.data.project_ids
+    units = fast.cost_units
+    scale = fast.scale
+    # cost > budget  <=>  units * budget.denominator > budget.numerator * scale
+    budget_den = budget.denominator
+    budget_units = budget.numerator * scale
     k = 0
     previous: MesRun[Fraction] | None = None
     evaluated: list[Add1Step] = []
@@ -555,10 +624,10 @@ def add1_exact_cost(
 
         winners = fast.winners(share, tie_break)
         run: MesRun[Fraction] = MesRun(share=share, winners=winners, rounds=[], breakpoint=None)
-        cost = sum((costs[j] for j in winners), Fraction(0))
+        cost_units = sum(units[j] for j in winners)
         exhaustive = is_exhaustive(winners)
-        evaluated.append(Add1Step(share, cost, exhaustive))
-        if cost > budget:
+        evaluated.append(Add1Step(share, Fraction(cost_units, scale), exhaustive))
+        if cost_units * budget_den > budget_units:
             if previous is None:
                 return Add1Result(run, evaluated, 0, "first-step-overspends")
             return Add1Result(previous, evaluated, 0, "next-step-overspends")

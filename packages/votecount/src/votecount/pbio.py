@@ -12,8 +12,9 @@ import csv
 import gc
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 
 from votecount.errors import PbFormatError
@@ -137,6 +138,8 @@ def _parse_pb(text: str, *, strict: bool) -> Instance:
     n_vote_columns = 0
     needs_points = False
     extra_vote_cols: list[tuple[int, str]] = []
+    extra_names: tuple[str, ...] = ()
+    extra_of = _fields_getter([])
 
     rows = _rows(_LINE_BREAK.split(text), issues)
     for line, fields in rows:
@@ -191,6 +194,8 @@ def _parse_pb(text: str, *, strict: bool) -> Instance:
                 extra_vote_cols = [
                     (i, h) for i, h in enumerate(header) if h not in ("voter_id", "vote", "points")
                 ]
+                extra_names = tuple(h for _, h in extra_vote_cols)
+                extra_of = _fields_getter([i for i, _ in extra_vote_cols])
                 _check_meta(meta, meta_lines)
                 vote_type = VoteType(meta["vote_type"].strip())
                 needs_points = vote_type in (VoteType.CUMULATIVE, VoteType.SCORING)
@@ -273,9 +278,10 @@ def _parse_pb(text: str, *, strict: bool) -> Instance:
                     raise PbFormatError("points are missing", line=line, field="points")
             if len(ids) > 1 and len(set(ids)) != len(ids):
                 ids, points = _dedupe(ids, points, voter_id, line, issues)
+            # the other columns, empty cells left out (pairs built and filtered in C)
             extra = (
-                {name: fields[i] for i, name in extra_vote_cols if fields[i]}
-                if extra_vote_cols
+                dict(filter(_value, zip(extra_names, extra_of(fields), strict=True)))
+                if extra_names
                 else {}
             )
             ballots.append(Ballot(voter_id, tuple(ids), points, extra))
@@ -311,6 +317,20 @@ def _parse_pb(text: str, *, strict: bool) -> Instance:
             raise PbFormatError(issue.message, line=issue.line, field=issue.field)
         issues.append(issue)
     return instance
+
+
+#: the value of a (key, value) pair
+_value = itemgetter(1)
+
+
+def _fields_getter(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """A function giving the fields at these positions of a row, as a tuple."""
+    if len(positions) > 1:
+        return itemgetter(*positions)
+    if positions:
+        only = positions[0]
+        return lambda fields: (fields[only],)
+    return lambda fields: ()
 
 
 def _unknown_project(pid: str, line: int) -> None:

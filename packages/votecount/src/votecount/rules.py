@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
+from operator import attrgetter
 from typing import Literal
 
 from votecount import __version__
@@ -463,13 +466,12 @@ def _mes_input(
     plain = instance.vote_type in (VoteType.APPROVAL, VoteType.CHOOSE_1, VoteType.ORDINAL)
     points_of = instance.points_reader()
     if not uses_points and plain:
-        # every listed project is supported: group ballots by their set of projects first
-        raw: dict[frozenset[str], int] = {}
-        for ballot in instance.ballots:
-            fs = frozenset(ballot.projects)
-            raw[fs] = raw.get(fs, 0) + 1
-        for fs, mult in raw.items():
-            key = tuple(sorted([(index[p], 0) for p in fs if p in index]))
+        # every listed project is supported: group identical ballots first (counted in C),
+        # then ballots with the same set of projects
+        raw = Counter(map(attrgetter("projects"), instance.ballots))
+        item_of = {p: (i, 0) for p, i in index.items()}
+        for written, mult in raw.items():
+            key = tuple(sorted({item_of[p] for p in written if p in item_of}))
             type_count[key] = type_count.get(key, 0) + mult
     else:
         for ballot in instance.ballots:
@@ -623,10 +625,16 @@ def _run_mes(
             info = {"skipped": "every supported project fits in the budget"}
         return run, info
 
+    # Exhaustive: no project left out fits in what is left. Costs and budget are counted in
+    # whole units of 1/scale (exact, and much faster than summing fractions at every step).
+    scale = math.lcm(mes_budget.denominator, *(tally.cost[p].denominator for p in candidates))
+    units = {p: int(tally.cost[p] * scale) for p in candidates}
+    budget_units = int(mes_budget * scale)
+
     def is_exhaustive(winners: Sequence[int]) -> bool:
         chosen = {ids[j] for j in winners}
-        spent = sum((tally.cost[p] for p in chosen), Fraction(0))
-        return all(p in chosen or spent + tally.cost[p] > mes_budget for p in candidates)
+        left = budget_units - sum(units[p] for p in chosen)
+        return all(p in chosen or units[p] > left for p in candidates)
 
     exact_share = mes_budget / n
     start_exact = Fraction(int(exact_share)) if opts.add1_start == "integral" else exact_share

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
@@ -33,25 +34,29 @@ def validate_ballots(instance: Instance, ballot_lines: list[int] | None = None) 
     has_points = vote_type in (VoteType.CUMULATIVE, VoteType.SCORING)
     if vote_type == VoteType.CUMULATIVE and min_points is None:
         min_points = Decimal(0)
+    # a length is a whole number: compare it with whole numbers (faster than with Decimals)
+    length_low = math.ceil(min_length) if min_length is not None else 0
+    length_high = math.floor(max_length) if max_length is not None else 0
     projects = instance.projects
     for index, ballot in enumerate(instance.ballots):
         line = ballot_lines[index] if ballot_lines is not None else None
-        who = f"voter {ballot.voter_id}"
         for pid in ballot.projects:
             if pid not in projects:
-                yield Issue("error", f"{who}: unknown project '{pid}'", line, "vote")
+                yield Issue(
+                    "error", f"voter {ballot.voter_id}: unknown project '{pid}'", line, "vote"
+                )
         length = len(ballot.projects)
-        if min_length is not None and length < min_length:
+        if min_length is not None and length < length_low:
             yield Issue(
                 "error",
-                f"{who}: {length} projects, fewer than min_length {min_length}",
+                f"voter {ballot.voter_id}: {length} projects, fewer than min_length {min_length}",
                 line,
                 "vote",
             )
-        if max_length is not None and length > max_length:
+        if max_length is not None and length > length_high:
             yield Issue(
                 "error",
-                f"{who}: {length} projects, more than max_length {max_length}",
+                f"voter {ballot.voter_id}: {length} projects, more than max_length {max_length}",
                 line,
                 "vote",
             )
@@ -60,27 +65,40 @@ def validate_ballots(instance: Instance, ballot_lines: list[int] | None = None) 
         ):
             total = sum((projects[p].cost for p in ballot.projects if p in projects), Decimal(0))
             if min_sum_cost is not None and total < min_sum_cost:
-                yield Issue("error", f"{who}: cost {total} below min_sum_cost", line, "vote")
+                yield Issue(
+                    "error",
+                    f"voter {ballot.voter_id}: cost {total} below min_sum_cost",
+                    line,
+                    "vote",
+                )
             if max_sum_cost is not None and total > max_sum_cost:
-                yield Issue("error", f"{who}: cost {total} above max_sum_cost", line, "vote")
+                yield Issue(
+                    "error",
+                    f"voter {ballot.voter_id}: cost {total} above max_sum_cost",
+                    line,
+                    "vote",
+                )
         if has_points:
             if ballot.points is None:
                 yield Issue(
-                    "error", f"{who}: {vote_type.value} ballots need points", line, "points"
+                    "error",
+                    f"voter {ballot.voter_id}: {vote_type.value} ballots need points",
+                    line,
+                    "points",
                 )
                 continue
             for pid, pts in zip(ballot.projects, ballot.points, strict=True):
                 if min_points is not None and pts < min_points:
                     yield Issue(
                         "error",
-                        f"{who}: {pts} points for {pid}, below min_points {min_points}",
+                        f"voter {ballot.voter_id}: {pts} points for {pid}, below min_points {min_points}",
                         line,
                         "points",
                     )
                 if max_points is not None and pts > max_points:
                     yield Issue(
                         "error",
-                        f"{who}: {pts} points for {pid}, above max_points {max_points}",
+                        f"voter {ballot.voter_id}: {pts} points for {pid}, above max_points {max_points}",
                         line,
                         "points",
                     )
@@ -88,14 +106,14 @@ def validate_ballots(instance: Instance, ballot_lines: list[int] | None = None) 
             if min_sum_points is not None and total_points < min_sum_points:
                 yield Issue(
                     "error",
-                    f"{who}: {total_points} points in all, below min_sum_points {min_sum_points}",
+                    f"voter {ballot.voter_id}: {total_points} points in all, below min_sum_points {min_sum_points}",
                     line,
                     "points",
                 )
             if max_sum_points is not None and total_points > max_sum_points:
                 yield Issue(
                     "error",
-                    f"{who}: {total_points} points in all, above max_sum_points {max_sum_points}",
+                    f"voter {ballot.voter_id}: {total_points} points in all, above max_sum_points {max_sum_points}",
                     line,
                     "points",
                 )
