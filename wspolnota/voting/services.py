@@ -513,7 +513,7 @@ def paper_entry_add(
     a mismatch goes to review."""
     if not permissions.can_enter_paper(actor, point):
         raise VotingPermissionError(errors.NOT_COORDINATOR)
-    if point.closed_at is not None:
+    if VotingPoint.objects.filter(pk=point.pk, closed_at__isnull=False).exists():
         raise VotingError(errors.POINT_CLOSED)
     number = number.strip().upper()
     if not number:

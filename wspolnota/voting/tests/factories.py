@@ -48,10 +48,15 @@ def ballot_projects(pool: Pool, count: int = 4, *, costs: list[int] | None = Non
 
 
 def make_voting_edition(
-    *, districts: dict[int, District], phase: str = Phase.VOTING, fixed: bool = True, **rules: Any
+    *,
+    districts: dict[int, District],
+    phase: str = Phase.VOTING,
+    fixed: bool = True,
+    year: int | None = None,
+    **rules: Any,
 ) -> Edition:
     """An edition in ``phase`` with 4 citywide projects and 4 in each of districts I and XVIII."""
-    edition = make_edition(districts=districts, phase=Phase.FINAL_LIST)
+    edition = make_edition(districts=districts, phase=Phase.FINAL_LIST, year=year)
     ballot_projects(pool_for(edition, None))
     ballot_projects(pool_for(edition, 1))
     ballot_projects(pool_for(edition, 18))

@@ -1,0 +1,184 @@
+"""The paper channel: double-key entry, review of mismatches, duplicates, closing protocol."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from wspolnota.budget.tests.factories import pool_for
+from wspolnota.core.models import AuditLogEntry
+from wspolnota.tests_support.factories import UserFactory
+from wspolnota.voting import services
+from wspolnota.voting.errors import VotingError
+from wspolnota.voting.models import (
+    Ballot,
+    CardStatus,
+    PaperEntry,
+    RefusedAttempt,
+    VoterRollEntry,
+)
+from wspolnota.voting.tests.factories import confirmed, krakow_selection, make_pesel, make_point
+
+pytestmark = pytest.mark.django_db
+
+
+def _identity(edition, index):
+    return services.identity_for(
+        rules=edition.voting_rules, full_name="Jan Kowalski", pesel=make_pesel(index), at=timezone.now()
+    )
+
+
+@pytest.fixture
+def coordinators(krakow):
+    return [UserFactory(district=krakow[1]), UserFactory(district=krakow[1])]
+
+
+@pytest.fixture
+def point(voting_edition, krakow, coordinators):
+    return make_point(voting_edition, krakow[1], coordinators)
+
+
+def _enter(edition, point, who, *, number="K-1", index=10, selection=None):
+    return services.paper_entry_add(
+        actor=who,
+        point=point,
+        number=number,
+        identity=_identity(edition, index),
+        district=point.district,
+        document_kind="id_card",
+        selection=selection or krakow_selection(edition),
+        at=timezone.now(),
+    )
+
+
+def test_a_card_counts_only_after_two_matching_entries_by_different_people(
+    voting_edition, point, coordinators
+):
+    first, second = coordinators
+    card = _enter(voting_edition, point, first)
+    assert card.status == CardStatus.AWAITING_SECOND and not Ballot.objects.exists()
+    with pytest.raises(VotingError) as same:
+        _enter(voting_edition, point, first)
+    assert "inna osoba" in str(same.value)
+    card = _enter(voting_edition, point, second)
+    assert card.status == CardStatus.COUNTED
+    ballot = Ballot.objects.get()
+    assert ballot.channel == "paper" and ballot.choices.count() == 6
+    assert VoterRollEntry.objects.get().point == point
+    # once counted, no table keeps both the person's identity hash and their choices
+    assert all(e.choices == {} and e.fingerprint == "" for e in PaperEntry.objects.all())
+    assert AuditLogEntry.objects.filter(action="voting.paper_card_settled").exists()
+
+
+def test_mismatched_entries_go_to_review_and_an_official_settles_them(
+    voting_edition, point, coordinators, official
+):
+    first, second = coordinators
+    _enter(voting_edition, point, first)
+    selection = krakow_selection(voting_edition)
+    city = pool_for(voting_edition, None).pk
+    selection[city] = list(reversed(selection[city]))
+    card = _enter(voting_edition, point, second, selection=selection)
+    assert card.status == CardStatus.MISMATCH and not Ballot.objects.exists()
+    client = Client()
+    client.force_login(official)
+    page = client.get(reverse("voting:paper_review", args=[voting_edition.year]))
+    assert card.number in page.content.decode()
+    detail = client.get(reverse("voting:paper_resolve", args=[card.pk]))
+    assert detail.status_code == 200
+    response = client.post(
+        reverse("voting:paper_resolve", args=[card.pk]), {"choice": "2", "note": "karta czytelna"}
+    )
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert card.status == CardStatus.COUNTED and card.resolved_by == official
+    assert Ballot.objects.count() == 1
+
+
+def test_a_paper_ballot_of_someone_who_voted_online_is_invalid_and_recorded(
+    voting_edition, point, coordinators, resident, krakow
+):
+    confirmed(resident)
+    services.ballot_cast_online(
+        user=resident,
+        edition=voting_edition,
+        rules=voting_edition.voting_rules,
+        identity=_identity(voting_edition, 11),
+        district=krakow[1],
+        selection=krakow_selection(voting_edition),
+        at=timezone.now(),
+    )
+    first, second = coordinators
+    _enter(voting_edition, point, first, index=11)
+    card = _enter(voting_edition, point, second, index=11)
+    assert card.status == CardStatus.INVALID_DUPLICATE
+    assert Ballot.objects.count() == 1
+    assert RefusedAttempt.objects.filter(channel="paper", point=point).count() == 1
+
+
+def test_a_card_breaking_the_rules_is_invalid(voting_edition, point, coordinators):
+    first, second = coordinators
+    city = pool_for(voting_edition, None).pk
+    selection = krakow_selection(voting_edition)
+    selection[city] = selection[city] + selection[city][:1]  # four places, one project twice
+    _enter(voting_edition, point, first, selection=selection)
+    card = _enter(voting_edition, point, second, selection=selection)
+    assert card.status == CardStatus.INVALID_RULES and not Ballot.objects.exists()
+
+
+def test_only_coordinators_and_officials_key_in_cards(voting_edition, point, resident, client_for):
+    with pytest.raises(VotingError):
+        _enter(voting_edition, point, resident)
+    assert client_for("resident").get(reverse("voting:paper_entry", args=[point.pk])).status_code == 403
+    assert client_for("official").get(reverse("voting:paper_entry", args=[point.pk])).status_code == 200
+
+
+def test_keying_a_card_through_the_page_keeps_what_was_typed_on_error(
+    voting_edition, point, coordinators
+):
+    client = Client()
+    client.force_login(coordinators[0])
+    url = reverse("voting:paper_entry", args=[point.pk])
+    data = {
+        "number": "K-9",
+        "document_kind": "id_card",
+        "district": point.district.pk,
+        "full_name": "Jan Kowalski",
+        "pesel": "12345678901",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "PESEL jest nieprawidłowy" in body and 'value="K-9"' in body
+    city = pool_for(voting_edition, None).pk
+    data.update(pesel=make_pesel(12), **{f"pool_{city}_1": krakow_selection(voting_edition)[city][0][0]})
+    assert client.post(url, data).status_code == 302
+
+
+def test_closing_a_point_writes_its_protocol_with_the_tallies(voting_edition, point, coordinators):
+    first, second = coordinators
+    _enter(voting_edition, point, first, number="K-1", index=20)
+    _enter(voting_edition, point, second, number="K-1", index=20)
+    _enter(voting_edition, point, first, number="K-2", index=21)
+    with pytest.raises(VotingError):
+        services.point_close(
+            actor=first, point=point, cards_received=1, cards_unused=0, notes="", at=timezone.now()
+        )
+    protocol = services.point_close(
+        actor=first, point=point, cards_received=50, cards_unused=48, notes="bez uwag", at=timezone.now()
+    )
+    assert (protocol.cards_counted, protocol.cards_pending, protocol.cards_invalid) == (1, 1, 0)
+    client = Client()
+    client.force_login(first)
+    pdf = client.get(reverse("voting:point_protocol_pdf", args=[point.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    with pytest.raises(VotingError):
+        _enter(voting_edition, point, second, number="K-2", index=21)
+
+
+@pytest.mark.parametrize("language", ["pl", "uk", "en"])
+def test_printable_ballot_cards_in_three_languages(voting_edition, language, client):
+    response = client.get(f"/{language}/glosowanie/{voting_edition.year}/karta-do-glosowania-1.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
