@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -13,6 +14,7 @@ from pydantic import Field
 from wspolnota.community import selectors
 from wspolnota.community.ical import events_to_ical
 from wspolnota.community.models import (
+    Activity,
     Audience,
     Event,
     EventLanguage,
@@ -51,6 +53,43 @@ class AccessibilityOut(Schema):
     sign_language: bool = Field(description="service in Polish Sign Language (PJM)")
 
 
+class ActivityOut(Schema):
+    id: int
+    title: str
+    description: str
+    weekday: int = Field(description="0 = Monday … 6 = Sunday")
+    weekday_label: str
+    starts_at: time
+    ends_at: time
+    audience: str
+    price: Decimal
+    capacity: int
+    places_taken: int
+    free_places: int
+    waiting_list: int
+    url: str
+
+    @staticmethod
+    def resolve_weekday_label(obj: Activity) -> str:
+        return str(obj.get_weekday_display())
+
+    @staticmethod
+    def resolve_places_taken(obj: Activity) -> int:
+        return int(getattr(obj, "confirmed_count", 0))
+
+    @staticmethod
+    def resolve_free_places(obj: Activity) -> int:
+        return selectors.free_places(obj)
+
+    @staticmethod
+    def resolve_waiting_list(obj: Activity) -> int:
+        return int(getattr(obj, "waitlist_count", 0))
+
+    @staticmethod
+    def resolve_url(obj: Activity) -> str:
+        return reverse("community:activity_detail", args=[obj.pk])
+
+
 class PlaceOut(Schema):
     id: int
     slug: str
@@ -71,6 +110,9 @@ class PlaceOut(Schema):
     hours_note: str
     accessibility: AccessibilityOut
     opened_on: date | None
+    activities: list[ActivityOut] = Field(
+        description="recurring activities now running, with free places"
+    )
     url: str
 
     @staticmethod
@@ -93,6 +135,10 @@ class PlaceOut(Schema):
     def resolve_hours(obj: Place) -> list[HoursOut]:
         hours: list[OpeningHours] = list(obj.opening_hours.all())
         return [HoursOut(weekday=h.weekday, opens=h.opens, closes=h.closes) for h in hours]
+
+    @staticmethod
+    def resolve_activities(obj: Place) -> list[Activity]:
+        return list(obj.activities.all())
 
     @staticmethod
     def resolve_accessibility(obj: Place) -> AccessibilityOut:
@@ -127,8 +173,26 @@ def places(request: HttpRequest, filters: Query[PlaceQuery]) -> list[Place]:
     return list(
         selectors.place_list(
             kind=filters.kind.value if filters.kind else "", district=district, accessibility=access
-        )
+        ).prefetch_related(_running_activities())
     )
+
+
+def _running_activities() -> Prefetch[Activity]:
+    return Prefetch(
+        "activities", queryset=selectors.activities_with_counts().filter(is_active=True)
+    )
+
+
+@router.get(
+    "places/{slug}/activities",
+    response=list[ActivityOut],
+    summary="Recurring activities of one place, with free places",
+)
+def place_activities(request: HttpRequest, slug: str) -> list[Activity]:
+    place = selectors.place_get(slug=slug, viewer=None)
+    if place is None:
+        raise Http404
+    return list(place.activities.all())
 
 
 class EventOut(Schema):

@@ -12,6 +12,7 @@ from wspolnota.accounts.models import User
 from wspolnota.community import services
 from wspolnota.community.models import (
     Activity,
+    ActivitySignup,
     Audience,
     Event,
     EventLanguage,
@@ -19,6 +20,7 @@ from wspolnota.community.models import (
     Place,
     PlaceKind,
     Programme,
+    RegistrationStatus,
     Room,
     Skill,
     VolunteerOffer,
@@ -35,6 +37,23 @@ SKILLS = [
     "prace ogrodowe",
     "fotografia",
     "prawo jazdy kat. B",
+]
+
+# Weekly activities offered by the senior activity centres: (title, weekday, start, end, capacity).
+CAS_ACTIVITIES = [
+    ("Gimnastyka dla seniorów", 0, time(10), time(11), 15),
+    ("Warsztaty komputerowe", 2, time(12), time(14), 8),
+    ("Klub dyskusyjny", 4, time(16), time(18), 20),
+    ("Nordic walking", 1, time(9), time(10, 30), 12),
+    ("Zajęcia z języka angielskiego", 3, time(11), time(12, 30), 10),
+    ("Taniec w kręgu", 1, time(15), time(16, 30), 16),
+    ("Pamięć i koncentracja", 3, time(10), time(11), 2),
+]
+# Demo residents who sign up; the small "Pamięć i koncentracja" class fills and has a waiting list.
+SIGNUP_EMAILS = [
+    "mieszkanka@demo.wspolnota.pl",
+    "mieszkaniec.nowahuta@demo.wspolnota.pl",
+    "resident.en@demo.wspolnota.pl",
 ]
 
 OTHER_PLACES = [
@@ -154,23 +173,7 @@ def load() -> list[str]:
         Room.objects.get_or_create(
             place=place, name=name, defaults={"capacity": capacity, "step_free": True}
         )
-    if cas is not None:
-        for title, weekday, start, end in (
-            ("Gimnastyka dla seniorów", 0, time(10), time(11)),
-            ("Warsztaty komputerowe", 2, time(12), time(14)),
-            ("Klub dyskusyjny", 4, time(16), time(18)),
-        ):
-            Activity.objects.get_or_create(
-                place=cas,
-                title=title,
-                defaults={
-                    "weekday": weekday,
-                    "starts_at": start,
-                    "ends_at": end,
-                    "capacity": 15,
-                    "audience": Audience.SENIORS,
-                },
-            )
+    lines.append(_load_activities())
     organiser = (
         User.objects.filter(email="ngo@demo.wspolnota.pl").first()
         or User.objects.filter(email="urzednik@demo.wspolnota.pl").first()
@@ -293,3 +296,53 @@ def load() -> list[str]:
         f"{VolunteerOffer.objects.count()} volunteering offers"
     )
     return lines
+
+
+def _load_activities() -> str:
+    """Three or four weekly activities in every open CAS, and a few sign-ups by demo residents."""
+    today = timezone.localdate()
+    centres = [
+        place
+        for place in Place.objects.filter(kind=PlaceKind.SENIOR_CENTRE, is_published=True).order_by(
+            "source_id", "id"
+        )
+        if place.is_open_on(today)
+    ]
+    for index, place in enumerate(centres):
+        count = 3 + index % 2
+        for offset in range(count):
+            title, weekday, start, end, capacity = CAS_ACTIVITIES[
+                (index + offset) % len(CAS_ACTIVITIES)
+            ]
+            if Activity.objects.filter(place=place, title=title).exists():
+                continue
+            services.activity_save(
+                actor=None,
+                place=place,
+                activity=None,
+                fields={
+                    "title": title,
+                    "description": "Zajęcia przykładowe w wersji demonstracyjnej platformy.",
+                    "weekday": weekday,
+                    "starts_at": start,
+                    "ends_at": end,
+                    "capacity": capacity,
+                    "audience": Audience.SENIORS,
+                    "price": Decimal("0.00") if offset % 3 else Decimal("5.00"),
+                },
+            )
+    people = list(User.objects.filter(email__in=SIGNUP_EMAILS).order_by("email"))
+    for place in centres[:3]:
+        for activity in Activity.objects.filter(place=place, is_active=True):
+            for person in people:
+                if (
+                    ActivitySignup.objects.filter(activity=activity, user=person)
+                    .exclude(status=RegistrationStatus.CANCELLED)
+                    .exists()
+                ):
+                    continue
+                services.activity_sign_up(user=person, activity=activity)
+    return (
+        f"Community: {Activity.objects.filter(is_active=True).count()} recurring activities, "
+        f"{ActivitySignup.objects.exclude(status=RegistrationStatus.CANCELLED).count()} sign-ups"
+    )

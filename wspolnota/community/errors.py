@@ -83,3 +83,13 @@ HOURS_IN_FUTURE = _("Nie można wpisać godzin za dzień, który jeszcze nie nad
 HOURS_DAY_OVER_24 = _("W jednym dniu można wpisać łącznie najwyżej 24 godziny.")
 HOURS_NOT_PENDING = _("Te godziny zostały już rozpatrzone.")
 NO_CONFIRMED_HOURS = _("Zaświadczenie można wydać, gdy organizator potwierdzi choć jedną godzinę.")
+
+# Recurring activities
+ACTIVITY_ENDS_BEFORE_START = _("Koniec zajęć musi być później niż ich początek.")
+ACTIVITY_NOT_OPEN = _("Na te zajęcia nie można się teraz zapisać.")
+ACTIVITY_ALREADY_SIGNED_UP = _("Jesteś już zapisany(-a) na te zajęcia.")
+ACTIVITY_NOT_SIGNED_UP = _("Nie jesteś zapisany(-a) na te zajęcia.")
+ACTIVITY_CAPACITY_BELOW_CONFIRMED = _(
+    "Na zajęcia zapisało się już %(count)s osób; liczba miejsc nie może być mniejsza."
+)
+ACTIVITY_ALREADY_ENDED = _("Te zajęcia zostały już zakończone.")

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wspolnota.community.models import (
+    Activity,
     ApplicantKind,
     Audience,
     Event,
@@ -22,6 +23,7 @@ from wspolnota.community.models import (
 from wspolnota.territory.models import District
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -197,6 +199,35 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Powód"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ActivityForm(forms.ModelForm[Activity]):
+    class Meta:
+        model = Activity
+        fields = [
+            "title",
+            "description",
+            "weekday",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "audience",
+            "price",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "starts_at": TIME_WIDGET,
+            "ends_at": TIME_WIDGET,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["price"].initial = Decimal("0.00")
+
+    def _post_clean(self) -> None:
+        # The service validates the whole activity; the form checks fields only, so an edit
+        # never changes the instance before the service takes its "before" snapshot.
+        pass
 
 
 # --- Events ---------------------------------------------------------------------------------------

@@ -157,6 +157,12 @@ class OpeningHours(models.Model):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("miejsce potwierdzone")
+    WAITLISTED = "waitlisted", _("lista rezerwowa")
+    CANCELLED = "cancelled", _("rezygnacja")
+
+
 class Activity(BaseModel):
     """A recurring activity (a weekly class, a club, a course) with a limited number of places."""
 
@@ -193,6 +199,41 @@ class Activity(BaseModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ActivitySignup(BaseModel):
+    """One person's place in a recurring activity, or their turn on its waiting list.
+
+    It mirrors :class:`EventRegistration`: places go first come, first served up to the
+    activity's capacity; the waiting list is promoted, oldest first, when a place frees up.
+    """
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("zajęcia"), on_delete=models.CASCADE, related_name="signups"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_signups"
+    )
+    status = models.CharField(
+        _("stan"), max_length=12, choices=RegistrationStatus.choices, db_index=True
+    )
+    promoted_at = models.DateTimeField(_("przeniesiono z listy rezerwowej"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("rezygnacja"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("zapis na zajęcia")
+        verbose_name_plural = _("zapisy na zajęcia")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "user"],
+                condition=~Q(status="cancelled"),
+                name="activity_signup_one_active_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}:{self.user_id} {self.status}"
 
 
 # --- Rooms for civic activity --------------------------------------------------------------------
@@ -429,12 +470,6 @@ class Event(BaseModel):
         if self.place is not None:
             return f"{self.place.name}, {self.place.address}"
         return self.location
-
-
-class RegistrationStatus(models.TextChoices):
-    CONFIRMED = "confirmed", _("miejsce potwierdzone")
-    WAITLISTED = "waitlisted", _("lista rezerwowa")
-    CANCELLED = "cancelled", _("rezygnacja")
 
 
 class EventRegistration(BaseModel):

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from wspolnota.accounts.permissions import has_role, is_official
 from wspolnota.accounts.roles import Role
 from wspolnota.community.models import (
+    Activity,
     ApplicationStatus,
     Event,
     EventStatus,
@@ -41,6 +44,25 @@ def can_manage_places(user: Any) -> bool:
 
 def can_edit_place(user: Any, place: Place) -> bool:
     return is_official(user) or manages_place(user, place)
+
+
+def can_manage_activities(user: Any, place: Place) -> bool:
+    """The place's managers and officials create, change and end its recurring activities."""
+    return can_edit_place(user, place)
+
+
+def can_view_activity(user: Any, activity: Activity) -> bool:
+    return activity.place.is_published or can_edit_place(user, activity.place)
+
+
+def can_sign_up_for_activity(user: Any, activity: Activity, *, at: datetime) -> bool:
+    place = activity.place
+    return (
+        _signed_in(user)
+        and activity.is_active
+        and place.is_published
+        and place.is_open_on(timezone.localtime(at).date())
+    )
 
 
 def can_request_room(user: Any, room: Room, *, at: datetime) -> bool:

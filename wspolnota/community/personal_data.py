@@ -6,6 +6,7 @@ from typing import Any
 
 from wspolnota.accounts.models import User
 from wspolnota.community.models import (
+    ActivitySignup,
     EventRegistration,
     RoomBooking,
     VolunteerApplication,
@@ -30,6 +31,20 @@ def export(user: User) -> dict[str, Any]:
                 "cancelled_at": _when(r.cancelled_at),
             }
             for r in EventRegistration.objects.filter(user=user).select_related("event")
+        ],
+        "activity_signups": [
+            {
+                "activity": s.activity.title,
+                "place": s.activity.place.name,
+                "weekday": s.activity.weekday,
+                "starts_at": _when(s.activity.starts_at),
+                "ends_at": _when(s.activity.ends_at),
+                "status": s.status,
+                "signed_up_at": _when(s.created_at),
+                "promoted_at": _when(s.promoted_at),
+                "cancelled_at": _when(s.cancelled_at),
+            }
+            for s in ActivitySignup.objects.filter(user=user).select_related("activity__place")
         ],
         "room_bookings": [
             {

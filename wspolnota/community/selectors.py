@@ -18,6 +18,7 @@ from wspolnota.accounts.permissions import is_official
 from wspolnota.community.models import (
     ACTIVE_BOOKING_STATUSES,
     Activity,
+    ActivitySignup,
     ApplicationStatus,
     BookingStatus,
     Event,
@@ -84,7 +85,7 @@ def place_get(*, slug: str, viewer: User | Any = None) -> Place | None:
         Place.objects.select_related("district")
         .prefetch_related(
             "opening_hours",
-            Prefetch("activities", queryset=Activity.objects.filter(is_active=True)),
+            Prefetch("activities", queryset=activities_with_counts().filter(is_active=True)),
             Prefetch("rooms", queryset=Room.objects.order_by("name")),
         )
         .filter(slug=slug)
@@ -415,6 +416,76 @@ def registrations_of(*, user: User) -> QuerySet[EventRegistration]:
         .filter(user=user)
         .exclude(status=RegistrationStatus.CANCELLED)
         .order_by("event__starts_at")
+    )
+
+
+# --- Recurring activities -------------------------------------------------------------------------
+
+
+def activities_with_counts(queryset: QuerySet[Activity] | None = None) -> QuerySet[Activity]:
+    """Activities annotated with ``confirmed_count``, ``waitlist_count`` and ``free_places``."""
+    activities = queryset if queryset is not None else Activity.objects.all()
+    confirmed = Count("signups", filter=Q(signups__status=RegistrationStatus.CONFIRMED))
+    return activities.annotate(
+        confirmed_count=confirmed,
+        waitlist_count=Count("signups", filter=Q(signups__status=RegistrationStatus.WAITLISTED)),
+    ).order_by("weekday", "starts_at", "title", "id")
+
+
+def free_places(activity: Activity) -> int:
+    return max(activity.capacity - int(getattr(activity, "confirmed_count", 0)), 0)
+
+
+def ended_activities(*, place: Place) -> QuerySet[Activity]:
+    return activities_with_counts(Activity.objects.filter(place=place, is_active=False))
+
+
+def activity_get(*, pk: int) -> Activity | None:
+    return (
+        activities_with_counts(Activity.objects.select_related("place", "place__district"))
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def activity_signup_of(*, user: User | Any, activity: Activity) -> ActivitySignup | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        ActivitySignup.objects.filter(activity=activity, user=user)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .first()
+    )
+
+
+def activity_waitlist_position(*, signup: ActivitySignup) -> int:
+    return (
+        ActivitySignup.objects.filter(
+            activity_id=signup.activity_id, status=RegistrationStatus.WAITLISTED
+        )
+        .filter(
+            Q(created_at__lt=signup.created_at) | Q(created_at=signup.created_at, id__lt=signup.pk)
+        )
+        .count()
+        + 1
+    )
+
+
+def activity_signups(*, activity: Activity) -> QuerySet[ActivitySignup]:
+    """Everyone signed up (places first, then the waiting list in its order) for the organisers."""
+    return (
+        activity.signups.select_related("user")
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .order_by("status", "created_at", "id")
+    )
+
+
+def activity_signups_of(*, user: User) -> QuerySet[ActivitySignup]:
+    return (
+        ActivitySignup.objects.select_related("activity", "activity__place")
+        .filter(user=user)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .order_by("activity__weekday", "activity__starts_at", "id")
     )
 
 

@@ -26,6 +26,8 @@ from wspolnota.community import errors, permissions
 from wspolnota.community.errors import CommunityError
 from wspolnota.community.models import (
     ACTIVE_BOOKING_STATUSES,
+    Activity,
+    ActivitySignup,
     ApplicantKind,
     ApplicationStatus,
     BookingStatus,
@@ -890,6 +892,205 @@ def event_registration_cancel(
         if was_confirmed and locked.status == EventStatus.PUBLISHED:
             _promote_waitlist(locked)
     return registration
+
+
+# --- Recurring activities -------------------------------------------------------------------------
+
+ACTIVITY_FIELDS = (
+    "title",
+    "description",
+    "weekday",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "audience",
+    "price",
+)
+
+
+def _promote_activity_waitlist(activity: Activity) -> list[ActivitySignup]:
+    """Move the oldest waiting-list entries into free places; call with the activity row locked.
+
+    The system makes this change, so it is audit-logged without an actor, and each promoted
+    person is told in their own language.
+    """
+    confirmed = activity.signups.filter(status=RegistrationStatus.CONFIRMED).count()
+    free = max(activity.capacity - confirmed, 0)
+    if free == 0:
+        return []
+    promoted = list(
+        activity.signups.filter(status=RegistrationStatus.WAITLISTED)
+        .select_related("user")
+        .order_by("created_at", "id")[:free]
+    )
+    now = timezone.now()
+    for signup in promoted:
+        signup.status = RegistrationStatus.CONFIRMED
+        signup.promoted_at = now
+        signup.save(update_fields=["status", "promoted_at", "updated_at"])
+        audit_log_append(
+            actor=None,
+            action="community.activity_signup_promoted",
+            obj=signup,
+            after=snapshot(signup),
+        )
+        notify(
+            recipient=signup.user,
+            kind="community.activity_waitlist_promoted",
+            subject_template="community/email/activity_promoted_subject.txt",
+            body_template="community/email/activity_promoted.txt",
+            context={"activity": activity, "place": activity.place},
+        )
+    return promoted
+
+
+def activity_save(
+    *, actor: User | None, place: Place, activity: Activity | None, fields: dict[str, Any]
+) -> Activity:
+    """Create or change a place's recurring activity (its managers or an official).
+
+    Capacity may not drop below the people who already have a place; a larger capacity
+    promotes people from the waiting list at once. ``actor=None`` is the system (demo data);
+    every change is audit-logged.
+    """
+    if actor is not None and not permissions.can_manage_activities(actor, place):
+        raise _deny()
+    if activity is not None and activity.place_id != place.pk:
+        raise _deny()
+    starts_at = fields.get("starts_at", activity.starts_at if activity else None)
+    ends_at = fields.get("ends_at", activity.ends_at if activity else None)
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise CommunityError(errors.ACTIVITY_ENDS_BEFORE_START, field="ends_at")
+    with transaction.atomic():
+        if activity is None:
+            target = Activity(place=place)
+            before = None
+        else:
+            target = Activity.objects.select_for_update().get(pk=activity.pk)
+            before = snapshot(target)
+            if not target.is_active:
+                raise CommunityError(errors.ACTIVITY_ALREADY_ENDED)
+        for name in ACTIVITY_FIELDS:
+            if name in fields:
+                setattr(target, name, fields[name])
+        if target.pk and target.capacity is not None:
+            confirmed = target.signups.filter(status=RegistrationStatus.CONFIRMED).count()
+            if target.capacity < confirmed:
+                raise CommunityError(
+                    errors.ACTIVITY_CAPACITY_BELOW_CONFIRMED,
+                    field="capacity",
+                    params={"count": confirmed},
+                )
+        try:
+            target.full_clean()
+        except ValidationError as exc:
+            raise _validation_to_domain(exc) from None
+        target.save()
+        audit_log_append(
+            actor=actor,
+            action="community.activity_created" if before is None else "community.activity_updated",
+            obj=target,
+            before=before,
+            after=snapshot(target),
+        )
+        if before is not None:
+            target.place = place
+            _promote_activity_waitlist(target)
+    return target
+
+
+def activity_end(*, actor: User, activity: Activity, reason: str) -> Activity:
+    """Stop running an activity; everyone with a place or on the waiting list is told why."""
+    if not permissions.can_manage_activities(actor, activity.place):
+        raise _deny()
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Activity.objects.select_for_update().get(pk=activity.pk)
+        if not locked.is_active:
+            raise CommunityError(errors.ACTIVITY_ALREADY_ENDED)
+        before = snapshot(locked)
+        locked.is_active = False
+        locked.save(update_fields=["is_active", "updated_at"])
+        audit_log_append(
+            actor=actor,
+            action="community.activity_ended",
+            obj=locked,
+            before=before,
+            after=snapshot(locked),
+            reason=reason,
+        )
+        signups = list(
+            locked.signups.exclude(status=RegistrationStatus.CANCELLED).select_related("user")
+        )
+        for signup in signups:
+            signup.status = RegistrationStatus.CANCELLED
+            signup.cancelled_at = now
+            signup.save(update_fields=["status", "cancelled_at", "updated_at"])
+            notify(
+                recipient=signup.user,
+                kind="community.activity_ended",
+                subject_template="community/email/activity_ended_subject.txt",
+                body_template="community/email/activity_ended.txt",
+                context={"activity": locked, "place": activity.place, "reason": reason},
+            )
+    return locked
+
+
+def activity_sign_up(
+    *, user: User, activity: Activity, at: datetime | None = None
+) -> ActivitySignup:
+    """Take a place in a recurring activity, or a turn on its waiting list when it is full.
+
+    The activity row is locked while places are counted, so two people asking for the last
+    place at the same moment get one place and one waiting-list entry.
+    """
+    now = at or timezone.now()
+    try:
+        with transaction.atomic():
+            locked = Activity.objects.select_for_update().get(pk=activity.pk)
+            locked.place = activity.place
+            if not permissions.can_sign_up_for_activity(user, locked, at=now):
+                raise CommunityError(errors.ACTIVITY_NOT_OPEN)
+            if (
+                locked.signups.filter(user=user)
+                .exclude(status=RegistrationStatus.CANCELLED)
+                .exists()
+            ):
+                raise CommunityError(errors.ACTIVITY_ALREADY_SIGNED_UP, code="already_signed_up")
+            confirmed = locked.signups.filter(status=RegistrationStatus.CONFIRMED).count()
+            status = (
+                RegistrationStatus.CONFIRMED
+                if confirmed < locked.capacity
+                else RegistrationStatus.WAITLISTED
+            )
+            signup = ActivitySignup.objects.create(activity=locked, user=user, status=status)
+    except IntegrityError:
+        raise CommunityError(errors.ACTIVITY_ALREADY_SIGNED_UP, code="already_signed_up") from None
+    return signup
+
+
+def activity_signup_cancel(
+    *, user: User, activity: Activity, at: datetime | None = None
+) -> ActivitySignup:
+    """Leave an activity (or its waiting list); the first person waiting gets the place."""
+    with transaction.atomic():
+        locked = Activity.objects.select_for_update().get(pk=activity.pk)
+        locked.place = activity.place
+        signup = (
+            locked.signups.select_for_update()
+            .filter(user=user)
+            .exclude(status=RegistrationStatus.CANCELLED)
+            .first()
+        )
+        if signup is None:
+            raise CommunityError(errors.ACTIVITY_NOT_SIGNED_UP)
+        was_confirmed = signup.status == RegistrationStatus.CONFIRMED
+        signup.status = RegistrationStatus.CANCELLED
+        signup.cancelled_at = at or timezone.now()
+        signup.save(update_fields=["status", "cancelled_at", "updated_at"])
+        if was_confirmed and locked.is_active:
+            _promote_activity_waitlist(locked)
+    return signup
 
 
 # --- Volunteering ---------------------------------------------------------------------------------

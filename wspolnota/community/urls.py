@@ -14,6 +14,18 @@ urlpatterns = [
     path("miejsca/<slug:place_slug>/", views.place_detail, name="place_detail"),
     path("miejsca/<slug:place_slug>/edycja/", views.place_edit, name="place_edit"),
     path("miejsca/<slug:place_slug>/sale/nowa/", views.room_edit, name="room_create"),
+    path("miejsca/<slug:place_slug>/zajecia/nowe/", views.activity_edit, name="activity_create"),
+    # recurring activities
+    path("zajecia/<int:activity_id>/", views.activity_detail, name="activity_detail"),
+    path("zajecia/<int:activity_id>/edycja/", views.activity_edit, name="activity_edit"),
+    path("zajecia/<int:activity_id>/zakonczenie/", views.activity_end, name="activity_end"),
+    path("zajecia/<int:activity_id>/zapis/", views.activity_sign_up, name="activity_sign_up"),
+    path("zajecia/<int:activity_id>/rezygnacja/", views.activity_leave, name="activity_leave"),
+    path(
+        "zajecia/<int:activity_id>/uczestnicy/",
+        views.activity_participants,
+        name="activity_participants",
+    ),
     # rooms for civic activity
     path("sale/", views.room_list, name="room_list"),
     path("sale/<int:room_id>/", views.room_detail, name="room_detail"),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from wspolnota.accounts.models import User
 from wspolnota.community import documents, permissions, selectors, services
 from wspolnota.community.forms import (
+    ActivityForm,
     AgreementSignForm,
     ApplyForm,
     BookingDecisionForm,
@@ -36,6 +37,7 @@ from wspolnota.community.forms import (
 )
 from wspolnota.community.ical import events_to_ical
 from wspolnota.community.models import (
+    Activity,
     Event,
     PlaceKind,
     RegistrationStatus,
@@ -147,13 +149,15 @@ def place_detail(request: HttpRequest, place_slug: str) -> HttpResponse:
     if place is None:
         raise Http404
     events = list(selectors.event_list(filters=selectors.EventFilters(place=place))[:10])
+    can_edit = permissions.can_edit_place(request.user, place)
     return render(
         request,
         "community/place_detail.html",
         {
             "place": place,
             "events": events,
-            "can_edit": permissions.can_edit_place(request.user, place),
+            "can_edit": can_edit,
+            "ended_activities": list(selectors.ended_activities(place=place)) if can_edit else [],
         },
     )
 
@@ -218,6 +222,155 @@ def place_import(request: HttpRequest) -> HttpResponse:
         "community/place_import.html",
         {"form": form, "report": report, "counts": selectors.senior_centre_count_by_year()},
         status=_status(form),
+    )
+
+
+# --- Recurring activities -------------------------------------------------------------------------
+
+
+def _activity(request: HttpRequest, activity_id: int) -> Activity:
+    activity = selectors.activity_get(pk=activity_id)
+    if activity is None or not permissions.can_view_activity(request.user, activity):
+        raise Http404
+    return activity
+
+
+def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
+    activity = _activity(request, activity_id)
+    signup = selectors.activity_signup_of(user=request.user, activity=activity)
+    position = (
+        selectors.activity_waitlist_position(signup=signup)
+        if signup and signup.status == RegistrationStatus.WAITLISTED
+        else None
+    )
+    now = timezone.now()
+    return render(
+        request,
+        "community/activity_detail.html",
+        {
+            "activity": activity,
+            "place": activity.place,
+            "signup": signup,
+            "position": position,
+            "free_places": selectors.free_places(activity),
+            "can_sign_up": signup is None
+            and permissions.can_sign_up_for_activity(request.user, activity, at=now),
+            "can_manage": permissions.can_manage_activities(request.user, activity.place),
+        },
+    )
+
+
+@login_required
+def activity_edit(
+    request: HttpRequest, place_slug: str | None = None, activity_id: int | None = None
+) -> HttpResponse:
+    user = _signed_in(request)
+    activity = _activity(request, activity_id) if activity_id else None
+    place = activity.place if activity else selectors.place_get(slug=place_slug or "", viewer=user)
+    if place is None:
+        raise Http404
+    if not permissions.can_manage_activities(user, place):
+        raise PermissionDenied
+    if activity is not None and not activity.is_active:
+        messages.error(request, _("Te zajęcia zostały już zakończone."))
+        return redirect("community:activity_detail", activity_id=activity.pk)
+    form = ActivityForm(request.POST or None, instance=activity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.activity_save(
+                actor=user, place=place, activity=activity, fields=form.cleaned_data
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Zapisano zajęcia."))
+            return redirect("community:activity_detail", activity_id=saved.pk)
+    return render(
+        request,
+        "community/activity_form.html",
+        {"form": form, "activity": activity, "place": place},
+        status=_status(form),
+    )
+
+
+@login_required
+def activity_end(request: HttpRequest, activity_id: int) -> HttpResponse:
+    user = _signed_in(request)
+    activity = _activity(request, activity_id)
+    if not permissions.can_manage_activities(user, activity.place):
+        raise PermissionDenied
+    if not activity.is_active:
+        messages.error(request, _("Te zajęcia zostały już zakończone."))
+        return redirect("community:activity_detail", activity_id=activity.pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_end(actor=user, activity=activity, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request, _("Zajęcia zostały zakończone; zapisane osoby dostaną wiadomość.")
+            )
+            return redirect("community:place_detail", place_slug=activity.place.slug)
+    return render(
+        request,
+        "community/activity_end.html",
+        {"form": form, "activity": activity},
+        status=_status(form),
+    )
+
+
+@require_POST
+@login_required
+def activity_sign_up(request: HttpRequest, activity_id: int) -> HttpResponse:
+    user = _signed_in(request)
+    activity = _activity(request, activity_id)
+    try:
+        signup = services.activity_sign_up(user=user, activity=activity)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        if signup.status == RegistrationStatus.CONFIRMED:
+            messages.success(request, _("Zapisano Cię na zajęcia. Do zobaczenia!"))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Wszystkie miejsca są zajęte. Dopisaliśmy Cię do listy rezerwowej — gdy zwolni się miejsce, dostaniesz je automatycznie i powiadomimy Cię."
+                ),
+            )
+    return redirect("community:activity_detail", activity_id=activity.pk)
+
+
+@require_POST
+@login_required
+def activity_leave(request: HttpRequest, activity_id: int) -> HttpResponse:
+    user = _signed_in(request)
+    activity = _activity(request, activity_id)
+    try:
+        services.activity_signup_cancel(user=user, activity=activity)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Wypisano Cię z zajęć."))
+    return redirect("community:activity_detail", activity_id=activity.pk)
+
+
+@login_required
+def activity_participants(request: HttpRequest, activity_id: int) -> HttpResponse:
+    user = _signed_in(request)
+    activity = _activity(request, activity_id)
+    if not permissions.can_manage_activities(user, activity.place):
+        raise PermissionDenied
+    return render(
+        request,
+        "community/activity_participants.html",
+        {
+            "activity": activity,
+            "signups": list(selectors.activity_signups(activity=activity)),
+            "free_places": selectors.free_places(activity),
+        },
     )
 
 
@@ -383,6 +536,7 @@ def my_activity(request: HttpRequest) -> HttpResponse:
         {
             "bookings": list(selectors.bookings_of(user=user)[:50]),
             "registrations": list(selectors.registrations_of(user=user)[:50]),
+            "activity_signups": list(selectors.activity_signups_of(user=user)[:50]),
             "applications": list(selectors.applications_of(user=user)[:50]),
             "now": timezone.now(),
         },

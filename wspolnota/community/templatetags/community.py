@@ -4,7 +4,8 @@ from datetime import date
 
 from django import template
 
-from wspolnota.community.models import VolunteerProfile
+from wspolnota.community import selectors
+from wspolnota.community.models import Activity, VolunteerProfile
 
 register = template.Library()
 
@@ -15,3 +16,9 @@ def volunteer_age(profile: VolunteerProfile | None, today: date) -> int | str:
     if profile is None:
         return "—"
     return profile.age_on(today)
+
+
+@register.filter
+def free_places(activity: Activity) -> int:
+    """Places still free in an activity annotated by ``selectors.activities_with_counts``."""
+    return selectors.free_places(activity)

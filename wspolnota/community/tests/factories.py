@@ -9,6 +9,7 @@ import factory
 from django.utils import timezone
 
 from wspolnota.community.models import (
+    Activity,
     Event,
     OpeningHours,
     OrganiserKind,
@@ -93,3 +94,15 @@ class VolunteerProfileFactory(factory.django.DjangoModelFactory[VolunteerProfile
     user = factory.SubFactory(UserFactory)
     birth_date = date(2000, 1, 15)
     weekday_afternoons = True
+
+
+class ActivityFactory(factory.django.DjangoModelFactory[Activity]):
+    class Meta:
+        model = Activity
+
+    place = factory.SubFactory(PlaceFactory)
+    title = factory.Sequence(lambda n: f"Gimnastyka dla seniorów {n}")
+    weekday = 1
+    starts_at = time(10)
+    ends_at = time(11)
+    capacity = 10

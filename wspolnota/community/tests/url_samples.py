@@ -17,6 +17,7 @@ from wspolnota.community.models import (
     VolunteerHours,
 )
 from wspolnota.community.tests.factories import (
+    ActivityFactory,
     EventFactory,
     PlaceFactory,
     RoomFactory,
@@ -41,6 +42,8 @@ def url_samples(request: Any) -> dict[str, Any]:
         starts_at=start,
         ends_at=start + timedelta(hours=2),
     )
+    activity = ActivityFactory(place=place, capacity=1)
+    services.activity_sign_up(user=resident, activity=activity)
     event = EventFactory(place=place, district=krakow[1], created_by=ngo_member)
     # Longer than 30 days, so the application also has a written agreement to sweep.
     offer = VolunteerOfferFactory(
@@ -66,6 +69,7 @@ def url_samples(request: Any) -> dict[str, Any]:
         "room_id": room.pk,
         "booking_id": booking.pk,
         "event_id": event.pk,
+        "activity_id": activity.pk,
         "offer_id": offer.pk,
         "application_id": application.pk,
         "hours_id": hours.pk,
