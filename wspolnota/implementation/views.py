@@ -42,6 +42,11 @@ def _user(request: HttpRequest) -> User | None:
     return user if isinstance(user, User) and user.is_authenticated else None
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The POST data, even when empty (an empty POST must show the form's errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _get(request: HttpRequest, impl_id: int) -> Implementation:
     implementation = selectors.implementation_get(impl_id=impl_id, viewer=request.user)
     if implementation is None:
@@ -261,7 +266,7 @@ def change(request: HttpRequest, impl_id: int) -> HttpResponse:
         "merged_into": implementation.merged_into_id,
         "completed_on": implementation.completed_on,
     }
-    form = ChangeForm(request.POST or None, initial=initial, merge_targets=targets)
+    form = ChangeForm(_posted(request), initial=initial, merge_targets=targets)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -300,7 +305,7 @@ def change(request: HttpRequest, impl_id: int) -> HttpResponse:
 @login_required
 def milestone_add(request: HttpRequest, impl_id: int) -> HttpResponse:
     user, implementation = _managed(request, impl_id)
-    form = MilestoneForm(request.POST or None)
+    form = MilestoneForm(_posted(request))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -329,7 +334,7 @@ def milestone_edit(request: HttpRequest, impl_id: int, impl_milestone: int) -> H
     if milestone is None:
         raise Http404
     form = MilestoneForm(
-        request.POST or None,
+        _posted(request),
         initial={
             "description": milestone.description,
             "planned_date": milestone.planned_date,
@@ -358,7 +363,11 @@ def milestone_edit(request: HttpRequest, impl_id: int, impl_milestone: int) -> H
 @login_required
 def photo_add(request: HttpRequest, impl_id: int) -> HttpResponse:
     user, implementation = _managed(request, impl_id)
-    form = PhotoForm(request.POST or None, request.FILES or None, max_mb=services.photo_max_mb())
+    form = PhotoForm(
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        max_mb=services.photo_max_mb(),
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -428,7 +437,7 @@ def open_edition(request: HttpRequest, impl_year: int) -> HttpResponse:
         .select_related("pool", "pool__district")
         .order_by("pool__kind", "pool__district__number", "sequence", "pk")
     )
-    form = OpenForm(request.POST or None, projects=candidates)
+    form = OpenForm(_posted(request), projects=candidates)
     status = 200
     if request.method == "POST":
         if form.is_valid():
