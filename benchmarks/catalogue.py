@@ -127,10 +127,31 @@ def _queries(client, url: str) -> int:
     return len(captured)
 
 
+def _profile(client, base: str, count: int) -> None:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for n in range(count):
+        client.get(base + FILTERS[n % len(FILTERS)])
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(25)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also profile N requests with cProfile and print the costliest functions",
+    )
     args = parser.parse_args()
 
     import django
@@ -174,6 +195,8 @@ def main() -> None:
 
         for url in FILTERS * 2:  # warm caches and the template loader
             client.get(base + url)
+        if args.profile:
+            _profile(client, base, args.profile)
         timings = []
         cpu = []
         for n in range(args.requests):

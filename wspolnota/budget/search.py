@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NOT_DECOMPOSED = str.maketrans(
     {"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ß": "ss"}
@@ -26,4 +27,11 @@ def normalise(text: str) -> str:
 
 def search_terms(query: str) -> list[str]:
     """The words of a query, normalised, at most ``MAX_TERMS`` of them."""
-    return normalise(query).split()[:MAX_TERMS]
+    return list(_cached_terms(query))
+
+
+@lru_cache(maxsize=2048)
+def _cached_terms(query: str) -> tuple[str, ...]:
+    # The same few searches come back again and again (the catalogue's links keep them); the
+    # query is short (the filter form allows 200 characters), so the cache stays small.
+    return tuple(normalise(query).split()[:MAX_TERMS])

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet
+from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import get_language, gettext
 from shapely.geometry import shape
 
 from wspolnota.accounts.permissions import is_official
@@ -21,6 +22,7 @@ from wspolnota.accounts.roles import Role
 from wspolnota.budget import permissions
 from wspolnota.budget.models import (
     Attachment,
+    Category,
     Edition,
     EditionPhase,
     MergeProposal,
@@ -158,6 +160,116 @@ def project_catalogue(*, edition: Edition, filters: CatalogueFilters) -> QuerySe
     for term in search_terms(filters.query):
         projects = projects.filter(search_text__contains=term)
     return projects.order_by(*SORTS.get(filters.sort, SORTS["number"]))
+
+
+# --- The catalogue's list page ----------------------------------------------------------------------
+# The list is the busiest page of an edition (over a thousand projects, every filter a link), so it
+# reads plain values instead of model instances and translates each label once per language.
+
+PAGE_SIZES = (25, 50, 100)
+_CATALOGUE_COLUMNS = (
+    "pk",
+    "number",
+    "title",
+    "short_description",
+    "category",
+    "status",
+    "effective",
+    "supporters_count",
+    "pool__district_id",
+)
+_LABELS: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _choice_labels(kind: str, choices: list[tuple[str, Any]]) -> dict[str, str]:
+    """``{value: translated label}`` for the active language, computed once per process."""
+    key = (kind, get_language() or "")
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = _LABELS[key] = {value: str(label) for value, label in choices}
+    return labels
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueRow:
+    """One project as the catalogue's list shows it: plain values, labels already translated."""
+
+    pk: int
+    number: str
+    title: str
+    short_description: str
+    pool_label: str
+    category_label: str
+    status: str
+    status_label: str
+    cost: Decimal
+    supporters_count: int
+
+
+@dataclass(frozen=True)
+class CataloguePage:
+    rows: list[CatalogueRow]
+    count: int
+    number: int
+    num_pages: int
+    per_page: int
+
+
+def catalogue_page(
+    *,
+    edition: Edition,
+    filters: CatalogueFilters,
+    page: int | str | None = 1,
+    per_page: int = PAGE_SIZES[0],
+    districts: list[District] | None = None,
+) -> CataloguePage:
+    """One page of ``project_catalogue`` as plain rows, in one query whatever the number of projects.
+
+    A page number that is not a number means the first page, one past the end the last (as
+    Django's ``Paginator.get_page``); ``districts`` (the filter list's, without boundaries) names
+    the pools without another query.
+    """
+    per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
+    try:
+        number = max(1, int(page or 1))
+    except (TypeError, ValueError):
+        number = 1
+    projects = project_catalogue(edition=edition, filters=filters)
+    # The page and the total in one query: COUNT(*) OVER () is computed before LIMIT.
+    paged = projects.annotate(total=Window(Count("pk"))).values(*_CATALOGUE_COLUMNS, "total")
+    found = list(paged[(number - 1) * per_page : number * per_page])
+    if found:
+        count = found[0]["total"]
+    else:  # nothing matches, or the page is past the end: count, then show the last page
+        count = projects.count() if number > 1 else 0
+        if count:
+            number = math.ceil(count / per_page)
+            found = list(paged[(number - 1) * per_page : number * per_page])
+    num_pages = max(1, math.ceil(count / per_page))
+    if districts is None:
+        districts = filter_districts(edition=edition)
+    district_names = {d.pk: d.full_name for d in districts}
+    citywide = gettext("Pula ogólnomiejska")  # as Pool.label says it
+    categories = _choice_labels("category", Category.choices)
+    statuses = _choice_labels("status", ProjectStatus.choices)
+    rows = [
+        CatalogueRow(
+            pk=row["pk"],
+            number=row["number"],
+            title=row["title"],
+            short_description=row["short_description"],
+            pool_label=district_names.get(row["pool__district_id"], "")
+            if row["pool__district_id"]
+            else citywide,
+            category_label=categories.get(row["category"], ""),
+            status=row["status"],
+            status_label=statuses.get(row["status"], row["status"]),
+            cost=row["effective"],
+            supporters_count=row["supporters_count"],
+        )
+        for row in found
+    ]
+    return CataloguePage(rows, count, number, num_pages, per_page)
 
 
 def project_get_for(*, viewer: User | Any, project_id: int) -> Project:

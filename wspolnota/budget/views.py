@@ -51,9 +51,11 @@ from wspolnota.budget.models import (
     ReviewResult,
     ReviewStage,
 )
+from wspolnota.budget.templatetags.budget_tags import money
 from wspolnota.core.errors import DomainError
 from wspolnota.core.forms import apply_domain_error
 from wspolnota.core.models import AuditLogEntry
+from wspolnota.territory.models import District
 
 S = ProjectStatus
 
@@ -120,10 +122,11 @@ def edition_detail(request: HttpRequest, bo_year: int) -> HttpResponse:
 
 
 def _catalogue_query(
-    request: HttpRequest, edition: Edition
+    request: HttpRequest, edition: Edition, *, districts: list[District] | None = None
 ) -> tuple[CatalogueFilterForm, selectors.CatalogueFilters]:
     form = CatalogueFilterForm(
-        request.GET or None, districts=selectors.filter_districts(edition=edition)
+        request.GET or None,
+        districts=selectors.filter_districts(edition=edition) if districts is None else districts,
     )
     filters = selectors.CatalogueFilters()
     if form.is_bound:
@@ -141,30 +144,111 @@ def _catalogue_query(
     return form, filters
 
 
+def _filter_fields(form: CatalogueFilterForm) -> list[dict[str, Any]]:
+    """The filter form's fields as plain values, options included, ready to draw without widgets.
+
+    The form is drawn on every catalogue request; deciding "selected" here instead of comparing
+    every option in the template keeps the page cheap.
+    """
+    fields = []
+    for field in form:
+        value = field.value()
+        current = "" if value is None else str(value)
+        choices = getattr(field.field, "choices", None)
+        fields.append(
+            {
+                "name": field.html_name,
+                "id": field.auto_id,
+                "label": field.label,
+                "help": field.help_text,
+                "errors": " ".join(str(e) for e in field.errors),
+                "value": current,
+                "options": None
+                if choices is None
+                else [(str(v), label, str(v) == current) for v, label in choices],
+            }
+        )
+    return fields
+
+
+def _page_links(query: str, number: int, num_pages: int) -> dict[str, Any]:
+    """Links to the previous, next, first, last and nearby pages; a ``None`` number is a gap."""
+    prefix = f"?{query}&page=" if query else "?page="
+    wanted = sorted({1, num_pages, *range(max(1, number - 2), min(num_pages, number + 2) + 1)})
+    links: list[dict[str, Any]] = []
+    for n in wanted:
+        if links and n - links[-1]["number"] > 1:
+            links.append({"number": None})
+        links.append({"number": n, "url": f"{prefix}{n}", "current": n == number})
+    return {
+        "links": links if num_pages > 1 else [],
+        "previous": f"{prefix}{number - 1}" if number > 1 else "",
+        "next": f"{prefix}{number + 1}" if number < num_pages else "",
+    }
+
+
+def _catalogue_rows(rows: list[selectors.CatalogueRow]) -> list[dict[str, Any]]:
+    """Rows with their link and formatted cost; one ``reverse`` for the whole page."""
+    marker = 987654321
+    before, _sep, after = reverse("budget:project_detail", args=[marker]).partition(str(marker))
+    return [
+        {"row": row, "url": f"{before}{row.pk}{after}", "cost": money(row.cost)} for row in rows
+    ]
+
+
 def catalogue(request: HttpRequest, bo_year: int) -> HttpResponse:
     edition = selectors.edition_get_for(viewer=request.user, year=bo_year, details=False)
-    form, filters = _catalogue_query(request, edition)
-    projects = selectors.project_catalogue(edition=edition, filters=filters)
-    page = Paginator(projects, 25).get_page(request.GET.get("page"))
+    districts = selectors.filter_districts(edition=edition)
+    form, filters = _catalogue_query(request, edition, districts=districts)
+    per_page = _per_page(request)
+    page = selectors.catalogue_page(
+        edition=edition,
+        filters=filters,
+        page=request.GET.get("page"),
+        per_page=per_page,
+        districts=districts,
+    )
+    query = _query_without_page(request)
+    size_query = _query_without(request, "page", "per_page")
+    size_prefix = f"?{size_query}&per_page=" if size_query else "?per_page="
     return render(
         request,
         "budget/catalogue.html",
         {
             "edition": edition,
             "form": form,
+            "filter_fields": _filter_fields(form),
+            "form_errors": form.non_field_errors(),
             "page": page,
-            "query_string": _query_without_page(request),
+            "rows": _catalogue_rows(page.rows),
+            "pages": _page_links(query, page.number, page.num_pages),
+            "page_sizes": [
+                {"size": size, "url": f"{size_prefix}{size}", "current": size == page.per_page}
+                for size in selectors.PAGE_SIZES
+            ],
+            "query_string": query,
+            "per_page": per_page,
+            "show_pages": page.count > selectors.PAGE_SIZES[0],
             "can_export": permissions.can_export_projects(request.user),
-            "select_fields": CatalogueFilterForm.SELECTS,
         },
         status=400 if form.errors else 200,
     )
 
 
-def _query_without_page(request: HttpRequest) -> str:
+def _per_page(request: HttpRequest) -> int:
+    value = request.GET.get("per_page", "")
+    return int(value) if value.isdigit() and int(value) in selectors.PAGE_SIZES else 0
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in names:
+        query.pop(name, None)
     return query.urlencode()
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    return _query_without(request, "page")
 
 
 def catalogue_map(request: HttpRequest, bo_year: int) -> HttpResponse:
@@ -180,11 +264,12 @@ def catalogue_map(request: HttpRequest, bo_year: int) -> HttpResponse:
         {
             "edition": edition,
             "form": form,
+            "filter_fields": _filter_fields(form),
+            "form_errors": form.non_field_errors(),
             "map": project_map,
             "unlocated": len(projects) - len(project_map.points),
             "total": len(projects),
             "query_string": _query_without_page(request),
-            "select_fields": CatalogueFilterForm.SELECTS,
         },
         status=400 if form.errors else 200,
     )
