@@ -31,10 +31,19 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from itertools import compress, repeat
-from operator import ge, itemgetter, lt, mul, setitem, sub
+from operator import ge, itemgetter, lt, mul, setitem
 from typing import Any
 
-from votecount.mes import Add1Result, Add1Step, MesEngine, MesInput, MesRun
+from votecount.mes import (
+    Add1Result,
+    Add1Step,
+    MesEngine,
+    MesInput,
+    MesRound,
+    MesRun,
+    Payment,
+    _weighted_sum,
+)
 
 #: Twice the unit roundoff of IEEE doubles: one float operation is off by at most this much,
 #: relatively. The bounds below use it with further slack.
@@ -227,6 +236,65 @@ class CostMes:
             self._prepare(share)
         return _Run(self, share, tie_break).run()
 
+    def details(self, share: Fraction, tie_break: TieBreak) -> MesRun[Fraction]:
+        """One run at ``share`` with everything the explanations need, in exact numbers.
+
+        The same as ``MesEngine.run(share, details=True)``: each round's exact price and what
+        every group of supporters paid (voters with nothing left are not listed), the projects
+        tied with each winner, what the supporters of every other project had left at the end,
+        and the closest call (the smallest relative gap between a winner's price and the next
+        price, or between a project's cost and its supporters' money).
+        """
+        if self.ceiling is None or share > self.ceiling:
+            self._prepare(share)
+        run = _Run(self, share, tie_break)
+        run.details = True
+        costs = self.costs
+        support = self.support
+        # every project affordable at the start is compared with its supporters' money once
+        for p in self.in_view:
+            if support[p] * share >= costs[p]:
+                run.min_gap = min(run.min_gap, float((support[p] * share - costs[p]) / costs[p]))
+        winners = run.run()
+        money = run._exact_money
+        one = Fraction(1)
+        rounds: list[MesRound[Fraction]] = []
+        for r, w in enumerate(winners):
+            q = run._exact_q(r)
+            table = run.round_table[r]
+            payments: list[Payment] = []
+            for i, cnt in zip(table.ids, table.cnts, strict=True):
+                b = money(i)
+                if not b:
+                    continue
+                if b < q:
+                    payments.append(Payment(cnt, one, b, True))
+                else:
+                    payments.append(Payment(cnt, one, q, b == q))
+            rounds.append(MesRound(r + 1, w, q / costs[w], payments, run.round_tied[r]))
+        result: MesRun[Fraction] = MesRun(
+            share=share, winners=winners, rounds=rounds, breakpoint=None
+        )
+        chosen = set(winners)
+        in_view = set(self.in_view)
+        result.out_of_reach = {
+            j for j in range(self.m) if not (j in in_view and support[j] * share >= costs[j])
+        }
+        for j in range(self.m):
+            if j in chosen:
+                continue
+            if j in result.out_of_reach:
+                left = share * support[j]
+            else:
+                table = self._table(j, run.bought)
+                left = _weighted_sum(
+                    [(cnt, money(i)) for i, cnt in zip(table.ids, table.cnts, strict=True)]
+                )
+            result.supporters_money[j] = left
+            result.supporters_count[j] = support[j]
+        result.min_gap = run.min_gap
+        return result
+
     def _compute(self, p: int, table: _Table, delta: float) -> tuple[float, float] | None:
         """The payment ``q`` of project ``p``'s supporters, in floats, with an error bound.
 
@@ -387,6 +455,11 @@ class _Run:
         self.round_q: list[float] = []
         self.round_exact: list[Fraction | None] = []
         self.exact_money: dict[int, Fraction] = {0: share}
+        #: (details only) the projects tied with each round's winner, and the closest call
+        self.details = False
+        self.round_tied: list[list[int]] = []
+        self.last_tied: list[int] = []
+        self.min_gap = float("inf")
 
     def run(self) -> list[int]:
         mes = self.mes
@@ -429,17 +502,40 @@ class _Run:
                     evaluate(p)
                 else:
                     close.append(p)
+            self.last_tied = []
             if close:
                 w = self._settle_exactly(w, close, len(winners) + 1)
+            if self.details:
+                self._note_round_gap(w)
             winners.append(w)
             self._buy(w)
         return winners
+
+    def _note_round_gap(self, w: int) -> None:
+        """How close the next cheapest project (ties apart) came to the winner's price."""
+        mes = self.mes
+        tied = self.last_tied
+        self.round_tied.append([p for p in tied if p != w])
+        exact = self.rec_exact[w]
+        rho = float(exact / mes.costs[w]) if exact is not None else self.rec_q[w] / mes.cost_f[w]
+        others = [lo for lo, p in self.heap if p not in tied]
+        if others and rho > 0:
+            # the others' prices are lower bounds: the gap is never overstated
+            self.min_gap = min(self.min_gap, max(0.0, (min(others) - rho) / rho))
+
+    def _note_money_gap(self, p: int, table: _Table) -> None:
+        """How close project p's supporters' money is to its cost."""
+        c = self.mes.cost_f[p]
+        total = sum(map(mul, table.money(self.mes.bud), table.cnts))
+        self.min_gap = min(self.min_gap, abs(total - c) / c)
 
     def _evaluate(self, p: int) -> None:
         """Recompute project p's price at the current state and put it back in the heap."""
         mes = self.mes
         table = mes._table(p, self.bought)
         c = mes.cost_f[p]
+        if self.details:
+            self._note_money_gap(p, table)
         try:
             result = mes._compute(p, table, self.delta)
         except _UncertainError:
@@ -482,6 +578,7 @@ class _Run:
         low = min(rho.values())
         best = [p for p in contenders if rho[p] == low]
         winner = best[0] if len(best) == 1 else self.tie_break(best, number)
+        self.last_tied = best
         for p in contenders:
             if p != winner:
                 f = float(rho[p])
@@ -508,10 +605,9 @@ class _Run:
             bs = table.money(bud)
             self.round_bs.append(bs)
             self.round_q.append(q)
-            # (any(map(...)) runs the loop in C: setitem returns None)
-            any(map(setitem, repeat(bud), child, map(sub, bs, repeat(q))))
-            # those who give all they have are left with exactly nothing
-            any(map(setitem, repeat(bud), compress(child, [b < q for b in bs]), repeat(0.0)))
+            # those who give all they have are left with exactly nothing; (any(map(...)) runs
+            # the loop in C: setitem returns None)
+            any(map(setitem, repeat(bud), child, [b - q if b >= q else 0.0 for b in bs]))
             # the others' money is off by q's error and the rounding of the subtraction more
             self.delta += self.rec_e[w] + _U * self.s
         else:

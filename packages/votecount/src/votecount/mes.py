@@ -19,11 +19,14 @@ Speed without giving up exactness:
 * a project's ``rho`` only changes when one of its supporters paid for something, so only those
   projects are recomputed, and ``rho`` never goes down, so a project whose last ``rho`` is already
   worse than the best of the round is not recomputed at all;
-* Add1 completion needs the outcome for ``b``, ``b + 1``, ``b + 2``, … . Every quantity of a run is
-  an affine function of the starting share ``b`` for as long as each comparison the run made keeps
-  its sign. The run records, for each comparison, the share at which it would flip; the smallest
-  of these is the next share at which the outcome *can* change, and the steps before it are
-  skipped because they give exactly the same outcome.
+* Add1 completion needs the outcome for ``b``, ``b + 1``, ``b + 2``, … . With exact arithmetic and
+  cost utilities every step is counted by :mod:`votecount.fastmes` (floats with a proven error
+  bound, exact fractions where floats cannot tell). Otherwise (point utilities, float mode)
+  :func:`add1` uses breakpoints: every quantity of a run is an affine function of the starting
+  share ``b`` for as long as each comparison the run made keeps its sign. The run records, for
+  each comparison, the share at which it would flip; the smallest of these is the next share at
+  which the outcome *can* change, and the steps before it are skipped because they give exactly
+  the same outcome.
 """
 
 from __future__ import annotations

@@ -640,10 +640,13 @@ def _run_mes(
     start_exact = Fraction(int(exact_share)) if opts.add1_start == "integral" else exact_share
     increment = Fraction(opts.add1_increment or Decimal(1))
     result: Add1Result[Num]
+    final: MesRun[Num]
     if opts.exact and engine.data.cost_utility:
-        # Exact arithmetic and cost utilities: every step is counted by the fast engine.
+        # Exact arithmetic and cost utilities: every step, and the final count with its
+        # details, are counted by the fast engine.
+        fast = CostMes(engine.data)
         result = add1_exact_cost(
-            CostMes(engine.data),
+            fast,
             engine,
             start=start_exact,
             increment=increment,
@@ -651,6 +654,15 @@ def _run_mes(
             is_exhaustive=is_exhaustive,
             stop_when_exhaustive=bool(opts.add1_stop_when_exhaustive),
         )
+
+        def tie_break(tied: list[int], number: int) -> int:
+            order = engine.ties.order(
+                [ids[j] for j in tied],
+                context=f"MES, round {number}: equal price per unit of utility",
+            )
+            return ids.index(order[0])
+
+        final = fast.details(Fraction(result.run.share), tie_break)  # type: ignore[assignment]
     else:
         result = add1(
             engine,
@@ -660,7 +672,7 @@ def _run_mes(
             is_exhaustive=is_exhaustive,
             stop_when_exhaustive=bool(opts.add1_stop_when_exhaustive),
         )
-    final = engine.run(result.run.share, track=False, details=True)
+        final = engine.run(result.run.share, track=False, details=True)
     info = {
         "start_share": exact_text(start_exact),
         "final_share": exact_text(final.share),
