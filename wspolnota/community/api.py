@@ -173,13 +173,12 @@ def places(request: HttpRequest, filters: Query[PlaceQuery]) -> list[Place]:
     return list(
         selectors.place_list(
             kind=filters.kind.value if filters.kind else "", district=district, accessibility=access
-        ).prefetch_related(_running_activities())
-    )
-
-
-def _running_activities() -> Prefetch[Activity]:
-    return Prefetch(
-        "activities", queryset=selectors.activities_with_counts().filter(is_active=True)
+        ).prefetch_related(
+            Prefetch(
+                "activities",
+                queryset=selectors.activities_with_counts().filter(is_active=True),
+            )
+        )
     )
 
 

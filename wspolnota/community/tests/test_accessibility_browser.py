@@ -18,6 +18,7 @@ from wspolnota.community.models import (
     VolunteerHours,
 )
 from wspolnota.community.tests.factories import (
+    ActivityFactory,
     EventFactory,
     RoomFactory,
     VolunteerOfferFactory,
@@ -124,5 +125,49 @@ def test_officials_pages_and_a_form_with_errors_have_no_wcag_violations(
     report = axe_violations(page)
     if report:
         failures.append(f"booking form with errors\n{report}")
+    page.context.close()
+    assert failures == [], "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("language", ["pl", "en", "uk"])
+def test_activity_pages_have_no_wcag_violations(browser, live_server, content, language):
+    place = content["place"]
+    activity = ActivityFactory(place=place, capacity=1, title="Gimnastyka dla seniorów")
+    services.activity_sign_up(user=UserFactory(full_name="Halina Kowal"), activity=activity)
+    resident = UserFactory(password=PASSWORD, preferred_language=language)
+    services.activity_sign_up(user=resident, activity=activity)
+    base = f"{live_server.url}/{language}/spolecznosc"
+    page = browser.new_context().new_page()
+    failures = check_urls(page, [f"{base}/zajecia/{activity.pk}/"])
+    log_in(page, live_server.url, resident.email, PASSWORD, language)
+    failures += check_urls(page, [f"{base}/zajecia/{activity.pk}/", f"{base}/moje/"])
+    page.context.close()
+
+    page = browser.new_context().new_page()
+    log_in(page, live_server.url, content["official"].email, PASSWORD, language)
+    failures += check_urls(
+        page,
+        [
+            f"{base}/miejsca/{place.slug}/",
+            f"{base}/miejsca/{place.slug}/zajecia/nowe/",
+            f"{base}/zajecia/{activity.pk}/",
+            f"{base}/zajecia/{activity.pk}/edycja/",
+            f"{base}/zajecia/{activity.pk}/zakonczenie/",
+            f"{base}/zajecia/{activity.pk}/uczestnicy/",
+        ],
+    )
+    # a form with errors keeps what was typed and stays accessible
+    page.goto(f"{base}/miejsca/{place.slug}/zajecia/nowe/")
+    page.fill("#id_title", "Joga na krześle")
+    page.fill("#id_starts_at", "12:00")
+    page.fill("#id_ends_at", "11:00")
+    page.fill("#id_capacity", "10")
+    page.click("form.form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").count() == 1
+    assert page.input_value("#id_title") == "Joga na krześle"
+    report = axe_violations(page)
+    if report:
+        failures.append(f"activity form with errors ({language})\n{report}")
     page.context.close()
     assert failures == [], "\n\n".join(failures)
