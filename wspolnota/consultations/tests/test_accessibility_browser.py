@@ -1,6 +1,9 @@
-"""Consultation pages in headless Chromium: no WCAG 2.1 A/AA violation (axe), with and without errors."""
+"""Consultation pages in headless Chromium: no WCAG 2.1 A/AA violation (axe), with and without
+errors, in Polish, English and Ukrainian."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -72,9 +75,46 @@ def build(krakow):
     return official, consultation, meeting, survey
 
 
-def pages(consultation, meeting, survey):
+def closed_with_report(official, krakow):
+    """A consultation that ended last month, every remark answered and its report published."""
+    today = timezone.localdate()
+    consultation = ConsultationFactory(
+        initiating_unit=official.role_assignments.get().city_unit,
+        created_by=official,
+        title="Plac Nowy: targ i zieleń",
+        information_from=today - timedelta(days=60),
+        starts_on=today - timedelta(days=50),
+        ends_on=today - timedelta(days=20),
+    )
+    MeetingFactory(
+        consultation=consultation,
+        starts_at=timezone.now() - timedelta(days=40),
+        minutes="Uczestnicy prosili o więcej cienia.",
+    )
+    remark = RemarkFactory(consultation=consultation, district=krakow[1], text="Więcej cienia")
+    services.remark_answer(
+        actor=official,
+        remark=remark,
+        disposition="accepted",
+        reason="Posadzimy sześć lip.",
+        at=timezone.now(),
+    )
+    services.report_publish(
+        actor=official,
+        consultation=consultation,
+        summary="Posadzimy drzewa i zostawimy targ.",
+        at=timezone.now(),
+    )
+    return consultation
+
+
+def pages(consultation, meeting, survey, reported=None):
     c = consultation.pk
+    extra = (
+        [f"konsultacje/{reported.pk}/", f"konsultacje/{reported.pk}/raport/"] if reported else []
+    )
     return [
+        *extra,
         "konsultacje/",
         f"konsultacje/{c}/",
         f"konsultacje/{c}/uwagi/",
@@ -84,27 +124,33 @@ def pages(consultation, meeting, survey):
     ]
 
 
-@pytest.mark.parametrize("language", ["pl", "uk"])
+@pytest.mark.parametrize("language", ["pl", "en", "uk"])
 def test_public_consultation_pages_have_no_wcag_violations(browser, live_server, krakow, language):
-    _official, consultation, meeting, survey = build(krakow)
+    official, consultation, meeting, survey = build(krakow)
+    reported = closed_with_report(official, krakow)
     context = browser.new_context()
     page = context.new_page()
-    urls = [f"{live_server.url}/{language}/{p}" for p in pages(consultation, meeting, survey)]
+    urls = [
+        f"{live_server.url}/{language}/{p}" for p in pages(consultation, meeting, survey, reported)
+    ]
     failures = check_urls(page, urls)
     context.close()
     assert failures == [], "\n\n".join(failures)
 
 
-def test_official_pages_and_forms_with_errors_have_no_wcag_violations(browser, live_server, krakow):
+@pytest.mark.parametrize("language", ["pl", "en", "uk"])
+def test_official_pages_and_forms_with_errors_have_no_wcag_violations(
+    browser, live_server, krakow, language
+):
     official, consultation, meeting, survey = build(krakow)
     context = browser.new_context()
     page = context.new_page()
-    log_in(page, live_server.url, official.email, PASSWORD)
-    base = f"{live_server.url}/pl/konsultacje"
+    log_in(page, live_server.url, official.email, PASSWORD, language)
+    base = f"{live_server.url}/{language}/konsultacje"
     c = consultation.pk
     failures = check_urls(
         page,
-        [f"{live_server.url}/pl/{p}" for p in pages(consultation, meeting, survey)]
+        [f"{live_server.url}/{language}/{p}" for p in pages(consultation, meeting, survey)]
         + [
             f"{base}/nowe/",
             f"{base}/{c}/zmien/",
