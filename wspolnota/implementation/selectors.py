@@ -413,8 +413,8 @@ def csv_rows(qs: QuerySet[Implementation]) -> Iterator[list[str]]:
             item.completed_on.isoformat() if item.completed_on else "",
             "" if project.latitude is None else str(project.latitude),
             "" if project.longitude is None else str(project.longitude),
-            str(item.milestones_done),  # type: ignore[attr-defined]
-            str(item.milestones_total),  # type: ignore[attr-defined]
+            str(item.milestones_done),
+            str(item.milestones_total),
             item.updated_at.isoformat(),
             implementation_absolute_url(item, "pl"),
         ]

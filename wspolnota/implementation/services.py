@@ -395,13 +395,13 @@ def _tracked() -> list[Any]:
 # --- Milestones ----------------------------------------------------------------------------
 
 
-def _milestone_validate(description: str, planned_date: date | None) -> str:
+def _milestone_validate(description: str, planned_date: date | None) -> tuple[str, date]:
     description = (description or "").strip()
     if not description:
         raise ImplementationError(errors.MILESTONE_DESCRIPTION, field="description")
     if planned_date is None:
         raise ImplementationError(errors.MILESTONE_DATE, field="planned_date")
-    return description
+    return description, planned_date
 
 
 def milestone_add(
@@ -414,12 +414,12 @@ def milestone_add(
 ) -> Milestone:
     """Add a dated step of the work (design ready, tender, works done); published in the log."""
     _require_manage(actor, implementation)
-    description = _milestone_validate(description, planned_date)
+    description, planned = _milestone_validate(description, planned_date)
     with transaction.atomic():
         milestone = Milestone(
             implementation=implementation,
             description=description,
-            planned_date=planned_date,
+            planned_date=planned,
             actual_date=actual_date,
         )
         milestone.full_clean()
@@ -458,12 +458,12 @@ def milestone_change(
     """Move a milestone's planned date or record when it actually happened."""
     implementation = milestone.implementation
     _require_manage(actor, implementation)
-    description = _milestone_validate(description, planned_date)
+    description, planned = _milestone_validate(description, planned_date)
     with transaction.atomic():
         before_plain = _milestone_plain(milestone)
         before = snapshot(milestone)
         milestone.description = description
-        milestone.planned_date = planned_date  # type: ignore[assignment]
+        milestone.planned_date = planned
         milestone.actual_date = actual_date
         after_plain = _milestone_plain(milestone)
         if before_plain == after_plain:
@@ -566,7 +566,7 @@ def photo_add(
             uploaded_by=actor,
         )
         photo.image.save(f"photo.{extension}", upload, save=False)
-        stored = photo.image.name
+        stored = photo.image.name or ""
         try:
             photo.full_clean(exclude=["image"])
             photo.save()
@@ -592,7 +592,7 @@ def photo_remove(*, actor: User, photo: Photo) -> None:
     _require_manage(actor, implementation)
     with transaction.atomic():
         before = snapshot(photo)
-        stored = photo.image.name
+        stored = photo.image.name or ""
         storage = photo.image.storage
         audit_log_append(
             actor=actor, action="implementation.photo_remove", obj=photo, before=before
