@@ -207,58 +207,78 @@ def pb_import(*, path: str | Path, slug: str) -> ImportReport:
             )
         Project.objects.bulk_create(to_create, batch_size=500)
         ids = {p.number: p.pk for p in Project.objects.filter(edition=edition, pool=pool)}
-        channel_of = {"paper": Channel.PAPER, "internet": Channel.ONLINE, "online": Channel.ONLINE}
-        ballots: list[Ballot] = []
-        choices: list[BallotChoice] = []
-        roll: list[VoterRollEntry] = []
-        codes: set[str] = set()
-        points_of = instance.points_reader()
-        for vc_ballot in instance.ballots:
-            extra = vc_ballot.extra
-            channel = channel_of.get(extra.get("voting_method", "").strip().lower(), Channel.ONLINE)
-            code = new_receipt_code()
-            while code in codes:
-                code = new_receipt_code()
-            codes.add(code)
-            ballot = Ballot(
-                id=uuid.uuid4(),
-                edition=edition,
-                district=district,
-                channel=channel,
-                receipt_code=code,
-                age_band=_age_band(extra.get("age", "")),
-                sex=_sex(extra.get("sex", "")),
-            )
-            ballots.append(ballot)
-            for position, (pid, pts) in enumerate(
-                zip(vc_ballot.projects, points_of(vc_ballot), strict=True), start=1
-            ):
-                choices.append(
-                    BallotChoice(
-                        id=uuid.uuid4(),
-                        ballot_id=ballot.id,
-                        pool=pool,
-                        project_id=ids[pid],
-                        position=position,
-                        points=int(pts),
-                    )
-                )
-            roll.append(
-                VoterRollEntry(
-                    edition=edition,
-                    identity_hash=hmac.new(
-                        settings.PESEL_HASH_KEY.encode(),
-                        f"import:{slug}:{vc_ballot.voter_id}".encode(),
-                        hashlib.sha256,
-                    ).hexdigest(),
-                    channel=channel,
-                    district=district,
-                )
-            )
-        # Shuffle the physical insert order apart from the file's voter order: sort by UUID.
-        ballots.sort(key=lambda b: b.id)
-        Ballot.objects.bulk_create(ballots, batch_size=2000)
-        BallotChoice.objects.bulk_create(choices, batch_size=5000)
-        VoterRollEntry.objects.bulk_create(roll, batch_size=2000, ignore_conflicts=True)
+        count = ballots_insert(
+            edition=edition, pool=pool, district=district, instance=instance, ids=ids, slug=slug
+        )
     services.ballot_cache_clear()
-    return ImportReport(edition, pool, len(to_create), len(ballots))
+    return ImportReport(edition, pool, len(to_create), count)
+
+
+def ballots_insert(
+    *,
+    edition: Edition,
+    pool: Pool,
+    district: District | None,
+    instance: Any,
+    ids: dict[str, int],
+    slug: str,
+    limit: int | None = None,
+) -> int:
+    """Insert a file's ballots as if cast (``ids`` maps file project ids to project keys; choices
+    of unknown projects are left out). Voters get a roll mark keyed by the file's voter id."""
+    channel_of = {"paper": Channel.PAPER, "internet": Channel.ONLINE, "online": Channel.ONLINE}
+    ballots: list[Ballot] = []
+    choices: list[BallotChoice] = []
+    roll: list[VoterRollEntry] = []
+    codes: set[str] = set()
+    points_of = instance.points_reader()
+    for vc_ballot in instance.ballots[:limit]:
+        extra = vc_ballot.extra
+        channel = channel_of.get(extra.get("voting_method", "").strip().lower(), Channel.ONLINE)
+        code = new_receipt_code()
+        while code in codes:
+            code = new_receipt_code()
+        codes.add(code)
+        ballot = Ballot(
+            id=uuid.uuid4(),
+            edition=edition,
+            district=district,
+            channel=channel,
+            receipt_code=code,
+            age_band=_age_band(extra.get("age", "")),
+            sex=_sex(extra.get("sex", "")),
+        )
+        ballots.append(ballot)
+        position = 0
+        for pid, pts in zip(vc_ballot.projects, points_of(vc_ballot), strict=True):
+            if pid not in ids:
+                continue
+            position += 1
+            choices.append(
+                BallotChoice(
+                    id=uuid.uuid4(),
+                    ballot_id=ballot.id,
+                    pool=pool,
+                    project_id=ids[pid],
+                    position=position,
+                    points=int(pts),
+                )
+            )
+        roll.append(
+            VoterRollEntry(
+                edition=edition,
+                identity_hash=hmac.new(
+                    settings.PESEL_HASH_KEY.encode(),
+                    f"import:{slug}:{vc_ballot.voter_id}".encode(),
+                    hashlib.sha256,
+                ).hexdigest(),
+                channel=channel,
+                district=district,
+            )
+        )
+    # The physical insert order must not follow the file's voter order: sort by the random UUID.
+    ballots.sort(key=lambda b: b.id)
+    Ballot.objects.bulk_create(ballots, batch_size=2000)
+    BallotChoice.objects.bulk_create(choices, batch_size=5000)
+    VoterRollEntry.objects.bulk_create(roll, batch_size=2000, ignore_conflicts=True)
+    return len(ballots)
