@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -59,6 +60,8 @@ from wspolnota.communication.transports import (
 )
 
 logger = logging.getLogger(__name__)
+_URL_SAFE_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
+_LINK_SLOT = "WSPOLNOTALINKSLOT"
 SENDABLE_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.VOICE)
 Status = OutboxMessage.Status
 
@@ -221,6 +224,7 @@ class _NoticeCache:
         self.notices: dict[int, Notice] = {}
         self.rendered: dict[tuple[int, str, str], Rendered] = {}
         self.audio: dict[tuple[int, str], str] = {}
+        self.unsubscribe: dict[str, str] = {}
         self.unsubscribe_headers = {
             "List-Unsubscribe": f"<{UNSUBSCRIBE_PLACEHOLDER}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -236,6 +240,14 @@ class _NoticeCache:
         if key not in self.rendered:
             self.rendered[key] = render_notice(self.notice(notice_id), channel, language)
         return self.rendered[key]
+
+    def unsubscribe_url(self, token: str, language: str) -> str:
+        """``rendering.unsubscribe_url``, with the URL reversed once per language."""
+        if not _URL_SAFE_TOKEN.fullmatch(token):
+            return unsubscribe_url(token, language)
+        if language not in self.unsubscribe:
+            self.unsubscribe[language] = unsubscribe_url(_LINK_SLOT, language)
+        return self.unsubscribe[language].replace(_LINK_SLOT, token)
 
     def audio_path(self, notice_id: int, language: str) -> str:
         key = (notice_id, language)
@@ -265,7 +277,7 @@ def _outgoing(row: dict[str, Any], cache_: _NoticeCache) -> OutgoingMessage:
     token = row["subscription__manage_token"]
     merge = None
     if channel == Channel.EMAIL and token:
-        link = unsubscribe_url(token, row["language"])
+        link = cache_.unsubscribe_url(token, row["language"])
         text = text.replace(UNSUBSCRIBE_PLACEHOLDER, link)
         html = html.replace(UNSUBSCRIBE_PLACEHOLDER, link)
         headers = {
@@ -312,7 +324,7 @@ SEND_CHUNK = 500
 
 
 def _write(
-    updates: list[OutboxMessage],
+    updates: list[_Outcome],
     *,
     token: str,
     hand_over: int | None = None,
@@ -336,7 +348,7 @@ def _write(
         # Most of a batch shares one outcome and the gateway id is the key (the file spools):
         # one UPDATE per such group instead of a CASE per row.
         groups: dict[tuple[Any, ...], list[int]] = {}
-        rest: list[OutboxMessage] = []
+        rest: list[_Outcome] = []
         for update in updates:
             if update.gateway_id == update.idempotency_key:
                 common = tuple(getattr(update, f) for f in _OUTCOME_FIELDS if f != "gateway_id")
@@ -348,33 +360,40 @@ def _write(
             mine.filter(id__in=ids).update(
                 gateway_id=F("idempotency_key"), **dict(zip(fields, common, strict=True))
             )
-        if rest:
-            mine.bulk_update(rest, fields=list(_OUTCOME_FIELDS), batch_size=500)
+        for update in rest:  # per-message gateway ids (SMSAPI): rate-limited, so few per second
+            mine.filter(id=update.id).update(**{f: getattr(update, f) for f in _OUTCOME_FIELDS})
         if hand_over is not None:
             marked = mine.filter(id=hand_over).update(handed_over_at=now or timezone.now()) == 1
     updates.clear()
     return marked
 
 
-def _outcome(row: dict[str, Any], transport: Transport, now: datetime) -> OutboxMessage:
-    update = OutboxMessage(
-        id=row["id"],
-        idempotency_key=row["idempotency_key"],
-        status=Status.SENT,
-        gateway=transport.name,
-    )
-    update.lease_until = None
-    update.not_before = now
-    update.status_at = now
-    update.error = ""
-    update.segments = 0
-    update.sent_at = None
-    update.handed_over_at = None  # an outcome is known: nothing is left in doubt
-    return update
+class _Outcome:
+    """What happened to one claimed row (a plain object: a model instance costs far more)."""
+
+    __slots__ = ("id", "idempotency_key", *_OUTCOME_FIELDS)
+
+    def __init__(self, row: dict[str, Any], gateway: str, now: datetime) -> None:
+        self.id: int = row["id"]
+        self.idempotency_key: str = row["idempotency_key"]
+        self.status: str = Status.SENT
+        self.gateway = gateway
+        self.gateway_id = ""
+        self.lease_until: datetime | None = None
+        self.not_before: datetime = now
+        self.status_at: datetime = now
+        self.sent_at: datetime | None = None
+        self.error = ""
+        self.segments = 0
+        self.handed_over_at: datetime | None = None  # an outcome is known: nothing in doubt
+
+
+def _outcome(row: dict[str, Any], transport: Transport, now: datetime) -> _Outcome:
+    return _Outcome(row, transport.name, now)
 
 
 def _record_result(
-    update: OutboxMessage,
+    update: _Outcome,
     row: dict[str, Any],
     result: str | BaseException,
     *,
@@ -445,8 +464,8 @@ def _send_rows(
             transport = transports[channel] = get_transport(channel)
         rate = gateway_rate(transport.name, config)
         token = channel_rows[0]["claimed_by"]
-        updates: list[OutboxMessage] = []
-        ready: list[tuple[OutboxMessage, dict[str, Any], OutgoingMessage]] = []
+        updates: list[_Outcome] = []
+        ready: list[tuple[_Outcome, dict[str, Any], OutgoingMessage]] = []
         now = timezone.now()
         for row in channel_rows:
             update = _outcome(row, transport, now)

@@ -25,8 +25,11 @@ _MESSAGE_ID = "__WSPOLNOTA_MESSAGE_ID__"
 
 
 def _message_id(key: str) -> str:
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "wspolnota"
-    return make_msgid(idstring=key.replace(":", "."), domain=domain)
+    """``<key@domain>``: the same message always carries the same Message-ID."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "wspolnota"
+    if not key:
+        return make_msgid(domain=domain)
+    return f"<{_UNSAFE.sub('.', key.replace(':', '.'))}@{domain}>"
 
 
 def _as_bytes(email: EmailMultiAlternatives) -> bytes:
@@ -42,7 +45,7 @@ class EmailTransport:
     SMTP has no idempotency: the delivery engine therefore hands e-mails over one at a time,
     marks each row before the hand-over and records it right after, and never resends one whose
     outcome a crash left unknown. The Message-ID is derived from the idempotency key, so a mail
-    system that sees the same message twice can recognise it.
+    system that sees the same message twice can recognise it; the key is what ``send`` returns.
 
     With the file backend (``EMAIL_URL=file:///folder``, development and benchmarks) each
     message is one ``<key>.eml`` file in the folder, published with ``link()`` so it appears
@@ -60,6 +63,7 @@ class EmailTransport:
         self.idempotent = self.folder is not None
         self.name = "email-file" if self.folder is not None else "email"
         self._templates: dict[tuple[Any, ...], bytes | None] = {}
+        self._folder_ready = False
 
     def _build(self, message: OutgoingMessage, *, to: str, message_id: str) -> Any:
         email = EmailMultiAlternatives(
@@ -78,7 +82,7 @@ class EmailTransport:
         message_id = _message_id(message.key)
         if self.folder is not None:
             self._write(message.key, self._file_bytes(message, message_id))
-            return message_id
+            return message.key or message_id
         if self._connection is None:
             self._connection = get_connection(fail_silently=False)
         email = self._build(message, to=message.to, message_id=message_id)
@@ -87,7 +91,7 @@ class EmailTransport:
         except OSError as exc:
             self.close()
             raise TransientSendError(f"mail server: {exc}") from None
-        return message_id
+        return message.key or message_id
 
     def send_many(self, messages: list[OutgoingMessage]) -> list[str | BaseException]:
         results: list[str | BaseException] = []
@@ -141,7 +145,9 @@ class EmailTransport:
     def _write(self, key: str, data: bytes) -> bool:
         """Publish ``<key>.eml`` whole, once; False when the key was already delivered."""
         assert self.folder is not None
-        self.folder.mkdir(parents=True, exist_ok=True)
+        if not self._folder_ready:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._folder_ready = True
         final = self.folder / f"{_UNSAFE.sub('_', key) or uuid.uuid4().hex}.eml"
         if final.exists():
             return False
