@@ -185,10 +185,12 @@ def main() -> None:
         queries_small = {f: _queries(client, base + f) for f in FILTERS}
         _populate(edition, args.projects - small, seed=2)
         queries_full = {f: _queries(client, base + f) for f in FILTERS}
+        # (A page past the end costs one query more: "?…&page=3" with 100 projects counts them and
+        # shows the last page; with 1,000 it is an ordinary page. Fewer is fine; more is not.)
         grown = {
             f: (queries_small[f], queries_full[f])
             for f in FILTERS
-            if queries_full[f] != queries_small[f]
+            if queries_full[f] > queries_small[f]
         }
         if grown:
             raise SystemExit(f"the number of queries grows with the number of projects: {grown}")

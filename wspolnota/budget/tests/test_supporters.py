@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from wspolnota.budget import services
@@ -139,34 +141,133 @@ def test_the_paper_list_pdf_has_the_number_and_a_qr_code(client_for, edition, re
     assert project.number in html and "data:image/svg+xml" in html
 
 
+def _at_once(*calls, hold=None):
+    """Run each call in its own thread (so on its own database connection), all released together.
+
+    ``hold`` (a ``(module, name)`` pair) makes that function pause after it returns, so that every
+    thread gets past it before any of them goes on: the race window is wide open, and only a real
+    database guard (a lock, a constraint) keeps the outcome right.
+    """
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+
+    def run(call):
+        barrier.wait()
+        try:
+            call()
+            outcomes.append("ok")
+        except BudgetError as exc:
+            outcomes.append(exc.code or "refused")
+        finally:
+            connection.close()
+
+    patcher = None
+    if hold is not None:
+        module, name = hold
+        original = getattr(module, name)
+
+        def slow(*args, **kwargs):
+            result = original(*args, **kwargs)
+            time.sleep(0.3)
+            return result
+
+        patcher = mock.patch.object(module, name, slow)
+        patcher.start()
+    try:
+        threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        if patcher is not None:
+            patcher.stop()
+    return sorted(outcomes)
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_supports_by_one_person_count_once(krakow, resident):
+    """Both requests pass every check before either writes; the unique constraint keeps one."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    from wspolnota.budget import permissions
+    from wspolnota.budget.tests.factories import make_edition
+
+    edition = make_edition(districts=krakow)
+    project = submitted_project(author=resident, pool=pool_for(edition, 1))
+    neighbour = UserFactory(district=krakow[1])
+
+    def support():
+        services.project_support(user=neighbour, project=project)
+
+    outcomes = _at_once(support, support, hold=(permissions, "support_refusal"))
+    project.refresh_from_db()
+    assert outcomes == ["ok", "support_twice"]
+    assert project.supporters_count == 1 and Support.objects.filter(project=project).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_neighbours_supporting_at_once_are_both_counted(krakow, resident):
+    """The row lock makes the second recount wait for the first commit: no lost update."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
     from wspolnota.budget.tests.factories import make_edition
 
     edition = make_edition(districts=krakow)
     project = submitted_project(author=resident, pool=pool_for(edition, 1))
-    neighbour = UserFactory(district=krakow[1])
-    barrier = threading.Barrier(2)
-    outcomes = []
+    first, second = UserFactory(district=krakow[1]), UserFactory(district=krakow[1])
 
-    def support():
-        barrier.wait()
-        try:
-            services.project_support(user=neighbour, project=project)
-            outcomes.append("ok")
-        except BudgetError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+    def supporter(user):
+        return lambda: services.project_support(user=user, project=project)
 
-    threads = [threading.Thread(target=support) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    # Each support is written, then (paused) counted: without the lock both counts miss the other.
+    outcomes = _at_once(supporter(first), supporter(second), hold=(Support.objects, "create"))
     project.refresh_from_db()
-    assert sorted(outcomes) == ["ok", "refused"]
-    assert project.supporters_count == 1 and Support.objects.filter(project=project).count() == 1
+    assert outcomes == ["ok", "ok"]
+    assert Support.objects.filter(project=project).count() == 2
+    assert project.supporters_count == 2
+
+
+def test_the_database_refuses_a_second_support_row(edition, resident, krakow):
+    """The last guard does not depend on the service: the table itself holds one row per person."""
+    project = submitted_project(author=resident, pool=pool_for(edition, 1))
+    neighbour = UserFactory(district=krakow[1])
+    Support.objects.create(project=project, user=neighbour)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Support.objects.create(project=project, user=neighbour)
+
+
+# The two race tests above must fail when their guard is taken away; these run them so.
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_without_the_row_lock_a_simultaneous_support_goes_uncounted(krakow, resident, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    from django.db.models import QuerySet
+
+    monkeypatch.setattr(QuerySet, "select_for_update", lambda self, *args, **kwargs: self)
+    with pytest.raises(AssertionError):
+        test_two_neighbours_supporting_at_once_are_both_counted(krakow, resident)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_without_the_unique_constraint_one_person_supports_twice(krakow, resident):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE budget_support DROP CONSTRAINT budget_support_once")
+    try:
+        with pytest.raises(AssertionError):
+            test_two_simultaneous_supports_by_one_person_count_once(krakow, resident)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM budget_support")
+            cursor.execute(
+                "ALTER TABLE budget_support ADD CONSTRAINT budget_support_once"
+                " UNIQUE (project_id, user_id)"
+            )
