@@ -42,12 +42,12 @@ SKILLS = [
 # Weekly activities offered by the senior activity centres: (title, weekday, start, end, capacity).
 CAS_ACTIVITIES = [
     ("Gimnastyka dla seniorów", 0, time(10), time(11), 15),
+    ("Pamięć i koncentracja", 3, time(10), time(11), 2),
     ("Warsztaty komputerowe", 2, time(12), time(14), 8),
     ("Klub dyskusyjny", 4, time(16), time(18), 20),
     ("Nordic walking", 1, time(9), time(10, 30), 12),
     ("Zajęcia z języka angielskiego", 3, time(11), time(12, 30), 10),
     ("Taniec w kręgu", 1, time(15), time(16, 30), 16),
-    ("Pamięć i koncentracja", 3, time(10), time(11), 2),
 ]
 # Demo residents who sign up; the small "Pamięć i koncentracja" class fills and has a waiting list.
 SIGNUP_EMAILS = [

@@ -14,7 +14,13 @@ from django.db import connection
 from django.test import Client
 
 from wspolnota.community.errors import CommunityError
-from wspolnota.community.models import Activity, ActivitySignup, PlaceKind, RegistrationStatus
+from wspolnota.community.models import (
+    Activity,
+    ActivitySignup,
+    Place,
+    PlaceKind,
+    RegistrationStatus,
+)
 from wspolnota.community.selectors import activity_waitlist_position
 from wspolnota.community.services import (
     activity_end,
@@ -460,3 +466,69 @@ def test_the_places_api_lists_running_activities_with_free_places(
     assert client.get("/api/places/no-such-place/activities").status_code == 404
     hidden = PlaceFactory(is_published=False)
     assert client.get(f"/api/places/{hidden.slug}/activities").status_code == 404
+
+
+@pytest.mark.django_db
+def test_no_activity_url_gives_a_server_error_for_any_persona_or_language(request, krakow):
+    """The app's share of the every-URL sweep: GET in every language, POST empty and garbage."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    from wspolnota.community.tests.url_samples import url_samples
+    from wspolnota.conftest import PERSONAS
+
+    samples = url_samples(request)
+    names = [
+        ("activity_create", {"place_slug": samples["place_slug"]}),
+        *(
+            (name, {"activity_id": samples["activity_id"]})
+            for name in (
+                "activity_detail",
+                "activity_edit",
+                "activity_end",
+                "activity_sign_up",
+                "activity_leave",
+                "activity_participants",
+            )
+        ),
+    ]
+    garbage = {"capacity": "-1", "weekday": "x", "starts_at": "99:99", "reason": "", "price": "€"}
+    failures = []
+    for persona in PERSONAS:
+        user = None if persona == "anonymous" else request.getfixturevalue(persona)
+        client = Client(raise_request_exception=False)
+        if user is not None:
+            client.force_login(user)
+        for code, _label in settings.LANGUAGES:
+            for name, kwargs in names:
+                with translation.override(code):
+                    url = reverse(f"community:{name}", kwargs=kwargs)
+                calls = [("GET", None)]
+                if code == "pl":
+                    calls += [("POST", {}), ("POST", garbage)]
+                for method, data in calls:
+                    response = client.get(url) if method == "GET" else client.post(url, data or {})
+                    if response.status_code >= 500:
+                        failures.append(f"{method} {url} as {persona}: {response.status_code}")
+    assert failures == []
+
+
+@pytest.mark.django_db
+def test_the_demo_gives_every_open_centre_activities_and_some_sign_ups_once(krakow):
+    from wspolnota.accounts import demo as accounts_demo
+    from wspolnota.community import demo
+
+    accounts_demo.load()
+    demo.load()
+    counts = (Activity.objects.count(), ActivitySignup.objects.count())
+    demo.load()  # idempotent
+    assert (Activity.objects.count(), ActivitySignup.objects.count()) == counts
+    centres = [
+        p
+        for p in Place.objects.filter(kind=PlaceKind.SENIOR_CENTRE, is_published=True)
+        if p.closed_on is None
+    ]
+    assert centres and all(3 <= p.activities.count() <= 4 for p in centres)
+    statuses = set(ActivitySignup.objects.values_list("status", flat=True))
+    assert statuses == {RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED}
