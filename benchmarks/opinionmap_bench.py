@@ -1,6 +1,7 @@
 """Opinion-map benchmark: recompute time, and agreement with the groups Polis published.
 
-    .venv/bin/python benchmarks/opinionmap_bench.py [--skip-ari] [--participants 20000 --statements 1000]
+    .venv/bin/python benchmarks/opinionmap_bench.py [--skip-ari] [--skip-reddwarf]
+        [--skip-reddwarf-synthetic] [--participants 20000 --statements 1000]
 
 1. For every conversation in ``../shared/data/polis``: the votes are replayed in time order as the
    live conversation recomputed (the default one-minute batches), and the groups are compared with
