@@ -28,10 +28,16 @@ def consultation(official):
     )
 
 
-def test_the_list_shows_announced_consultations_with_forms_and_dates(client, consultation):
+def test_the_list_shows_announced_consultations_with_forms_and_dates(
+    client, consultation, django_assert_max_num_queries
+):
     ConsultationFactory(title="Projekt w szufladzie", published_at=None)
-    data = client.get("/api/consultations").json()
-    assert [c["title"] for c in data] == ["Park Krakowski: nowa aranżacja"]
+    for _ in range(4):
+        ConsultationFactory(starts_on=consultation.starts_on - timedelta(days=1))
+    with django_assert_max_num_queries(4):
+        data = client.get("/api/consultations").json()
+    assert len(data) == 5 and "Projekt w szufladzie" not in {c["title"] for c in data}
+    data = [c for c in data if c["id"] == consultation.pk]
     item = data[0]
     assert item["phase"] == "open" and item["duration_days"] == 26
     assert item["starts_on"] == consultation.starts_on.isoformat()
