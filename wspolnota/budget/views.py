@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -579,9 +580,29 @@ def project_create(request: HttpRequest, bo_year: int) -> HttpResponse:
     return render(
         request,
         "budget/project_form.html",
-        {"edition": edition, "form": form, "formset": formset, "project": None},
+        {
+            "edition": edition,
+            "form": form,
+            "formset": formset,
+            "project": None,
+            **_location_picker(edition),
+        },
         status=status,
     )
+
+
+def _location_picker(edition: Edition) -> dict[str, Any]:
+    """What the form's map picker needs: each pool's district number, the tile server."""
+    return {
+        "pool_districts": {
+            str(pk): number
+            for pk, number in edition.pools.filter(district__isnull=False).values_list(
+                "pk", "district__number"
+            )
+        },
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
 
 
 @login_required
@@ -650,6 +671,7 @@ def project_edit(request: HttpRequest, bo_project: int) -> HttpResponse:
             "correction": project.correction_requests.filter(answered_at__isnull=True)
             .order_by("-id")
             .first(),
+            **_location_picker(edition),
         },
         status=status,
     )
@@ -690,6 +712,7 @@ def attachment_upload(request: HttpRequest, bo_project: int) -> HttpResponse:
             "project": project,
             "attachments": list(project.attachments.all()),
             "attachment_form": form,
+            **_location_picker(project.edition),
         },
         status=400,
     )
