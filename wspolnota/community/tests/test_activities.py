@@ -284,9 +284,22 @@ def test_nobody_signs_up_for_an_ended_activity_or_one_in_a_closed_place(krakow, 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_sign_ups_for_the_last_place_give_one_place_and_one_waiting_list_entry(krakow):
+def test_two_sign_ups_for_the_last_place_give_one_place_and_one_waiting_list_entry(
+    krakow, monkeypatch
+):
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is proven on PostgreSQL, the production database")
+    from wspolnota.community import permissions
+
+    check = permissions.can_sign_up_for_activity
+
+    def slow_check(*args, **kwargs):
+        # Widen the window between reading the activity and counting its places, so that
+        # without the row lock both people would be counted against the same free place.
+        clock.sleep(0.2)
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(permissions, "can_sign_up_for_activity", slow_check)
     activity = ActivityFactory(capacity=3)
     for _ in range(2):
         activity_sign_up(user=UserFactory(), activity=activity)
