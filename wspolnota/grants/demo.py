@@ -146,9 +146,9 @@ class Loader:
 
     def draft(self, call: Call, data: Draft, *, at: datetime) -> tuple[Application, User]:
         applicant = self.applicants[data.applicant]
-        user = applicant.memberships.filter(role="representative").order_by("pk").first()
-        assert user is not None
-        person = user.user
+        membership = applicant.memberships.filter(role="representative").order_by("pk").first()
+        assert membership is not None, data.applicant
+        person = membership.user
         application = services.application_start(
             user=person, call=call, applicant=applicant, title=data.title, at=at
         )

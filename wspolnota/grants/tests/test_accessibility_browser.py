@@ -34,6 +34,25 @@ from wspolnota.organisations.tests.factories import InformalGroupFactory, Organi
 from wspolnota.tests_support.axe import axe_violations, check_urls, log_in
 from wspolnota.tests_support.factories import CityUnitFactory, RoleAssignmentFactory, UserFactory
 
+LANGUAGES = ["pl", "en", "uk"]
+
+
+def check_pages(page: Any, urls: list[str]) -> list[str]:
+    """Like ``check_urls``, and each page must really be there (200) for the user: an error
+    page that passes axe would prove nothing about the page meant."""
+    failures = []
+    for url in urls:
+        response = page.goto(url)
+        status = response.status if response else 0
+        if status != 200:
+            failures.append(f"{url}: HTTP {status}")
+            continue
+        report = axe_violations(page)
+        if report:
+            failures.append(f"{url}\n{report}")
+    return failures
+
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -152,12 +171,12 @@ def _page(
     return context, page
 
 
-@pytest.mark.parametrize("language", ["pl", "uk"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_public_grant_and_registry_pages(browser, live_server, krakow, language):
     s = scenario(krakow)
     base = f"{live_server.url}/{language}"
     context, page = _page(browser, live_server, None, language)
-    failures = check_urls(
+    failures = check_pages(
         page,
         [
             f"{base}/granty/",
@@ -174,12 +193,13 @@ def test_public_grant_and_registry_pages(browser, live_server, krakow, language)
     assert failures == [], "\n\n".join(failures)
 
 
-def test_applicant_pages_and_forms_with_errors(browser, live_server, krakow):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_applicant_pages_and_forms_with_errors(browser, live_server, krakow, language):
     s = scenario(krakow)
-    base = f"{live_server.url}/pl"
+    base = f"{live_server.url}/{language}"
     draft = s["draft"].pk
-    context, page = _page(browser, live_server, s["applicant"])
-    failures = check_urls(
+    context, page = _page(browser, live_server, s["applicant"], language)
+    failures = check_pages(
         page,
         [
             f"{base}/granty/moje/",
@@ -192,10 +212,14 @@ def test_applicant_pages_and_forms_with_errors(browser, live_server, krakow):
             f"{base}/granty/wnioski/{draft}/zalaczniki/",
             f"{base}/granty/wnioski/{s['won'].pk}/",
             f"{base}/granty/umowy/{s['agreement'].pk}/",
+            f"{base}/granty/umowy/{s['agreement'].pk}/sprawozdanie/",
             f"{base}/granty/sprawozdania/{s['report'].pk}/",
+            f"{base}/granty/uwagi/{s['offer'].pk}/",
             f"{base}/organizacje/moje/",
             f"{base}/organizacje/zarejestruj/",
             f"{base}/organizacje/zarejestruj/?rodzaj=ngo",
+            f"{base}/organizacje/zarejestruj/?rodzaj=informal_group",
+            f"{base}/organizacje/zarejestruj/?rodzaj=individual",
             f"{base}/organizacje/{s['group'].pk}/",
             f"{base}/organizacje/{s['group'].pk}/edycja/",
             f"{base}/organizacje/{s['group'].pk}/osoby/",
