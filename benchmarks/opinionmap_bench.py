@@ -214,7 +214,9 @@ def main() -> None:
             f"agreement with ours {agreement(result.groups, theirs):.3f}",
             flush=True,
         )
-    if not with_reddwarf:
+    if args.skip_reddwarf:
+        print("red-dwarf: skipped (--skip-reddwarf)")
+    elif not with_reddwarf:
         print(
             "red-dwarf: not installed (it is in the bench dependency group: uv sync --group bench)"
         )
