@@ -545,3 +545,28 @@ def test_the_demo_gives_every_open_centre_activities_and_some_sign_ups_once(krak
     assert centres and all(3 <= p.activities.count() <= 4 for p in centres)
     statuses = set(ActivitySignup.objects.values_list("status", flat=True))
     assert statuses == {RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED}
+
+
+@pytest.mark.django_db
+def test_participants_and_my_activity_keep_a_bounded_number_of_queries(
+    krakow, client_for, resident, official, django_assert_max_num_queries
+):
+    activity = ActivityFactory(place=PlaceFactory(district=krakow[1]), capacity=2)
+    activity_sign_up(user=resident, activity=activity)
+    participants = client_for("official")
+    mine = client_for("resident")
+    url = f"/pl/spolecznosc/zajecia/{activity.pk}/uczestnicy/"
+    with django_assert_max_num_queries(30) as first:
+        assert participants.get(url).status_code == 200
+    with django_assert_max_num_queries(30) as my_first:
+        assert mine.get("/pl/spolecznosc/moje/").status_code == 200
+    for _ in range(6):
+        activity_sign_up(user=UserFactory(), activity=activity)
+    for other in ActivityFactory.create_batch(5, place=activity.place):
+        activity_sign_up(user=resident, activity=other)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = participants.get(url)
+    assert len(response.context["signups"]) == 7
+    with django_assert_max_num_queries(len(my_first.captured_queries)):
+        response = mine.get("/pl/spolecznosc/moje/")
+    assert len(response.context["activity_signups"]) == 6
