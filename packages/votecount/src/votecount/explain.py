@@ -73,7 +73,7 @@ def exact_text(value: Fraction | Decimal | int | float) -> str:
         return repr(value)
     if isinstance(value, Decimal):
         return format(value, "f")
-    frac = Fraction(value)
+    frac = value if isinstance(value, Fraction) else Fraction(value)
     if frac.denominator == 1:
         return str(frac.numerator)
     # a terminating decimal is easier to read than p/q

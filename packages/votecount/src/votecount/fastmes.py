@@ -295,16 +295,17 @@ class CostMes:
         result.min_gap = run.min_gap
         return result
 
-    def _compute(self, p: int, table: _Table, delta: float) -> tuple[float, float] | None:
+    def _compute(
+        self, p: int, table: _Table, money: tuple[float, ...], delta: float
+    ) -> tuple[float, float] | None:
         """The payment ``q`` of project ``p``'s supporters, in floats, with an error bound.
 
-        Every class's float money is within ``delta`` of the exact amount (and exactly right
-        when it is zero). Returns ``(q, err)`` with ``|q - exact q| <= err``, or ``None`` if the
-        supporters certainly cannot pay for the project. Raises :class:`_UncertainError` if
-        floats cannot tell.
+        ``money`` is the money of each class of the table. Every class's float money is within
+        ``delta`` of the exact amount (and exactly right when it is zero). Returns ``(q, err)``
+        with ``|q - exact q| <= err``, or ``None`` if the supporters certainly cannot pay for
+        the project. Raises :class:`_UncertainError` if floats cannot tell.
         """
         cnts = table.cnts
-        money = table.money(self.bud)
         c = self.cost_f[p]
         n = self.support[p]
         if len(cnts) <= _SMALL:
@@ -352,11 +353,11 @@ class CostMes:
             rounding = (len(live) + 2) * _U * c
             if n_all == n_live:
                 # Everybody would give all they have: do they have enough at all?
-                money = sum(map(mul, live, live_cnt))
+                total = sum(map(mul, live, live_cnt))
                 slack = n_live * delta + rounding
-                if money < c - slack:
+                if total < c - slack:
                     return None
-                if money < c + slack:
+                if total < c + slack:
                     raise _UncertainError
                 q = c / n  # enough: climb from below instead
                 continue
@@ -445,6 +446,7 @@ class _Run:
         self.rec_table: list[_Table | None] = [None] * m
         #: the exact payment, when it had to be computed exactly
         self.rec_exact: list[Fraction | None] = [None] * m
+        self.rec_money: list[tuple[float, ...]] = [()] * m
         self.heap: list[tuple[float, int]] = []
         self.bought = 0
         # what each round did, for exact money on demand
@@ -523,10 +525,10 @@ class _Run:
             # the others' prices are lower bounds: the gap is never overstated
             self.min_gap = min(self.min_gap, max(0.0, (min(others) - rho) / rho))
 
-    def _note_money_gap(self, p: int, table: _Table) -> None:
+    def _note_money_gap(self, p: int, table: _Table, money: tuple[float, ...]) -> None:
         """How close project p's supporters' money is to its cost."""
         c = self.mes.cost_f[p]
-        total = sum(map(mul, table.money(self.mes.bud), table.cnts))
+        total = sum(map(mul, money, table.cnts))
         self.min_gap = min(self.min_gap, abs(total - c) / c)
 
     def _evaluate(self, p: int) -> None:
@@ -534,10 +536,11 @@ class _Run:
         mes = self.mes
         table = mes._table(p, self.bought)
         c = mes.cost_f[p]
+        money = table.money(mes.bud)
         if self.details:
-            self._note_money_gap(p, table)
+            self._note_money_gap(p, table, money)
         try:
-            result = mes._compute(p, table, self.delta)
+            result = mes._compute(p, table, money, self.delta)
         except _UncertainError:
             exact = self._exact_payment(p, table)
             self.rec_table[p] = table
@@ -553,6 +556,9 @@ class _Run:
         self.rec_q[p] = q
         self.rec_e[p] = err
         self.rec_table[p] = table
+        # (still the money of its supporters when it is bought: whatever changes that marks
+        # the project dirty, and it is evaluated again before it can be bought)
+        self.rec_money[p] = money
         self.rec_exact[p] = None
         self._push(p, (q - err) / c * (1 - 4 * _U), (q + err) / c * (1 + 4 * _U))
 
@@ -602,7 +608,7 @@ class _Run:
         self.round_exact.append(exact)
         if exact is None:
             q = self.rec_q[w]
-            bs = table.money(bud)
+            bs = self.rec_money[w]
             self.round_bs.append(bs)
             self.round_q.append(q)
             # those who give all they have are left with exactly nothing; (any(map(...)) runs

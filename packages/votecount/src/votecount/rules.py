@@ -25,7 +25,17 @@ from votecount.explain import (
 )
 from votecount.fastmes import CostMes, add1_exact_cost
 from votecount.greedy import GreedyResult, run_greedy
-from votecount.mes import Add1Result, MesEngine, MesInput, MesRound, MesRun, Num, add1
+from votecount.mes import (
+    Add1Result,
+    MesEngine,
+    MesInput,
+    MesRound,
+    MesRun,
+    Num,
+    Payment,
+    _weighted_sum,
+    add1,
+)
 from votecount.model import Instance, VoteType
 from votecount.ties import (
     DEFAULT_POLICY,
@@ -857,6 +867,21 @@ def _explain_mes(
     return out
 
 
+def _merge_payments(payments: Sequence[Payment]) -> list[tuple[Fraction, Fraction, bool, int]]:
+    """(utility, amount paid each, paid all they had, number of voters), in order."""
+    # keyed by whole numbers: hashing a Fraction is slow
+    merged: dict[tuple[int, int, int, int, bool], tuple[Payment, int]] = {}
+    for p in payments:
+        u, e = p.utility, p.paid_each
+        key = (u.numerator, u.denominator, e.numerator, e.denominator, p.paid_all_they_had)
+        seen = merged.get(key)
+        merged[key] = (p, p.voters) if seen is None else (seen[0], seen[1] + p.voters)
+    return [
+        (first.utility, first.paid_each, first.paid_all_they_had, voters)
+        for first, voters in merged.values()
+    ]
+
+
 def _bought_sentences(
     rnd: MesRound[Fraction] | MesRound[float], currency: str, utility: str
 ) -> tuple[str, str, dict[str, object]]:
@@ -864,18 +889,19 @@ def _bought_sentences(
     short = [p for p in rnd.payments if p.paid_all_they_had]
     n_full = sum(p.voters for p in full)
     n_short = sum(p.voters for p in short)
-    total_short = sum((p.paid_each * p.voters for p in short), Fraction(0))
+    total_short = _weighted_sum([(p.voters, p.paid_each) for p in short])
     data: dict[str, object] = {
         "supporters": n_full + n_short,
         "price_per_utility": exact_text(Fraction(rnd.rho)),
+        # supporters who paid the same (most of them: the common amount) are one entry
         "payments": [
             {
-                "voters": p.voters,
-                "utility": exact_text(p.utility),
-                "paid_each": exact_text(p.paid_each),
-                "paid_all_they_had": p.paid_all_they_had,
+                "voters": voters,
+                "utility": exact_text(u),
+                "paid_each": exact_text(paid_each),
+                "paid_all_they_had": paid_all,
             }
-            for p in rnd.payments
+            for u, paid_each, paid_all, voters in _merge_payments(rnd.payments)
         ],
     }
     if utility == "cost" or len({p.paid_each for p in full}) <= 1:
