@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import threading
 import urllib.parse
 from decimal import Decimal
@@ -165,3 +166,13 @@ def test_the_notice_is_spoken_to_a_wav_file_of_measured_length(tmp_path):
         duration = synthesize(text=text, language=language, path=Path(path))
         assert path.read_bytes()[:4] == b"RIFF"
         assert Decimal("1.5") < duration < Decimal("10")
+        # sox measures the samples themselves, apart from the header soxi reads.
+        stat = subprocess.run(
+            ["sox", str(path), "-n", "stat"], capture_output=True, text=True, check=True
+        ).stderr
+        length = next(line for line in stat.splitlines() if line.startswith("Length (seconds)"))
+        assert abs(Decimal(length.split(":")[1].strip()) - duration) < Decimal("0.02")
+        figures = dict(line.split(":", 1) for line in stat.splitlines() if ":" in line)
+        assert Decimal(figures["Maximum amplitude"].strip()) > Decimal(
+            "0.05"
+        )  # speech, not silence
