@@ -29,7 +29,6 @@ import http.client
 import os
 import queue
 import re
-import secrets
 import shutil
 import signal
 import statistics
@@ -126,7 +125,7 @@ def prepare(voters: int) -> dict[str, Any]:
     users = User.objects.bulk_create(
         User(
             email=f"voter{i}@bench.example",
-            password="!",
+            password="!",  # noqa: S106 - an unusable password: sessions are made directly
             district=districts[1],
             phone=f"+4860{i:07d}",
             phone_confirmed_at=now,
@@ -165,7 +164,9 @@ def prepare(voters: int) -> dict[str, Any]:
     return {"year": edition.year, "sessions": sessions, "ballots": ballots, "edition": edition.pk}
 
 
-def _post(conn: http.client.HTTPConnection, path: str, session: str, data: dict[str, Any]) -> tuple[int, str]:
+def _post(
+    conn: http.client.HTTPConnection, path: str, session: str, data: dict[str, Any]
+) -> tuple[int, str]:
     from urllib.parse import urlencode
 
     token = "b" * 32
@@ -255,11 +256,16 @@ def main() -> None:
             [
                 str(REPO / ".venv/bin/gunicorn"),
                 "wspolnota.wsgi:application",
-                "--bind", f"127.0.0.1:{PORT}",
-                "--workers", str(args.workers),
-                "--worker-class", "gthread",
-                "--threads", "4",
-                "--log-level", "warning",
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--workers",
+                str(args.workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "4",
+                "--log-level",
+                "warning",
             ],
             env=env,
             cwd=str(REPO),
@@ -287,30 +293,44 @@ def main() -> None:
         for i in range(1_000_000 // 10):
             base_jobs.put(("/bench/baseline/", sessions[i % len(sessions)], {}))
         cpu0 = time.process_time()
-        n_base, t_base, lat_base, _r, st_base = run_phase(base_jobs, args.threads, args.baseline_seconds)
+        n_base, t_base, lat_base, _r, st_base = run_phase(
+            base_jobs, args.threads, args.baseline_seconds
+        )
         baseline_per_s = st_base.get(200, 0) / t_base
-        print(f"baseline: {n_base} requests in {t_base:.1f} s, statuses {st_base}, "
-              f"p50 {statistics.median(lat_base) * 1000:.1f} ms")
+        print(
+            f"baseline: {n_base} requests in {t_base:.1f} s, statuses {st_base}, "
+            f"p50 {statistics.median(lat_base) * 1000:.1f} ms"
+        )
 
         cast_jobs: queue.Queue[tuple[str, str, dict[str, Any]]] = queue.Queue()
         for session, ballot in zip(sessions, data["ballots"], strict=True):
             cast_jobs.put((cast_path, session, ballot))
-        n_cast, t_cast, lat_cast, receipts, st_cast = run_phase(cast_jobs, args.threads, args.cast_seconds)
+        n_cast, t_cast, lat_cast, receipts, st_cast = run_phase(
+            cast_jobs, args.threads, args.cast_seconds
+        )
         cpu = time.process_time() - cpu0
         ballots_per_s = len(receipts) / t_cast
         lat_sorted = sorted(lat_cast)
         p99 = lat_sorted[max(0, int(len(lat_sorted) * 0.99) - 1)] * 1000 if lat_sorted else 0.0
-        print(f"cast: {n_cast} requests in {t_cast:.1f} s, statuses {st_cast}, "
-              f"p50 {statistics.median(lat_cast) * 1000:.1f} ms, p99 {p99:.1f} ms")
+        print(
+            f"cast: {n_cast} requests in {t_cast:.1f} s, statuses {st_cast}, "
+            f"p50 {statistics.median(lat_cast) * 1000:.1f} ms, p99 {p99:.1f} ms"
+        )
 
         from wspolnota.voting.models import Ballot, VoterRollEntry
 
-        in_db = list(Ballot.objects.filter(edition_id=data["edition"]).values_list("receipt_code", flat=True))
+        in_db = list(
+            Ballot.objects.filter(edition_id=data["edition"]).values_list("receipt_code", flat=True)
+        )
         roll = VoterRollEntry.objects.filter(edition_id=data["edition"]).count()
         answered = set(receipts)
         lost = len(answered - set(in_db)) + (len(receipts) - len(answered))
-        doubled = (len(in_db) - len(set(in_db))) + len(set(in_db) - answered) + abs(roll - len(in_db))
-        print(f"ballots in the database {len(in_db)}, roll marks {roll}, receipts answered {len(receipts)}")
+        doubled = (
+            (len(in_db) - len(set(in_db))) + len(set(in_db) - answered) + abs(roll - len(in_db))
+        )
+        print(
+            f"ballots in the database {len(in_db)}, roll marks {roll}, receipts answered {len(receipts)}"
+        )
         print(f"client CPU time {cpu:.1f} s (the client shares the 2 cores with the server)")
         ratio = ballots_per_s / baseline_per_s if baseline_per_s else 0.0
         print(

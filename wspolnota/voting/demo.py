@@ -26,7 +26,13 @@ from wspolnota.voting.models import BallotChoice, VotingPoint, VotingRules
 SLUG = "krakow-2025"
 POINTS = [
     (1, "Biblioteka Kraków — Filia nr 1", "ul. Rajska 1, 31-124 Kraków", "50.064120", "19.928010"),
-    (1, "Urząd Miasta Krakowa — Wydział Obsługi Mieszkańców", "al. Powstania Warszawskiego 10", "50.060900", "19.953900"),
+    (
+        1,
+        "Urząd Miasta Krakowa — Wydział Obsługi Mieszkańców",
+        "al. Powstania Warszawskiego 10",
+        "50.060900",
+        "19.953900",
+    ),
     (5, "Dom Kultury Krowodrza", "ul. Łokietka 1", "50.080600", "19.925400"),
     (12, "Centrum Kultury Podgórza", "ul. Sokolska 13", "50.042800", "19.948000"),
     (18, "Nowohuckie Centrum Kultury", "al. Jana Pawła II 232", "50.075900", "20.027400"),
@@ -37,7 +43,11 @@ POINTS = [
 def load() -> list[str]:
     from votecount import PbFormatError, read_pb
 
-    edition = Edition.objects.filter(year=2025, voting_rules__isnull=True).prefetch_related("phases").first()
+    edition = (
+        Edition.objects.filter(year=2025, voting_rules__isnull=True)
+        .prefetch_related("phases")
+        .first()
+    )
     if VotingRules.objects.filter(slug=SLUG).exists():
         return ["Głosowanie 2025: już wczytane."]
     if edition is None:
@@ -99,8 +109,13 @@ def load() -> list[str]:
                 lines.append(f"Głosowanie 2025: pomijam {path.name}: {exc}")
                 continue
             ballots += pbfiles.ballots_insert(
-                edition=edition, pool=pool, district=pool.district, instance=instance,
-                ids=ids, slug=SLUG, limit=limit,
+                edition=edition,
+                pool=pool,
+                district=pool.district,
+                instance=instance,
+                ids=ids,
+                slug=SLUG,
+                limit=limit,
             )
         # A pool with projects but no demo ballots would fund zero-point projects: drop them.
         empty = [
@@ -117,14 +132,19 @@ def load() -> list[str]:
                 continue
             results.append(
                 services.pool_count(
-                    actor=None, pool=pool, rules=rules,
+                    actor=None,
+                    pool=pool,
+                    rules=rules,
                     at=datetime(2025, 10, 4, 12, 0, tzinfo=ZoneInfo("Europe/Warsaw")),
-                    witnesses="Komisja ds. Budżetu Obywatelskiego (demo)", seed=2025,
+                    witnesses="Komisja ds. Budżetu Obywatelskiego (demo)",
+                    seed=2025,
                 )
             )
     if len(results) == Pool.objects.filter(edition=edition).count():
         services.results_publish(
-            actor=None, edition=edition, at=datetime(2025, 10, 10, 12, 0, tzinfo=ZoneInfo("Europe/Warsaw"))
+            actor=None,
+            edition=edition,
+            at=datetime(2025, 10, 10, 12, 0, tzinfo=ZoneInfo("Europe/Warsaw")),
         )
         lines.append("Głosowanie 2025: wyniki ogłoszone.")
     lines.append(

@@ -15,16 +15,25 @@ from wspolnota.voting import selectors
 def ballot_card_pdf(*, edition: Edition, rules: Any, district: Any, pools: Any) -> bytes:
     return render_pdf(
         "voting/pdf/ballot_card.html",
-        {"edition": edition, "rules": rules, "district": district, "pools": pools,
-         "places": range(1, rules.picks_per_pool + 1)},
+        {
+            "edition": edition,
+            "rules": rules,
+            "district": district,
+            "pools": pools,
+            "places": range(1, rules.picks_per_pool + 1),
+        },
     )
 
 
 def point_protocol_pdf(*, point: Any, protocol: Any) -> bytes:
     return render_pdf(
         "voting/pdf/point_protocol.html",
-        {"point": point, "protocol": protocol, "edition": point.edition,
-         "tally": selectors.point_tally(point=point)},
+        {
+            "point": point,
+            "protocol": protocol,
+            "edition": point.edition,
+            "tally": selectors.point_tally(point=point),
+        },
     )
 
 
@@ -53,7 +62,12 @@ def results_payload(*, edition: Edition) -> dict[str, Any]:
                 "ballots": v.result.ballots_counted,
                 "selected": v.result.selected,
                 "ties": [
-                    {"tied": lot.tied, "order": lot.order, "seed": lot.seed, "witnesses": lot.witnesses}
+                    {
+                        "tied": lot.tied,
+                        "order": lot.order,
+                        "seed": lot.seed,
+                        "witnesses": lot.witnesses,
+                    }
                     for lot in v.lots
                 ],
                 "projects": [

@@ -63,7 +63,9 @@ CARD_SAME_PERSON = _("Drugie wprowadzenie karty musi wykonać inna osoba niż pi
 CARD_NOT_MISMATCH = _("Ta karta nie czeka na wyjaśnienie.")
 DOCUMENT_REQUIRED = _("Zaznacz, jaki dokument tożsamości sprawdzono.")
 POINT_CLOSED = _("Ten punkt został już zamknięty protokołem.")
-PROTOCOL_NUMBERS = _("Liczba kart otrzymanych musi być co najmniej sumą kart wydanych i niewykorzystanych.")
+PROTOCOL_NUMBERS = _(
+    "Liczba kart otrzymanych musi być co najmniej sumą kart wydanych i niewykorzystanych."
+)
 
 # Counting and results
 NOT_CLOSED = _("Głosowanie jeszcze trwa; liczenie jest możliwe po jego zakończeniu (%(end)s).")

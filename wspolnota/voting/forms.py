@@ -56,7 +56,9 @@ class IdentityForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, districts: Any, fixed_district: District | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, districts: Any, fixed_district: District | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["district"]
         assert isinstance(field, forms.ModelChoiceField)
@@ -89,7 +91,8 @@ class BallotForm(forms.Form):
                     name = f"pool_{pool.pk}_{rank}"
                     points = rules.picks_per_pool - rank + 1
                     self.fields[name] = forms.ChoiceField(
-                        label=_("Miejsce %(rank)d (%(points)d pkt)") % {"rank": rank, "points": points},
+                        label=_("Miejsce %(rank)d (%(points)d pkt)")
+                        % {"rank": rank, "points": points},
                         choices=[("", _("— bez wyboru —")), *options],
                         required=False,
                     )
@@ -214,7 +217,9 @@ class ProtocolForm(forms.Form):
         min_value=0,
         error_messages={"required": _("Podaj liczbę kart niewykorzystanych.")},
     )
-    notes = forms.CharField(label=_("Uwagi"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Uwagi"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class RulesForm(forms.ModelForm[VotingRules]):

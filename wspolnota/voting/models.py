@@ -53,9 +53,7 @@ class VotingRules(BaseModel):
     ballot_kind = models.CharField(
         _("rodzaj karty"), max_length=12, choices=BallotKind.choices, default=BallotKind.KRAKOW
     )
-    picks_per_pool = models.PositiveSmallIntegerField(
-        _("projektów w puli (Kraków: 3)"), default=3
-    )
+    picks_per_pool = models.PositiveSmallIntegerField(_("projektów w puli (Kraków: 3)"), default=3)
     require_all_picks = models.BooleanField(
         _("trzeba wybrać wszystkie projekty (3 + 3)"), default=False
     )
@@ -75,7 +73,9 @@ class VotingRules(BaseModel):
         _("rozstrzyganie remisów"),
         max_length=120,
         blank=True,
-        help_text=_("Puste: domyślna kolejność pakietu votecount (Kraków: więcej głosów za 3 pkt)."),
+        help_text=_(
+            "Puste: domyślna kolejność pakietu votecount (Kraków: więcej głosów za 3 pkt)."
+        ),
     )
     extra_meta = models.JSONField(_("dodatkowe pola META pliku .pb"), default=dict, blank=True)
     fixed_at = models.DateTimeField(_("zasady ustalone"), null=True, blank=True)
@@ -114,7 +114,10 @@ class VotingPoint(BaseModel):
     name = models.CharField(_("nazwa"), max_length=200)
     address = models.CharField(_("adres"), max_length=300)
     district = models.ForeignKey(
-        "territory.District", verbose_name=_("dzielnica"), on_delete=models.PROTECT, related_name="+"
+        "territory.District",
+        verbose_name=_("dzielnica"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     hours = models.CharField(_("godziny otwarcia"), max_length=300)
     step_free = models.BooleanField(_("dostępny bez schodów"), default=False)
@@ -163,7 +166,9 @@ class VoterRollEntry(BaseModel):
                 fields=["edition", "identity_hash"], name="voting_roll_one_person_one_vote"
             ),
         ]
-        indexes = [models.Index(fields=["edition", "district", "channel"], name="voting_roll_turnout")]
+        indexes = [
+            models.Index(fields=["edition", "district", "channel"], name="voting_roll_turnout")
+        ]
 
     def __str__(self) -> str:
         return f"{self.edition_id}: {self.channel}"
@@ -211,7 +216,9 @@ class Ballot(models.Model):
         verbose_name = _("karta do głosowania")
         verbose_name_plural = _("karty do głosowania")
         constraints = [
-            models.UniqueConstraint(fields=["edition", "receipt_code"], name="voting_receipt_unique")
+            models.UniqueConstraint(
+                fields=["edition", "receipt_code"], name="voting_receipt_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -315,7 +322,9 @@ class PaperEntry(BaseModel):
     class Meta:
         ordering = ["card", "created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["card", "entered_by"], name="voting_entry_once_per_person")
+            models.UniqueConstraint(
+                fields=["card", "entered_by"], name="voting_entry_once_per_person"
+            )
         ]
 
     def __str__(self) -> str:

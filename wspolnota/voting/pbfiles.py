@@ -61,7 +61,9 @@ KIND_FOR_VOTE_TYPE = {
 def _plain(text: str) -> str:
     text = text.replace("ł", "l").replace("Ł", "L")
     text = unicodedata.normalize("NFKD", text)
-    return re.sub(r"[^a-z0-9]", "", "".join(c for c in text if not unicodedata.combining(c)).lower())
+    return re.sub(
+        r"[^a-z0-9]", "", "".join(c for c in text if not unicodedata.combining(c)).lower()
+    )
 
 
 def _district_for(city: City, name: str) -> District | None:
@@ -165,7 +167,7 @@ def pb_import(*, path: str | Path, slug: str) -> ImportReport:
     if city is None:
         raise VotingError(errors.NO_VOTING)
     with transaction.atomic():
-        edition, rules = _edition_for(slug, instance, city)
+        edition, _rules = _edition_for(slug, instance, city)
         district = _district_for(
             city, instance.meta.get("district", "") or instance.meta.get("subunit", "")
         )

@@ -203,11 +203,16 @@ def pool_results(*, edition: Edition, at: datetime, language: str = "pl") -> lis
         lines.sort(key=lambda line: (-Decimal_of(line.score), line.code))
         spent = sum((line.cost for line in lines if line.selected), Decimal(0))
         views.append(PoolResultView(result.pool, result, lines, spent))
-    views.sort(key=lambda v: (v.pool.kind != PoolKind.CITYWIDE, v.pool.district.number if v.pool.district else 0))
+    views.sort(
+        key=lambda v: (
+            v.pool.kind != PoolKind.CITYWIDE,
+            v.pool.district.number if v.pool.district else 0,
+        )
+    )
     return views
 
 
-def Decimal_of(text: str) -> Decimal:  # noqa: N802 - reads like the constructor it wraps
+def Decimal_of(text: str) -> Decimal:
     """A tally score may be an exact fraction "p/q"."""
     if "/" in text:
         num, den = text.split("/")

@@ -199,11 +199,15 @@ def ballot_cache_clear() -> None:
     _ballot_cache.clear()
 
 
-def pools_for_voter(edition: Edition, district: District | None) -> list[tuple[Pool, dict[int, Project]]]:
+def pools_for_voter(
+    edition: Edition, district: District | None
+) -> list[tuple[Pool, dict[int, Project]]]:
     """The pools a voter of ``district`` chooses in: the citywide one, then their district's."""
     out = []
     for pool, projects in ballot_pools(edition).values():
-        if pool.kind == PoolKind.CITYWIDE or (district is not None and pool.district_id == district.pk):
+        if pool.kind == PoolKind.CITYWIDE or (
+            district is not None and pool.district_id == district.pk
+        ):
             out.append((pool, projects))
     out.sort(key=lambda item: 0 if item[0].kind == PoolKind.CITYWIDE else 1)
     return out
@@ -243,7 +247,9 @@ def ballot_validate(
             if project_id in seen:
                 problems.append(
                     VotingError(
-                        errors.PROJECT_TWICE, field=field, params={"project": project.number or project.title}
+                        errors.PROJECT_TWICE,
+                        field=field,
+                        params={"project": project.number or project.title},
                     )
                 )
                 continue
@@ -256,7 +262,9 @@ def ballot_validate(
             limit = rules.picks_per_pool
             if len(chosen) > limit:
                 problems.append(
-                    VotingError(errors.TOO_MANY, field=field, params={"pool": label, "count": limit})
+                    VotingError(
+                        errors.TOO_MANY, field=field, params={"pool": label, "count": limit}
+                    )
                 )
             elif rules.require_all_picks and len(chosen) != min(limit, len(projects)):
                 problems.append(
@@ -271,13 +279,17 @@ def ballot_validate(
             if len(chosen) > rules.approval_max:
                 problems.append(
                     VotingError(
-                        errors.TOO_MANY, field=field, params={"pool": label, "count": rules.approval_max}
+                        errors.TOO_MANY,
+                        field=field,
+                        params={"pool": label, "count": rules.approval_max},
                     )
                 )
             chosen = [(pid, 1) for pid, _p in chosen]
         elif kind == BallotKind.CUMULATIVE:
             if any(p < 0 for _pid, p in chosen):
-                problems.append(VotingError(errors.POINTS_INVALID, field=field, params={"pool": label}))
+                problems.append(
+                    VotingError(errors.POINTS_INVALID, field=field, params={"pool": label})
+                )
             chosen = [(pid, p) for pid, p in chosen if p > 0]
             given = sum(p for _pid, p in chosen)
             if given > rules.cumulative_points:
@@ -296,7 +308,11 @@ def ballot_validate(
                     VotingError(
                         errors.OVER_BUDGET,
                         field=field,
-                        params={"pool": label, "total": f"{total:.2f}", "budget": f"{pool.budget:.2f}"},
+                        params={
+                            "pool": label,
+                            "total": f"{total:.2f}",
+                            "budget": f"{pool.budget:.2f}",
+                        },
                     )
                 )
         lines.extend(
@@ -399,7 +415,9 @@ def ballot_cast_online(
             )
         except IntegrityError:
             if _already_on_roll(edition, identity.identity_hash):
-                refused_attempt_record(edition=edition, channel=Channel.ONLINE, reason="already_voted")
+                refused_attempt_record(
+                    edition=edition, channel=Channel.ONLINE, reason="already_voted"
+                )
                 raise VotingError(errors.ALREADY_VOTED, code="already_voted") from None
             # a receipt code collided (1 in 32^12): draw again
     raise VotingError(errors.ALREADY_VOTED, code="already_voted")  # pragma: no cover
@@ -429,9 +447,7 @@ def _closed_error(edition: Edition) -> VotingError:
 # --------------------------------------------------------------------------- rules
 
 
-def voting_rules_set(
-    *, actor: User, edition: Edition, at: datetime, **values: Any
-) -> VotingRules:
+def voting_rules_set(*, actor: User, edition: Edition, at: datetime, **values: Any) -> VotingRules:
     """Set the ballot kind and the counting rule and options. Only before voting opens."""
     if not permissions.can_manage_voting(actor, edition):
         raise VotingPermissionError(errors.NOT_ALLOWED)
@@ -568,14 +584,18 @@ def paper_entry_add(
 
 
 def _selection_of(entry: PaperEntry) -> Selection:
-    return {int(pool): [(pid, pts) for pid, pts in items] for pool, items in entry.choices["selection"]}
+    return {
+        int(pool): [(pid, pts) for pid, pts in items] for pool, items in entry.choices["selection"]
+    }
 
 
 def _card_count(*, card: PaperCard, entry: PaperEntry, actor: User) -> None:
     """Count a card whose keying is settled; then erase the choices from its entries."""
     edition = card.edition
     rules = VotingRules.objects.get(edition=edition)
-    identity = Identity(entry.identity_hash, entry.choices.get("age_band", ""), entry.choices.get("sex", ""))
+    identity = Identity(
+        entry.identity_hash, entry.choices.get("age_band", ""), entry.choices.get("sex", "")
+    )
     try:
         lines = ballot_validate(
             rules=rules, edition=edition, district=entry.district, selection=_selection_of(entry)
@@ -612,7 +632,9 @@ def paper_card_resolve(*, actor: User, card: PaperCard, choice: str, note: str =
     if not permissions.can_review_paper(actor, card.edition):
         raise VotingPermissionError(errors.NOT_ALLOWED)
     with transaction.atomic():
-        card = PaperCard.objects.select_for_update().select_related("edition", "point").get(pk=card.pk)
+        card = (
+            PaperCard.objects.select_for_update().select_related("edition", "point").get(pk=card.pk)
+        )
         if card.status != CardStatus.MISMATCH:
             raise VotingError(errors.CARD_NOT_MISMATCH)
         entries = list(card.entries.select_related("district").order_by("created_at", "id"))
@@ -625,14 +647,18 @@ def paper_card_resolve(*, actor: User, card: PaperCard, choice: str, note: str =
             card.status = CardStatus.INVALID_RULES
             card.save(update_fields=["status", "resolved_by", "note", "updated_at"])
             PaperEntry.objects.filter(card=card).update(choices={}, fingerprint="")
-            audit_log_append(
-                actor=actor, action="voting.paper_card_invalid", obj=card, reason=note
-            )
+            audit_log_append(actor=actor, action="voting.paper_card_invalid", obj=card, reason=note)
     return card
 
 
 def point_close(
-    *, actor: User, point: VotingPoint, cards_received: int, cards_unused: int, notes: str, at: datetime
+    *,
+    actor: User,
+    point: VotingPoint,
+    cards_received: int,
+    cards_unused: int,
+    notes: str,
+    at: datetime,
 ) -> PointProtocol:
     """Close a voting point with its protocol: the tallies come from the keyed cards."""
     if not permissions.can_enter_paper(actor, point):
@@ -643,7 +669,9 @@ def point_close(
             raise VotingError(errors.POINT_CLOSED)
         cards = list(PaperCard.objects.filter(point=point).values_list("status", flat=True))
         counted = sum(1 for s in cards if s == CardStatus.COUNTED)
-        invalid = sum(1 for s in cards if s in (CardStatus.INVALID_DUPLICATE, CardStatus.INVALID_RULES))
+        invalid = sum(
+            1 for s in cards if s in (CardStatus.INVALID_DUPLICATE, CardStatus.INVALID_RULES)
+        )
         pending = len(cards) - counted - invalid
         if cards_received < len(cards) + cards_unused:
             raise VotingError(errors.PROTOCOL_NUMBERS, field="cards_received")
@@ -733,7 +761,9 @@ def pool_instance(pool: Pool, *, rules: VotingRules, with_voter_data: bool = Fal
     from votecount import Project as VcProject
 
     project_rows = list(
-        Project.objects.filter(pool=pool, status=ProjectStatus.ON_BALLOT).order_by("sequence", "number", "id")
+        Project.objects.filter(pool=pool, status=ProjectStatus.ON_BALLOT).order_by(
+            "sequence", "number", "id"
+        )
     )
     codes = {p.pk: project_code(p) for p in project_rows}
     vc_projects = [VcProject(codes[p.pk], p.effective_cost, p.title) for p in project_rows]
@@ -767,13 +797,25 @@ def pool_instance(pool: Pool, *, rules: VotingRules, with_voter_data: bool = Fal
             pts.append(points)
     if current is not None:
         flush()
-    vote_meta = {"description": str(pool.label), "unit": str(pool.edition.city), "instance": str(pool.edition.year)}
+    vote_meta = {
+        "description": str(pool.label),
+        "unit": str(pool.edition.city),
+        "instance": str(pool.edition.year),
+    }
     if pool.district is not None:
         vote_meta["district"] = pool.district.name
-    instance = _instance_for(rules, budget=pool.budget, projects=vc_projects, ballots=ballots, vote_meta=vote_meta)
+    instance = _instance_for(
+        rules, budget=pool.budget, projects=vc_projects, ballots=ballots, vote_meta=vote_meta
+    )
     if with_voter_data:
         # Pabulib writes empty cells for voters who did not agree to publish their age and sex.
-        instance.vote_columns = ("voter_id", "vote", *(("points",) if cumulative else ()), "age", "sex")
+        instance.vote_columns = (
+            "voter_id",
+            "vote",
+            *(("points",) if cumulative else ()),
+            "age",
+            "sex",
+        )
     return instance
 
 
@@ -784,7 +826,13 @@ def _input_sha256(instance: Any) -> str:
 
 
 def pool_count(
-    *, actor: User | None, pool: Pool, rules: VotingRules, at: datetime, witnesses: str = "", seed: int | None = None
+    *,
+    actor: User | None,
+    pool: Pool,
+    rules: VotingRules,
+    at: datetime,
+    witnesses: str = "",
+    seed: int | None = None,
 ) -> PoolResult:
     """Count one pool with votecount under the fixed rule and options; store everything needed
     to redo the count: rule, options, package version, SHA-256 of the input, tie lots."""
@@ -796,7 +844,8 @@ def pool_count(
     window = pool.edition.phase_window(Phase.VOTING)
     if window is not None and at < window[1]:
         raise VotingError(
-            errors.NOT_CLOSED, params={"end": timezone.localtime(window[1]).strftime("%d.%m.%Y %H:%M")}
+            errors.NOT_CLOSED,
+            params={"end": timezone.localtime(window[1]).strftime("%d.%m.%Y %H:%M")},
         )
     instance = pool_instance(pool, rules=rules)
     seed = seed if seed is not None else secrets.randbits(62)
@@ -809,7 +858,9 @@ def pool_count(
     lots = [t for t in outcome.ties if t.lot_drawn]
     if lots and not witnesses.strip():
         raise VotingError(errors.WITNESSES_REQUIRED, field="witnesses")
-    tally: dict[str, dict[str, str]] = {pid: {"votes": "0", "score": "0"} for pid in instance.projects}
+    tally: dict[str, dict[str, str]] = {
+        pid: {"votes": "0", "score": "0"} for pid in instance.projects
+    }
     points_of = instance.points_reader()
     votes: dict[str, int] = {pid: 0 for pid in instance.projects}
     score: dict[str, Any] = {pid: 0 for pid in instance.projects}
@@ -851,7 +902,12 @@ def pool_count(
 
 
 def edition_count(
-    *, actor: User | None, edition: Edition, at: datetime, witnesses: str = "", seed: int | None = None
+    *,
+    actor: User | None,
+    edition: Edition,
+    at: datetime,
+    witnesses: str = "",
+    seed: int | None = None,
 ) -> list[PoolResult]:
     rules = VotingRules.objects.get(edition=edition)
     return [
@@ -884,7 +940,11 @@ def results_publish(*, actor: User | None, edition: Edition, at: datetime) -> Vo
             (PublishedReceipt(edition=edition, code=c) for c in codes), batch_size=5000
         )
         audit_log_append(
-            actor=actor, action="voting.results_published", obj=rules, before=before, after=snapshot(rules)
+            actor=actor,
+            action="voting.results_published",
+            obj=rules,
+            before=before,
+            after=snapshot(rules),
         )
     selected_ids = _selected_project_ids(edition, results.values())
     _open_implementations(edition=edition, project_ids=selected_ids, actor=actor)

@@ -35,6 +35,8 @@ urlpatterns = [
     path("punkty/<int:vote_point>/", views.point_detail, name="point"),
     path("punkty/<int:vote_point>/karty/", views.paper_entry, name="paper_entry"),
     path("punkty/<int:vote_point>/zamkniecie/", views.point_close, name="point_close"),
-    path("punkty/<int:vote_point>/protokol.pdf", views.point_protocol_pdf, name="point_protocol_pdf"),
+    path(
+        "punkty/<int:vote_point>/protokol.pdf", views.point_protocol_pdf, name="point_protocol_pdf"
+    ),
     path("karty/<int:vote_card>/", views.paper_resolve, name="paper_resolve"),
 ]

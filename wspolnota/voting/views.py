@@ -125,7 +125,9 @@ def points(request: HttpRequest, vote_year: int) -> HttpResponse:
 
 
 def point_detail(request: HttpRequest, vote_point: int) -> HttpResponse:
-    point = get_object_or_404(VotingPoint.objects.select_related("edition", "district"), pk=vote_point)
+    point = get_object_or_404(
+        VotingPoint.objects.select_related("edition", "district"), pk=vote_point
+    )
     edition, rules = _edition(point.edition.year)
     user = _user(request)
     can_enter = permissions.can_enter_paper(user, point)
@@ -154,7 +156,9 @@ def vote_identity(request: HttpRequest, vote_year: int) -> HttpResponse:
     now = timezone.now()
     if not permissions.voting_is_open(edition, at=now):
         return render(request, "voting/closed.html", _common(edition, rules), status=403)
-    chosen = VoterDistrict.objects.filter(edition=edition, user=user).select_related("district").first()
+    chosen = (
+        VoterDistrict.objects.filter(edition=edition, user=user).select_related("district").first()
+    )
     districts = district_list(city=edition.city)
     if chosen is not None:
         districts = districts.filter(pk=chosen.district_id)
@@ -178,7 +182,9 @@ def vote_identity(request: HttpRequest, vote_year: int) -> HttpResponse:
                     consent_to_statistics=data["consent_statistics"],
                     at=now,
                 )
-                services.voter_district_choose(user=user, edition=edition, district=data["district"])
+                services.voter_district_choose(
+                    user=user, edition=edition, district=data["district"]
+                )
                 services.identity_check_online(edition=edition, identity=identity)
             except DomainError as exc:
                 _apply(form, exc)
@@ -284,7 +290,7 @@ def vote_ballot(request: HttpRequest, vote_year: int) -> HttpResponse:
         return gate
     state = _voter_state(request, edition)
     assert state is not None
-    identity, district = state
+    _identity, district = state
     pools = services.pools_for_voter(edition, district)
     data = request.POST if request.method == "POST" else None
     form = BallotForm(data, rules=rules, pools=pools)
@@ -331,7 +337,9 @@ def vote_ballot(request: HttpRequest, vote_year: int) -> HttpResponse:
 def _review_lines(selection: Any, pools: Any) -> list[dict[str, Any]]:
     out = []
     for pool, projects in pools:
-        entries = [(projects[pid], pts) for pid, pts in selection.get(pool.pk, []) if pid in projects]
+        entries = [
+            (projects[pid], pts) for pid, pts in selection.get(pool.pk, []) if pid in projects
+        ]
         out.append({"pool": pool, "entries": entries})
     return out
 
@@ -402,7 +410,9 @@ def ballot_card_pdf(request: HttpRequest, vote_year: int, vote_district: int) ->
 
 
 def _point_for_staff(request: HttpRequest, vote_point: int) -> tuple[VotingPoint, User]:
-    point = get_object_or_404(VotingPoint.objects.select_related("edition", "district"), pk=vote_point)
+    point = get_object_or_404(
+        VotingPoint.objects.select_related("edition", "district"), pk=vote_point
+    )
     user = _user(request)
     if user is None or not permissions.can_enter_paper(user, point):
         raise PermissionDenied
@@ -415,7 +425,11 @@ def paper_entry(request: HttpRequest, vote_point: int) -> HttpResponse:
     point, user = _point_for_staff(request, vote_point)
     edition, rules = _edition(point.edition.year)
     district_id = request.POST.get("district") or request.GET.get("dzielnica") or point.district_id
-    district = District.objects.filter(city=edition.city, pk=district_id).first() if str(district_id).isdigit() else None
+    district = (
+        District.objects.filter(city=edition.city, pk=district_id).first()
+        if str(district_id).isdigit()
+        else None
+    )
     district = district or point.district
     pools = services.pools_for_voter(edition, district)
     identity_form = PaperEntryForm(
@@ -430,7 +444,9 @@ def paper_entry(request: HttpRequest, vote_point: int) -> HttpResponse:
             if data["district"] != district:
                 identity_form.add_error(
                     "district",
-                    _("Zmieniono dzielnicę: sprawdź listę projektów dzielnicowych i wprowadź kartę ponownie."),
+                    _(
+                        "Zmieniono dzielnicę: sprawdź listę projektów dzielnicowych i wprowadź kartę ponownie."
+                    ),
                 )
             else:
                 try:
@@ -487,7 +503,9 @@ def paper_review(request: HttpRequest, vote_year: int) -> HttpResponse:
     return render(
         request,
         "voting/paper_review.html",
-        _common(edition, rules, cards=selectors.mismatched_cards(edition=edition), form=ResolveForm()),
+        _common(
+            edition, rules, cards=selectors.mismatched_cards(edition=edition), form=ResolveForm()
+        ),
     )
 
 
@@ -506,14 +524,19 @@ def paper_resolve(request: HttpRequest, vote_card: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.paper_card_resolve(
-                    actor=user, card=card, choice=form.cleaned_data["choice"], note=form.cleaned_data["note"]
+                    actor=user,
+                    card=card,
+                    choice=form.cleaned_data["choice"],
+                    note=form.cleaned_data["note"],
                 )
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
                 messages.success(request, _("Karta została rozpatrzona."))
                 return redirect("voting:paper_review", edition.year)
-    entries = list(card.entries.select_related("district", "entered_by").order_by("created_at", "id"))
+    entries = list(
+        card.entries.select_related("district", "entered_by").order_by("created_at", "id")
+    )
     return render(
         request,
         "voting/paper_resolve.html",
@@ -562,7 +585,9 @@ def point_close(request: HttpRequest, vote_point: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                services.point_close(actor=user, point=point, at=timezone.now(), **form.cleaned_data)
+                services.point_close(
+                    actor=user, point=point, at=timezone.now(), **form.cleaned_data
+                )
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
@@ -577,7 +602,7 @@ def point_close(request: HttpRequest, vote_point: int) -> HttpResponse:
 
 
 def point_protocol_pdf(request: HttpRequest, vote_point: int) -> HttpResponse:
-    point, _user_ = _point_for_staff(request, vote_point)
+    point, _staff = _point_for_staff(request, vote_point)
     protocol = getattr(point, "protocol", None)
     if protocol is None:
         raise Http404
@@ -615,7 +640,10 @@ def office(request: HttpRequest, vote_year: int) -> HttpResponse:
                 return redirect("voting:office", vote_year)
             if "count" in request.POST and count_form.is_valid():
                 services.edition_count(
-                    actor=user, edition=edition, at=now, witnesses=count_form.cleaned_data["witnesses"]
+                    actor=user,
+                    edition=edition,
+                    at=now,
+                    witnesses=count_form.cleaned_data["witnesses"],
                 )
                 messages.success(request, _("Głosy policzone we wszystkich pulach."))
                 return redirect("voting:office", vote_year)
@@ -649,12 +677,16 @@ def office(request: HttpRequest, vote_year: int) -> HttpResponse:
 
 def results(request: HttpRequest, vote_year: int) -> HttpResponse:
     edition, rules = _edition(vote_year)
-    views = selectors.pool_results(edition=edition, at=timezone.now(), language=get_language() or "pl")
+    views = selectors.pool_results(
+        edition=edition, at=timezone.now(), language=get_language() or "pl"
+    )
     return render(request, "voting/results.html", _common(edition, rules, pools=views))
 
 
 def _pool_view(edition: Edition, vote_pool: int) -> Any:
-    views = selectors.pool_results(edition=edition, at=timezone.now(), language=get_language() or "pl")
+    views = selectors.pool_results(
+        edition=edition, at=timezone.now(), language=get_language() or "pl"
+    )
     for view in views:
         if view.pool.pk == vote_pool:
             return view
@@ -681,11 +713,13 @@ def pool_results(request: HttpRequest, vote_year: int, vote_pool: int) -> HttpRe
 
 
 def pool_protocol_pdf(request: HttpRequest, vote_year: int, vote_pool: int) -> HttpResponse:
-    edition, rules = _edition(vote_year)
+    edition, _rules = _edition(vote_year)
     view = _pool_view(edition, vote_pool)
     pdf = documents.results_protocol_pdf(edition=edition, view=view)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="protokol-wynikow-{edition.year}-{vote_pool}.pdf"'
+    response["Content-Disposition"] = (
+        f'inline; filename="protokol-wynikow-{edition.year}-{vote_pool}.pdf"'
+    )
     return response
 
 
@@ -709,7 +743,9 @@ def receipts(request: HttpRequest, vote_year: int) -> HttpResponse:
 def _published_pool(edition: Edition, rules: VotingRules, vote_pool: int) -> Pool:
     if not selectors.results_visible(edition, at=timezone.now()):
         raise Http404
-    return get_object_or_404(Pool.objects.select_related("district", "edition"), pk=vote_pool, edition=edition)
+    return get_object_or_404(
+        Pool.objects.select_related("district", "edition"), pk=vote_pool, edition=edition
+    )
 
 
 def open_data_pb(request: HttpRequest, vote_year: int, vote_pool: int) -> HttpResponse:
@@ -724,7 +760,7 @@ def open_data_pb(request: HttpRequest, vote_year: int, vote_pool: int) -> HttpRe
 
 
 def open_data_results_json(request: HttpRequest, vote_year: int) -> HttpResponse:
-    edition, rules = _edition(vote_year)
+    edition, _rules = _edition(vote_year)
     if not selectors.results_visible(edition, at=timezone.now()):
         raise Http404
     payload = documents.results_payload(edition=edition)
@@ -734,7 +770,7 @@ def open_data_results_json(request: HttpRequest, vote_year: int) -> HttpResponse
 
 
 def open_data_results_csv(request: HttpRequest, vote_year: int) -> HttpResponse:
-    edition, rules = _edition(vote_year)
+    edition, _rules = _edition(vote_year)
     if not selectors.results_visible(edition, at=timezone.now()):
         raise Http404
     buffer = io.StringIO()
@@ -743,8 +779,16 @@ def open_data_results_csv(request: HttpRequest, vote_year: int) -> HttpResponse:
     for pool in documents.results_payload(edition=edition)["pools"]:
         for line in pool["projects"]:
             writer.writerow(
-                [pool["name"], line["id"], line["title"], line["cost"], line["votes"], line["score"],
-                 int(line["selected"]), line["order"] or ""]
+                [
+                    pool["name"],
+                    line["id"],
+                    line["title"],
+                    line["cost"],
+                    line["votes"],
+                    line["score"],
+                    int(line["selected"]),
+                    line["order"] or "",
+                ]
             )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="wyniki-{edition.year}.csv"'
@@ -752,7 +796,7 @@ def open_data_results_csv(request: HttpRequest, vote_year: int) -> HttpResponse:
 
 
 def open_data_turnout_csv(request: HttpRequest, vote_year: int) -> HttpResponse:
-    edition, rules = _edition(vote_year)
+    edition, _rules = _edition(vote_year)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["district_number", "district", "online", "paper", "total"])

@@ -15,7 +15,6 @@ from wspolnota.voting import services
 from wspolnota.voting.models import VotingPoint, VotingRules
 
 
-
 def make_pesel(index: int, *, year: int = 1990, female: bool = True) -> str:
     """A valid PESEL, different for each index (born in ``year``, a day from the index)."""
     month = 1 + index % 12
@@ -61,17 +60,16 @@ def make_voting_edition(
     ballot_projects(pool_for(edition, 1))
     ballot_projects(pool_for(edition, 18))
     rules.setdefault("slug", f"krakow-{edition.year}")
-    VotingRules.objects.create(
-        edition=edition, fixed_at=timezone.now() if fixed else None, **rules
-    )
+    VotingRules.objects.create(edition=edition, fixed_at=timezone.now() if fixed else None, **rules)
     services.ballot_cache_clear()
     return move_to_phase(edition, phase)
 
 
 def on_ballot(edition: Edition, district_number: int | None) -> list[Project]:
     return list(
-        Project.objects.filter(pool=pool_for(edition, district_number), status=ProjectStatus.ON_BALLOT)
-        .order_by("sequence")
+        Project.objects.filter(
+            pool=pool_for(edition, district_number), status=ProjectStatus.ON_BALLOT
+        ).order_by("sequence")
     )
 
 
@@ -84,7 +82,9 @@ def krakow_selection(edition: Edition, district_number: int = 1, picks: int = 3)
     }
 
 
-def make_point(edition: Edition, district: District, coordinators: list[User] | None = None) -> VotingPoint:
+def make_point(
+    edition: Edition, district: District, coordinators: list[User] | None = None
+) -> VotingPoint:
     point = VotingPoint.objects.create(
         edition=edition,
         name=f"Biblioteka Kraków — filia {district.number}",

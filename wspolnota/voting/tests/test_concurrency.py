@@ -41,7 +41,10 @@ def _postgres_only():
 
 def _identity(edition, index):
     return services.identity_for(
-        rules=edition.voting_rules, full_name="Jan Kowalski", pesel=make_pesel(index), at=timezone.now()
+        rules=edition.voting_rules,
+        full_name="Jan Kowalski",
+        pesel=make_pesel(index),
+        at=timezone.now(),
     )
 
 
@@ -54,8 +57,14 @@ def test_fifty_simultaneous_attempts_by_one_person_online_and_on_paper_count_onc
     point = make_point(edition, krakow[1], [first, second])
     for n in range(25):  # the first keying of 25 cards of the same person
         services.paper_entry_add(
-            actor=first, point=point, number=f"K-{n}", identity=identity, district=krakow[1],
-            document_kind="id_card", selection=selection, at=timezone.now(),
+            actor=first,
+            point=point,
+            number=f"K-{n}",
+            identity=identity,
+            district=krakow[1],
+            document_kind="id_card",
+            selection=selection,
+            at=timezone.now(),
         )
     barrier = threading.Barrier(50)
     outcomes: list[str] = []
@@ -64,8 +73,13 @@ def test_fifty_simultaneous_attempts_by_one_person_online_and_on_paper_count_onc
         try:
             barrier.wait()
             services.ballot_cast_online(
-                user=user, edition=edition, rules=edition.voting_rules, identity=identity,
-                district=krakow[1], selection=selection, at=timezone.now(),
+                user=user,
+                edition=edition,
+                rules=edition.voting_rules,
+                identity=identity,
+                district=krakow[1],
+                selection=selection,
+                at=timezone.now(),
             )
             outcomes.append("cast")
         except VotingError as exc:
@@ -77,8 +91,14 @@ def test_fifty_simultaneous_attempts_by_one_person_online_and_on_paper_count_onc
         try:
             barrier.wait()
             card = services.paper_entry_add(
-                actor=second, point=point, number=f"K-{n}", identity=identity, district=krakow[1],
-                document_kind="id_card", selection=selection, at=timezone.now(),
+                actor=second,
+                point=point,
+                number=f"K-{n}",
+                identity=identity,
+                district=krakow[1],
+                document_kind="id_card",
+                selection=selection,
+                at=timezone.now(),
             )
             outcomes.append(card.status)
         except VotingError as exc:
@@ -97,9 +117,9 @@ def test_fifty_simultaneous_attempts_by_one_person_online_and_on_paper_count_onc
     assert VoterRollEntry.objects.count() == 1
     counted = outcomes.count("cast") + outcomes.count(CardStatus.COUNTED)
     assert counted == 1, Counter(outcomes)
-    assert PaperCard.objects.filter(status=CardStatus.INVALID_DUPLICATE).count() == 25 - outcomes.count(
-        CardStatus.COUNTED
-    )
+    assert PaperCard.objects.filter(
+        status=CardStatus.INVALID_DUPLICATE
+    ).count() == 25 - outcomes.count(CardStatus.COUNTED)
     assert RefusedAttempt.objects.count() == 49
 
 
@@ -112,8 +132,13 @@ def test_a_thousand_different_voters_in_parallel_give_a_thousand_ballots(krakow)
     def cast(identity):
         try:
             return services.ballot_cast_online(
-                user=user, edition=edition, rules=edition.voting_rules, identity=identity,
-                district=krakow[1], selection=selection, at=timezone.now(),
+                user=user,
+                edition=edition,
+                rules=edition.voting_rules,
+                identity=identity,
+                district=krakow[1],
+                selection=selection,
+                at=timezone.now(),
             )
         finally:
             connection.close()
@@ -141,8 +166,13 @@ def test_a_failure_in_the_middle_of_a_cast_leaves_neither_ballot_nor_roll_mark(k
     def cast():
         try:
             services.ballot_cast_online(
-                user=user, edition=edition, rules=edition.voting_rules, identity=_identity(edition, 7),
-                district=krakow[1], selection=krakow_selection(edition), at=timezone.now(),
+                user=user,
+                edition=edition,
+                rules=edition.voting_rules,
+                identity=_identity(edition, 7),
+                district=krakow[1],
+                selection=krakow_selection(edition),
+                at=timezone.now(),
             )
         except BaseException as exc:
             errors.append(exc)

@@ -7,11 +7,11 @@ import types
 from decimal import Decimal
 
 import pytest
+import votecount
 from django.test import Client
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
-import votecount
 from wspolnota.budget.models import Phase
 from wspolnota.budget.tests.factories import move_to_phase, pool_for
 from wspolnota.tests_support.factories import UserFactory
@@ -78,9 +78,16 @@ def test_per_project_counts_are_not_visible_anywhere_until_the_vote_closes(
         services.pool_count(
             actor=official, pool=city_pool, rules=voting_edition.voting_rules, at=timezone.now()
         )
-    args = {"vote_year": year, "vote_pool": city_pool.pk, "vote_point": point.pk, "vote_card": 1,
-            "vote_district": 1}
-    urls = _voting_urls(args) + [f"/api/voting/{year}/{r}" for r in ("turnout", "results", "receipts")]
+    args = {
+        "vote_year": year,
+        "vote_pool": city_pool.pk,
+        "vote_point": point.pk,
+        "vote_card": 1,
+        "vote_district": 1,
+    }
+    urls = _voting_urls(args) + [
+        f"/api/voting/{year}/{r}" for r in ("turnout", "results", "receipts")
+    ]
     for persona in ("anonymous", "resident", "official", "auditor", "administrator"):
         client = client_for(persona)
         for url in urls:
@@ -113,7 +120,9 @@ def test_after_the_close_the_count_is_stored_with_rule_options_version_and_input
     assert city.tally[top.number] == {"votes": "5", "score": "15"}
     assert len(results) == edition.pools.count()
     # the same input gives the same hash when counted again
-    again = services.pool_count(actor=official, pool=city.pool, rules=edition.voting_rules, at=timezone.now())
+    again = services.pool_count(
+        actor=official, pool=city.pool, rules=edition.voting_rules, at=timezone.now()
+    )
     assert again.input_sha256 == city.input_sha256
 
 
@@ -145,7 +154,9 @@ def test_publishing_opens_results_receipt_codes_and_implementation_of_the_winner
     assert pdf.content.startswith(b"%PDF")
     check = client.get(reverse("voting:receipts", args=[year]), {"kod": receipts[0]})
     assert "głos został policzony" in check.content.decode()
-    pb = client.get(reverse("voting:open_data_pb", args=[year, pool_for(edition, None).pk])).content.decode()
+    pb = client.get(
+        reverse("voting:open_data_pb", args=[year, pool_for(edition, None).pk])
+    ).content.decode()
     assert "voter_id;vote;age;sex" in pb
     for code in receipts:
         assert code not in pb
@@ -165,18 +176,28 @@ def test_a_tie_decided_by_lot_needs_witnesses_and_records_the_seed(krakow, offic
     _cast(edition, krakow, 2, {city.pk: [(projects[1].pk, 0), (projects[0].pk, 0)]})
     edition = move_to_phase(edition, Phase.RESULTS)
     with pytest.raises(VotingError) as exc:
-        services.pool_count(actor=official, pool=city, rules=edition.voting_rules, at=timezone.now())
+        services.pool_count(
+            actor=official, pool=city, rules=edition.voting_rules, at=timezone.now()
+        )
     assert "świadków" in str(exc.value)
     result = services.pool_count(
-        actor=official, pool=city, rules=edition.voting_rules, at=timezone.now(),
-        witnesses="Anna Nowak, Jan Kowalski", seed=12345,
+        actor=official,
+        pool=city,
+        rules=edition.voting_rules,
+        at=timezone.now(),
+        witnesses="Anna Nowak, Jan Kowalski",
+        seed=12345,
     )
     lot = TieLot.objects.get(result=result)
     assert lot.seed == 12345 and "Anna Nowak" in lot.witnesses
     assert set(lot.tied) == {projects[0].number, projects[1].number}
     redo = services.pool_count(
-        actor=official, pool=city, rules=edition.voting_rules, at=timezone.now(),
-        witnesses="Anna Nowak, Jan Kowalski", seed=12345,
+        actor=official,
+        pool=city,
+        rules=edition.voting_rules,
+        at=timezone.now(),
+        witnesses="Anna Nowak, Jan Kowalski",
+        seed=12345,
     )
     assert redo.selected == result.selected
 
@@ -184,16 +205,25 @@ def test_a_tie_decided_by_lot_needs_witnesses_and_records_the_seed(krakow, offic
 def test_rules_are_fixed_before_voting_and_cannot_change_afterwards(krakow, official):
     edition = make_voting_edition(districts=krakow, phase=Phase.FINAL_LIST, fixed=False)
     rules = services.voting_rules_set(
-        actor=official, edition=edition, at=timezone.now(), counting_rule="equalshares/add1",
-        ballot_kind="approval", approval_max=3,
+        actor=official,
+        edition=edition,
+        at=timezone.now(),
+        counting_rule="equalshares/add1",
+        ballot_kind="approval",
+        approval_max=3,
     )
     with pytest.raises(VotingError):
         services.voting_rules_set(
-            actor=official, edition=edition, at=timezone.now(), counting_options={"completion": "nonsense"}
+            actor=official,
+            edition=edition,
+            at=timezone.now(),
+            counting_options={"completion": "nonsense"},
         )
     services.voting_rules_fix(actor=official, rules=rules, at=timezone.now())
     with pytest.raises(VotingError):
-        services.voting_rules_set(actor=official, edition=edition, at=timezone.now(), approval_max=4)
+        services.voting_rules_set(
+            actor=official, edition=edition, at=timezone.now(), approval_max=4
+        )
     voting = move_to_phase(edition, Phase.VOTING)
     with pytest.raises(VotingError):
         services.voting_rules_set(actor=official, edition=voting, at=timezone.now(), approval_max=4)

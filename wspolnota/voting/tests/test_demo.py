@@ -19,5 +19,8 @@ def test_the_demo_has_points_ballots_and_published_results(krakow):
     if not any("wyniki ogłoszone" in line for line in lines):
         pytest.skip("Pabulib 2025 files are not available: " + " ".join(lines))
     assert rules.results_published_at is not None
-    assert PoolResult.objects.filter(pool__edition=rules.edition).count() == rules.edition.pools.count()
+    assert (
+        PoolResult.objects.filter(pool__edition=rules.edition).count()
+        == rules.edition.pools.count()
+    )
     assert demo.load() == ["Głosowanie 2025: już wczytane."]

@@ -24,7 +24,9 @@ def test_turnout_is_voters_on_the_roll_divided_by_residents(voting_edition, krak
             edition=voting_edition,
             rules=voting_edition.voting_rules,
             identity=services.identity_for(
-                rules=voting_edition.voting_rules, full_name="A B", pesel=make_pesel(index),
+                rules=voting_edition.voting_rules,
+                full_name="A B",
+                pesel=make_pesel(index),
                 at=timezone.now(),
             ),
             district=krakow[district],

@@ -79,7 +79,9 @@ def test_it_rejects_a_second_ballot_from_the_same_person_and_records_the_attempt
     confirmed(resident)
     client = _signed_in(resident)
     _identity(client, voting_edition, krakow[1], make_pesel(2))
-    client.post(reverse("voting:vote_cast", args=[voting_edition.year]), _ballot_data(voting_edition))
+    client.post(
+        reverse("voting:vote_cast", args=[voting_edition.year]), _ballot_data(voting_edition)
+    )
     other = confirmed(UserFactory(district=krakow[1], password=PASSWORD))
     again = _identity(_signed_in(other), voting_edition, krakow[1], make_pesel(2))
     assert again.status_code == 400
@@ -150,7 +152,9 @@ def test_voting_online_needs_a_phone_confirmed_by_sms(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {"phone-phone": "600 100 200", "send": "1"})
     digits = "".join(ch for ch in memory_outbox[-1].text if ch.isdigit())[:6]
-    wrong = client.post(url, {"code-code": "000000" if digits != "000000" else "111111", "confirm": "1"})
+    wrong = client.post(
+        url, {"code-code": "000000" if digits != "000000" else "111111", "confirm": "1"}
+    )
     assert wrong.status_code == 400
     ok = client.post(url, {"code-code": digits, "confirm": "1"})
     assert ok.status_code == 302
@@ -170,16 +174,28 @@ def test_people_without_pesel_vote_with_date_of_birth_and_sex_and_any_age_by_def
     rules = voting_edition.voting_rules
     now = timezone.now()
     child = services.identity_for(
-        rules=rules, full_name="Łucja Żak", birth_date=now.date().replace(year=now.year - 9), sex="F", at=now
+        rules=rules,
+        full_name="Łucja Żak",
+        birth_date=now.date().replace(year=now.year - 9),
+        sex="F",
+        at=now,
     )
     same = services.identity_for(
-        rules=rules, full_name="  lucja  ZAK ", birth_date=now.date().replace(year=now.year - 9), sex="F", at=now
+        rules=rules,
+        full_name="  lucja  ZAK ",
+        birth_date=now.date().replace(year=now.year - 9),
+        sex="F",
+        at=now,
     )
     assert child.identity_hash == same.identity_hash
     rules.minimum_age = 16
     with pytest.raises(VotingError):
         services.identity_for(
-            rules=rules, full_name="Łucja Żak", birth_date=now.date().replace(year=now.year - 9), sex="F", at=now
+            rules=rules,
+            full_name="Łucja Żak",
+            birth_date=now.date().replace(year=now.year - 9),
+            sex="F",
+            at=now,
         )
     with pytest.raises(VotingError):
         services.identity_for(rules=rules, full_name="Jan Nowak", pesel="12345678901", at=now)
@@ -190,7 +206,10 @@ def test_a_failure_in_the_middle_of_a_cast_leaves_neither_a_ballot_nor_a_roll_ma
 ):
     confirmed(resident)
     identity = services.identity_for(
-        rules=voting_edition.voting_rules, full_name="Anna Nowak", pesel=make_pesel(5), at=timezone.now()
+        rules=voting_edition.voting_rules,
+        full_name="Anna Nowak",
+        pesel=make_pesel(5),
+        at=timezone.now(),
     )
 
     def broken(*args, **kwargs):
@@ -204,7 +223,9 @@ def test_a_failure_in_the_middle_of_a_cast_leaves_neither_a_ballot_nor_a_roll_ma
             rules=voting_edition.voting_rules,
             identity=identity,
             district=krakow[1],
-            selection={pool_for(voting_edition, None).pk: [(on_ballot(voting_edition, None)[0].pk, 0)]},
+            selection={
+                pool_for(voting_edition, None).pk: [(on_ballot(voting_edition, None)[0].pk, 0)]
+            },
             at=timezone.now(),
         )
     assert not VoterRollEntry.objects.exists()
@@ -216,6 +237,8 @@ def test_voting_pages_refuse_outside_the_voting_phase(krakow, resident):
     from wspolnota.voting.tests.factories import make_voting_edition
 
     edition = make_voting_edition(districts=krakow, phase=Phase.FINAL_LIST)
-    response = _signed_in(confirmed(resident)).get(reverse("voting:vote_identity", args=[edition.year]))
+    response = _signed_in(confirmed(resident)).get(
+        reverse("voting:vote_identity", args=[edition.year])
+    )
     assert response.status_code == 403
     assert "Głosowanie nie trwa" in response.content.decode()

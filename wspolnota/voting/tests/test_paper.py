@@ -26,7 +26,10 @@ pytestmark = pytest.mark.django_db
 
 def _identity(edition, index):
     return services.identity_for(
-        rules=edition.voting_rules, full_name="Jan Kowalski", pesel=make_pesel(index), at=timezone.now()
+        rules=edition.voting_rules,
+        full_name="Jan Kowalski",
+        pesel=make_pesel(index),
+        at=timezone.now(),
     )
 
 
@@ -131,8 +134,14 @@ def test_a_card_breaking_the_rules_is_invalid(voting_edition, point, coordinator
 def test_only_coordinators_and_officials_key_in_cards(voting_edition, point, resident, client_for):
     with pytest.raises(VotingError):
         _enter(voting_edition, point, resident)
-    assert client_for("resident").get(reverse("voting:paper_entry", args=[point.pk])).status_code == 403
-    assert client_for("official").get(reverse("voting:paper_entry", args=[point.pk])).status_code == 200
+    assert (
+        client_for("resident").get(reverse("voting:paper_entry", args=[point.pk])).status_code
+        == 403
+    )
+    assert (
+        client_for("official").get(reverse("voting:paper_entry", args=[point.pk])).status_code
+        == 200
+    )
 
 
 def test_keying_a_card_through_the_page_keeps_what_was_typed_on_error(
@@ -153,7 +162,9 @@ def test_keying_a_card_through_the_page_keeps_what_was_typed_on_error(
     body = response.content.decode()
     assert "PESEL jest nieprawidłowy" in body and 'value="K-9"' in body
     city = pool_for(voting_edition, None).pk
-    data.update(pesel=make_pesel(12), **{f"pool_{city}_1": krakow_selection(voting_edition)[city][0][0]})
+    data.update(
+        pesel=make_pesel(12), **{f"pool_{city}_1": krakow_selection(voting_edition)[city][0][0]}
+    )
     assert client.post(url, data).status_code == 302
 
 
@@ -167,7 +178,12 @@ def test_closing_a_point_writes_its_protocol_with_the_tallies(voting_edition, po
             actor=first, point=point, cards_received=1, cards_unused=0, notes="", at=timezone.now()
         )
     protocol = services.point_close(
-        actor=first, point=point, cards_received=50, cards_unused=48, notes="bez uwag", at=timezone.now()
+        actor=first,
+        point=point,
+        cards_received=50,
+        cards_unused=48,
+        notes="bez uwag",
+        at=timezone.now(),
     )
     assert (protocol.cards_counted, protocol.cards_pending, protocol.cards_invalid) == (1, 1, 0)
     client = Client()

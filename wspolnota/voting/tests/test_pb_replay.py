@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-
 from votecount import read_pb
 
 SHARED = Path(os.environ.get("WSPOLNOTA_SHARED", Path(__file__).resolve().parents[4] / "shared"))
@@ -31,16 +30,19 @@ def _replay(path: Path, slug: str, tmp_path: Path) -> None:
     pools = json.loads(out.getvalue())["pools"]
     original = read_pb(str(path))
     name = original.meta.get("district", "")
-    pool = next(p for p in pools if name.replace("_", " ").split()[0][:4].lower() in p["name"].lower()
-                or len(pools) == 1)
+    pool = next(
+        p
+        for p in pools
+        if name.replace("_", " ").split()[0][:4].lower() in p["name"].lower() or len(pools) == 1
+    )
     official = {pid for pid, p in original.projects.items() if p.declared_selected == 1}
     assert set(pool["selected"]) == official, path.name
     exported = tmp_path / f"{path.stem}.pb"
-    call_command(
-        "budget_export_pb", edition=slug, pool=name, out=str(exported), stdout=StringIO()
-    )
+    call_command("budget_export_pb", edition=slug, pool=name, out=str(exported), stdout=StringIO())
     again = read_pb(str(exported))
-    assert Counter(b.projects for b in again.ballots) == Counter(b.projects for b in original.ballots)
+    assert Counter(b.projects for b in again.ballots) == Counter(
+        b.projects for b in original.ballots
+    )
     assert set(again.projects) == set(original.projects)
 
 

@@ -65,7 +65,9 @@ def test_the_database_itself_has_no_foreign_key_from_ballots_to_the_roll_or_user
             relations = connection.introspection.get_relations(cursor, table)
             referenced = {target_table for _col, (_target_col, target_table) in relations.items()}
             assert roll not in referenced and users not in referenced, (table, referenced)
-            columns = {c.name for c in connection.introspection.get_table_description(cursor, table)}
+            columns = {
+                c.name for c in connection.introspection.get_table_description(cursor, table)
+            }
             assert not {"created_at", "updated_at", "cast_at", "voter_id", "user_id"} & columns
         roll_relations = connection.introspection.get_relations(cursor, roll)
         referenced = {t for _c, (_tc, t) in roll_relations.items()}

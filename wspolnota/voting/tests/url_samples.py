@@ -11,7 +11,12 @@ from wspolnota.budget.models import Phase
 from wspolnota.budget.tests.factories import pool_for
 from wspolnota.tests_support.factories import UserFactory
 from wspolnota.voting import services
-from wspolnota.voting.tests.factories import krakow_selection, make_pesel, make_point, make_voting_edition
+from wspolnota.voting.tests.factories import (
+    krakow_selection,
+    make_pesel,
+    make_point,
+    make_voting_edition,
+)
 
 
 def url_samples(request: Any) -> dict[str, Any]:

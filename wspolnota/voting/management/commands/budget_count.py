@@ -20,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--edition", required=True)
         parser.add_argument("--json", action="store_true", help="print {pools: [{name, selected}]}")
         parser.add_argument("--witnesses", default="", help="witnesses of a lot, if one is drawn")
-        parser.add_argument("--seed", type=int, default=None, help="seed of a lot (default: random)")
+        parser.add_argument(
+            "--seed", type=int, default=None, help="seed of a lot (default: random)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         rules = selectors.rules_by_slug(options["edition"])

@@ -1,0 +1,171 @@
+"""In a real browser, with the keyboard only and no JavaScript: a resident votes online, and every
+voting page (public, resident's, coordinator's, official's) passes axe in pl, en and uk."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from wspolnota.accounts.roles import Role
+from wspolnota.budget.models import Phase
+from wspolnota.budget.tests.factories import move_to_phase, pool_for
+from wspolnota.conftest import PASSWORD
+from wspolnota.tests_support.axe import axe_violations, check_urls, log_in
+from wspolnota.tests_support.factories import CityUnitFactory, RoleAssignmentFactory, UserFactory
+from wspolnota.voting import services
+from wspolnota.voting.models import Ballot
+from wspolnota.voting.tests.factories import (
+    confirmed,
+    krakow_selection,
+    make_pesel,
+    make_point,
+    make_voting_edition,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_resident_votes_with_the_keyboard_alone_without_javascript(browser, live_server, krakow):
+    edition = make_voting_edition(districts=krakow)
+    voter = confirmed(UserFactory(district=krakow[1], password=PASSWORD))
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    base = live_server.url
+    log_in(page, base, voter.email, PASSWORD)
+    page.goto(f"{base}/pl/glosowanie/{edition.year}/glosuj/")
+    failures = []
+
+    def check(where):
+        report = axe_violations(page)
+        if report:
+            failures.append(f"{where}\n{report}")
+
+    check("identity")
+    page.focus("#id_district")
+    page.keyboard.press("Tab")  # full name
+    page.keyboard.type("Anna Nowak")
+    page.keyboard.press("Tab")  # PESEL
+    page.keyboard.type(make_pesel(1))
+    page.select_option("#id_district", str(krakow[1].pk))  # a select is operable by keys too
+    page.focus("form.form button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/glosuj/karta/" in page.url
+    check("ballot")
+    city = pool_for(edition, None).pk
+    choices = krakow_selection(edition)[city]
+    page.select_option(f"#id_pool_{city}_1", str(choices[0][0]))
+    page.select_option(f"#id_pool_{city}_2", str(choices[0][0]))  # the same project twice
+    page.focus("form.form button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "więcej niż raz" in page.inner_text("main")
+    check("ballot with errors")
+    page.select_option(f"#id_pool_{city}_2", str(choices[1][0]))
+    page.focus("form.form button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Sprawdź swój wybór" in page.inner_text("main")
+    check("review")
+    page.focus("form.form button[type=submit]")  # the first form: cast
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    check("receipt")
+    code = page.inner_text(".receipt-code")
+    assert Ballot.objects.get().receipt_code == code
+    context.close()
+    assert not failures, "\n\n".join(failures)
+
+
+def test_every_voting_page_passes_axe_in_three_languages(browser, live_server, krakow):
+    unit = CityUnitFactory(code="KBO", name="Kancelaria Budżetu Obywatelskiego")
+    official = UserFactory(district=krakow[2], password=PASSWORD)
+    RoleAssignmentFactory(user=official, role=Role.OFFICIAL, city_unit=unit)
+    coordinator = UserFactory(district=krakow[1], password=PASSWORD)
+    resident = confirmed(UserFactory(district=krakow[1], password=PASSWORD))
+    open_edition = make_voting_edition(districts=krakow)
+    point = make_point(open_edition, krakow[1], [coordinator, official])
+    rules = open_edition.voting_rules
+    identity = services.identity_for(
+        rules=rules, full_name="Jan K", pesel=make_pesel(3), at=timezone.now()
+    )
+    card = services.paper_entry_add(
+        actor=coordinator,
+        point=point,
+        number="K-1",
+        identity=identity,
+        district=krakow[1],
+        document_kind="id_card",
+        selection=krakow_selection(open_edition),
+        at=timezone.now(),
+    )
+    other = krakow_selection(open_edition)
+    first_pool = next(iter(other))
+    other[first_pool] = list(reversed(other[first_pool]))
+    services.paper_entry_add(
+        actor=official,
+        point=point,
+        number="K-1",
+        identity=identity,
+        district=krakow[1],
+        document_kind="id_card",
+        selection=other,
+        at=timezone.now(),
+    )
+    closed = make_voting_edition(districts=krakow, year=open_edition.year - 1, slug="krakow-closed")
+    for i in range(4):
+        services.ballot_cast_online(
+            user=resident,
+            edition=closed,
+            rules=closed.voting_rules,
+            identity=services.identity_for(
+                rules=closed.voting_rules,
+                full_name="A B",
+                pesel=make_pesel(10 + i),
+                at=timezone.now(),
+            ),
+            district=krakow[1],
+            selection=krakow_selection(closed),
+            at=timezone.now(),
+        )
+    closed = move_to_phase(closed, Phase.RESULTS)
+    services.edition_count(actor=official, edition=closed, at=timezone.now())
+    services.results_publish(actor=official, edition=closed, at=timezone.now())
+    y, c = open_edition.year, closed.year
+    public = [
+        "/glosowanie/",
+        f"/glosowanie/{y}/",
+        f"/glosowanie/{y}/frekwencja/",
+        f"/glosowanie/{y}/punkty/",
+        f"/glosowanie/punkty/{point.pk}/",
+        f"/glosowanie/{y}/wyniki/",
+        f"/glosowanie/{y}/kody-potwierdzen/",
+        f"/glosowanie/{c}/",
+        f"/glosowanie/{c}/wyniki/",
+        f"/glosowanie/{c}/wyniki/{pool_for(closed, None).pk}/",
+        f"/glosowanie/{c}/wyniki/{pool_for(closed, 1).pk}/",
+        f"/glosowanie/{c}/kody-potwierdzen/?kod=XXXX",
+    ]
+    staff = [
+        f"/glosowanie/punkty/{point.pk}/",
+        f"/glosowanie/punkty/{point.pk}/karty/",
+        f"/glosowanie/punkty/{point.pk}/zamkniecie/",
+        f"/glosowanie/{y}/karty-do-wyjasnienia/",
+        f"/glosowanie/karty/{card.pk}/",
+        f"/glosowanie/{y}/urzad/",
+        f"/glosowanie/{c}/urzad/",
+    ]
+    voter = [f"/glosowanie/{y}/glosuj/", f"/glosowanie/{y}/glosuj/telefon/"]
+    base = live_server.url
+    failures = []
+    for language in ("pl", "en", "uk"):
+        anonymous = browser.new_context()
+        failures += check_urls(anonymous.new_page(), [f"{base}/{language}{u}" for u in public])
+        anonymous.close()
+        for who, urls in ((official, staff), (resident, voter)):
+            context = browser.new_context()
+            page = context.new_page()
+            log_in(page, base, who.email, PASSWORD, language)
+            failures += check_urls(page, [f"{base}/{language}{u}" for u in urls])
+            context.close()
+    assert not failures, "\n\n".join(failures)
