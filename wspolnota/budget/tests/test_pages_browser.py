@@ -148,9 +148,10 @@ def test_the_map_picker_fills_the_fields_and_warns_outside_the_district(
     page.dispatch_event("#id_pool", "change")
     _wait_for_map(page)
     # The map fits district I; a click in its middle lands inside and fills both fields.
-    box = page.locator(".location-picker .leaflet-container").bounding_box()
+    map_box = page.locator(".location-picker .leaflet-container")
+    box = map_box.bounding_box()
     assert box is not None
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    map_box.click(position={"x": box["width"] / 2, "y": box["height"] / 2})  # scrolls to it
     latitude, longitude = page.input_value("#id_latitude"), page.input_value("#id_longitude")
     assert latitude.startswith("50.0") and longitude.startswith("19.9"), (latitude, longitude)
     assert "Wskazano miejsce" in page.inner_text("#location-picker-status")
