@@ -1,8 +1,9 @@
-"""Writes of the community app: places and their import, room bookings, events, volunteering.
+"""Writes of the community app: places and their import, room bookings, recurring activities,
+events, volunteering.
 
 Every rule that must hold "only once" (one booking per slot, one place per seat) is enforced
-under a row lock on the room or the event, so concurrent requests on PostgreSQL serialise; a
-partial unique index backs each rule up in the database.
+under a row lock on the room, the activity or the event, so concurrent requests on PostgreSQL
+serialise; a partial unique index backs each rule up in the database.
 """
 
 from __future__ import annotations
