@@ -3,6 +3,7 @@ which returns nothing until the results are published after the vote closes."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -32,6 +33,26 @@ def edition_for_year(year: int) -> Edition | None:
         .order_by("-id")
         .first()
     )
+
+
+# Per process, for the few seconds a burst of casts lasts: the edition, its rules and phases.
+EDITION_CACHE_SECONDS = 5.0
+_edition_cache: dict[int, tuple[float, Edition | None]] = {}
+
+
+def edition_for_casting(year: int) -> Edition | None:
+    """``edition_for_year`` kept for a few seconds: the cast path reads it on every request, and
+    rules are fixed and phases set long before the vote (a change shows within seconds)."""
+    now = time.monotonic()
+    cached = _edition_cache.get(year)
+    if cached is not None and now - cached[0] < EDITION_CACHE_SECONDS:
+        return cached[1]
+    edition = edition_for_year(year)
+    if edition is not None:
+        list(edition.phases.all())
+        rules_for(edition)
+    _edition_cache[year] = (now, edition)
+    return edition
 
 
 def rules_for(edition: Edition) -> VotingRules | None:

@@ -196,7 +196,11 @@ def ballot_pools(edition: Edition) -> dict[int, tuple[Pool, dict[int, Project]]]
 
 
 def ballot_cache_clear() -> None:
+    """Forget the per-process caches of ballots and editions (after an import, in tests)."""
+    from wspolnota.voting import selectors
+
     _ballot_cache.clear()
+    selectors._edition_cache.clear()
 
 
 def pools_for_voter(

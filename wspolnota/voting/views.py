@@ -50,8 +50,8 @@ def _user(request: HttpRequest) -> User | None:
     return user if isinstance(user, User) and user.is_authenticated else None
 
 
-def _edition(year: int) -> tuple[Edition, VotingRules]:
-    edition = selectors.edition_for_year(year)
+def _edition(year: int, *, cached: bool = False) -> tuple[Edition, VotingRules]:
+    edition = selectors.edition_for_casting(year) if cached else selectors.edition_for_year(year)
     if edition is None:
         raise Http404
     rules = selectors.rules_for(edition)
@@ -258,11 +258,26 @@ def vote_phone(request: HttpRequest, vote_year: int) -> HttpResponse:
     )
 
 
+_districts: dict[int, District] = {}
+
+
+def _district(pk: Any) -> District | None:
+    """Districts never change while a vote runs: kept per process after the first read."""
+    if not isinstance(pk, int):
+        return None
+    if pk not in _districts:
+        found = District.objects.filter(pk=pk).first()
+        if found is None:
+            return None
+        _districts[pk] = found
+    return _districts[pk]
+
+
 def _voter_state(request: HttpRequest, edition: Edition) -> tuple[Identity, District] | None:
     state = request.session.get(_session_key(edition))
     if not isinstance(state, dict) or "identity" not in state:
         return None
-    district = District.objects.filter(pk=state.get("district")).first()
+    district = _district(state.get("district"))
     if district is None:
         return None
     return Identity(state["identity"], state.get("age_band", ""), state.get("sex", "")), district
@@ -348,7 +363,7 @@ def _review_lines(selection: Any, pools: Any) -> list[dict[str, Any]]:
 @require_http_methods(["POST"])
 def vote_cast(request: HttpRequest, vote_year: int) -> HttpResponse:
     """Cast the ballot carried by the review page's hidden fields; shows the receipt code."""
-    edition, rules = _edition(vote_year)
+    edition, rules = _edition(vote_year, cached=True)
     gate = _ballot_gate(request, edition, rules)
     if gate is not None:
         return gate

@@ -12,3 +12,11 @@ from wspolnota.voting.tests.factories import make_voting_edition
 def voting_edition(krakow: Any) -> Edition:
     """Kraków's rules (3 + 3 ranked 3-2-1), voting open now."""
     return make_voting_edition(districts=krakow)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """The per-process caches of ballots and editions must not outlive a test's rollback."""
+    from wspolnota.voting import services
+
+    services.ballot_cache_clear()

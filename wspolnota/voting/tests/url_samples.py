@@ -21,6 +21,7 @@ from wspolnota.voting.tests.factories import (
 
 def url_samples(request: Any) -> dict[str, Any]:
     districts = request.getfixturevalue("krakow")
+    services.ballot_cache_clear()  # per-process caches must not outlive another test's rollback
     edition = make_voting_edition(districts=districts, phase=Phase.VOTING, year=2031)
     coordinator = UserFactory(district=districts[1])
     point = make_point(edition, districts[1], [coordinator])
