@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wspolnota.accounts.models import CityUnit
 from wspolnota.budget.models import Edition, Project
@@ -26,7 +27,9 @@ class FilterForm(forms.Form):
     edition = forms.TypedChoiceField(
         label=_("Edycja"), required=False, coerce=int, empty_value=None
     )
-    district = forms.ChoiceField(label=_("Obszar"), required=False)
+    district = forms.ChoiceField(
+        label=pgettext_lazy("pula: miasto lub dzielnica", "Obszar"), required=False
+    )
     status = forms.ChoiceField(label=_("Stan realizacji"), required=False)
     unit = forms.TypedChoiceField(
         label=_("Jednostka realizująca"), required=False, coerce=int, empty_value=None
