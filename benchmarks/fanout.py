@@ -197,7 +197,8 @@ def main() -> None:
     while len(warm) < args.workers:
         if time.monotonic() - startup > 600:
             raise SystemExit("the workers did not start within 10 minutes")
-        if len(warm_tasks) < 4 * args.workers:
+        waiting = DBTaskResult.objects.filter(id__in=warm_tasks, finished_at__isnull=True)
+        if waiting.count() < args.workers:  # keep a few queued until every worker has taken one
             warm_tasks.append(deliver_outbox.enqueue().id)
         time.sleep(0.5)
         for ids in DBTaskResult.objects.filter(
