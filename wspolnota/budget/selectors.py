@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import get_language, gettext
@@ -223,7 +223,7 @@ def catalogue_page(
     per_page: int = PAGE_SIZES[0],
     districts: list[District] | None = None,
 ) -> CataloguePage:
-    """One page of ``project_catalogue`` as plain rows, in one query whatever the number of projects.
+    """One page of ``project_catalogue`` as plain rows: two queries whatever the number of projects.
 
     A page number that is not a number means the first page, one past the end the last (as
     Django's ``Paginator.get_page``); ``districts`` (the filter list's, without boundaries) names
@@ -235,16 +235,16 @@ def catalogue_page(
     except (TypeError, ValueError):
         number = 1
     projects = project_catalogue(edition=edition, filters=filters)
-    # The page and the total in one query: COUNT(*) OVER () is computed before LIMIT.
-    paged = projects.annotate(total=Window(Count("pk"))).values(*_CATALOGUE_COLUMNS, "total")
-    found = list(paged[(number - 1) * per_page : number * per_page])
-    if found:
-        count = found[0]["total"]
-    else:  # nothing matches, or the page is past the end: count, then show the last page
-        count = projects.count() if number > 1 else 0
-        if count:
-            number = math.ceil(count / per_page)
-            found = list(paged[(number - 1) * per_page : number * per_page])
+    # COUNT(*) OVER () would save the count query, but it makes the database read and sort every
+    # matching row: on SQLite with 1,000 projects 3–6 ms, against about 2 ms for the count (on the
+    # (edition, status) index) and the LIMITed page together.
+    count = projects.count()
+    number = min(number, max(1, math.ceil(count / per_page)))
+    found = (
+        list(projects.values(*_CATALOGUE_COLUMNS)[(number - 1) * per_page : number * per_page])
+        if count
+        else []
+    )
     num_pages = max(1, math.ceil(count / per_page))
     if districts is None:
         districts = filter_districts(edition=edition)
