@@ -44,7 +44,9 @@ def test_every_page_of_part_one_has_no_wcag_violations(browser, live_server, kra
         content=services.ProjectContent(pool=pool, title="Szkic bez opisu"),
     )
     for n in range(30):  # enough for page links and page sizes
-        ProjectFactory(pool=pool_for(edition, 1 + n % 18), title=f"Projekt numer {n}")
+        ProjectFactory(
+            pool=pool_for(edition, 1 + n % 18), title=f"Projekt numer {n}", sequence=1000 + n
+        )
     proposal = services.merge_propose(actor=official, source=second, target=first, reason="Podobne")
     later = first.support_deadline + timedelta(minutes=1)
     services.verification_start(actor=official, project=first, unit=unit, at=later)
