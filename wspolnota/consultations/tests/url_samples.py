@@ -44,6 +44,7 @@ def url_samples(request: Any) -> dict[str, Any]:
     Statement.objects.create(consultation=consultation, text="Czeka", status="pending")
     return {
         "consultation_pk": consultation.pk,
+        "consultation_id": consultation.pk,  # the JSON API's detail route
         "meeting_pk": meeting.pk,
         "remark_pk": remark.pk,
         "survey_pk": survey.pk,
