@@ -81,7 +81,12 @@ def _concrete(route: str, args: list[str], pk: int, samples: dict[str, Any]) -> 
 
 @pytest.mark.django_db
 def test_every_url_argument_has_a_sample(request, krakow):
-    names = {arg for _route, _name, args in _walk(get_resolver().url_patterns) for arg in args}
+    names = {
+        arg
+        for route, _name, args in _walk(get_resolver().url_patterns)
+        if not route.lstrip("^").startswith(SKIP_PREFIXES)
+        for arg in args
+    }
     missing = names - set(_samples(request))
     assert not missing, f"add samples for URL arguments: {missing}"
 
@@ -104,9 +109,9 @@ def test_no_url_gives_a_server_error(persona, request, krakow, administrator, re
         with translation.override(code):
             routes = _walk(get_resolver().url_patterns)
         for route, _name, args in routes:
-            path = _concrete(route, args, assignment.pk, samples)
-            if path.startswith(SKIP_PREFIXES):
+            if route.lstrip("^").startswith(SKIP_PREFIXES):
                 continue
+            path = _concrete(route, args, assignment.pk, samples)
             # GET in every language; POST (form handling does not depend on the language) in Polish
             for method in ("get", "post") if code == "pl" else ("get",):
                 if user is not None:
