@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
-import time
 from datetime import date, timedelta
 from unittest import mock
 
@@ -144,9 +144,9 @@ def test_the_paper_list_pdf_has_the_number_and_a_qr_code(client_for, edition, re
 def _at_once(*calls, hold=None):
     """Run each call in its own thread (so on its own database connection), all released together.
 
-    ``hold`` (a ``(module, name)`` pair) makes that function pause after it returns, so that every
-    thread gets past it before any of them goes on: the race window is wide open, and only a real
-    database guard (a lock, a constraint) keeps the outcome right.
+    ``hold`` (a ``(module, name)`` pair) makes that function wait after it returns until every
+    thread has got past it too: the race window is wide open, and only a real database guard (a
+    lock, a constraint) keeps the outcome right.
     """
     barrier = threading.Barrier(len(calls))
     outcomes: list[str] = []
@@ -166,9 +166,14 @@ def _at_once(*calls, hold=None):
         module, name = hold
         original = getattr(module, name)
 
+        meet = threading.Barrier(len(calls))
+
         def slow(*args, **kwargs):
             result = original(*args, **kwargs)
-            time.sleep(0.3)
+            # Wait (at most a second) until every thread got here too. A thread held back by a
+            # lock never arrives in time: the barrier breaks and everyone goes on.
+            with contextlib.suppress(threading.BrokenBarrierError):
+                meet.wait(timeout=1)
             return result
 
         patcher = mock.patch.object(module, name, slow)
