@@ -735,25 +735,33 @@ def _promote_waitlist(event: Event) -> list[EventRegistration]:
             .select_related("user")
             .order_by("created_at", "id")[:free]
         )
-    now = timezone.now()
-    for registration in promoted_all:
-        registration.status = RegistrationStatus.CONFIRMED
-        registration.promoted_at = now
-        registration.save(update_fields=["status", "promoted_at", "updated_at"])
-        audit_log_append(
-            actor=None,
-            action="community.registration_promoted",
-            obj=registration,
-            after=snapshot(registration),
-        )
-        notify(
-            recipient=registration.user,
-            kind="community.waitlist_promoted",
-            subject_template="community/email/waitlist_promoted_subject.txt",
-            body_template="community/email/waitlist_promoted.txt",
-            context={"event": event},
-        )
+    _promote(
+        promoted_all,
+        action="community.registration_promoted",
+        kind="community.waitlist_promoted",
+        template="community/email/waitlist_promoted",
+        context={"event": event},
+    )
     return promoted_all
+
+
+def _promote(
+    entries: list[Any], *, action: str, kind: str, template: str, context: dict[str, Any]
+) -> None:
+    """Give each waiting-list entry its place, audit-log it (the system acts) and tell the person."""
+    now = timezone.now()
+    for entry in entries:
+        entry.status = RegistrationStatus.CONFIRMED
+        entry.promoted_at = now
+        entry.save(update_fields=["status", "promoted_at", "updated_at"])
+        audit_log_append(actor=None, action=action, obj=entry, after=snapshot(entry))
+        notify(
+            recipient=entry.user,
+            kind=kind,
+            subject_template=f"{template}_subject.txt",
+            body_template=f"{template}.txt",
+            context=context,
+        )
 
 
 def event_save(*, actor: User, event: Event | None, fields: dict[str, Any]) -> Event:
@@ -924,24 +932,13 @@ def _promote_activity_waitlist(activity: Activity) -> list[ActivitySignup]:
         .select_related("user")
         .order_by("created_at", "id")[:free]
     )
-    now = timezone.now()
-    for signup in promoted:
-        signup.status = RegistrationStatus.CONFIRMED
-        signup.promoted_at = now
-        signup.save(update_fields=["status", "promoted_at", "updated_at"])
-        audit_log_append(
-            actor=None,
-            action="community.activity_signup_promoted",
-            obj=signup,
-            after=snapshot(signup),
-        )
-        notify(
-            recipient=signup.user,
-            kind="community.activity_waitlist_promoted",
-            subject_template="community/email/activity_promoted_subject.txt",
-            body_template="community/email/activity_promoted.txt",
-            context={"activity": activity, "place": activity.place},
-        )
+    _promote(
+        promoted,
+        action="community.activity_signup_promoted",
+        kind="community.activity_waitlist_promoted",
+        template="community/email/activity_promoted",
+        context={"activity": activity, "place": activity.place},
+    )
     return promoted
 
 
