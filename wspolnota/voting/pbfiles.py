@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from wspolnota.budget import services as budget_services
@@ -283,4 +283,15 @@ def ballots_insert(
     Ballot.objects.bulk_create(ballots, batch_size=2000)
     BallotChoice.objects.bulk_create(choices, batch_size=5000)
     VoterRollEntry.objects.bulk_create(roll, batch_size=2000, ignore_conflicts=True)
+    _analyse(Ballot, BallotChoice, VoterRollEntry)
     return len(ballots)
+
+
+def _analyse(*models: Any) -> None:
+    """Refresh PostgreSQL's statistics after a bulk load, so the count's queries get good plans
+    at once instead of after autovacuum gets round to it (ANALYZE may run inside a transaction)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
