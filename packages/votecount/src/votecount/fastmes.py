@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from itertools import compress, repeat
-from operator import ge, itemgetter, lt, mul, setitem
+from operator import ge, itemgetter, lt, mul
 from typing import Any
 
 from votecount.mes import (
@@ -182,17 +182,16 @@ class CostMes:
     def _ids(self, masks: Sequence[int]) -> tuple[int, ...]:
         """The class ids of these masks, registering the new ones."""
         reg = self.reg
-        ids = list(map(reg.get, masks))
-        if None in ids:
-            for k, (i, mask) in enumerate(zip(ids, masks, strict=True)):
-                if i is None:
-                    i = reg.get(mask)  # (the same mask may appear twice)
-                    if i is None:
-                        i = reg[mask] = len(self.bud)
-                        self.class_mask.append(mask)
-                        self.bud.append(0.0)
-                    ids[k] = i
-        return tuple(ids)  # type: ignore[arg-type]
+        ids = tuple(map(reg.get, masks))
+        if None not in ids:
+            return ids  # type: ignore[return-value]
+        # the new masks, each once and in the order met, get the next ids
+        new = [mask for mask in dict.fromkeys(masks) if mask not in reg]
+        first = len(self.bud)
+        reg.update(zip(new, range(first, first + len(new)), strict=True))
+        self.class_mask.extend(new)
+        self.bud.extend(repeat(0.0, len(new)))
+        return tuple(map(reg.__getitem__, masks))
 
     def _table(self, p: int, bought: int) -> _Table:
         """The table of project ``p`` once the projects in the mask ``bought`` are bought."""
@@ -394,18 +393,16 @@ def _compute_small(
     rest = c
     npay = n
     n_a = 0  # voters who give all and have some money (their amounts are off by <= delta)
-    i = 0
+    i = 0  # the number of classes that give all they have
     size = len(entries)
-    while i < size:
-        m, k = entries[i]
-        if m * npay < rest:
-            rest -= m * k
-            npay -= k
-            if m:
-                n_a += k
-            i += 1
-        else:
+    for m, k in entries:
+        if not m * npay < rest:
             break
+        rest -= m * k
+        npay -= k
+        if m:
+            n_a += k
+        i += 1
     # The subtractions are off by at most i + 2 roundings of amounts below c.
     rounding = (i + 2) * _U * c
     if npay == 0:
@@ -611,9 +608,9 @@ class _Run:
             bs = self.rec_money[w]
             self.round_bs.append(bs)
             self.round_q.append(q)
-            # those who give all they have are left with exactly nothing; (any(map(...)) runs
-            # the loop in C: setitem returns None)
-            any(map(setitem, repeat(bud), child, [b - q if b >= q else 0.0 for b in bs]))
+            # those who give all they have are left with exactly nothing
+            for j, have in zip(child, bs, strict=True):
+                bud[j] = have - q if have >= q else 0.0
             # the others' money is off by q's error and the rounding of the subtraction more
             self.delta += self.rec_e[w] + _U * self.s
         else:
