@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 
 from wspolnota.accounts import permissions
 
@@ -38,19 +40,26 @@ def nav_items() -> list[tuple[str, Any]]:
     return items
 
 
+@lru_cache(maxsize=16)
+def _nav_urls(language: str) -> tuple[tuple[str, str, Any], ...]:
+    """The main menu's (url name, url, label) in one language; URLs are fixed at start-up."""
+    entries = []
+    for url_name, label in nav_items():
+        try:
+            entries.append((url_name, reverse(url_name), label))
+        except NoReverseMatch:
+            continue
+    return tuple(entries)
+
+
 def platform(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     match = getattr(request, "resolver_match", None)
     current_app = match.app_name if match else ""
-    app_nav = []
-    for url_name, label in nav_items():
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
-            continue
-        app_nav.append(
-            {"url": url, "label": label, "current": url_name.split(":")[0] == current_app}
-        )
+    app_nav = [
+        {"url": url, "label": label, "current": url_name.split(":")[0] == current_app}
+        for url_name, url, label in _nav_urls(get_language() or settings.LANGUAGE_CODE)
+    ]
     return {
         "app_nav": app_nav,
         "platform": {

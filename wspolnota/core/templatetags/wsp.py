@@ -5,8 +5,9 @@ from typing import Any
 from django import forms, template
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils.safestring import SafeString
+from django.utils.translation import override
 
 register = template.Library()
 
@@ -21,12 +22,27 @@ def language_links(context: dict[str, Any]) -> dict[str, Any]:
         {
             "code": code,
             "name": settings.LANGUAGE_NATIVE_NAMES.get(code, code),
-            "url": translate_url(path, code),
+            "url": _in_language(request, path, code),
             "current": code == current,
         }
         for code, _name in settings.LANGUAGES
     ]
     return {"links": links}
+
+
+def _in_language(request: HttpRequest | None, path: str, code: str) -> str:
+    """``translate_url`` without resolving the path again: the request already knows its view."""
+    match = getattr(request, "resolver_match", None)
+    if request is None or match is None or not match.url_name:
+        return translate_url(path, code)
+    name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    try:
+        with override(code):
+            url = reverse(name, args=match.args, kwargs=match.kwargs)
+    except NoReverseMatch:
+        return translate_url(path, code)
+    query = request.META.get("QUERY_STRING", "")
+    return f"{url}?{query}" if query else url
 
 
 @register.filter

@@ -30,6 +30,11 @@ def test_the_language_switcher_links_to_the_same_page_in_each_language(client, k
     body = client.get("/pl/dzielnice/1/").content.decode()
     assert 'href="/en/dzielnice/1/"' in body
     assert 'href="/uk/dzielnice/1/"' in body
+    # the query string (filters, page number) goes along; a page that is not found still renders
+    body = client.get("/pl/dzielnice/1/?strona=2").content.decode()
+    assert 'href="/uk/dzielnice/1/?strona=2"' in body
+    missing = client.get("/pl/nie-ma-takiej-strony/")
+    assert missing.status_code == 404 and 'lang="pl"' in missing.content.decode()
 
 
 @pytest.mark.django_db
