@@ -101,6 +101,20 @@ class SvgMap:
     width: int
     height: int
     districts: list[SvgDistrict]
+    # the projection: west and north edges, the cosine of the mid latitude, pixels per degree
+    frame: tuple[float, float, float, float, float, float] | None = None
+
+    def place(self, longitude: float, latitude: float) -> tuple[float, float] | None:
+        """Where a point falls on this map, or None outside the districts' bounding box."""
+        if self.frame is None:
+            return None
+        minx, miny, maxx, maxy, kx, scale = self.frame
+        if not (minx <= longitude <= maxx and miny <= latitude <= maxy):
+            return None
+        return (
+            round(10 + (longitude - minx) * kx * scale, 1),
+            round(10 + (maxy - latitude) * scale, 1),
+        )
 
 
 def district_svg_map(
@@ -134,4 +148,4 @@ def district_svg_map(
         anchor = geometry.representative_point()
         lx, ly = project(anchor.x, anchor.y)
         result.append(SvgDistrict(district, " ".join(parts), round(lx, 1), round(ly, 1)))
-    return SvgMap(width, height, result)
+    return SvgMap(width, height, result, (minx, miny, maxx, maxy, kx, scale))

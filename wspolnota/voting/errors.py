@@ -63,6 +63,8 @@ CARD_SAME_PERSON = _("Drugie wprowadzenie karty musi wykonać inna osoba niż pi
 CARD_NOT_MISMATCH = _("Ta karta nie czeka na wyjaśnienie.")
 DOCUMENT_REQUIRED = _("Zaznacz, jaki dokument tożsamości sprawdzono.")
 POINT_CLOSED = _("Ten punkt został już zamknięty protokołem.")
+PAPER_NOT_STARTED = _("Karty papierowe można wprowadzać dopiero od rozpoczęcia głosowania.")
+PAPER_AFTER_RESULTS = _("Wyniki zostały już ogłoszone: nie można wprowadzać kolejnych kart.")
 PROTOCOL_NUMBERS = _(
     "Liczba kart otrzymanych musi być co najmniej sumą kart wydanych i niewykorzystanych."
 )

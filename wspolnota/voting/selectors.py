@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from wspolnota.budget.models import Edition, Phase, Pool, PoolKind, Project
+from wspolnota.territory.selectors import SvgMap
 from wspolnota.voting import permissions
 from wspolnota.voting.models import (
     CardStatus,
@@ -140,6 +141,32 @@ def voting_points(*, edition: Edition) -> QuerySet[VotingPoint]:
         .select_related("district")
         .order_by("district__number", "name")
     )
+
+
+@dataclass(frozen=True)
+class PointsMap:
+    svg: SvgMap
+    placed: list[tuple[VotingPoint, float, float]]
+    unplaced: list[VotingPoint]
+
+
+def voting_points_map(*, edition: Edition, points: list[VotingPoint]) -> PointsMap:
+    """The city's districts drawn as SVG (for pages without JavaScript) with each voting point
+    that has a location inside them; the others are listed apart (they are in the table)."""
+    from wspolnota.territory.selectors import district_list, district_svg_map
+
+    svg = district_svg_map(districts=list(district_list(city=edition.city)))
+    placed: list[tuple[VotingPoint, float, float]] = []
+    unplaced: list[VotingPoint] = []
+    for point in points:
+        where = None
+        if point.latitude is not None and point.longitude is not None:
+            where = svg.place(float(point.longitude), float(point.latitude))
+        if where is None:
+            unplaced.append(point)
+        else:
+            placed.append((point, *where))
+    return PointsMap(svg, placed, unplaced)
 
 
 def point_tally(*, point: VotingPoint) -> dict[str, int]:

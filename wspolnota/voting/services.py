@@ -535,6 +535,15 @@ def paper_entry_add(
         raise VotingPermissionError(errors.NOT_COORDINATOR)
     if VotingPoint.objects.filter(pk=point.pk, closed_at__isnull=False).exists():
         raise VotingError(errors.POINT_CLOSED)
+    # Cards are keyed from the opening of the vote until the results are published (points key
+    # in their last cards after the close, before the count).
+    window = point.edition.phase_window(Phase.VOTING)
+    if window is None or at < window[0]:
+        raise VotingError(errors.PAPER_NOT_STARTED)
+    if VotingRules.objects.filter(
+        edition_id=point.edition_id, results_published_at__isnull=False
+    ).exists():
+        raise VotingError(errors.PAPER_AFTER_RESULTS)
     number = number.strip().upper()
     if not number:
         raise VotingError(errors.CARD_NUMBER_REQUIRED, field="number")

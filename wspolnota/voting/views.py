@@ -117,10 +117,31 @@ def turnout(request: HttpRequest, vote_year: int) -> HttpResponse:
 
 def points(request: HttpRequest, vote_year: int) -> HttpResponse:
     edition, rules = _edition(vote_year)
+    points = list(selectors.voting_points(edition=edition))
+    points_map = selectors.voting_points_map(edition=edition, points=points)
+    step_free, stairs = _("bez schodów"), _("wejście ze schodami")
+    markers = [
+        {
+            "lat": float(point.latitude),
+            "lon": float(point.longitude),
+            "url": reverse("voting:point", args=[point.pk]),
+            "title": point.name,
+            "status": f"{point.address} — {step_free if point.step_free else stairs}",
+        }
+        for point, _x, _y in points_map.placed
+    ]
     return render(
         request,
         "voting/points.html",
-        _common(edition, rules, points=selectors.voting_points(edition=edition)),
+        _common(
+            edition,
+            rules,
+            points=points,
+            points_map=points_map,
+            markers=markers,
+            tile_url=settings.MAP_TILE_URL,
+            tile_attribution=settings.MAP_TILE_ATTRIBUTION,
+        ),
     )
 
 

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from wspolnota.budget.models import Phase
 from wspolnota.budget.tests.factories import pool_for
 from wspolnota.core.models import AuditLogEntry
 from wspolnota.tests_support.factories import UserFactory
-from wspolnota.voting import services
+from wspolnota.voting import errors, services
 from wspolnota.voting.errors import VotingError
 from wspolnota.voting.models import (
     Ballot,
     CardStatus,
+    PaperCard,
     PaperEntry,
     RefusedAttempt,
     VoterRollEntry,
@@ -198,3 +202,67 @@ def test_closing_a_point_writes_its_protocol_with_the_tallies(voting_edition, po
 def test_printable_ballot_cards_in_three_languages(voting_edition, language, client):
     response = client.get(f"/{language}/glosowanie/{voting_edition.year}/karta-do-glosowania-1.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_the_points_page_maps_located_points_and_lists_every_point(voting_edition, krakow):
+    """Without JavaScript the map is an SVG with a link per point; a point without a location
+    (or outside the city) is only in the table, and the page says how many are on the map."""
+    inside = make_point(voting_edition, krakow[1])
+    outside = make_point(voting_edition, krakow[2])
+    outside.latitude, outside.longitude = None, None
+    outside.save()
+    far = make_point(voting_edition, krakow[3])
+    far.latitude, far.longitude = 52.2297, 21.0122  # Warsaw
+    far.save()
+    body = Client().get(reverse("voting:points", args=[voting_edition.year])).content.decode()
+    svg = body[body.index("<svg") : body.index("</svg>")]
+    assert svg.count("<circle") == 1
+    assert reverse("voting:point", args=[inside.pk]) in svg
+    assert "bez schodów" in svg
+    table = body[body.index("<table") :]
+    for point in (inside, outside, far):
+        assert reverse("voting:point", args=[point.pk]) in table
+    assert "Na mapie: 1 z 3 punktów." in body
+    assert 'id="points-markers"' in body  # the same points for the interactive map
+    for language in ("en", "uk"):
+        with translation.override(language):
+            response = Client().get(reverse("voting:points", args=[voting_edition.year]))
+        assert response.status_code == 200
+
+
+def test_the_points_page_without_located_points_has_no_map(voting_edition, krakow):
+    point = make_point(voting_edition, krakow[1])
+    point.latitude = None
+    point.save()
+    body = Client().get(reverse("voting:points", args=[voting_edition.year])).content.decode()
+    assert 'id="points-map"' not in body and "<circle" not in body
+    assert 'id="points-markers"' not in body
+    assert point.name in body
+
+
+def test_cards_are_keyed_from_the_opening_of_the_vote_until_the_results_are_published(
+    voting_edition, point, coordinators
+):
+    start, end = voting_edition.phase_window(Phase.VOTING)
+    early = dict(
+        actor=coordinators[0],
+        point=point,
+        number="K-9",
+        identity=_identity(voting_edition, 9),
+        district=point.district,
+        document_kind="id_card",
+        selection=krakow_selection(voting_edition),
+    )
+    with pytest.raises(VotingError) as refused:
+        services.paper_entry_add(**early, at=start - timedelta(minutes=1))
+    assert refused.value.message == errors.PAPER_NOT_STARTED
+    # after the close, before the results: the points key in their last cards
+    services.paper_entry_add(**early, at=end + timedelta(hours=2))
+    assert PaperCard.objects.filter(number="K-9").exists()
+    rules = voting_edition.voting_rules
+    rules.results_published_at = timezone.now()
+    rules.save(update_fields=["results_published_at"])
+    with pytest.raises(VotingError) as late:
+        _enter(voting_edition, point, coordinators[0], number="K-10", index=11)
+    assert late.value.message == errors.PAPER_AFTER_RESULTS
+    assert not PaperCard.objects.filter(number="K-10").exists()
