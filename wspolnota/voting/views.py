@@ -127,6 +127,8 @@ def points(request: HttpRequest, vote_year: int) -> HttpResponse:
             "url": reverse("voting:point", args=[point.pk]),
             "title": point.name,
             "status": f"{point.address} — {step_free if point.step_free else stairs}",
+            # the legend's colours (implementation.css: completed, planned)
+            "colour": "#1e6b31" if point.step_free else "#6b4e00",
         }
         for point, _x, _y in points_map.placed
     ]

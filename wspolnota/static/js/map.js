@@ -2,8 +2,14 @@
    Without a tile server configured, only the district boundaries are drawn. */
 (function () {
   "use strict";
+  var saved = new WeakMap();
+  function restore(el) {
+    /* keep the server-drawn map when anything goes wrong */
+    if (saved.has(el)) { el.innerHTML = saved.get(el); }
+  }
   function init(el) {
     if (!window.L || !el.dataset.geojsonUrl) { return; }
+    saved.set(el, el.innerHTML);
     fetch(el.dataset.geojsonUrl, { headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (districts) {
@@ -29,10 +35,12 @@
             lyr.bindPopup(link);
             lyr.bindTooltip(feature.properties.name);
           }
-        }).addTo(map);
+        });
+        // The view first: Leaflet cannot draw styled shapes on a map that has no view yet.
         map.fitBounds(layer.getBounds());
+        layer.addTo(map);
       })
-      .catch(function () { /* keep the server-drawn map */ });
+      .catch(function () { restore(el); });
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".map[data-geojson-url]").forEach(init);

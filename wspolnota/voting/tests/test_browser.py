@@ -179,3 +179,23 @@ def test_every_voting_page_passes_axe_in_three_languages(browser, live_server, k
             failures += check_urls(page, [f"{base}/{language}{u}" for u in urls])
             context.close()
     assert not failures, "\n\n".join(failures)
+
+
+def test_with_javascript_the_maps_draw_districts_and_points(browser, live_server, krakow):
+    """Leaflet replaces the server-drawn SVG: the districts and every located point are drawn
+    (Leaflet cannot draw styled shapes before the map has a view; this once left a blank map),
+    and the district pages' maps draw too."""
+    edition = make_voting_edition(districts=krakow)
+    make_point(edition, krakow[1])
+    context = browser.new_context()
+    page = context.new_page()
+    base = live_server.url
+    page.goto(f"{base}/pl/glosowanie/{edition.year}/punkty/")
+    page.wait_for_selector("#points-map .leaflet-overlay-pane path", timeout=10_000)
+    shapes = page.locator("#points-map .leaflet-overlay-pane path").count()
+    assert shapes == len(krakow) + 1  # 18 districts and one point
+    assert page.locator("#points-map svg.impl-map").count() == 0  # the fallback SVG was replaced
+    page.goto(f"{base}/pl/dzielnice/")
+    page.wait_for_selector(".leaflet-overlay-pane path", timeout=10_000)
+    assert page.locator(".leaflet-overlay-pane path").count() == len(krakow)
+    context.close()
