@@ -13,7 +13,8 @@ What it does, all on 127.0.0.1 and bounded in time:
 4. baseline: client threads POST the baseline view for a fixed time;
 5. cast: the same threads POST the real cast (``/pl/glosowanie/<year>/glosuj/oddaj/``: ballot
    validation, roll check and insert, ballot and choices insert in one transaction), each
-   voter once;
+   voter once; the cast answers 303 See Other with the receipt code in a signed cookie (the
+   receipt page, a GET, is not part of the cast and is not requested here);
 6. checks that every receipt returned is in the database once and that the database holds no
    ballot that was not answered (lost / doubled), and that roll marks equal ballots.
 
@@ -182,10 +183,12 @@ def _post(
         },
     )
     response = conn.getresponse()
-    return response.status, response.read().decode("utf-8", "replace")
+    body = response.read().decode("utf-8", "replace")
+    # the cast answers 303 and hands the receipt code to the voter's browser in a signed cookie
+    return response.status, body + "\n" + "\n".join(response.headers.get_all("Set-Cookie") or [])
 
 
-RECEIPT = re.compile(r'class="receipt-code">([A-Z0-9-]{14})<')
+RECEIPT = re.compile(r"wsp_receipt=\"?\d+:([A-Z0-9-]{14}):")
 
 
 def run_phase(

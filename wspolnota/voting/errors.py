@@ -41,6 +41,9 @@ PHONE_REQUIRED = _(
     "odebrać SMS-a, zagłosuj na papierze w punkcie do głosowania."
 )
 IDENTITY_STEP_FIRST = _("Najpierw podaj dzielnicę zamieszkania i dane do spisu głosujących.")
+RECEIPT_GONE = _(
+    "Kod potwierdzenia widać tylko w przeglądarce, w której oddano głos, przez 15 minut po głosowaniu."
+)
 
 # Ballot
 PROJECT_NOT_ON_BALLOT = _("Projekt „%(project)s” nie jest na liście do głosowania w tej puli.")

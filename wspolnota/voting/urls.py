@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:vote_year>/glosuj/telefon/", views.vote_phone, name="vote_phone"),
     path("<int:vote_year>/glosuj/karta/", views.vote_ballot, name="vote_ballot"),
     path("<int:vote_year>/glosuj/oddaj/", views.vote_cast, name="vote_cast"),
+    path("<int:vote_year>/glosuj/potwierdzenie/", views.vote_receipt, name="vote_receipt"),
     path(
         "<int:vote_year>/karta-do-glosowania-<int:vote_district>.pdf",
         views.ballot_card_pdf,

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -382,10 +382,22 @@ def _review_lines(selection: Any, pools: Any) -> list[dict[str, Any]]:
     return out
 
 
+# The receipt code travels from the cast to the receipt page in a short-lived signed cookie in the
+# voter's own browser: kept on the server (in the session, say) it would join the voter to the
+# ballot. Post/redirect/get: reloading the receipt page shows the code again instead of casting
+# the ballot a second time (which the roll would refuse, hiding the code).
+RECEIPT_COOKIE = "wsp_receipt"
+RECEIPT_MAX_AGE = 15 * 60
+
+
+def _receipt_salt(edition: Edition) -> str:
+    return f"voting-receipt-{edition.pk}"
+
+
 @login_required
 @require_http_methods(["POST"])
 def vote_cast(request: HttpRequest, vote_year: int) -> HttpResponse:
-    """Cast the ballot carried by the review page's hidden fields; shows the receipt code."""
+    """Cast the ballot carried by the review page's hidden fields, then show the receipt code."""
     edition, rules = _edition(vote_year, cached=True)
     gate = _ballot_gate(request, edition, rules)
     if gate is not None:
@@ -418,15 +430,40 @@ def vote_cast(request: HttpRequest, vote_year: int) -> HttpResponse:
                 )
             _apply(form, exc)
         else:
-            return render(
-                request, "voting/receipt.html", _common(edition, rules, receipt=receipt, step=5)
+            response = HttpResponseRedirect(reverse("voting:vote_receipt", args=[edition.year]))
+            response.status_code = 303  # See Other: the receipt page is fetched with GET
+            response.set_signed_cookie(
+                RECEIPT_COOKIE,
+                f"{user.pk}:{receipt}",
+                salt=_receipt_salt(edition),
+                max_age=RECEIPT_MAX_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
             )
+            return response
     return render(
         request,
         "voting/vote_ballot.html",
         _common(edition, rules, form=form, district=district, step=3),
         status=400,
     )
+
+
+@login_required
+@require_http_methods(["GET"])
+def vote_receipt(request: HttpRequest, vote_year: int) -> HttpResponse:
+    """The receipt code of the ballot just cast, from the cookie the cast set (this voter only)."""
+    edition, rules = _edition(vote_year)
+    user = _user(request)
+    value = request.get_signed_cookie(
+        RECEIPT_COOKIE, default="", salt=_receipt_salt(edition), max_age=RECEIPT_MAX_AGE
+    )
+    owner, _sep, receipt = value.partition(":")
+    if user is None or not receipt or owner != str(user.pk):
+        messages.info(request, str(errors.RECEIPT_GONE))
+        return redirect("voting:edition", edition.year)
+    return render(request, "voting/receipt.html", _common(edition, rules, receipt=receipt, step=5))
 
 
 # --- Paper channel ----------------------------------------------------------------------------

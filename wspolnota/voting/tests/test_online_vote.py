@@ -62,9 +62,16 @@ def test_a_resident_votes_online_and_gets_a_receipt_code(voting_edition, krakow,
     assert review.status_code == 200
     assert "Sprawdź swój wybór" in review.content.decode()
     cast = client.post(reverse("voting:vote_cast", args=[year]), data)
-    assert cast.status_code == 200
+    # post/redirect/get: the receipt page is a GET, so reloading it shows the code again
+    assert cast.status_code == 303
+    assert cast["Location"] == reverse("voting:vote_receipt", args=[year])
     ballot = Ballot.objects.get()
-    assert ballot.receipt_code in cast.content.decode()
+    assert ballot.receipt_code not in cast.content.decode()
+    for _reload in range(2):
+        receipt = client.get(cast["Location"])
+        assert receipt.status_code == 200
+        assert ballot.receipt_code in receipt.content.decode()
+    assert Ballot.objects.count() == 1
     assert ballot.age_band == "30-44" and ballot.sex == "F"
     points = sorted(BallotChoice.objects.values_list("points", flat=True))
     assert points == [1, 1, 2, 2, 3, 3]
@@ -242,3 +249,34 @@ def test_voting_pages_refuse_outside_the_voting_phase(krakow, resident):
     )
     assert response.status_code == 403
     assert "Głosowanie nie trwa" in response.content.decode()
+
+
+def test_the_receipt_code_is_shown_only_to_the_voter_in_the_browser_that_cast_it(
+    voting_edition, krakow, resident, settings
+):
+    """It is carried in a signed cookie of the voter's own browser, never in the server's session
+    (which would join the voter to the ballot); another account, a forged cookie or an expired one
+    gets the edition page with an explanation instead."""
+    from django.contrib.sessions.models import Session
+
+    confirmed(resident)
+    client = _signed_in(resident)
+    year = voting_edition.year
+    _identity(client, voting_edition, krakow[1], make_pesel(4))
+    cast = client.post(reverse("voting:vote_cast", args=[year]), _ballot_data(voting_edition))
+    code = Ballot.objects.get().receipt_code
+    cookie = cast.cookies["wsp_receipt"]
+    assert cookie["httponly"] and cookie["max-age"] == 15 * 60
+    assert all(code not in str(s.get_decoded()) for s in Session.objects.all())
+    # another account in the same browser
+    other = confirmed(UserFactory(district=krakow[1], password=PASSWORD))
+    client.force_login(other)
+    client.cookies["wsp_receipt"] = cookie.value
+    refused = client.get(reverse("voting:vote_receipt", args=[year]), follow=True)
+    assert code not in refused.content.decode()
+    assert "przez 15 minut" in refused.content.decode()
+    # a forged cookie (the right shape, no valid signature)
+    client.force_login(resident)
+    client.cookies["wsp_receipt"] = f"{resident.pk}:{code}:forged"
+    forged = client.get(reverse("voting:vote_receipt", args=[year]))
+    assert forged.status_code == 302 and code not in forged.content.decode()
