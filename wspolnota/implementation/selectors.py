@@ -7,7 +7,6 @@ queries whatever the number of implementations.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -32,7 +31,7 @@ from wspolnota.implementation.models import (
     UpdateKind,
 )
 from wspolnota.territory.models import District
-from wspolnota.territory.selectors import SvgMap, district_svg_map
+from wspolnota.territory.selectors import SvgMap, district_list, district_svg_map
 
 if TYPE_CHECKING:
     from wspolnota.accounts.models import User
@@ -323,44 +322,20 @@ class ImplementationMap:
 def implementation_map(
     *, implementations: list[Implementation], city: Any = None, width: int = 640
 ) -> ImplementationMap:
-    """District outlines drawn by territory, with each located project as a point.
-
-    Points use the projection of ``district_svg_map`` (equirectangular over the districts'
-    bounds, the cosine of the mid latitude, a 10-pixel margin).
-    """
-    from shapely.geometry import shape
-
-    from wspolnota.territory.selectors import district_list
-
-    districts = list(district_list(city=city))
-    svg = district_svg_map(districts=districts, width=width)
-    if not districts:
-        return ImplementationMap(svg, [], list(implementations))
-    shapes = [shape(d.geometry) for d in districts]
-    minx = min(s.bounds[0] for s in shapes)
-    miny = min(s.bounds[1] for s in shapes)
-    maxx = max(s.bounds[2] for s in shapes)
-    maxy = max(s.bounds[3] for s in shapes)
-    kx = math.cos(math.radians((miny + maxy) / 2))
-    scale = (width - 20) / max((maxx - minx) * kx, 1e-9)
+    """District outlines drawn by territory, with each located project as a point placed by
+    the map's own projection (``SvgMap.place``); projects outside it are listed apart."""
+    svg = district_svg_map(districts=list(district_list(city=city)), width=width)
     points: list[MapPoint] = []
     unlocated: list[Implementation] = []
     for implementation in implementations:
         project = implementation.project
-        if project.latitude is None or project.longitude is None:
+        where = None
+        if project.latitude is not None and project.longitude is not None:
+            where = svg.place(float(project.longitude), float(project.latitude))
+        if where is None:
             unlocated.append(implementation)
-            continue
-        lon, lat = float(project.longitude), float(project.latitude)
-        if not (minx <= lon <= maxx and miny <= lat <= maxy):
-            unlocated.append(implementation)
-            continue
-        points.append(
-            MapPoint(
-                implementation,
-                round(10 + (lon - minx) * kx * scale, 1),
-                round(10 + (maxy - lat) * scale, 1),
-            )
-        )
+        else:
+            points.append(MapPoint(implementation, *where))
     return ImplementationMap(svg, points, unlocated)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from wspolnota.budget.models import Edition, Phase, Pool, PoolKind, Project
-from wspolnota.territory.selectors import SvgMap
+from wspolnota.territory.selectors import SvgMap, district_list, district_svg_map
 from wspolnota.voting import permissions
 from wspolnota.voting.models import (
     CardStatus,
@@ -153,8 +153,6 @@ class PointsMap:
 def voting_points_map(*, edition: Edition, points: list[VotingPoint]) -> PointsMap:
     """The city's districts drawn as SVG (for pages without JavaScript) with each voting point
     that has a location inside them; the others are listed apart (they are in the table)."""
-    from wspolnota.territory.selectors import district_list, district_svg_map
-
     svg = district_svg_map(districts=list(district_list(city=edition.city)))
     placed: list[tuple[VotingPoint, float, float]] = []
     unplaced: list[VotingPoint] = []

@@ -2,19 +2,13 @@
    Without a tile server configured, only the district boundaries are drawn. */
 (function () {
   "use strict";
-  var saved = new WeakMap();
-  function restore(el) {
-    /* keep the server-drawn map when anything goes wrong */
-    if (saved.has(el)) { el.innerHTML = saved.get(el); }
-  }
   function init(el) {
     if (!window.L || !el.dataset.geojsonUrl) { return; }
-    saved.set(el, el.innerHTML);
+    var fallback = el.innerHTML;
     fetch(el.dataset.geojsonUrl, { headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (districts) {
         var only = el.dataset.only ? parseInt(el.dataset.only, 10) : null;
-        var fallback = el.innerHTML;
         el.innerHTML = "";
         var map = L.map(el, { scrollWheelZoom: false });
         if (el.dataset.tileUrl) {
@@ -40,7 +34,7 @@
         map.fitBounds(layer.getBounds());
         layer.addTo(map);
       })
-      .catch(function () { restore(el); });
+      .catch(function () { el.innerHTML = fallback; /* keep the server-drawn map */ });
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".map[data-geojson-url]").forEach(init);
