@@ -43,6 +43,7 @@ MIN_VOTES = 7
 GREEDY_PARTICIPANTS = 15
 SAME_CLUSTERING_THRESHOLD = 0.01
 DEFAULT_BATCH_MS = 60_000
+DEFAULT_RELOAD_MS = 24 * 60 * 60 * 1000
 Z_90 = 1.2816
 
 
@@ -839,32 +840,69 @@ def recompute(
 # --- Replaying a conversation --------------------------------------------------------------------
 
 
+def reloaded(state: OpinionState) -> OpinionState:
+    """The state as Polis has it after reloading a conversation from its store.
+
+    Polis keeps a conversation's state in memory while its maths worker runs, but stores only part
+    of it (``prep-main`` in ``conv_man.clj``: who counts, the principal components, the base
+    clusters, the groups shown) and reloads only that when the worker restarts and the
+    conversation gets a vote again (``restructure-json-conv``). The grouping for every k
+    (``group-clusterings``) and the smoothing of k (``group-k-smoother``) are not stored, so the
+    first recomputation after a reload groups the base clusters from a fresh start for every k
+    and shows the k with the best silhouette straight away.
+    """
+    return OpinionState(
+        in_conv=set(state.in_conv),
+        components=dict(state.components),
+        base_clusters=list(state.base_clusters),
+        updates=state.updates,
+    )
+
+
 def replay(
     votes: Sequence[tuple[int, int, int, float]],
     *,
     mod_out: Iterable[int] = (),
     batch_ms: int = DEFAULT_BATCH_MS,
+    reload_ms: int | None = DEFAULT_RELOAD_MS,
     state: OpinionState | None = None,
 ) -> tuple[OpinionState, OpinionMapResult, VoteLog]:
     """Recompute after each batch of votes, in time order, as a live conversation does.
 
     ``votes`` holds ``(timestamp_ms, participant, statement, vote)``. A batch closes when a vote
-    comes more than ``batch_ms`` after the batch's first vote.
+    comes more than ``batch_ms`` after the batch's first vote. When no vote came for more than
+    ``reload_ms`` (a day; a Polis export does not say when its worker restarted, so we assume it
+    did in any such pause), the conversation is reloaded as Polis reloads it (``reloaded``) and
+    recomputed once, as Polis does when it loads a conversation, before the new votes are added;
+    ``reload_ms=None`` never reloads.
     """
     mod_out = set(mod_out)
     ordered = sorted(votes, key=lambda v: v[0])
     log = VoteLog(keep_sums=True)
     result: OpinionMapResult | None = None
     batch_start: int | None = None
+    last_vote: int | None = None
     pending = False
     for timestamp, participant, statement, vote in ordered:
         if batch_start is not None and timestamp - batch_start > batch_ms and pending:
             state, result = recompute(log, state, mod_out=mod_out, statistics=False)
             pending = False
             batch_start = None
+        if (
+            reload_ms is not None
+            and state is not None
+            and last_vote is not None
+            and timestamp - last_vote > reload_ms
+        ):
+            if pending:
+                state, result = recompute(log, state, mod_out=mod_out, statistics=False)
+                pending = False
+                batch_start = None
+            state, result = recompute(log, reloaded(state), mod_out=mod_out, statistics=False)
         if batch_start is None:
             batch_start = timestamp
         log.add(participant, statement, vote)
+        last_vote = timestamp
         pending = True
     if pending or result is None:
         state, result = recompute(log, state, mod_out=mod_out)

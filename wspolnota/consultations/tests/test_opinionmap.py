@@ -17,6 +17,7 @@ from wspolnota.consultations.opinionmap.pipeline import (
     VoteLog,
     adjusted_rand_index,
     recompute,
+    reloaded,
     replay,
 )
 
@@ -105,6 +106,26 @@ def test_the_group_count_changes_only_after_winning_four_recomputations_in_a_row
     # k = 2 wins this time, but the previous run's k stays until a new k wins 4 times running
     assert state.last_k == 2 and state.last_k_count == 1 and state.smoothed_k == 2
     assert result.n_groups == 2
+
+
+def test_after_a_day_without_votes_the_replay_reloads_the_conversation_as_polis_does() -> None:
+    votes = two_camps(seed=5)
+    state, _result, _log = replay(votes, batch_ms=20_000)
+    assert state.group_clusterings and state.smoothed_k is not None
+    # what Polis stores and reloads: who counts, the components, the base clusters
+    fresh = reloaded(state)
+    assert fresh.in_conv == state.in_conv and fresh.base_clusters == state.base_clusters
+    assert fresh.components.keys() == state.components.keys()
+    # what it does not: the grouping for every k and the smoothing of k
+    assert fresh.group_clusterings == {} and fresh.smoothed_k is None and fresh.last_k is None
+    day = 24 * 60 * 60 * 1000
+    end = votes[-1][0]
+    later = [*votes, *((end + 2 * day + i * 1000, p, 3, 1.0) for i, p in enumerate(range(5)))]
+    with_reload, result, _log = replay(later, batch_ms=20_000)
+    without, result_without, _log = replay(later, batch_ms=20_000, reload_ms=None)
+    # one more recomputation: the one Polis runs as it loads the conversation
+    assert with_reload.updates == without.updates + 1
+    assert result.n_groups == result_without.n_groups == 2
 
 
 def test_participants_with_few_votes_do_not_count_until_they_have_voted_enough():
