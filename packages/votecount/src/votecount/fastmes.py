@@ -49,8 +49,9 @@ from votecount.mes import (
 #: relatively. The bounds below use it with further slack.
 _U = 2.0**-52
 
-#: Tables with at most this many classes are sorted and scanned (less overhead).
-_SMALL = 64
+#: Tables with at most this many classes are scanned from the richest class down (see
+#: _compute_small); larger ones are searched around the last payment found with them.
+_SMALL = 256
 
 #: Drop the cached tables when they hold more class entries than this (memory bound).
 _CACHE_LIMIT = 3_000_000
@@ -67,11 +68,13 @@ class _UncertainError(Exception):
 class _Table:
     """A project's supporters at one set of bought projects: a count per class."""
 
-    __slots__ = ("child", "cnts", "guess", "ids", "masks", "money")
+    __slots__ = ("child", "cntf", "cnts", "guess", "ids", "masks", "money")
 
     def __init__(self, masks: tuple[int, ...], cnts: tuple[int, ...], ids: tuple[int, ...]) -> None:
         self.masks = masks
         self.cnts = cnts
+        #: the same counts as floats (multiplying floats by floats is faster)
+        self.cntf = tuple(map(float, cnts))
         self.ids = ids
         #: the money of each class, read from a list of everybody's money (fast, in C)
         self.money: Callable[[list[float]], tuple[float, ...]] = (
@@ -121,7 +124,6 @@ class CostMes:
         #: per project, each supporter's ballot as a mask (built when first needed)
         self.voter_masks: list[list[int] | None] = [None] * m
         self.nbr_mask: list[int] = [0] * m
-        self.nbr: list[list[int]] = [[] for _ in range(m)]
         self.cache: list[dict[int, _Table]] = [{} for _ in range(m)]
         self.cached_entries = 0
         #: class ids: the mask of the bought projects its voters support -> id
@@ -163,7 +165,6 @@ class CostMes:
                 nbr_mask[j] |= mask
         for j in range(m):
             nbr_mask[j] &= ~(1 << j)
-        self.nbr = [[p for p in range(m) if (nbr_mask[j] >> p) & 1] for j in range(m)]
         self.nbr_mask = nbr_mask
         self.type_masks = type_masks
         self.type_mults = type_mults
@@ -307,8 +308,6 @@ class CostMes:
         cnts = table.cnts
         c = self.cost_f[p]
         n = self.support[p]
-        if len(cnts) <= _SMALL:
-            return _compute_small(money, cnts, c, n, delta)
         # q solves: q = (c - money of those who give all) / number of the others, where those
         # who give all are the classes with less than q. Iterating that formula reaches the
         # solution from any start: from above, the first step lands at or below it; from below
@@ -381,46 +380,59 @@ class CostMes:
 
 
 def _compute_small(
-    money: tuple[float, ...], cnts: tuple[int, ...], c: float, n: int, delta: float
+    money: tuple[float, ...], table: _Table, c: float, n: int, delta: float
 ) -> tuple[float, float] | None:
-    """:meth:`CostMes._compute` for a table with few classes: sort them and scan.
+    """:meth:`CostMes._compute` for a table with few classes (the hottest path of Add1).
 
-    Those with the least money give all they have as long as that is less than the common
-    payment ``rest / npay`` the others would make. The split found is then proven as in
-    :meth:`CostMes._compute`.
+    Everybody pays at least ``c / n`` (those who give all they have pay less, so the others pay
+    more), so only the classes with that much can be among those who pay the common amount
+    ``q``. They are scanned from the richest down: with the first of them paying ``q`` and
+    everybody else giving all they have, ``q = (c - (total - money of those first)) / their
+    voters``, and the scan stops at the first class that cannot pay that. Most classes usually
+    give all (or have nothing left), so this stops early. The split found is then proven: every
+    class must be certainly on its side of ``q``.
     """
-    entries = sorted(zip(money, cnts, strict=True))
-    rest = c
-    npay = n
-    n_a = 0  # voters who give all and have some money (their amounts are off by <= delta)
-    i = 0  # the number of classes that give all they have
-    size = len(entries)
-    for m, k in entries:
-        if not m * npay < rest:
+    cnts = table.cnts
+    size = len(cnts)
+    total = sum(map(mul, money, table.cntf))
+    # Floats against exact sums of the same float amounts: the ``size`` products and sums
+    # behind ``total``, as many behind the payers' money, and three more operations are each
+    # off by at most half of _U times the largest amount involved (twice that, for slack).
+    rounding = (2 * size + 4) * _U * (total if total > c else c)
+    if total < c:
+        # Each voter's float money is within delta of the exact amount.
+        if c - total > n * delta + rounding:
+            return None  # the supporters certainly cannot pay for it
+        raise _UncertainError
+    least = c / n
+    order = [j for j in range(size) if money[j] >= least]
+    order.sort(key=money.__getitem__, reverse=True)
+    short = c - total  # <= 0: the payers' money makes up for it
+    npay = 0
+    top = 0.0
+    split = 0
+    for j in order:
+        m = money[j]
+        if npay and m * npay < short + top:
             break
-        rest -= m * k
-        npay -= k
-        if m:
-            n_a += k
-        i += 1
-    # The subtractions are off by at most i + 2 roundings of amounts below c.
-    rounding = (i + 2) * _U * c
-    if npay == 0:
-        # Everybody would give all they have: do they have enough at all?
-        slack = n_a * delta + rounding
-        if rest > slack:
-            return None
-        raise _UncertainError
-    q = rest / npay
-    err = (n_a * delta + rounding) / npay * 1.0001 + _U * q
+        k = cnts[j]
+        npay += k
+        top += m * k
+        split += 1
+    if not npay:
+        raise _UncertainError  # (in floats the total is enough but nobody has c / n)
+    q = (short + top) / npay
+    # The money of those who give all is off by delta each (counted for every voter who does
+    # not pay q, whether they have something or not); the payers' errors cancel out.
+    err = ((n - npay) * delta + rounding) / npay * 1.0001 + _U * q
     margin = delta + err
-    # The split is the exact one if every class is certainly on its side of q.
-    if q <= margin:
+    if q <= margin or money[order[split - 1]] < q + margin:
         raise _UncertainError
-    if i and entries[i - 1][0] >= q - margin:
-        raise _UncertainError
-    if i < size and entries[i][0] < q + margin:
-        raise _UncertainError
+    if split < len(order):
+        if money[order[split]] >= q - margin:
+            raise _UncertainError
+    elif npay < n and least >= q - margin and max(m for m in money if m < least) >= q - margin:
+        raise _UncertainError  # (the richest of those below c / n may not be below q)
     return q, err
 
 
@@ -435,7 +447,8 @@ class _Run:
         m = mes.m
         #: bound on |float money - exact money| of every class written so far in this run
         self.delta = _U * self.s
-        self.dirty = [True] * m
+        #: the projects whose price may be out of date, as a bit mask (all at the start)
+        self.dirty = (1 << m) - 1
         self.rec_lo = [0.0] * m
         self.rec_hi = [0.0] * m
         self.rec_q = [0.0] * m
@@ -478,15 +491,16 @@ class _Run:
                 heap.append(((1.0 - 4 * _U) / support[p], p))
         heapq.heapify(heap)
         dirty = self.dirty
+        nbr_mask = mes.nbr_mask
         rec_hi = self.rec_hi
         heappop = heapq.heappop
         evaluate = self._evaluate
         winners: list[int] = []
         while heap:
             # the cheapest project whose price is up to date
-            while heap and dirty[heap[0][1]]:
+            while heap and dirty >> heap[0][1] & 1:
                 p = heappop(heap)[1]
-                dirty[p] = False
+                dirty ^= 1 << p
                 evaluate(p)
             if not heap:
                 break
@@ -496,8 +510,8 @@ class _Run:
             close: list[int] = []
             while heap and heap[0][0] <= hi:
                 p = heappop(heap)[1]
-                if dirty[p]:
-                    dirty[p] = False
+                if dirty >> p & 1:
+                    dirty ^= 1 << p
                     evaluate(p)
                 else:
                     close.append(p)
@@ -508,6 +522,8 @@ class _Run:
                 self._note_round_gap(w)
             winners.append(w)
             self._buy(w)
+            # the projects that share a supporter with w: their price may have gone up
+            dirty |= nbr_mask[w]
         return winners
 
     def _note_round_gap(self, w: int) -> None:
@@ -531,13 +547,22 @@ class _Run:
     def _evaluate(self, p: int) -> None:
         """Recompute project p's price at the current state and put it back in the heap."""
         mes = self.mes
-        table = mes._table(p, self.bought)
+        bought = self.bought
+        table = mes.cache[p].get(bought & mes.nbr_mask[p])
+        if table is None:
+            table = mes._table(p, bought)
         c = mes.cost_f[p]
         money = table.money(mes.bud)
         if self.details:
             self._note_money_gap(p, table, money)
         try:
-            result = mes._compute(p, table, money, self.delta)
+            if len(table.cnts) <= _SMALL:
+                result = _compute_small(money, table, c, mes.support[p], self.delta)
+            else:
+                result = mes._compute(p, table, money, self.delta)
+            if result is None:
+                return
+            q, err = result
         except _UncertainError:
             exact = self._exact_payment(p, table)
             self.rec_table[p] = table
@@ -547,9 +572,6 @@ class _Run:
             rho = float(exact / mes.costs[p])
             self._push(p, rho * (1 - 4 * _U), rho * (1 + 4 * _U))
             return
-        if result is None:
-            return
-        q, err = result
         self.rec_q[p] = q
         self.rec_e[p] = err
         self.rec_table[p] = table
@@ -557,7 +579,10 @@ class _Run:
         # the project dirty, and it is evaluated again before it can be bought)
         self.rec_money[p] = money
         self.rec_exact[p] = None
-        self._push(p, (q - err) / c * (1 - 4 * _U), (q + err) / c * (1 + 4 * _U))
+        lo = (q - err) / c * (1 - 4 * _U)
+        self.rec_lo[p] = lo
+        self.rec_hi[p] = (q + err) / c * (1 + 4 * _U)
+        heapq.heappush(self.heap, (lo, p))
 
     def _push(self, p: int, lo: float, hi: float) -> None:
         self.rec_lo[p] = lo
@@ -625,9 +650,6 @@ class _Run:
                 # (a positive amount must not round to zero: zero means exactly nothing left)
                 bud[j] = float(left) or (5e-324 if left else 0.0)
         self.bought |= bit
-        dirty = self.dirty
-        for p in mes.nbr[w]:
-            dirty[p] = True
 
     # ---------------------------------------------------------------- exact, on demand
     def _exact_q(self, r: int) -> Fraction:
