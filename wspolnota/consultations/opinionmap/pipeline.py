@@ -44,6 +44,12 @@ GREEDY_PARTICIPANTS = 15
 SAME_CLUSTERING_THRESHOLD = 0.01
 DEFAULT_BATCH_MS = 60_000
 DEFAULT_RELOAD_MS = 24 * 60 * 60 * 1000
+# From 2017-02-27 (polismath b68ca8b6a, moderated-out columns zeroed in the rating matrix) until
+# 2017-10-21 (90b5b9e62, votes counted from a separate raw matrix) Polis counted a participant's
+# votes for "in the conversation" on the zeroed matrix: every moderated-out statement that had
+# a column counted as voted on, for everyone.
+ZEROED_COUNTED_FROM_MS = 1_488_153_600_000  # 2017-02-27 00:00 UTC
+ZEROED_COUNTED_UNTIL_MS = 1_508_544_000_000  # 2017-10-21 00:00 UTC
 Z_90 = 1.2816
 
 
@@ -667,10 +673,13 @@ def recompute(
     mod_out: Iterable[int] = (),
     seed: int = 0,
     statistics: bool = True,
+    count_moderated_as_voted: bool = False,
 ) -> tuple[OpinionState, OpinionMapResult]:
     """One recomputation of the opinion map from the votes so far and the previous state.
 
     ``statistics=False`` skips representative and consensus statements (for replayed history).
+    ``count_moderated_as_voted=True`` decides who counts as Polis did in 2017 (see
+    ``ZEROED_COUNTED_FROM_MS``): each moderated-out statement counts as voted on by everyone.
     """
     state = state or OpinionState()
     mod_out = set(mod_out)
@@ -679,12 +688,14 @@ def recompute(
     statements = list(log.statements)
     rows, cols, vals = log.coo()
     n_ptpts, n_cmts = len(participants), len(statements)
-    counts = np.bincount(rows, minlength=n_ptpts)
-    in_conv = _in_conversation(state, participants, counts, n_cmts)
-
     # Moderated-out statements are zeroed for everyone (Polis counts them as voted, value 0).
     is_out = np.asarray([s in mod_out for s in statements], dtype=bool)
     out_cols = np.flatnonzero(is_out)
+    if count_moderated_as_voted:
+        counts = np.bincount(rows[~is_out[cols]], minlength=n_ptpts) + len(out_cols)
+    else:
+        counts = np.bincount(rows, minlength=n_ptpts)
+    in_conv = _in_conversation(state, participants, counts, n_cmts)
     col_counts = np.bincount(cols, minlength=n_cmts)
     col_sums = np.bincount(cols, weights=vals, minlength=n_cmts)
     center = np.divide(col_sums, col_counts, out=np.zeros(n_cmts), where=col_counts > 0)
@@ -874,7 +885,8 @@ def replay(
     ``reload_ms`` (a day; a Polis export does not say when its worker restarted, so we assume it
     did in any such pause), the conversation is reloaded as Polis reloads it (``reloaded``) and
     recomputed once, as Polis does when it loads a conversation, before the new votes are added;
-    ``reload_ms=None`` never reloads.
+    ``reload_ms=None`` never reloads. Recomputations dated between ``ZEROED_COUNTED_FROM_MS``
+    and ``ZEROED_COUNTED_UNTIL_MS`` decide who counts as Polis did then.
     """
     mod_out = set(mod_out)
     ordered = sorted(votes, key=lambda v: v[0])
@@ -883,9 +895,20 @@ def replay(
     batch_start: int | None = None
     last_vote: int | None = None
     pending = False
+
+    def step(
+        current: OpinionState | None, last: bool = False
+    ) -> tuple[OpinionState, OpinionMapResult]:
+        dated = last_vote is not None and (
+            ZEROED_COUNTED_FROM_MS <= last_vote < ZEROED_COUNTED_UNTIL_MS
+        )
+        return recompute(
+            log, current, mod_out=mod_out, statistics=last, count_moderated_as_voted=dated
+        )
+
     for timestamp, participant, statement, vote in ordered:
         if batch_start is not None and timestamp - batch_start > batch_ms and pending:
-            state, result = recompute(log, state, mod_out=mod_out, statistics=False)
+            state, result = step(state)
             pending = False
             batch_start = None
         if (
@@ -895,17 +918,17 @@ def replay(
             and timestamp - last_vote > reload_ms
         ):
             if pending:
-                state, result = recompute(log, state, mod_out=mod_out, statistics=False)
+                state, result = step(state)
                 pending = False
                 batch_start = None
-            state, result = recompute(log, reloaded(state), mod_out=mod_out, statistics=False)
+            state, result = step(reloaded(state))
         if batch_start is None:
             batch_start = timestamp
         log.add(participant, statement, vote)
         last_vote = timestamp
         pending = True
     if pending or result is None:
-        state, result = recompute(log, state, mod_out=mod_out)
+        state, result = step(state, last=True)
     assert state is not None
     return state, result, log
 

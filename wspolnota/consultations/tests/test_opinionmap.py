@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 
 from wspolnota.consultations.opinionmap import polis_io
 from wspolnota.consultations.opinionmap.pipeline import (
+    ZEROED_COUNTED_FROM_MS,
     OpinionState,
     VoteLog,
     adjusted_rand_index,
@@ -126,6 +127,17 @@ def test_after_a_day_without_votes_the_replay_reloads_the_conversation_as_polis_
     # one more recomputation: the one Polis runs as it loads the conversation
     assert with_reload.updates == without.updates + 1
     assert result.n_groups == result_without.n_groups == 2
+
+
+def test_in_2017_polis_counted_moderated_out_statements_as_voted_on_by_everyone() -> None:
+    votes = two_camps(seed=6)
+    votes.append((votes[-1][0] + 1000, 999, 1, 1.0))  # a newcomer with one vote
+    mod_out = set(range(5, 12))  # seven statements moderated out, all voted on by the camps
+    in_2017 = [(t + ZEROED_COUNTED_FROM_MS + 10**9, p, s, v) for t, p, s, v in votes]
+    in_2019 = [(t + ZEROED_COUNTED_FROM_MS + 10**11, p, s, v) for t, p, s, v in votes]
+    # 1 vote + 7 zeroed statements reach the threshold of 7 only the way Polis counted in 2017
+    assert 999 in replay(in_2017, mod_out=mod_out, batch_ms=50_000)[1].groups
+    assert 999 not in replay(in_2019, mod_out=mod_out, batch_ms=50_000)[1].groups
 
 
 def test_participants_with_few_votes_do_not_count_until_they_have_voted_enough():
