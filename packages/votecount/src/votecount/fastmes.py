@@ -308,6 +308,8 @@ class CostMes:
         cnts = table.cnts
         c = self.cost_f[p]
         n = self.support[p]
+        if len(cnts) <= _SMALL:
+            return _compute_small(money, table, c, n, delta)
         # q solves: q = (c - money of those who give all) / number of the others, where those
         # who give all are the classes with less than q. Iterating that formula reaches the
         # solution from any start: from above, the first step lands at or below it; from below
@@ -547,22 +549,13 @@ class _Run:
     def _evaluate(self, p: int) -> None:
         """Recompute project p's price at the current state and put it back in the heap."""
         mes = self.mes
-        bought = self.bought
-        table = mes.cache[p].get(bought & mes.nbr_mask[p])
-        if table is None:
-            table = mes._table(p, bought)
+        table = mes._table(p, self.bought)
         c = mes.cost_f[p]
         money = table.money(mes.bud)
         if self.details:
             self._note_money_gap(p, table, money)
         try:
-            if len(table.cnts) <= _SMALL:
-                result = _compute_small(money, table, c, mes.support[p], self.delta)
-            else:
-                result = mes._compute(p, table, money, self.delta)
-            if result is None:
-                return
-            q, err = result
+            result = mes._compute(p, table, money, self.delta)
         except _UncertainError:
             exact = self._exact_payment(p, table)
             self.rec_table[p] = table
@@ -572,6 +565,9 @@ class _Run:
             rho = float(exact / mes.costs[p])
             self._push(p, rho * (1 - 4 * _U), rho * (1 + 4 * _U))
             return
+        if result is None:
+            return
+        q, err = result
         self.rec_q[p] = q
         self.rec_e[p] = err
         self.rec_table[p] = table
@@ -579,10 +575,7 @@ class _Run:
         # the project dirty, and it is evaluated again before it can be bought)
         self.rec_money[p] = money
         self.rec_exact[p] = None
-        lo = (q - err) / c * (1 - 4 * _U)
-        self.rec_lo[p] = lo
-        self.rec_hi[p] = (q + err) / c * (1 + 4 * _U)
-        heapq.heappush(self.heap, (lo, p))
+        self._push(p, (q - err) / c * (1 - 4 * _U), (q + err) / c * (1 + 4 * _U))
 
     def _push(self, p: int, lo: float, hi: float) -> None:
         self.rec_lo[p] = lo
