@@ -18,7 +18,13 @@ from django.utils.translation import gettext_lazy as _
 
 from wspolnota.accounts import errors
 from wspolnota.accounts.errors import AccountsError
-from wspolnota.accounts.models import CityUnit, PhoneVerification, RoleAssignment, User
+from wspolnota.accounts.models import (
+    CityUnit,
+    PhoneVerification,
+    RoleAssignment,
+    User,
+    normalise_email,
+)
 from wspolnota.accounts.permissions import can_manage_roles
 from wspolnota.accounts.roles import Role
 from wspolnota.communication.transports import SmsMessage, get_sms_transport
@@ -34,9 +40,9 @@ def user_sign_up(
     district: District | None = None,
     preferred_language: str = "pl",
 ) -> User:
-    """Create a resident's account. E-mail is unique regardless of letter case."""
-    email = User.objects.normalize_email(email.strip()).lower()
-    if User.objects.filter(email__iexact=email).exists():
+    """Create a resident's account. E-mail is unique regardless of letter case and spaces."""
+    email = normalise_email(email)
+    if User.objects.filter(email=email).exists():
         raise AccountsError(errors.EMAIL_TAKEN, field="email", code="email_taken")
     candidate = User(email=email, full_name=full_name.strip())
     try:
