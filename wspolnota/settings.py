@@ -262,13 +262,16 @@ SMS_CODE_MAX_ATTEMPTS = env_int("SMS_CODE_MAX_ATTEMPTS", 5, minimum=1, maximum=2
 
 # --- Communication transports -------------------------------------------------------------------
 # Production sends for real: e-mail by SMTP, SMS through the gateway. A file or memory backend there
-# would silently swallow every confirmation code and notice, so it is refused at start-up.
+# would silently swallow every confirmation code and notice, so it is refused at start-up, unless
+# ALLOW_UNDELIVERED_MESSAGES=1 says that nothing is meant to be delivered (a benchmark on
+# production settings, a dry run of a deployment).
+_MUST_DELIVER = IS_PRODUCTION and not env_bool("ALLOW_UNDELIVERED_MESSAGES", False)
 if IS_PRODUCTION:
     EMAIL_URL = env_str("EMAIL_URL", required=True)
 else:
     EMAIL_URL = env_str("EMAIL_URL", "locmem://" if IS_TEST else f"file://{VAR_DIR / 'mail'}")
 _email = parse_email_url(EMAIL_URL, base_dir=BASE_DIR)
-if IS_PRODUCTION and not _email.backend.endswith(".smtp.EmailBackend"):
+if _MUST_DELIVER and not _email.backend.endswith(".smtp.EmailBackend"):
     raise ConfigError(
         "EMAIL_URL must be smtp:// or smtps:// in production (console://, locmem:// and file:// "
         "deliver nothing)"
@@ -290,7 +293,7 @@ SMS_BACKEND = env_choice(
     "smsapi" if IS_PRODUCTION else ("memory" if IS_TEST else "file"),
     ("file", "memory", "smsapi"),
 )
-if IS_PRODUCTION and SMS_BACKEND != "smsapi":
+if _MUST_DELIVER and SMS_BACKEND != "smsapi":
     raise ConfigError(
         f"SMS_BACKEND={SMS_BACKEND} is refused in production (it sends nothing); use smsapi"
     )
@@ -300,16 +303,16 @@ if SMS_BACKEND == "smsapi":
     # The gateway itself reads SMSAPI_URL, SMSAPI_TIMEOUT, …; the app's start-up check builds it
     # once, so those fail at start-up too (wspolnota/communication/apps.py).
     env_str("SMSAPI_TOKEN", required=True)
-    if IS_PRODUCTION:
+    if _MUST_DELIVER:
         # Without it every delivery report is refused and no SMS is ever marked delivered.
         env_str("SMSAPI_CALLBACK_SECRET", required=True)
 
 # Spoken notices: the file backend is the hand-over point the city's phone system (a dialler)
 # reads, so production accepts it only at a path chosen on purpose; memory keeps calls in a list.
 _voice_backend = env_choice("VOICE_BACKEND", "memory" if IS_TEST else "file", ("file", "memory"))
-if IS_PRODUCTION and _voice_backend == "memory":
+if _MUST_DELIVER and _voice_backend == "memory":
     raise ConfigError("VOICE_BACKEND=memory is refused in production (it calls nobody)")
-if IS_PRODUCTION and env_optional_str("VOICE_FILE_PATH") is None:
+if _MUST_DELIVER and env_optional_str("VOICE_FILE_PATH") is None:
     raise ConfigError(
         "VOICE_FILE_PATH must be set in production: the call list the city's phone system reads"
     )

@@ -31,22 +31,21 @@ KNOWN_DEVICE_DAYS = 180
 KNOWN_DEVICE_ACCOUNTS = 5  # a shared family computer keeps the last few
 
 
-def _per_pair() -> Backoff:
+def _backoff(name: str, free: int) -> Backoff:
     return Backoff(
-        name="login-pair",
-        free=settings.LOGIN_FAILURES_BEFORE_DELAY,
+        name=name,
+        free=free,
         base_seconds=settings.LOGIN_DELAY_SECONDS,
         cap_seconds=settings.LOGIN_MAX_DELAY_SECONDS,
     )
+
+
+def _per_pair() -> Backoff:
+    return _backoff("login-pair", settings.LOGIN_FAILURES_BEFORE_DELAY)
 
 
 def _per_account() -> Backoff:
-    return Backoff(
-        name="login-account",
-        free=settings.LOGIN_ACCOUNT_FAILURES_BEFORE_DELAY,
-        base_seconds=settings.LOGIN_DELAY_SECONDS,
-        cap_seconds=settings.LOGIN_MAX_DELAY_SECONDS,
-    )
+    return _backoff("login-account", settings.LOGIN_ACCOUNT_FAILURES_BEFORE_DELAY)
 
 
 def _account_tag(email: str) -> str:

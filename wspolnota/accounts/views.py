@@ -31,7 +31,7 @@ from wspolnota.accounts.models import RoleAssignment, User, normalise_email
 from wspolnota.accounts.roles import Role
 from wspolnota.core.errors import DomainError
 from wspolnota.core.forms import apply_domain_error
-from wspolnota.core.ratelimit import rate_limit_wait, rate_limited
+from wspolnota.core.ratelimit import rate_limit_wait, rate_limited, sms_request_limited
 
 
 def _redirect_in_language(user: User, url_name: str) -> HttpResponseRedirect:
@@ -216,6 +216,12 @@ def phone(request: HttpRequest) -> HttpResponse:
                 None, _("Wysłaliśmy już kilka kodów. Odczekaj 10 minut, zanim poprosisz o kolejny.")
             )
             status = 429
+        elif sms_request_limited(request):
+            phone_form.is_valid()
+            phone_form.add_error(
+                None, _("Z tego adresu wysłano już wiele kodów SMS. Spróbuj ponownie później.")
+            )
+            status = 429
         elif phone_form.is_valid():
             try:
                 services.phone_verification_start(user=user, phone=phone_form.cleaned_data["phone"])
@@ -347,8 +353,12 @@ def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_manage_roles(user):
         return render(request, "core/403.html", status=403)
     assignment = get_object_or_404(RoleAssignment, pk=pk)
-    services.role_revoke(
-        actor=user, assignment=assignment, reason=request.POST.get("reason", "")[:500]
-    )
-    messages.success(request, _("Odebrano rolę."))
+    try:
+        services.role_revoke(
+            actor=user, assignment=assignment, reason=request.POST.get("reason", "")[:500]
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Odebrano rolę."))
     return redirect("accounts:role_admin")

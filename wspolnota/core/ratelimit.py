@@ -121,6 +121,17 @@ def rate_limit_wait(
     return max(1, int(usage["time_left"]))
 
 
+def sms_request_limited(request: HttpRequest) -> bool:
+    """Count a request that makes the platform send an SMS against its address's limit.
+
+    The daily cap per number stops one number being flooded; this stops one address walking
+    through a list of numbers (RATE_LIMIT_SMS_PER_ADDRESS, shared by every form that texts).
+    """
+    return rate_limited(
+        request, group="sms-address", key="ip", rate=settings.RATE_LIMIT_SMS_PER_ADDRESS
+    )
+
+
 # --- Increasing delays -----------------------------------------------------------------------------
 
 

@@ -104,6 +104,7 @@ _OURS = (
     "BEHIND_PROXY",
     "COMMUNICATION",
     "MONITORING",
+    "ALLOW_",
 )
 _SETTINGS_SUMMARY = (
     "import json, wspolnota.settings as s;"
@@ -219,6 +220,20 @@ def test_production_sends_sms_through_the_gateway_unless_told_otherwise():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "smsapi"
+
+
+def test_a_benchmark_on_production_settings_may_say_that_nothing_is_delivered():
+    result = _load_settings(
+        {
+            **PRODUCTION,
+            "ALLOW_UNDELIVERED_MESSAGES": "1",
+            "SMS_BACKEND": "memory",
+            "EMAIL_URL": "console://",
+            "VOICE_FILE_PATH": "",
+        },
+        _START,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_smsapi_without_a_token_stops_the_demo_too(tmp_path):
