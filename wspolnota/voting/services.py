@@ -663,13 +663,21 @@ def _closed_error(edition: Edition) -> VotingError:
 
 # --------------------------------------------------------------------------- the mixer
 
-# Per process: when this process last asked for a mix of an edition (one request per second is
-# plenty; the mixer itself decides from the database whether a batch is due).
+# Per process: casts since this process last looked at the waiting envelopes, and when it last
+# asked for a mix (once a second is plenty: the mixer itself decides from the database).
+_casts_unchecked: dict[int, int] = {}
 _mix_requested: dict[int, float] = {}
 
 
 def envelopes_mix_if_due(*, edition_id: int) -> None:
-    """After a cast commits: ask the background worker to mix when a batch is waiting."""
+    """After a cast commits: ask the background worker to mix when a batch is waiting. Each
+    process looks at the database every tenth of a batch of its own casts, not at every cast
+    (one round trip less per cast; the batch starts at most a few casts late)."""
+    seen = _casts_unchecked.get(edition_id, 0) + 1
+    if seen < max(1, settings.VOTING_MIX_BATCH // 10):
+        _casts_unchecked[edition_id] = seen
+        return
+    _casts_unchecked[edition_id] = 0
     waiting = Envelope.objects.filter(edition_id=edition_id).count()
     if waiting < settings.VOTING_MIX_BATCH:
         return

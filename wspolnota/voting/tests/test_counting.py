@@ -447,3 +447,29 @@ def test_the_count_stores_rule_options_version_and_input_hash(voting_edition, kr
         "--seed",
         "2025",
     ]
+
+
+def test_a_publication_whose_implementations_cannot_open_publishes_nothing(
+    voting_edition, krakow, official, monkeypatch
+):
+    """Before: the results were committed first and the implementations opened after, so a
+    failure there left published results without implementations (a half-done state)."""
+    from wspolnota.implementation import services as implementation_services
+    from wspolnota.implementation.errors import ImplementationError
+    from wspolnota.implementation.models import Implementation
+
+    _cast(voting_edition, krakow, 1)
+    edition = close_vote(voting_edition)
+    services.edition_count(actor=official, edition=edition, at=timezone.now())
+
+    def refuse(**kwargs):
+        raise ImplementationError("the implementation register is unavailable")
+
+    monkeypatch.setattr(implementation_services, "implementations_open", refuse)
+    with pytest.raises(ImplementationError):
+        services.results_publish(actor=official, edition=edition, at=timezone.now())
+    edition.voting_rules.refresh_from_db()
+    assert edition.voting_rules.results_published_at is None
+    assert not Count.objects.filter(version__isnull=False).exists()
+    assert not Implementation.objects.exists()
+    assert not AuditLogEntry.objects.filter(action="voting.results_published").exists()
