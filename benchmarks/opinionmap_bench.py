@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/opinionmap_bench.py [--skip-ari] [--skip-reddwarf]
         [--skip-reddwarf-synthetic] [--participants 20000 --statements 1000]
 
-1. For every conversation in ``../shared/data/polis``: the votes are replayed in time order as the
-   live conversation recomputed (the default one-minute batches), and the groups are compared with
-   the ``group-id`` Polis published: the adjusted Rand index per conversation and the median.
+1. For every conversation in ``data/polis`` (shipped with the repository): the votes are replayed
+   in time order as the live conversation recomputed (the default one-minute batches), and the
+   groups are compared with the ``group-id`` Polis published: the adjusted Rand index per
+   conversation and the median.
 2. Recompute time on the largest conversation: one cold recomputation from all its votes, and one
    warm recomputation after the last batch (as the background task does when votes arrive).
 3. Recompute time on a synthetic sparse conversation of 20,000 participants × 1,000 statements.
@@ -41,7 +42,7 @@ from wspolnota.consultations.opinionmap.pipeline import (  # noqa: E402
     replay,
 )
 
-POLIS = ROOT.parent / "shared" / "data" / "polis"
+POLIS = ROOT / "data" / "polis"
 
 
 def synthetic(participants: int, statements: int, seed: int = 7) -> tuple[np.ndarray, ...]:

@@ -427,7 +427,9 @@ HELP_HOURS = env_str("HELP_HOURS", "pn.–pt. 7:30–15:30")
 ACCESSIBILITY_STATEMENT_PUBLISHED = env_str("ACCESSIBILITY_STATEMENT_PUBLISHED", "2026-03-31")
 ACCESSIBILITY_STATEMENT_UPDATED = env_str("ACCESSIBILITY_STATEMENT_UPDATED", "2026-11-26")
 ACCESSIBILITY_COORDINATOR = env_str("ACCESSIBILITY_COORDINATOR", "Koordynator ds. dostępności UMK")
-SHARED_DATA_DIR = Path(env_str("WSPOLNOTA_SHARED", str(BASE_DIR.parent / "shared")))
+# Data shipped in the repository (Pabulib, Polis, DCAT-AP shapes; see data/*/SOURCE.md). Nothing
+# outside the tests reads anything beside the repository.
+DATA_DIR = BASE_DIR / "data"
 
 LOGGING = {
     "version": 1,

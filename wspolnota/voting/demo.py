@@ -52,7 +52,7 @@ def load() -> list[str]:
         return ["Głosowanie 2025: już wczytane."]
     if edition is None:
         return ["Głosowanie 2025: brak edycji 2025 w demo budżetu; pomijam."]
-    folder = Path(settings.SHARED_DATA_DIR) / "data" / "pabulib"
+    folder = Path(settings.DATA_DIR) / "pabulib"
     lines: list[str] = []
     with transaction.atomic():
         VotingRules.objects.create(

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 from io import StringIO
-from pathlib import Path
 
 import numpy as np
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from wspolnota.consultations.opinionmap import polis_io
@@ -21,8 +19,7 @@ from wspolnota.consultations.opinionmap.pipeline import (
     reloaded,
     replay,
 )
-
-POLIS = Path(settings.SHARED_DATA_DIR) / "data" / "polis"
+from wspolnota.tests_support.data import polis_conversation
 
 
 def two_camps(
@@ -180,13 +177,14 @@ def test_the_open_data_writers_produce_what_the_readers_read():
     assert polis_io.parse_participant_groups(people) == {3: 0}
 
 
-@pytest.mark.skipif(not (POLIS / "london.youth.policing").is_dir(), reason="Polis data not present")
 def test_the_command_prints_groups_and_consensus_as_json_for_a_polis_folder():
+    london = polis_conversation("london.youth.policing")
     out = StringIO()
-    call_command("opinionmap", str(POLIS / "london.youth.policing"), "--json", stdout=out)
+    call_command("opinionmap", str(london), "--json", stdout=out)
     data = json.loads(out.getvalue())
-    published = polis_io.read_folder(POLIS / "london.youth.policing").published_groups
-    voters = {v.participant for v in polis_io.read_folder(POLIS / "london.youth.policing").votes}
+    conversation = polis_io.read_folder(london)
+    published = conversation.published_groups
+    voters = {v.participant for v in conversation.votes}
     assert {int(p) for p in data["groups"]} <= voters
     assert set(published) <= {int(p) for p in data["groups"]}
     assert isinstance(data["consensus"], list)

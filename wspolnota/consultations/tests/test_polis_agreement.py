@@ -1,6 +1,6 @@
 """Agreement of our groups with the groups Polis published, conversation by conversation.
 
-Every conversation in ``../shared/data/polis`` is replayed in time order in one-minute batches,
+Every conversation in ``data/polis`` is replayed in time order in one-minute batches,
 keeping the state between recomputations as Polis does (reloading it after a day without votes,
 as a restarted Polis worker does, and counting who is in the conversation as Polis did on each
 recomputation's date), and the final groups are compared with
@@ -16,16 +16,15 @@ that makes the agreement worse. The replays take a few minutes on a quiet machin
 from __future__ import annotations
 
 import statistics
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from wspolnota.consultations.opinionmap import polis_io
 from wspolnota.consultations.opinionmap.pipeline import adjusted_rand_index, replay
+from wspolnota.tests_support.data import polis_conversations, polis_dir
 
-POLIS = Path(settings.SHARED_DATA_DIR) / "data" / "polis"
-CONVERSATIONS = sorted(p.name for p in POLIS.iterdir() if p.is_dir()) if POLIS.is_dir() else []
+POLIS = polis_dir()
+CONVERSATIONS = polis_conversations()
 
 # Measured with the default one-minute batches (benchmarks/opinionmap_bench.py prints the same):
 # 0.970, 0.845, 0.091, 0.966, 0.157, 0.167 (median 0.506); each floor is about 0.02 below.
