@@ -16,6 +16,8 @@ from wspolnota.grants.models import (
     FormVariant,
     Programme,
     ReportKind,
+    RuleKey,
+    RuleSource,
 )
 from wspolnota.organisations.forms import DateInput
 from wspolnota.organisations.models import Organisation
@@ -131,6 +133,65 @@ class CallForm(forms.Form):
         widget=DateTimeInput(),
         required=False,
         help_text=_("Puste przy naborze ciągłym (do wyczerpania środków)."),
+    )
+
+
+class AmendmentForm(forms.Form):
+    """An announced change of a published call: the rules applicants most often rely on, the
+    deadline, the pool and the description, with the reason everyone will read."""
+
+    RULES = (
+        "min_amount",
+        "max_amount",
+        "max_duration_days",
+        "pass_score",
+        "min_own_contribution_percent",
+        "yearly_cap_per_applicant",
+        "min_lead_days",
+    )
+
+    reason = forms.CharField(
+        label=_("Powód zmiany"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Zobaczą go wszyscy: wnioskodawcy dostaną powiadomienie."),
+    )
+    description = forms.CharField(
+        label=_("Opis i zasady"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Termin składania wniosków"), widget=DateTimeInput(), required=False
+    )
+    pool_amount = money_field(_("Pula środków (zł)"))
+    min_amount = money_field(_("Najmniejsza kwota wsparcia (zł)"), required=False)
+    max_amount = money_field(_("Największa kwota wsparcia (zł)"), required=False)
+    max_duration_days = forms.IntegerField(
+        label=_("Najdłuższy czas realizacji (dni)"), min_value=1, max_value=3650, required=False
+    )
+    pass_score = forms.DecimalField(
+        label=_("Próg punktowy"),
+        min_value=Decimal(0),
+        max_digits=6,
+        decimal_places=2,
+        localize=True,
+        required=False,
+    )
+    min_own_contribution_percent = forms.DecimalField(
+        label=_("Najmniejszy wkład własny (% kosztów)"),
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        max_digits=5,
+        decimal_places=2,
+        localize=True,
+        required=False,
+    )
+    yearly_cap_per_applicant = money_field(
+        _("Limit roczny na jednego wnioskodawcę (zł, zasady miasta)"), required=False
+    )
+    min_lead_days = forms.IntegerField(
+        label=_("Złożenie co najmniej tyle dni przed rozpoczęciem (zasady miasta)"),
+        min_value=0,
+        max_value=365,
+        required=False,
     )
 
 
@@ -297,7 +358,14 @@ class RemarkForm(forms.Form):
         label=_("Podpis"),
         max_length=150,
         required=False,
-        help_text=_("Imię i nazwisko lub nazwa organizacji; puste — użyjemy danych z konta."),
+        help_text=_(
+            "Imię i nazwisko lub nazwa organizacji. Zalogowanym wystarczy zostawić puste — użyjemy danych z konta."
+        ),
+    )
+    author_email = forms.EmailField(
+        label=_("E-mail do odpowiedzi"),
+        required=False,
+        help_text=_("Nieobowiązkowy; nie publikujemy go."),
     )
     text = forms.CharField(
         label=_("Uwaga"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
@@ -450,3 +518,29 @@ class ReportNarrativeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Co zrobiliście, kto skorzystał, co się zmieniło w planie i dlaczego."),
     )
+
+
+class YearPlanForm(forms.Form):
+    year = forms.IntegerField(label=_("Rok budżetowy"), min_value=2000, max_value=2100)
+    planned_ngo_grants = money_field(
+        _("Dotacje planowane na zadania publiczne organizacji pozarządowych (zł)")
+    )
+    basis = forms.CharField(
+        label=_("Źródło kwoty"),
+        max_length=300,
+        help_text=_("Np. numer uchwały budżetowej i jej załącznika."),
+    )
+
+
+class LegalRuleForm(forms.Form):
+    key = forms.ChoiceField(label=_("Zasada"), choices=RuleKey.choices)
+    value = forms.DecimalField(
+        label=_("Wartość"), min_value=Decimal(0), max_digits=12, decimal_places=2, localize=True
+    )
+    source = forms.ChoiceField(
+        label=_("Źródło"), choices=RuleSource.choices, widget=forms.RadioSelect
+    )
+    legal_basis = forms.CharField(
+        label=_("Podstawa"), max_length=300, help_text=_("Np. artykuł i Dziennik Ustaw.")
+    )
+    effective_from = forms.DateField(label=_("Obowiązuje od"), widget=DateInput())

@@ -1,13 +1,15 @@
 """The legal frame of each kind of programme, the defaults of a new programme, and the checks of
 an application against every limit of its programme.
 
-Sources: the act of 24 April 2003 on public-benefit activity and volunteering — art. 19a (small
-grants: at most 10,000 PLN, at most 90 days, at most 20,000 PLN for one organisation in a year,
-publication for 7 days of remarks), art. 13 (open competitions announced at least 21 days ahead),
-art. 19b–19h (local initiative: in-kind support, residents' contribution), and Kraków's resolution
-CXIX/1874/14 (local initiatives scored out of 100: purpose and usefulness up to 45, residents'
-contribution up to 45, other up to 10; 60 points to pass). Micro-grants have no statutory frame;
-Wrocław and Łódź run them for 500–10,000 PLN.
+The frame is read from dated rules (``law.rule``): the act on public-benefit activity and
+volunteering, consolidated text Dz.U. 2023 poz. 571 — art. 19a (small grants: at most 10,000 PLN
+and 90 days, ust. 1; a yearly ceiling on their share, ust. 1a; publication of the offer within
+7 working days for 7 days of remarks from anyone, ust. 3–4), art. 13 (open competitions announced
+at least 21 days ahead) — and, as the city's own rules, Kraków's resolution CXIX/1874/14 (local
+initiatives scored out of 100: purpose up to 45, residents' contribution up to 45, other up to
+10; 60 to pass). A yearly cap per organisation and a lead time before the start are not in the
+act: a programme may set them as the city's rules, and the messages say so. Micro-grants have no
+statutory frame; Wrocław and Łódź run them for 500–10,000 PLN.
 
 Every check here is a pure function of loaded objects that returns a list of ``GrantsError``
 (message, field, code), so the same rules show as a live checklist and block a submission.
@@ -23,7 +25,7 @@ from typing import Any
 
 from django.utils import formats
 
-from wspolnota.grants import errors
+from wspolnota.grants import errors, law
 from wspolnota.grants.errors import GrantsError
 from wspolnota.grants.models import (
     ZERO,
@@ -35,6 +37,7 @@ from wspolnota.grants.models import (
     FormVariant,
     Programme,
     ProgrammeKind,
+    RuleKey,
     ScheduleItem,
 )
 from wspolnota.organisations import rules as applicant_rules
@@ -63,43 +66,75 @@ def pln(value: Decimal | int) -> str:
     return str(formats.number_format(q2(Decimal(value)), 2, use_l10n=True, force_grouping=True))
 
 
+def source_phrase(found: law.Rule) -> str:
+    """Who sets a limit, for the end of a message: the act or the city's own rules."""
+    template = errors.SOURCE_STATUTE if found.is_statute else errors.SOURCE_CITY
+    return str(template) % {"basis": found.legal_basis}
+
+
 @dataclass(frozen=True)
 class LegalFrame:
-    max_amount: Decimal | None = None
-    max_duration_days: int | None = None
-    yearly_cap_per_applicant: Decimal | None = None
-    min_lead_days: int | None = None
-    remarks_days: int | None = None
-    min_announcement_days: int | None = None
+    max_amount: law.Rule | None = None
+    max_duration_days: law.Rule | None = None
+    remarks_days: law.Rule | None = None
+    min_announcement_days: law.Rule | None = None
     in_kind_only: bool = False
     requires_own_contribution: bool = False
-    min_pass_score: Decimal | None = None
-    group_caps: dict[str, Decimal] = field(default_factory=dict)
+    min_pass_score: law.Rule | None = None
+    group_caps: dict[str, law.Rule] = field(default_factory=dict)
     total_points: Decimal | None = None
 
 
-LEGAL_FRAMES: dict[str, LegalFrame] = {
-    ProgrammeKind.MICRO_GRANT: LegalFrame(),
-    ProgrammeKind.LOCAL_INITIATIVE: LegalFrame(
-        in_kind_only=True,
-        requires_own_contribution=True,
-        min_pass_score=Decimal(60),
-        group_caps={
-            CriterionGroup.PURPOSE: Decimal(45),
-            CriterionGroup.CONTRIBUTION: Decimal(45),
-            CriterionGroup.OTHER: Decimal(10),
-        },
-        total_points=Decimal(100),
-    ),
-    ProgrammeKind.SMALL_GRANT: LegalFrame(
-        max_amount=Decimal(10_000),
-        max_duration_days=90,
-        yearly_cap_per_applicant=Decimal(20_000),
-        min_lead_days=30,
-        remarks_days=7,
-    ),
-    ProgrammeKind.OPEN_COMPETITION: LegalFrame(min_announcement_days=21),
-}
+def legal_frame(kind: str, *, on: date | None = None) -> LegalFrame:
+    """The outer bounds of a kind of programme on a day, from the dated rules."""
+    if kind == ProgrammeKind.SMALL_GRANT:
+        return LegalFrame(
+            max_amount=law.rule(RuleKey.SMALL_GRANT_MAX_AMOUNT, on=on),
+            max_duration_days=law.rule(RuleKey.SMALL_GRANT_MAX_DAYS, on=on),
+            remarks_days=law.rule(RuleKey.SMALL_GRANT_REMARKS_DAYS, on=on),
+        )
+    if kind == ProgrammeKind.OPEN_COMPETITION:
+        return LegalFrame(
+            min_announcement_days=law.rule(RuleKey.COMPETITION_ANNOUNCEMENT_DAYS, on=on)
+        )
+    if kind == ProgrammeKind.LOCAL_INITIATIVE:
+        caps = {
+            CriterionGroup.PURPOSE: law.rule(RuleKey.LOCAL_INITIATIVE_PURPOSE_POINTS, on=on),
+            CriterionGroup.CONTRIBUTION: law.rule(
+                RuleKey.LOCAL_INITIATIVE_CONTRIBUTION_POINTS, on=on
+            ),
+            CriterionGroup.OTHER: law.rule(RuleKey.LOCAL_INITIATIVE_OTHER_POINTS, on=on),
+        }
+        return LegalFrame(
+            in_kind_only=True,
+            requires_own_contribution=True,
+            min_pass_score=law.rule(RuleKey.LOCAL_INITIATIVE_PASS_SCORE, on=on),
+            group_caps=dict(caps),
+            total_points=sum((r.value for r in caps.values()), ZERO),
+        )
+    return LegalFrame()
+
+
+def programme_defaults(kind: str, *, on: date | None = None) -> dict[str, Any]:
+    """The fields of a new programme: the defaults below, with the limits of the dated rules
+    in force (the act's and the city's)."""
+    values = dict(PROGRAMME_DEFAULTS[kind])
+    if kind == ProgrammeKind.SMALL_GRANT:
+        values["max_amount"] = law.rule(RuleKey.SMALL_GRANT_MAX_AMOUNT, on=on).value
+        values["max_duration_days"] = law.rule(RuleKey.SMALL_GRANT_MAX_DAYS, on=on).days
+        values["remarks_days"] = law.rule(RuleKey.SMALL_GRANT_REMARKS_DAYS, on=on).days
+        values["yearly_cap_per_applicant"] = law.rule(
+            RuleKey.SMALL_GRANT_CITY_YEARLY_CAP, on=on
+        ).value
+        values["min_lead_days"] = law.rule(RuleKey.SMALL_GRANT_CITY_LEAD_DAYS, on=on).days
+    elif kind == ProgrammeKind.OPEN_COMPETITION:
+        values["min_announcement_days"] = law.rule(
+            RuleKey.COMPETITION_ANNOUNCEMENT_DAYS, on=on
+        ).days
+    elif kind == ProgrammeKind.LOCAL_INITIATIVE:
+        values["pass_score"] = law.rule(RuleKey.LOCAL_INITIATIVE_PASS_SCORE, on=on).value
+    return values
+
 
 # Fields of a new programme of each kind, before the official adjusts them.
 PROGRAMME_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -195,61 +230,61 @@ def _err(message: Any, field_name: str | None, code: str, **params: Any) -> Gran
 
 
 def programme_problems(
-    programme: Programme, criteria: Sequence[tuple[str, Decimal]]
+    programme: Programme, criteria: Sequence[tuple[str, Decimal]], *, on: date | None = None
 ) -> list[GrantsError]:
     """A programme may tighten its legal frame but never loosen it; ``criteria`` are
-    (group, max points) of its rubric."""
-    frame = LEGAL_FRAMES[programme.kind]
+    (group, max points) of its rubric. Each message names the act or the city's rules."""
+    frame = legal_frame(programme.kind, on=on)
     problems: list[GrantsError] = []
 
-    def above(value: Decimal | int | None, limit: Decimal | int | None) -> bool:
-        return limit is not None and (value is None or value > limit)
+    def above(value: Decimal | int | None, limit: law.Rule | None) -> bool:
+        return limit is not None and (value is None or value > limit.value)
 
-    def below(value: Decimal | int | None, limit: Decimal | int | None) -> bool:
-        return limit is not None and (value is None or value < limit)
+    def below(value: Decimal | int | None, limit: law.Rule | None) -> bool:
+        return limit is not None and (value is None or value < limit.value)
 
     if above(programme.max_amount, frame.max_amount):
+        assert frame.max_amount is not None
         problems.append(
             _err(
                 errors.FRAME_MAX_AMOUNT,
                 "max_amount",
                 "frame_amount",
-                limit=pln(frame.max_amount or 0),
+                limit=pln(frame.max_amount.value),
+                source=source_phrase(frame.max_amount),
             )
         )
     if above(programme.max_duration_days, frame.max_duration_days):
+        assert frame.max_duration_days is not None
         problems.append(
             _err(
                 errors.FRAME_MAX_DURATION,
                 "max_duration_days",
                 "frame_duration",
-                limit=frame.max_duration_days,
+                limit=frame.max_duration_days.days,
+                source=source_phrase(frame.max_duration_days),
             )
-        )
-    if above(programme.yearly_cap_per_applicant, frame.yearly_cap_per_applicant):
-        problems.append(
-            _err(
-                errors.FRAME_YEARLY_CAP,
-                "yearly_cap_per_applicant",
-                "frame_cap",
-                limit=pln(frame.yearly_cap_per_applicant or 0),
-            )
-        )
-    if below(programme.min_lead_days, frame.min_lead_days):
-        problems.append(
-            _err(errors.FRAME_MIN_LEAD, "min_lead_days", "frame_lead", limit=frame.min_lead_days)
         )
     if below(programme.remarks_days, frame.remarks_days):
+        assert frame.remarks_days is not None
         problems.append(
-            _err(errors.FRAME_REMARKS, "remarks_days", "frame_remarks", limit=frame.remarks_days)
+            _err(
+                errors.FRAME_REMARKS,
+                "remarks_days",
+                "frame_remarks",
+                limit=frame.remarks_days.days,
+                source=source_phrase(frame.remarks_days),
+            )
         )
     if below(programme.min_announcement_days, frame.min_announcement_days):
+        assert frame.min_announcement_days is not None
         problems.append(
             _err(
                 errors.FRAME_ANNOUNCEMENT,
                 "min_announcement_days",
                 "frame_announcement",
-                limit=frame.min_announcement_days,
+                limit=frame.min_announcement_days.days,
+                source=source_phrase(frame.min_announcement_days),
             )
         )
     if frame.in_kind_only and not programme.in_kind_only:
@@ -259,8 +294,15 @@ def programme_problems(
             _err(errors.FRAME_CONTRIBUTION, "requires_own_contribution", "frame_contribution")
         )
     if below(programme.pass_score, frame.min_pass_score):
+        assert frame.min_pass_score is not None
         problems.append(
-            _err(errors.FRAME_PASS_SCORE, "pass_score", "frame_pass", limit=frame.min_pass_score)
+            _err(
+                errors.FRAME_PASS_SCORE,
+                "pass_score",
+                "frame_pass",
+                limit=num(frame.min_pass_score.value),
+                source=source_phrase(frame.min_pass_score),
+            )
         )
     if (
         programme.min_amount is not None
@@ -276,29 +318,30 @@ def programme_problems(
         problems.append(_err(errors.AGE_RANGE, "individual_min_age", "age_range"))
     if not (programme.allow_ngo or programme.allow_informal_group or programme.allow_individual):
         problems.append(_err(errors.NO_APPLICANT_KIND, "allow_ngo", "no_applicant_kind"))
-    problems += rubric_problems(programme, criteria)
+    problems += rubric_problems(programme, criteria, on=on)
     return problems
 
 
 def rubric_problems(
-    programme: Programme, criteria: Sequence[tuple[str, Decimal]]
+    programme: Programme, criteria: Sequence[tuple[str, Decimal]], *, on: date | None = None
 ) -> list[GrantsError]:
-    frame = LEGAL_FRAMES[programme.kind]
+    frame = legal_frame(programme.kind, on=on)
     problems: list[GrantsError] = []
     if programme.commission_required and not criteria:
         return [_err(errors.RUBRIC_EMPTY, None, "rubric_empty")]
     total = sum((points for _group, points in criteria), ZERO)
     for group, cap in frame.group_caps.items():
         group_total = sum((p for g, p in criteria if g == group), ZERO)
-        if group_total > cap:
+        if group_total > cap.value:
             problems.append(
                 _err(
                     errors.RUBRIC_GROUP_CAP,
                     None,
                     "rubric_group",
                     group=CriterionGroup(group).label,
-                    limit=cap,
+                    limit=num(cap.value),
                     total=num(group_total),
+                    source=source_phrase(cap),
                 )
             )
     if frame.total_points is not None and criteria and total != frame.total_points:
@@ -307,7 +350,7 @@ def rubric_problems(
                 errors.RUBRIC_TOTAL,
                 None,
                 "rubric_total",
-                limit=frame.total_points,
+                limit=num(frame.total_points),
                 total=num(total),
             )
         )
@@ -478,7 +521,7 @@ def _fmt_date(value: date) -> str:
 def application_problems(application: Application, ctx: ApplicationContext) -> list[GrantsError]:
     """Every limit of the programme, each with a message that says what to change."""
     call = application.call
-    programme = call.programme
+    programme = call.terms
     problems = applicant_problems(application.applicant, ctx.people, programme, ctx.day)
     variant = programme.form_variant
 

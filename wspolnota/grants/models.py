@@ -8,6 +8,8 @@ Money is Decimal (PLN with grosze). A programme copies the limits of its legal f
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -107,6 +109,15 @@ class Programme(BaseModel):
         default=Decimal("10.00"),
     )
     is_active = models.BooleanField(_("aktywny"), default=True)
+    city_unit = models.ForeignKey(
+        "accounts.CityUnit",
+        verbose_name=_("jednostka prowadząca"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Program zmieniają tylko urzędnicy tej jednostki."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -198,6 +209,10 @@ class Call(BaseModel):
     )
     published_at = models.DateTimeField(_("ogłoszono"), null=True, blank=True)
     results_published_at = models.DateTimeField(_("wyniki ogłoszono"), null=True, blank=True)
+    rules = models.JSONField(
+        _("zasady naboru zamrożone przy ogłoszeniu"), default=dict, blank=True, editable=False
+    )
+    version = models.PositiveSmallIntegerField(_("wersja ogłoszenia"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -209,6 +224,207 @@ class Call(BaseModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @cached_property
+    def terms(self) -> Programme:
+        """The rules applicants rely on: the snapshot frozen when the call was published (and
+        changed only by an announced amendment), or the programme's live rules for a draft.
+        An unsaved ``Programme`` so every check reads the same attribute names."""
+        if not self.rules:
+            return self.programme
+        return programme_from_rules(self.programme, self.rules)
+
+
+# The programme fields a call freezes when it is published: limits, eligibility, scoring, pass
+# mark, form and documents. Its name, description and activity are not rules.
+RULE_FIELDS = (
+    "legal_basis",
+    "form_variant",
+    "min_amount",
+    "max_amount",
+    "max_duration_days",
+    "yearly_cap_per_applicant",
+    "min_lead_days",
+    "remarks_days",
+    "min_announcement_days",
+    "allow_ngo",
+    "allow_informal_group",
+    "allow_individual",
+    "individual_min_age",
+    "individual_max_age",
+    "individual_needs_guardian",
+    "in_kind_only",
+    "requires_own_contribution",
+    "min_own_contribution_percent",
+    "volunteer_hour_rate_max",
+    "commission_required",
+    "min_assessors",
+    "pass_score",
+    "rolling",
+    "cost_tolerance_percent",
+)
+DECIMAL_RULES = frozenset(
+    name for name in RULE_FIELDS if isinstance(Programme._meta.get_field(name), models.DecimalField)
+)
+
+
+def rules_of(programme: Programme) -> dict[str, Any]:
+    """A JSON-safe copy of a programme's rules (money and percentages as exact strings)."""
+    data: dict[str, Any] = {"kind": programme.kind}
+    for name in RULE_FIELDS:
+        value = getattr(programme, name)
+        data[name] = str(value) if isinstance(value, Decimal) else value
+    return data
+
+
+def programme_from_rules(programme: Programme, rules: dict[str, Any]) -> Programme:
+    values: dict[str, Any] = {}
+    for name in RULE_FIELDS:
+        if name not in rules:
+            values[name] = getattr(programme, name)
+            continue
+        value = rules[name]
+        values[name] = Decimal(value) if name in DECIMAL_RULES and value is not None else value
+    frozen = Programme(
+        kind=programme.kind,
+        name=programme.name,
+        description=programme.description,
+        city_unit_id=programme.city_unit_id,
+        created_by_id=programme.created_by_id,
+        **values,
+    )
+    frozen.id = programme.pk  # same identity for display and links; never saved
+    frozen._state.adding = False
+    return frozen
+
+
+class CallVersion(BaseModel):
+    """One announced version of a call's rules: version 1 at publication, then one per
+    amendment, each with its reason. Old versions stay public."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("wersja"))
+    rules = models.JSONField(_("zasady"))
+    criteria = models.JSONField(_("kryteria oceny"), default=list)
+    pool_amount = money(_("pula środków"))
+    closes_at = models.DateTimeField(_("termin składania wniosków"), null=True, blank=True)
+    reason = models.TextField(_("powód zmiany"), blank=True)
+    changes = models.JSONField(_("zmiany"), default=dict, blank=True)
+    announced_at = models.DateTimeField(_("ogłoszono"))
+    announced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["call", "number"]
+        verbose_name = _("wersja ogłoszenia naboru")
+        verbose_name_plural = _("wersje ogłoszenia naboru")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "number"], name="call_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} v{self.number}"
+
+
+class RuleSource(models.TextChoices):
+    STATUTE = "statute", _("ustawa")
+    CITY = "city", _("zasady miasta")
+
+
+class RuleKey(models.TextChoices):
+    SMALL_GRANT_MAX_AMOUNT = "small_grant.max_amount", _("małe granty: największa kwota")
+    SMALL_GRANT_MAX_DAYS = "small_grant.max_days", _("małe granty: najdłuższy czas realizacji")
+    SMALL_GRANT_SHARE_PERCENT = (
+        "small_grant.share_percent",
+        _("małe granty: największy udział w dotacjach planowanych na rok (%)"),
+    )
+    SMALL_GRANT_PUBLICATION_WORKING_DAYS = (
+        "small_grant.publication_working_days",
+        _("małe granty: publikacja oferty w dniach roboczych od wpłynięcia"),
+    )
+    SMALL_GRANT_REMARKS_DAYS = (
+        "small_grant.remarks_days",
+        _("małe granty: dni publikacji oferty do uwag"),
+    )
+    SMALL_GRANT_CITY_YEARLY_CAP = (
+        "small_grant.city_yearly_cap",
+        _("małe granty: limit roczny na organizację (zasady miasta)"),
+    )
+    SMALL_GRANT_CITY_LEAD_DAYS = (
+        "small_grant.city_lead_days",
+        _("małe granty: złożenie przed rozpoczęciem (zasady miasta)"),
+    )
+    COMPETITION_ANNOUNCEMENT_DAYS = (
+        "open_competition.announcement_days",
+        _("konkurs: ogłoszenie przed terminem składania ofert"),
+    )
+    LOCAL_INITIATIVE_PASS_SCORE = (
+        "local_initiative.pass_score",
+        _("inicjatywa lokalna: próg punktowy"),
+    )
+    LOCAL_INITIATIVE_PURPOSE_POINTS = (
+        "local_initiative.purpose_points",
+        _("inicjatywa lokalna: punkty za celowość"),
+    )
+    LOCAL_INITIATIVE_CONTRIBUTION_POINTS = (
+        "local_initiative.contribution_points",
+        _("inicjatywa lokalna: punkty za wkład mieszkańców"),
+    )
+    LOCAL_INITIATIVE_OTHER_POINTS = (
+        "local_initiative.other_points",
+        _("inicjatywa lokalna: punkty za inne kryteria"),
+    )
+    AMENDMENT_MIN_DAYS_LEFT = (
+        "call.amendment_min_days_left",
+        _("zmiana ogłoszenia: najmniej dni do terminu po zmianie (zasady miasta)"),
+    )
+
+
+class LegalRule(BaseModel):
+    """A dated limit: of the statute (with its legal basis) or of the city's own rules. A new act
+    is a new row with the date it takes effect — a data change, not a release. A row without
+    ``effective_from`` holds the text as known from the start (the consolidated text)."""
+
+    key = models.CharField(_("zasada"), max_length=60, choices=RuleKey)
+    value = models.DecimalField(_("wartość"), max_digits=12, decimal_places=2)
+    source = models.CharField(_("źródło"), max_length=10, choices=RuleSource)
+    legal_basis = models.CharField(_("podstawa"), max_length=300)
+    effective_from = models.DateField(_("obowiązuje od"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["key", "effective_from"]
+        verbose_name = _("zasada z datą obowiązywania")
+        verbose_name_plural = _("zasady z datami obowiązywania")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "effective_from"], name="legal_rule_once"),
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=Q(effective_from__isnull=True),
+                name="legal_rule_base_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value} ({self.legal_basis})"
+
+
+class YearlyGrantPlan(BaseModel):
+    """The grants to NGOs for public tasks planned in one budget year: the base of the ceiling
+    on the share of small grants (art. 19a ust. 1a)."""
+
+    year = models.PositiveSmallIntegerField(_("rok budżetowy"), unique=True)
+    planned_ngo_grants = money(_("dotacje planowane na zadania publiczne organizacji"))
+    basis = models.CharField(_("źródło kwoty (uchwała budżetowa)"), max_length=300)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("plan dotacji na rok")
+        verbose_name_plural = _("plany dotacji na lata")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.planned_ngo_grants}"
 
 
 class CommissionRole(models.TextChoices):
@@ -306,6 +522,9 @@ class Application(BaseModel):
     formal_note = models.TextField(_("uwagi z oceny formalnej"), blank=True)
     remarks_from = models.DateTimeField(_("publikacja do uwag od"), null=True, blank=True)
     remarks_until = models.DateTimeField(_("publikacja do uwag do"), null=True, blank=True)
+    publication_due = models.DateField(
+        _("opublikować do uwag najpóźniej"), null=True, blank=True, db_index=True
+    )
     decision_note = models.TextField(_("uzasadnienie decyzji"), blank=True)
     decided_at = models.DateTimeField(_("decyzja"), null=True, blank=True)
 
@@ -442,6 +661,7 @@ class Remark(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     author_name = models.CharField(_("podpis"), max_length=150)
+    author_email = models.EmailField(_("e-mail do odpowiedzi"), blank=True)
     text = models.TextField(_("uwaga"))
 
     class Meta:
@@ -568,6 +788,7 @@ class Agreement(BaseModel):
     )
     settled_at = models.DateTimeField(_("rozliczono"), null=True, blank=True)
     archived_at = models.DateTimeField(_("zarchiwizowano"), null=True, blank=True)
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from wspolnota.accounts.models import RoleAssignment, User
+from wspolnota.accounts.permissions import has_role
 from wspolnota.accounts.roles import Role
 from wspolnota.core.errors import PermissionDeniedError
 from wspolnota.grants import errors, limits, permissions
@@ -27,10 +28,14 @@ from wspolnota.grants.models import (
     Award,
     Call,
     CallStatus,
+    CallVersion,
     CommissionMember,
     ConflictDeclaration,
     Programme,
+    ProgrammeKind,
     Report,
+    RuleKey,
+    YearlyGrantPlan,
 )
 from wspolnota.grants.settlement import Settlement, settle
 from wspolnota.organisations.models import Membership, Organisation, OrganisationKind
@@ -103,6 +108,53 @@ def call_public_queryset(*, kind: str = "", year: int | None = None) -> QuerySet
     )
 
 
+def call_versions(call: Call) -> QuerySet[CallVersion]:
+    """Every announced version of a call's rules, the first one first (all stay public)."""
+    return call.versions.select_related("announced_by").order_by("number")
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    label: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    version: CallVersion
+    changes: list[VersionChange]
+
+
+def _change_label(name: str) -> str:
+    for model in (Call, Programme):
+        names = {f.name for f in model._meta.get_fields()}
+        if name in names:
+            return str(getattr(model._meta.get_field(name), "verbose_name", name))
+    return name
+
+
+def call_version_history(call: Call) -> list[VersionEntry]:
+    """The announced versions with what each amendment changed, labelled for the reader."""
+    return [
+        VersionEntry(
+            version=version,
+            changes=[
+                VersionChange(_change_label(name), change.get("before"), change.get("after"))
+                for name, change in sorted(version.changes.items())
+            ],
+        )
+        for version in call_versions(call)
+    ]
+
+
+def programmes_managed(user: Any) -> QuerySet[Programme]:
+    """Programmes the user may change: those of the units where they are an official."""
+    if has_role(user, Role.ADMINISTRATOR):
+        return programme_list()
+    return programme_list().filter(city_unit_id__in=permissions.official_unit_ids(user))
+
+
 def call_public_get(call_id: int) -> Call:
     """One announced call with its frozen rubric, or 404."""
     call = (
@@ -155,11 +207,14 @@ def call_get_managed(user: Any, call_id: int) -> Call:
 
 
 def call_officials(call: Call) -> QuerySet[User]:
-    """Officials told of a call's new applications: those of the unit that runs it (every
-    official when no unit is named), active accounts only."""
-    assignments = RoleAssignment.objects.filter(role=Role.OFFICIAL)
+    """Officials told of a call's new applications: those of the unit that runs it (the
+    administrators when no unit is named — they alone manage such a call), active accounts."""
     if call.city_unit_id is not None:
-        assignments = assignments.filter(city_unit_id=call.city_unit_id)
+        assignments = RoleAssignment.objects.filter(
+            role=Role.OFFICIAL, city_unit_id=call.city_unit_id
+        )
+    else:
+        assignments = RoleAssignment.objects.filter(role=Role.ADMINISTRATOR)
     return User.objects.filter(
         pk__in=assignments.values("user_id"), is_active=True, deleted_at__isnull=True
     ).order_by("pk")
@@ -226,6 +281,48 @@ def awarded_to_applicant(*, applicant: Organisation, year: int, kind: str) -> De
         application__applicant=applicant, call__year=year, call__programme__kind=kind
     ).aggregate(total=Sum("amount"))["total"]
     return total or ZERO
+
+
+def small_grants_awarded(*, year: int) -> Decimal:
+    """Everything given as small grants (art. 19a) in a budget year, all calls together."""
+    total = Award.objects.filter(
+        call__year=year, call__programme__kind=ProgrammeKind.SMALL_GRANT
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or ZERO
+
+
+@dataclass(frozen=True)
+class ShareUse:
+    year: int
+    plan: YearlyGrantPlan | None
+    percent: Decimal
+    ceiling: Decimal | None
+    given: Decimal
+
+
+def small_grant_share(*, year: int) -> ShareUse:
+    """How much of the year's small-grant ceiling (art. 19a ust. 1a) is used."""
+    from wspolnota.grants import law
+
+    share = law.rule(RuleKey.SMALL_GRANT_SHARE_PERCENT)
+    plan = YearlyGrantPlan.objects.filter(year=year).first()
+    ceiling = limits.q2(plan.planned_ngo_grants * share.value / 100) if plan else None
+    return ShareUse(year, plan, share.value, ceiling, small_grants_awarded(year=year))
+
+
+def offers_awaiting_publication(user: Any, *, at: datetime | None = None) -> list[Application]:
+    """Small-grant offers the user's units must still publish for remarks, the most urgent
+    first (art. 19a ust. 3: within 7 working days of receipt); ``overdue`` marks late ones."""
+    day = timezone.localdate(at or timezone.now())
+    offers = list(
+        _application_queryset()
+        .filter(status=ApplicationStatus.SUBMITTED, publication_due__isnull=False)
+        .order_by("publication_due", "submitted_at", "id")
+    )
+    visible = [a for a in offers if permissions.can_manage_call(user, a.call)]
+    for offer in visible:
+        offer.overdue = offer.publication_due is not None and offer.publication_due < day  # type: ignore[attr-defined]
+    return visible
 
 
 def application_context(application: Application, *, at: datetime) -> limits.ApplicationContext:
@@ -309,7 +406,7 @@ def call_ranking(call: Call) -> list[RankingRow]:
     the narrow assessment table, and the applications are read as plain values (no GROUP BY, no
     model instances), already in submission order so that a stable sort keeps ties in it.
     """
-    programme = call.programme
+    programme = call.terms
     stats = {
         row["application_id"]: (row["n"], row["points"])
         for row in Assessment.objects.filter(
@@ -485,7 +582,7 @@ def report_settlement(report: Report) -> Settlement:
     return settle(
         amount=agreement.amount,
         requested=application.requested_amount,
-        tolerance_percent=application.call.programme.cost_tolerance_percent,
+        tolerance_percent=application.call.terms.cost_tolerance_percent,
         budget_lines=list(application.budget_lines.all()),
         report_lines=list(report.lines.select_related("budget_line")),
     )

@@ -23,11 +23,14 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import iban as stdnum_iban
 
 from wspolnota.accounts.models import CityUnit, User
+from wspolnota.accounts.permissions import has_role
+from wspolnota.accounts.roles import Role
 from wspolnota.communication.notifications import notify
 from wspolnota.core.services import audit_log_append, snapshot
-from wspolnota.grants import errors, limits, permissions, selectors
+from wspolnota.grants import errors, law, limits, permissions, selectors
 from wspolnota.grants.errors import GrantsError
 from wspolnota.grants.models import (
+    RULE_FIELDS,
     ZERO,
     Agreement,
     AgreementStatus,
@@ -39,11 +42,13 @@ from wspolnota.grants.models import (
     BudgetLine,
     Call,
     CallStatus,
+    CallVersion,
     CommissionMember,
     ConflictDeclaration,
     CostCategory,
     Criterion,
     ExpectedResult,
+    LegalRule,
     Programme,
     ProgrammeKind,
     Remark,
@@ -52,9 +57,13 @@ from wspolnota.grants.models import (
     ReportLine,
     ReportResult,
     ReportStatus,
+    RuleKey,
     ScheduleItem,
     Score,
     Tranche,
+    YearlyGrantPlan,
+    programme_from_rules,
+    rules_of,
 )
 from wspolnota.grants.settlement import settlement_problems
 from wspolnota.organisations import permissions as registry
@@ -93,6 +102,23 @@ def _snapshot(obj: Any) -> dict[str, Any]:
     for field in file_fields:
         data[field.name] = getattr(obj, field.name).name or ""
     return data
+
+
+def _audit(
+    actor: User | None,
+    action: str,
+    obj: Any,
+    before: dict[str, Any] | None,
+    *,
+    reason: str = "",
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Write the audit entry of a change: the object's snapshot before and after (with any
+    extra facts), by whom and why. The one place every state change of the app is logged."""
+    after = _snapshot(obj)
+    if extra:
+        after.update(json.loads(json.dumps(extra, default=str)))
+    audit_log_append(actor=actor, action=action, obj=obj, before=before, after=after, reason=reason)
 
 
 def _deny(allowed: bool) -> None:
@@ -138,12 +164,33 @@ PROGRAMME_FIELDS = (
 )
 
 
-def programme_create(*, actor: User, kind: str, name: str, **overrides: Any) -> Programme:
+def _unit_for(actor: User, city_unit: CityUnit | None) -> CityUnit | None:
+    """The unit a new programme or call belongs to: the one named (where the actor is an
+    official, unless an administrator), or the actor's first unit."""
+    units = permissions.official_unit_ids(actor)
+    if city_unit is None:
+        return CityUnit.objects.filter(pk__in=units).order_by("pk").first()
+    if city_unit.pk not in units and not has_role(actor, Role.ADMINISTRATOR):
+        raise GrantsError(errors.PROGRAMME_UNIT, field="city_unit", code="programme_unit")
+    return city_unit
+
+
+def programme_create(
+    *,
+    actor: User,
+    kind: str,
+    name: str,
+    city_unit: CityUnit | None = None,
+    **overrides: Any,
+) -> Programme:
     """A new programme starts from the defaults and the default rubric of its kind; the legal
-    frame is checked so no programme can promise what the law forbids."""
-    _deny(permissions.can_manage_programmes(actor))
-    values = {**limits.PROGRAMME_DEFAULTS[kind], **overrides}
-    programme = Programme(kind=kind, name=name.strip(), created_by=actor)
+    frame is checked so no programme can promise what the law forbids. It belongs to the
+    actor's unit: only that unit's officials change it later."""
+    _deny(permissions.can_create_programme(actor))
+    values = {**limits.programme_defaults(kind), **overrides}
+    programme = Programme(
+        kind=kind, name=name.strip(), created_by=actor, city_unit=_unit_for(actor, city_unit)
+    )
     for field_name in PROGRAMME_FIELDS:
         if field_name in values and field_name != "name":
             setattr(programme, field_name, values[field_name])
@@ -176,7 +223,9 @@ def programme_create(*, actor: User, kind: str, name: str, **overrides: Any) -> 
 
 
 def programme_update(*, actor: User, programme: Programme, **fields: Any) -> Programme:
-    _deny(permissions.can_manage_programmes(actor))
+    """Change the template. Calls already published keep the rules they were announced with;
+    only officials of the programme's unit may change it."""
+    _deny(permissions.can_manage_programme(actor, programme))
     before = _snapshot(programme)
     for field_name, value in fields.items():
         if field_name in PROGRAMME_FIELDS:
@@ -218,8 +267,8 @@ def rubric_replace(
             raise GrantsError(errors.CALL_NOT_DRAFT, code="call_not_draft")
         owner_programme = call.programme
     else:
-        _deny(permissions.can_manage_programmes(actor))
         assert programme is not None
+        _deny(permissions.can_manage_programme(actor, programme))
         owner_programme = programme
     _first(limits.rubric_problems(owner_programme, [(c.group, c.max_points) for c in criteria]))
     owner: dict[str, Any] = {"call": call} if call is not None else {"programme": programme}
@@ -256,6 +305,55 @@ def rubric_replace(
         )
 
 
+# --- the law and the city's rules as data -------------------------------------------------------
+
+
+def legal_rule_add(
+    *,
+    actor: User,
+    key: str,
+    value: Decimal,
+    source: str,
+    legal_basis: str,
+    effective_from: date,
+) -> LegalRule:
+    """A new act or a new city rule takes effect on a date: a new row, never an edit of the old
+    one, so what applied on any past day can still be read."""
+    _deny(permissions.can_manage_legal_rules(actor))
+    rule = LegalRule(
+        key=key,
+        value=value,
+        source=source,
+        legal_basis=legal_basis.strip(),
+        effective_from=effective_from,
+    )
+    _validate(rule)
+    with transaction.atomic():
+        rule.save()
+        _audit(actor, "grants.legal_rule_added", rule, None)
+    return rule
+
+
+def year_plan_set(
+    *, actor: User, year: int, planned_ngo_grants: Decimal, basis: str
+) -> YearlyGrantPlan:
+    """Record the grants planned for NGOs' public tasks in a budget year (from the budget
+    resolution): the base of the small-grant share ceiling (art. 19a ust. 1a)."""
+    _deny(permissions.can_manage_legal_rules(actor))
+    with transaction.atomic():
+        plan = YearlyGrantPlan.objects.select_for_update().filter(year=year).first()
+        before = _snapshot(plan) if plan else None
+        if plan is None:
+            plan = YearlyGrantPlan(year=year, set_by=actor)
+        plan.planned_ngo_grants = limits.q2(planned_ngo_grants)
+        plan.basis = basis.strip()
+        plan.set_by = actor
+        _validate(plan)
+        plan.save()
+        _audit(actor, "grants.year_plan_set", plan, before)
+    return plan
+
+
 # --- calls ------------------------------------------------------------------------------------------
 
 
@@ -271,12 +369,12 @@ def call_create(
     description: str = "",
     city_unit: CityUnit | None = None,
 ) -> Call:
-    """A draft call; it copies the programme's rubric so later edits of the template do not
-    change a call under way."""
-    _deny(permissions.can_manage_programmes(actor))
-    if city_unit is None:
-        units = permissions.official_unit_ids(actor)
-        city_unit = CityUnit.objects.filter(pk__in=units).order_by("pk").first()
+    """A draft call of the programme's unit; it copies the programme's rubric so later edits of
+    the template do not change a call under way (its other rules are frozen at publication)."""
+    _deny(permissions.can_manage_programme(actor, programme))
+    if city_unit is None and programme.city_unit_id is not None:
+        city_unit = programme.city_unit
+    city_unit = _unit_for(actor, city_unit)
     call = Call(
         programme=programme,
         title=title.strip(),
@@ -312,7 +410,7 @@ def call_create(
 def _check_call_dates(call: Call) -> None:
     if call.closes_at is not None and call.closes_at <= call.opens_at:
         raise GrantsError(errors.CALL_DATES, field="closes_at", code="call_dates")
-    if call.closes_at is None and not call.programme.rolling:
+    if call.closes_at is None and not call.terms.rolling:
         raise GrantsError(errors.CALL_NEEDS_DEADLINE, field="closes_at", code="call_deadline")
 
 
@@ -327,36 +425,37 @@ def call_update(
     opens_at: datetime,
     closes_at: datetime | None,
 ) -> Call:
-    """Drafts change freely; once announced only the description may be clarified."""
+    """A draft changes freely. Once announced, nothing changes under the applicants except by an
+    amendment (``call_amend``) with its reason, announced as a new version."""
     _deny(permissions.can_manage_call(actor, call))
-    before = _snapshot(call)
-    if call.status == CallStatus.DRAFT:
-        call.title = title.strip()
-        call.year = year
-        call.pool_amount = pool_amount
-        call.opens_at = opens_at
-        call.closes_at = closes_at
-        _check_call_dates(call)
-    elif (
-        title.strip() != call.title
-        or year != call.year
-        or pool_amount != call.pool_amount
-        or opens_at != call.opens_at
-        or closes_at != call.closes_at
-    ):
+    if call.status != CallStatus.DRAFT:
         raise GrantsError(errors.CALL_NOT_DRAFT, code="call_not_draft")
+    before = _snapshot(call)
+    call.title = title.strip()
+    call.year = year
+    call.pool_amount = pool_amount
+    call.opens_at = opens_at
+    call.closes_at = closes_at
     call.description = description.strip()
+    _check_call_dates(call)
     _validate(call, exclude=["created_by"])
     with transaction.atomic():
         call.save()
-        audit_log_append(
-            actor=actor,
-            action="grants.call_updated",
-            obj=call,
-            before=before,
-            after=_snapshot(call),
-        )
+        _audit(actor, "grants.call_updated", call, before)
     return call
+
+
+def _criteria_of(call: Call) -> list[dict[str, Any]]:
+    return [
+        {
+            "position": c.position,
+            "group": c.group,
+            "name": c.name,
+            "description": c.description,
+            "max_points": str(c.max_points),
+        }
+        for c in call.criteria.all()
+    ]
 
 
 def call_publish(*, actor: User, call: Call, at: datetime | None = None) -> Call:
@@ -381,20 +480,153 @@ def call_publish(*, actor: User, call: Call, at: datetime | None = None) -> Call
             params={"days": days, "date": latest.strftime("%Y-%m-%d %H:%M")},
         )
     criteria = list(call.criteria.values_list("group", "max_points"))
-    _first(limits.rubric_problems(programme, criteria))
+    _first(limits.programme_problems(programme, criteria, on=timezone.localdate(at)))
     before = _snapshot(call)
     call.status = CallStatus.PUBLISHED
     call.published_at = at
+    call.rules = rules_of(programme)
+    call.version = 1
+    call.__dict__.pop("terms", None)
     with transaction.atomic():
-        call.save(update_fields=["status", "published_at", "updated_at"])
-        audit_log_append(
-            actor=actor,
-            action="grants.call_published",
-            obj=call,
-            before=before,
-            after=_snapshot(call),
+        call.save(update_fields=["status", "published_at", "rules", "version", "updated_at"])
+        CallVersion.objects.create(
+            call=call,
+            number=1,
+            rules=call.rules,
+            criteria=_criteria_of(call),
+            pool_amount=call.pool_amount,
+            closes_at=call.closes_at,
+            announced_at=at,
+            announced_by=actor,
         )
+        _audit(actor, "grants.call_published", call, before)
     return call
+
+
+# Rules an amendment may not change: who the call is for and how it is assessed are its
+# identity (a different kind of call is a new call).
+AMENDMENT_FIXED = frozenset({"form_variant", "commission_required", "rolling", "legal_basis"})
+
+
+def call_amend(
+    *,
+    actor: User,
+    call: Call,
+    reason: str,
+    rules: dict[str, Any] | None = None,
+    closes_at: datetime | None = None,
+    pool_amount: Decimal | None = None,
+    description: str | None = None,
+    at: datetime | None = None,
+) -> CallVersion:
+    """Change a published call: a new numbered version of its rules with the reason, announced
+    to everyone with an application under way; the old versions stay public. The new rules stay
+    within the legal frame, the pool never drops below what is awarded, and the deadline leaves
+    applicants the days the city's rules require after the change."""
+    at = at or timezone.now()
+    _deny(permissions.can_amend_call(actor, call, at=at))
+    reason = reason.strip()
+    if not reason:
+        raise GrantsError(errors.AMENDMENT_REASON, field="reason", code="amendment_reason")
+    with transaction.atomic():
+        locked = Call.objects.select_for_update().select_related("programme").get(pk=call.pk)
+        if locked.status != CallStatus.PUBLISHED:
+            raise GrantsError(errors.AMENDMENT_STATE, code="amendment_state")
+        before = _snapshot(locked)
+        new_rules = dict(locked.rules or rules_of(locked.programme))
+        changes: dict[str, Any] = {}
+        for name, value in (rules or {}).items():
+            if name not in RULE_FIELDS or name in AMENDMENT_FIXED:
+                raise GrantsError(
+                    errors.AMENDMENT_FIELD, code="amendment_field", params={"field": name}
+                )
+            plain = str(value) if isinstance(value, Decimal) else value
+            if new_rules.get(name) != plain:
+                changes[name] = {"before": new_rules.get(name), "after": plain}
+                new_rules[name] = plain
+        if closes_at is not None and closes_at != locked.closes_at:
+            changes["closes_at"] = {
+                "before": locked.closes_at.isoformat() if locked.closes_at else None,
+                "after": closes_at.isoformat(),
+            }
+            locked.closes_at = closes_at
+        if pool_amount is not None and limits.q2(pool_amount) != locked.pool_amount:
+            awarded = selectors.call_pool(locked).awarded
+            if pool_amount < awarded:
+                raise GrantsError(
+                    errors.AMENDMENT_POOL,
+                    field="pool_amount",
+                    code="amendment_pool",
+                    params={"awarded": limits.pln(awarded)},
+                )
+            changes["pool_amount"] = {
+                "before": str(locked.pool_amount),
+                "after": str(limits.q2(pool_amount)),
+            }
+            locked.pool_amount = limits.q2(pool_amount)
+        if description is not None and description.strip() != locked.description:
+            changes["description"] = {"before": locked.description, "after": description.strip()}
+            locked.description = description.strip()
+        if not changes:
+            raise GrantsError(errors.AMENDMENT_NOTHING, code="amendment_nothing")
+        new_terms = programme_from_rules(locked.programme, new_rules)
+        criteria = list(locked.criteria.values_list("group", "max_points"))
+        _first(limits.programme_problems(new_terms, criteria, on=timezone.localdate(at)))
+        _check_call_dates(locked)
+        rule_changed = any(name in RULE_FIELDS for name in changes)
+        if locked.closes_at is not None and (rule_changed or "closes_at" in changes):
+            minimum = law.rule(RuleKey.AMENDMENT_MIN_DAYS_LEFT, on=timezone.localdate(at))
+            earliest = at + timedelta(days=minimum.days)
+            if rule_changed and locked.closes_at < earliest:
+                raise GrantsError(
+                    errors.AMENDMENT_DEADLINE,
+                    field="closes_at",
+                    code="amendment_deadline",
+                    params={
+                        "days": minimum.days,
+                        "source": limits.source_phrase(minimum),
+                        "date": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M"),
+                    },
+                )
+        locked.rules = new_rules
+        locked.version += 1
+        locked.__dict__.pop("terms", None)
+        _validate(locked, exclude=["created_by"])
+        locked.save()
+        version = CallVersion.objects.create(
+            call=locked,
+            number=locked.version,
+            rules=new_rules,
+            criteria=_criteria_of(locked),
+            pool_amount=locked.pool_amount,
+            closes_at=locked.closes_at,
+            reason=reason,
+            changes=changes,
+            announced_at=at,
+            announced_by=actor,
+        )
+        _audit(
+            actor, "grants.call_amended", locked, before, reason=reason, extra={"changes": changes}
+        )
+        _notify_call_amended(locked, version)
+    call.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    call.__dict__.pop("terms", None)
+    return version
+
+
+def _notify_call_amended(call: Call, version: CallVersion) -> None:
+    """Everyone preparing or having filed an application hears of the change and its reason."""
+    live = call.applications.filter(
+        status__in=[
+            ApplicationStatus.DRAFT,
+            ApplicationStatus.SUBMITTED,
+            ApplicationStatus.IN_ASSESSMENT,
+        ]
+    ).select_related("applicant")
+    for application in live:
+        _notify_applicant(
+            application, event="call_amended", note=version.reason, key=f"v{version.number}"
+        )
 
 
 def call_close(*, actor: User, call: Call, at: datetime | None = None) -> Call:
@@ -419,7 +651,7 @@ def call_publish_results(*, actor: User, call: Call, at: datetime | None = None)
     assessment; a rolling call publishes its decisions so far and keeps them updated."""
     _deny(permissions.can_manage_call(actor, call))
     at = at or timezone.now()
-    rolling_open = call.status == CallStatus.PUBLISHED and call.programme.rolling
+    rolling_open = call.status == CallStatus.PUBLISHED and call.terms.rolling
     if call.status != CallStatus.CLOSED and not rolling_open:
         raise GrantsError(errors.CALL_STATE, code="call_state")
     if not rolling_open:
@@ -917,7 +1149,7 @@ def application_submit(
         application.call = call
         if not permissions.is_call_open(call, at=at):
             raise GrantsError(errors.CALL_NOT_OPEN, code="call_not_open")
-        if call.programme.rolling and selectors.call_pool(call).remaining <= 0:
+        if call.terms.rolling and selectors.call_pool(call).remaining <= 0:
             raise GrantsError(errors.POOL_EXHAUSTED, code="pool_exhausted")
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.status != ApplicationStatus.DRAFT:
@@ -933,6 +1165,13 @@ def application_submit(
         application.requested_amount = totals.grant
         application.total_cost = totals.total
         application.content_sha256 = content_checksum(application)
+        if call.terms.kind == ProgrammeKind.SMALL_GRANT:
+            working_days = law.rule(
+                RuleKey.SMALL_GRANT_PUBLICATION_WORKING_DAYS, on=timezone.localdate(at)
+            )
+            application.publication_due = law.add_working_days(
+                timezone.localdate(at), working_days.days
+            )
         application.save()
         audit_log_append(
             actor=user,
@@ -999,7 +1238,9 @@ def application_withdraw(*, user: User, application: Application, reason: str = 
     return application
 
 
-def _notify_applicant(application: Application, *, event: str, note: str = "") -> None:
+def _notify_applicant(
+    application: Application, *, event: str, note: str = "", key: str = ""
+) -> None:
     memberships = application.applicant.memberships.select_related("user").filter(
         role=MembershipRole.REPRESENTATIVE
     )
@@ -1010,6 +1251,7 @@ def _notify_applicant(application: Application, *, event: str, note: str = "") -
             subject_template="grants/email/application_subject.txt",
             body_template="grants/email/application_body.txt",
             context={"application": application, "event": event, "note": note},
+            key=(f"grants.{event}:{application.pk}:{key}:{membership.user_id}" if key else None),
         )
 
 
@@ -1060,10 +1302,14 @@ def formal_check(
         locked.formal_checked_at = at
         locked.formal_checked_by = actor
         locked.formal_note = note
-        remarks_days = locked.call.programme.remarks_days
+        remarks_days = locked.call.terms.remarks_days
+        published_late = False
         if passed and remarks_days:
             locked.remarks_from = at
             locked.remarks_until = at + timedelta(days=remarks_days)
+            published_late = bool(
+                locked.publication_due and timezone.localdate(at) > locked.publication_due
+            )
         if not passed:
             locked.decided_at = at
         locked.save()
@@ -1072,7 +1318,7 @@ def formal_check(
             action="grants.formal_passed" if passed else "grants.formal_rejected",
             obj=locked,
             before=before,
-            after=_snapshot(locked),
+            after={**_snapshot(locked), "published_late": published_late},
             reason=note,
         )
         _notify_applicant(locked, event="formal_passed" if passed else "formal_rejected", note=note)
@@ -1080,8 +1326,16 @@ def formal_check(
 
 
 def remark_add(
-    *, user: User, application: Application, text: str, author_name: str, at: datetime | None = None
+    *,
+    user: User | None,
+    application: Application,
+    text: str,
+    author_name: str,
+    author_email: str = "",
+    at: datetime | None = None,
 ) -> Remark:
+    """A remark on a small-grant offer published for remarks. Art. 19a ust. 4: anyone may send
+    one — an account is not needed, a signature is."""
     at = at or timezone.now()
     if not permissions.is_open_for_remarks(application, at=at):
         if application.remarks_until is not None:
@@ -1094,10 +1348,18 @@ def remark_add(
             )
         raise GrantsError(errors.REMARKS_NOT_PUBLISHED, code="remarks_not_published")
     _deny(permissions.can_remark(user, application, at=at))
+    signed_in = user is not None and user.is_authenticated
+    name = author_name.strip()
+    if not name and signed_in:
+        assert user is not None
+        name = user.get_full_name() or user.email
+    if not name:
+        raise GrantsError(errors.REMARK_NAME, field="author_name", code="remark_name")
     remark = Remark(
         application=application,
-        author=user,
-        author_name=author_name.strip() or user.get_full_name() or user.email,
+        author=user if signed_in else None,
+        author_name=name,
+        author_email=author_email.strip(),
         text=text.strip(),
     )
     _validate(remark)
@@ -1260,7 +1522,7 @@ def award_grant(
     with transaction.atomic():
         call, locked = _lock_for_decision(application)
         applicant = Organisation.objects.select_for_update().get(pk=locked.applicant_id)
-        programme = call.programme
+        programme = call.terms
         if locked.status != ApplicationStatus.IN_ASSESSMENT:
             raise GrantsError(errors.ALREADY_DECIDED, code="already_decided")
         if applicant.status != VerificationStatus.VERIFIED:
@@ -1310,6 +1572,8 @@ def award_grant(
                 code="award_above_pool",
                 params={"remaining": limits.pln(remaining), "amount": limits.pln(amount)},
             )
+        if programme.kind == ProgrammeKind.SMALL_GRANT:
+            _check_small_grant_share(call=call, amount=amount, at=at)
         cap = programme.yearly_cap_per_applicant
         if cap is not None:
             used = selectors.awarded_to_applicant(
@@ -1344,6 +1608,36 @@ def award_grant(
         )
         _notify_applicant(locked, event="awarded", note=justification.strip())
     return award
+
+
+def _check_small_grant_share(*, call: Call, amount: Decimal, at: datetime) -> None:
+    """Art. 19a ust. 1a: everything given as small grants in a budget year stays within the
+    act's share of the grants planned that year for public tasks run by NGOs. The year's plan
+    row is locked so awards in different calls are counted one after the other."""
+    share = law.rule(RuleKey.SMALL_GRANT_SHARE_PERCENT, on=timezone.localdate(at))
+    plan = YearlyGrantPlan.objects.select_for_update().filter(year=call.year).first()
+    if plan is None:
+        raise GrantsError(
+            errors.SHARE_NO_PLAN,
+            code="share_no_plan",
+            params={"year": call.year, "source": limits.source_phrase(share)},
+        )
+    ceiling = limits.q2(plan.planned_ngo_grants * share.value / 100)
+    given = selectors.small_grants_awarded(year=call.year)
+    if given + amount > ceiling:
+        raise GrantsError(
+            errors.SHARE_CEILING,
+            field="amount",
+            code="share_ceiling",
+            params={
+                "year": call.year,
+                "total": limits.pln(given + amount),
+                "limit": limits.pln(ceiling),
+                "percent": limits.num(share.value),
+                "planned": limits.pln(plan.planned_ngo_grants),
+                "source": limits.source_phrase(share),
+            },
+        )
 
 
 def application_refuse(
@@ -1386,6 +1680,44 @@ def iban_normalise(raw: str) -> str:
     return str(stdnum_iban.compact(compact))
 
 
+def _check_agreement_limits(
+    *, application: Application, amount: Decimal, start_date: date, end_date: date
+) -> None:
+    """What the agreement promises stays within the call's rules and, for small grants, within
+    art. 19a ust. 1 on the day the task starts: the amount and the days of the task."""
+    terms = application.call.terms
+    days = (end_date - start_date).days + 1
+    limit_rules: list[tuple[int | None, law.Rule | None]] = []
+    if terms.kind == ProgrammeKind.SMALL_GRANT:
+        statute_days = law.rule(RuleKey.SMALL_GRANT_MAX_DAYS, on=start_date)
+        statute_amount = law.rule(RuleKey.SMALL_GRANT_MAX_AMOUNT, on=start_date)
+        limit_rules.append((statute_days.days, statute_days))
+        if amount > statute_amount.value:
+            raise GrantsError(
+                errors.AGREEMENT_AMOUNT,
+                code="agreement_amount",
+                params={
+                    "amount": limits.pln(amount),
+                    "limit": limits.pln(statute_amount.value),
+                    "source": limits.source_phrase(statute_amount),
+                },
+            )
+    limit_rules.append((terms.max_duration_days, None))
+    for limit, rule in limit_rules:
+        if limit is not None and days > limit:
+            source = (
+                limits.source_phrase(rule)
+                if rule is not None
+                else str(errors.SOURCE_CALL) % {"title": application.call.title}
+            )
+            raise GrantsError(
+                errors.AGREEMENT_DURATION,
+                field="end_date",
+                code="agreement_duration",
+                params={"days": days, "limit": limit, "source": source},
+            )
+
+
 def agreement_save(
     *,
     actor: User,
@@ -1401,7 +1733,7 @@ def agreement_save(
     _deny(permissions.can_manage_call(actor, application.call))
     if application.status != ApplicationStatus.AWARDED:
         raise GrantsError(errors.NOT_AWARDED, code="not_awarded")
-    in_kind = application.call.programme.in_kind_only
+    in_kind = application.call.terms.in_kind_only
     account = ""
     if not in_kind:
         if not bank_account.strip():
@@ -1409,6 +1741,12 @@ def agreement_save(
         account = iban_normalise(bank_account)
     if end_date < start_date:
         raise GrantsError(errors.AGREEMENT_DATES, field="end_date", code="agreement_dates")
+    _check_agreement_limits(
+        application=application,
+        amount=application.award.amount,
+        start_date=start_date,
+        end_date=end_date,
+    )
     agreement = Agreement.objects.filter(application=application).first()
     before = _snapshot(agreement) if agreement else None
     if agreement is None:
@@ -1446,7 +1784,7 @@ def tranches_set(
     _deny(permissions.can_manage_call(actor, agreement.application.call))
     if agreement.status != AgreementStatus.DRAFT:
         raise GrantsError(errors.AGREEMENT_NOT_DRAFT, code="agreement_not_draft")
-    if agreement.application.call.programme.in_kind_only:
+    if agreement.application.call.terms.in_kind_only:
         raise GrantsError(errors.TRANCHES_IN_KIND, code="tranches_in_kind")
     total = sum((limits.q2(amount) for amount, _due in tranches), ZERO)
     if total != agreement.amount:
@@ -1487,7 +1825,7 @@ def agreement_sign(*, actor: User, agreement: Agreement, signed_on: date) -> Agr
     _deny(permissions.can_manage_call(actor, agreement.application.call))
     if agreement.status != AgreementStatus.DRAFT:
         raise GrantsError(errors.AGREEMENT_NOT_DRAFT, code="agreement_not_draft")
-    if not agreement.application.call.programme.in_kind_only:
+    if not agreement.application.call.terms.in_kind_only:
         total = agreement.tranches.aggregate(total=Sum("amount"))["total"] or ZERO
         if total != agreement.amount:
             raise GrantsError(

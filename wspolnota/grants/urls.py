@@ -14,6 +14,7 @@ urlpatterns = [
     path(f"nabory/{C}/wyniki/", views.call_results, name="call_results"),
     path(f"nabory/{C}/nowy-wniosek/", views.application_start, name="application_start"),
     path("uwagi/", views.remarks_list, name="remarks_list"),
+    path("zasady/", views.rules, name="rules"),
     path(f"uwagi/{A}/", views.remarks_detail, name="remarks_detail"),
     path("moje/", views.mine, name="mine"),
     path(f"wnioski/{A}/", views.application_detail, name="application_detail"),
@@ -47,6 +48,7 @@ urlpatterns = [
     ),
     path(f"urzad/nabory/{C}/", views.call_manage, name="call_manage"),
     path(f"urzad/nabory/{C}/oglos/", views.call_publish, name="call_publish"),
+    path(f"urzad/nabory/{C}/zmiana/", views.call_amend, name="call_amend"),
     path(f"urzad/nabory/{C}/zamknij/", views.call_close, name="call_close"),
     path(
         f"urzad/nabory/{C}/opublikuj-wyniki/",

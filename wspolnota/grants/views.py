@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,9 +18,11 @@ from django.views.decorators.http import require_POST
 from wspolnota.accounts.models import User
 from wspolnota.core.errors import DomainError, PermissionDeniedError
 from wspolnota.core.forms import apply_domain_error
-from wspolnota.grants import errors, limits, permissions, selectors, services
+from wspolnota.core.ratelimit import rate_limited
+from wspolnota.grants import errors, law, limits, permissions, selectors, services
 from wspolnota.grants.forms import (
     AgreementForm,
+    AmendmentForm,
     ApplicationFilterForm,
     ApplicationForm,
     AssessmentForm,
@@ -32,6 +35,7 @@ from wspolnota.grants.forms import (
     CriterionFormSet,
     DeclarationForm,
     FormalCheckForm,
+    LegalRuleForm,
     PaidForm,
     ProgrammeForm,
     RefuseForm,
@@ -47,6 +51,7 @@ from wspolnota.grants.forms import (
     StartApplicationForm,
     TrancheFormSet,
     WithdrawForm,
+    YearPlanForm,
     criteria_initial,
 )
 from wspolnota.grants.models import (
@@ -117,8 +122,8 @@ def call_detail(request: HttpRequest, grant_call_id: int) -> HttpResponse:
         "grants/call_detail.html",
         {
             "call": call,
-            "programme": call.programme,
-            "frame": limits.LEGAL_FRAMES[call.programme.kind],
+            "programme": call.terms,
+            "versions": selectors.call_version_history(call),
             "pool": selectors.call_pool(call),
             "is_open": permissions.is_call_open(call, at=now),
             "can_manage": permissions.can_manage_call(request.user, call),
@@ -159,16 +164,22 @@ def remarks_detail(request: HttpRequest, grant_application_id: int) -> HttpRespo
         raise Http404
     now = timezone.now()
     form = RemarkForm(request.POST or None)
+    status = 200
     if request.method == "POST":
-        if not request.user.is_authenticated:
-            return redirect(f"{_login_url()}?next={request.path}")
-        if form.is_valid():
+        if rate_limited(
+            request, group="grants-remark", key="ip", rate=settings.RATE_LIMIT_SENSITIVE
+        ):
+            form.is_valid()
+            form.add_error(None, _("Zbyt wiele uwag z tego adresu. Spróbuj ponownie za godzinę."))
+            status = 429
+        elif form.is_valid():
             try:
                 services.remark_add(
-                    user=_user(request),
+                    user=_user(request) if request.user.is_authenticated else None,
                     application=application,
                     text=form.cleaned_data["text"],
                     author_name=form.cleaned_data["author_name"],
+                    author_email=form.cleaned_data["author_email"],
                     at=now,
                 )
             except DomainError as exc:
@@ -189,7 +200,7 @@ def remarks_detail(request: HttpRequest, grant_application_id: int) -> HttpRespo
             "results": application.expected_results.all(),
             "totals": limits.budget_totals(application.budget_lines.all()),
         },
-        status=_status(form),
+        status=status if status != 200 else _status(form),
     )
 
 
@@ -262,7 +273,7 @@ def _application_page(
     return {
         "application": application,
         "call": application.call,
-        "programme": application.call.programme,
+        "programme": application.call.terms,
         "steps": _steps(application),
         "step": step,
         "editable": permissions.can_edit_application(request.user, application),
@@ -316,7 +327,7 @@ def application_edit(request: HttpRequest, grant_application_id: int) -> HttpRes
     application = _editable_application(request, grant_application_id)
     initial = {name: getattr(application, name) for name in services.APPLICATION_FIELDS}
     form = ApplicationForm(
-        request.POST or None, initial=initial, variant=application.call.programme.form_variant
+        request.POST or None, initial=initial, variant=application.call.terms.form_variant
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -407,7 +418,7 @@ def application_budget(request: HttpRequest, grant_application_id: int) -> HttpR
         formset = BudgetFormSet(request.POST, prefix="budget")
         formset.is_valid()
     lines = list(application.budget_lines.all())
-    programme = application.call.programme
+    programme = application.call.terms
     context = _application_page(
         request,
         application,
@@ -603,6 +614,43 @@ def application_receipt(request: HttpRequest, grant_application_id: int) -> Http
     return response
 
 
+def rules(request: HttpRequest) -> HttpResponse:
+    """The limits in force, each with its source (the act or the city's rules) and basis; the
+    use of this year's small-grant ceiling. Administrators add new dated rules and plans."""
+    year = timezone.localdate().year
+    can_manage = permissions.can_manage_legal_rules(request.user)
+    plan_form = YearPlanForm(
+        request.POST if "plan" in request.POST else None, initial={"year": year}
+    )
+    rule_form = LegalRuleForm(request.POST if "rule" in request.POST else None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        try:
+            if "plan" in request.POST and plan_form.is_valid():
+                services.year_plan_set(actor=_user(request), **plan_form.cleaned_data)
+                messages.success(request, _("Zapisano plan dotacji."))
+                return redirect("grants:rules")
+            if "rule" in request.POST and rule_form.is_valid():
+                services.legal_rule_add(actor=_user(request), **rule_form.cleaned_data)
+                messages.success(request, _("Dodano zasadę z datą obowiązywania."))
+                return redirect("grants:rules")
+        except DomainError as exc:
+            apply_domain_error(plan_form if "plan" in request.POST else rule_form, exc)
+    return render(
+        request,
+        "grants/rules.html",
+        {
+            "rules": law.rules_in_force(),
+            "share": selectors.small_grant_share(year=year),
+            "can_manage": can_manage,
+            "plan_form": plan_form,
+            "rule_form": rule_form,
+        },
+        status=_status(plan_form, rule_form),
+    )
+
+
 # --- office: programmes and calls ------------------------------------------------------------------
 
 
@@ -613,7 +661,7 @@ def office(request: HttpRequest) -> HttpResponse:
         request,
         "grants/office.html",
         {
-            "programmes": selectors.programme_list(),
+            "programmes": selectors.programmes_managed(request.user),
             "calls": selectors.office_calls(request.user),
             "kinds": ProgrammeKind.choices,
         },
@@ -649,6 +697,8 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 def programme_edit(request: HttpRequest, grant_programme_id: int) -> HttpResponse:
     _require_office(request)
     programme = get_object_or_404(Programme, pk=grant_programme_id)
+    if not permissions.can_manage_programme(request.user, programme):
+        raise PermissionDenied
     saving_rubric = "rubric" in request.POST
     original = Programme.objects.get(pk=programme.pk)
     form = ProgrammeForm(
@@ -708,6 +758,8 @@ def programme_edit(request: HttpRequest, grant_programme_id: int) -> HttpRespons
 def call_create(request: HttpRequest, grant_programme_id: int) -> HttpResponse:
     _require_office(request)
     programme = get_object_or_404(Programme, pk=grant_programme_id)
+    if not permissions.can_manage_programme(request.user, programme):
+        raise PermissionDenied
     form = CallForm(request.POST or None, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
         try:
@@ -786,7 +838,7 @@ def call_manage(request: HttpRequest, grant_call_id: int) -> HttpResponse:
         "grants/call_manage.html",
         {
             "call": call,
-            "programme": call.programme,
+            "programme": call.terms,
             "form": form,
             "rubric": rubric,
             "pool": selectors.call_pool(call),
@@ -797,6 +849,44 @@ def call_manage(request: HttpRequest, grant_call_id: int) -> HttpResponse:
             "commission": call.commission.select_related("user"),
         },
         status=_status(form, rubric),
+    )
+
+
+@login_required
+def call_amend(request: HttpRequest, grant_call_id: int) -> HttpResponse:
+    """Announce a change of a published call as a new version with its reason."""
+    call = selectors.call_get_managed(request.user, grant_call_id)
+    terms = call.terms
+    initial: dict[str, Any] = {
+        "description": call.description,
+        "closes_at": timezone.localtime(call.closes_at) if call.closes_at else None,
+        "pool_amount": call.pool_amount,
+        **{name: getattr(terms, name) for name in AmendmentForm.RULES},
+    }
+    form = AmendmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        rules = {name: data[name] for name in AmendmentForm.RULES if data[name] != initial[name]}
+        try:
+            version = services.call_amend(
+                actor=_user(request),
+                call=call,
+                reason=data["reason"],
+                rules=rules,
+                closes_at=data["closes_at"],
+                pool_amount=data["pool_amount"],
+                description=data["description"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Ogłoszono wersję %(n)s naboru.") % {"n": version.number})
+            return redirect("grants:call_detail", grant_call_id=call.pk)
+    return render(
+        request,
+        "grants/call_amend.html",
+        {"call": call, "form": form, "versions": selectors.call_version_history(call)},
+        status=_status(form),
     )
 
 
@@ -881,7 +971,7 @@ def call_ranking(request: HttpRequest, grant_call_id: int) -> HttpResponse:
         "grants/call_ranking.html",
         {
             "call": call,
-            "programme": call.programme,
+            "programme": call.terms,
             "rows": selectors.call_ranking(call),
             "pool": selectors.call_pool(call),
         },
@@ -939,7 +1029,7 @@ def office_application(request: HttpRequest, grant_application_id: int) -> HttpR
         {
             "application": application,
             "call": application.call,
-            "programme": application.call.programme,
+            "programme": application.call.terms,
             "formal_form": formal_form,
             "award_form": award_form,
             "refuse_form": refuse_form,
@@ -1125,7 +1215,7 @@ def agreement_edit(request: HttpRequest, grant_application_id: int) -> HttpRespo
             "agreement": agreement,
             "form": form,
             "tranche_formset": tranche_formset,
-            "in_kind": application.call.programme.in_kind_only,
+            "in_kind": application.call.terms.in_kind_only,
             "sign_form": SignForm(initial={"signed_on": timezone.localdate()}),
         },
         status=_status(form, tranche_formset),

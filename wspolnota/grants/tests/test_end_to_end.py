@@ -507,6 +507,20 @@ def test_a_local_initiative_with_in_kind_support_and_residents_work(krakow, clie
 
 def test_a_small_grant_published_for_remarks_before_the_decision(krakow, client, resident):
     flow = Flow(krakow, ProgrammeKind.SMALL_GRANT)
+    # The administrator records the year's planned NGO grants: the base of the art. 19a share.
+    admin = UserFactory()
+    RoleAssignmentFactory(user=admin, role=Role.ADMINISTRATOR)
+    admin_client = Flow._client(admin)
+    response = admin_client.post(
+        "/pl/granty/zasady/",
+        {
+            "plan": "1",
+            "year": timezone.localdate().year,
+            "planned_ngo_grants": "2000000,00",
+            "basis": "Uchwała budżetowa Miasta Krakowa, załącznik nr 10",
+        },
+    )
+    assert response.status_code == 302, _errors(response)
     programme = flow.create_programme()
     call = flow.create_call(programme, pool=50_000, days_to_deadline=None)
     ngo = OrganisationFactory(created_by=flow.applicant_user, name="Fundacja Zielony Kraków")
