@@ -122,6 +122,38 @@ SCHEDULE_ORDER = _(
     "Działanie „%(action)s”: data zakończenia jest wcześniejsza niż data rozpoczęcia."
 )
 RESULTS_REQUIRED = _("Dodaj co najmniej jeden zakładany rezultat.")
+OFFER_SPHERE = _("Wskaż rodzaj zadania publicznego (sferę z art. 4 ustawy).")
+OFFER_CONTACT = _("Podaj osobę do kontaktu oraz jej telefon lub e-mail.")
+OFFER_SOCIAL_CHANGE = _("Opisz, jaka zmiana społeczna zostanie osiągnięta.")
+OFFER_RESOURCES = _("Opisz zasoby kadrowe, rzeczowe i finansowe oferenta.")
+OFFER_DECLARATION = _("Złóż oświadczenie: %(statement)s")
+DECLARATION_WITHIN_ACTIVITY = _(
+    "zadanie będzie realizowane wyłącznie w zakresie działalności pożytku publicznego oferenta"
+)
+DECLARATION_REGISTRY = _("dane oferenta są zgodne z KRS lub inną ewidencją")
+DECLARATION_INFORMATION = _("informacje w ofercie są zgodne ze stanem prawnym i faktycznym")
+DECLARATION_GDPR = _("oferent dopełnił obowiązków informacyjnych RODO")
+OFFER_ARREARS = _(
+    "Zaznacz, czy oferent zalega z podatkami i ze składkami (oświadczenie z części VII)."
+)
+OFFER_FEES_DECLARATION = _(
+    "Kosztorys przewiduje opłaty uczestników: potwierdź, że będą pobierane tylko w ramach odpłatnej działalności pożytku publicznego."
+)
+OFFER_COST_ACTION = _(
+    "Pozycja %(line)s: koszt realizacji wskaż przy działaniu z harmonogramu (nr %(known)s); bez działania wolno podać tylko koszty administracyjne."
+)
+OFFER_COST_PARTNER = _("Pozycja %(line)s: nie ma oferenta nr %(partner)s w tej ofercie.")
+PARTNER_INVALID = _(
+    "Oferentem wspólnym może być inna organizacja pozarządowa ze zweryfikowanym wpisem w rejestrze."
+)
+PARTNER_ACTIONS = _("Opisz działania, które wykona ten oferent.")
+PARTNER_TWICE = _("Ta organizacja już jest oferentem tej oferty.")
+SIGNATURE_FILE = _(
+    "Dołącz plik z podpisem kwalifikowanym albo zaufanym (np. PDF z podpisem PAdES lub plik XAdES)."
+)
+SIGNATURE_MISSING = _(
+    "Umowę trzeba podpisać: dołącz plik z podpisem elektronicznym albo zapisz datę wpływu umowy podpisanej na papierze."
+)
 DUPLICATE_DRAFT = _("Ten wnioskodawca ma już w tym naborze wniosek: %(title)s.")
 ROW_ERROR = _("Wiersz %(line)s: %(message)s")
 CSV_HEADER = _(
@@ -162,6 +194,20 @@ AWARD_PARTIAL_REASON = _("Przy częściowym dofinansowaniu podaj uzasadnienie.")
 AWARD_POSITIVE = _("Przyznana kwota musi być większa od zera.")
 DECISION_REASON = _("Podaj uzasadnienie decyzji.")
 ALREADY_DECIDED = _("Decyzja w sprawie tego wniosku już zapadła.")
+RESERVE_ORDER = _(
+    "Zwolnione środki proponuje się wnioskom z listy rezerwowej po kolei; teraz pierwszy jest wniosek %(number)s."
+)
+RESIGNATION_REASON = _("Podaj powód rezygnacji.")
+RESIGN_AFTER_SIGNING = _(
+    "Umowa jest już podpisana: zamiast rezygnacji trzeba ją rozwiązać i rozliczyć."
+)
+BUDGET_UPDATE_LINE = _("Pozycja %(line)s: nie ma jej w kosztorysie albo ma ujemną kwotę.")
+BUDGET_UPDATE_SUM = _(
+    "Wsparcie w zaktualizowanym kosztorysie (%(sum)s zł) musi równać się przyznanej kwocie (%(amount)s zł)."
+)
+BUDGET_NOT_CONFIRMED = _(
+    "Przyznano mniej, niż wnioskowano: przed podpisaniem umowy wnioskodawca musi potwierdzić zaktualizowany kosztorys."
+)
 
 # --- agreements and settlement --------------------------------------------------------------------
 NOT_AWARDED = _("Umowę można zawrzeć tylko z wnioskodawcą, któremu przyznano wsparcie.")
@@ -188,6 +234,19 @@ TRANCHE_BEFORE_SIGNING = _("Transzę można przekazać dopiero po podpisaniu umo
 AGREEMENT_NOT_SIGNED = _(
     "Sprawozdanie można złożyć do podpisanej umowy, która nie została rozliczona."
 )
+ANNEX_REASON = _("Podaj powód aneksu.")
+ANNEX_STATE = _("Aneks można zawrzeć tylko do podpisanej umowy w realizacji.")
+ANNEX_AMOUNT_UP = _("Aneks nie zwiększa kwoty wsparcia; to wymaga nowej decyzji.")
+ANNEX_BELOW_PAID = _("Kwota umowy nie może być mniejsza niż już przekazane transze (%(paid)s zł).")
+ANNEX_BUDGET_NEEDED = _("Zmiana kwoty wymaga zaktualizowanego kosztorysu w aneksie.")
+TERMINATION_REASON = _("Podaj powód rozwiązania umowy.")
+TERMINATION_STATE = _("Rozwiązać można tylko podpisaną umowę w realizacji.")
+RETURN_STATE = _("Zwrotu można żądać tylko z umowy podpisanej, rozliczonej albo rozwiązanej.")
+RETURN_AMOUNT = _(
+    "Kwota zwrotu musi być dodatnia i razem z wcześniejszymi zwrotami (%(owed)s zł) nie większa niż przekazane środki (%(paid)s zł)."
+)
+RETURN_FROM_REPORT = _("Z rozliczenia sprawozdania końcowego.")
+RETURN_RECORDED = _("Ten zwrot już zapisano.")
 REPORT_PERIOD = _("Okres sprawozdania musi mieścić się w czasie realizacji zadania.")
 FINAL_EXISTS = _("Sprawozdanie końcowe już istnieje.")
 REPORT_NOT_EDITABLE = _(

@@ -106,6 +106,18 @@ INITIAL_RULES: tuple[tuple[str, str, str, str], ...] = (
         "uchwała nr CXIX/1874/14 Rady Miasta Krakowa",
     ),
     (
+        RuleKey.CORRECTION_DAYS,
+        "7",
+        RuleSource.CITY,
+        "zasady Miasta Krakowa: termin na uzupełnienie braków formalnych oferty",
+    ),
+    (
+        RuleKey.RETURN_DAYS,
+        "15",
+        RuleSource.STATUTE,
+        "art. 251 ust. 1 ustawy o finansach publicznych (Dz.U. 2023 poz. 1270)",
+    ),
+    (
         RuleKey.AMENDMENT_MIN_DAYS_LEFT,
         "7",
         RuleSource.CITY,

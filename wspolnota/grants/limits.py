@@ -35,6 +35,7 @@ from wspolnota.grants.models import (
     CriterionGroup,
     ExpectedResult,
     FormVariant,
+    OfferPartner,
     Programme,
     ProgrammeKind,
     RuleKey,
@@ -98,7 +99,7 @@ def legal_frame(kind: str, *, on: date | None = None) -> LegalFrame:
             min_announcement_days=law.rule(RuleKey.COMPETITION_ANNOUNCEMENT_DAYS, on=on)
         )
     if kind == ProgrammeKind.LOCAL_INITIATIVE:
-        caps = {
+        caps: dict[str, law.Rule] = {
             CriterionGroup.PURPOSE: law.rule(RuleKey.LOCAL_INITIATIVE_PURPOSE_POINTS, on=on),
             CriterionGroup.CONTRIBUTION: law.rule(
                 RuleKey.LOCAL_INITIATIVE_CONTRIBUTION_POINTS, on=on
@@ -109,7 +110,7 @@ def legal_frame(kind: str, *, on: date | None = None) -> LegalFrame:
             in_kind_only=True,
             requires_own_contribution=True,
             min_pass_score=law.rule(RuleKey.LOCAL_INITIATIVE_PASS_SCORE, on=on),
-            group_caps=dict(caps),
+            group_caps=caps,
             total_points=sum((r.value for r in caps.values()), ZERO),
         )
     return LegalFrame()
@@ -376,10 +377,12 @@ class BudgetTotals:
     own: Decimal
     in_kind: Decimal
     volunteer: Decimal
+    fees: Decimal = ZERO
+    other_public: Decimal = ZERO
 
     @property
     def contribution(self) -> Decimal:
-        return self.own + self.in_kind + self.volunteer
+        return self.own + self.in_kind + self.volunteer + self.fees + self.other_public
 
     @property
     def contribution_percent(self) -> Decimal:
@@ -389,21 +392,30 @@ class BudgetTotals:
 
 
 def budget_totals(lines: Iterable[BudgetLine]) -> BudgetTotals:
-    total = grant = own = in_kind = volunteer = ZERO
+    total = grant = own = in_kind = volunteer = fees = other_public = ZERO
     for line in lines:
         total += line.total
         grant += line.grant_amount
         own += line.own_amount
         in_kind += line.in_kind_amount
         volunteer += line.volunteer_amount
-    return BudgetTotals(total, grant, own, in_kind, volunteer)
+        fees += line.fees_amount
+        other_public += line.other_public_amount
+    return BudgetTotals(total, grant, own, in_kind, volunteer, fees, other_public)
 
 
 def budget_line_problems(line: BudgetLine, programme: Programme) -> list[GrantsError]:
     """The rules of one row: its sources add up to its cost, volunteer work is valued within the
     programme's hourly rate and pays only for volunteer rows."""
     problems = []
-    sources = line.grant_amount + line.own_amount + line.in_kind_amount + line.volunteer_amount
+    sources = (
+        line.grant_amount
+        + line.own_amount
+        + line.in_kind_amount
+        + line.volunteer_amount
+        + line.fees_amount
+        + line.other_public_amount
+    )
     if q2(sources) != q2(line.total):
         problems.append(
             _err(
@@ -512,6 +524,7 @@ class ApplicationContext:
     lines: Sequence[BudgetLine]
     schedule: Sequence[ScheduleItem]
     results: Sequence[ExpectedResult]
+    partners: Sequence[OfferPartner] = ()
 
 
 def _fmt_date(value: date) -> str:
@@ -662,4 +675,76 @@ def application_problems(application: Application, ctx: ApplicationContext) -> l
             )
     if variant in (FormVariant.SIMPLIFIED, FormVariant.FULL) and not ctx.results:
         problems.append(_err(errors.RESULTS_REQUIRED, None, "results_required"))
+    if variant in (FormVariant.SIMPLIFIED, FormVariant.FULL):
+        problems += offer_problems(application, ctx)
+    return problems
+
+
+# Statements of part VII the offeror must make (the arrears ones are answered either way).
+REQUIRED_DECLARATIONS: dict[str, Any] = {
+    "within_statutory_activity": errors.DECLARATION_WITHIN_ACTIVITY,
+    "registry_data_true": errors.DECLARATION_REGISTRY,
+    "information_true": errors.DECLARATION_INFORMATION,
+    "gdpr_obligations": errors.DECLARATION_GDPR,
+}
+
+
+def offer_problems(application: Application, ctx: ApplicationContext) -> list[GrantsError]:
+    """The statutory offer (regulation of 24 October 2018, Dz.U. 2018 poz. 2057): the public
+    task's sphere, a contact, the statements of part VII, the social change and the resources
+    (full offer), costs of carrying out the task given by action, and each cost of a joint
+    offer borne by one of its offerors."""
+    problems: list[GrantsError] = []
+    full = application.call.terms.form_variant == FormVariant.FULL
+    if not application.public_task_sphere:
+        problems.append(_err(errors.OFFER_SPHERE, "public_task_sphere", "offer_sphere"))
+    if not application.contact_name.strip() or not (
+        application.contact_phone.strip() or application.contact_email.strip()
+    ):
+        problems.append(_err(errors.OFFER_CONTACT, "contact_name", "offer_contact"))
+    if full and not application.social_change.strip():
+        problems.append(_err(errors.OFFER_SOCIAL_CHANGE, "social_change", "offer_social_change"))
+    if not application.resources.strip():
+        problems.append(_err(errors.OFFER_RESOURCES, "resources", "offer_resources"))
+    declarations = application.declarations or {}
+    for key, statement in REQUIRED_DECLARATIONS.items():
+        if declarations.get(key) is not True:
+            problems.append(
+                _err(errors.OFFER_DECLARATION, None, "offer_declaration", statement=statement)
+            )
+    if declarations.get("no_tax_arrears") not in ("yes", "no") or declarations.get(
+        "no_social_security_arrears"
+    ) not in ("yes", "no"):
+        problems.append(_err(errors.OFFER_ARREARS, None, "offer_arrears"))
+    if any(line.fees_amount > 0 for line in ctx.lines) and (
+        declarations.get("fees_only_paid_activity") is not True
+    ):
+        problems.append(_err(errors.OFFER_FEES_DECLARATION, None, "offer_fees_declaration"))
+    actions = {item.position for item in ctx.schedule}
+    partners = {1} | {p.position for p in ctx.partners}
+    for line in ctx.lines:
+        if (
+            full
+            and line.category != CostCategory.ADMINISTRATION
+            and (line.action_position not in actions)
+        ):
+            problems.append(
+                _err(
+                    errors.OFFER_COST_ACTION,
+                    None,
+                    "offer_cost_action",
+                    line=line.position,
+                    known=", ".join(str(a) for a in sorted(actions)) or "—",
+                )
+            )
+        if line.partner_position is not None and line.partner_position not in partners:
+            problems.append(
+                _err(
+                    errors.OFFER_COST_PARTNER,
+                    None,
+                    "offer_cost_partner",
+                    line=line.position,
+                    partner=line.partner_position,
+                )
+            )
     return problems

@@ -10,6 +10,7 @@ from wspolnota.accounts.models import RoleAssignment
 from wspolnota.accounts.permissions import has_role, is_official
 from wspolnota.accounts.roles import Role
 from wspolnota.grants.models import (
+    Agreement,
     AgreementStatus,
     ApplicationStatus,
     CallStatus,
@@ -18,7 +19,7 @@ from wspolnota.grants.models import (
 from wspolnota.organisations import permissions as registry
 
 if TYPE_CHECKING:
-    from wspolnota.grants.models import Agreement, Application, Call, Programme, Report
+    from wspolnota.grants.models import Application, Call, Programme, Report
 
 
 def _authenticated(user: Any) -> bool:
@@ -126,12 +127,21 @@ def can_edit_application(user: Any, application: Application) -> bool:
     )
 
 
+def is_open_for(application: Application, *, at: datetime) -> bool:
+    """The call takes this application now: it is open, or the application was returned for
+    formal corrections whose deadline has not passed."""
+    if is_call_open(application.call, at=at):
+        return True
+    due = application.corrections_due
+    return due is not None and at < due
+
+
 def can_submit_application(user: Any, application: Application, *, at: datetime) -> bool:
-    """Only a representative files it, and only while the call accepts applications."""
+    """Only a representative files it, and only while the call accepts it."""
     return (
         application.status == ApplicationStatus.DRAFT
         and registry.is_representative(user, application.applicant)
-        and is_call_open(application.call, at=at)
+        and is_open_for(application, at=at)
     )
 
 
@@ -169,6 +179,19 @@ def can_assess(user: Any, application: Application) -> bool:
         application.status == ApplicationStatus.IN_ASSESSMENT
         and commission_member(user, application.call) is not None
         and not registry.is_member(user, application.applicant)
+    )
+
+
+def can_resign_award(user: Any, application: Application) -> bool:
+    """A representative (or the call's official recording a letter) may give up an award until
+    the agreement is signed."""
+    if application.status != ApplicationStatus.AWARDED:
+        return False
+    agreement = Agreement.objects.filter(application_id=application.pk).first()
+    if agreement is not None and agreement.status != AgreementStatus.DRAFT:
+        return False
+    return registry.is_representative(user, application.applicant) or can_manage_call(
+        user, application.call
     )
 
 

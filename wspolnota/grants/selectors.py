@@ -26,11 +26,14 @@ from wspolnota.grants.models import (
     ApplicationStatus,
     Assessment,
     Award,
+    AwardStatus,
+    BudgetLine,
     Call,
     CallStatus,
     CallVersion,
     CommissionMember,
     ConflictDeclaration,
+    FundReturn,
     Programme,
     ProgrammeKind,
     Report,
@@ -58,7 +61,12 @@ class Pool:
 
 
 def call_pool(call: Call) -> Pool:
-    awarded = Award.objects.filter(call=call).aggregate(total=Sum("amount"))["total"] or ZERO
+    awarded = (
+        Award.objects.filter(call=call, status=AwardStatus.ACTIVE).aggregate(total=Sum("amount"))[
+            "total"
+        ]
+        or ZERO
+    )
     return Pool(amount=call.pool_amount, awarded=awarded)
 
 
@@ -75,7 +83,7 @@ def call_public_list(*, at: datetime | None = None) -> PublicCalls:
     calls: list[Call] = list(
         Call.objects.exclude(status=CallStatus.DRAFT)
         .select_related("programme")
-        .annotate(awarded=Sum("awards__amount"))
+        .annotate(awarded=Sum("awards__amount", filter=Q(awards__status=AwardStatus.ACTIVE)))
         .order_by("closes_at", "opens_at", "id")
     )
     open_now = [c for c in calls if permissions.is_call_open(c, at=at)]
@@ -103,7 +111,7 @@ def call_public_queryset(*, kind: str = "", year: int | None = None) -> QuerySet
         calls = calls.filter(year=year)
     return (
         calls.select_related("programme")
-        .annotate(awarded=Sum("awards__amount"))
+        .annotate(awarded=Sum("awards__amount", filter=Q(awards__status=AwardStatus.ACTIVE)))
         .order_by("-opens_at", "-id")
     )
 
@@ -173,9 +181,9 @@ def awards_published(
     *, year: int | None = None, kind: str = "", call_id: int | None = None
 ) -> QuerySet[Award]:
     """Support awarded in calls whose results are published: who got how much for what."""
-    awards = Award.objects.filter(call__results_published_at__isnull=False).exclude(
-        call__status=CallStatus.DRAFT
-    )
+    awards = Award.objects.filter(
+        call__results_published_at__isnull=False, status=AwardStatus.ACTIVE
+    ).exclude(call__status=CallStatus.DRAFT)
     if year is not None:
         awards = awards.filter(call__year=year)
     if kind:
@@ -185,6 +193,12 @@ def awards_published(
     return awards.select_related("application__applicant", "call__programme").order_by(
         "-call__year", "-call__opens_at", "call_id", "-amount", "id"
     )
+
+
+def applicant_grant_history(organisation: Organisation) -> QuerySet[Award]:
+    """An organisation's grants for its public profile: support awarded in calls whose results
+    are published (resigned awards are not grants), newest first."""
+    return awards_published().filter(application__applicant=organisation)
 
 
 def call_get_for(user: Any, call_id: int) -> Call:
@@ -278,7 +292,10 @@ def applications_of(*, user: Any) -> QuerySet[Application]:
 def awarded_to_applicant(*, applicant: Organisation, year: int, kind: str) -> Decimal:
     """Support awarded to one applicant in a budget year under programmes of one kind."""
     total = Award.objects.filter(
-        application__applicant=applicant, call__year=year, call__programme__kind=kind
+        application__applicant=applicant,
+        call__year=year,
+        call__programme__kind=kind,
+        status=AwardStatus.ACTIVE,
     ).aggregate(total=Sum("amount"))["total"]
     return total or ZERO
 
@@ -286,7 +303,7 @@ def awarded_to_applicant(*, applicant: Organisation, year: int, kind: str) -> De
 def small_grants_awarded(*, year: int) -> Decimal:
     """Everything given as small grants (art. 19a) in a budget year, all calls together."""
     total = Award.objects.filter(
-        call__year=year, call__programme__kind=ProgrammeKind.SMALL_GRANT
+        call__year=year, call__programme__kind=ProgrammeKind.SMALL_GRANT, status=AwardStatus.ACTIVE
     ).aggregate(total=Sum("amount"))["total"]
     return total or ZERO
 
@@ -337,6 +354,7 @@ def application_context(application: Application, *, at: datetime) -> limits.App
         lines=list(application.budget_lines.all()),
         schedule=list(application.schedule_items.all()),
         results=list(application.expected_results.all()),
+        partners=list(application.partners.all()),
     )
 
 
@@ -394,6 +412,7 @@ RANKED_STATUSES = (
     ApplicationStatus.IN_ASSESSMENT,
     ApplicationStatus.AWARDED,
     ApplicationStatus.NOT_AWARDED,
+    ApplicationStatus.RESIGNED,
 )
 
 
@@ -476,8 +495,157 @@ def call_results(call: Call) -> list[RankingRow]:
     return [
         row
         for row in call_ranking(call)
-        if row.application.status in (ApplicationStatus.AWARDED, ApplicationStatus.NOT_AWARDED)
+        if row.application.status
+        in (ApplicationStatus.AWARDED, ApplicationStatus.NOT_AWARDED, ApplicationStatus.RESIGNED)
     ]
+
+
+def reserve_list(call: Call) -> list[RankingRow]:
+    """The reserve list: applications that passed but were not funded, best first (without a
+    commission: in the order they were filed). Money freed by a resignation is offered to the
+    first of them."""
+    scored = call.terms.commission_required
+    return [
+        row
+        for row in call_ranking(call)
+        if row.application.status == ApplicationStatus.NOT_AWARDED and (row.passes or not scored)
+    ]
+
+
+@dataclass(frozen=True)
+class PlannedLine:
+    position: int
+    category: str
+    description: str
+    total: Decimal
+    grant: Decimal
+    own: Decimal
+    in_kind: Decimal
+    volunteer: Decimal
+
+    @property
+    def contribution(self) -> Decimal:
+        return self.own + self.in_kind + self.volunteer
+
+
+@dataclass(frozen=True)
+class AgreementTerms:
+    """What the agreement says now: the original terms, the applicant's confirmed budget after
+    partial funding, and every annex on top."""
+
+    version: int
+    amount: Decimal
+    end_date: Any
+    report_due_date: Any
+    budget: list[PlannedLine]
+    schedule: list[dict[str, Any]]
+    results: list[dict[str, Any]]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.total for line in self.budget), ZERO)
+
+    @property
+    def grant(self) -> Decimal:
+        return sum((line.grant for line in self.budget), ZERO)
+
+    @property
+    def contribution(self) -> Decimal:
+        return sum((line.contribution for line in self.budget), ZERO)
+
+
+def _planned(rows: Iterable[dict[str, Any]]) -> list[PlannedLine]:
+    return [
+        PlannedLine(
+            position=int(r["position"]),
+            category=str(r.get("category", "")),
+            description=str(r.get("description", "")),
+            total=Decimal(str(r["total"])),
+            grant=Decimal(str(r["grant"])),
+            own=Decimal(str(r["own"])),
+            in_kind=Decimal(str(r["in_kind"])),
+            volunteer=Decimal(str(r["volunteer"])),
+        )
+        for r in rows
+    ]
+
+
+def budget_as_rows(lines: Iterable[BudgetLine]) -> list[dict[str, Any]]:
+    return [
+        {
+            "position": line.position,
+            "category": line.category,
+            "description": line.description,
+            "total": str(line.total),
+            "grant": str(line.grant_amount),
+            "own": str(line.own_amount),
+            "in_kind": str(line.in_kind_amount),
+            "volunteer": str(line.volunteer_amount),
+        }
+        for line in lines
+    ]
+
+
+def proposed_budget(application: Application) -> list[PlannedLine]:
+    """The budget to confirm after partial funding: the confirmed one, or each line's grant cut
+    in proportion to the award (the applicant may move money between lines)."""
+    award = application.award
+    if award.updated_budget:
+        return _planned(award.updated_budget)
+    rows = budget_as_rows(application.budget_lines.all())
+    requested = application.requested_amount
+    scale = award.amount / requested if requested else Decimal(1)
+    planned = _planned(rows)
+    cut = [limits.q2(line.grant * scale) for line in planned]
+    if cut:
+        cut[-1] += limits.q2(award.amount) - sum(cut, ZERO)
+    return [
+        PlannedLine(
+            line.position,
+            line.category,
+            line.description,
+            line.total - line.grant + grant,
+            grant,
+            line.own,
+            line.in_kind,
+            line.volunteer,
+        )
+        for line, grant in zip(planned, cut, strict=True)
+    ]
+
+
+def agreement_terms(agreement: Agreement) -> AgreementTerms:
+    application = agreement.application
+    award = application.award
+    budget = award.updated_budget or budget_as_rows(application.budget_lines.all())
+    schedule: list[dict[str, Any]] = [
+        {
+            "position": i.position,
+            "action": i.action,
+            "start_date": i.start_date.isoformat(),
+            "end_date": i.end_date.isoformat(),
+        }
+        for i in application.schedule_items.all()
+    ]
+    results: list[dict[str, Any]] = [
+        {"position": r.position, "description": r.description, "target": r.target}
+        for r in application.expected_results.all()
+    ]
+    latest = agreement.annexes.order_by("-number").first()
+    if latest is not None:
+        after = latest.after
+        budget = after.get("budget", budget)
+        schedule = after.get("schedule", schedule)
+        results = after.get("results", results)
+    return AgreementTerms(
+        version=agreement.version,
+        amount=agreement.amount,
+        end_date=agreement.end_date,
+        report_due_date=agreement.report_due_date,
+        budget=_planned(budget),
+        schedule=schedule,
+        results=results,
+    )
 
 
 def offers_for_remarks(*, at: datetime | None = None) -> QuerySet[Application]:
@@ -579,13 +747,21 @@ def report_get_for(user: Any, report_id: int) -> Report:
 def report_settlement(report: Report) -> Settlement:
     agreement = report.agreement
     application = agreement.application
+    terms = agreement_terms(agreement)
     return settle(
         amount=agreement.amount,
         requested=application.requested_amount,
         tolerance_percent=application.call.terms.cost_tolerance_percent,
         budget_lines=list(application.budget_lines.all()),
         report_lines=list(report.lines.select_related("budget_line")),
+        planned={line.position: (line.grant, line.contribution) for line in terms.budget}
+        if (application.award.updated_budget or agreement.annexes.exists())
+        else None,
     )
+
+
+def agreement_returns(agreement: Agreement) -> QuerySet[FundReturn]:
+    return agreement.returns.select_related("requested_by").order_by("due_date", "id")
 
 
 def agreements_of(*, user: Any) -> QuerySet[Agreement]:

@@ -135,6 +135,7 @@ def budget_line(
     quantity: Decimal | int = 1,
     unit_cost: Decimal | int | None = None,
     description: str = "Materiały",
+    action: int | None = 1,
 ) -> BudgetLine:
     total = Decimal(grant) + Decimal(own) + Decimal(in_kind) + Decimal(volunteer)
     if unit_cost is None:
@@ -152,7 +153,18 @@ def budget_line(
         own_amount=Decimal(own),
         in_kind_amount=Decimal(in_kind),
         volunteer_amount=Decimal(volunteer),
+        action_position=action,
     )
+
+
+COMPLETE_DECLARATIONS = {
+    "within_statutory_activity": True,
+    "registry_data_true": True,
+    "information_true": True,
+    "gdpr_obligations": True,
+    "no_tax_arrears": "yes",
+    "no_social_security_arrears": "yes",
+}
 
 
 def make_application(
@@ -184,6 +196,12 @@ def make_application(
         experience=fields.pop("experience", "Od 5 lat prowadzimy zajęcia podwórkowe."),
         start_date=start,
         end_date=start + timedelta(days=days - 1),
+        public_task_sphere=fields.pop("public_task_sphere", "local_community"),
+        contact_name=fields.pop("contact_name", "Anna Kontaktowa"),
+        contact_email=fields.pop("contact_email", "kontakt@example.org"),
+        social_change=fields.pop("social_change", "Sąsiedzi lepiej się znają."),
+        resources=fields.pop("resources", "Dwóch animatorów, sala, projektor."),
+        declarations=fields.pop("declarations", dict(COMPLETE_DECLARATIONS)),
         status=status,
         submitted_at=submitted_at,
         number=fields.pop("number", ""),

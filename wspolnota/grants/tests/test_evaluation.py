@@ -175,10 +175,13 @@ def test_a_declared_conflict_blocks_scoring():
         )
     assert caught.value.code == "conflict_declared"
     assert not Assessment.objects.exists()
-    with pytest.raises(GrantsError) as caught:
-        services.conflict_declare(user=member.user, application=application, has_conflict=False)
-    assert caught.value.code == "declaration_exists"
+    # A declaration is corrected, never silently replaced: the trail keeps the first wording.
+    corrected = services.conflict_declare(
+        user=member.user, application=application, has_conflict=False
+    )
+    assert corrected.history[0]["explanation"] == "Mój brat"
     assert AuditLogEntry.objects.filter(action="grants.conflict_declared").count() == 1
+    assert AuditLogEntry.objects.filter(action="grants.conflict_corrected").count() == 1
 
 
 def test_a_member_who_acts_for_the_applicant_cannot_declare_no_conflict():
