@@ -166,6 +166,23 @@ class Loader:
             end_date=end,
             residents_contribution=data.residents_contribution,
             experience=data.experience,
+            public_task_sphere="local_community",
+            contact_name=person.get_full_name() or person.email,
+            contact_email=person.email,
+            social_change=data.summary or data.description,
+            resources=data.experience or data.residents_contribution or data.description,
+        )
+        services.declarations_save(
+            user=person,
+            application=application,
+            declarations={
+                "within_statutory_activity": True,
+                "registry_data_true": True,
+                "information_true": True,
+                "gdpr_obligations": True,
+                "no_tax_arrears": "yes",
+                "no_social_security_arrears": "yes",
+            },
         )
         services.budget_replace(
             user=person,
@@ -181,6 +198,7 @@ class Loader:
                     own_amount=c.own,
                     in_kind_amount=c.in_kind,
                     volunteer_amount=c.volunteer,
+                    action_position=2,
                 )
                 for c in data.costs
             ],

@@ -16,9 +16,13 @@ from wspolnota.grants.models import (
     FormVariant,
     Programme,
     ReportKind,
+    ReturnReason,
+    RuleKey,
+    RuleSource,
+    SignatureKind,
 )
 from wspolnota.organisations.forms import DateInput
-from wspolnota.organisations.models import Organisation
+from wspolnota.organisations.models import Organisation, PublicBenefitArea
 from wspolnota.territory.models import District
 
 
@@ -134,6 +138,65 @@ class CallForm(forms.Form):
     )
 
 
+class AmendmentForm(forms.Form):
+    """An announced change of a published call: the rules applicants most often rely on, the
+    deadline, the pool and the description, with the reason everyone will read."""
+
+    RULES = (
+        "min_amount",
+        "max_amount",
+        "max_duration_days",
+        "pass_score",
+        "min_own_contribution_percent",
+        "yearly_cap_per_applicant",
+        "min_lead_days",
+    )
+
+    reason = forms.CharField(
+        label=_("Powód zmiany"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Zobaczą go wszyscy: wnioskodawcy dostaną powiadomienie."),
+    )
+    description = forms.CharField(
+        label=_("Opis i zasady"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Termin składania wniosków"), widget=DateTimeInput(), required=False
+    )
+    pool_amount = money_field(_("Pula środków (zł)"))
+    min_amount = money_field(_("Najmniejsza kwota wsparcia (zł)"), required=False)
+    max_amount = money_field(_("Największa kwota wsparcia (zł)"), required=False)
+    max_duration_days = forms.IntegerField(
+        label=_("Najdłuższy czas realizacji (dni)"), min_value=1, max_value=3650, required=False
+    )
+    pass_score = forms.DecimalField(
+        label=_("Próg punktowy"),
+        min_value=Decimal(0),
+        max_digits=6,
+        decimal_places=2,
+        localize=True,
+        required=False,
+    )
+    min_own_contribution_percent = forms.DecimalField(
+        label=_("Najmniejszy wkład własny (% kosztów)"),
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        max_digits=5,
+        decimal_places=2,
+        localize=True,
+        required=False,
+    )
+    yearly_cap_per_applicant = money_field(
+        _("Limit roczny na jednego wnioskodawcę (zł, zasady miasta)"), required=False
+    )
+    min_lead_days = forms.IntegerField(
+        label=_("Złożenie co najmniej tyle dni przed rozpoczęciem (zasady miasta)"),
+        min_value=0,
+        max_value=365,
+        required=False,
+    )
+
+
 class CommissionForm(forms.Form):
     email = forms.EmailField(label=_("Adres e-mail konta"))
     role = forms.ChoiceField(
@@ -206,6 +269,48 @@ class ApplicationForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    # The statutory offer (Dz.U. 2018 poz. 2057): parts I–VII.
+    public_task_sphere = forms.ChoiceField(
+        label=_("Rodzaj zadania publicznego"),
+        choices=[("", "—"), *PublicBenefitArea.choices],
+        required=False,
+        help_text=_("Sfera zadań publicznych z art. 4 ustawy, do której należy zadanie."),
+    )
+    contact_name = forms.CharField(label=_("Osoba do kontaktu"), max_length=150, required=False)
+    contact_phone = forms.CharField(label=_("Telefon"), max_length=30, required=False)
+    contact_email = forms.EmailField(label=_("E-mail"), required=False)
+    social_change = forms.CharField(
+        label=_("Jaka zmiana społeczna zostanie osiągnięta"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    durability = forms.CharField(
+        label=_("Czy rezultaty będą trwałe i jak"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    resources = forms.CharField(
+        label=_("Zasoby kadrowe, rzeczowe i finansowe"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    other_information = forms.CharField(
+        label=_("Inne informacje"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Np. działania partnerów, którzy nie są stroną umowy."),
+    )
+
+    OFFER_FIELDS = (
+        "public_task_sphere",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "social_change",
+        "durability",
+        "resources",
+        "other_information",
+    )
 
     def __init__(self, *args: Any, variant: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -213,6 +318,64 @@ class ApplicationForm(forms.Form):
             del self.fields["residents_contribution"]
         if variant != FormVariant.FULL:
             del self.fields["experience"]
+            del self.fields["social_change"]
+            del self.fields["durability"]
+        if variant not in (FormVariant.FULL, FormVariant.SIMPLIFIED):
+            for name in self.OFFER_FIELDS:
+                self.fields.pop(name, None)
+
+
+class DeclarationsForm(forms.Form):
+    """Part VII of the statutory offer: the offeror's statements."""
+
+    within_statutory_activity = forms.BooleanField(
+        label=_(
+            "Zadanie będzie realizowane wyłącznie w zakresie działalności pożytku publicznego oferenta (oferentów)."
+        ),
+        required=False,
+    )
+    fees_only_paid_activity = forms.BooleanField(
+        label=_(
+            "Świadczenia pieniężne od odbiorców zadania będą pobierane wyłącznie w ramach odpłatnej działalności pożytku publicznego."
+        ),
+        required=False,
+    )
+    no_tax_arrears = forms.TypedChoiceField(
+        label=_("Zaległości w podatkach"),
+        choices=[
+            ("", "—"),
+            ("yes", _("oferent nie zalega z podatkami")),
+            ("no", _("oferent zalega z podatkami")),
+        ],
+        required=False,
+    )
+    no_social_security_arrears = forms.TypedChoiceField(
+        label=_("Zaległości w składkach na ubezpieczenia społeczne"),
+        choices=[
+            ("", "—"),
+            ("yes", _("oferent nie zalega ze składkami")),
+            ("no", _("oferent zalega ze składkami")),
+        ],
+        required=False,
+    )
+    registry_data_true = forms.BooleanField(
+        label=_(
+            "Dane w części II oferty są zgodne z Krajowym Rejestrem Sądowym lub inną ewidencją."
+        ),
+        required=False,
+    )
+    information_true = forms.BooleanField(
+        label=_(
+            "Wszystkie informacje w ofercie i załącznikach są zgodne ze stanem prawnym i faktycznym."
+        ),
+        required=False,
+    )
+    gdpr_obligations = forms.BooleanField(
+        label=_(
+            "Oferent dopełnił obowiązków informacyjnych RODO wobec osób, których dane podaje w ofercie."
+        ),
+        required=False,
+    )
 
 
 class BudgetLineForm(forms.Form):
@@ -234,6 +397,43 @@ class BudgetLineForm(forms.Form):
     own_amount = money_field(_("Wkład finansowy"), required=False)
     in_kind_amount = money_field(_("Wkład rzeczowy"), required=False)
     volunteer_amount = money_field(_("Wolontariat"), required=False)
+    fees_amount = money_field(_("Opłaty uczestników"), required=False)
+    other_public_amount = money_field(_("Inne środki publiczne"), required=False)
+    action_position = forms.IntegerField(
+        label=_("Działanie nr"),
+        min_value=1,
+        max_value=200,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 3}),
+    )
+    partner_position = forms.IntegerField(
+        label=_("Oferent nr"),
+        min_value=1,
+        max_value=50,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 3}),
+    )
+
+
+class PartnerForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organizacja z rejestru"),
+        queryset=Organisation.objects.none(),
+        help_text=_("Oferent wspólny musi mieć zweryfikowany wpis organizacji pozarządowej."),
+    )
+    actions = forms.CharField(
+        label=_("Działania, które wykona"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, exclude_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            Organisation.objects.filter(kind="ngo", status="verified")
+            .exclude(pk=exclude_id)
+            .order_by("name")
+        )
 
 
 BudgetFormSet = forms.formset_factory(BudgetLineForm, extra=3, can_delete=True, max_num=200)
@@ -283,6 +483,7 @@ class FormalCheckForm(forms.Form):
         label=_("Wynik oceny formalnej"),
         choices=[
             ("pass", _("spełnia wymogi formalne")),
+            ("corrections", _("wezwać do uzupełnienia braków (wniosek wraca do wnioskodawcy)")),
             ("fail", _("odrzucić z przyczyn formalnych")),
         ],
         widget=forms.RadioSelect,
@@ -297,7 +498,14 @@ class RemarkForm(forms.Form):
         label=_("Podpis"),
         max_length=150,
         required=False,
-        help_text=_("Imię i nazwisko lub nazwa organizacji; puste — użyjemy danych z konta."),
+        help_text=_(
+            "Imię i nazwisko lub nazwa organizacji. Zalogowanym wystarczy zostawić puste — użyjemy danych z konta."
+        ),
+    )
+    author_email = forms.EmailField(
+        label=_("E-mail do odpowiedzi"),
+        required=False,
+        help_text=_("Nieobowiązkowy; nie publikujemy go."),
     )
     text = forms.CharField(
         label=_("Uwaga"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
@@ -400,6 +608,26 @@ TrancheFormSet = forms.formset_factory(TrancheForm, extra=2, can_delete=True, ma
 
 class SignForm(forms.Form):
     signed_on = forms.DateField(label=_("Data podpisania"), widget=DateInput())
+    kind = forms.ChoiceField(
+        label=_("Sposób podpisania"),
+        choices=SignatureKind.choices,
+        initial=SignatureKind.PAPER,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    received_on = forms.DateField(
+        label=_("Data wpływu podpisanej umowy"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("Przy podpisie na papierze; puste — data podpisania."),
+    )
+    file = forms.FileField(
+        label=_("Plik z podpisem elektronicznym"),
+        required=False,
+        help_text=_(
+            "PDF z podpisem (PAdES) albo plik XAdES z podpisu kwalifikowanego lub zaufanego."
+        ),
+    )
 
 
 class PaidForm(forms.Form):
@@ -450,3 +678,80 @@ class ReportNarrativeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Co zrobiliście, kto skorzystał, co się zmieniło w planie i dlaczego."),
     )
+
+
+class YearPlanForm(forms.Form):
+    year = forms.IntegerField(label=_("Rok budżetowy"), min_value=2000, max_value=2100)
+    planned_ngo_grants = money_field(
+        _("Dotacje planowane na zadania publiczne organizacji pozarządowych (zł)")
+    )
+    basis = forms.CharField(
+        label=_("Źródło kwoty"),
+        max_length=300,
+        help_text=_("Np. numer uchwały budżetowej i jej załącznika."),
+    )
+
+
+class LegalRuleForm(forms.Form):
+    key = forms.ChoiceField(label=_("Zasada"), choices=RuleKey.choices)
+    value = forms.DecimalField(
+        label=_("Wartość"), min_value=Decimal(0), max_digits=12, decimal_places=2, localize=True
+    )
+    source = forms.ChoiceField(
+        label=_("Źródło"), choices=RuleSource.choices, widget=forms.RadioSelect
+    )
+    legal_basis = forms.CharField(
+        label=_("Podstawa"), max_length=300, help_text=_("Np. artykuł i Dziennik Ustaw.")
+    )
+    effective_from = forms.DateField(label=_("Obowiązuje od"), widget=DateInput())
+
+
+class ResignForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Powód rezygnacji"), widget=forms.Textarea(attrs={"rows": 2}), max_length=3000
+    )
+
+
+class UpdatedLineForm(forms.Form):
+    """One budget line with its new sources (after partial funding or by an annex)."""
+
+    position = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    grant = money_field(_("Ze wsparcia (zł)"))
+    own = money_field(_("Wkład własny finansowy (zł)"), required=False)
+    in_kind = money_field(_("Wkład rzeczowy (zł)"), required=False)
+    volunteer = money_field(_("Praca wolontariuszy (zł)"), required=False)
+
+
+UpdatedBudgetFormSet = forms.formset_factory(UpdatedLineForm, extra=0, max_num=200)
+
+
+class AnnexForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Powód aneksu"), widget=forms.Textarea(attrs={"rows": 2}), max_length=3000
+    )
+    signed_on = forms.DateField(label=_("Data podpisania aneksu"), widget=DateInput())
+    end_date = forms.DateField(label=_("Realizacja do"), widget=DateInput())
+    report_due_date = forms.DateField(label=_("Termin sprawozdania końcowego"), widget=DateInput())
+    amount = money_field(_("Kwota wsparcia (zł)"))
+
+
+class TerminateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Powód rozwiązania"), widget=forms.Textarea(attrs={"rows": 2}), max_length=3000
+    )
+    terminated_on = forms.DateField(label=_("Data rozwiązania"), widget=DateInput())
+    return_amount = money_field(_("Kwota do zwrotu (zł)"), required=False)
+
+
+class ReturnRequestForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Podstawa zwrotu"), choices=ReturnReason.choices)
+    amount = money_field(_("Kwota do zwrotu (zł)"))
+    due_date = forms.DateField(label=_("Termin zwrotu"), widget=DateInput())
+    note = forms.CharField(
+        label=_("Uzasadnienie"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class ReturnRecordForm(forms.Form):
+    returned_on = forms.DateField(label=_("Data wpływu"), widget=DateInput())
+    amount = money_field(_("Zwrócona kwota (zł)"))

@@ -1,13 +1,15 @@
 """The legal frame of each kind of programme, the defaults of a new programme, and the checks of
 an application against every limit of its programme.
 
-Sources: the act of 24 April 2003 on public-benefit activity and volunteering — art. 19a (small
-grants: at most 10,000 PLN, at most 90 days, at most 20,000 PLN for one organisation in a year,
-publication for 7 days of remarks), art. 13 (open competitions announced at least 21 days ahead),
-art. 19b–19h (local initiative: in-kind support, residents' contribution), and Kraków's resolution
-CXIX/1874/14 (local initiatives scored out of 100: purpose and usefulness up to 45, residents'
-contribution up to 45, other up to 10; 60 points to pass). Micro-grants have no statutory frame;
-Wrocław and Łódź run them for 500–10,000 PLN.
+The frame is read from dated rules (``law.rule``): the act on public-benefit activity and
+volunteering, consolidated text Dz.U. 2023 poz. 571 — art. 19a (small grants: at most 10,000 PLN
+and 90 days, ust. 1; a yearly ceiling on their share, ust. 1a; publication of the offer within
+7 working days for 7 days of remarks from anyone, ust. 3–4), art. 13 (open competitions announced
+at least 21 days ahead) — and, as the city's own rules, Kraków's resolution CXIX/1874/14 (local
+initiatives scored out of 100: purpose up to 45, residents' contribution up to 45, other up to
+10; 60 to pass). A yearly cap per organisation and a lead time before the start are not in the
+act: a programme may set them as the city's rules, and the messages say so. Micro-grants have no
+statutory frame; Wrocław and Łódź run them for 500–10,000 PLN.
 
 Every check here is a pure function of loaded objects that returns a list of ``GrantsError``
 (message, field, code), so the same rules show as a live checklist and block a submission.
@@ -23,7 +25,7 @@ from typing import Any
 
 from django.utils import formats
 
-from wspolnota.grants import errors
+from wspolnota.grants import errors, law
 from wspolnota.grants.errors import GrantsError
 from wspolnota.grants.models import (
     ZERO,
@@ -33,8 +35,10 @@ from wspolnota.grants.models import (
     CriterionGroup,
     ExpectedResult,
     FormVariant,
+    OfferPartner,
     Programme,
     ProgrammeKind,
+    RuleKey,
     ScheduleItem,
 )
 from wspolnota.organisations import rules as applicant_rules
@@ -63,43 +67,75 @@ def pln(value: Decimal | int) -> str:
     return str(formats.number_format(q2(Decimal(value)), 2, use_l10n=True, force_grouping=True))
 
 
+def source_phrase(found: law.Rule) -> str:
+    """Who sets a limit, for the end of a message: the act or the city's own rules."""
+    template = errors.SOURCE_STATUTE if found.is_statute else errors.SOURCE_CITY
+    return str(template) % {"basis": found.legal_basis}
+
+
 @dataclass(frozen=True)
 class LegalFrame:
-    max_amount: Decimal | None = None
-    max_duration_days: int | None = None
-    yearly_cap_per_applicant: Decimal | None = None
-    min_lead_days: int | None = None
-    remarks_days: int | None = None
-    min_announcement_days: int | None = None
+    max_amount: law.Rule | None = None
+    max_duration_days: law.Rule | None = None
+    remarks_days: law.Rule | None = None
+    min_announcement_days: law.Rule | None = None
     in_kind_only: bool = False
     requires_own_contribution: bool = False
-    min_pass_score: Decimal | None = None
-    group_caps: dict[str, Decimal] = field(default_factory=dict)
+    min_pass_score: law.Rule | None = None
+    group_caps: dict[str, law.Rule] = field(default_factory=dict)
     total_points: Decimal | None = None
 
 
-LEGAL_FRAMES: dict[str, LegalFrame] = {
-    ProgrammeKind.MICRO_GRANT: LegalFrame(),
-    ProgrammeKind.LOCAL_INITIATIVE: LegalFrame(
-        in_kind_only=True,
-        requires_own_contribution=True,
-        min_pass_score=Decimal(60),
-        group_caps={
-            CriterionGroup.PURPOSE: Decimal(45),
-            CriterionGroup.CONTRIBUTION: Decimal(45),
-            CriterionGroup.OTHER: Decimal(10),
-        },
-        total_points=Decimal(100),
-    ),
-    ProgrammeKind.SMALL_GRANT: LegalFrame(
-        max_amount=Decimal(10_000),
-        max_duration_days=90,
-        yearly_cap_per_applicant=Decimal(20_000),
-        min_lead_days=30,
-        remarks_days=7,
-    ),
-    ProgrammeKind.OPEN_COMPETITION: LegalFrame(min_announcement_days=21),
-}
+def legal_frame(kind: str, *, on: date | None = None) -> LegalFrame:
+    """The outer bounds of a kind of programme on a day, from the dated rules."""
+    if kind == ProgrammeKind.SMALL_GRANT:
+        return LegalFrame(
+            max_amount=law.rule(RuleKey.SMALL_GRANT_MAX_AMOUNT, on=on),
+            max_duration_days=law.rule(RuleKey.SMALL_GRANT_MAX_DAYS, on=on),
+            remarks_days=law.rule(RuleKey.SMALL_GRANT_REMARKS_DAYS, on=on),
+        )
+    if kind == ProgrammeKind.OPEN_COMPETITION:
+        return LegalFrame(
+            min_announcement_days=law.rule(RuleKey.COMPETITION_ANNOUNCEMENT_DAYS, on=on)
+        )
+    if kind == ProgrammeKind.LOCAL_INITIATIVE:
+        caps: dict[str, law.Rule] = {
+            CriterionGroup.PURPOSE: law.rule(RuleKey.LOCAL_INITIATIVE_PURPOSE_POINTS, on=on),
+            CriterionGroup.CONTRIBUTION: law.rule(
+                RuleKey.LOCAL_INITIATIVE_CONTRIBUTION_POINTS, on=on
+            ),
+            CriterionGroup.OTHER: law.rule(RuleKey.LOCAL_INITIATIVE_OTHER_POINTS, on=on),
+        }
+        return LegalFrame(
+            in_kind_only=True,
+            requires_own_contribution=True,
+            min_pass_score=law.rule(RuleKey.LOCAL_INITIATIVE_PASS_SCORE, on=on),
+            group_caps=caps,
+            total_points=sum((r.value for r in caps.values()), ZERO),
+        )
+    return LegalFrame()
+
+
+def programme_defaults(kind: str, *, on: date | None = None) -> dict[str, Any]:
+    """The fields of a new programme: the defaults below, with the limits of the dated rules
+    in force (the act's and the city's)."""
+    values = dict(PROGRAMME_DEFAULTS[kind])
+    if kind == ProgrammeKind.SMALL_GRANT:
+        values["max_amount"] = law.rule(RuleKey.SMALL_GRANT_MAX_AMOUNT, on=on).value
+        values["max_duration_days"] = law.rule(RuleKey.SMALL_GRANT_MAX_DAYS, on=on).days
+        values["remarks_days"] = law.rule(RuleKey.SMALL_GRANT_REMARKS_DAYS, on=on).days
+        values["yearly_cap_per_applicant"] = law.rule(
+            RuleKey.SMALL_GRANT_CITY_YEARLY_CAP, on=on
+        ).value
+        values["min_lead_days"] = law.rule(RuleKey.SMALL_GRANT_CITY_LEAD_DAYS, on=on).days
+    elif kind == ProgrammeKind.OPEN_COMPETITION:
+        values["min_announcement_days"] = law.rule(
+            RuleKey.COMPETITION_ANNOUNCEMENT_DAYS, on=on
+        ).days
+    elif kind == ProgrammeKind.LOCAL_INITIATIVE:
+        values["pass_score"] = law.rule(RuleKey.LOCAL_INITIATIVE_PASS_SCORE, on=on).value
+    return values
+
 
 # Fields of a new programme of each kind, before the official adjusts them.
 PROGRAMME_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -195,61 +231,61 @@ def _err(message: Any, field_name: str | None, code: str, **params: Any) -> Gran
 
 
 def programme_problems(
-    programme: Programme, criteria: Sequence[tuple[str, Decimal]]
+    programme: Programme, criteria: Sequence[tuple[str, Decimal]], *, on: date | None = None
 ) -> list[GrantsError]:
     """A programme may tighten its legal frame but never loosen it; ``criteria`` are
-    (group, max points) of its rubric."""
-    frame = LEGAL_FRAMES[programme.kind]
+    (group, max points) of its rubric. Each message names the act or the city's rules."""
+    frame = legal_frame(programme.kind, on=on)
     problems: list[GrantsError] = []
 
-    def above(value: Decimal | int | None, limit: Decimal | int | None) -> bool:
-        return limit is not None and (value is None or value > limit)
+    def above(value: Decimal | int | None, limit: law.Rule | None) -> bool:
+        return limit is not None and (value is None or value > limit.value)
 
-    def below(value: Decimal | int | None, limit: Decimal | int | None) -> bool:
-        return limit is not None and (value is None or value < limit)
+    def below(value: Decimal | int | None, limit: law.Rule | None) -> bool:
+        return limit is not None and (value is None or value < limit.value)
 
     if above(programme.max_amount, frame.max_amount):
+        assert frame.max_amount is not None
         problems.append(
             _err(
                 errors.FRAME_MAX_AMOUNT,
                 "max_amount",
                 "frame_amount",
-                limit=pln(frame.max_amount or 0),
+                limit=pln(frame.max_amount.value),
+                source=source_phrase(frame.max_amount),
             )
         )
     if above(programme.max_duration_days, frame.max_duration_days):
+        assert frame.max_duration_days is not None
         problems.append(
             _err(
                 errors.FRAME_MAX_DURATION,
                 "max_duration_days",
                 "frame_duration",
-                limit=frame.max_duration_days,
+                limit=frame.max_duration_days.days,
+                source=source_phrase(frame.max_duration_days),
             )
-        )
-    if above(programme.yearly_cap_per_applicant, frame.yearly_cap_per_applicant):
-        problems.append(
-            _err(
-                errors.FRAME_YEARLY_CAP,
-                "yearly_cap_per_applicant",
-                "frame_cap",
-                limit=pln(frame.yearly_cap_per_applicant or 0),
-            )
-        )
-    if below(programme.min_lead_days, frame.min_lead_days):
-        problems.append(
-            _err(errors.FRAME_MIN_LEAD, "min_lead_days", "frame_lead", limit=frame.min_lead_days)
         )
     if below(programme.remarks_days, frame.remarks_days):
+        assert frame.remarks_days is not None
         problems.append(
-            _err(errors.FRAME_REMARKS, "remarks_days", "frame_remarks", limit=frame.remarks_days)
+            _err(
+                errors.FRAME_REMARKS,
+                "remarks_days",
+                "frame_remarks",
+                limit=frame.remarks_days.days,
+                source=source_phrase(frame.remarks_days),
+            )
         )
     if below(programme.min_announcement_days, frame.min_announcement_days):
+        assert frame.min_announcement_days is not None
         problems.append(
             _err(
                 errors.FRAME_ANNOUNCEMENT,
                 "min_announcement_days",
                 "frame_announcement",
-                limit=frame.min_announcement_days,
+                limit=frame.min_announcement_days.days,
+                source=source_phrase(frame.min_announcement_days),
             )
         )
     if frame.in_kind_only and not programme.in_kind_only:
@@ -259,8 +295,15 @@ def programme_problems(
             _err(errors.FRAME_CONTRIBUTION, "requires_own_contribution", "frame_contribution")
         )
     if below(programme.pass_score, frame.min_pass_score):
+        assert frame.min_pass_score is not None
         problems.append(
-            _err(errors.FRAME_PASS_SCORE, "pass_score", "frame_pass", limit=frame.min_pass_score)
+            _err(
+                errors.FRAME_PASS_SCORE,
+                "pass_score",
+                "frame_pass",
+                limit=num(frame.min_pass_score.value),
+                source=source_phrase(frame.min_pass_score),
+            )
         )
     if (
         programme.min_amount is not None
@@ -276,29 +319,30 @@ def programme_problems(
         problems.append(_err(errors.AGE_RANGE, "individual_min_age", "age_range"))
     if not (programme.allow_ngo or programme.allow_informal_group or programme.allow_individual):
         problems.append(_err(errors.NO_APPLICANT_KIND, "allow_ngo", "no_applicant_kind"))
-    problems += rubric_problems(programme, criteria)
+    problems += rubric_problems(programme, criteria, on=on)
     return problems
 
 
 def rubric_problems(
-    programme: Programme, criteria: Sequence[tuple[str, Decimal]]
+    programme: Programme, criteria: Sequence[tuple[str, Decimal]], *, on: date | None = None
 ) -> list[GrantsError]:
-    frame = LEGAL_FRAMES[programme.kind]
+    frame = legal_frame(programme.kind, on=on)
     problems: list[GrantsError] = []
     if programme.commission_required and not criteria:
         return [_err(errors.RUBRIC_EMPTY, None, "rubric_empty")]
     total = sum((points for _group, points in criteria), ZERO)
     for group, cap in frame.group_caps.items():
         group_total = sum((p for g, p in criteria if g == group), ZERO)
-        if group_total > cap:
+        if group_total > cap.value:
             problems.append(
                 _err(
                     errors.RUBRIC_GROUP_CAP,
                     None,
                     "rubric_group",
                     group=CriterionGroup(group).label,
-                    limit=cap,
+                    limit=num(cap.value),
                     total=num(group_total),
+                    source=source_phrase(cap),
                 )
             )
     if frame.total_points is not None and criteria and total != frame.total_points:
@@ -307,7 +351,7 @@ def rubric_problems(
                 errors.RUBRIC_TOTAL,
                 None,
                 "rubric_total",
-                limit=frame.total_points,
+                limit=num(frame.total_points),
                 total=num(total),
             )
         )
@@ -333,10 +377,12 @@ class BudgetTotals:
     own: Decimal
     in_kind: Decimal
     volunteer: Decimal
+    fees: Decimal = ZERO
+    other_public: Decimal = ZERO
 
     @property
     def contribution(self) -> Decimal:
-        return self.own + self.in_kind + self.volunteer
+        return self.own + self.in_kind + self.volunteer + self.fees + self.other_public
 
     @property
     def contribution_percent(self) -> Decimal:
@@ -346,21 +392,30 @@ class BudgetTotals:
 
 
 def budget_totals(lines: Iterable[BudgetLine]) -> BudgetTotals:
-    total = grant = own = in_kind = volunteer = ZERO
+    total = grant = own = in_kind = volunteer = fees = other_public = ZERO
     for line in lines:
         total += line.total
         grant += line.grant_amount
         own += line.own_amount
         in_kind += line.in_kind_amount
         volunteer += line.volunteer_amount
-    return BudgetTotals(total, grant, own, in_kind, volunteer)
+        fees += line.fees_amount
+        other_public += line.other_public_amount
+    return BudgetTotals(total, grant, own, in_kind, volunteer, fees, other_public)
 
 
 def budget_line_problems(line: BudgetLine, programme: Programme) -> list[GrantsError]:
     """The rules of one row: its sources add up to its cost, volunteer work is valued within the
     programme's hourly rate and pays only for volunteer rows."""
     problems = []
-    sources = line.grant_amount + line.own_amount + line.in_kind_amount + line.volunteer_amount
+    sources = (
+        line.grant_amount
+        + line.own_amount
+        + line.in_kind_amount
+        + line.volunteer_amount
+        + line.fees_amount
+        + line.other_public_amount
+    )
     if q2(sources) != q2(line.total):
         problems.append(
             _err(
@@ -469,6 +524,7 @@ class ApplicationContext:
     lines: Sequence[BudgetLine]
     schedule: Sequence[ScheduleItem]
     results: Sequence[ExpectedResult]
+    partners: Sequence[OfferPartner] = ()
 
 
 def _fmt_date(value: date) -> str:
@@ -478,7 +534,7 @@ def _fmt_date(value: date) -> str:
 def application_problems(application: Application, ctx: ApplicationContext) -> list[GrantsError]:
     """Every limit of the programme, each with a message that says what to change."""
     call = application.call
-    programme = call.programme
+    programme = call.terms
     problems = applicant_problems(application.applicant, ctx.people, programme, ctx.day)
     variant = programme.form_variant
 
@@ -619,4 +675,76 @@ def application_problems(application: Application, ctx: ApplicationContext) -> l
             )
     if variant in (FormVariant.SIMPLIFIED, FormVariant.FULL) and not ctx.results:
         problems.append(_err(errors.RESULTS_REQUIRED, None, "results_required"))
+    if variant in (FormVariant.SIMPLIFIED, FormVariant.FULL):
+        problems += offer_problems(application, ctx)
+    return problems
+
+
+# Statements of part VII the offeror must make (the arrears ones are answered either way).
+REQUIRED_DECLARATIONS: dict[str, Any] = {
+    "within_statutory_activity": errors.DECLARATION_WITHIN_ACTIVITY,
+    "registry_data_true": errors.DECLARATION_REGISTRY,
+    "information_true": errors.DECLARATION_INFORMATION,
+    "gdpr_obligations": errors.DECLARATION_GDPR,
+}
+
+
+def offer_problems(application: Application, ctx: ApplicationContext) -> list[GrantsError]:
+    """The statutory offer (regulation of 24 October 2018, Dz.U. 2018 poz. 2057): the public
+    task's sphere, a contact, the statements of part VII, the social change and the resources
+    (full offer), costs of carrying out the task given by action, and each cost of a joint
+    offer borne by one of its offerors."""
+    problems: list[GrantsError] = []
+    full = application.call.terms.form_variant == FormVariant.FULL
+    if not application.public_task_sphere:
+        problems.append(_err(errors.OFFER_SPHERE, "public_task_sphere", "offer_sphere"))
+    if not application.contact_name.strip() or not (
+        application.contact_phone.strip() or application.contact_email.strip()
+    ):
+        problems.append(_err(errors.OFFER_CONTACT, "contact_name", "offer_contact"))
+    if full and not application.social_change.strip():
+        problems.append(_err(errors.OFFER_SOCIAL_CHANGE, "social_change", "offer_social_change"))
+    if not application.resources.strip():
+        problems.append(_err(errors.OFFER_RESOURCES, "resources", "offer_resources"))
+    declarations = application.declarations or {}
+    for key, statement in REQUIRED_DECLARATIONS.items():
+        if declarations.get(key) is not True:
+            problems.append(
+                _err(errors.OFFER_DECLARATION, None, "offer_declaration", statement=statement)
+            )
+    if declarations.get("no_tax_arrears") not in ("yes", "no") or declarations.get(
+        "no_social_security_arrears"
+    ) not in ("yes", "no"):
+        problems.append(_err(errors.OFFER_ARREARS, None, "offer_arrears"))
+    if any(line.fees_amount > 0 for line in ctx.lines) and (
+        declarations.get("fees_only_paid_activity") is not True
+    ):
+        problems.append(_err(errors.OFFER_FEES_DECLARATION, None, "offer_fees_declaration"))
+    actions = {item.position for item in ctx.schedule}
+    partners = {1} | {p.position for p in ctx.partners}
+    for line in ctx.lines:
+        if (
+            full
+            and line.category != CostCategory.ADMINISTRATION
+            and (line.action_position not in actions)
+        ):
+            problems.append(
+                _err(
+                    errors.OFFER_COST_ACTION,
+                    None,
+                    "offer_cost_action",
+                    line=line.position,
+                    known=", ".join(str(a) for a in sorted(actions)) or "—",
+                )
+            )
+        if line.partner_position is not None and line.partner_position not in partners:
+            problems.append(
+                _err(
+                    errors.OFFER_COST_PARTNER,
+                    None,
+                    "offer_cost_partner",
+                    line=line.position,
+                    partner=line.partner_position,
+                )
+            )
     return problems

@@ -8,6 +8,8 @@ Money is Decimal (PLN with grosze). A programme copies the limits of its legal f
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -16,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wspolnota.core.models import BaseModel
+from wspolnota.organisations.models import PublicBenefitArea
 
 ZERO = Decimal("0.00")
 
@@ -107,6 +110,15 @@ class Programme(BaseModel):
         default=Decimal("10.00"),
     )
     is_active = models.BooleanField(_("aktywny"), default=True)
+    city_unit = models.ForeignKey(
+        "accounts.CityUnit",
+        verbose_name=_("jednostka prowadząca"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Program zmieniają tylko urzędnicy tej jednostki."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -198,6 +210,10 @@ class Call(BaseModel):
     )
     published_at = models.DateTimeField(_("ogłoszono"), null=True, blank=True)
     results_published_at = models.DateTimeField(_("wyniki ogłoszono"), null=True, blank=True)
+    rules = models.JSONField(
+        _("zasady naboru zamrożone przy ogłoszeniu"), default=dict, blank=True, editable=False
+    )
+    version = models.PositiveSmallIntegerField(_("wersja ogłoszenia"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -209,6 +225,215 @@ class Call(BaseModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @cached_property
+    def terms(self) -> Programme:
+        """The rules applicants rely on: the snapshot frozen when the call was published (and
+        changed only by an announced amendment), or the programme's live rules for a draft.
+        An unsaved ``Programme`` so every check reads the same attribute names."""
+        if not self.rules:
+            return self.programme
+        return programme_from_rules(self.programme, self.rules)
+
+
+# The programme fields a call freezes when it is published: limits, eligibility, scoring, pass
+# mark, form and documents. Its name, description and activity are not rules.
+RULE_FIELDS = (
+    "legal_basis",
+    "form_variant",
+    "min_amount",
+    "max_amount",
+    "max_duration_days",
+    "yearly_cap_per_applicant",
+    "min_lead_days",
+    "remarks_days",
+    "min_announcement_days",
+    "allow_ngo",
+    "allow_informal_group",
+    "allow_individual",
+    "individual_min_age",
+    "individual_max_age",
+    "individual_needs_guardian",
+    "in_kind_only",
+    "requires_own_contribution",
+    "min_own_contribution_percent",
+    "volunteer_hour_rate_max",
+    "commission_required",
+    "min_assessors",
+    "pass_score",
+    "rolling",
+    "cost_tolerance_percent",
+)
+DECIMAL_RULES = frozenset(
+    name for name in RULE_FIELDS if isinstance(Programme._meta.get_field(name), models.DecimalField)
+)
+
+
+def rules_of(programme: Programme) -> dict[str, Any]:
+    """A JSON-safe copy of a programme's rules (money and percentages as exact strings)."""
+    data: dict[str, Any] = {"kind": programme.kind}
+    for name in RULE_FIELDS:
+        value = getattr(programme, name)
+        data[name] = str(value) if isinstance(value, Decimal) else value
+    return data
+
+
+def programme_from_rules(programme: Programme, rules: dict[str, Any]) -> Programme:
+    values: dict[str, Any] = {}
+    for name in RULE_FIELDS:
+        if name not in rules:
+            values[name] = getattr(programme, name)
+            continue
+        value = rules[name]
+        values[name] = Decimal(value) if name in DECIMAL_RULES and value is not None else value
+    frozen = Programme(
+        kind=programme.kind,
+        name=programme.name,
+        description=programme.description,
+        city_unit_id=programme.city_unit_id,
+        created_by_id=programme.created_by_id,
+        **values,
+    )
+    frozen.id = programme.pk  # same identity for display and links; never saved
+    frozen._state.adding = False
+    return frozen
+
+
+class CallVersion(BaseModel):
+    """One announced version of a call's rules: version 1 at publication, then one per
+    amendment, each with its reason. Old versions stay public."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("wersja"))
+    rules = models.JSONField(_("zasady"))
+    criteria = models.JSONField(_("kryteria oceny"), default=list)
+    pool_amount = money(_("pula środków"))
+    closes_at = models.DateTimeField(_("termin składania wniosków"), null=True, blank=True)
+    reason = models.TextField(_("powód zmiany"), blank=True)
+    changes = models.JSONField(_("zmiany"), default=dict, blank=True)
+    announced_at = models.DateTimeField(_("ogłoszono"))
+    announced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["call", "number"]
+        verbose_name = _("wersja ogłoszenia naboru")
+        verbose_name_plural = _("wersje ogłoszenia naboru")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "number"], name="call_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} v{self.number}"
+
+
+class RuleSource(models.TextChoices):
+    STATUTE = "statute", _("ustawa")
+    CITY = "city", _("zasady miasta")
+
+
+class RuleKey(models.TextChoices):
+    SMALL_GRANT_MAX_AMOUNT = "small_grant.max_amount", _("małe granty: największa kwota")
+    SMALL_GRANT_MAX_DAYS = "small_grant.max_days", _("małe granty: najdłuższy czas realizacji")
+    SMALL_GRANT_SHARE_PERCENT = (
+        "small_grant.share_percent",
+        _("małe granty: największy udział w dotacjach planowanych na rok (%)"),
+    )
+    SMALL_GRANT_PUBLICATION_WORKING_DAYS = (
+        "small_grant.publication_working_days",
+        _("małe granty: publikacja oferty w dniach roboczych od wpłynięcia"),
+    )
+    SMALL_GRANT_REMARKS_DAYS = (
+        "small_grant.remarks_days",
+        _("małe granty: dni publikacji oferty do uwag"),
+    )
+    SMALL_GRANT_CITY_YEARLY_CAP = (
+        "small_grant.city_yearly_cap",
+        _("małe granty: limit roczny na organizację (zasady miasta)"),
+    )
+    SMALL_GRANT_CITY_LEAD_DAYS = (
+        "small_grant.city_lead_days",
+        _("małe granty: złożenie przed rozpoczęciem (zasady miasta)"),
+    )
+    COMPETITION_ANNOUNCEMENT_DAYS = (
+        "open_competition.announcement_days",
+        _("konkurs: ogłoszenie przed terminem składania ofert"),
+    )
+    LOCAL_INITIATIVE_PASS_SCORE = (
+        "local_initiative.pass_score",
+        _("inicjatywa lokalna: próg punktowy"),
+    )
+    LOCAL_INITIATIVE_PURPOSE_POINTS = (
+        "local_initiative.purpose_points",
+        _("inicjatywa lokalna: punkty za celowość"),
+    )
+    LOCAL_INITIATIVE_CONTRIBUTION_POINTS = (
+        "local_initiative.contribution_points",
+        _("inicjatywa lokalna: punkty za wkład mieszkańców"),
+    )
+    LOCAL_INITIATIVE_OTHER_POINTS = (
+        "local_initiative.other_points",
+        _("inicjatywa lokalna: punkty za inne kryteria"),
+    )
+    CORRECTION_DAYS = (
+        "application.correction_days",
+        _("uzupełnienie braków formalnych: dni (zasady miasta)"),
+    )
+    RETURN_DAYS = (
+        "agreement.return_days",
+        _("zwrot niewykorzystanych środków: dni od końca realizacji"),
+    )
+    AMENDMENT_MIN_DAYS_LEFT = (
+        "call.amendment_min_days_left",
+        _("zmiana ogłoszenia: najmniej dni do terminu po zmianie (zasady miasta)"),
+    )
+
+
+class LegalRule(BaseModel):
+    """A dated limit: of the statute (with its legal basis) or of the city's own rules. A new act
+    is a new row with the date it takes effect — a data change, not a release. A row without
+    ``effective_from`` holds the text as known from the start (the consolidated text)."""
+
+    key = models.CharField(_("zasada"), max_length=60, choices=RuleKey)
+    value = models.DecimalField(_("wartość"), max_digits=12, decimal_places=2)
+    source = models.CharField(_("źródło"), max_length=10, choices=RuleSource)
+    legal_basis = models.CharField(_("podstawa"), max_length=300)
+    effective_from = models.DateField(_("obowiązuje od"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["key", "effective_from"]
+        verbose_name = _("zasada z datą obowiązywania")
+        verbose_name_plural = _("zasady z datami obowiązywania")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "effective_from"], name="legal_rule_once"),
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=Q(effective_from__isnull=True),
+                name="legal_rule_base_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value} ({self.legal_basis})"
+
+
+class YearlyGrantPlan(BaseModel):
+    """The grants to NGOs for public tasks planned in one budget year: the base of the ceiling
+    on the share of small grants (art. 19a ust. 1a)."""
+
+    year = models.PositiveSmallIntegerField(_("rok budżetowy"), unique=True)
+    planned_ngo_grants = money(_("dotacje planowane na zadania publiczne organizacji"))
+    basis = models.CharField(_("źródło kwoty (uchwała budżetowa)"), max_length=300)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("plan dotacji na rok")
+        verbose_name_plural = _("plany dotacji na lata")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.planned_ngo_grants}"
 
 
 class CommissionRole(models.TextChoices):
@@ -223,6 +448,23 @@ class CommissionMember(BaseModel):
     )
     role = models.CharField(
         _("funkcja w komisji"), max_length=10, choices=CommissionRole, default=CommissionRole.MEMBER
+    )
+    nominated_by = models.CharField(
+        _("kto wskazał (art. 15 ust. 2a ustawy)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Np. Prezydent Miasta albo organizacja pozarządowa, która wskazała tę osobę."),
+    )
+    nominating_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("wskazująca organizacja pozarządowa"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    appointment_notified_at = models.DateTimeField(
+        _("powiadomiono o powołaniu"), null=True, blank=True
     )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -248,6 +490,7 @@ class ApplicationStatus(models.TextChoices):
     IN_ASSESSMENT = "in_assessment", _("w ocenie merytorycznej")
     AWARDED = "awarded", _("przyznano wsparcie")
     NOT_AWARDED = "not_awarded", _("nie przyznano wsparcia")
+    RESIGNED = "resigned", _("wnioskodawca zrezygnował ze wsparcia")
 
 
 class Application(BaseModel):
@@ -306,8 +549,29 @@ class Application(BaseModel):
     formal_note = models.TextField(_("uwagi z oceny formalnej"), blank=True)
     remarks_from = models.DateTimeField(_("publikacja do uwag od"), null=True, blank=True)
     remarks_until = models.DateTimeField(_("publikacja do uwag do"), null=True, blank=True)
+    corrections_due = models.DateTimeField(
+        _("termin uzupełnienia braków formalnych"), null=True, blank=True
+    )
+    publication_due = models.DateField(
+        _("opublikować do uwag najpóźniej"), null=True, blank=True, db_index=True
+    )
     decision_note = models.TextField(_("uzasadnienie decyzji"), blank=True)
     decided_at = models.DateTimeField(_("decyzja"), null=True, blank=True)
+    # The statutory offer (regulation of 24 October 2018, Dz.U. 2018 poz. 2057, annex 1).
+    public_task_sphere = models.CharField(
+        _("rodzaj zadania publicznego (sfera z art. 4 ustawy)"),
+        max_length=30,
+        choices=PublicBenefitArea,
+        blank=True,
+    )
+    contact_name = models.CharField(_("osoba do kontaktu"), max_length=150, blank=True)
+    contact_phone = models.CharField(_("telefon osoby do kontaktu"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("e-mail osoby do kontaktu"), blank=True)
+    social_change = models.TextField(_("jaka zmiana społeczna zostanie osiągnięta"), blank=True)
+    durability = models.TextField(_("trwałość rezultatów"), blank=True)
+    resources = models.TextField(_("zasoby kadrowe, rzeczowe i finansowe"), blank=True)
+    other_information = models.TextField(_("inne informacje (część VI oferty)"), blank=True)
+    declarations = models.JSONField(_("oświadczenia (część VII oferty)"), default=dict, blank=True)
 
     class Meta:
         ordering = ["call", "submitted_at", "id"]
@@ -356,6 +620,19 @@ class BudgetLine(models.Model):
     own_amount = money(_("wkład własny finansowy"), default=ZERO)
     in_kind_amount = money(_("wkład rzeczowy"), default=ZERO)
     volunteer_amount = money(_("praca wolontariuszy"), default=ZERO)
+    fees_amount = money(_("świadczenia pieniężne od odbiorców zadania"), default=ZERO)
+    other_public_amount = money(_("środki z innych źródeł publicznych"), default=ZERO)
+    action_position = models.PositiveSmallIntegerField(
+        _("działanie z harmonogramu (nr)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Koszty realizacji działań podaje się przy działaniu; puste — koszty administracyjne."
+        ),
+    )
+    partner_position = models.PositiveSmallIntegerField(
+        _("oferent ponoszący koszt (oferta wspólna)"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["application", "position", "id"]
@@ -367,7 +644,83 @@ class BudgetLine(models.Model):
 
     @property
     def contribution(self) -> Decimal:
-        return self.own_amount + self.in_kind_amount + self.volunteer_amount
+        return (
+            self.own_amount
+            + self.in_kind_amount
+            + self.volunteer_amount
+            + self.fees_amount
+            + self.other_public_amount
+        )
+
+
+class OfferPartner(BaseModel):
+    """Another offeror of a joint offer (art. 14 ust. 2 of the act): an NGO from the registry,
+    with the actions it carries out (part VI of the offer)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="partners")
+    position = models.PositiveSmallIntegerField(_("oferent nr"))
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organizacja"),
+        on_delete=models.PROTECT,
+        related_name="joint_offers",
+    )
+    actions = models.TextField(_("działania, które wykona ten oferent"))
+
+    class Meta:
+        ordering = ["application", "position"]
+        verbose_name = _("oferent wspólny")
+        verbose_name_plural = _("oferenci wspólni")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "organisation"], name="offer_partner_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.organisation_id}"
+
+
+class SignatureKind(models.TextChoices):
+    QUALIFIED = "qualified", _("kwalifikowany podpis elektroniczny")
+    TRUSTED = "trusted", _("podpis zaufany (profil zaufany)")
+    PAPER = "paper", _("podpis własnoręczny na papierze")
+
+
+def _signature_path(instance: Signature, filename: str) -> str:
+    return f"grants/signatures/{instance.application_id}/{instance.sha256[:16]}-{filename}"
+
+
+class Signature(BaseModel):
+    """How the offer or the agreement was signed: a signed file uploaded back (XAdES/PAdES from
+    a qualified signature or the trusted profile), or paper with the date it was received."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="signatures"
+    )
+    document = models.CharField(
+        _("dokument"),
+        max_length=10,
+        choices=[("offer", _("oferta")), ("agreement", _("umowa"))],
+    )
+    kind = models.CharField(_("sposób podpisania"), max_length=10, choices=SignatureKind)
+    file = models.FileField(
+        _("plik z podpisem"), upload_to=_signature_path, blank=True, max_length=300
+    )
+    original_name = models.CharField(_("nazwa pliku"), max_length=200, blank=True)
+    sha256 = models.CharField(_("suma kontrolna SHA-256"), max_length=64, blank=True)
+    received_on = models.DateField(_("data wpływu"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["application", "document", "created_at"]
+        verbose_name = _("podpis dokumentu")
+        verbose_name_plural = _("podpisy dokumentów")
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.document}: {self.kind}"
 
 
 class ScheduleItem(models.Model):
@@ -442,6 +795,7 @@ class Remark(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     author_name = models.CharField(_("podpis"), max_length=150)
+    author_email = models.EmailField(_("e-mail do odpowiedzi"), blank=True)
     text = models.TextField(_("uwaga"))
 
     class Meta:
@@ -464,6 +818,7 @@ class ConflictDeclaration(BaseModel):
     )
     has_conflict = models.BooleanField(_("zachodzi konflikt interesów"))
     explanation = models.TextField(_("wyjaśnienie"), blank=True)
+    history = models.JSONField(_("wcześniejsze brzmienia oświadczenia"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("oświadczenie o konflikcie interesów")
@@ -524,8 +879,15 @@ class Score(models.Model):
         return f"{self.criterion_id}: {self.points}"
 
 
+class AwardStatus(models.TextChoices):
+    ACTIVE = "active", _("wiąże pulę")
+    RESIGNED = "resigned", _("rezygnacja przed podpisaniem umowy")
+
+
 class Award(BaseModel):
-    """Support granted to an application; the sum over a call never exceeds its pool."""
+    """Support granted to an application; the active awards of a call never exceed its pool.
+    A resignation before signing releases the money to the pool (the row stays, for the
+    record), and the next application on the reserve list may be offered it."""
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="award")
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="awards")
@@ -533,6 +895,21 @@ class Award(BaseModel):
     justification = models.TextField(_("uzasadnienie"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("stan"), max_length=10, choices=AwardStatus, default=AwardStatus.ACTIVE, db_index=True
+    )
+    from_reserve = models.BooleanField(_("z listy rezerwowej"), default=False)
+    resigned_at = models.DateTimeField(_("rezygnacja"), null=True, blank=True)
+    resignation_reason = models.TextField(_("powód rezygnacji"), blank=True)
+    updated_budget = models.JSONField(
+        _("zaktualizowany kosztorys (przy częściowym dofinansowaniu)"), default=list, blank=True
+    )
+    budget_confirmed_at = models.DateTimeField(
+        _("wnioskodawca potwierdził kosztorys"), null=True, blank=True
+    )
+    budget_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
@@ -542,11 +919,17 @@ class Award(BaseModel):
     def __str__(self) -> str:
         return f"{self.application} — {self.amount} PLN"
 
+    @property
+    def is_partial(self) -> bool:
+        return self.amount < self.application.requested_amount
+
 
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", _("projekt umowy")
     SIGNED = "signed", _("podpisana — w realizacji")
     SETTLED = "settled", _("rozliczona")
+    TERMINATED = "terminated", _("rozwiązana")
+    CANCELLED = "cancelled", _("nie zawarta — rezygnacja")
     ARCHIVED = "archived", _("w archiwum")
 
 
@@ -568,6 +951,9 @@ class Agreement(BaseModel):
     )
     settled_at = models.DateTimeField(_("rozliczono"), null=True, blank=True)
     archived_at = models.DateTimeField(_("zarchiwizowano"), null=True, blank=True)
+    version = models.PositiveSmallIntegerField(_("wersja (aneksy)"), default=1)
+    terminated_on = models.DateField(_("rozwiązano"), null=True, blank=True)
+    termination_reason = models.TextField(_("powód rozwiązania"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -579,6 +965,65 @@ class Agreement(BaseModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class Annex(BaseModel):
+    """A signed change of an agreement (budget, schedule, results, dates or amount): version n+1,
+    with what it was before and after, and why."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="annexes")
+    number = models.PositiveSmallIntegerField(_("aneks nr"))
+    reason = models.TextField(_("powód zmiany"))
+    before = models.JSONField(_("przed zmianą"))
+    after = models.JSONField(_("po zmianie"))
+    signed_on = models.DateField(_("data podpisania"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["agreement", "number"]
+        verbose_name = _("aneks")
+        verbose_name_plural = _("aneksy")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="annex_number_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} / A{self.number}"
+
+
+class ReturnReason(models.TextChoices):
+    UNSPENT = "unspent", _("niewykorzystane środki")
+    IMPROPER = "improper", _("środki wykorzystane niezgodnie z przeznaczeniem")
+    EXCESS = "excess", _("przekroczenie dopuszczalnej zmiany kosztorysu")
+    TERMINATION = "termination", _("rozwiązanie umowy")
+
+
+class FundReturn(BaseModel):
+    """Money the grantee owes back, with the date it is due and the date from which interest
+    runs (art. 251–252 of the public finance act: unspent money after the deadline; money used
+    improperly from the day it was transferred)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="returns")
+    reason = models.CharField(_("podstawa zwrotu"), max_length=20, choices=ReturnReason)
+    amount = money(_("kwota do zwrotu"), validators=[MinValueValidator(Decimal("0.01"))])
+    due_date = models.DateField(_("termin zwrotu"))
+    interest_from = models.DateField(_("odsetki liczy się od"))
+    note = models.TextField(_("uzasadnienie"), blank=True)
+    returned_on = models.DateField(_("zwrócono"), null=True, blank=True)
+    returned_amount = money(_("zwrócona kwota"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["agreement", "due_date", "id"]
+        verbose_name = _("zwrot środków")
+        verbose_name_plural = _("zwroty środków")
+
+    def __str__(self) -> str:
+        return f"{self.agreement}: {self.amount} ({self.reason})"
 
 
 class Tranche(BaseModel):

@@ -10,6 +10,7 @@ from wspolnota.accounts.models import RoleAssignment
 from wspolnota.accounts.permissions import has_role, is_official
 from wspolnota.accounts.roles import Role
 from wspolnota.grants.models import (
+    Agreement,
     AgreementStatus,
     ApplicationStatus,
     CallStatus,
@@ -18,7 +19,7 @@ from wspolnota.grants.models import (
 from wspolnota.organisations import permissions as registry
 
 if TYPE_CHECKING:
-    from wspolnota.grants.models import Agreement, Application, Call, Report
+    from wspolnota.grants.models import Application, Call, Programme, Report
 
 
 def _authenticated(user: Any) -> bool:
@@ -40,17 +41,45 @@ def official_unit_ids(user: Any) -> set[int]:
     return set(cache)
 
 
-def can_manage_programmes(user: Any) -> bool:
-    return is_official(user)
+def can_create_programme(user: Any) -> bool:
+    """An official of some unit (the programme will belong to it), or an administrator."""
+    return has_role(user, Role.ADMINISTRATOR) or bool(official_unit_ids(user))
+
+
+def can_manage_programme(user: Any, programme: Programme) -> bool:
+    """Only officials of the unit that owns the programme change it, or open calls under it;
+    a programme that names no unit is left to administrators."""
+    if has_role(user, Role.ADMINISTRATOR):
+        return True
+    return programme.city_unit_id is not None and programme.city_unit_id in official_unit_ids(user)
 
 
 def can_manage_call(user: Any, call: Call) -> bool:
-    """Administrators, and officials of the unit that runs the call (any official if none)."""
+    """Administrators, and officials of the unit that runs the call; a call that names no unit
+    is left to administrators (never to every official)."""
     if has_role(user, Role.ADMINISTRATOR):
         return True
-    if not has_role(user, Role.OFFICIAL):
-        return False
-    return call.city_unit_id is None or call.city_unit_id in official_unit_ids(user)
+    return call.city_unit_id is not None and call.city_unit_id in official_unit_ids(user)
+
+
+def can_edit_call(user: Any, call: Call) -> bool:
+    """A draft's title, dates, pool and rubric change freely."""
+    return call.status == CallStatus.DRAFT and can_manage_call(user, call)
+
+
+def can_amend_call(user: Any, call: Call, *, at: datetime) -> bool:
+    """A published call still taking applications changes only by an announced amendment."""
+    return (
+        call.status == CallStatus.PUBLISHED
+        and (call.closes_at is None or at < call.closes_at)
+        and can_manage_call(user, call)
+    )
+
+
+def can_manage_legal_rules(user: Any) -> bool:
+    """The dated rules (the act's limits, the city's rules, the yearly plan of grants) are
+    city-wide: administrators keep them."""
+    return has_role(user, Role.ADMINISTRATOR)
 
 
 def is_call_public(call: Call) -> bool:
@@ -98,12 +127,21 @@ def can_edit_application(user: Any, application: Application) -> bool:
     )
 
 
+def is_open_for(application: Application, *, at: datetime) -> bool:
+    """The call takes this application now: it is open, or the application was returned for
+    formal corrections whose deadline has not passed."""
+    if is_call_open(application.call, at=at):
+        return True
+    due = application.corrections_due
+    return due is not None and at < due
+
+
 def can_submit_application(user: Any, application: Application, *, at: datetime) -> bool:
-    """Only a representative files it, and only while the call accepts applications."""
+    """Only a representative files it, and only while the call accepts it."""
     return (
         application.status == ApplicationStatus.DRAFT
         and registry.is_representative(user, application.applicant)
-        and is_call_open(application.call, at=at)
+        and is_open_for(application, at=at)
     )
 
 
@@ -130,7 +168,8 @@ def can_view_published_offer(user: Any, application: Application) -> bool:
 
 
 def can_remark(user: Any, application: Application, *, at: datetime) -> bool:
-    return _authenticated(user) and is_open_for_remarks(application, at=at)
+    """Art. 19a ust. 4: anyone may send remarks while the offer is published — no account."""
+    return is_open_for_remarks(application, at=at)
 
 
 def can_assess(user: Any, application: Application) -> bool:
@@ -140,6 +179,19 @@ def can_assess(user: Any, application: Application) -> bool:
         application.status == ApplicationStatus.IN_ASSESSMENT
         and commission_member(user, application.call) is not None
         and not registry.is_member(user, application.applicant)
+    )
+
+
+def can_resign_award(user: Any, application: Application) -> bool:
+    """A representative (or the call's official recording a letter) may give up an award until
+    the agreement is signed."""
+    if application.status != ApplicationStatus.AWARDED:
+        return False
+    agreement = Agreement.objects.filter(application_id=application.pk).first()
+    if agreement is not None and agreement.status != AgreementStatus.DRAFT:
+        return False
+    return registry.is_representative(user, application.applicant) or can_manage_call(
+        user, application.call
     )
 
 

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from wspolnota.accounts.models import RoleAssignment, User
+from wspolnota.accounts.permissions import has_role
 from wspolnota.accounts.roles import Role
 from wspolnota.core.errors import PermissionDeniedError
 from wspolnota.grants import errors, limits, permissions
@@ -25,12 +26,19 @@ from wspolnota.grants.models import (
     ApplicationStatus,
     Assessment,
     Award,
+    AwardStatus,
+    BudgetLine,
     Call,
     CallStatus,
+    CallVersion,
     CommissionMember,
     ConflictDeclaration,
+    FundReturn,
     Programme,
+    ProgrammeKind,
     Report,
+    RuleKey,
+    YearlyGrantPlan,
 )
 from wspolnota.grants.settlement import Settlement, settle
 from wspolnota.organisations.models import Membership, Organisation, OrganisationKind
@@ -53,7 +61,12 @@ class Pool:
 
 
 def call_pool(call: Call) -> Pool:
-    awarded = Award.objects.filter(call=call).aggregate(total=Sum("amount"))["total"] or ZERO
+    awarded = (
+        Award.objects.filter(call=call, status=AwardStatus.ACTIVE).aggregate(total=Sum("amount"))[
+            "total"
+        ]
+        or ZERO
+    )
     return Pool(amount=call.pool_amount, awarded=awarded)
 
 
@@ -70,7 +83,7 @@ def call_public_list(*, at: datetime | None = None) -> PublicCalls:
     calls: list[Call] = list(
         Call.objects.exclude(status=CallStatus.DRAFT)
         .select_related("programme")
-        .annotate(awarded=Sum("awards__amount"))
+        .annotate(awarded=Sum("awards__amount", filter=Q(awards__status=AwardStatus.ACTIVE)))
         .order_by("closes_at", "opens_at", "id")
     )
     open_now = [c for c in calls if permissions.is_call_open(c, at=at)]
@@ -98,9 +111,56 @@ def call_public_queryset(*, kind: str = "", year: int | None = None) -> QuerySet
         calls = calls.filter(year=year)
     return (
         calls.select_related("programme")
-        .annotate(awarded=Sum("awards__amount"))
+        .annotate(awarded=Sum("awards__amount", filter=Q(awards__status=AwardStatus.ACTIVE)))
         .order_by("-opens_at", "-id")
     )
+
+
+def call_versions(call: Call) -> QuerySet[CallVersion]:
+    """Every announced version of a call's rules, the first one first (all stay public)."""
+    return call.versions.select_related("announced_by").order_by("number")
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    label: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    version: CallVersion
+    changes: list[VersionChange]
+
+
+def _change_label(name: str) -> str:
+    for model in (Call, Programme):
+        names = {f.name for f in model._meta.get_fields()}
+        if name in names:
+            return str(getattr(model._meta.get_field(name), "verbose_name", name))
+    return name
+
+
+def call_version_history(call: Call) -> list[VersionEntry]:
+    """The announced versions with what each amendment changed, labelled for the reader."""
+    return [
+        VersionEntry(
+            version=version,
+            changes=[
+                VersionChange(_change_label(name), change.get("before"), change.get("after"))
+                for name, change in sorted(version.changes.items())
+            ],
+        )
+        for version in call_versions(call)
+    ]
+
+
+def programmes_managed(user: Any) -> QuerySet[Programme]:
+    """Programmes the user may change: those of the units where they are an official."""
+    if has_role(user, Role.ADMINISTRATOR):
+        return programme_list()
+    return programme_list().filter(city_unit_id__in=permissions.official_unit_ids(user))
 
 
 def call_public_get(call_id: int) -> Call:
@@ -121,9 +181,9 @@ def awards_published(
     *, year: int | None = None, kind: str = "", call_id: int | None = None
 ) -> QuerySet[Award]:
     """Support awarded in calls whose results are published: who got how much for what."""
-    awards = Award.objects.filter(call__results_published_at__isnull=False).exclude(
-        call__status=CallStatus.DRAFT
-    )
+    awards = Award.objects.filter(
+        call__results_published_at__isnull=False, status=AwardStatus.ACTIVE
+    ).exclude(call__status=CallStatus.DRAFT)
     if year is not None:
         awards = awards.filter(call__year=year)
     if kind:
@@ -133,6 +193,12 @@ def awards_published(
     return awards.select_related("application__applicant", "call__programme").order_by(
         "-call__year", "-call__opens_at", "call_id", "-amount", "id"
     )
+
+
+def applicant_grant_history(organisation: Organisation) -> QuerySet[Award]:
+    """An organisation's grants for its public profile: support awarded in calls whose results
+    are published (resigned awards are not grants), newest first."""
+    return awards_published().filter(application__applicant=organisation)
 
 
 def call_get_for(user: Any, call_id: int) -> Call:
@@ -155,11 +221,14 @@ def call_get_managed(user: Any, call_id: int) -> Call:
 
 
 def call_officials(call: Call) -> QuerySet[User]:
-    """Officials told of a call's new applications: those of the unit that runs it (every
-    official when no unit is named), active accounts only."""
-    assignments = RoleAssignment.objects.filter(role=Role.OFFICIAL)
+    """Officials told of a call's new applications: those of the unit that runs it (the
+    administrators when no unit is named — they alone manage such a call), active accounts."""
     if call.city_unit_id is not None:
-        assignments = assignments.filter(city_unit_id=call.city_unit_id)
+        assignments = RoleAssignment.objects.filter(
+            role=Role.OFFICIAL, city_unit_id=call.city_unit_id
+        )
+    else:
+        assignments = RoleAssignment.objects.filter(role=Role.ADMINISTRATOR)
     return User.objects.filter(
         pk__in=assignments.values("user_id"), is_active=True, deleted_at__isnull=True
     ).order_by("pk")
@@ -223,9 +292,54 @@ def applications_of(*, user: Any) -> QuerySet[Application]:
 def awarded_to_applicant(*, applicant: Organisation, year: int, kind: str) -> Decimal:
     """Support awarded to one applicant in a budget year under programmes of one kind."""
     total = Award.objects.filter(
-        application__applicant=applicant, call__year=year, call__programme__kind=kind
+        application__applicant=applicant,
+        call__year=year,
+        call__programme__kind=kind,
+        status=AwardStatus.ACTIVE,
     ).aggregate(total=Sum("amount"))["total"]
     return total or ZERO
+
+
+def small_grants_awarded(*, year: int) -> Decimal:
+    """Everything given as small grants (art. 19a) in a budget year, all calls together."""
+    total = Award.objects.filter(
+        call__year=year, call__programme__kind=ProgrammeKind.SMALL_GRANT, status=AwardStatus.ACTIVE
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or ZERO
+
+
+@dataclass(frozen=True)
+class ShareUse:
+    year: int
+    plan: YearlyGrantPlan | None
+    percent: Decimal
+    ceiling: Decimal | None
+    given: Decimal
+
+
+def small_grant_share(*, year: int) -> ShareUse:
+    """How much of the year's small-grant ceiling (art. 19a ust. 1a) is used."""
+    from wspolnota.grants import law
+
+    share = law.rule(RuleKey.SMALL_GRANT_SHARE_PERCENT)
+    plan = YearlyGrantPlan.objects.filter(year=year).first()
+    ceiling = limits.q2(plan.planned_ngo_grants * share.value / 100) if plan else None
+    return ShareUse(year, plan, share.value, ceiling, small_grants_awarded(year=year))
+
+
+def offers_awaiting_publication(user: Any, *, at: datetime | None = None) -> list[Application]:
+    """Small-grant offers the user's units must still publish for remarks, the most urgent
+    first (art. 19a ust. 3: within 7 working days of receipt); ``overdue`` marks late ones."""
+    day = timezone.localdate(at or timezone.now())
+    offers = list(
+        _application_queryset()
+        .filter(status=ApplicationStatus.SUBMITTED, publication_due__isnull=False)
+        .order_by("publication_due", "submitted_at", "id")
+    )
+    visible = [a for a in offers if permissions.can_manage_call(user, a.call)]
+    for offer in visible:
+        offer.overdue = offer.publication_due is not None and offer.publication_due < day  # type: ignore[attr-defined]
+    return visible
 
 
 def application_context(application: Application, *, at: datetime) -> limits.ApplicationContext:
@@ -240,6 +354,7 @@ def application_context(application: Application, *, at: datetime) -> limits.App
         lines=list(application.budget_lines.all()),
         schedule=list(application.schedule_items.all()),
         results=list(application.expected_results.all()),
+        partners=list(application.partners.all()),
     )
 
 
@@ -297,6 +412,7 @@ RANKED_STATUSES = (
     ApplicationStatus.IN_ASSESSMENT,
     ApplicationStatus.AWARDED,
     ApplicationStatus.NOT_AWARDED,
+    ApplicationStatus.RESIGNED,
 )
 
 
@@ -309,7 +425,7 @@ def call_ranking(call: Call) -> list[RankingRow]:
     the narrow assessment table, and the applications are read as plain values (no GROUP BY, no
     model instances), already in submission order so that a stable sort keeps ties in it.
     """
-    programme = call.programme
+    programme = call.terms
     stats = {
         row["application_id"]: (row["n"], row["points"])
         for row in Assessment.objects.filter(
@@ -379,8 +495,157 @@ def call_results(call: Call) -> list[RankingRow]:
     return [
         row
         for row in call_ranking(call)
-        if row.application.status in (ApplicationStatus.AWARDED, ApplicationStatus.NOT_AWARDED)
+        if row.application.status
+        in (ApplicationStatus.AWARDED, ApplicationStatus.NOT_AWARDED, ApplicationStatus.RESIGNED)
     ]
+
+
+def reserve_list(call: Call) -> list[RankingRow]:
+    """The reserve list: applications that passed but were not funded, best first (without a
+    commission: in the order they were filed). Money freed by a resignation is offered to the
+    first of them."""
+    scored = call.terms.commission_required
+    return [
+        row
+        for row in call_ranking(call)
+        if row.application.status == ApplicationStatus.NOT_AWARDED and (row.passes or not scored)
+    ]
+
+
+@dataclass(frozen=True)
+class PlannedLine:
+    position: int
+    category: str
+    description: str
+    total: Decimal
+    grant: Decimal
+    own: Decimal
+    in_kind: Decimal
+    volunteer: Decimal
+
+    @property
+    def contribution(self) -> Decimal:
+        return self.own + self.in_kind + self.volunteer
+
+
+@dataclass(frozen=True)
+class AgreementTerms:
+    """What the agreement says now: the original terms, the applicant's confirmed budget after
+    partial funding, and every annex on top."""
+
+    version: int
+    amount: Decimal
+    end_date: Any
+    report_due_date: Any
+    budget: list[PlannedLine]
+    schedule: list[dict[str, Any]]
+    results: list[dict[str, Any]]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.total for line in self.budget), ZERO)
+
+    @property
+    def grant(self) -> Decimal:
+        return sum((line.grant for line in self.budget), ZERO)
+
+    @property
+    def contribution(self) -> Decimal:
+        return sum((line.contribution for line in self.budget), ZERO)
+
+
+def _planned(rows: Iterable[dict[str, Any]]) -> list[PlannedLine]:
+    return [
+        PlannedLine(
+            position=int(r["position"]),
+            category=str(r.get("category", "")),
+            description=str(r.get("description", "")),
+            total=Decimal(str(r["total"])),
+            grant=Decimal(str(r["grant"])),
+            own=Decimal(str(r["own"])),
+            in_kind=Decimal(str(r["in_kind"])),
+            volunteer=Decimal(str(r["volunteer"])),
+        )
+        for r in rows
+    ]
+
+
+def budget_as_rows(lines: Iterable[BudgetLine]) -> list[dict[str, Any]]:
+    return [
+        {
+            "position": line.position,
+            "category": line.category,
+            "description": line.description,
+            "total": str(line.total),
+            "grant": str(line.grant_amount),
+            "own": str(line.own_amount),
+            "in_kind": str(line.in_kind_amount),
+            "volunteer": str(line.volunteer_amount),
+        }
+        for line in lines
+    ]
+
+
+def proposed_budget(application: Application) -> list[PlannedLine]:
+    """The budget to confirm after partial funding: the confirmed one, or each line's grant cut
+    in proportion to the award (the applicant may move money between lines)."""
+    award = application.award
+    if award.updated_budget:
+        return _planned(award.updated_budget)
+    rows = budget_as_rows(application.budget_lines.all())
+    requested = application.requested_amount
+    scale = award.amount / requested if requested else Decimal(1)
+    planned = _planned(rows)
+    cut = [limits.q2(line.grant * scale) for line in planned]
+    if cut:
+        cut[-1] += limits.q2(award.amount) - sum(cut, ZERO)
+    return [
+        PlannedLine(
+            line.position,
+            line.category,
+            line.description,
+            line.total - line.grant + grant,
+            grant,
+            line.own,
+            line.in_kind,
+            line.volunteer,
+        )
+        for line, grant in zip(planned, cut, strict=True)
+    ]
+
+
+def agreement_terms(agreement: Agreement) -> AgreementTerms:
+    application = agreement.application
+    award = application.award
+    budget = award.updated_budget or budget_as_rows(application.budget_lines.all())
+    schedule: list[dict[str, Any]] = [
+        {
+            "position": i.position,
+            "action": i.action,
+            "start_date": i.start_date.isoformat(),
+            "end_date": i.end_date.isoformat(),
+        }
+        for i in application.schedule_items.all()
+    ]
+    results: list[dict[str, Any]] = [
+        {"position": r.position, "description": r.description, "target": r.target}
+        for r in application.expected_results.all()
+    ]
+    latest = agreement.annexes.order_by("-number").first()
+    if latest is not None:
+        after = latest.after
+        budget = after.get("budget", budget)
+        schedule = after.get("schedule", schedule)
+        results = after.get("results", results)
+    return AgreementTerms(
+        version=agreement.version,
+        amount=agreement.amount,
+        end_date=agreement.end_date,
+        report_due_date=agreement.report_due_date,
+        budget=_planned(budget),
+        schedule=schedule,
+        results=results,
+    )
 
 
 def offers_for_remarks(*, at: datetime | None = None) -> QuerySet[Application]:
@@ -482,13 +747,21 @@ def report_get_for(user: Any, report_id: int) -> Report:
 def report_settlement(report: Report) -> Settlement:
     agreement = report.agreement
     application = agreement.application
+    terms = agreement_terms(agreement)
     return settle(
         amount=agreement.amount,
         requested=application.requested_amount,
-        tolerance_percent=application.call.programme.cost_tolerance_percent,
+        tolerance_percent=application.call.terms.cost_tolerance_percent,
         budget_lines=list(application.budget_lines.all()),
         report_lines=list(report.lines.select_related("budget_line")),
+        planned={line.position: (line.grant, line.contribution) for line in terms.budget}
+        if (application.award.updated_budget or agreement.annexes.exists())
+        else None,
     )
+
+
+def agreement_returns(agreement: Agreement) -> QuerySet[FundReturn]:
+    return agreement.returns.select_related("requested_by").order_by("due_date", "id")
 
 
 def agreements_of(*, user: Any) -> QuerySet[Agreement]:

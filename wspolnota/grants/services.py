@@ -23,27 +23,36 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import iban as stdnum_iban
 
 from wspolnota.accounts.models import CityUnit, User
+from wspolnota.accounts.permissions import has_role
+from wspolnota.accounts.roles import Role
 from wspolnota.communication.notifications import notify
 from wspolnota.core.services import audit_log_append, snapshot
-from wspolnota.grants import errors, limits, permissions, selectors
+from wspolnota.grants import errors, law, limits, permissions, selectors
 from wspolnota.grants.errors import GrantsError
 from wspolnota.grants.models import (
+    RULE_FIELDS,
     ZERO,
     Agreement,
     AgreementStatus,
+    Annex,
     Application,
     ApplicationStatus,
     Assessment,
     Attachment,
     Award,
+    AwardStatus,
     BudgetLine,
     Call,
     CallStatus,
+    CallVersion,
     CommissionMember,
     ConflictDeclaration,
     CostCategory,
     Criterion,
     ExpectedResult,
+    FundReturn,
+    LegalRule,
+    OfferPartner,
     Programme,
     ProgrammeKind,
     Remark,
@@ -52,15 +61,27 @@ from wspolnota.grants.models import (
     ReportLine,
     ReportResult,
     ReportStatus,
+    ReturnReason,
+    RuleKey,
     ScheduleItem,
     Score,
+    Signature,
+    SignatureKind,
     Tranche,
+    YearlyGrantPlan,
+    programme_from_rules,
+    rules_of,
 )
 from wspolnota.grants.settlement import settlement_problems
 from wspolnota.organisations import permissions as registry
 from wspolnota.organisations.errors import OrganisationsError
 from wspolnota.organisations.files import check_upload
-from wspolnota.organisations.models import MembershipRole, Organisation, VerificationStatus
+from wspolnota.organisations.models import (
+    MembershipRole,
+    Organisation,
+    OrganisationKind,
+    VerificationStatus,
+)
 from wspolnota.territory.models import District
 
 NUMBER_PREFIX: dict[str, str] = {
@@ -93,6 +114,23 @@ def _snapshot(obj: Any) -> dict[str, Any]:
     for field in file_fields:
         data[field.name] = getattr(obj, field.name).name or ""
     return data
+
+
+def _audit(
+    actor: User | None,
+    action: str,
+    obj: Any,
+    before: dict[str, Any] | None,
+    *,
+    reason: str = "",
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Write the audit entry of a change: the object's snapshot before and after (with any
+    extra facts), by whom and why. The one place every state change of the app is logged."""
+    after = _snapshot(obj)
+    if extra:
+        after.update(json.loads(json.dumps(extra, default=str)))
+    audit_log_append(actor=actor, action=action, obj=obj, before=before, after=after, reason=reason)
 
 
 def _deny(allowed: bool) -> None:
@@ -138,12 +176,33 @@ PROGRAMME_FIELDS = (
 )
 
 
-def programme_create(*, actor: User, kind: str, name: str, **overrides: Any) -> Programme:
+def _unit_for(actor: User, city_unit: CityUnit | None) -> CityUnit | None:
+    """The unit a new programme or call belongs to: the one named (where the actor is an
+    official, unless an administrator), or the actor's first unit."""
+    units = permissions.official_unit_ids(actor)
+    if city_unit is None:
+        return CityUnit.objects.filter(pk__in=units).order_by("pk").first()
+    if city_unit.pk not in units and not has_role(actor, Role.ADMINISTRATOR):
+        raise GrantsError(errors.PROGRAMME_UNIT, field="city_unit", code="programme_unit")
+    return city_unit
+
+
+def programme_create(
+    *,
+    actor: User,
+    kind: str,
+    name: str,
+    city_unit: CityUnit | None = None,
+    **overrides: Any,
+) -> Programme:
     """A new programme starts from the defaults and the default rubric of its kind; the legal
-    frame is checked so no programme can promise what the law forbids."""
-    _deny(permissions.can_manage_programmes(actor))
-    values = {**limits.PROGRAMME_DEFAULTS[kind], **overrides}
-    programme = Programme(kind=kind, name=name.strip(), created_by=actor)
+    frame is checked so no programme can promise what the law forbids. It belongs to the
+    actor's unit: only that unit's officials change it later."""
+    _deny(permissions.can_create_programme(actor))
+    values = {**limits.programme_defaults(kind), **overrides}
+    programme = Programme(
+        kind=kind, name=name.strip(), created_by=actor, city_unit=_unit_for(actor, city_unit)
+    )
     for field_name in PROGRAMME_FIELDS:
         if field_name in values and field_name != "name":
             setattr(programme, field_name, values[field_name])
@@ -176,7 +235,9 @@ def programme_create(*, actor: User, kind: str, name: str, **overrides: Any) -> 
 
 
 def programme_update(*, actor: User, programme: Programme, **fields: Any) -> Programme:
-    _deny(permissions.can_manage_programmes(actor))
+    """Change the template. Calls already published keep the rules they were announced with;
+    only officials of the programme's unit may change it."""
+    _deny(permissions.can_manage_programme(actor, programme))
     before = _snapshot(programme)
     for field_name, value in fields.items():
         if field_name in PROGRAMME_FIELDS:
@@ -218,8 +279,8 @@ def rubric_replace(
             raise GrantsError(errors.CALL_NOT_DRAFT, code="call_not_draft")
         owner_programme = call.programme
     else:
-        _deny(permissions.can_manage_programmes(actor))
         assert programme is not None
+        _deny(permissions.can_manage_programme(actor, programme))
         owner_programme = programme
     _first(limits.rubric_problems(owner_programme, [(c.group, c.max_points) for c in criteria]))
     owner: dict[str, Any] = {"call": call} if call is not None else {"programme": programme}
@@ -256,6 +317,55 @@ def rubric_replace(
         )
 
 
+# --- the law and the city's rules as data -------------------------------------------------------
+
+
+def legal_rule_add(
+    *,
+    actor: User,
+    key: str,
+    value: Decimal,
+    source: str,
+    legal_basis: str,
+    effective_from: date,
+) -> LegalRule:
+    """A new act or a new city rule takes effect on a date: a new row, never an edit of the old
+    one, so what applied on any past day can still be read."""
+    _deny(permissions.can_manage_legal_rules(actor))
+    rule = LegalRule(
+        key=key,
+        value=value,
+        source=source,
+        legal_basis=legal_basis.strip(),
+        effective_from=effective_from,
+    )
+    _validate(rule)
+    with transaction.atomic():
+        rule.save()
+        _audit(actor, "grants.legal_rule_added", rule, None)
+    return rule
+
+
+def year_plan_set(
+    *, actor: User, year: int, planned_ngo_grants: Decimal, basis: str
+) -> YearlyGrantPlan:
+    """Record the grants planned for NGOs' public tasks in a budget year (from the budget
+    resolution): the base of the small-grant share ceiling (art. 19a ust. 1a)."""
+    _deny(permissions.can_manage_legal_rules(actor))
+    with transaction.atomic():
+        plan = YearlyGrantPlan.objects.select_for_update().filter(year=year).first()
+        before = _snapshot(plan) if plan else None
+        if plan is None:
+            plan = YearlyGrantPlan(year=year, set_by=actor)
+        plan.planned_ngo_grants = limits.q2(planned_ngo_grants)
+        plan.basis = basis.strip()
+        plan.set_by = actor
+        _validate(plan)
+        plan.save()
+        _audit(actor, "grants.year_plan_set", plan, before)
+    return plan
+
+
 # --- calls ------------------------------------------------------------------------------------------
 
 
@@ -271,12 +381,12 @@ def call_create(
     description: str = "",
     city_unit: CityUnit | None = None,
 ) -> Call:
-    """A draft call; it copies the programme's rubric so later edits of the template do not
-    change a call under way."""
-    _deny(permissions.can_manage_programmes(actor))
-    if city_unit is None:
-        units = permissions.official_unit_ids(actor)
-        city_unit = CityUnit.objects.filter(pk__in=units).order_by("pk").first()
+    """A draft call of the programme's unit; it copies the programme's rubric so later edits of
+    the template do not change a call under way (its other rules are frozen at publication)."""
+    _deny(permissions.can_manage_programme(actor, programme))
+    if city_unit is None and programme.city_unit_id is not None:
+        city_unit = programme.city_unit
+    city_unit = _unit_for(actor, city_unit)
     call = Call(
         programme=programme,
         title=title.strip(),
@@ -312,7 +422,7 @@ def call_create(
 def _check_call_dates(call: Call) -> None:
     if call.closes_at is not None and call.closes_at <= call.opens_at:
         raise GrantsError(errors.CALL_DATES, field="closes_at", code="call_dates")
-    if call.closes_at is None and not call.programme.rolling:
+    if call.closes_at is None and not call.terms.rolling:
         raise GrantsError(errors.CALL_NEEDS_DEADLINE, field="closes_at", code="call_deadline")
 
 
@@ -327,36 +437,37 @@ def call_update(
     opens_at: datetime,
     closes_at: datetime | None,
 ) -> Call:
-    """Drafts change freely; once announced only the description may be clarified."""
+    """A draft changes freely. Once announced, nothing changes under the applicants except by an
+    amendment (``call_amend``) with its reason, announced as a new version."""
     _deny(permissions.can_manage_call(actor, call))
-    before = _snapshot(call)
-    if call.status == CallStatus.DRAFT:
-        call.title = title.strip()
-        call.year = year
-        call.pool_amount = pool_amount
-        call.opens_at = opens_at
-        call.closes_at = closes_at
-        _check_call_dates(call)
-    elif (
-        title.strip() != call.title
-        or year != call.year
-        or pool_amount != call.pool_amount
-        or opens_at != call.opens_at
-        or closes_at != call.closes_at
-    ):
+    if call.status != CallStatus.DRAFT:
         raise GrantsError(errors.CALL_NOT_DRAFT, code="call_not_draft")
+    before = _snapshot(call)
+    call.title = title.strip()
+    call.year = year
+    call.pool_amount = pool_amount
+    call.opens_at = opens_at
+    call.closes_at = closes_at
     call.description = description.strip()
+    _check_call_dates(call)
     _validate(call, exclude=["created_by"])
     with transaction.atomic():
         call.save()
-        audit_log_append(
-            actor=actor,
-            action="grants.call_updated",
-            obj=call,
-            before=before,
-            after=_snapshot(call),
-        )
+        _audit(actor, "grants.call_updated", call, before)
     return call
+
+
+def _criteria_of(call: Call) -> list[dict[str, Any]]:
+    return [
+        {
+            "position": c.position,
+            "group": c.group,
+            "name": c.name,
+            "description": c.description,
+            "max_points": str(c.max_points),
+        }
+        for c in call.criteria.all()
+    ]
 
 
 def call_publish(*, actor: User, call: Call, at: datetime | None = None) -> Call:
@@ -381,20 +492,153 @@ def call_publish(*, actor: User, call: Call, at: datetime | None = None) -> Call
             params={"days": days, "date": latest.strftime("%Y-%m-%d %H:%M")},
         )
     criteria = list(call.criteria.values_list("group", "max_points"))
-    _first(limits.rubric_problems(programme, criteria))
+    _first(limits.programme_problems(programme, criteria, on=timezone.localdate(at)))
     before = _snapshot(call)
     call.status = CallStatus.PUBLISHED
     call.published_at = at
+    call.rules = rules_of(programme)
+    call.version = 1
+    call.__dict__.pop("terms", None)
     with transaction.atomic():
-        call.save(update_fields=["status", "published_at", "updated_at"])
-        audit_log_append(
-            actor=actor,
-            action="grants.call_published",
-            obj=call,
-            before=before,
-            after=_snapshot(call),
+        call.save(update_fields=["status", "published_at", "rules", "version", "updated_at"])
+        CallVersion.objects.create(
+            call=call,
+            number=1,
+            rules=call.rules,
+            criteria=_criteria_of(call),
+            pool_amount=call.pool_amount,
+            closes_at=call.closes_at,
+            announced_at=at,
+            announced_by=actor,
         )
+        _audit(actor, "grants.call_published", call, before)
     return call
+
+
+# Rules an amendment may not change: who the call is for and how it is assessed are its
+# identity (a different kind of call is a new call).
+AMENDMENT_FIXED = frozenset({"form_variant", "commission_required", "rolling", "legal_basis"})
+
+
+def call_amend(
+    *,
+    actor: User,
+    call: Call,
+    reason: str,
+    rules: dict[str, Any] | None = None,
+    closes_at: datetime | None = None,
+    pool_amount: Decimal | None = None,
+    description: str | None = None,
+    at: datetime | None = None,
+) -> CallVersion:
+    """Change a published call: a new numbered version of its rules with the reason, announced
+    to everyone with an application under way; the old versions stay public. The new rules stay
+    within the legal frame, the pool never drops below what is awarded, and the deadline leaves
+    applicants the days the city's rules require after the change."""
+    at = at or timezone.now()
+    _deny(permissions.can_amend_call(actor, call, at=at))
+    reason = reason.strip()
+    if not reason:
+        raise GrantsError(errors.AMENDMENT_REASON, field="reason", code="amendment_reason")
+    with transaction.atomic():
+        locked = Call.objects.select_for_update().select_related("programme").get(pk=call.pk)
+        if locked.status != CallStatus.PUBLISHED:
+            raise GrantsError(errors.AMENDMENT_STATE, code="amendment_state")
+        before = _snapshot(locked)
+        new_rules = dict(locked.rules or rules_of(locked.programme))
+        changes: dict[str, Any] = {}
+        for name, value in (rules or {}).items():
+            if name not in RULE_FIELDS or name in AMENDMENT_FIXED:
+                raise GrantsError(
+                    errors.AMENDMENT_FIELD, code="amendment_field", params={"field": name}
+                )
+            plain = str(value) if isinstance(value, Decimal) else value
+            if new_rules.get(name) != plain:
+                changes[name] = {"before": new_rules.get(name), "after": plain}
+                new_rules[name] = plain
+        if closes_at is not None and closes_at != locked.closes_at:
+            changes["closes_at"] = {
+                "before": locked.closes_at.isoformat() if locked.closes_at else None,
+                "after": closes_at.isoformat(),
+            }
+            locked.closes_at = closes_at
+        if pool_amount is not None and limits.q2(pool_amount) != locked.pool_amount:
+            awarded = selectors.call_pool(locked).awarded
+            if pool_amount < awarded:
+                raise GrantsError(
+                    errors.AMENDMENT_POOL,
+                    field="pool_amount",
+                    code="amendment_pool",
+                    params={"awarded": limits.pln(awarded)},
+                )
+            changes["pool_amount"] = {
+                "before": str(locked.pool_amount),
+                "after": str(limits.q2(pool_amount)),
+            }
+            locked.pool_amount = limits.q2(pool_amount)
+        if description is not None and description.strip() != locked.description:
+            changes["description"] = {"before": locked.description, "after": description.strip()}
+            locked.description = description.strip()
+        if not changes:
+            raise GrantsError(errors.AMENDMENT_NOTHING, code="amendment_nothing")
+        new_terms = programme_from_rules(locked.programme, new_rules)
+        criteria = list(locked.criteria.values_list("group", "max_points"))
+        _first(limits.programme_problems(new_terms, criteria, on=timezone.localdate(at)))
+        _check_call_dates(locked)
+        rule_changed = any(name in RULE_FIELDS for name in changes)
+        if locked.closes_at is not None and (rule_changed or "closes_at" in changes):
+            minimum = law.rule(RuleKey.AMENDMENT_MIN_DAYS_LEFT, on=timezone.localdate(at))
+            earliest = at + timedelta(days=minimum.days)
+            if rule_changed and locked.closes_at < earliest:
+                raise GrantsError(
+                    errors.AMENDMENT_DEADLINE,
+                    field="closes_at",
+                    code="amendment_deadline",
+                    params={
+                        "days": minimum.days,
+                        "source": limits.source_phrase(minimum),
+                        "date": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M"),
+                    },
+                )
+        locked.rules = new_rules
+        locked.version += 1
+        locked.__dict__.pop("terms", None)
+        _validate(locked, exclude=["created_by"])
+        locked.save()
+        version = CallVersion.objects.create(
+            call=locked,
+            number=locked.version,
+            rules=new_rules,
+            criteria=_criteria_of(locked),
+            pool_amount=locked.pool_amount,
+            closes_at=locked.closes_at,
+            reason=reason,
+            changes=changes,
+            announced_at=at,
+            announced_by=actor,
+        )
+        _audit(
+            actor, "grants.call_amended", locked, before, reason=reason, extra={"changes": changes}
+        )
+        _notify_call_amended(locked, version)
+    call.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    call.__dict__.pop("terms", None)
+    return version
+
+
+def _notify_call_amended(call: Call, version: CallVersion) -> None:
+    """Everyone preparing or having filed an application hears of the change and its reason."""
+    live = call.applications.filter(
+        status__in=[
+            ApplicationStatus.DRAFT,
+            ApplicationStatus.SUBMITTED,
+            ApplicationStatus.IN_ASSESSMENT,
+        ]
+    ).select_related("applicant")
+    for application in live:
+        _notify_applicant(
+            application, event="call_amended", note=version.reason, key=f"v{version.number}"
+        )
 
 
 def call_close(*, actor: User, call: Call, at: datetime | None = None) -> Call:
@@ -419,7 +663,7 @@ def call_publish_results(*, actor: User, call: Call, at: datetime | None = None)
     assessment; a rolling call publishes its decisions so far and keeps them updated."""
     _deny(permissions.can_manage_call(actor, call))
     at = at or timezone.now()
-    rolling_open = call.status == CallStatus.PUBLISHED and call.programme.rolling
+    rolling_open = call.status == CallStatus.PUBLISHED and call.terms.rolling
     if call.status != CallStatus.CLOSED and not rolling_open:
         raise GrantsError(errors.CALL_STATE, code="call_state")
     if not rolling_open:
@@ -466,21 +710,47 @@ def call_archive(*, actor: User, call: Call) -> Call:
     return call
 
 
-def commission_member_add(*, actor: User, call: Call, email: str, role: str) -> CommissionMember:
-    """Appoint an assessor (an official or, in open competitions, an NGO representative)."""
+def commission_member_add(
+    *,
+    actor: User,
+    call: Call,
+    email: str,
+    role: str,
+    nominated_by: str = "",
+    nominating_organisation: Organisation | None = None,
+) -> CommissionMember:
+    """Appoint an assessor — an official, or a person nominated by NGOs (art. 15 ust. 2a–2d of
+    the act) — recording who nominated them, and send the appointment notice."""
     _deny(permissions.can_manage_call(actor, call))
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None:
         raise GrantsError(errors.COMMISSION_USER, field="email", code="commission_user")
     if CommissionMember.objects.filter(call=call, user=user).exists():
         raise GrantsError(errors.COMMISSION_ALREADY, field="email", code="commission_already")
-    member = CommissionMember(call=call, user=user, role=role, added_by=actor)
+    member = CommissionMember(
+        call=call,
+        user=user,
+        role=role,
+        added_by=actor,
+        nominated_by=(nominated_by or "").strip()
+        or (nominating_organisation.name if nominating_organisation else ""),
+        nominating_organisation=nominating_organisation,
+        appointment_notified_at=timezone.now(),
+    )
     _validate(member)
     try:
         with transaction.atomic():
             member.save()
             audit_log_append(
                 actor=actor, action="grants.commission_added", obj=member, after=_snapshot(member)
+            )
+            notify(
+                recipient=user,
+                kind="grants.commission_appointed",
+                subject_template="grants/email/appointment_subject.txt",
+                body_template="grants/email/appointment_body.txt",
+                context={"member": member, "call": call},
+                key=f"grants.commission_appointed:{member.pk}",
             )
     except IntegrityError:
         raise GrantsError(errors.COMMISSION_ALREADY, field="email") from None
@@ -538,6 +808,24 @@ APPLICATION_FIELDS = (
     "end_date",
     "residents_contribution",
     "experience",
+    "public_task_sphere",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "social_change",
+    "durability",
+    "resources",
+    "other_information",
+)
+OFFER_TEXT_FIELDS = (
+    "public_task_sphere",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "social_change",
+    "durability",
+    "resources",
+    "other_information",
 )
 
 
@@ -561,9 +849,14 @@ def application_update(
     end_date: date | None = None,
     residents_contribution: str = "",
     experience: str = "",
+    **offer: str,
 ) -> Application:
-    """Save the draft's text and dates; limits are checked on the checklist and at submission."""
+    """Save the draft's text and dates (and the statutory offer's parts for the simplified and
+    full forms); limits are checked on the checklist and at submission."""
     _editable(user, application)
+    for name, value in offer.items():
+        if name in OFFER_TEXT_FIELDS:
+            setattr(application, name, (value or "").strip())
     application.title = title.strip()
     application.summary = summary.strip()
     application.description = description.strip()
@@ -590,6 +883,10 @@ class BudgetRow:
     own_amount: Decimal = ZERO
     in_kind_amount: Decimal = ZERO
     volunteer_amount: Decimal = ZERO
+    fees_amount: Decimal = ZERO
+    other_public_amount: Decimal = ZERO
+    action_position: int | None = None
+    partner_position: int | None = None
 
 
 def budget_replace(
@@ -613,6 +910,10 @@ def budget_replace(
             own_amount=row.own_amount,
             in_kind_amount=row.in_kind_amount,
             volunteer_amount=row.volunteer_amount,
+            fees_amount=row.fees_amount,
+            other_public_amount=row.other_public_amount,
+            action_position=row.action_position,
+            partner_position=row.partner_position,
         )
         try:
             line.full_clean(exclude=["application"])
@@ -801,6 +1102,65 @@ def results_replace(*, user: User, application: Application, rows: Sequence[Resu
         application.save(update_fields=["updated_at"])
 
 
+DECLARATION_KEYS = (
+    "within_statutory_activity",
+    "fees_only_paid_activity",
+    "no_tax_arrears",
+    "no_social_security_arrears",
+    "registry_data_true",
+    "information_true",
+    "gdpr_obligations",
+)
+
+
+def declarations_save(
+    *, user: User, application: Application, declarations: dict[str, Any]
+) -> Application:
+    """Part VII of the statutory offer: the offeror's statements, kept with the draft and
+    vouched for by the checksum once filed."""
+    _editable(user, application)
+    application.declarations = {
+        key: declarations.get(key)
+        for key in DECLARATION_KEYS
+        if declarations.get(key) not in ("", None)
+    }
+    application.save(update_fields=["declarations", "updated_at"])
+    return application
+
+
+def partner_add(
+    *, user: User, application: Application, organisation: Organisation, actions: str
+) -> OfferPartner:
+    """A joint offer (art. 14 ust. 2): another NGO with a verified registry entry joins, with
+    the actions it carries out."""
+    _editable(user, application)
+    if (
+        organisation.pk == application.applicant_id
+        or organisation.kind != OrganisationKind.NGO
+        or organisation.status != VerificationStatus.VERIFIED
+    ):
+        raise GrantsError(errors.PARTNER_INVALID, field="organisation", code="partner_invalid")
+    if not actions.strip():
+        raise GrantsError(errors.PARTNER_ACTIONS, field="actions", code="partner_actions")
+    if application.partners.filter(organisation=organisation).exists():
+        raise GrantsError(errors.PARTNER_TWICE, field="organisation", code="partner_twice")
+    position = (application.partners.aggregate(m=models.Max("position"))["m"] or 1) + 1
+    partner = OfferPartner(
+        application=application,
+        organisation=organisation,
+        actions=actions.strip(),
+        position=position,
+    )
+    _validate(partner)
+    partner.save()
+    return partner
+
+
+def partner_remove(*, user: User, partner: OfferPartner) -> None:
+    _editable(user, partner.application)
+    partner.delete()
+
+
 def attachment_add(
     *, user: User, application: Application, title: str, upload: UploadedFile[bytes]
 ) -> Attachment:
@@ -873,9 +1233,18 @@ def application_content(application: Application) -> dict[str, Any]:
                 "own": line.own_amount,
                 "in_kind": line.in_kind_amount,
                 "volunteer": line.volunteer_amount,
+                "fees": line.fees_amount,
+                "other_public": line.other_public_amount,
+                "action": line.action_position,
+                "partner": line.partner_position,
             }
             for line in application.budget_lines.order_by("position")
         ],
+        "partners": [
+            [p.position, p.organisation_id, p.organisation.name, p.actions]
+            for p in application.partners.select_related("organisation").order_by("position")
+        ],
+        "declarations": application.declarations,
         "schedule": [
             [item.position, item.action, item.start_date, item.end_date, item.responsible]
             for item in application.schedule_items.order_by("position")
@@ -915,24 +1284,32 @@ def application_submit(
             Call.objects.select_for_update().select_related("programme").get(pk=application.call_id)
         )
         application.call = call
-        if not permissions.is_call_open(call, at=at):
+        if not permissions.is_open_for(application, at=at):
             raise GrantsError(errors.CALL_NOT_OPEN, code="call_not_open")
-        if call.programme.rolling and selectors.call_pool(call).remaining <= 0:
+        if call.terms.rolling and selectors.call_pool(call).remaining <= 0:
             raise GrantsError(errors.POOL_EXHAUSTED, code="pool_exhausted")
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.status != ApplicationStatus.DRAFT:
             raise GrantsError(errors.NOT_DRAFT, code="not_draft")
         _first(selectors.application_check(application, at=at))
         totals = limits.budget_totals(application.budget_lines.all())
-        sequence = Application.objects.filter(call=call).exclude(number="").count() + 1
-        prefix = NUMBER_PREFIX[call.programme.kind]
-        application.number = f"{prefix}/{call.year}/{call.pk}/{sequence:04d}"
+        if not locked.number:
+            sequence = Application.objects.filter(call=call).exclude(number="").count() + 1
+            prefix = NUMBER_PREFIX[call.programme.kind]
+            application.number = f"{prefix}/{call.year}/{call.pk}/{sequence:04d}"
         application.status = ApplicationStatus.SUBMITTED
         application.submitted_at = at
         application.submitted_by = user
         application.requested_amount = totals.grant
         application.total_cost = totals.total
         application.content_sha256 = content_checksum(application)
+        if call.terms.kind == ProgrammeKind.SMALL_GRANT:
+            working_days = law.rule(
+                RuleKey.SMALL_GRANT_PUBLICATION_WORKING_DAYS, on=timezone.localdate(at)
+            )
+            application.publication_due = law.add_working_days(
+                timezone.localdate(at), working_days.days
+            )
         application.save()
         audit_log_append(
             actor=user,
@@ -999,7 +1376,9 @@ def application_withdraw(*, user: User, application: Application, reason: str = 
     return application
 
 
-def _notify_applicant(application: Application, *, event: str, note: str = "") -> None:
+def _notify_applicant(
+    application: Application, *, event: str, note: str = "", key: str = ""
+) -> None:
     memberships = application.applicant.memberships.select_related("user").filter(
         role=MembershipRole.REPRESENTATIVE
     )
@@ -1010,6 +1389,7 @@ def _notify_applicant(application: Application, *, event: str, note: str = "") -
             subject_template="grants/email/application_subject.txt",
             body_template="grants/email/application_body.txt",
             context={"application": application, "event": event, "note": note},
+            key=(f"grants.{event}:{application.pk}:{key}:{membership.user_id}" if key else None),
         )
 
 
@@ -1060,10 +1440,14 @@ def formal_check(
         locked.formal_checked_at = at
         locked.formal_checked_by = actor
         locked.formal_note = note
-        remarks_days = locked.call.programme.remarks_days
+        remarks_days = locked.call.terms.remarks_days
+        published_late = False
         if passed and remarks_days:
             locked.remarks_from = at
             locked.remarks_until = at + timedelta(days=remarks_days)
+            published_late = bool(
+                locked.publication_due and timezone.localdate(at) > locked.publication_due
+            )
         if not passed:
             locked.decided_at = at
         locked.save()
@@ -1072,16 +1456,52 @@ def formal_check(
             action="grants.formal_passed" if passed else "grants.formal_rejected",
             obj=locked,
             before=before,
-            after=_snapshot(locked),
+            after={**_snapshot(locked), "published_late": published_late},
             reason=note,
         )
         _notify_applicant(locked, event="formal_passed" if passed else "formal_rejected", note=note)
     return locked
 
 
+def formal_corrections(
+    *, actor: User, application: Application, note: str, at: datetime | None = None
+) -> Application:
+    """The formal check found gaps that can be fixed: the application goes back to its
+    applicant (keeping its number) with what to correct and a deadline set by the city's rules,
+    and may be filed again until then even if the call has closed."""
+    _deny(permissions.can_manage_call(actor, application.call))
+    at = at or timezone.now()
+    note = note.strip()
+    if not note:
+        raise GrantsError(errors.FORMAL_REASON, field="note", code="formal_reason")
+    days = law.rule(RuleKey.CORRECTION_DAYS, on=timezone.localdate(at)).days
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status != ApplicationStatus.SUBMITTED:
+            raise GrantsError(errors.NOT_SUBMITTED, code="not_submitted")
+        before = _snapshot(locked)
+        locked.status = ApplicationStatus.DRAFT
+        locked.formal_note = note
+        locked.formal_checked_at = at
+        locked.formal_checked_by = actor
+        locked.corrections_due = at + timedelta(days=days)
+        locked.save()
+        _audit(actor, "grants.formal_corrections", locked, before, reason=note)
+        _notify_applicant(locked, event="corrections_requested", note=note, key=str(at.timestamp()))
+    return locked
+
+
 def remark_add(
-    *, user: User, application: Application, text: str, author_name: str, at: datetime | None = None
+    *,
+    user: User | None,
+    application: Application,
+    text: str,
+    author_name: str,
+    author_email: str = "",
+    at: datetime | None = None,
 ) -> Remark:
+    """A remark on a small-grant offer published for remarks. Art. 19a ust. 4: anyone may send
+    one — an account is not needed, a signature is."""
     at = at or timezone.now()
     if not permissions.is_open_for_remarks(application, at=at):
         if application.remarks_until is not None:
@@ -1094,10 +1514,18 @@ def remark_add(
             )
         raise GrantsError(errors.REMARKS_NOT_PUBLISHED, code="remarks_not_published")
     _deny(permissions.can_remark(user, application, at=at))
+    signed_in = user is not None and user.is_authenticated
+    name = author_name.strip()
+    if not name and signed_in:
+        assert user is not None
+        name = user.get_full_name() or user.email
+    if not name:
+        raise GrantsError(errors.REMARK_NAME, field="author_name", code="remark_name")
     remark = Remark(
         application=application,
-        author=user,
-        author_name=author_name.strip() or user.get_full_name() or user.email,
+        author=user if signed_in else None,
+        author_name=name,
+        author_email=author_email.strip(),
         text=text.strip(),
     )
     _validate(remark)
@@ -1117,7 +1545,8 @@ def conflict_declare(
 ) -> ConflictDeclaration:
     """A commission member states, for each application, whether a conflict of interest exists
     (art. 15 sec. 2d; art. 24 of the administrative procedure code). A member who acts for the
-    applicant cannot declare that there is none."""
+    applicant cannot declare that there is none. A statement can be corrected while the
+    application is assessed; every earlier wording is kept."""
     member = _member_for(user, application)
     if application.status != ApplicationStatus.IN_ASSESSMENT:
         raise GrantsError(errors.NOT_IN_ASSESSMENT, code="not_in_assessment")
@@ -1129,23 +1558,58 @@ def conflict_declare(
         raise GrantsError(
             errors.CONFLICT_EXPLANATION, field="explanation", code="conflict_explanation"
         )
-    declaration = ConflictDeclaration(
-        member=member,
-        application=application,
-        has_conflict=has_conflict,
-        explanation=explanation.strip(),
-    )
-    try:
-        with transaction.atomic():
-            declaration.save()
-            audit_log_append(
-                actor=user,
-                action="grants.conflict_declared",
-                obj=declaration,
-                after=_snapshot(declaration),
+    explanation = explanation.strip()
+    with transaction.atomic():
+        declaration = (
+            ConflictDeclaration.objects.select_for_update()
+            .filter(member=member, application=application)
+            .first()
+        )
+        if declaration is None:
+            declaration = ConflictDeclaration(
+                member=member,
+                application=application,
+                has_conflict=has_conflict,
+                explanation=explanation,
             )
-    except IntegrityError:
-        raise GrantsError(errors.DECLARATION_EXISTS, code="declaration_exists") from None
+            try:
+                with transaction.atomic():
+                    declaration.save()
+            except IntegrityError:
+                raise GrantsError(errors.DECLARATION_EXISTS, code="declaration_exists") from None
+            _audit(user, "grants.conflict_declared", declaration, None)
+            return declaration
+        # A correction: the earlier wording stays in the trail; a newly declared conflict voids
+        # the member's assessment of this application (the score no longer counts).
+        if declaration.has_conflict == has_conflict and declaration.explanation == explanation:
+            raise GrantsError(errors.DECLARATION_EXISTS, code="declaration_exists")
+        before = _snapshot(declaration)
+        declaration.history = [
+            *declaration.history,
+            {
+                "has_conflict": declaration.has_conflict,
+                "explanation": declaration.explanation,
+                "until": timezone.now().isoformat(),
+            },
+        ]
+        declaration.has_conflict = has_conflict
+        declaration.explanation = explanation
+        declaration.save(update_fields=["has_conflict", "explanation", "history", "updated_at"])
+        voided = None
+        if has_conflict:
+            assessment = Assessment.objects.filter(member=member, application=application).first()
+            if assessment is not None and assessment.submitted_at is not None:
+                voided = str(assessment.total)
+                assessment.submitted_at = None
+                assessment.total = None
+                assessment.save(update_fields=["submitted_at", "total", "updated_at"])
+        _audit(
+            user,
+            "grants.conflict_corrected",
+            declaration,
+            before,
+            extra={"voided_assessment_total": voided},
+        )
     return declaration
 
 
@@ -1244,6 +1708,7 @@ def award_grant(
     amount: Decimal,
     justification: str = "",
     at: datetime | None = None,
+    from_reserve: bool = False,
 ) -> Award:
     """Grant support, in full or in part, within the call's pool.
 
@@ -1260,9 +1725,14 @@ def award_grant(
     with transaction.atomic():
         call, locked = _lock_for_decision(application)
         applicant = Organisation.objects.select_for_update().get(pk=locked.applicant_id)
-        programme = call.programme
-        if locked.status != ApplicationStatus.IN_ASSESSMENT:
+        programme = call.terms
+        expected = (
+            ApplicationStatus.NOT_AWARDED if from_reserve else ApplicationStatus.IN_ASSESSMENT
+        )
+        if locked.status != expected:
             raise GrantsError(errors.ALREADY_DECIDED, code="already_decided")
+        if from_reserve:
+            _check_reserve_order(call, locked)
         if applicant.status != VerificationStatus.VERIFIED:
             raise GrantsError(errors.APPLICANT_NOT_VERIFIED, code="applicant_not_verified")
         if locked.remarks_until is not None and at < locked.remarks_until:
@@ -1301,7 +1771,12 @@ def award_grant(
             raise GrantsError(
                 errors.AWARD_PARTIAL_REASON, field="justification", code="partial_reason"
             )
-        awarded = Award.objects.filter(call=call).aggregate(total=Sum("amount"))["total"] or ZERO
+        awarded = (
+            Award.objects.filter(call=call, status=AwardStatus.ACTIVE).aggregate(
+                total=Sum("amount")
+            )["total"]
+            or ZERO
+        )
         remaining = call.pool_amount - awarded
         if amount > remaining:
             raise GrantsError(
@@ -1310,6 +1785,8 @@ def award_grant(
                 code="award_above_pool",
                 params={"remaining": limits.pln(remaining), "amount": limits.pln(amount)},
             )
+        if programme.kind == ProgrammeKind.SMALL_GRANT:
+            _check_small_grant_share(call=call, amount=amount, at=at)
         cap = programme.yearly_cap_per_applicant
         if cap is not None:
             used = selectors.awarded_to_applicant(
@@ -1329,21 +1806,66 @@ def award_grant(
             amount=amount,
             justification=justification.strip(),
             decided_by=actor,
+            from_reserve=from_reserve,
         )
         locked.status = ApplicationStatus.AWARDED
         locked.decided_at = at
         locked.decision_note = justification.strip()
         locked.save(update_fields=["status", "decided_at", "decision_note", "updated_at"])
-        audit_log_append(
-            actor=actor,
-            action="grants.awarded",
-            obj=locked,
-            before=before,
-            after={**_snapshot(locked), "award_amount": str(amount)},
+        _audit(
+            actor,
+            "grants.awarded_from_reserve" if from_reserve else "grants.awarded",
+            locked,
+            before,
             reason=justification,
+            extra={"award_amount": str(amount)},
         )
-        _notify_applicant(locked, event="awarded", note=justification.strip())
+        _notify_applicant(
+            locked,
+            event="reserve_offered" if from_reserve else "awarded",
+            note=justification.strip(),
+        )
+        if amount < locked.requested_amount:
+            _notify_applicant(locked, event="budget_update_needed")
     return award
+
+
+def _check_reserve_order(call: Call, application: Application) -> None:
+    """Freed money goes to the reserve list in order: only its first application is offered."""
+    reserve = selectors.reserve_list(call)
+    if not reserve or reserve[0].application.pk != application.pk:
+        first = reserve[0].application.number if reserve else "—"
+        raise GrantsError(errors.RESERVE_ORDER, code="reserve_order", params={"number": first})
+
+
+def _check_small_grant_share(*, call: Call, amount: Decimal, at: datetime) -> None:
+    """Art. 19a ust. 1a: everything given as small grants in a budget year stays within the
+    act's share of the grants planned that year for public tasks run by NGOs. The year's plan
+    row is locked so awards in different calls are counted one after the other."""
+    share = law.rule(RuleKey.SMALL_GRANT_SHARE_PERCENT, on=timezone.localdate(at))
+    plan = YearlyGrantPlan.objects.select_for_update().filter(year=call.year).first()
+    if plan is None:
+        raise GrantsError(
+            errors.SHARE_NO_PLAN,
+            code="share_no_plan",
+            params={"year": call.year, "source": limits.source_phrase(share)},
+        )
+    ceiling = limits.q2(plan.planned_ngo_grants * share.value / 100)
+    given = selectors.small_grants_awarded(year=call.year)
+    if given + amount > ceiling:
+        raise GrantsError(
+            errors.SHARE_CEILING,
+            field="amount",
+            code="share_ceiling",
+            params={
+                "year": call.year,
+                "total": limits.pln(given + amount),
+                "limit": limits.pln(ceiling),
+                "percent": limits.num(share.value),
+                "planned": limits.pln(plan.planned_ngo_grants),
+                "source": limits.source_phrase(share),
+            },
+        )
 
 
 def application_refuse(
@@ -1374,6 +1896,169 @@ def application_refuse(
     return locked
 
 
+# --- after the award: resignation, the reserve list, the updated budget ---------------------------
+
+
+def award_resign(
+    *, user: User, application: Application, reason: str, at: datetime | None = None
+) -> Award:
+    """The applicant gives up the support before the agreement is signed (a representative
+    online, or an official recording a letter). The award stops binding the pool, so its money
+    can be offered to the first application on the reserve list; an unsigned agreement lapses."""
+    at = at or timezone.now()
+    allowed = registry.is_representative(
+        user, application.applicant
+    ) or permissions.can_manage_call(user, application.call)
+    _deny(allowed)
+    reason = reason.strip()
+    if not reason:
+        raise GrantsError(errors.RESIGNATION_REASON, field="reason", code="resignation_reason")
+    with transaction.atomic():
+        _call, locked = _lock_for_decision(application)
+        award = Award.objects.select_for_update().filter(application=locked).first()
+        if (
+            locked.status != ApplicationStatus.AWARDED
+            or award is None
+            or award.status != AwardStatus.ACTIVE
+        ):
+            raise GrantsError(errors.NOT_AWARDED, code="not_awarded")
+        agreement = Agreement.objects.select_for_update().filter(application=locked).first()
+        if agreement is not None and agreement.status != AgreementStatus.DRAFT:
+            raise GrantsError(errors.RESIGN_AFTER_SIGNING, code="resign_after_signing")
+        before = _snapshot(locked)
+        award.status = AwardStatus.RESIGNED
+        award.resigned_at = at
+        award.resignation_reason = reason
+        award.save(update_fields=["status", "resigned_at", "resignation_reason", "updated_at"])
+        locked.status = ApplicationStatus.RESIGNED
+        locked.save(update_fields=["status", "updated_at"])
+        if agreement is not None:
+            agreement_before = _snapshot(agreement)
+            agreement.status = AgreementStatus.CANCELLED
+            agreement.save(update_fields=["status", "updated_at"])
+            _audit(user, "grants.agreement_cancelled", agreement, agreement_before, reason=reason)
+        _audit(
+            user,
+            "grants.award_resigned",
+            locked,
+            before,
+            reason=reason,
+            extra={"released_amount": str(award.amount)},
+        )
+        _notify_applicant(locked, event="award_resigned", note=reason)
+    return award
+
+
+@dataclass(frozen=True)
+class UpdatedLine:
+    """One line of the budget after partial funding or by an annex, by its position."""
+
+    position: int
+    grant: Decimal
+    own: Decimal = ZERO
+    in_kind: Decimal = ZERO
+    volunteer: Decimal = ZERO
+
+
+def _updated_budget(
+    application: Application, rows: Sequence[UpdatedLine], *, amount: Decimal
+) -> list[dict[str, Any]]:
+    """The same lines with new amounts: each line's sources make its cost, the grant adds up to
+    the amount, volunteer work stays on volunteer lines, and the call's own-contribution share
+    still holds."""
+    lines = {line.position: line for line in application.budget_lines.all()}
+    by_position = {row.position: row for row in rows}
+    unknown = set(by_position) - set(lines)
+    if unknown:
+        raise GrantsError(
+            errors.BUDGET_UPDATE_LINE, code="budget_update_line", params={"line": min(unknown)}
+        )
+    result: list[dict[str, Any]] = []
+    for position, line in sorted(lines.items()):
+        row = by_position.get(position, UpdatedLine(position, ZERO))
+        values = [limits.q2(v) for v in (row.grant, row.own, row.in_kind, row.volunteer)]
+        if any(v < 0 for v in values):
+            raise GrantsError(
+                errors.BUDGET_UPDATE_LINE, code="budget_update_line", params={"line": position}
+            )
+        grant, own, in_kind, volunteer = values
+        if volunteer and line.category != CostCategory.VOLUNTEER:
+            raise GrantsError(
+                errors.BUDGET_LINE_VOLUNTEER_ONLY,
+                code="budget_volunteer",
+                params={"line": position},
+            )
+        result.append(
+            {
+                "position": position,
+                "category": line.category,
+                "description": line.description,
+                "total": str(grant + own + in_kind + volunteer),
+                "grant": str(grant),
+                "own": str(own),
+                "in_kind": str(in_kind),
+                "volunteer": str(volunteer),
+            }
+        )
+    grant_total = sum((Decimal(str(r["grant"])) for r in result), ZERO)
+    if grant_total != limits.q2(amount):
+        raise GrantsError(
+            errors.BUDGET_UPDATE_SUM,
+            code="budget_update_sum",
+            params={"sum": limits.pln(grant_total), "amount": limits.pln(amount)},
+        )
+    share = application.call.terms.min_own_contribution_percent
+    total = sum((Decimal(str(r["total"])) for r in result), ZERO)
+    contribution = total - grant_total
+    if share is not None and total and limits.q2(contribution * 100 / total) < share:
+        raise GrantsError(
+            errors.CONTRIBUTION_SHARE,
+            code="contribution_share",
+            params={
+                "limit": limits.num(share),
+                "share": limits.num(limits.q2(contribution * 100 / total)),
+            },
+        )
+    return result
+
+
+def award_budget_confirm(
+    *, user: User, application: Application, rows: Sequence[UpdatedLine], at: datetime | None = None
+) -> Award:
+    """After partial funding the applicant's representative confirms the budget the agreement
+    will carry: the same lines, the grant cut to the amount awarded (the rest dropped or paid
+    otherwise). The agreement cannot be signed before."""
+    _deny(registry.is_representative(user, application.applicant))
+    with transaction.atomic():
+        award = (
+            Award.objects.select_for_update()
+            .select_related("application")
+            .get(application=application)
+        )
+        if (
+            award.status != AwardStatus.ACTIVE
+            or award.application.status != ApplicationStatus.AWARDED
+        ):
+            raise GrantsError(errors.NOT_AWARDED, code="not_awarded")
+        agreement = Agreement.objects.filter(application=application).first()
+        if agreement is not None and agreement.status != AgreementStatus.DRAFT:
+            raise GrantsError(errors.AGREEMENT_NOT_DRAFT, code="agreement_not_draft")
+        before = _snapshot(award)
+        award.updated_budget = _updated_budget(application, rows, amount=award.amount)
+        award.budget_confirmed_at = at or timezone.now()
+        award.budget_confirmed_by = user
+        award.save(
+            update_fields=[
+                "updated_budget",
+                "budget_confirmed_at",
+                "budget_confirmed_by",
+                "updated_at",
+            ]
+        )
+        _audit(user, "grants.budget_confirmed", award, before)
+    return award
+
+
 # --- agreements and settlement ---------------------------------------------------------------------
 
 
@@ -1384,6 +2069,44 @@ def iban_normalise(raw: str) -> str:
     if not stdnum_iban.is_valid(compact):
         raise GrantsError(errors.IBAN_INVALID, field="bank_account", code="iban_invalid")
     return str(stdnum_iban.compact(compact))
+
+
+def _check_agreement_limits(
+    *, application: Application, amount: Decimal, start_date: date, end_date: date
+) -> None:
+    """What the agreement promises stays within the call's rules and, for small grants, within
+    art. 19a ust. 1 on the day the task starts: the amount and the days of the task."""
+    terms = application.call.terms
+    days = (end_date - start_date).days + 1
+    limit_rules: list[tuple[int | None, law.Rule | None]] = []
+    if terms.kind == ProgrammeKind.SMALL_GRANT:
+        statute_days = law.rule(RuleKey.SMALL_GRANT_MAX_DAYS, on=start_date)
+        statute_amount = law.rule(RuleKey.SMALL_GRANT_MAX_AMOUNT, on=start_date)
+        limit_rules.append((statute_days.days, statute_days))
+        if amount > statute_amount.value:
+            raise GrantsError(
+                errors.AGREEMENT_AMOUNT,
+                code="agreement_amount",
+                params={
+                    "amount": limits.pln(amount),
+                    "limit": limits.pln(statute_amount.value),
+                    "source": limits.source_phrase(statute_amount),
+                },
+            )
+    limit_rules.append((terms.max_duration_days, None))
+    for limit, rule in limit_rules:
+        if limit is not None and days > limit:
+            source = (
+                limits.source_phrase(rule)
+                if rule is not None
+                else str(errors.SOURCE_CALL) % {"title": application.call.title}
+            )
+            raise GrantsError(
+                errors.AGREEMENT_DURATION,
+                field="end_date",
+                code="agreement_duration",
+                params={"days": days, "limit": limit, "source": source},
+            )
 
 
 def agreement_save(
@@ -1401,7 +2124,7 @@ def agreement_save(
     _deny(permissions.can_manage_call(actor, application.call))
     if application.status != ApplicationStatus.AWARDED:
         raise GrantsError(errors.NOT_AWARDED, code="not_awarded")
-    in_kind = application.call.programme.in_kind_only
+    in_kind = application.call.terms.in_kind_only
     account = ""
     if not in_kind:
         if not bank_account.strip():
@@ -1409,6 +2132,12 @@ def agreement_save(
         account = iban_normalise(bank_account)
     if end_date < start_date:
         raise GrantsError(errors.AGREEMENT_DATES, field="end_date", code="agreement_dates")
+    _check_agreement_limits(
+        application=application,
+        amount=application.award.amount,
+        start_date=start_date,
+        end_date=end_date,
+    )
     agreement = Agreement.objects.filter(application=application).first()
     before = _snapshot(agreement) if agreement else None
     if agreement is None:
@@ -1446,7 +2175,7 @@ def tranches_set(
     _deny(permissions.can_manage_call(actor, agreement.application.call))
     if agreement.status != AgreementStatus.DRAFT:
         raise GrantsError(errors.AGREEMENT_NOT_DRAFT, code="agreement_not_draft")
-    if agreement.application.call.programme.in_kind_only:
+    if agreement.application.call.terms.in_kind_only:
         raise GrantsError(errors.TRANCHES_IN_KIND, code="tranches_in_kind")
     total = sum((limits.q2(amount) for amount, _due in tranches), ZERO)
     if total != agreement.amount:
@@ -1482,12 +2211,90 @@ def tranches_set(
     return created
 
 
-def agreement_sign(*, actor: User, agreement: Agreement, signed_on: date) -> Agreement:
-    """Record the signing; money agreements need their tranches, in-kind ones have none."""
+SIGNATURE_MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SignedFile:
+    name: str
+    sha256: str
+
+
+def check_signature_file(upload: UploadedFile[bytes]) -> SignedFile:
+    """A file signed with a qualified signature or the trusted profile, as Poland's tools give
+    it back: a PDF with an embedded signature (PAdES: a /ByteRange signature dictionary) or an
+    XML signature (XAdES: the xmldsig namespace). The platform keeps the file and its SHA-256;
+    validating the certificate chain is the office's signature software's job."""
+    content = upload.read(SIGNATURE_MAX_BYTES + 1)
+    name = (upload.name or "podpis").rsplit("/", 1)[-1][:200]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    signed = False
+    if len(content) <= SIGNATURE_MAX_BYTES:
+        if extension == "pdf" and content.startswith(b"%PDF-"):
+            signed = b"/ByteRange" in content and b"/Contents" in content
+        elif extension in ("xml", "xades") and content.lstrip().startswith(b"<"):
+            signed = b"http://www.w3.org/2000/09/xmldsig#" in content and b"Signature" in content
+    if not signed:
+        raise GrantsError(errors.SIGNATURE_FILE, field="file", code="signature_file")
+    upload.seek(0)
+    return SignedFile(name=name, sha256=hashlib.sha256(content).hexdigest())
+
+
+def signature_add(
+    *,
+    actor: User,
+    application: Application,
+    document: str,
+    kind: str,
+    received_on: date,
+    upload: UploadedFile[bytes] | None = None,
+) -> Signature:
+    """Record how the offer or the agreement was signed: the signed file uploaded back (by the
+    applicant's representative or the office) or paper, with the date it reached the office."""
+    allowed = permissions.can_manage_call(actor, application.call) or (
+        kind != SignatureKind.PAPER and registry.is_representative(actor, application.applicant)
+    )
+    _deny(allowed)
+    signature = Signature(
+        application=application,
+        document=document,
+        kind=kind,
+        received_on=received_on,
+        recorded_by=actor,
+    )
+    if kind != SignatureKind.PAPER:
+        if upload is None:
+            raise GrantsError(errors.SIGNATURE_FILE, field="file", code="signature_file")
+        checked = check_signature_file(upload)
+        signature.original_name = checked.name
+        signature.sha256 = checked.sha256
+        signature.file.save(checked.name, upload, save=False)
+    _validate(signature, exclude=["file"])
+    with transaction.atomic():
+        signature.save()
+        _audit(actor, "grants.signature_recorded", signature, None)
+    return signature
+
+
+def agreement_sign(
+    *,
+    actor: User,
+    agreement: Agreement,
+    signed_on: date,
+    kind: str = SignatureKind.PAPER,
+    upload: UploadedFile[bytes] | None = None,
+    received_on: date | None = None,
+) -> Agreement:
+    """Record the signing — on paper with the date the signed copy was received, or a file
+    signed with a qualified signature or the trusted profile; money agreements need their
+    tranches, in-kind ones have none."""
     _deny(permissions.can_manage_call(actor, agreement.application.call))
     if agreement.status != AgreementStatus.DRAFT:
         raise GrantsError(errors.AGREEMENT_NOT_DRAFT, code="agreement_not_draft")
-    if not agreement.application.call.programme.in_kind_only:
+    award = Award.objects.select_related("application").get(application_id=agreement.application_id)
+    if award.is_partial and award.budget_confirmed_at is None:
+        raise GrantsError(errors.BUDGET_NOT_CONFIRMED, code="budget_not_confirmed")
+    if not agreement.application.call.terms.in_kind_only:
         total = agreement.tranches.aggregate(total=Sum("amount"))["total"] or ZERO
         if total != agreement.amount:
             raise GrantsError(
@@ -1499,6 +2306,14 @@ def agreement_sign(*, actor: User, agreement: Agreement, signed_on: date) -> Agr
     agreement.status = AgreementStatus.SIGNED
     agreement.signed_on = signed_on
     with transaction.atomic():
+        signature_add(
+            actor=actor,
+            application=agreement.application,
+            document="agreement",
+            kind=kind,
+            received_on=received_on or signed_on,
+            upload=upload,
+        )
         agreement.save(update_fields=["status", "signed_on", "updated_at"])
         audit_log_append(
             actor=actor,
@@ -1677,12 +2492,39 @@ def report_review(
                 before=agreement_before,
                 after=_snapshot(agreement),
             )
+            _return_from_settlement(actor=actor, report=report, at=at)
         _notify_applicant(
             agreement.application,
             event="report_accepted" if accept else "report_returned",
             note=note.strip(),
         )
     return report
+
+
+def _return_from_settlement(*, actor: User, report: Report, at: datetime) -> None:
+    """The accepted final report fixes what is owed back: the unspent grant and any excess
+    over the tolerance, due 15 days after the end of the task (art. 251 ust. 1 of the public
+    finance act), interest from the day after."""
+    agreement = report.agreement
+    if agreement.application.call.terms.in_kind_only:
+        return  # the city bought the goods and services itself: nothing was paid to return
+    settlement = selectors.report_settlement(report)
+    if settlement.to_return <= 0:
+        return
+    days = law.rule(RuleKey.RETURN_DAYS, on=agreement.end_date).days
+    due = max(agreement.end_date + timedelta(days=days), timezone.localdate(at))
+    excess = any(line.over_tolerance for line in settlement.lines)
+    fund_return = FundReturn.objects.create(
+        agreement=agreement,
+        reason=ReturnReason.EXCESS if excess else ReturnReason.UNSPENT,
+        amount=settlement.to_return,
+        due_date=due,
+        interest_from=due + timedelta(days=1),
+        note=str(errors.RETURN_FROM_REPORT),
+        requested_by=actor,
+    )
+    _audit(actor, "grants.return_requested", fund_return, None)
+    _notify_applicant(agreement.application, event="return_requested", key=f"r{fund_return.pk}")
 
 
 def agreement_archive(
@@ -1704,3 +2546,287 @@ def agreement_archive(
             after=_snapshot(agreement),
         )
     return agreement
+
+
+# --- annexes, termination and returns ------------------------------------------------------------
+
+
+def _agreement_state(agreement: Agreement) -> dict[str, Any]:
+    terms = selectors.agreement_terms(agreement)
+    return {
+        "version": terms.version,
+        "amount": str(terms.amount),
+        "end_date": terms.end_date.isoformat(),
+        "report_due_date": terms.report_due_date.isoformat(),
+        "budget": [
+            {
+                "position": line.position,
+                "category": line.category,
+                "description": line.description,
+                "total": str(line.total),
+                "grant": str(line.grant),
+                "own": str(line.own),
+                "in_kind": str(line.in_kind),
+                "volunteer": str(line.volunteer),
+            }
+            for line in terms.budget
+        ],
+        "schedule": terms.schedule,
+        "results": terms.results,
+    }
+
+
+@dataclass(frozen=True)
+class ScheduleChange:
+    action: str
+    start_date: date
+    end_date: date
+
+
+@dataclass(frozen=True)
+class ResultChange:
+    description: str
+    target: str
+
+
+def agreement_annex(
+    *,
+    actor: User,
+    agreement: Agreement,
+    reason: str,
+    signed_on: date,
+    end_date: date | None = None,
+    report_due_date: date | None = None,
+    amount: Decimal | None = None,
+    budget: Sequence[UpdatedLine] | None = None,
+    schedule: Sequence[ScheduleChange] | None = None,
+    results: Sequence[ResultChange] | None = None,
+) -> Annex:
+    """Change a signed agreement by an annex: a new version with the terms before and after.
+    The new terms stay within the call's rules and the act (a small grant keeps to 90 days and
+    10,000 PLN); the amount may only go down (more needs a new decision), never below what was
+    already paid, and unpaid tranches shrink from the last one."""
+    _deny(permissions.can_manage_call(actor, agreement.application.call))
+    reason = reason.strip()
+    if not reason:
+        raise GrantsError(errors.ANNEX_REASON, field="reason", code="annex_reason")
+    with transaction.atomic():
+        locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if locked.status != AgreementStatus.SIGNED:
+            raise GrantsError(errors.ANNEX_STATE, code="annex_state")
+        application = locked.application
+        before_state = _agreement_state(locked)
+        before = _snapshot(locked)
+        after_state = dict(before_state)
+        new_amount = limits.q2(amount) if amount is not None else locked.amount
+        if new_amount > locked.amount:
+            raise GrantsError(errors.ANNEX_AMOUNT_UP, field="amount", code="annex_amount_up")
+        paid = locked.tranches.filter(paid_on__isnull=False).aggregate(t=Sum("amount"))["t"] or ZERO
+        if new_amount < paid:
+            raise GrantsError(
+                errors.ANNEX_BELOW_PAID,
+                field="amount",
+                code="annex_below_paid",
+                params={"paid": limits.pln(paid)},
+            )
+        new_end = end_date or locked.end_date
+        if new_end < locked.start_date:
+            raise GrantsError(errors.AGREEMENT_DATES, field="end_date", code="agreement_dates")
+        _check_agreement_limits(
+            application=application,
+            amount=new_amount,
+            start_date=locked.start_date,
+            end_date=new_end,
+        )
+        if budget is not None:
+            after_state["budget"] = _updated_budget(application, budget, amount=new_amount)
+        elif new_amount != locked.amount:
+            raise GrantsError(errors.ANNEX_BUDGET_NEEDED, code="annex_budget_needed")
+        if schedule is not None:
+            for item in schedule:
+                if item.end_date < item.start_date or not (
+                    locked.start_date <= item.start_date and item.end_date <= new_end
+                ):
+                    raise GrantsError(
+                        errors.SCHEDULE_OUTSIDE,
+                        code="schedule_outside",
+                        params={
+                            "action": item.action,
+                            "start": locked.start_date.isoformat(),
+                            "end": new_end.isoformat(),
+                        },
+                    )
+            after_state["schedule"] = [
+                {
+                    "position": i,
+                    "action": item.action.strip(),
+                    "start_date": item.start_date.isoformat(),
+                    "end_date": item.end_date.isoformat(),
+                }
+                for i, item in enumerate(schedule, start=1)
+            ]
+        if results is not None:
+            after_state["results"] = [
+                {"position": i, "description": r.description.strip(), "target": r.target.strip()}
+                for i, r in enumerate(results, start=1)
+            ]
+        after_state["amount"] = str(new_amount)
+        after_state["end_date"] = new_end.isoformat()
+        after_state["report_due_date"] = (report_due_date or locked.report_due_date).isoformat()
+        after_state["version"] = locked.version + 1
+        if {k: v for k, v in after_state.items() if k != "version"} == {
+            k: v for k, v in before_state.items() if k != "version"
+        }:
+            raise GrantsError(errors.AMENDMENT_NOTHING, code="annex_nothing")
+        if new_amount != locked.amount:
+            _shrink_tranches(locked, locked.amount - new_amount)
+        locked.amount = new_amount
+        locked.end_date = new_end
+        locked.report_due_date = report_due_date or locked.report_due_date
+        locked.version += 1
+        locked.save()
+        annex = Annex.objects.create(
+            agreement=locked,
+            number=locked.version - 1,
+            reason=reason,
+            before=before_state,
+            after=after_state,
+            signed_on=signed_on,
+            created_by=actor,
+        )
+        _audit(actor, "grants.annex_signed", locked, before, reason=reason)
+        _notify_applicant(application, event="annex_signed", note=reason, key=f"a{annex.number}")
+    agreement.refresh_from_db()
+    return annex
+
+
+def _shrink_tranches(agreement: Agreement, cut: Decimal) -> None:
+    """Take ``cut`` off the unpaid tranches, the last first; an emptied tranche is removed."""
+    for tranche in agreement.tranches.filter(paid_on__isnull=True).order_by("-position"):
+        if cut <= 0:
+            break
+        take = min(cut, tranche.amount)
+        cut -= take
+        if take == tranche.amount:
+            tranche.delete()
+        else:
+            tranche.amount -= take
+            tranche.save(update_fields=["amount", "updated_at"])
+
+
+def agreement_terminate(
+    *,
+    actor: User,
+    agreement: Agreement,
+    reason: str,
+    terminated_on: date,
+    return_amount: Decimal | None = None,
+) -> Agreement:
+    """End a signed agreement early (by mutual consent or for a breach), with the reason; money
+    paid and not to be kept is requested back at once (interest from the day after the due
+    date, art. 251 of the public finance act)."""
+    _deny(permissions.can_manage_call(actor, agreement.application.call))
+    reason = reason.strip()
+    if not reason:
+        raise GrantsError(errors.TERMINATION_REASON, field="reason", code="termination_reason")
+    with transaction.atomic():
+        locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if locked.status != AgreementStatus.SIGNED:
+            raise GrantsError(errors.TERMINATION_STATE, code="termination_state")
+        before = _snapshot(locked)
+        locked.status = AgreementStatus.TERMINATED
+        locked.terminated_on = terminated_on
+        locked.termination_reason = reason
+        locked.save(update_fields=["status", "terminated_on", "termination_reason", "updated_at"])
+        _audit(actor, "grants.agreement_terminated", locked, before, reason=reason)
+        _notify_applicant(locked.application, event="agreement_terminated", note=reason)
+    if return_amount is not None and return_amount > 0:
+        fund_return_request(
+            actor=actor,
+            agreement=locked,
+            reason=ReturnReason.TERMINATION,
+            amount=return_amount,
+            due_date=terminated_on
+            + timedelta(days=law.rule(RuleKey.RETURN_DAYS, on=terminated_on).days),
+            note=reason,
+        )
+    agreement.refresh_from_db()
+    return agreement
+
+
+def fund_return_request(
+    *,
+    actor: User,
+    agreement: Agreement,
+    reason: str,
+    amount: Decimal,
+    due_date: date,
+    interest_from: date | None = None,
+    note: str = "",
+) -> FundReturn:
+    """Ask for money back. Interest runs (art. 252 of the public finance act) from the day the
+    money was transferred when it was used improperly, otherwise from the day after the due date
+    — the date is recorded so the interest can be counted whenever the money comes back."""
+    _deny(permissions.can_manage_call(actor, agreement.application.call))
+    amount = limits.q2(amount)
+    if agreement.status not in (
+        AgreementStatus.SIGNED,
+        AgreementStatus.SETTLED,
+        AgreementStatus.TERMINATED,
+    ):
+        raise GrantsError(errors.RETURN_STATE, code="return_state")
+    paid = agreement.tranches.filter(paid_on__isnull=False).aggregate(t=Sum("amount"))["t"]
+    paid = paid or (agreement.amount if agreement.application.call.terms.in_kind_only else ZERO)
+    owed = agreement.returns.aggregate(t=Sum("amount"))["t"] or ZERO
+    if amount <= 0 or owed + amount > paid:
+        raise GrantsError(
+            errors.RETURN_AMOUNT,
+            field="amount",
+            code="return_amount",
+            params={"paid": limits.pln(paid), "owed": limits.pln(owed)},
+        )
+    if interest_from is None:
+        if reason == ReturnReason.IMPROPER:
+            first_paid = (
+                agreement.tranches.filter(paid_on__isnull=False)
+                .order_by("paid_on")
+                .values_list("paid_on", flat=True)
+                .first()
+            )
+            interest_from = first_paid or due_date + timedelta(days=1)
+        else:
+            interest_from = due_date + timedelta(days=1)
+    fund_return = FundReturn(
+        agreement=agreement,
+        reason=reason,
+        amount=amount,
+        due_date=due_date,
+        interest_from=interest_from,
+        note=note.strip(),
+        requested_by=actor,
+    )
+    _validate(fund_return)
+    with transaction.atomic():
+        fund_return.save()
+        _audit(actor, "grants.return_requested", fund_return, None, reason=note)
+        _notify_applicant(
+            agreement.application, event="return_requested", note=note, key=f"r{fund_return.pk}"
+        )
+    return fund_return
+
+
+def fund_return_record(
+    *, actor: User, fund_return: FundReturn, returned_on: date, amount: Decimal
+) -> FundReturn:
+    """Record the money that came back and when; the interest days follow from the dates."""
+    _deny(permissions.can_manage_call(actor, fund_return.agreement.application.call))
+    if fund_return.returned_on is not None:
+        raise GrantsError(errors.RETURN_RECORDED, code="return_recorded")
+    before = _snapshot(fund_return)
+    fund_return.returned_on = returned_on
+    fund_return.returned_amount = limits.q2(amount)
+    _validate(fund_return)
+    with transaction.atomic():
+        fund_return.save(update_fields=["returned_on", "returned_amount", "updated_at"])
+        _audit(actor, "grants.return_recorded", fund_return, before)
+    return fund_return

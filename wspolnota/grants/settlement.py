@@ -76,13 +76,21 @@ def settle(
     tolerance_percent: Decimal,
     budget_lines: Sequence[BudgetLine],
     report_lines: Sequence[ReportLine],
+    planned: dict[int, tuple[Decimal, Decimal]] | None = None,
 ) -> Settlement:
+    """``planned`` (by line position: grant, contribution) replaces the proportional scaling
+    when the applicant confirmed an updated budget after partial funding or an annex changed
+    it: the agreement's own figures are the plan."""
     scale = (amount / requested) if requested else Decimal(1)
     actual_by_line = {r.budget_line_id: r for r in report_lines}
     lines = []
     for budget_line in budget_lines:
         report_line = actual_by_line.get(budget_line.pk)
-        planned_grant = q2(budget_line.grant_amount * scale)
+        if planned is not None:
+            planned_grant, planned_contribution = planned.get(budget_line.position, (ZERO, ZERO))
+        else:
+            planned_grant = q2(budget_line.grant_amount * scale)
+            planned_contribution = budget_line.contribution
         actual_grant = report_line.actual_grant if report_line else ZERO
         actual_contribution = (
             report_line.actual_own + report_line.actual_in_kind + report_line.actual_volunteer
@@ -95,7 +103,7 @@ def settle(
                 budget_line=budget_line,
                 planned_grant=planned_grant,
                 actual_grant=actual_grant,
-                planned_contribution=budget_line.contribution,
+                planned_contribution=planned_contribution,
                 actual_contribution=actual_contribution,
                 over_tolerance=actual_grant > allowed,
                 explanation=report_line.explanation if report_line else "",

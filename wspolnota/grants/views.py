@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,9 +18,12 @@ from django.views.decorators.http import require_POST
 from wspolnota.accounts.models import User
 from wspolnota.core.errors import DomainError, PermissionDeniedError
 from wspolnota.core.forms import apply_domain_error
-from wspolnota.grants import errors, limits, permissions, selectors, services
+from wspolnota.core.ratelimit import rate_limited
+from wspolnota.grants import errors, law, limits, permissions, selectors, services
 from wspolnota.grants.forms import (
     AgreementForm,
+    AmendmentForm,
+    AnnexForm,
     ApplicationFilterForm,
     ApplicationForm,
     AssessmentForm,
@@ -31,8 +35,11 @@ from wspolnota.grants.forms import (
     CommissionForm,
     CriterionFormSet,
     DeclarationForm,
+    DeclarationsForm,
     FormalCheckForm,
+    LegalRuleForm,
     PaidForm,
+    PartnerForm,
     ProgrammeForm,
     RefuseForm,
     RemarkForm,
@@ -40,13 +47,19 @@ from wspolnota.grants.forms import (
     ReportNarrativeForm,
     ReportResultForm,
     ReportStartForm,
+    ResignForm,
     ResultFormSet,
+    ReturnRecordForm,
+    ReturnRequestForm,
     ReviewForm,
     ScheduleFormSet,
     SignForm,
     StartApplicationForm,
+    TerminateForm,
     TrancheFormSet,
+    UpdatedBudgetFormSet,
     WithdrawForm,
+    YearPlanForm,
     criteria_initial,
 )
 from wspolnota.grants.models import (
@@ -56,10 +69,14 @@ from wspolnota.grants.models import (
     Attachment,
     CommissionMember,
     ConflictDeclaration,
+    FormVariant,
+    FundReturn,
+    OfferPartner,
     Programme,
     ProgrammeKind,
     ReportKind,
     ReportStatus,
+    SignatureKind,
     Tranche,
 )
 from wspolnota.grants.settlement import settlement_breaches, settlement_problems
@@ -117,8 +134,8 @@ def call_detail(request: HttpRequest, grant_call_id: int) -> HttpResponse:
         "grants/call_detail.html",
         {
             "call": call,
-            "programme": call.programme,
-            "frame": limits.LEGAL_FRAMES[call.programme.kind],
+            "programme": call.terms,
+            "versions": selectors.call_version_history(call),
             "pool": selectors.call_pool(call),
             "is_open": permissions.is_call_open(call, at=now),
             "can_manage": permissions.can_manage_call(request.user, call),
@@ -159,16 +176,22 @@ def remarks_detail(request: HttpRequest, grant_application_id: int) -> HttpRespo
         raise Http404
     now = timezone.now()
     form = RemarkForm(request.POST or None)
+    status = 200
     if request.method == "POST":
-        if not request.user.is_authenticated:
-            return redirect(f"{_login_url()}?next={request.path}")
-        if form.is_valid():
+        if rate_limited(
+            request, group="grants-remark", key="ip", rate=settings.RATE_LIMIT_SENSITIVE
+        ):
+            form.is_valid()
+            form.add_error(None, _("Zbyt wiele uwag z tego adresu. Spróbuj ponownie za godzinę."))
+            status = 429
+        elif form.is_valid():
             try:
                 services.remark_add(
-                    user=_user(request),
+                    user=_user(request) if request.user.is_authenticated else None,
                     application=application,
                     text=form.cleaned_data["text"],
                     author_name=form.cleaned_data["author_name"],
+                    author_email=form.cleaned_data["author_email"],
                     at=now,
                 )
             except DomainError as exc:
@@ -189,7 +212,7 @@ def remarks_detail(request: HttpRequest, grant_application_id: int) -> HttpRespo
             "results": application.expected_results.all(),
             "totals": limits.budget_totals(application.budget_lines.all()),
         },
-        status=_status(form),
+        status=status if status != 200 else _status(form),
     )
 
 
@@ -246,7 +269,7 @@ def application_start(request: HttpRequest, grant_call_id: int) -> HttpResponse:
 
 
 def _steps(application: Application) -> list[tuple[str, str]]:
-    return [
+    steps = [
         ("application_detail", _("Podsumowanie")),
         ("application_edit", _("Opis zadania")),
         ("application_budget", _("Kosztorys")),
@@ -254,6 +277,104 @@ def _steps(application: Application) -> list[tuple[str, str]]:
         ("application_results", _("Rezultaty")),
         ("application_attachments", _("Załączniki")),
     ]
+    if application.call.terms.form_variant in (FormVariant.SIMPLIFIED, FormVariant.FULL):
+        steps += [
+            ("application_partners", _("Oferta wspólna")),
+            ("application_declarations", _("Oświadczenia")),
+        ]
+    return steps
+
+
+@login_required
+def application_declarations(request: HttpRequest, grant_application_id: int) -> HttpResponse:
+    """Part VII of the statutory offer: the offeror's statements."""
+    application = _editable_application(request, grant_application_id)
+    form = DeclarationsForm(request.POST or None, initial=application.declarations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.declarations_save(
+                user=_user(request), application=application, declarations=form.cleaned_data
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Zapisano oświadczenia."))
+            return redirect("grants:application_detail", grant_application_id=application.pk)
+    context = _application_page(
+        request,
+        application,
+        "grants/application_declarations.html",
+        "application_declarations",
+        form=form,
+    )
+    return render(request, "grants/application_declarations.html", context, status=_status(form))
+
+
+@login_required
+def application_partners(request: HttpRequest, grant_application_id: int) -> HttpResponse:
+    """A joint offer: the other offerors (NGOs from the registry) and what each does."""
+    application = _editable_application(request, grant_application_id)
+    form = PartnerForm(request.POST or None, exclude_id=application.applicant_id)
+    if request.method == "POST" and "remove" in request.POST:
+        partner = get_object_or_404(
+            OfferPartner, pk=parse_int(request.POST.get("remove")), application=application
+        )
+        services.partner_remove(user=_user(request), partner=partner)
+        messages.success(request, _("Usunięto oferenta."))
+        return redirect("grants:application_partners", grant_application_id=application.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_add(user=_user(request), application=application, **form.cleaned_data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Dodano oferenta wspólnego."))
+            return redirect("grants:application_partners", grant_application_id=application.pk)
+    context = _application_page(
+        request,
+        application,
+        "grants/application_partners.html",
+        "application_partners",
+        form=form,
+        partners=application.partners.select_related("organisation"),
+    )
+    return render(request, "grants/application_partners.html", context, status=_status(form))
+
+
+def parse_int(raw: str | None) -> int:
+    """An id from a form button; anything else is a 404, never a 500."""
+    if raw is None or not raw.isdigit() or len(raw) > 12:
+        raise Http404
+    return int(raw)
+
+
+@login_required
+def application_offer_pdf(request: HttpRequest, grant_application_id: int) -> HttpResponse:
+    """The printable statutory offer (parts I–VII of the regulation's form), to sign with a
+    qualified or trusted signature, or by hand."""
+    from wspolnota.grants.pdf import render_pdf
+
+    application = selectors.application_get_for(request.user, grant_application_id)
+    application = selectors.application_for_document(application.pk)
+    lines = list(application.budget_lines.all())
+    pdf = render_pdf(
+        "grants/pdf/offer.html",
+        {
+            "application": application,
+            "terms": application.call.terms,
+            "lines": lines,
+            "totals": limits.budget_totals(lines),
+            "schedule": application.schedule_items.all(),
+            "results": application.expected_results.all(),
+            "partners": application.partners.select_related("organisation"),
+            "declarations": application.declarations,
+            "people": application.applicant.people.all(),
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    safe = (application.number or f"wersja-robocza-{application.pk}").replace("/", "-")
+    response["Content-Disposition"] = f'inline; filename="oferta-{safe}.pdf"'
+    return response
 
 
 def _application_page(
@@ -262,7 +383,7 @@ def _application_page(
     return {
         "application": application,
         "call": application.call,
-        "programme": application.call.programme,
+        "programme": application.call.terms,
         "steps": _steps(application),
         "step": step,
         "editable": permissions.can_edit_application(request.user, application),
@@ -307,8 +428,95 @@ def application_detail(request: HttpRequest, grant_application_id: int) -> HttpR
         is_open=permissions.is_call_open(application.call, at=now),
         withdraw_form=WithdrawForm(),
         agreement=Agreement.objects.filter(application=application).first(),
+        award=getattr(application, "award", None),
+        can_resign=permissions.can_resign_award(request.user, application),
+        resign_form=ResignForm(),
     )
     return render(request, "grants/application_detail.html", context)
+
+
+@login_required
+@require_POST
+def application_resign(request: HttpRequest, grant_application_id: int) -> HttpResponse:
+    """The applicant (or an official recording a letter) gives up the support before signing."""
+    application = selectors.application_get_for(request.user, grant_application_id)
+    form = ResignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Podaj powód rezygnacji."))
+    else:
+        try:
+            services.award_resign(
+                user=_user(request), application=application, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Rezygnację zapisano; środki wróciły do puli naboru."))
+    if permissions.can_manage_call(request.user, application.call):
+        return redirect("grants:office_application", grant_application_id=application.pk)
+    return redirect("grants:application_detail", grant_application_id=application.pk)
+
+
+def _updated_initial(rows: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "position": line.position,
+            "grant": line.grant,
+            "own": line.own,
+            "in_kind": line.in_kind,
+            "volunteer": line.volunteer,
+        }
+        for line in rows
+    ]
+
+
+def _updated_rows(formset: Any) -> list[services.UpdatedLine]:
+    zero = Decimal(0)
+    return [
+        services.UpdatedLine(
+            position=row["position"],
+            grant=row["grant"],
+            own=row.get("own") or zero,
+            in_kind=row.get("in_kind") or zero,
+            volunteer=row.get("volunteer") or zero,
+        )
+        for row in (f.cleaned_data for f in formset.forms)
+        if row
+    ]
+
+
+@login_required
+def award_budget_confirm(request: HttpRequest, grant_application_id: int) -> HttpResponse:
+    """After partial funding the applicant confirms the budget the agreement will carry."""
+    application = selectors.application_get_for(request.user, grant_application_id)
+    award = getattr(application, "award", None)
+    if award is None:
+        raise Http404
+    proposal = selectors.proposed_budget(application)
+    formset = UpdatedBudgetFormSet(
+        request.POST or None, initial=_updated_initial(proposal), prefix="budget"
+    )
+    if request.method == "POST" and formset.is_valid():
+        try:
+            services.award_budget_confirm(
+                user=_user(request), application=application, rows=_updated_rows(formset)
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Zaktualizowany kosztorys potwierdzono."))
+            return redirect("grants:application_detail", grant_application_id=application.pk)
+    return render(
+        request,
+        "grants/award_budget.html",
+        {
+            "application": application,
+            "award": award,
+            "rows": list(zip(proposal, formset.forms, strict=True)),
+            "formset": formset,
+        },
+        status=_status(formset),
+    )
 
 
 @login_required
@@ -316,7 +524,7 @@ def application_edit(request: HttpRequest, grant_application_id: int) -> HttpRes
     application = _editable_application(request, grant_application_id)
     initial = {name: getattr(application, name) for name in services.APPLICATION_FIELDS}
     form = ApplicationForm(
-        request.POST or None, initial=initial, variant=application.call.programme.form_variant
+        request.POST or None, initial=initial, variant=application.call.terms.form_variant
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -346,6 +554,10 @@ def _budget_initial(application: Application) -> list[dict[str, Any]]:
             "own_amount": line.own_amount,
             "in_kind_amount": line.in_kind_amount,
             "volunteer_amount": line.volunteer_amount,
+            "fees_amount": line.fees_amount,
+            "other_public_amount": line.other_public_amount,
+            "action_position": line.action_position,
+            "partner_position": line.partner_position,
         }
         for line in application.budget_lines.all()
     ]
@@ -393,6 +605,10 @@ def application_budget(request: HttpRequest, grant_application_id: int) -> HttpR
                 own_amount=row["own_amount"] or Decimal(0),
                 in_kind_amount=row["in_kind_amount"] or Decimal(0),
                 volunteer_amount=row["volunteer_amount"] or Decimal(0),
+                fees_amount=row.get("fees_amount") or Decimal(0),
+                other_public_amount=row.get("other_public_amount") or Decimal(0),
+                action_position=row.get("action_position"),
+                partner_position=row.get("partner_position"),
             )
             for row in _rows(formset)
         ]
@@ -407,7 +623,7 @@ def application_budget(request: HttpRequest, grant_application_id: int) -> HttpR
         formset = BudgetFormSet(request.POST, prefix="budget")
         formset.is_valid()
     lines = list(application.budget_lines.all())
-    programme = application.call.programme
+    programme = application.call.terms
     context = _application_page(
         request,
         application,
@@ -603,6 +819,43 @@ def application_receipt(request: HttpRequest, grant_application_id: int) -> Http
     return response
 
 
+def rules(request: HttpRequest) -> HttpResponse:
+    """The limits in force, each with its source (the act or the city's rules) and basis; the
+    use of this year's small-grant ceiling. Administrators add new dated rules and plans."""
+    year = timezone.localdate().year
+    can_manage = permissions.can_manage_legal_rules(request.user)
+    plan_form = YearPlanForm(
+        request.POST if "plan" in request.POST else None, initial={"year": year}
+    )
+    rule_form = LegalRuleForm(request.POST if "rule" in request.POST else None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        try:
+            if "plan" in request.POST and plan_form.is_valid():
+                services.year_plan_set(actor=_user(request), **plan_form.cleaned_data)
+                messages.success(request, _("Zapisano plan dotacji."))
+                return redirect("grants:rules")
+            if "rule" in request.POST and rule_form.is_valid():
+                services.legal_rule_add(actor=_user(request), **rule_form.cleaned_data)
+                messages.success(request, _("Dodano zasadę z datą obowiązywania."))
+                return redirect("grants:rules")
+        except DomainError as exc:
+            apply_domain_error(plan_form if "plan" in request.POST else rule_form, exc)
+    return render(
+        request,
+        "grants/rules.html",
+        {
+            "rules": law.rules_in_force(),
+            "share": selectors.small_grant_share(year=year),
+            "can_manage": can_manage,
+            "plan_form": plan_form,
+            "rule_form": rule_form,
+        },
+        status=_status(plan_form, rule_form),
+    )
+
+
 # --- office: programmes and calls ------------------------------------------------------------------
 
 
@@ -613,7 +866,7 @@ def office(request: HttpRequest) -> HttpResponse:
         request,
         "grants/office.html",
         {
-            "programmes": selectors.programme_list(),
+            "programmes": selectors.programmes_managed(request.user),
             "calls": selectors.office_calls(request.user),
             "kinds": ProgrammeKind.choices,
         },
@@ -649,6 +902,8 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 def programme_edit(request: HttpRequest, grant_programme_id: int) -> HttpResponse:
     _require_office(request)
     programme = get_object_or_404(Programme, pk=grant_programme_id)
+    if not permissions.can_manage_programme(request.user, programme):
+        raise PermissionDenied
     saving_rubric = "rubric" in request.POST
     original = Programme.objects.get(pk=programme.pk)
     form = ProgrammeForm(
@@ -708,6 +963,8 @@ def programme_edit(request: HttpRequest, grant_programme_id: int) -> HttpRespons
 def call_create(request: HttpRequest, grant_programme_id: int) -> HttpResponse:
     _require_office(request)
     programme = get_object_or_404(Programme, pk=grant_programme_id)
+    if not permissions.can_manage_programme(request.user, programme):
+        raise PermissionDenied
     form = CallForm(request.POST or None, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
         try:
@@ -786,7 +1043,7 @@ def call_manage(request: HttpRequest, grant_call_id: int) -> HttpResponse:
         "grants/call_manage.html",
         {
             "call": call,
-            "programme": call.programme,
+            "programme": call.terms,
             "form": form,
             "rubric": rubric,
             "pool": selectors.call_pool(call),
@@ -798,6 +1055,72 @@ def call_manage(request: HttpRequest, grant_call_id: int) -> HttpResponse:
         },
         status=_status(form, rubric),
     )
+
+
+@login_required
+def call_amend(request: HttpRequest, grant_call_id: int) -> HttpResponse:
+    """Announce a change of a published call as a new version with its reason."""
+    call = selectors.call_get_managed(request.user, grant_call_id)
+    terms = call.terms
+    initial: dict[str, Any] = {
+        "description": call.description,
+        "closes_at": timezone.localtime(call.closes_at) if call.closes_at else None,
+        "pool_amount": call.pool_amount,
+        **{name: getattr(terms, name) for name in AmendmentForm.RULES},
+    }
+    form = AmendmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        rules = {name: data[name] for name in AmendmentForm.RULES if data[name] != initial[name]}
+        try:
+            version = services.call_amend(
+                actor=_user(request),
+                call=call,
+                reason=data["reason"],
+                rules=rules,
+                closes_at=data["closes_at"],
+                pool_amount=data["pool_amount"],
+                description=data["description"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Ogłoszono wersję %(n)s naboru.") % {"n": version.number})
+            return redirect("grants:call_detail", grant_call_id=call.pk)
+    return render(
+        request,
+        "grants/call_amend.html",
+        {"call": call, "form": form, "versions": selectors.call_version_history(call)},
+        status=_status(form),
+    )
+
+
+@login_required
+def call_protocol(request: HttpRequest, grant_call_id: int) -> HttpResponse:
+    """The commission's protocol (PDF): the call and its versions, the commission with who
+    nominated each member, the conflict declarations (with corrections), the ranking and the
+    decisions, resignations and awards from the reserve list."""
+    from wspolnota.grants.pdf import render_pdf
+
+    call = selectors.call_get_managed(request.user, grant_call_id)
+    pdf = render_pdf(
+        "grants/pdf/protocol.html",
+        {
+            "call": call,
+            "terms": call.terms,
+            "versions": selectors.call_version_history(call),
+            "commission": call.commission.select_related("user", "nominating_organisation"),
+            "declarations": ConflictDeclaration.objects.filter(application__call=call)
+            .select_related("member__user", "application")
+            .order_by("application__number", "member_id"),
+            "rows": selectors.call_ranking(call),
+            "pool": selectors.call_pool(call),
+            "generated_at": timezone.now(),
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="protokol-naboru-{call.pk}.pdf"'
+    return response
 
 
 def _call_action(request: HttpRequest, grant_call_id: int, action: Any, done: str) -> HttpResponse:
@@ -881,7 +1204,7 @@ def call_ranking(request: HttpRequest, grant_call_id: int) -> HttpResponse:
         "grants/call_ranking.html",
         {
             "call": call,
-            "programme": call.programme,
+            "programme": call.terms,
             "rows": selectors.call_ranking(call),
             "pool": selectors.call_pool(call),
         },
@@ -904,6 +1227,16 @@ def office_application(request: HttpRequest, grant_application_id: int) -> HttpR
     )
     refuse_form = RefuseForm(request.POST if "refuse" in request.POST else None)
     try:
+        if (
+            "formal" in request.POST
+            and formal_form.is_valid()
+            and formal_form.cleaned_data["decision"] == "corrections"
+        ):
+            services.formal_corrections(
+                actor=actor, application=application, note=formal_form.cleaned_data["note"]
+            )
+            messages.success(request, _("Wniosek wrócił do wnioskodawcy do uzupełnienia."))
+            return redirect("grants:office_application", grant_application_id=application.pk)
         if "formal" in request.POST and formal_form.is_valid():
             services.formal_check(
                 actor=actor,
@@ -914,7 +1247,12 @@ def office_application(request: HttpRequest, grant_application_id: int) -> HttpR
             messages.success(request, _("Zapisano wynik oceny formalnej."))
             return redirect("grants:office_application", grant_application_id=application.pk)
         if "award" in request.POST and award_form.is_valid():
-            services.award_grant(actor=actor, application=application, **award_form.cleaned_data)
+            services.award_grant(
+                actor=actor,
+                application=application,
+                from_reserve=application.status == ApplicationStatus.NOT_AWARDED,
+                **award_form.cleaned_data,
+            )
             messages.success(request, _("Przyznano wsparcie."))
             return redirect("grants:office_application", grant_application_id=application.pk)
         if "refuse" in request.POST and refuse_form.is_valid():
@@ -939,7 +1277,7 @@ def office_application(request: HttpRequest, grant_application_id: int) -> HttpR
         {
             "application": application,
             "call": application.call,
-            "programme": application.call.programme,
+            "programme": application.call.terms,
             "formal_form": formal_form,
             "award_form": award_form,
             "refuse_form": refuse_form,
@@ -959,6 +1297,13 @@ def office_application(request: HttpRequest, grant_application_id: int) -> HttpR
             "agreement": Agreement.objects.filter(application=application).first(),
             "remarks_running": application.remarks_until is not None
             and timezone.now() < application.remarks_until,
+            "first_on_reserve": application.status == ApplicationStatus.NOT_AWARDED
+            and any(
+                row.application.pk == application.pk
+                for row in selectors.reserve_list(application.call)[:1]
+            ),
+            "can_resign": permissions.can_resign_award(request.user, application),
+            "resign_form": ResignForm(),
         },
         status=_status(formal_form, award_form, refuse_form),
     )
@@ -1125,7 +1470,7 @@ def agreement_edit(request: HttpRequest, grant_application_id: int) -> HttpRespo
             "agreement": agreement,
             "form": form,
             "tranche_formset": tranche_formset,
-            "in_kind": application.call.programme.in_kind_only,
+            "in_kind": application.call.terms.in_kind_only,
             "sign_form": SignForm(initial={"signed_on": timezone.localdate()}),
         },
         status=_status(form, tranche_formset),
@@ -1153,8 +1498,134 @@ def agreement_detail(request: HttpRequest, grant_agreement_id: int) -> HttpRespo
             ),
             "paid_form": PaidForm(initial={"paid_on": timezone.localdate()}),
             "sign_form": SignForm(initial={"signed_on": timezone.localdate()}),
+            "terms": selectors.agreement_terms(agreement),
+            "annexes": agreement.annexes.order_by("number"),
+            "returns": selectors.agreement_returns(agreement),
+            "terminate_form": TerminateForm(initial={"terminated_on": timezone.localdate()}),
+            "return_form": ReturnRequestForm(),
+            "record_form": ReturnRecordForm(initial={"returned_on": timezone.localdate()}),
         },
     )
+
+
+def _managed_agreement(request: HttpRequest, agreement_id: int) -> Agreement:
+    agreement = selectors.agreement_get_for(request.user, agreement_id)
+    if not permissions.can_manage_call(request.user, agreement.application.call):
+        raise PermissionDenied
+    return agreement
+
+
+@login_required
+def agreement_annex(request: HttpRequest, grant_agreement_id: int) -> HttpResponse:
+    """Sign an annex: the new dates, amount and budget, with the reason; a new version."""
+    agreement = _managed_agreement(request, grant_agreement_id)
+    terms = selectors.agreement_terms(agreement)
+    form = AnnexForm(
+        request.POST or None,
+        initial={
+            "signed_on": timezone.localdate(),
+            "end_date": agreement.end_date,
+            "report_due_date": agreement.report_due_date,
+            "amount": agreement.amount,
+        },
+    )
+    formset = UpdatedBudgetFormSet(
+        request.POST or None, initial=_updated_initial(terms.budget), prefix="budget"
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        rows = _updated_rows(formset)
+        current = [
+            services.UpdatedLine(line.position, line.grant, line.own, line.in_kind, line.volunteer)
+            for line in terms.budget
+        ]
+        try:
+            services.agreement_annex(
+                actor=_user(request),
+                agreement=agreement,
+                reason=data["reason"],
+                signed_on=data["signed_on"],
+                end_date=data["end_date"],
+                report_due_date=data["report_due_date"],
+                amount=data["amount"],
+                budget=rows if rows != current else None,
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Aneks zapisano."))
+            return redirect("grants:agreement_detail", grant_agreement_id=agreement.pk)
+    return render(
+        request,
+        "grants/agreement_annex.html",
+        {
+            "agreement": agreement,
+            "form": form,
+            "formset": formset,
+            "rows": list(zip(terms.budget, formset.forms, strict=True)),
+        },
+        status=_status(form, formset),
+    )
+
+
+@login_required
+@require_POST
+def agreement_terminate(request: HttpRequest, grant_agreement_id: int) -> HttpResponse:
+    agreement = _managed_agreement(request, grant_agreement_id)
+    form = TerminateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.agreement_terminate(
+                actor=_user(request), agreement=agreement, **form.cleaned_data
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Umowę rozwiązano."))
+    else:
+        messages.error(request, _("Podaj powód i datę rozwiązania."))
+    return redirect("grants:agreement_detail", grant_agreement_id=agreement.pk)
+
+
+@login_required
+@require_POST
+def fund_return_request(request: HttpRequest, grant_agreement_id: int) -> HttpResponse:
+    agreement = _managed_agreement(request, grant_agreement_id)
+    form = ReturnRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.fund_return_request(
+                actor=_user(request), agreement=agreement, **form.cleaned_data
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Wezwanie do zwrotu zapisano."))
+    else:
+        messages.error(request, _("Uzupełnij podstawę, kwotę i termin zwrotu."))
+    return redirect("grants:agreement_detail", grant_agreement_id=agreement.pk)
+
+
+@login_required
+@require_POST
+def fund_return_record(
+    request: HttpRequest, grant_agreement_id: int, grant_return_id: int
+) -> HttpResponse:
+    agreement = _managed_agreement(request, grant_agreement_id)
+    fund_return = get_object_or_404(FundReturn, pk=grant_return_id, agreement=agreement)
+    form = ReturnRecordForm(request.POST)
+    if form.is_valid():
+        try:
+            services.fund_return_record(
+                actor=_user(request), fund_return=fund_return, **form.cleaned_data
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Zwrot zapisano."))
+    else:
+        messages.error(request, _("Podaj datę wpływu i kwotę."))
+    return redirect("grants:agreement_detail", grant_agreement_id=agreement.pk)
 
 
 @login_required
@@ -1168,9 +1639,10 @@ def agreement_pdf(request: HttpRequest, grant_agreement_id: int) -> HttpResponse
         {
             "agreement": agreement,
             "application": application,
-            "lines": application.budget_lines.all(),
-            "totals": limits.budget_totals(application.budget_lines.all()),
-            "results": application.expected_results.all(),
+            "terms": selectors.agreement_terms(agreement),
+            "annexes": agreement.annexes.order_by("number"),
+            "signatures": application.signatures.filter(document="agreement"),
+            "partners": application.partners.select_related("organisation"),
         },
     )
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -1184,13 +1656,19 @@ def agreement_pdf(request: HttpRequest, grant_agreement_id: int) -> HttpResponse
 @require_POST
 def agreement_sign(request: HttpRequest, grant_agreement_id: int) -> HttpResponse:
     agreement = selectors.agreement_get_for(request.user, grant_agreement_id)
-    form = SignForm(request.POST)
+    form = SignForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Podaj datę podpisania w formacie RRRR-MM-DD."))
         return redirect("grants:agreement_detail", grant_agreement_id=agreement.pk)
+    data = form.cleaned_data
     try:
         services.agreement_sign(
-            actor=_user(request), agreement=agreement, signed_on=form.cleaned_data["signed_on"]
+            actor=_user(request),
+            agreement=agreement,
+            signed_on=data["signed_on"],
+            kind=data["kind"] or SignatureKind.PAPER,
+            upload=data["file"],
+            received_on=data["received_on"],
         )
     except DomainError as exc:
         messages.error(request, str(exc))

@@ -17,11 +17,17 @@ REGON_REQUIRED = _("Podaj REGON organizacji.")
 LEGAL_FORM_REQUIRED = _("Wybierz formę prawną organizacji.")
 POSTAL_CODE_INVALID = _("Kod pocztowy wpisz w formacie 00-000.")
 KRS_TAKEN = _(
-    "Organizacja z tym numerem KRS jest już w rejestrze. Poproś jej przedstawiciela, aby dodał Cię jako członka."
+    "Zweryfikowana organizacja z tym numerem KRS jest już w rejestrze. Poproś jej przedstawiciela, aby dodał Cię jako członka; jeśli wpis nie należy do właściwych osób, urząd może przekazać go organizacji."
 )
 NIP_TAKEN = _(
-    "Organizacja z tym NIP jest już w rejestrze. Poproś jej przedstawiciela, aby dodał Cię jako członka."
+    "Zweryfikowana organizacja z tym NIP jest już w rejestrze. Poproś jej przedstawiciela, aby dodał Cię jako członka; jeśli wpis nie należy do właściwych osób, urząd może przekazać go organizacji."
 )
+DUPLICATE_OF_VERIFIED = _(
+    "Ten wpis powtarza numer KRS lub NIP zweryfikowanej organizacji „%(name)s”; zgłoś się do jej przedstawiciela."
+)
+MERGE_SAME = _("Wpis nie może zostać połączony sam ze sobą.")
+MERGE_TARGET = _("Wpisy łączy się z wpisem zweryfikowanym tego samego rodzaju.")
+TRANSFER_USER = _("Nie ma aktywnego konta z tym adresem e-mail.")
 BIRTH_DATE_REQUIRED = _("Podaj datę urodzenia.")
 BIRTH_DATE_FUTURE = _("Data urodzenia nie może być z przyszłości.")
 USER_NOT_FOUND = _("Nie ma konta z tym adresem e-mail. Ta osoba musi najpierw założyć konto.")

@@ -123,6 +123,14 @@ class Organisation(BaseModel):
         related_name="+",
     )
     verification_note = models.TextField(_("uwagi weryfikującego"), blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("połączono z wpisem"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_entries",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("utworzył(a)"),
@@ -135,11 +143,17 @@ class Organisation(BaseModel):
         verbose_name = _("wnioskodawca")
         verbose_name_plural = _("rejestr wnioskodawców")
         constraints = [
+            # Only entries an official has verified hold their KRS and NIP: an unverified entry
+            # (a mistake or a squatter) never blocks the real organisation from registering.
             models.UniqueConstraint(
-                fields=["krs"], condition=~Q(krs=""), name="organisation_unique_krs"
+                fields=["krs"],
+                condition=~Q(krs="") & Q(status__in=["verified", "suspended"]),
+                name="organisation_unique_verified_krs",
             ),
             models.UniqueConstraint(
-                fields=["nip"], condition=~Q(nip=""), name="organisation_unique_nip"
+                fields=["nip"],
+                condition=~Q(nip="") & Q(status__in=["verified", "suspended"]),
+                name="organisation_unique_verified_nip",
             ),
             models.CheckConstraint(
                 condition=Q(kind=OrganisationKind.NGO) | Q(krs="", nip="", regon="", legal_form=""),

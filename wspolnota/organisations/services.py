@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from stdnum.pl import nip as stdnum_nip
 from stdnum.pl import regon as stdnum_regon
@@ -103,12 +104,17 @@ def identifiers_normalise(
     )
 
 
+HOLDS_IDENTIFIERS = (VerificationStatus.VERIFIED, VerificationStatus.SUSPENDED)
+
+
 def _check_unique(organisation_id: int | None, *, krs: str, nip: str) -> None:
+    """KRS and NIP are unique among verified entries only: an unverified entry with the same
+    number does not block the real organisation, whose entry the office then verifies."""
     others = (
         Organisation.objects.exclude(pk=organisation_id)
         if organisation_id
         else Organisation.objects
-    )
+    ).filter(status__in=HOLDS_IDENTIFIERS)
     if krs and others.filter(krs=krs).exists():
         raise OrganisationsError(errors.KRS_TAKEN, field="krs", code="krs_taken")
     if nip and others.filter(nip=nip).exists():
@@ -483,6 +489,8 @@ def organisation_verify(
             raise OrganisationsError(errors.VERIFICATION_STATE, code="not_pending")
         before = snapshot(locked)
         now = timezone.now()
+        if approve:
+            _check_unique(locked.pk, krs=locked.krs, nip=locked.nip)
         locked.status = VerificationStatus.VERIFIED if approve else VerificationStatus.REJECTED
         locked.status_changed_at = now
         locked.verification_note = note
@@ -490,6 +498,8 @@ def organisation_verify(
             locked.verified_at = now
             locked.verified_by = actor
         locked.save()
+        if approve:
+            _reject_duplicates(actor=actor, verified=locked)
         audit_log_append(
             actor=actor,
             action="organisations.verified" if approve else "organisations.rejected",
@@ -502,6 +512,137 @@ def organisation_verify(
             locked, kind="organisations.verification", context={"approved": approve, "note": note}
         )
     return locked
+
+
+def _reject_duplicates(*, actor: User, verified: Organisation) -> None:
+    """Once the real organisation is verified, unverified entries with its KRS or NIP are
+    closed as duplicates (their people are told whom to ask), so they cannot apply."""
+    numbers = Q()
+    if verified.krs:
+        numbers |= Q(krs=verified.krs)
+    if verified.nip:
+        numbers |= Q(nip=verified.nip)
+    if not numbers:
+        return
+    duplicates = (
+        Organisation.objects.select_for_update()
+        .filter(numbers)
+        .exclude(pk=verified.pk)
+        .exclude(status__in=[*HOLDS_IDENTIFIERS, VerificationStatus.REJECTED])
+    )
+    for duplicate in duplicates:
+        before = snapshot(duplicate)
+        duplicate.status = VerificationStatus.REJECTED
+        duplicate.status_changed_at = timezone.now()
+        duplicate.verification_note = str(errors.DUPLICATE_OF_VERIFIED % {"name": verified.name})
+        duplicate.save(
+            update_fields=["status", "status_changed_at", "verification_note", "updated_at"]
+        )
+        audit_log_append(
+            actor=actor,
+            action="organisations.duplicate_rejected",
+            obj=duplicate,
+            before=before,
+            after=snapshot(duplicate),
+            reason=duplicate.verification_note,
+        )
+        _notify_representatives(
+            duplicate,
+            kind="organisations.verification",
+            context={"approved": False, "note": duplicate.verification_note},
+        )
+
+
+def organisation_merge(
+    *, actor: User, source: Organisation, target: Organisation, reason: str
+) -> Organisation:
+    """An official merges a duplicate entry into the verified one: its members, people and
+    documents move over (memberships already there are kept once), its grant applications are
+    re-pointed, and the duplicate is closed with a pointer to the target."""
+    if not permissions.can_verify_organisations(actor):
+        raise OrganisationsError(errors.NOT_ALLOWED, code="not_allowed")
+    reason = reason.strip()
+    if not reason:
+        raise OrganisationsError(errors.REASON_REQUIRED, field="reason", code="reason_required")
+    if source.pk == target.pk:
+        raise OrganisationsError(errors.MERGE_SAME, code="merge_same")
+    with transaction.atomic():
+        locked_target = Organisation.objects.select_for_update().get(pk=target.pk)
+        locked_source = Organisation.objects.select_for_update().get(pk=source.pk)
+        if (
+            locked_target.status != VerificationStatus.VERIFIED
+            or locked_target.kind != locked_source.kind
+        ):
+            raise OrganisationsError(errors.MERGE_TARGET, code="merge_target")
+        before = snapshot(locked_source)
+        existing = set(locked_target.memberships.values_list("user_id", flat=True))
+        for membership in locked_source.memberships.all():
+            if membership.user_id in existing:
+                membership.delete()
+            else:
+                membership.organisation = locked_target
+                membership.save(update_fields=["organisation", "updated_at"])
+        locked_source.people.update(organisation=locked_target)
+        locked_source.documents.update(organisation=locked_target)
+        from wspolnota.grants.models import Application
+
+        moved = Application.objects.filter(applicant=locked_source).update(applicant=locked_target)
+        locked_source.status = VerificationStatus.REJECTED
+        locked_source.status_changed_at = timezone.now()
+        locked_source.verification_note = reason
+        locked_source.merged_into = locked_target
+        locked_source.save()
+        audit_log_append(
+            actor=actor,
+            action="organisations.merged",
+            obj=locked_source,
+            before=before,
+            after={**snapshot(locked_source), "applications_moved": moved},
+            reason=reason,
+        )
+    return locked_target
+
+
+def organisation_transfer(
+    *, actor: User, organisation: Organisation, email: str, reason: str
+) -> Membership:
+    """An official hands an entry to the people who really represent the organisation (after
+    checking the court register): the named account becomes its representative and every
+    other representative is demoted to a member."""
+    if not permissions.can_verify_organisations(actor):
+        raise OrganisationsError(errors.NOT_ALLOWED, code="not_allowed")
+    reason = reason.strip()
+    if not reason:
+        raise OrganisationsError(errors.REASON_REQUIRED, field="reason", code="reason_required")
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        raise OrganisationsError(errors.TRANSFER_USER, field="email", code="transfer_user")
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        before = {
+            "representatives": list(
+                locked.memberships.filter(role=MembershipRole.REPRESENTATIVE).values_list(
+                    "user_id", flat=True
+                )
+            )
+        }
+        locked.memberships.filter(role=MembershipRole.REPRESENTATIVE).exclude(user=user).update(
+            role=MembershipRole.MEMBER
+        )
+        membership, _created = Membership.objects.update_or_create(
+            organisation=locked,
+            user=user,
+            defaults={"role": MembershipRole.REPRESENTATIVE, "added_by": actor},
+        )
+        audit_log_append(
+            actor=actor,
+            action="organisations.transferred",
+            obj=locked,
+            before=before,
+            after={"representatives": [user.pk]},
+            reason=reason,
+        )
+    return membership
 
 
 def organisation_set_suspended(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from wspolnota.accounts.models import User
 from wspolnota.core.errors import DomainError
 from wspolnota.core.forms import apply_domain_error
+from wspolnota.grants import selectors as grant_selectors
 from wspolnota.organisations import permissions, rules, selectors, services
 from wspolnota.organisations.forms import (
     DocumentForm,
@@ -76,6 +77,7 @@ def detail(request: HttpRequest, organisation_id: int) -> HttpResponse:
         "can_manage": permissions.can_manage_organisation(request.user, organisation),
         "can_verify": permissions.can_verify_organisations(request.user),
         "public_documents": selectors.organisation_public_documents(organisation=organisation),
+        "grant_history": grant_selectors.applicant_grant_history(organisation),
     }
     if insider:
         file = selectors.organisation_file(organisation=organisation)

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from wspolnota.accounts.models import User
+from wspolnota.accounts.models import CityUnit, RoleAssignment, User
 from wspolnota.grants import limits
 from wspolnota.grants.models import (
     Application,
@@ -19,6 +19,7 @@ from wspolnota.grants.models import (
     BudgetLine,
     Call,
     CallStatus,
+    CallVersion,
     CommissionMember,
     ConflictDeclaration,
     CostCategory,
@@ -28,14 +29,28 @@ from wspolnota.grants.models import (
     ProgrammeKind,
     ScheduleItem,
     Score,
+    YearlyGrantPlan,
+    rules_of,
 )
 from wspolnota.organisations.models import Organisation
 from wspolnota.tests_support.factories import UserFactory
 
 
+def _unit_of(user: User | None) -> CityUnit | None:
+    if user is None:
+        return None
+    return CityUnit.objects.filter(
+        pk__in=RoleAssignment.objects.filter(user=user, city_unit__isnull=False).values(
+            "city_unit_id"
+        )
+    ).first()
+
+
 def make_programme(kind: str = ProgrammeKind.MICRO_GRANT, **overrides: Any) -> Programme:
+    """A programme of its creator's unit (when the creator is an official of one)."""
     values = {**limits.PROGRAMME_DEFAULTS[kind], **overrides}
     creator = values.pop("created_by", None) or UserFactory()
+    values.setdefault("city_unit", _unit_of(creator))
     programme = Programme.objects.create(
         kind=kind, name=values.pop("name", f"Program {kind}"), created_by=creator, **values
     )
@@ -43,6 +58,7 @@ def make_programme(kind: str = ProgrammeKind.MICRO_GRANT, **overrides: Any) -> P
         Criterion.objects.create(
             programme=programme, position=i, group=group, name=name, max_points=Decimal(points)
         )
+    programme.refresh_from_db()
     return programme
 
 
@@ -57,10 +73,27 @@ def make_call(
     created_by: User | None = None,
     **extra: Any,
 ) -> Call:
+    """A call of its creator's unit (or the programme's); a published one has its rules frozen
+    as version 1, as ``call_publish`` does. A small-grant call's year gets a generous plan of
+    NGO grants unless one exists, so the share ceiling does not get in the way."""
     programme = programme or make_programme()
     now = timezone.now()
     if closes_at == "default":
         closes_at = None if programme.rolling else now + timedelta(days=30)
+    if "city_unit" not in extra:
+        extra["city_unit"] = _unit_of(created_by) or programme.city_unit
+    if status != CallStatus.DRAFT:
+        extra.setdefault("rules", rules_of(programme))
+        extra.setdefault("version", 1)
+    if programme.kind == ProgrammeKind.SMALL_GRANT:
+        YearlyGrantPlan.objects.get_or_create(
+            year=year or timezone.localdate().year,
+            defaults={
+                "planned_ngo_grants": Decimal(10_000_000),
+                "basis": "uchwała budżetowa (test)",
+                "set_by": created_by or programme.created_by,
+            },
+        )
     call = Call.objects.create(
         programme=programme,
         title=extra.pop("title", f"Nabór {programme.get_kind_display()}"),
@@ -77,6 +110,16 @@ def make_call(
         Criterion.objects.create(
             call=call, position=c.position, group=c.group, name=c.name, max_points=c.max_points
         )
+    if status != CallStatus.DRAFT:
+        CallVersion.objects.create(
+            call=call,
+            number=1,
+            rules=call.rules,
+            pool_amount=call.pool_amount,
+            closes_at=call.closes_at,
+            announced_at=call.published_at or now,
+            announced_by=call.created_by,
+        )
     return call
 
 
@@ -92,6 +135,7 @@ def budget_line(
     quantity: Decimal | int = 1,
     unit_cost: Decimal | int | None = None,
     description: str = "Materiały",
+    action: int | None = 1,
 ) -> BudgetLine:
     total = Decimal(grant) + Decimal(own) + Decimal(in_kind) + Decimal(volunteer)
     if unit_cost is None:
@@ -109,7 +153,18 @@ def budget_line(
         own_amount=Decimal(own),
         in_kind_amount=Decimal(in_kind),
         volunteer_amount=Decimal(volunteer),
+        action_position=action,
     )
+
+
+COMPLETE_DECLARATIONS = {
+    "within_statutory_activity": True,
+    "registry_data_true": True,
+    "information_true": True,
+    "gdpr_obligations": True,
+    "no_tax_arrears": "yes",
+    "no_social_security_arrears": "yes",
+}
 
 
 def make_application(
@@ -141,6 +196,12 @@ def make_application(
         experience=fields.pop("experience", "Od 5 lat prowadzimy zajęcia podwórkowe."),
         start_date=start,
         end_date=start + timedelta(days=days - 1),
+        public_task_sphere=fields.pop("public_task_sphere", "local_community"),
+        contact_name=fields.pop("contact_name", "Anna Kontaktowa"),
+        contact_email=fields.pop("contact_email", "kontakt@example.org"),
+        social_change=fields.pop("social_change", "Sąsiedzi lepiej się znają."),
+        resources=fields.pop("resources", "Dwóch animatorów, sala, projektor."),
+        declarations=fields.pop("declarations", dict(COMPLETE_DECLARATIONS)),
         status=status,
         submitted_at=submitted_at,
         number=fields.pop("number", ""),

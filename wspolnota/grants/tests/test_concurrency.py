@@ -66,13 +66,15 @@ def test_officials_awarding_the_last_money_of_a_pool_at_the_same_moment_never_ex
         return real_score(application)
 
     monkeypatch.setattr(selectors, "application_score", slow_score)
+    # Three officials of the unit that runs the calls (only that unit may award).
+    unit = CityUnitFactory()
     officials = []
     for _ in range(3):
         user = UserFactory()
-        RoleAssignmentFactory(user=user, role=Role.OFFICIAL, city_unit=CityUnitFactory())
+        RoleAssignmentFactory(user=user, role=Role.OFFICIAL, city_unit=unit)
         officials.append(user)
     for _round in range(3):
-        call = make_call(pool=10_000)
+        call = make_call(pool=10_000, city_unit=unit)
         members = [make_member(call), make_member(call)]
         applications = []
         for _ in range(3):

@@ -184,10 +184,29 @@ class Flow:
                     "location": "ul. Mogilska 12",
                     "start_date": start.isoformat(),
                     "end_date": end.isoformat(),
+                    "public_task_sphere": "local_community",
+                    "contact_name": "Lider Grupy",
+                    "contact_email": "lider@example.org",
+                    "social_change": "Sąsiedzi dbają o wspólne podwórko.",
+                    "resources": "Wolontariusze i narzędzia.",
                     **(extra or {}),
                 },
             )
         )
+        ok(
+            self.applicant.post(
+                f"{base}/oswiadczenia/",
+                {
+                    "within_statutory_activity": "on",
+                    "registry_data_true": "on",
+                    "information_true": "on",
+                    "gdpr_obligations": "on",
+                    "no_tax_arrears": "yes",
+                    "no_social_security_arrears": "yes",
+                },
+            )
+        )
+        budget = [{"action_position": 1, **row} for row in budget]
         response = self.applicant.post(
             f"{base}/kosztorys/", {"save": "1", **formset("budget", budget)}
         )
@@ -507,6 +526,20 @@ def test_a_local_initiative_with_in_kind_support_and_residents_work(krakow, clie
 
 def test_a_small_grant_published_for_remarks_before_the_decision(krakow, client, resident):
     flow = Flow(krakow, ProgrammeKind.SMALL_GRANT)
+    # The administrator records the year's planned NGO grants: the base of the art. 19a share.
+    admin = UserFactory()
+    RoleAssignmentFactory(user=admin, role=Role.ADMINISTRATOR)
+    admin_client = Flow._client(admin)
+    response = admin_client.post(
+        "/pl/granty/zasady/",
+        {
+            "plan": "1",
+            "year": timezone.localdate().year,
+            "planned_ngo_grants": "2000000,00",
+            "basis": "Uchwała budżetowa Miasta Krakowa, załącznik nr 10",
+        },
+    )
+    assert response.status_code == 302, _errors(response)
     programme = flow.create_programme()
     call = flow.create_call(programme, pool=50_000, days_to_deadline=None)
     ngo = OrganisationFactory(created_by=flow.applicant_user, name="Fundacja Zielony Kraków")
@@ -562,6 +595,34 @@ def test_a_small_grant_published_for_remarks_before_the_decision(krakow, client,
         in flow.office.get(f"/pl/granty/urzad/wnioski/{application.pk}/").content.decode()
     )
     flow.award(application, Decimal(7_500), justification="Bez jednego warsztatu")
+    # Partial funding: before the agreement the applicant confirms the budget cut to 7,500 PLN.
+    confirm = f"/pl/granty/wnioski/{application.pk}/kosztorys-po-decyzji/"
+    assert "7\xa0500,00" in ok(flow.applicant.get(confirm)).content.decode()
+    wrong = flow.applicant.post(
+        confirm,
+        formset(
+            "budget",
+            [
+                {"position": 1, "grant": 8_000, "own": 0},
+                {"position": 2, "grant": 0, "own": 1_000},
+            ],
+        ),
+    )
+    assert "musi równać się przyznanej kwocie" in wrong.content.decode() or any(
+        "musi równać się przyznanej kwocie" in m for m in messages_of(wrong)
+    )
+    ok(
+        flow.applicant.post(
+            confirm,
+            formset(
+                "budget",
+                [
+                    {"position": 1, "grant": 7_500, "own": 0},
+                    {"position": 2, "grant": 0, "own": 1_000},
+                ],
+            ),
+        )
+    )
     flow.publish_results(call, close=False)
     agreement = flow.agreement(application, tranches=[Decimal(4_000), Decimal(3_500)])
     flow.settle(agreement, [(Decimal(7_400), Decimal(0)), (Decimal(0), Decimal(1_000))])

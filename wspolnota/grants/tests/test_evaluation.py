@@ -49,7 +49,7 @@ def in_assessment(call, applicant=None, **kwargs):
 def test_the_formal_check_is_audit_logged_and_a_rejection_needs_a_reason(
     official, django_capture_on_commit_callbacks
 ):
-    call = make_call()
+    call = make_call(created_by=official)
     applicant = OrganisationFactory()
     application = make_application(call, applicant, status=ApplicationStatus.SUBMITTED)
     with pytest.raises(GrantsError) as caught:
@@ -130,7 +130,7 @@ def test_a_small_grant_offer_is_published_for_7_days_of_remarks_before_any_decis
     assert application.remarks.get().author_name == resident.full_name
 
 
-def test_the_public_remarks_page_takes_remarks_from_signed_in_people(client, resident):
+def test_the_public_remarks_page_takes_remarks_from_anyone_who_signs(client, resident):
     now = timezone.now()
     application = in_assessment(
         make_call(make_programme(ProgrammeKind.SMALL_GRANT)),
@@ -140,7 +140,8 @@ def test_the_public_remarks_page_takes_remarks_from_signed_in_people(client, res
     )
     url = f"/pl/granty/uwagi/{application.pk}/"
     assert client.get(url).status_code == 200
-    assert client.post(url, {"text": "Uwaga"}).status_code == 302
+    # Without an account a signature is needed (art. 19a ust. 4: anyone may send remarks).
+    assert client.post(url, {"text": "Uwaga"}).status_code == 400
     assert not application.remarks.exists()
     client.force_login(resident)
     assert client.post(url, {"text": ""}).status_code == 400
@@ -174,10 +175,13 @@ def test_a_declared_conflict_blocks_scoring():
         )
     assert caught.value.code == "conflict_declared"
     assert not Assessment.objects.exists()
-    with pytest.raises(GrantsError) as caught:
-        services.conflict_declare(user=member.user, application=application, has_conflict=False)
-    assert caught.value.code == "declaration_exists"
+    # A declaration is corrected, never silently replaced: the trail keeps the first wording.
+    corrected = services.conflict_declare(
+        user=member.user, application=application, has_conflict=False
+    )
+    assert corrected.history[0]["explanation"] == "Mój brat"
     assert AuditLogEntry.objects.filter(action="grants.conflict_declared").count() == 1
+    assert AuditLogEntry.objects.filter(action="grants.conflict_corrected").count() == 1
 
 
 def test_a_member_who_acts_for_the_applicant_cannot_declare_no_conflict():

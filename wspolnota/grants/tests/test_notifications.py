@@ -66,9 +66,18 @@ def test_officials_of_the_unit_running_the_call_are_told_of_a_new_application(
     assert OutboxMessage.objects.filter(kind="grants.new_application").count() == 2
 
 
-def test_every_official_is_told_when_the_call_names_no_unit(resident):
-    first, second = _official(CityUnitFactory()), _official(CityUnitFactory())
-    inactive = _official(CityUnitFactory(), is_active=False)
+def test_only_administrators_are_told_when_the_call_names_no_unit(resident):
+    """A call without a unit is managed by administrators alone, so they alone are told —
+    never every official of the city."""
+    from wspolnota.accounts.roles import Role
+    from wspolnota.tests_support.factories import RoleAssignmentFactory, UserFactory
+
+    first, second = UserFactory(), UserFactory()
+    for admin in (first, second):
+        RoleAssignmentFactory(user=admin, role=Role.ADMINISTRATOR)
+    inactive = UserFactory(is_active=False)
+    RoleAssignmentFactory(user=inactive, role=Role.ADMINISTRATOR)
+    elsewhere = _official(CityUnitFactory())
     call = make_call(make_programme(ProgrammeKind.MICRO_GRANT))
     assert call.city_unit_id is None
     application = make_application(call, OrganisationFactory(created_by=resident))
@@ -77,7 +86,7 @@ def test_every_official_is_told_when_the_call_names_no_unit(resident):
         OutboxMessage.objects.filter(kind="grants.new_application").values_list("to", flat=True)
     )
     assert told == {first.email, second.email}
-    assert inactive.email not in told
+    assert inactive.email not in told and elsewhere.email not in told
 
 
 def test_a_draft_saved_tells_no_official(resident):

@@ -186,11 +186,17 @@ def test_a_final_report_within_the_tolerance_settles_the_agreement(official):
     actions = list(
         AuditLogEntry.objects.filter(action__startswith="grants.").values_list("action", flat=True)
     )
-    assert actions[-3:] == [
+    assert actions[-4:] == [
         "grants.report_accepted",
         "grants.agreement_settled",
+        "grants.return_requested",
         "grants.agreement_archived",
     ]
+    # The 500 PLN left unspent is owed back 15 days after the task ends, interest after that.
+    owed = agreement.returns.get()
+    assert (owed.amount, owed.reason) == (Decimal(500), "unspent")
+    assert owed.due_date >= agreement.end_date + timedelta(days=15)
+    assert owed.interest_from == owed.due_date + timedelta(days=1)
 
 
 def test_a_line_grown_by_more_than_the_tolerance_is_a_breach_and_its_excess_is_returned(official):
@@ -198,8 +204,17 @@ def test_a_line_grown_by_more_than_the_tolerance_is_a_breach_and_its_excess_is_r
     budget_line(application, 2, grant=2_000, own=0, description="Druk")
     application.requested_amount = Decimal(12_000)
     application.save()
+    # Awarded 10,000 of 12,000 requested: the applicant confirms the plan cut to 8,333.33 and
+    # 1,666.67 before the agreement is signed.
+    services.award_budget_confirm(
+        user=application.applicant.created_by,
+        application=application,
+        rows=[
+            services.UpdatedLine(position=1, grant=Decimal("8333.33"), own=Decimal(1_000)),
+            services.UpdatedLine(position=2, grant=Decimal("1666.67")),
+        ],
+    )
     agreement = agreement_for(official, application)
-    # Awarded 10,000 of 12,000 requested: the plan shrinks to 8,333.33 and 1,666.67.
     report = report_with(official, application, agreement, [(8_000, 1_000), (1_900, 0)])
     settlement = selectors.report_settlement(report)
     assert [line.planned_grant for line in settlement.lines] == [

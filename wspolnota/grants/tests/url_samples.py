@@ -16,6 +16,7 @@ from wspolnota.grants.models import (
     ApplicationStatus,
     Attachment,
     Award,
+    FundReturn,
     ProgrammeKind,
     Report,
     ReportKind,
@@ -94,7 +95,16 @@ def url_samples(request: Any) -> dict[str, Any]:
         period_to=agreement.end_date,
         created_by=ngo_member,
     )
+    fund_return = FundReturn.objects.create(
+        agreement=agreement,
+        reason="unspent",
+        amount=Decimal(100),
+        due_date=timezone.localdate(),
+        interest_from=timezone.localdate() + timedelta(days=1),
+        requested_by=official,
+    )
     return {
+        "grant_return_id": fund_return.pk,
         "grant_programme_id": programme.pk,
         "grant_call_id": call.pk,
         "grant_application_id": offer.pk,

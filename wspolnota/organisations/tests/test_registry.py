@@ -91,8 +91,11 @@ def test_a_padded_fourteen_digit_regon_is_kept_as_nine_digits():
 
 
 @pytest.mark.django_db
-def test_a_second_entry_with_the_same_krs_or_nip_is_refused(resident, resident_other_district):
-    services.organisation_register(user=resident, **ngo_data())
+def test_a_second_entry_with_the_same_krs_or_nip_as_a_verified_one_is_refused(
+    resident, resident_other_district
+):
+    first = services.organisation_register(user=resident, **ngo_data())
+    type(first).objects.filter(pk=first.pk).update(status="verified")
     with pytest.raises(OrganisationsError) as caught:
         services.organisation_register(user=resident_other_district, **ngo_data(nip=valid_nip(5)))
     assert caught.value.code == "krs_taken"
