@@ -209,6 +209,8 @@ RATE_LIMIT_LOGIN_PER_IP = env_str("RATE_LIMIT_LOGIN_PER_IP", "30/m")
 RATE_LIMIT_SIGNUP = env_str("RATE_LIMIT_SIGNUP", "10/h")
 RATE_LIMIT_SMS_CODE = env_str("RATE_LIMIT_SMS_CODE", "3/10m")
 RATE_LIMIT_SENSITIVE = env_str("RATE_LIMIT_SENSITIVE", "20/h")
+# Answers to one anonymous consultation survey from one network address (besides one per browser).
+RATE_LIMIT_ANONYMOUS_SURVEY = env_str("RATE_LIMIT_ANONYMOUS_SURVEY", "10/h")
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_VIEW = "wspolnota.core.views.rate_limited"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] if IS_TEST else []
