@@ -28,11 +28,3 @@ def import_opinion_map(*, import_id: int) -> None:
     )
     if job is not None:
         opinion_map_import_run(job=job, now=timezone.now())
-
-
-@task()
-def send_meeting_reminders() -> int:
-    """Remind registered people a day before their meeting; run hourly by cron or the worker."""
-    from wspolnota.consultations.services import meeting_reminders_send
-
-    return meeting_reminders_send(now=timezone.now())

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sparse
 from numpy.typing import NDArray
-from scipy.sparse.linalg import LinearOperator, eigsh
+from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, LinearOperator, eigsh
 from scipy.spatial import cKDTree
 
 FloatArray = NDArray[np.float64]
@@ -312,33 +312,54 @@ def _unit_sign(vector: FloatArray) -> FloatArray:
     return -vector if vector[index] < 0 else vector
 
 
+# Up to this many products of pairs of one person's votes, XᵀX is formed outright and solved
+# exactly (LAPACK); beyond it, Lanczos works on XᵀXv without forming it.
+DENSE_PAIR_WORK = 20_000_000
+
+
+def _leading_of(gram: FloatArray) -> FloatArray:
+    values, vectors = np.linalg.eigh(gram)
+    components = np.zeros((2, gram.shape[0]))
+    order = np.argsort(-values, kind="stable")[:2]
+    for slot, index in enumerate(order):
+        if values[index] > 1e-12 * max(float(values.max()), 1.0):
+            components[slot] = _unit_sign(vectors[:, index])
+    return components
+
+
 def principal_components(matrix: sparse.csr_matrix) -> FloatArray:
     """The two leading eigenvectors of XᵀX (2 × statements), exact to machine precision.
 
-    Lanczos iteration on the implicit product XᵀXv (never forming the statements × statements
-    matrix) from a fixed starting vector, so the result is the same on every run.
+    Small conversations: XᵀX formed from the sparse votes and solved by LAPACK. Large ones:
+    Lanczos iteration (ARPACK) on the implicit product XᵀXv from a fixed starting vector, so the
+    result is the same on every run; should ARPACK not converge, the exact solver takes over.
+    A component with no variance left is all zeros.
     """
     width = matrix.shape[1]
-    components = np.zeros((2, width))
+    matrix = matrix.copy()
+    matrix.eliminate_zeros()
     if width == 0 or matrix.nnz == 0:
-        return components
-    if width <= 3:
-        gram = (matrix.T @ matrix).toarray()
-        values, vectors = np.linalg.eigh(gram)
-        order = np.argsort(-values, kind="stable")[:2]
-        for slot, index in enumerate(order):
-            if values[index] > 0:
-                components[slot] = _unit_sign(vectors[:, index])
-        return components
-    transposed = matrix.T.tocsr()
-    operator = LinearOperator(
-        (width, width), matvec=lambda v: transposed @ (matrix @ v), dtype=np.float64
-    )
-    values, vectors = eigsh(operator, k=2, which="LA", v0=np.ones(width), tol=0)
-    order = np.argsort(-values, kind="stable")
-    for slot, index in enumerate(order):
-        if values[index] > 1e-12:
-            components[slot] = _unit_sign(vectors[:, index])
+        return np.zeros((2, width))
+    empty = np.bincount(matrix.indices, minlength=width) == 0  # zeroed or unvoted columns
+    per_row = np.diff(matrix.indptr).astype(np.int64)
+    if width <= 3 or int((per_row * per_row).sum()) <= DENSE_PAIR_WORK:
+        components = _leading_of((matrix.T @ matrix).toarray())
+    else:
+        transposed = matrix.T.tocsr()
+        operator = LinearOperator(
+            (width, width), matvec=lambda v: transposed @ (matrix @ v), dtype=np.float64
+        )
+        try:
+            values, vectors = eigsh(operator, k=2, which="LA", v0=np.ones(width), tol=0)
+        except (ArpackError, ArpackNoConvergence):
+            components = _leading_of((transposed @ matrix).toarray())
+        else:
+            components = np.zeros((2, width))
+            order = np.argsort(-values, kind="stable")
+            for slot, index in enumerate(order):
+                if values[index] > 1e-12 * max(float(values.max()), 1.0):
+                    components[slot] = _unit_sign(vectors[:, index])
+    components[:, empty] = 0.0
     return components
 
 

@@ -237,3 +237,28 @@ def test_the_command_prints_groups_consensus_firmness_and_fingerprint_as_json():
 def test_the_command_refuses_a_folder_without_the_csv_files(tmp_path):
     with pytest.raises(CommandError, match=r"votes\.csv|comments\.csv"):
         call_command("opinionmap", str(tmp_path), "--json")
+
+
+@pytest.mark.parametrize(
+    ("people", "items", "values"),
+    [
+        ([], [], []),
+        ([1], [1], [1.0]),
+        ([1, 2, 3], [1, 1, 1], [1.0, 1.0, 1.0]),  # no variance at all
+        ([1, 2, 3, 4], [1, 2, 3, 4], [1.0, -1.0, 0.0, 1.0]),  # nobody shares a statement
+    ],
+)
+def test_the_first_few_votes_compute_without_groups_or_errors(people, items, values):
+    result = compute(Votes.from_arrays(people, items, values))
+    assert result.n_groups in (0, 2) and np.isfinite(result.positions).all()
+    assert result.to_json()["firmness"]["verdict"] == "none"
+
+
+def test_large_conversations_take_the_lanczos_path_and_agree_with_the_exact_one(monkeypatch):
+    people, items, values = camps(per_camp=60, statements=30, n_camps=3, noise=0.2)
+    votes = Votes.from_arrays(people, items, values)
+    exact = pipeline.project(votes)[1]
+    monkeypatch.setattr(pipeline, "DENSE_PAIR_WORK", 0)
+    lanczos = pipeline.project(votes)[1]
+    assert np.allclose(exact, lanczos, atol=1e-9)
+    assert compute(votes).groups == pipeline.compute(votes).groups
