@@ -615,7 +615,8 @@ def _vote(request: HttpRequest, consultation: Consultation, *, now: Any) -> Http
     """One vote from the card (htmx swaps in the next card) or from the list (plain form)."""
     raw = str(request.POST.get("statement", ""))
     statement = Statement.objects.filter(
-        pk=int(raw) if raw.isdigit() and len(raw) < 12 else 0, consultation=consultation
+        pk=int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else 0,
+        consultation=consultation,
     ).first()
     choice = request.POST.get("choice", "")
     if statement is None or choice not in ("1", "0", "-1"):

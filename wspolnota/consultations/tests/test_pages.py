@@ -234,3 +234,30 @@ def test_the_report_pdf_contains_every_remark_with_its_answer(
         check=True,
     )
     assert list(tmp_path.glob("page*.png"))
+
+
+@pytest.mark.django_db
+def test_a_vote_on_a_statement_that_is_not_a_number_is_not_found(client_for, consultation):
+    url = f"/pl/konsultacje/{consultation.pk}/mapa-opinii/"
+    for bad in ("²", "٣", "1e3", "99999999999999999999"):
+        response = client_for("resident").post(url, {"statement": bad, "choice": "1"})
+        assert response.status_code == 404, bad
+
+
+@pytest.mark.django_db
+def test_a_consultation_speaks_english_and_ukrainian_where_its_texts_are_given(
+    client, consultation
+):
+    consultation.title_uk = "Парк Краківський: нове облаштування"
+    consultation.summary_uk = "Як змінити парк?"
+    consultation.save()
+    ukrainian = client.get(f"/uk/konsultacje/{consultation.pk}/").content.decode()
+    assert "<h1>Парк Краківський: нове облаштування</h1>" in ukrainian
+    english = client.get(f"/en/konsultacje/{consultation.pk}/").content.decode()
+    assert '<h1 lang="pl">Park Krakowski: nowa aranżacja</h1>' in english
+    listing = client.get("/uk/konsultacje/").content.decode()
+    assert "Парк Краківський" in listing
+    api = client.get(f"/api/consultations/{consultation.pk}").json()
+    assert api["translations"] == {
+        "uk": {"title": "Парк Краківський: нове облаштування", "summary": "Як змінити парк?"}
+    }
