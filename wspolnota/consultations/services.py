@@ -147,6 +147,55 @@ def _tell_participants(
     return told
 
 
+def _record_change(
+    *,
+    actor: User,
+    consultation: Consultation,
+    obj: Consultation | Meeting,
+    action: str,
+    audit: tuple[dict[str, Any], dict[str, Any]],
+    reason: str,
+    problems: list[selectors.RuleProblem],
+    at: datetime,
+    public: bool,
+    fields: list[str],
+    before: dict[str, Any],
+    after: dict[str, Any],
+    tell: bool,
+    meeting: Meeting | None = None,
+) -> None:
+    """Audit-log a change of the plan and, once announced, publish it and tell participants.
+
+    A change that breaks one of Kraków's rules is logged as ``<action>_with_override``, with the
+    rules it breaks before the reason, as at the announcement.
+    """
+    audit_log_append(
+        actor=actor,
+        action=f"{action}_with_override" if problems else action,
+        obj=obj,
+        before=audit[0],
+        after=audit[1],
+        reason=("; ".join(p.code for p in problems) + ": " if problems else "") + reason,
+    )
+    if not public:
+        return
+    change = ConsultationChange.objects.create(
+        consultation=consultation,
+        changed_at=at,
+        actor=actor,
+        reason=reason,
+        fields=fields,
+        before=before,
+        after=after,
+        rule_problems=[p.code for p in problems],
+    )
+    if tell:
+        change.participants_told = _tell_participants(
+            consultation=consultation, change=change, meeting=meeting
+        )
+        change.save(update_fields=["participants_told"])
+
+
 def consultation_update(
     *,
     actor: User,
@@ -223,40 +272,26 @@ def consultation_update(
         consultation.save()
         if districts is not None:
             consultation.districts.set([] if consultation.citywide else districts)
-        after = snapshot(consultation)
-        audit_log_append(
+        _record_change(
             actor=actor,
-            action=(
-                "consultations.changed_with_override"
-                if problems
-                else ("consultations.changed" if announced else "consultations.updated")
-            ),
+            consultation=consultation,
             obj=consultation,
-            before=before,
-            after=after,
-            reason=("; ".join(p.code for p in problems) + ": " if problems else "") + reason,
+            action="consultations.changed" if announced else "consultations.updated",
+            audit=(before, snapshot(consultation)),
+            reason=reason,
+            problems=problems,
+            at=at,
+            public=announced,
+            fields=changed,
+            before={n: old_values.get(n, old_districts) for n in changed},
+            after={
+                n: _plain(getattr(consultation, n))
+                if n != "districts"
+                else sorted(consultation.districts.values_list("pk", flat=True))
+                for n in changed
+            },
+            tell=bool(set(changed) & set(SCHEDULE_FIELDS) or problems),
         )
-        if announced:
-            change = ConsultationChange.objects.create(
-                consultation=consultation,
-                changed_at=at,
-                actor=actor,
-                reason=reason,
-                fields=changed,
-                before={n: old_values.get(n, old_districts) for n in changed},
-                after={
-                    n: _plain(getattr(consultation, n))
-                    if n != "districts"
-                    else sorted(consultation.districts.values_list("pk", flat=True))
-                    for n in changed
-                },
-                rule_problems=[p.code for p in problems],
-            )
-            if set(changed) & set(SCHEDULE_FIELDS) or problems:
-                change.participants_told = _tell_participants(
-                    consultation=consultation, change=change
-                )
-                change.save(update_fields=["participants_told"])
     return consultation
 
 
@@ -406,30 +441,22 @@ def meeting_cancel(*, actor: User, meeting: Meeting, reason: str, at: datetime) 
             for p in selectors.consultation_rule_problems(consultation, at=at)
             if p.code not in before_problems
         ]
-        audit_log_append(
+        _record_change(
             actor=actor,
-            action="consultations.meeting_cancelled_with_override"
-            if problems
-            else "consultations.meeting_cancelled",
+            consultation=consultation,
             obj=meeting,
-            after=snapshot(meeting, fields=["cancelled_at", "cancel_reason"]),
-            reason=("; ".join(p.code for p in problems) + ": " if problems else "") + reason,
+            action="consultations.meeting_cancelled",
+            audit=({}, snapshot(meeting, fields=["cancelled_at", "cancel_reason"])),
+            reason=reason,
+            problems=problems,
+            at=at,
+            public=announced,
+            fields=["meetings"],
+            before={"meeting": meeting.title, "starts_at": meeting.starts_at.isoformat()},
+            after={"meeting": None},
+            tell=True,
+            meeting=meeting,
         )
-        if announced:
-            change = ConsultationChange.objects.create(
-                consultation=consultation,
-                changed_at=at,
-                actor=actor,
-                reason=reason,
-                fields=["meetings"],
-                before={"meeting": meeting.title, "starts_at": meeting.starts_at.isoformat()},
-                after={"meeting": None},
-                rule_problems=[p.code for p in problems],
-            )
-            change.participants_told = _tell_participants(
-                consultation=consultation, change=change, meeting=meeting
-            )
-            change.save(update_fields=["participants_told"])
     return meeting
 
 
