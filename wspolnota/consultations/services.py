@@ -8,8 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from wspolnota.accounts.models import CityUnit, User
@@ -1173,7 +1175,7 @@ def opinion_map_import_run(*, job: OpinionMapImport, now: datetime) -> OpinionMa
 
 
 def opinion_map_export(*, consultation: Consultation) -> dict[str, str]:
-    """The open data in Polis's format: comments.csv, votes.csv, participants-votes.csv.
+    """The open data in Polis's format: comments, votes, participants-votes and summary.csv.
 
     Every vote is published, with each statement's moderation (1 accepted, 0 waiting, -1
     rejected), so that ``manage.py opinionmap`` on the download gives the page's groups. Only
@@ -1247,10 +1249,34 @@ def opinion_map_export(*, consultation: Consultation) -> dict[str, str]:
             for pid, choices in sorted(per_person.items())
         ],
     )
+    result = (opinion_map.result if opinion_map else None) or {}
+    summary_csv = polis_io.write_summary(
+        [
+            ("topic", consultation.title),
+            (
+                "url",
+                settings.SITE_URL + reverse("consultations:opinion_map", args=[consultation.pk]),
+            ),
+            ("voters", len(per_person)),
+            ("voters-in-conv", len(groups)),
+            ("commenters", len(authored)),
+            ("comments", len(public)),
+            ("groups", result.get("n_groups", 0)),
+            ("conversation-description", consultation.summary),
+            (
+                "computed-at",
+                opinion_map.computed_at.isoformat()
+                if opinion_map and opinion_map.computed_at
+                else "",
+            ),
+            ("votes-fingerprint", opinion_map.fingerprint if opinion_map else ""),
+        ]
+    )
     return {
         "comments.csv": comments_csv,
         "votes.csv": votes_csv,
         "participants-votes.csv": participants_csv,
+        "summary.csv": summary_csv,
     }
 
 

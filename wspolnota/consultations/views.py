@@ -770,6 +770,7 @@ EXPORT_FILES = {
     "comments": "comments.csv",
     "votes": "votes.csv",
     "participants-votes": "participants-votes.csv",
+    "summary": "summary.csv",
 }
 
 

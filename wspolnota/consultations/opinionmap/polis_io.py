@@ -221,3 +221,12 @@ def write_participants_votes(
             ]
         )
     return out.getvalue()
+
+
+def write_summary(rows: Iterable[tuple[str, Any]]) -> str:
+    """summary.csv: one ``key,value`` line each (topic, url, voters, groups, …)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for key, value in rows:
+        writer.writerow([key, "" if value is None else value])
+    return out.getvalue()

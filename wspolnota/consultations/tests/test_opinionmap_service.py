@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from wspolnota.consultations import selectors, services
 from wspolnota.consultations.models import Participant
+from wspolnota.consultations.opinionmap import polis_io
 from wspolnota.consultations.tests.factories import ConsultationFactory
 from wspolnota.tests_support.factories import UserFactory
 
@@ -195,6 +196,9 @@ def test_the_command_on_the_published_download_gives_exactly_the_page_groups(
     assert printed["fingerprint"] == stored.fingerprint
     comments = (folder / "comments.csv").read_text()
     assert "Stwierdzenie 4" not in comments and ",-1," in comments
+    summary = polis_io.read_folder(folder).summary
+    assert summary["votes-fingerprint"] == stored.fingerprint
+    assert summary["groups"] == str(stored.result["n_groups"])
 
 
 @pytest.mark.django_db
