@@ -77,6 +77,7 @@ class Picture:
     consensus_disagree: list[SharedView]
     table: list[TableRow]
     grouped: int
+    step: int  # each mark stands for this many people (1: everyone is drawn)
     firmness: dict[str, Any]
     firmness_text: str
     computed_at: datetime | None
@@ -219,6 +220,7 @@ def opinion_map_picture(
         consensus_disagree=shared(result.get("consensus_disagree", [])),
         table=table,
         grouped=grouped,
+        step=int(result.get("positions_step", 1) or 1),
         firmness=firmness,
         firmness_text=firmness_sentence(firmness),
         computed_at=stored.computed_at,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -889,6 +890,7 @@ def statement_moderate(
 # The map is recomputed this long after the first change of a burst (votes come in bursts);
 # a queued recomputation older than the grace period is taken for lost and queued again.
 RECOMPUTE_DELAY = timedelta(seconds=10)
+MAP_DOTS = 2000
 RECOMPUTE_GRACE = timedelta(minutes=10)
 VOTE_CHUNK = 200_000
 
@@ -996,13 +998,17 @@ def opinion_map_recompute(*, consultation: Consultation, now: datetime | None = 
     votes = opinion_map_votes(consultation=consultation)
     result = pipeline.compute(votes)
     data = result.to_json()
+    # The page draws at most MAP_DOTS people: every n-th grouped participant by id.
+    counted = np.flatnonzero(result.in_conversation)
+    step = max(1, math.ceil(len(counted) / MAP_DOTS))
     data["positions"] = {
-        str(int(p)): [round(float(x), 4), round(float(y), 4)]
-        for p, (x, y), counted in zip(
-            result.participants, result.positions, result.in_conversation, strict=True
-        )
-        if counted
+        str(int(result.participants[row])): [
+            round(float(result.positions[row, 0]), 4),
+            round(float(result.positions[row, 1]), 4),
+        ]
+        for row in counted[::step]
     }
+    data["positions_step"] = step
     opinion_map.result = data
     opinion_map.votes_counted = len(votes)
     opinion_map.fingerprint = pipeline.fingerprint(votes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import zipfile
 from datetime import timedelta
 from io import StringIO
@@ -267,3 +268,26 @@ def test_a_web_import_of_a_polis_export_shows_the_groups_the_command_prints(
     )
     page = {external[int(p)]: g for p, g in stored.result["groups"].items()}
     assert page == printed["groups"]
+
+
+@pytest.mark.django_db
+def test_a_large_map_draws_every_nth_person_and_says_so(
+    client, consultation, official, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "MAP_DOTS", 10)
+    people = [UserFactory() for _ in range(30)]
+    with django_capture_on_commit_callbacks(execute=True):
+        statements = accepted_statements(consultation, official, 8, people[0])
+        for p, s, choice in camp_votes(people, statements, seed=2):
+            services.statement_vote(
+                user=people[p], statement=statements[s], choice=choice, at=timezone.now()
+            )
+    stored = selectors.opinion_map_get(consultation=consultation)
+    grouped = stored.result["in_conversation"]
+    step = math.ceil(grouped / 10)
+    drawn = math.ceil(grouped / step)
+    assert step > 1 and stored.result["positions_step"] == step
+    assert len(stored.result["positions"]) == drawn
+    page = client.get(f"/pl/konsultacje/{consultation.pk}/mapa-opinii/").content.decode()
+    assert page.count('<use href="#mk-') == drawn + stored.result["n_groups"]  # marks + legend
+    assert f"pokazujemy co {step}. uczestnika" in page
