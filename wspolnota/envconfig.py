@@ -7,6 +7,8 @@ misconfigured deployment fails loudly before it serves a single request.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -86,6 +88,46 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
     return value
+
+
+# django-ratelimit's "count/period": 5/m, 3/10m, 100/d. The unit is required here (the library
+# would read "5/" as per second) and neither number may be zero.
+_RATE = re.compile(r"^([1-9][0-9]*)/([1-9][0-9]*)?([smhd])$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit such as ``5/m`` (five a minute) or ``3/10m`` (three in ten minutes)."""
+    value = _raw(name)
+    if value is None:
+        return default
+    if not _RATE.match(value):
+        raise ConfigError(
+            f"{name} must look like 5/m or 3/10m (a count, '/', an optional number of "
+            f"units and one of s, m, h, d), got {value!r}"
+        )
+    return value
+
+
+def env_codes(
+    name: str, default: Collection[str], *, known: Collection[str], what: str
+) -> frozenset[str]:
+    """A comma-separated set of codes (upper-cased), each of which must be in ``known``."""
+    value = _raw(name)
+    if value is None:
+        return frozenset(default)
+    codes = [item.strip().upper() for item in value.split(",") if item.strip()]
+    if not codes:
+        raise ConfigError(f"{name} must list at least one {what}, e.g. PL,UA")
+    unknown = sorted(set(codes) - set(known))
+    if unknown:
+        raise ConfigError(f"{name} has unknown {what}s: {', '.join(unknown)}")
+    return frozenset(codes)
+
+
+def env_retired(name: str, instead: str) -> None:
+    """Refuse a variable that no longer does anything, so a deployment does not trust it."""
+    if _raw(name) is not None:
+        raise ConfigError(f"{name} is no longer used: {instead}")
 
 
 def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:

@@ -10,13 +10,18 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+import phonenumbers
+
 from wspolnota.envconfig import (
     ConfigError,
     env_bool,
     env_choice,
+    env_codes,
     env_int,
     env_list,
     env_optional_str,
+    env_rate,
+    env_retired,
     env_str,
     parse_database_url,
     parse_email_url,
@@ -100,6 +105,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wspolnota.core.middleware.ClientAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -203,27 +209,75 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Log-in throttling and rate limits on sensitive forms (django-ratelimit, "count/period").
-RATE_LIMIT_LOGIN = env_str("RATE_LIMIT_LOGIN", "5/m")
-RATE_LIMIT_LOGIN_PER_IP = env_str("RATE_LIMIT_LOGIN_PER_IP", "30/m")
-RATE_LIMIT_SIGNUP = env_str("RATE_LIMIT_SIGNUP", "10/h")
-RATE_LIMIT_SMS_CODE = env_str("RATE_LIMIT_SMS_CODE", "3/10m")
-RATE_LIMIT_SENSITIVE = env_str("RATE_LIMIT_SENSITIVE", "20/h")
+# Rate limits on sensitive forms (django-ratelimit, "count/period", counted in the shared cache)
+# and per client address: behind TRUSTED_PROXY_COUNT reverse proxies the address is the one the
+# outermost trusted proxy saw (the N-th X-Forwarded-For entry from the right); with 0 the header
+# is never trusted. BEHIND_PROXY=1 alone means one proxy.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if BEHIND_PROXY else 0, minimum=0, maximum=10
+)
+RATE_LIMIT_LOGIN_PER_IP = env_rate("RATE_LIMIT_LOGIN_PER_IP", "30/m")
+RATE_LIMIT_SIGNUP = env_rate("RATE_LIMIT_SIGNUP", "10/h")
+RATE_LIMIT_SMS_CODE = env_rate("RATE_LIMIT_SMS_CODE", "3/10m")
+RATE_LIMIT_SMS_PER_ADDRESS = env_rate("RATE_LIMIT_SMS_PER_ADDRESS", "10/h")
+RATE_LIMIT_PASSWORD_RESET = env_rate("RATE_LIMIT_PASSWORD_RESET", "3/h")
+RATE_LIMIT_SENSITIVE = env_rate("RATE_LIMIT_SENSITIVE", "20/h")
 # Answers to one anonymous consultation survey from one network address (besides one per browser).
-RATE_LIMIT_ANONYMOUS_SURVEY = env_str("RATE_LIMIT_ANONYMOUS_SURVEY", "10/h")
+RATE_LIMIT_ANONYMOUS_SURVEY = env_rate("RATE_LIMIT_ANONYMOUS_SURVEY", "10/h")
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_VIEW = "wspolnota.core.views.rate_limited"
+RATELIMIT_IP_META_KEY = "wspolnota.core.ratelimit.client_address"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] if IS_TEST else []
+
+# Failed log-ins slow down the one who fails, never lock the account: after
+# LOGIN_FAILURES_BEFORE_DELAY failures for one account from one address, that address waits
+# LOGIN_DELAY_SECONDS, doubling with each further failure up to LOGIN_MAX_DELAY_SECONDS. Failures
+# for one account from all addresses together slow down only devices that have never logged in
+# to it (after LOGIN_ACCOUNT_FAILURES_BEFORE_DELAY), so the owner's own devices are not delayed.
+env_retired(
+    "RATE_LIMIT_LOGIN",
+    "failed log-ins are slowed per account and address; see LOGIN_FAILURES_BEFORE_DELAY",
+)
+LOGIN_FAILURES_BEFORE_DELAY = env_int("LOGIN_FAILURES_BEFORE_DELAY", 5, minimum=1, maximum=100)
+LOGIN_ACCOUNT_FAILURES_BEFORE_DELAY = env_int(
+    "LOGIN_ACCOUNT_FAILURES_BEFORE_DELAY", 20, minimum=1, maximum=10_000
+)
+LOGIN_DELAY_SECONDS = env_int("LOGIN_DELAY_SECONDS", 30, minimum=1, maximum=3600)
+LOGIN_MAX_DELAY_SECONDS = env_int("LOGIN_MAX_DELAY_SECONDS", 900, minimum=1, maximum=86_400)
+if LOGIN_MAX_DELAY_SECONDS < LOGIN_DELAY_SECONDS:
+    raise ConfigError("LOGIN_MAX_DELAY_SECONDS must not be shorter than LOGIN_DELAY_SECONDS")
+
+# Messages sent on a person's request (codes, confirmation and settings links): only to numbers
+# of these countries (ISO 3166 codes), and at most so many a day to one number or one address.
+SMS_ALLOWED_COUNTRIES = env_codes(
+    "SMS_ALLOWED_COUNTRIES",
+    ("PL", "UA"),
+    known=phonenumbers.SUPPORTED_REGIONS,
+    what="country code",
+)
+SMS_DAILY_LIMIT_PER_NUMBER = env_int("SMS_DAILY_LIMIT_PER_NUMBER", 5, minimum=1, maximum=100)
+EMAIL_DAILY_LIMIT_PER_ADDRESS = env_int("EMAIL_DAILY_LIMIT_PER_ADDRESS", 5, minimum=1, maximum=100)
 
 SMS_CODE_TTL_SECONDS = env_int("SMS_CODE_TTL_SECONDS", 600, minimum=60, maximum=3600)
 SMS_CODE_MAX_ATTEMPTS = env_int("SMS_CODE_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
 
 # --- Communication transports -------------------------------------------------------------------
+# Production sends for real: e-mail by SMTP, SMS through the gateway. A file or memory backend there
+# would silently swallow every confirmation code and notice, so it is refused at start-up, unless
+# ALLOW_UNDELIVERED_MESSAGES=1 says that nothing is meant to be delivered (a benchmark on
+# production settings, a dry run of a deployment).
+_MUST_DELIVER = IS_PRODUCTION and not env_bool("ALLOW_UNDELIVERED_MESSAGES", False)
 if IS_PRODUCTION:
     EMAIL_URL = env_str("EMAIL_URL", required=True)
 else:
     EMAIL_URL = env_str("EMAIL_URL", "locmem://" if IS_TEST else f"file://{VAR_DIR / 'mail'}")
 _email = parse_email_url(EMAIL_URL, base_dir=BASE_DIR)
+if _MUST_DELIVER and not _email.backend.endswith(".smtp.EmailBackend"):
+    raise ConfigError(
+        "EMAIL_URL must be smtp:// or smtps:// in production (console://, locmem:// and file:// "
+        "deliver nothing)"
+    )
 EMAIL_BACKEND = _email.backend
 EMAIL_HOST = _email.host
 EMAIL_PORT = _email.port
@@ -237,10 +291,34 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Wspólnota Kraków <noreply@
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SMS_BACKEND = env_choice(
-    "SMS_BACKEND", "memory" if IS_TEST else "file", ("file", "memory", "smsapi")
+    "SMS_BACKEND",
+    "smsapi" if IS_PRODUCTION else ("memory" if IS_TEST else "file"),
+    ("file", "memory", "smsapi"),
 )
+if _MUST_DELIVER and SMS_BACKEND != "smsapi":
+    raise ConfigError(
+        f"SMS_BACKEND={SMS_BACKEND} is refused in production (it sends nothing); use smsapi"
+    )
 SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(VAR_DIR / "sms.log")))
 SMS_SENDER_NAME = env_str("SMS_SENDER_NAME", "Wspolnota")
+if SMS_BACKEND == "smsapi":
+    # The gateway itself reads SMSAPI_URL, SMSAPI_TIMEOUT, …; the app's start-up check builds it
+    # once, so those fail at start-up too (wspolnota/communication/apps.py).
+    env_str("SMSAPI_TOKEN", required=True)
+    if _MUST_DELIVER:
+        # Without it every delivery report is refused and no SMS is ever marked delivered.
+        env_str("SMSAPI_CALLBACK_SECRET", required=True)
+
+# Spoken notices: the file backend is the hand-over point the city's phone system (a dialler)
+# reads, so production accepts it only at a path chosen on purpose; memory keeps calls in a list.
+_voice_backend = env_choice("VOICE_BACKEND", "memory" if IS_TEST else "file", ("file", "memory"))
+if _MUST_DELIVER and _voice_backend == "memory":
+    raise ConfigError("VOICE_BACKEND=memory is refused in production (it calls nobody)")
+if _MUST_DELIVER and env_optional_str("VOICE_FILE_PATH") is None:
+    raise ConfigError(
+        "VOICE_FILE_PATH must be set in production: the call list the city's phone system reads"
+    )
+env_int("COMMUNICATION_DELIVERY_PARALLEL", 2, minimum=1, maximum=64)
 
 # --- Privacy: retention periods (days) ---------------------------------------------------------
 RETENTION_DAYS = {
@@ -299,7 +377,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_PROXY", False):
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 

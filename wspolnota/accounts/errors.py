@@ -19,3 +19,23 @@ ROLE_SCOPE_UNIT = _("Rola urzędnika wymaga wskazania jednostki miejskiej.")
 ROLE_EXISTS = _("Ta osoba ma już tę rolę.")
 NOT_ALLOWED = _("Nie masz uprawnień do tej czynności.")
 WRONG_PASSWORD = _("Hasło jest niepoprawne.")
+PHONE_COUNTRY_NOT_ALLOWED = _(
+    "Kody SMS wysyłamy tylko na numery z tych krajów (numery kierunkowe): %(prefixes)s."
+)
+SMS_DAILY_LIMIT = _(
+    "Na ten numer wysłaliśmy dziś już tyle SMS-ów, ile możemy. Spróbuj ponownie jutro albo "
+    "zadzwoń pod numer pomocy."
+)
+LAST_ADMINISTRATOR = _(
+    "To jedyny administrator platformy: nadaj najpierw tę rolę komuś innemu, potem ją odbierz."
+)
+OWN_ADMINISTRATOR_ROLE = _(
+    "Nie możesz odebrać roli administratora samemu sobie; zrobi to inny administrator."
+)
+ADMINISTRATOR_EXISTS = _(
+    "Platforma ma już administratora: kolejnych nadaje administrator na stronie Role. Jeśli nikt "
+    "nie ma już do niej dostępu, uruchom polecenie z --force."
+)
+ACCOUNT_INACTIVE = _("To konto jest nieaktywne albo usunięte.")
+PASSWORD_REQUIRED = _("Nowe konto potrzebuje hasła.")
+EMAIL_INVALID = _("To nie jest poprawny adres e-mail.")

@@ -9,7 +9,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,13 +17,26 @@ from wspolnota.accounts.roles import Role
 from wspolnota.core.models import BaseModel
 
 
+def normalise_email(value: str) -> str:
+    """The one form an e-mail address is stored and looked up in: no surrounding spaces, lower case.
+
+    A phone keyboard's capital ("Mieszkanka@…") or a pasted space must not make a different
+    person, a failed log-in or a way around the per-account log-in limit.
+    """
+    return value.strip().lower()
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        """Log-in looks the address up as it is stored: normalised (see ``normalise_email``)."""
+        return self.get(email=normalise_email(username or ""))
+
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
-        if not email:
+        if not email or not email.strip():
             raise ValueError("email is required")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalise_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -69,10 +82,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("użytkownicy")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            # Stored normalised, so an exact lookup finds the one account whatever was typed.
+            models.CheckConstraint(
+                condition=Q(email=Lower(Trim("email"))), name="user_email_normalised"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return self.full_name

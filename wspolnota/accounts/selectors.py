@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from wspolnota.accounts.models import PhoneVerification, RoleAssignment, User
+from wspolnota.accounts.models import PhoneVerification, RoleAssignment, User, normalise_email
 
 
 def role_list_for(*, user: User) -> QuerySet[RoleAssignment]:
@@ -24,3 +24,7 @@ def phone_verification_pending(*, user: User) -> PhoneVerification | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def account_exists(*, email: str) -> bool:
+    return User.objects.filter(email=normalise_email(email)).exists()

@@ -12,16 +12,24 @@ import phonenumbers
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wspolnota.accounts import errors
 from wspolnota.accounts.errors import AccountsError
-from wspolnota.accounts.models import CityUnit, PhoneVerification, RoleAssignment, User
+from wspolnota.accounts.models import (
+    CityUnit,
+    PhoneVerification,
+    RoleAssignment,
+    User,
+    normalise_email,
+)
 from wspolnota.accounts.permissions import can_manage_roles
 from wspolnota.accounts.roles import Role
 from wspolnota.communication.transports import SmsMessage, get_sms_transport
+from wspolnota.core.ratelimit import send_quota_take, sms_allowed_prefixes, sms_country_allowed
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.territory.models import District
 
@@ -34,9 +42,9 @@ def user_sign_up(
     district: District | None = None,
     preferred_language: str = "pl",
 ) -> User:
-    """Create a resident's account. E-mail is unique regardless of letter case."""
-    email = User.objects.normalize_email(email.strip()).lower()
-    if User.objects.filter(email__iexact=email).exists():
+    """Create a resident's account. E-mail is unique regardless of letter case and spaces."""
+    email = normalise_email(email)
+    if User.objects.filter(email=email).exists():
         raise AccountsError(errors.EMAIL_TAKEN, field="email", code="email_taken")
     candidate = User(email=email, full_name=full_name.strip())
     try:
@@ -103,12 +111,24 @@ def _code_hash(verification_key: str, code: str) -> str:
 def phone_verification_start(*, user: User, phone: str) -> PhoneVerification:
     """Send a 6-digit one-time code by SMS; only a keyed hash of the code is stored.
 
+    The city pays for every SMS and anyone can type any number, so a code goes only to the
+    countries in SMS_ALLOWED_COUNTRIES and one number gets at most SMS_DAILY_LIMIT_PER_NUMBER
+    messages a day, whoever asks (the views also limit requests per account and per address).
     Earlier pending codes of the user stop working. The SMS leaves after the transaction commits.
     """
     e164 = normalise_mobile(phone)
+    if not sms_country_allowed(e164):
+        raise AccountsError(
+            errors.PHONE_COUNTRY_NOT_ALLOWED,
+            params={"prefixes": sms_allowed_prefixes()},
+            field="phone",
+            code="country_not_allowed",
+        )
     code = f"{secrets.randbelow(1_000_000):06d}"
     now = timezone.now()
     with transaction.atomic():
+        if not send_quota_take(kind="sms", address=e164):
+            raise AccountsError(errors.SMS_DAILY_LIMIT, field="phone", code="daily_limit")
         PhoneVerification.objects.filter(user=user, confirmed_at__isnull=True).update(
             expires_at=now
         )
@@ -204,10 +224,35 @@ def role_grant(
     return assignment
 
 
+def _active_administrators_locked() -> list[int]:
+    """Ids of the active administrators' role assignments, locked until the transaction ends.
+
+    Locking them all makes two revocations that would each leave one administrator wait for
+    each other, so together they cannot leave none.
+    """
+    return list(
+        RoleAssignment.objects.select_for_update()
+        .filter(role=Role.ADMINISTRATOR, user__is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def role_revoke(*, actor: User, assignment: RoleAssignment, reason: str = "") -> None:
+    """An administrator takes a role back; the platform never ends up without an administrator.
+
+    Nobody revokes their own administrator role (another administrator does, so a slip of the
+    mouse cannot lock its holder out), and the last active administrator keeps theirs.
+    """
     if not can_manage_roles(actor):
         raise AccountsError(errors.NOT_ALLOWED, code="permission_denied")
     with transaction.atomic():
+        if assignment.role == Role.ADMINISTRATOR:
+            if assignment.user_id == actor.pk:
+                raise AccountsError(errors.OWN_ADMINISTRATOR_ROLE, code="own_administrator_role")
+            others = [pk for pk in _active_administrators_locked() if pk != assignment.pk]
+            if not others:
+                raise AccountsError(errors.LAST_ADMINISTRATOR, code="last_administrator")
         before = snapshot(assignment)
         audit_log_append(
             actor=actor,
@@ -218,6 +263,53 @@ def role_revoke(*, actor: User, assignment: RoleAssignment, reason: str = "") ->
             reason=reason,
         )
         assignment.delete()
+
+
+def administrator_bootstrap(
+    *, email: str, password: str | None, full_name: str = "", allow_more: bool = False
+) -> User:
+    """The first administrator, from the server (``manage.py createadmin``), never from the web.
+
+    A new platform has nobody to grant roles on the Roles page, so whoever runs the server
+    creates the first administrator (or makes an existing account one). Once one exists, further
+    administrators are granted by an administrator, with their name in the audit log; this path
+    then needs ``allow_more`` (all administrators gone). The grant is audit-logged as the system's.
+    """
+    address = normalise_email(email)
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise AccountsError(errors.EMAIL_INVALID, field="email") from None
+    with transaction.atomic():
+        if _active_administrators_locked() and not allow_more:
+            raise AccountsError(errors.ADMINISTRATOR_EXISTS, code="administrator_exists")
+        user = User.objects.select_for_update().filter(email=address).first()
+        if user is None:
+            if not password:
+                raise AccountsError(errors.PASSWORD_REQUIRED, field="password")
+            candidate = User(email=address, full_name=full_name.strip())
+            try:
+                validate_password(password, user=candidate)
+            except ValidationError as exc:
+                raise AccountsError(
+                    " ".join(str(m) for m in exc.messages), field="password"
+                ) from None
+            user = User.objects.create_user(
+                email=address, password=password, full_name=full_name.strip()
+            )
+        elif not user.is_active or user.deleted_at is not None:
+            raise AccountsError(errors.ACCOUNT_INACTIVE, field="email")
+        if RoleAssignment.objects.filter(user=user, role=Role.ADMINISTRATOR).exists():
+            raise AccountsError(errors.ROLE_EXISTS, field="role")
+        assignment = RoleAssignment.objects.create(user=user, role=Role.ADMINISTRATOR)
+        audit_log_append(
+            actor=None,
+            action="accounts.role_granted",
+            obj=assignment,
+            after=snapshot(assignment),
+            reason="manage.py createadmin (server operator)",
+        )
+    return user
 
 
 def user_export_data(*, user: User) -> dict[str, Any]:

@@ -7,7 +7,8 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wspolnota.accounts import permissions, selectors, services
+from wspolnota.accounts import login_limits, permissions, selectors, services
 from wspolnota.accounts.forms import (
     DeleteAccountForm,
     EmailAuthenticationForm,
@@ -26,11 +27,11 @@ from wspolnota.accounts.forms import (
     RoleGrantForm,
     SignUpForm,
 )
-from wspolnota.accounts.models import RoleAssignment, User
+from wspolnota.accounts.models import RoleAssignment, User, normalise_email
 from wspolnota.accounts.roles import Role
 from wspolnota.core.errors import DomainError
 from wspolnota.core.forms import apply_domain_error
-from wspolnota.core.ratelimit import rate_limited
+from wspolnota.core.ratelimit import rate_limit_wait, rate_limited, sms_request_limited
 
 
 def _redirect_in_language(user: User, url_name: str) -> HttpResponseRedirect:
@@ -81,44 +82,60 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup.html", {"form": form}, status=status)
 
 
+def _minutes(seconds: int) -> int:
+    return max(1, -(-seconds // 60))
+
+
 class LoginView(auth_views.LoginView):
-    """Log-in by e-mail, throttled per e-mail address and per IP address."""
+    """Log-in by e-mail; failures slow down the one who fails (see ``login_limits``)."""
 
     authentication_form = EmailAuthenticationForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        by_email = rate_limited(
-            request, group="login-email", key="post:username", rate=settings.RATE_LIMIT_LOGIN
-        )
-        by_ip = rate_limited(
-            request, group="login-ip", key="ip", rate=settings.RATE_LIMIT_LOGIN_PER_IP
-        )
-        if by_email or by_ip:
-            # Keep what was typed, do not try the password, and say why.
+        typed = request.POST.get("username", "")
+        wait = login_limits.login_wait(request, typed)
+        if wait:
+            # Keep what was typed, do not try the password, and say how long to wait.
             form = self.get_form()
             form._errors = ErrorDict()
             form.cleaned_data = {}
             form.add_error(
-                None, _("Zbyt wiele prób logowania. Odczekaj minutę i spróbuj ponownie.")
+                None,
+                _("Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za %(minutes)s min.")
+                % {"minutes": _minutes(wait)},
             )
             response = self.render_to_response(self.get_context_data(form=form))
             response.status_code = 429
+            response["Retry-After"] = str(wait)
             return response
         return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: EmailAuthenticationForm) -> HttpResponse:  # type: ignore[override]
+        if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
+            login_limits.login_failed(self.request, self.request.POST.get("username", ""))
+        return super().form_invalid(form)
 
     def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:  # type: ignore[override]
         user = form.get_user()
         login(self.request, user)
         redirect_to = self.get_redirect_url()
-        if redirect_to:
-            return HttpResponseRedirect(redirect_to)
-        return _redirect_in_language(user, "accounts:profile")
+        response = (
+            HttpResponseRedirect(redirect_to)
+            if redirect_to
+            else _redirect_in_language(user, "accounts:profile")
+        )
+        login_limits.login_succeeded(self.request, response, user.email)
+        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Password reset by e-mail, rate-limited per IP address so it cannot be used to flood inboxes."""
+    """Password reset by e-mail, limited per address and per account so it cannot flood inboxes.
+
+    Over the per-account limit nothing is sent but the page looks the same as when a message
+    goes out, as it does for an address without an account: the page never says which is which.
+    """
 
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
@@ -136,6 +153,31 @@ class PasswordResetView(auth_views.PasswordResetView):
             response.status_code = 429
             return response
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        email = normalise_email(form.cleaned_data["email"])
+        if rate_limit_wait(
+            self.request,
+            group="password-reset-account",
+            key="email",
+            value=email,
+            rate=settings.RATE_LIMIT_PASSWORD_RESET,
+        ):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Setting a new password from the e-mailed link proves the account is yours: the browser is
+    remembered, so failures by others do not slow down this device's next log-in."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        login_limits.remember_device(self.request, response, form.user.email)
+        return response
 
 
 @login_required
@@ -172,6 +214,12 @@ def phone(request: HttpRequest) -> HttpResponse:
             phone_form.is_valid()
             phone_form.add_error(
                 None, _("Wysłaliśmy już kilka kodów. Odczekaj 10 minut, zanim poprosisz o kolejny.")
+            )
+            status = 429
+        elif sms_request_limited(request):
+            phone_form.is_valid()
+            phone_form.add_error(
+                None, _("Z tego adresu wysłano już wiele kodów SMS. Spróbuj ponownie później.")
             )
             status = 429
         elif phone_form.is_valid():
@@ -305,8 +353,12 @@ def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_manage_roles(user):
         return render(request, "core/403.html", status=403)
     assignment = get_object_or_404(RoleAssignment, pk=pk)
-    services.role_revoke(
-        actor=user, assignment=assignment, reason=request.POST.get("reason", "")[:500]
-    )
-    messages.success(request, _("Odebrano rolę."))
+    try:
+        services.role_revoke(
+            actor=user, assignment=assignment, reason=request.POST.get("reason", "")[:500]
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Odebrano rolę."))
     return redirect("accounts:role_admin")

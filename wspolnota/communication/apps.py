@@ -8,3 +8,8 @@ class CommunicationConfig(AppConfig):
     verbose_name = _("Komunikacja")
     # Main-menu entries: [(url name, label)], shown once the URL exists.
     nav_items: list[tuple[str, object]] = [("communication:board", _("Ogłoszenia"))]
+    # Read at start-up (core.apps.run_configuration_checks): quiet hours, rates, the SMS gateway.
+    configuration_checks = [
+        "wspolnota.communication.conf.get_config",
+        "wspolnota.communication.transports.get_sms_transport",
+    ]

@@ -27,6 +27,13 @@ ADDRESS_PHONE_INVALID = _(
     "To nie jest poprawny numer telefonu. Wpisz go z numerem kierunkowym, np. +48 600 100 200."
 )
 ADDRESS_MOBILE_ONLY = _("Na SMS potrzebny jest numer telefonu komórkowego.")
+ADDRESS_COUNTRY_NOT_ALLOWED = _(
+    "SMS-y i połączenia wysyłamy tylko na numery z tych krajów (numery kierunkowe): %(prefixes)s."
+)
+DAILY_LIMIT = _(
+    "Na ten adres wysłaliśmy dziś już tyle wiadomości, ile możemy. Spróbuj ponownie jutro albo "
+    "zadzwoń pod numer pomocy."
+)
 ADDRESS_POSTAL_MISSING = _("Podaj imię i nazwisko, ulicę, kod pocztowy i miejscowość.")
 POSTAL_CODE_INVALID = _("Kod pocztowy ma postać 00-000.")
 LETTER_ONLY_AT_COUNTER = _(

@@ -49,6 +49,7 @@ from wspolnota.communication.models import (
 )
 from wspolnota.communication.rendering import unsubscribe_url, voice_script
 from wspolnota.communication.selectors import notice_audience
+from wspolnota.core.ratelimit import send_quota_take, sms_allowed_prefixes, sms_country_allowed
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.territory.models import District
 
@@ -490,7 +491,16 @@ def _clean_address(channel: str, address: Address) -> Address:
     if channel in (Channel.SMS, Channel.VOICE):
         if not address.phone.strip():
             raise CommunicationError(errors.ADDRESS_PHONE_MISSING, field="phone")
-        return Address(phone=normalise_phone(address.phone, mobile=channel == Channel.SMS))
+        phone = normalise_phone(address.phone, mobile=channel == Channel.SMS)
+        if not sms_country_allowed(phone):
+            # The city pays for every SMS and call; only to the countries it chose.
+            raise CommunicationError(
+                errors.ADDRESS_COUNTRY_NOT_ALLOWED,
+                params={"prefixes": sms_allowed_prefixes()},
+                field="phone",
+                code="country_not_allowed",
+            )
+        return Address(phone=phone)
     cleaned = Address(
         postal_name=address.postal_name.strip(),
         postal_street=address.postal_street.strip(),
@@ -528,8 +538,38 @@ def _find_existing(channel: str, address: Address) -> Subscription | None:
     return None
 
 
-def _send_confirmation(subscription: Subscription) -> None:
-    """A link by e-mail, a six-digit code by SMS or voice (read as a text message)."""
+def _send_on_request(
+    *, kind: str, channel: str, to: str, subject: str, body: str, language: str
+) -> None:
+    """A code or link someone asked for, sent at once (the person is waiting for it).
+
+    Anyone can type anyone's number or address, so at most so many such messages a day go to
+    one (SMS_DAILY_LIMIT_PER_NUMBER, EMAIL_DAILY_LIMIT_PER_ADDRESS), whoever asks.
+    """
+    quota = "email" if channel == Channel.EMAIL else "sms"
+    if not send_quota_take(kind=quota, address=to):
+        field = "email" if quota == "email" else "phone"
+        raise CommunicationError(errors.DAILY_LIMIT, field=field, code="daily_limit")
+    outbox_enqueue_direct(
+        kind=kind,
+        channel=channel,
+        to=to,
+        subject=subject,
+        body=body,
+        language=language,
+        urgent=True,
+    )
+
+
+def _send_confirmation(subscription: Subscription) -> str:
+    """A link by e-mail, a six-digit code by SMS or voice (read as a text message).
+
+    Returns the pairing for a code: a secret kept by the browser that asked (in its session),
+    without which the code confirms nothing. So a code can only confirm the attempt it was
+    sent for: if someone else starts a new attempt for the number, the earlier page stops
+    working instead of confirming a subscription that stranger set up. "" for e-mail, whose
+    link is itself the secret.
+    """
     with translation.override(subscription.language):
         if subscription.channel == Channel.EMAIL:
             token = secrets.token_urlsafe(24)
@@ -546,16 +586,27 @@ def _send_confirmation(subscription: Subscription) -> None:
                 "Jeśli to nie Ty, zignoruj tę wiadomość — bez potwierdzenia nic nie wyślemy."
             ) % {"link": link}
             secret = token
+            pairing = ""
             to = subscription.email
             channel = Channel.EMAIL
         else:
-            secret = f"{secrets.randbelow(1_000_000):06d}"
+            code = f"{secrets.randbelow(1_000_000):06d}"
+            pairing = secrets.token_urlsafe(16)
+            secret = f"{pairing}:{code}"
             subject = ""
             body = _("Wspólnota: kod potwierdzenia zapisu na ogłoszenia to %(code)s.") % {
-                "code": secret
+                "code": code
             }
             to = subscription.phone
             channel = Channel.SMS
+    _send_on_request(
+        kind="communication.confirm",
+        channel=channel,
+        to=to,
+        subject=subject,
+        body=body,
+        language=subscription.language,
+    )
     subscription.confirm_hash = _secret_hash(subscription.pk, secret)
     subscription.confirm_expires_at = timezone.now() + timedelta(
         seconds=get_config().confirm_ttl_seconds
@@ -564,35 +615,54 @@ def _send_confirmation(subscription: Subscription) -> None:
     subscription.save(
         update_fields=["confirm_hash", "confirm_expires_at", "confirm_attempts", "updated_at"]
     )
-    outbox_enqueue_direct(
-        kind="communication.confirm",
+    return pairing
+
+
+def _send_manage_link(subscription: Subscription) -> None:
+    """Someone asked to subscribe an address that already is: tell the owner, change nothing.
+
+    The link to the subscription's settings goes to the address itself, never to the page of
+    whoever typed it: only the owner of the number or mailbox can open it.
+    """
+    with translation.override(subscription.language):
+        link = unsubscribe_url(subscription.manage_token, subscription.language)
+        if subscription.channel == Channel.EMAIL:
+            channel, to = Channel.EMAIL.value, subscription.email
+            subject = _("Ten adres jest już zapisany na ogłoszenia")
+            body = _(
+                "Ten adres już dostaje ogłoszenia platformy Wspólnota. Ustawienia "
+                "(dzielnice, tematy, język) zmienisz lub wypiszesz się tutaj:\n%(link)s"
+            ) % {"link": link}
+        else:
+            channel, to = Channel.SMS.value, subscription.phone
+            subject = ""
+            body = _(
+                "Wspólnota: ten numer już dostaje ogłoszenia. Ustawienia i wypisanie: %(link)s"
+            ) % {"link": link}
+    _send_on_request(
+        kind="communication.already_subscribed",
         channel=channel,
         to=to,
         subject=subject,
         body=body,
         language=subscription.language,
-        urgent=True,  # the person is waiting for it right now
     )
 
 
-def _send_manage_link(subscription: Subscription) -> None:
-    """Someone asked to subscribe an address that already is: tell the owner, change nothing."""
-    with translation.override(subscription.language):
-        link = unsubscribe_url(subscription.manage_token, subscription.language)
-        if subscription.channel == Channel.EMAIL:
-            outbox_enqueue_direct(
-                kind="communication.already_subscribed",
-                channel=Channel.EMAIL,
-                to=subscription.email,
-                subject=_("Ten adres jest już zapisany na ogłoszenia"),
-                body=_(
-                    "Ten adres już dostaje ogłoszenia platformy Wspólnota. Ustawienia "
-                    "(dzielnice, tematy, język) zmienisz lub wypiszesz się tutaj:\n%(link)s"
-                )
-                % {"link": link},
-                language=subscription.language,
-                urgent=True,
-            )
+@dataclass(frozen=True)
+class SubscribeResult:
+    """What became of a request to subscribe, for the page that answers it.
+
+    ``activated``: active now (the signed-in person's own confirmed number). Otherwise a code,
+    a link or, for an address already subscribed, a link to its settings went to the address;
+    ``pairing`` is what the asking browser keeps to enter an SMS code ("" when there is no code
+    to enter). The same answer is given whether or not the address was subscribed before.
+    """
+
+    subscription: Subscription | None
+    activated: bool
+    pairing: str
+    address_label: str
 
 
 def subscription_start(
@@ -601,42 +671,51 @@ def subscription_start(
     address: Address,
     preferences: Preferences,
     user: User | None = None,
-) -> Subscription:
+) -> SubscribeResult:
     """Sign up without an account; active once the link or code is confirmed.
 
-    An address that is already subscribed is not changed: its owner gets a link to the
-    subscription's settings instead, so nobody can alter another person's subscription.
+    Whoever types an address proves nothing, so an address that is already subscribed is not
+    changed and nothing about it is handed back: its owner gets a link to the subscription's
+    settings instead. A subscription is tied to an account only once the address is proven:
+    the account's own confirmed number, or a code or link confirmed while signed in.
     """
     if channel == Channel.LETTER:
         raise CommunicationError(errors.LETTER_ONLY_AT_COUNTER, field="channel")
     cleaned = _clean_address(channel, address)
+    label = Subscription(channel=channel, **cleaned.__dict__).address_label
+    own_phone = (
+        user is not None
+        and channel in (Channel.SMS, Channel.VOICE)
+        and user.phone_confirmed
+        and user.phone == cleaned.phone
+    )
     with transaction.atomic():
         existing = _find_existing(channel, cleaned)
         if existing is not None and existing.status == Subscription.Status.ACTIVE:
+            if own_phone:
+                existing.user = user
+                _set_preferences(existing, preferences)
+                existing.save()
+                existing.districts.set(preferences.districts)
+                return SubscribeResult(existing, activated=True, pairing="", address_label=label)
             _send_manage_link(existing)
-            return existing
+            return SubscribeResult(None, activated=False, pairing="", address_label=label)
         subscription = existing or Subscription(
             channel=channel, manage_token=secrets.token_urlsafe(32), **cleaned.__dict__
         )
         subscription.status = Subscription.Status.PENDING
         subscription.source = Subscription.Source.PROFILE if user else Subscription.Source.WEB
-        subscription.user = user or subscription.user
+        subscription.user = user if own_phone else None
         subscription.unsubscribed_at = None
         _set_preferences(subscription, preferences)
         subscription.consent_at = timezone.now()
         subscription.save()
         subscription.districts.set(preferences.districts)
-        own_phone = (
-            user is not None
-            and channel in (Channel.SMS, Channel.VOICE)
-            and user.phone_confirmed
-            and user.phone == subscription.phone
-        )
         if own_phone:
             _activate(subscription)
-        else:
-            _send_confirmation(subscription)
-    return subscription
+            return SubscribeResult(subscription, activated=True, pairing="", address_label=label)
+        pairing = _send_confirmation(subscription)
+    return SubscribeResult(subscription, activated=False, pairing=pairing, address_label=label)
 
 
 def _activate(subscription: Subscription) -> None:
@@ -647,8 +726,14 @@ def _activate(subscription: Subscription) -> None:
     subscription.save(update_fields=["status", "confirmed_at", "confirm_hash", "updated_at"])
 
 
-def subscription_confirm(*, subscription: Subscription, secret: str) -> Subscription:
-    """Check the e-mailed link or the SMS code; five wrong codes end the attempt."""
+def subscription_confirm(
+    *, subscription: Subscription, secret: str, user: User | None = None
+) -> Subscription:
+    """Check the e-mailed link or the paired SMS code; five wrong codes end the attempt.
+
+    ``user`` is whoever is signed in while confirming: having just proven the address is
+    theirs, the subscription is listed among their subscriptions from now on.
+    """
     with transaction.atomic():
         locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
         if locked.status == Subscription.Status.ACTIVE:
@@ -663,11 +748,34 @@ def subscription_confirm(*, subscription: Subscription, secret: str) -> Subscrip
             raise CommunicationError(errors.CODE_EXPIRED, field="code")
         expected = _secret_hash(locked.pk, secret.strip())
         if hmac.compare_digest(expected, locked.confirm_hash):
+            if user is not None:
+                locked.user = user
+                locked.save(update_fields=["user", "updated_at"])
             _activate(locked)
             return locked
         locked.confirm_attempts += 1
         locked.save(update_fields=["confirm_attempts", "updated_at"])
     raise CommunicationError(errors.CODE_WRONG, field="code")
+
+
+def subscription_confirm_code(
+    *, subscription_id: int | None, pairing: str, code: str, user: User | None = None
+) -> Subscription:
+    """The SMS code typed on the page of the browser that asked for it (see ``_send_confirmation``).
+
+    Only a pending subscription can be confirmed this way; one that is already active, or an
+    attempt for an address that was already subscribed, gets the same answer as a wrong code.
+    """
+    subscription = (
+        Subscription.objects.filter(pk=subscription_id, status=Subscription.Status.PENDING).first()
+        if subscription_id is not None and pairing
+        else None
+    )
+    if subscription is None:
+        raise CommunicationError(errors.CODE_WRONG, field="code")
+    return subscription_confirm(
+        subscription=subscription, secret=f"{pairing}:{code.strip()}", user=user
+    )
 
 
 def subscription_update(*, subscription: Subscription, preferences: Preferences) -> Subscription:

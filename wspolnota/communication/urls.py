@@ -18,7 +18,7 @@ urlpatterns = [
     path("<int:notice_id>/plakat.pdf", views.notice_poster, name="notice_poster"),
     path("<int:notice_id>/nagranie.wav", views.notice_audio, name="notice_audio"),
     path("subskrypcja/", views.subscribe, name="subscribe"),
-    path("subskrypcja/<str:manage_token>/kod/", views.subscription_code, name="subscription_code"),
+    path("subskrypcja/kod/", views.subscription_code, name="subscription_code"),
     path(
         "subskrypcja/<str:manage_token>/potwierdz/<str:secret>/",
         views.subscription_confirm_email,

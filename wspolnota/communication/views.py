@@ -29,7 +29,7 @@ from wspolnota.communication.geo import parse_geojson_polygon
 from wspolnota.communication.models import LetterBatch, Notice, NoticeAudio, Subscription
 from wspolnota.core.errors import DomainError, PermissionDeniedError
 from wspolnota.core.forms import apply_domain_error
-from wspolnota.core.ratelimit import rate_limited
+from wspolnota.core.ratelimit import rate_limited, sms_request_limited
 from wspolnota.territory.selectors import district_get, district_list
 
 # --- Public boards ---------------------------------------------------------------------------------
@@ -147,6 +147,11 @@ def _preferences(data: dict[str, Any]) -> services.Preferences:
     )
 
 
+# The SMS-code attempt this browser started: which subscription, the pairing secret the code is
+# bound to, and the masked number to show. Never the subscription's manage token.
+PENDING_CODE_SESSION_KEY = "communication.subscription_code"
+
+
 def subscribe(request: HttpRequest) -> HttpResponse:
     user = request.user if request.user.is_authenticated else None
     initial: dict[str, Any] = {"language": translation.get_language()}
@@ -157,9 +162,10 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscribeForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200
     if request.method == "POST":
+        texts = request.POST.get("channel") in (Channel.SMS, Channel.VOICE)
         if rate_limited(
             request, group="notice-subscribe", key="ip", rate=settings.RATE_LIMIT_SENSITIVE
-        ):
+        ) or (texts and sms_request_limited(request)):
             form.is_valid()
             form.add_error(
                 None, _("Zbyt wiele prób zapisu z tego adresu. Spróbuj ponownie za godzinę.")
@@ -168,7 +174,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         elif form.is_valid():
             data = form.cleaned_data
             try:
-                subscription = services.subscription_start(
+                result = services.subscription_start(
                     channel=data["channel"],
                     address=services.Address(
                         email=data.get("email") or "", phone=data.get("phone") or ""
@@ -179,26 +185,24 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
-                if (
-                    subscription.status == Subscription.Status.ACTIVE
-                    and subscription.user_id
-                    and user
-                    and subscription.user_id == user.pk
-                    and subscription.confirmed_at
-                    and (timezone.now() - subscription.confirmed_at).total_seconds() < 60
-                ):
+                if result.activated:
                     messages.success(
                         request,
                         _("Zapisano. Ogłoszenia będą przychodzić na Twój potwierdzony numer."),
                     )
                     return redirect("communication:my_subscriptions")
-                if subscription.channel == Channel.EMAIL:
+                if data["channel"] == Channel.EMAIL:
                     return render(
                         request, "communication/subscribe_sent.html", {"channel": "email"}
                     )
-                return redirect(
-                    "communication:subscription_code", manage_token=subscription.manage_token
-                )
+                # The same page whether the number was new or already subscribed: a code or a
+                # link to its settings went to the number, and nothing about it comes back here.
+                request.session[PENDING_CODE_SESSION_KEY] = {
+                    "id": result.subscription.pk if result.subscription else None,
+                    "pairing": result.pairing,
+                    "label": result.address_label,
+                }
+                return redirect("communication:subscription_code")
         if form.errors and status == 200:
             status = 400
     return render(request, "communication/subscribe.html", {"form": form}, status=status)
@@ -211,12 +215,11 @@ def _subscription_or_404(manage_token: str) -> Subscription:
     return subscription
 
 
-def subscription_code(request: HttpRequest, manage_token: str) -> HttpResponse:
-    subscription = _subscription_or_404(manage_token)
-    if subscription.status == Subscription.Status.ACTIVE:
-        return render(
-            request, "communication/subscription_done.html", {"subscription": subscription}
-        )
+def subscription_code(request: HttpRequest) -> HttpResponse:
+    """Type the SMS code on the page of the browser that asked for it (and only there)."""
+    pending = request.session.get(PENDING_CODE_SESSION_KEY)
+    if not isinstance(pending, dict):
+        return redirect("communication:subscribe")
     form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -225,23 +228,30 @@ def subscription_code(request: HttpRequest, manage_token: str) -> HttpResponse:
             form.add_error(None, _("Zbyt wiele prób. Spróbuj ponownie za godzinę."))
             status = 429
         elif form.is_valid():
+            user = request.user if isinstance(request.user, User) else None
             try:
-                services.subscription_confirm(
-                    subscription=subscription, secret=form.cleaned_data["code"]
+                subscription = services.subscription_confirm_code(
+                    subscription_id=pending.get("id"),
+                    pairing=str(pending.get("pairing") or ""),
+                    code=form.cleaned_data["code"],
+                    user=user,
                 )
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
-                subscription.refresh_from_db()
+                del request.session[PENDING_CODE_SESSION_KEY]
+                # The code proved this browser reads the number's SMS: its settings link is theirs.
                 return render(
-                    request, "communication/subscription_done.html", {"subscription": subscription}
+                    request,
+                    "communication/subscription_done.html",
+                    {"subscription": subscription},
                 )
         if form.errors and status == 200:
             status = 400
     return render(
         request,
         "communication/subscription_code.html",
-        {"form": form, "subscription": subscription},
+        {"form": form, "address_label": pending.get("label", "")},
         status=status,
     )
 
@@ -250,13 +260,21 @@ def subscription_confirm_email(
     request: HttpRequest, manage_token: str, secret: str
 ) -> HttpResponse:
     subscription = _subscription_or_404(manage_token)
+    user = request.user if isinstance(request.user, User) else None
     try:
-        subscription = services.subscription_confirm(subscription=subscription, secret=secret)
+        subscription = services.subscription_confirm(
+            subscription=subscription, secret=secret, user=user
+        )
     except CommunicationError as exc:
         return render(
             request, "communication/subscription_failed.html", {"error": str(exc)}, status=400
         )
-    return render(request, "communication/subscription_done.html", {"subscription": subscription})
+    # The link came to the mailbox and carries the token: showing the settings link adds nothing.
+    return render(
+        request,
+        "communication/subscription_done.html",
+        {"subscription": subscription},
+    )
 
 
 @csrf_exempt  # the token in the address is the credential; mail clients post one-click unsubscribes

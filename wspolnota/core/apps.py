@@ -1,4 +1,6 @@
-from django.apps import AppConfig
+from importlib import import_module
+
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +8,19 @@ class CoreConfig(AppConfig):
     name = "wspolnota.core"
     label = "core"
     verbose_name = _("Rdzeń platformy")
+
+    def ready(self) -> None:
+        run_configuration_checks()
+
+
+def run_configuration_checks() -> None:
+    """Read every app's own settings once when the process starts, so a bad value stops it.
+
+    An app lists callables in ``configuration_checks`` on its AppConfig (dotted paths, like
+    ``nav_items``); each reads and parses its settings and raises an error naming the variable.
+    Settings of the project itself are checked as ``wspolnota/settings.py`` is read.
+    """
+    for config in apps.get_app_configs():
+        for path in getattr(config, "configuration_checks", ()):
+            module_path, _sep, name = path.rpartition(".")
+            getattr(import_module(module_path), name)()

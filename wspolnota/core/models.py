@@ -90,3 +90,25 @@ class AuditLogEntry(models.Model):
     def compute_hash(self) -> str:
         data = json.dumps(self.canonical_payload(), sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+class DailySendCount(models.Model):
+    """How many messages one destination got today at someone's request (codes, links).
+
+    The destination is a keyed hash of the phone number or e-mail address, never the address
+    itself, and rows older than yesterday are deleted as new ones are counted
+    (``core.ratelimit.send_quota_take``).
+    """
+
+    digest = models.CharField(max_length=64)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["digest", "day"], name="daily_send_count_once"),
+        ]
+        indexes = [models.Index(fields=["day"], name="daily_send_count_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.digest[:8]}… {self.count}"

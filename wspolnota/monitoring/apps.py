@@ -10,3 +10,8 @@ class MonitoringConfig(AppConfig):
     nav_items: list[tuple[str, object]] = [("monitoring:dashboard", _("Strategia 2030"))]
     # Indicator providers this app ships (see providers.py); any app may declare its own.
     indicator_providers: dict[str, str] = {}
+    # Read at start-up (core.apps.run_configuration_checks), so a bad value stops the process.
+    configuration_checks = [
+        "wspolnota.monitoring.conf.turnout_population_source",
+        "wspolnota.monitoring.conf.trend_window",
+    ]

@@ -98,3 +98,47 @@ def test_the_phone_page_sends_and_confirms_and_limits_requests(client, resident,
     assert done.status_code == 302
     resident.refresh_from_db()
     assert resident.phone_confirmed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_codes_go_only_to_numbers_of_the_allowed_countries(resident, settings):
+    with pytest.raises(AccountsError, match=r"\+48, \+380"):
+        services.phone_verification_start(user=resident, phone="+1 202 555 0143")
+    settings.SMS_ALLOWED_COUNTRIES = frozenset({"PL", "UA", "US"})
+    services.phone_verification_start(user=resident, phone="+1 202 555 0143")
+    assert [m.to for m in memory_outbox] == ["+12025550143"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_number_gets_at_most_the_daily_cap_of_codes_whoever_asks(krakow, settings):
+    from wspolnota.tests_support.factories import UserFactory
+
+    settings.SMS_DAILY_LIMIT_PER_NUMBER = 3
+    refused = 0
+    for _ in range(5):
+        try:
+            services.phone_verification_start(user=UserFactory(), phone="600 100 500")
+        except AccountsError as exc:
+            assert "dziś" in str(exc)
+            refused += 1
+    assert refused == 2
+    assert [m.to for m in memory_outbox] == ["+48600100500"] * 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_address_cannot_have_codes_sent_to_many_numbers(krakow, settings):
+    from django.test import Client
+
+    from wspolnota.tests_support.factories import UserFactory
+
+    settings.RATE_LIMIT_SMS_PER_ADDRESS = "2/h"
+    statuses = []
+    for n in range(3):
+        client = Client()
+        client.force_login(UserFactory())
+        response = client.post(
+            "/pl/konto/profil/telefon/", {"phone-phone": f"60010060{n}", "send": "1"}
+        )
+        statuses.append(response.status_code)
+    assert statuses == [302, 302, 429]
+    assert len(memory_outbox) == 2

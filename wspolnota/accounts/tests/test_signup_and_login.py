@@ -85,14 +85,14 @@ def test_a_resident_logs_in_with_email_and_password(client, resident):
 
 
 @pytest.mark.django_db
-def test_log_in_is_throttled_per_email_and_keeps_the_typed_address(client, resident):
+def test_log_in_is_slowed_per_account_and_address_and_keeps_the_typed_address(client, resident):
     for _ in range(5):
         response = client.post(LOGIN, {"username": resident.email, "password": "wrong"})
         assert response.status_code == 200
     response = client.post(LOGIN, {"username": resident.email, "password": "correct-horse-battery"})
     body = response.content.decode()
     assert response.status_code == 429
-    assert "Zbyt wiele prób logowania" in body
+    assert "Zbyt wiele nieudanych prób logowania" in body
     assert f'value="{resident.email}"' in body
     assert "_auth_user_id" not in client.session
 

@@ -85,29 +85,55 @@ def test_redis_and_email_urls_are_checked():
         parse_email_url("smtps://mail.example?tls=1", base_dir=BASE)
 
 
-def _load_settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(
-            (
-                "WSPOLNOTA",
-                "SECRET",
-                "PESEL",
-                "DATABASE",
-                "EMAIL",
-                "ALLOWED",
-                "DEBUG",
-                "REDIS",
-                "TASKS",
-            )
-        )
-    }
+_OURS = (
+    "WSPOLNOTA",
+    "DJANGO_SETTINGS",
+    "SECRET",
+    "PESEL",
+    "DATABASE",
+    "EMAIL",
+    "ALLOWED",
+    "DEBUG",
+    "REDIS",
+    "TASKS",
+    "SMS",
+    "VOICE",
+    "RATE_LIMIT",
+    "LOGIN_",
+    "TRUSTED_PROXY",
+    "BEHIND_PROXY",
+    "COMMUNICATION",
+    "MONITORING",
+    "ALLOW_",
+)
+_SETTINGS_SUMMARY = (
+    "import json, wspolnota.settings as s;"
+    "print(json.dumps([s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.X_FRAME_OPTIONS, s.SECURE_HSTS_SECONDS > 0]))"
+)
+# What a production process does first: settings, then every app's start-up check.
+_START = (
+    "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'wspolnota.settings';"
+    "django.setup(); print('started')"
+)
+PRODUCTION = {
+    "WSPOLNOTA_ENV": "production",
+    "SECRET_KEY": "s" * 50,
+    "PESEL_HASH_KEY": "k" * 32,
+    "ALLOWED_HOSTS": "wspolnota.krakow.pl",
+    "EMAIL_URL": "smtp://mail.krakow.pl:587?tls=1",
+    "DATABASE_URL": "postgres://wsp@127.0.0.1/wsp",
+    "SMS_BACKEND": "smsapi",
+    "SMSAPI_TOKEN": "token-from-the-smsapi-panel",
+    "SMSAPI_CALLBACK_SECRET": "c" * 32,
+    "VOICE_FILE_PATH": "/var/spool/wspolnota/voice-calls.log",
+}
+
+
+def _load_settings(
+    env: dict[str, str], code: str = _SETTINGS_SUMMARY
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(_OURS)}
     clean.update(env)
-    code = (
-        "import json, wspolnota.settings as s;"
-        "print(json.dumps([s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.X_FRAME_OPTIONS, s.SECURE_HSTS_SECONDS > 0]))"
-    )
     return subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -125,29 +151,120 @@ def test_production_refuses_to_start_without_secrets():
 
 
 def test_production_defaults_are_safe():
-    result = _load_settings(
-        {
-            "WSPOLNOTA_ENV": "production",
-            "SECRET_KEY": "s" * 50,
-            "PESEL_HASH_KEY": "k" * 32,
-            "ALLOWED_HOSTS": "wspolnota.krakow.pl",
-            "EMAIL_URL": "smtp://mail.krakow.pl:587?tls=1",
-            "DATABASE_URL": "postgres://wsp@127.0.0.1/wsp",
-        }
-    )
+    result = _load_settings(PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == '[false, true, true, "DENY", true]'
+    started = _load_settings(PRODUCTION, _START)
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == "started"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "RATE_LIMIT_SIGNUP",
+        "RATE_LIMIT_LOGIN_PER_IP",
+        "RATE_LIMIT_SMS_CODE",
+        "RATE_LIMIT_SENSITIVE",
+        "RATE_LIMIT_SMS_PER_ADDRESS",
+        "RATE_LIMIT_PASSWORD_RESET",
+    ],
+)
+def test_a_malformed_rate_limit_stops_the_start_and_names_the_variable(name):
+    result = _load_settings({**PRODUCTION, name: "banana"})
+    assert result.returncode != 0
+    assert f"{name} must look like 5/m" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["5/0m", "0/m", "5", "5/2w"])
+def test_rates_the_limiter_would_misread_are_refused(value):
+    result = _load_settings({**PRODUCTION, "RATE_LIMIT_SIGNUP": value})
+    assert result.returncode != 0
+    assert "RATE_LIMIT_SIGNUP must look like 5/m" in result.stderr
+
+
+def test_the_retired_log_in_rate_is_refused_rather_than_silently_ignored():
+    result = _load_settings({**PRODUCTION, "RATE_LIMIT_LOGIN": "5/m"})
+    assert result.returncode != 0
+    assert "RATE_LIMIT_LOGIN is no longer used" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # the finding: production quietly wrote every SMS to a file
+        ({"SMS_BACKEND": "", "SMSAPI_TOKEN": ""}, "SMSAPI_TOKEN must be set"),
+        ({"SMS_BACKEND": "file"}, "SMS_BACKEND=file is refused in production"),
+        ({"SMS_BACKEND": "memory"}, "SMS_BACKEND=memory is refused in production"),
+        ({"SMSAPI_TOKEN": ""}, "SMSAPI_TOKEN must be set"),
+        ({"SMSAPI_CALLBACK_SECRET": ""}, "SMSAPI_CALLBACK_SECRET must be set"),
+        ({"EMAIL_URL": "file:///var/mail"}, "EMAIL_URL must be smtp:// or smtps://"),
+        ({"EMAIL_URL": "console://"}, "EMAIL_URL must be smtp:// or smtps://"),
+        ({"VOICE_BACKEND": "memory"}, "VOICE_BACKEND=memory is refused in production"),
+        ({"VOICE_FILE_PATH": ""}, "VOICE_FILE_PATH must be set in production"),
+        ({"TRUSTED_PROXY_COUNT": "two"}, "TRUSTED_PROXY_COUNT must be a whole number"),
+        ({"SMS_ALLOWED_COUNTRIES": "PL,XX"}, "SMS_ALLOWED_COUNTRIES has unknown country codes: XX"),
+        ({"SMS_DAILY_LIMIT_PER_NUMBER": "0"}, "SMS_DAILY_LIMIT_PER_NUMBER must be at least 1"),
+        ({"LOGIN_DELAY_SECONDS": "soon"}, "LOGIN_DELAY_SECONDS must be a whole number"),
+    ],
+)
+def test_production_refuses_settings_that_would_fail_later_or_deliver_nothing(change, message):
+    result = _load_settings({**PRODUCTION, **change})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_sends_sms_through_the_gateway_unless_told_otherwise():
+    result = _load_settings(
+        {**PRODUCTION, "SMS_BACKEND": ""}, "import wspolnota.settings as s; print(s.SMS_BACKEND)"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "smsapi"
+
+
+def test_a_benchmark_on_production_settings_may_say_that_nothing_is_delivered():
+    result = _load_settings(
+        {
+            **PRODUCTION,
+            "ALLOW_UNDELIVERED_MESSAGES": "1",
+            "SMS_BACKEND": "memory",
+            "EMAIL_URL": "console://",
+            "VOICE_FILE_PATH": "",
+        },
+        _START,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_smsapi_without_a_token_stops_the_demo_too(tmp_path):
+    result = _load_settings(
+        {"WSPOLNOTA_ENV": "demo", "WSPOLNOTA_VAR_DIR": str(tmp_path), "SMS_BACKEND": "smsapi"}
+    )
+    assert result.returncode != 0
+    assert "SMSAPI_TOKEN must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"COMMUNICATION_QUIET_START": "late"}, "COMMUNICATION_QUIET_START must look like 21:00"),
+        ({"COMMUNICATION_MAX_ATTEMPTS": "many"}, "COMMUNICATION_MAX_ATTEMPTS must be a whole"),
+        ({"SMS_PRICE_PER_SEGMENT": "cheap"}, "SMS_PRICE_PER_SEGMENT must be a decimal"),
+        ({"COMMUNICATION_DELIVERY_PARALLEL": "x"}, "COMMUNICATION_DELIVERY_PARALLEL must be"),
+        ({"SMSAPI_TIMEOUT": "soon"}, "SMSAPI_TIMEOUT must be a number"),
+        ({"SMSAPI_URL": "ftp://api.smsapi.pl/"}, "SMSAPI_URL must be an https:// address"),
+        ({"MONITORING_TREND_WINDOW": "1"}, "MONITORING_TREND_WINDOW must be at least 2"),
+        ({"MONITORING_TURNOUT_POPULATION": "x"}, "MONITORING_TURNOUT_POPULATION must be one of"),
+    ],
+)
+def test_app_settings_are_checked_when_the_process_starts(change, message):
+    result = _load_settings({**PRODUCTION, **change}, _START)
+    assert result.returncode != 0
+    assert message in result.stderr
 
 
 def test_debug_is_refused_in_production():
-    result = _load_settings(
-        {
-            "WSPOLNOTA_ENV": "production",
-            "DEBUG": "1",
-            "SECRET_KEY": "s" * 50,
-            "PESEL_HASH_KEY": "k" * 32,
-        }
-    )
+    result = _load_settings({**PRODUCTION, "DEBUG": "1"})
     assert result.returncode != 0
     assert "DEBUG=1 is refused" in result.stderr
 

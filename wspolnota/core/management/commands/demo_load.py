@@ -1,26 +1,49 @@
-"""Load the demo content of every app: each app with a ``demo`` module adds its part."""
+"""Load the demo content of every app: each app with a ``demo`` module adds its part.
+
+The demo creates log-ins for every role, an administrator included, all with a password printed
+in the README. It therefore runs only with WSPOLNOTA_ENV=demo; tests call the apps' ``demo.load``
+functions directly.
+"""
 
 from importlib import import_module
+from types import ModuleType
 from typing import Any
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 
+def demo_modules() -> list[ModuleType]:
+    """Each platform app's ``demo`` module, in INSTALLED_APPS order."""
+    modules = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("wspolnota."):
+            continue
+        try:
+            modules.append(import_module(f"{config.name}.demo"))
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{config.name}.demo":
+                continue
+            raise
+    return modules
+
+
 class Command(BaseCommand):
-    help = "Load Kraków demo data (idempotent): districts, users of every role, and each app's sample content."
+    help = (
+        "Load Kraków demo data (idempotent): districts, users of every role with a public "
+        "password, and each app's sample content. Only with WSPOLNOTA_ENV=demo."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for config in apps.get_app_configs():
-            if not config.name.startswith("wspolnota."):
-                continue
-            try:
-                module = import_module(f"{config.name}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name == f"{config.name}.demo":
-                    continue
-                raise
+        if settings.ENV != "demo":
+            raise CommandError(
+                f"demo_load runs only with WSPOLNOTA_ENV=demo (this is {settings.ENV}): it creates "
+                "an administrator and other accounts whose password is public. For a real "
+                "platform create the first administrator with 'manage.py createadmin'."
+            )
+        for module in demo_modules():
             with transaction.atomic():
                 lines = module.load()
             for line in lines or []:
