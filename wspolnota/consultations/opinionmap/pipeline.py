@@ -404,12 +404,6 @@ def _squared_distances(points: FloatArray, centres: FloatArray) -> FloatArray:
     return out
 
 
-def _nearest(points: FloatArray, centres: FloatArray) -> IntArray:
-    """The nearest centre of each point (a k-d tree over the centres: exact, and fast)."""
-    _distance, index = cKDTree(centres).query(points)
-    return np.asarray(index, dtype=np.int64)
-
-
 def farthest_point_centres(points: FloatArray, k: int, first: int) -> FloatArray:
     """``first``, then repeatedly the point farthest from every centre chosen (first of equals)."""
     chosen = [first]
@@ -443,16 +437,44 @@ def kmeans(
     first = int(np.argmax(((points - mean) ** 2).sum(axis=1)))
     centres = farthest_point_centres(points, k, first)
     labels = np.full(n, -1, dtype=np.int64)
+    # Hamerly's bounds: ``upper`` ≥ the distance to the own centre, ``lower`` ≤ the distance to
+    # any other; only points whose bounds overlap are looked up again. Same assignments as
+    # looking every point up every round (Lloyd), in a fraction of the time.
+    upper = np.full(n, np.inf)
+    lower = np.zeros(n)
     for _ in range(max_iterations):
-        new = _nearest(points, centres)
+        tree = cKDTree(centres)
+        new = labels.copy()
+        check = upper * (1 + 1e-12) + 1e-12 >= lower
+        if check.any():
+            rows = np.flatnonzero(check)
+            if labels[0] >= 0:
+                own = np.sqrt(((points[rows] - centres[labels[rows]]) ** 2).sum(axis=1))
+                upper[rows] = own
+                rows = rows[own * (1 + 1e-12) + 1e-12 >= lower[rows]]
+            if len(rows):
+                distance, index = tree.query(points[rows], k=min(2, len(centres)))
+                distance = distance.reshape(len(rows), -1)
+                index = index.reshape(len(rows), -1)
+                new[rows] = index[:, 0]
+                upper[rows] = distance[:, 0]
+                lower[rows] = distance[:, 1] if distance.shape[1] > 1 else np.inf
         if np.array_equal(new, labels):
             break
         labels = new
         size = np.bincount(labels, weights=w, minlength=len(centres))
         alive = size > 0
+        previous = centres.copy()
         for axis in range(2):
             total = np.bincount(labels, weights=w * points[:, axis], minlength=len(centres))
             centres[alive, axis] = total[alive] / size[alive]
+        shift = np.sqrt(((centres - previous) ** 2).sum(axis=1))
+        upper += shift[labels]
+        # another centre came at most the largest shift closer (the second largest for the
+        # points of the centre that moved most)
+        largest = int(np.argmax(shift))
+        others = np.sort(shift)[-2] if len(shift) > 1 else 0.0
+        lower -= np.where(labels == largest, others, shift[largest])
     used = np.unique(labels)
     remap = np.full(len(centres), -1, dtype=np.int64)
     remap[used] = np.arange(len(used))

@@ -262,3 +262,25 @@ def test_large_conversations_take_the_lanczos_path_and_agree_with_the_exact_one(
     lanczos = pipeline.project(votes)[1]
     assert np.allclose(exact, lanczos, atol=1e-9)
     assert compute(votes).groups == pipeline.compute(votes).groups
+
+
+def test_k_means_with_bounds_assigns_exactly_as_plain_lloyd():
+    rng = np.random.default_rng(8)
+    points = np.concatenate([rng.normal(c, 1.0, size=(400, 2)) for c in ((0, 0), (4, 1), (1, 5))])
+    weights = rng.integers(1, 5, len(points)).astype(float)
+    labels, centres = pipeline.kmeans(points, 12, weights=weights)
+    # the same start, then every point looked up every round
+    mean = (points * weights[:, None]).sum(axis=0) / weights.sum()
+    first = int(np.argmax(((points - mean) ** 2).sum(axis=1)))
+    expected = pipeline.farthest_point_centres(points, 12, first)
+    plain = np.full(len(points), -1)
+    for _ in range(pipeline.MAX_ITERATIONS):
+        new = pipeline._squared_distances(points, expected).argmin(axis=1)
+        if np.array_equal(new, plain):
+            break
+        plain = new
+        for j in range(len(expected)):
+            if (plain == j).any():
+                expected[j] = np.average(points[plain == j], axis=0, weights=weights[plain == j])
+    assert adjusted_rand_index(labels.tolist(), plain.tolist()) == 1.0
+    assert np.allclose(np.sort(centres, axis=0), np.sort(expected[np.unique(plain)], axis=0))
