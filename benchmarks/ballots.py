@@ -12,11 +12,15 @@ What it does, all on 127.0.0.1 and bounded in time:
 3. starts gunicorn (gthread workers) on that module and database;
 4. baseline: client threads POST the baseline view for a fixed time;
 5. cast: the same threads POST the real cast (``/pl/glosowanie/<year>/glosuj/oddaj/``: ballot
-   validation, roll check and insert, ballot and choices insert in one transaction), each
-   voter once; the cast answers 303 See Other with the receipt code in a signed cookie (the
-   receipt page, a GET, is not part of the cast and is not requested here);
-6. checks that every receipt returned is in the database once and that the database holds no
-   ballot that was not answered (lost / doubled), and that roll marks equal ballots.
+   validation, the cast's own one-time SMS code checked and consumed, the roll mark and the
+   sealed envelope inserted in one transaction), each voter once, while the background worker
+   (``manage.py db_worker``) runs the mixer whenever ``VOTING_MIX_BATCH`` envelopes wait; the
+   cast answers 303 See Other with the receipt code in a signed cookie (the receipt page, a
+   GET, is not part of the cast and is not requested here). Each voter's code is issued during
+   preparation (as the review page would send it by SMS);
+6. runs the mixer once more (the close), then checks that every receipt returned is in the box
+   once and that the box holds no receipt that was not answered (lost / doubled), and that
+   roll marks equal ballots.
 
 Run: ``.venv/bin/python benchmarks/ballots.py [--voters 3000 --threads 16 --workers 4]``
 (needs PostgreSQL on 127.0.0.1:5432, user postgres). Last line:
@@ -38,6 +42,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +121,7 @@ def prepare(voters: int) -> dict[str, Any]:
     from wspolnota.territory.models import District
     from wspolnota.territory.services import krakow_load
     from wspolnota.voting import services
+    from wspolnota.voting.models import CastCode
     from wspolnota.voting.tests.factories import make_pesel, make_voting_edition, on_ballot
 
     call_command("migrate", verbosity=0)
@@ -136,23 +142,41 @@ def prepare(voters: int) -> dict[str, Any]:
     )
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_baseline (id bigserial PRIMARY KEY, user_id bigint)")
+    from stdnum.pl import pesel as stdnum_pesel
+
     sessions = []
+    codes = []
     for index, user in enumerate(users):
+        pesel = make_pesel(index)
         identity = services.identity_for(
-            rules=rules, full_name=f"Osoba {index}", pesel=make_pesel(index), at=now
+            rules=rules,
+            full_name=f"Osoba {index}",
+            pesel=pesel,
+            birth_date=stdnum_pesel.get_birth_date(pesel),
+            sex=stdnum_pesel.get_gender(pesel),
+            at=now,
         )
+        cast_code, code = services.cast_code_issue(
+            user=user, edition=edition, identity=identity, at=now
+        )
+        CastCode.objects.filter(pk=cast_code.pk).update(expires_at=now + timedelta(hours=2))
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store[f"voting:{edition.pk}"] = {
-            "identity": identity.identity_hash,
+            "person": identity.person_key,
+            "pesel": identity.pesel_key,
+            "address": "",
             "age_band": "",
             "sex": "",
+            "minor": False,
             "district": districts[1].pk,
         }
+        store["voting:cast-code"] = cast_code.pk
         store.create()
         sessions.append(store.session_key)
+        codes.append(code)
     city, local = pool_for(edition, None), pool_for(edition, 1)
     cp, lp = on_ballot(edition, None), on_ballot(edition, 1)
     ballots = []
@@ -162,6 +186,7 @@ def prepare(voters: int) -> dict[str, Any]:
         ballots.append(
             {f"pool_{city.pk}_{r + 1}": c[r] for r in range(3)}
             | {f"pool_{local.pk}_{r + 1}": d[r] for r in range(3)}
+            | {"code": codes[i]}
         )
     return {"year": edition.year, "sessions": sessions, "ballots": ballots, "edition": edition.pk}
 
@@ -241,6 +266,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--baseline-seconds", type=float, default=10.0)
     parser.add_argument("--cast-seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--no-worker", action="store_true", help="do not run the mixer in a background worker"
+    )
     args = parser.parse_args()
 
     db = f"wsp_bench_ballots_{os.getpid()}"
@@ -252,6 +280,7 @@ def main() -> None:
     sys.path[:0] = [folder, str(REPO)]
     _psql(f'CREATE DATABASE "{db}"')
     server = None
+    worker = None
     try:
         t0 = time.monotonic()
         data = prepare(args.voters)
@@ -287,6 +316,15 @@ def main() -> None:
             raise SystemExit("the server did not start")
         sessions = data["sessions"]
         cast_path = f"/pl/glosowanie/{data['year']}/glosuj/oddaj/"
+        if not args.no_worker:
+            worker = subprocess.Popen(
+                [str(REPO / ".venv/bin/python"), "manage.py", "db_worker"],
+                env=env,
+                cwd=str(REPO),
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
 
         warm: queue.Queue[tuple[str, str, dict[str, Any]]] = queue.Queue()
         for i in range(200):
@@ -321,16 +359,33 @@ def main() -> None:
             f"p50 {statistics.median(lat_cast) * 1000:.1f} ms, p99 {p99:.1f} ms"
         )
 
-        from wspolnota.voting.models import Ballot, VoterRollEntry
+        if worker is not None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=60)
+            worker = None
+        from wspolnota.voting.models import Ballot, BallotReceipt, Envelope, VoterRollEntry
+        from wspolnota.voting.services import envelopes_mix
 
+        waiting = Envelope.objects.filter(edition_id=data["edition"]).count()
+        t_mix = time.monotonic()
+        envelopes_mix(edition_id=data["edition"], final=True)
+        print(
+            f"mixer: {Ballot.objects.filter(edition_id=data['edition']).count() - 0} ballots in "
+            f"the box; {waiting} envelopes were waiting at the close, mixed in "
+            f"{time.monotonic() - t_mix:.2f} s"
+        )
         in_db = list(
-            Ballot.objects.filter(edition_id=data["edition"]).values_list("receipt_code", flat=True)
+            BallotReceipt.objects.filter(edition_id=data["edition"]).values_list("code", flat=True)
         )
         roll = VoterRollEntry.objects.filter(edition_id=data["edition"]).count()
+        ballots_in_box = Ballot.objects.filter(edition_id=data["edition"]).count()
         answered = set(receipts)
         lost = len(answered - set(in_db)) + (len(receipts) - len(answered))
         doubled = (
-            (len(in_db) - len(set(in_db))) + len(set(in_db) - answered) + abs(roll - len(in_db))
+            (len(in_db) - len(set(in_db)))
+            + len(set(in_db) - answered)
+            + abs(roll - len(in_db))
+            + abs(ballots_in_box - len(in_db))
         )
         print(
             f"ballots in the database {len(in_db)}, roll marks {roll}, receipts answered {len(receipts)}"
@@ -342,9 +397,10 @@ def main() -> None:
             f"ratio={ratio:.2f} p99_ms={p99:.0f} lost={lost} doubled={doubled}"
         )
     finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+        for process in (server, worker):
+            if process is not None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=60)
         from django.db import connections
 
         connections.close_all()

@@ -3,7 +3,7 @@
 Builds a throw-away test database (SQLite in memory by default; with ``DATABASE_URL`` set to
 PostgreSQL, a ``bench_catalogue_<pid>`` database on that server, dropped at the end), loads Kraków's 18
 districts and an edition with 1,000 projects (names, costs and categories from the Pabulib
-Kraków 2025 files when ``$WSPOLNOTA_SHARED/data/pabulib`` is there), then requests the catalogue
+Kraków 2025 files shipped in ``data/pabulib``), then requests the catalogue
 through Django's test client — the whole server side: URL routing, middleware, queries, template
 rendering — with a rotating set of filters (pool, district, category, status, cost range,
 diacritic-free search, sorting, pagination).
@@ -51,7 +51,7 @@ def _names() -> list[tuple[str, str, Decimal]]:
     """(name, category, cost) from Pabulib's Kraków 2025 district files, or synthetic ones."""
     from wspolnota.budget.demo import CATEGORIES, PabulibError, read_pb
 
-    folder = Path(os.environ.get("WSPOLNOTA_SHARED", REPO.parent / "shared")) / "data" / "pabulib"
+    folder = REPO / "data" / "pabulib"
     rows: list[tuple[str, str, Decimal]] = []
     for path in sorted(folder.glob("Poland_Krakow_2025_*.pb")):
         try:

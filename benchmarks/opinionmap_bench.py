@@ -2,8 +2,7 @@
 
     .venv/bin/python benchmarks/opinionmap_bench.py [--skip-reddwarf] [--skip-tenfold]
 
-1. Every conversation in the Polis data folder (``data/polis``, else ``../shared/data/polis``, or
-   ``POLIS_DATA``):
+1. Every conversation in ``data/polis`` (shipped with the repository):
    one computation from the latest vote of each pair (what ``manage.py opinionmap FOLDER``
    prints), compared with the ``group-id`` Polis published by the adjusted Rand index (ARI),
    next to red-dwarf 0.4.0 (PyPI, a Python re-implementation of Polis's pipeline, in the
@@ -24,7 +23,6 @@ tenfold_peak_mb=…``. No database is used.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import statistics
 import subprocess
@@ -45,16 +43,7 @@ from wspolnota.consultations.opinionmap.pipeline import (  # noqa: E402
     compute,
 )
 
-# The conversations shipped with the repository (data/polis) or, before they were, the shared
-# collection beside it; POLIS_DATA points elsewhere.
-POLIS = Path(
-    os.environ.get(
-        "POLIS_DATA",
-        ROOT / "data" / "polis"
-        if (ROOT / "data" / "polis").is_dir()
-        else ROOT.parent / "shared" / "data" / "polis",
-    )
-)
+POLIS = ROOT / "data" / "polis"  # shipped with the repository (data/polis/SOURCE.md)
 LARGEST = (7_890, 1_034_868, 1_000)
 TENFOLD = (80_000, 10_000_000, 1_000)
 

@@ -16,8 +16,8 @@ same count 50 ms one minute, 85 ms the next). Each votecount case is therefore r
 run's time is printed. pabutools runs once per file: its runs last 10-20 s, long enough to
 average such swings out.
 
-Run: ``python benchmarks/votecount_bench.py`` with votecount and pabutools installed. The data
-folder is ``$WSPOLNOTA_SHARED/data/pabulib`` (default ``<repo>/../shared/data/pabulib``). The last
+Run: ``python benchmarks/votecount_bench.py`` with votecount and pabutools installed. The files
+are the ones shipped in ``<repo>/data/pabulib`` (see its SOURCE.md). The last
 line is ``RESULT krakow2024_s=… warszawa2026_s=… peak_mb=… ratio_vs_pabutools=…``, followed on the
 same line by the CPU-time figures (``…_cpu_s``, ``ratio_cpu``): on a machine shared with other
 work the elapsed times grow with the load, the CPU times much less.
@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("WSPOLNOTA_SHARED", REPO.parent / "shared")) / "data" / "pabulib"
+DATA = REPO / "data" / "pabulib"
 
 PABUTOOLS_COMPATIBLE = {
     "rule": "mes",
@@ -135,7 +135,7 @@ def _runs_text(times: list[float]) -> str:
 
 def main() -> int:
     if not DATA.is_dir():
-        print(f"Pabulib data not found at {DATA}; set WSPOLNOTA_SHARED", file=sys.stderr)
+        print(f"Pabulib data not found at {DATA} (it is part of the repository)", file=sys.stderr)
         return 2
     import votecount
 

@@ -23,6 +23,20 @@ from wspolnota.tests_support.factories import (
 PASSWORD = "correct-horse-battery"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each worker gets its own Redis database (see tests_support/xdist.py);
+    test modules read REDIS_TEST_URL when they are imported, which is after this hook."""
+    from wspolnota.tests_support.xdist import per_worker_redis_url, worker_index
+
+    url = os.environ.get("REDIS_TEST_URL")
+    if url and "PYTEST_XDIST_WORKER" in os.environ:
+        os.environ.setdefault("WSP_REDIS_TEST_URL_GIVEN", url)
+        try:
+            os.environ["REDIS_TEST_URL"] = per_worker_redis_url(url, worker_index())
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from exc
+
+
 @pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     """A request to /uk/… must not leave Ukrainian active for the next test on the thread."""
@@ -36,8 +50,11 @@ def _default_language() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
-    """Uploaded and generated files of a test go to its own folder, never to var/media."""
+    """Uploaded and generated files of a test go to its own folder, never to var/media; whatever
+    reads settings.VAR_DIR (spools, checkpoints) writes under the test's folder too, so parallel
+    workers never share a file."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.VAR_DIR = tmp_path / "var"
 
 
 @pytest.fixture(autouse=True)

@@ -328,6 +328,18 @@ RETENTION_DAYS = {
     "voter_roll": env_int("RETENTION_VOTER_ROLL_DAYS", 365, minimum=30),
 }
 
+# --- The budget vote (docs/voting.md) ---------------------------------------------------------
+# Online ballots one confirmed mobile number may confirm in one edition (a household's phone).
+VOTING_BALLOTS_PER_PHONE = env_int("VOTING_BALLOTS_PER_PHONE", 1, minimum=1, maximum=10)
+# The mixer moves sealed envelopes into the ballot box when at least this many wait (and all at
+# the close): the smallest crowd a ballot hides in.
+VOTING_MIX_BATCH = env_int("VOTING_MIX_BATCH", 50, minimum=1, maximum=100_000)
+# Younger online voters need a parent's or guardian's declaration; without it they are listed for
+# the commission to review.
+VOTING_GUARDIAN_AGE = env_int("VOTING_GUARDIAN_AGE", 13, minimum=0, maximum=18)
+# The commission's list flags an address given by at least this many different people.
+VOTING_SUSPICIOUS_PER_ADDRESS = env_int("VOTING_SUSPICIOUS_PER_ADDRESS", 6, minimum=2)
+
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "pl"
 # Each language is named in itself, as language pickers should.
@@ -417,7 +429,9 @@ HELP_HOURS = env_str("HELP_HOURS", "pn.–pt. 7:30–15:30")
 ACCESSIBILITY_STATEMENT_PUBLISHED = env_str("ACCESSIBILITY_STATEMENT_PUBLISHED", "2026-03-31")
 ACCESSIBILITY_STATEMENT_UPDATED = env_str("ACCESSIBILITY_STATEMENT_UPDATED", "2026-11-26")
 ACCESSIBILITY_COORDINATOR = env_str("ACCESSIBILITY_COORDINATOR", "Koordynator ds. dostępności UMK")
-SHARED_DATA_DIR = Path(env_str("WSPOLNOTA_SHARED", str(BASE_DIR.parent / "shared")))
+# Data shipped in the repository (Pabulib, Polis, DCAT-AP shapes; see data/*/SOURCE.md). Nothing
+# outside the tests reads anything beside the repository.
+DATA_DIR = BASE_DIR / "data"
 
 LOGGING = {
     "version": 1,

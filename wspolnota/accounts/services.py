@@ -429,4 +429,7 @@ def personal_data_purge(*, now: Any = None) -> dict[str, int]:
         with transaction.atomic():
             _erase_personal_data(user, now=now)
             erased += 1
-    return {"sms_codes": codes, "inactive_accounts": erased}
+    from wspolnota.voting.services import voting_personal_data_purge
+
+    rolls = voting_personal_data_purge(now=now)
+    return {"sms_codes": codes, "inactive_accounts": erased, "voter_rolls": rolls["editions"]}

@@ -168,7 +168,7 @@ def _load_2025(lines: list[str], unit: CityUnit | None) -> None:
     if Edition.objects.filter(city=city, year=2025).exists():
         lines.append("Budżet obywatelski 2025: już wczytany.")
         return
-    folder = Path(settings.SHARED_DATA_DIR) / "data" / "pabulib"
+    folder = Path(settings.DATA_DIR) / "pabulib"
     district_files = sorted(folder.glob("Poland_Krakow_2025_*.pb"))
     citywide_file = folder / "Poland_Krakow_2024.pb"
     if not district_files:

@@ -145,3 +145,9 @@ class BudgetErrors(BudgetError):
         first = problems[0]
         super().__init__(first.message, code="invalid", field=first.field, params=first.params)
         self.problems = problems
+
+
+VOTING_DATES_LOCKED = _(
+    "Głosowanie już się rozpoczęło: jego daty się nie zmieniają. Koniec można tylko przedłużyć, "
+    "z opublikowanym powodem, na stronie głosowania."
+)

@@ -82,6 +82,32 @@ def is_coordinator(user: User | Any, edition: Edition) -> bool:
     return edition.coordinating_unit_id in official_unit_ids(user)
 
 
+def coordinates_edition(user: User | Any, edition: Edition) -> bool:
+    """The edition's coordinators in the strict sense the vote needs: officials of its
+    coordinating unit, and administrators. An edition without a coordinating unit is run by
+    administrators only (never "any official of any department")."""
+    if not _signed_in(user):
+        return False
+    if is_administrator(user):
+        return True
+    unit_id = edition.coordinating_unit_id
+    return unit_id is not None and unit_id in official_unit_ids(user)
+
+
+def voting_phase_change_refusal(
+    edition: Edition, window: tuple[datetime, datetime], *, at: datetime
+) -> Refusal | None:
+    """Once voting has started its dates are the vote's, not the calendar's: the start stays,
+    and the end only moves later through the vote's published extension (with a reason), never
+    by editing the phase. Before the start, the phase may be moved freely."""
+    current = edition.phase_window(Phase.VOTING)
+    if current is None or at < current[0]:
+        return None
+    if window == current:
+        return None
+    return Refusal(errors.VOTING_DATES_LOCKED)
+
+
 def is_author(user: User | Any, project: Project) -> bool:
     return _signed_in(user) and project.author_id is not None and project.author_id == user.pk
 

@@ -37,6 +37,7 @@ from wspolnota.budget.models import (
     EditionPhase,
     MergeProposal,
     PaperSupportList,
+    Phase,
     Pool,
     PoolKind,
     Project,
@@ -152,6 +153,12 @@ def edition_phases_update(
     """Move an edition's phase dates (administrators and coordinators); every change is logged."""
     if not permissions.is_coordinator(actor, edition):
         raise BudgetPermissionError(errors.NOT_ALLOWED)
+    if Phase.VOTING in phases:
+        refusal = permissions.voting_phase_change_refusal(
+            edition, phases[Phase.VOTING], at=timezone.now()
+        )
+        if refusal is not None:
+            raise BudgetError(refusal.message, field="voting", params=refusal.params)
     with transaction.atomic():
         for kind, (starts_at, ends_at) in phases.items():
             phase = EditionPhase.objects.filter(edition=edition, kind=kind).first()

@@ -135,7 +135,7 @@ def load() -> list[str]:
     edition = Edition.objects.filter(year=2025).order_by("pk").first()
     if edition is None:
         return ["Realizacja projektów: brak edycji 2025 budżetu obywatelskiego; pomijam."]
-    folder = Path(settings.SHARED_DATA_DIR) / "data" / "pabulib"
+    folder = Path(settings.DATA_DIR) / "pabulib"
     numbers: list[str] = []
     for name in FILES:
         path = folder / name

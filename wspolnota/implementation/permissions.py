@@ -1,7 +1,9 @@
 """Who may change an implementation. Pure functions: no writes, no clock.
 
 The coordinating unit of the edition (Kraków: the participatory budget office) opens
-implementations and names the responsible unit; officials of the responsible unit report on the
+implementations and names the responsible unit — its officials only, the same rule as the vote's
+publication (``budget.permissions.coordinates_edition``), so a publication never commits results
+it cannot hand over; officials of the responsible unit report on the
 work; administrators may do everything. Anyone may read; signed-in residents may follow.
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from wspolnota.budget.permissions import is_administrator, is_coordinator, official_unit_ids
+from wspolnota.budget.permissions import coordinates_edition, is_administrator, official_unit_ids
 
 if TYPE_CHECKING:
     from wspolnota.accounts.models import User
@@ -22,7 +24,7 @@ def signed_in(user: User | Any) -> bool:
 
 
 def can_open_implementations(user: User | Any, edition: Edition) -> bool:
-    return signed_in(user) and is_coordinator(user, edition)
+    return signed_in(user) and coordinates_edition(user, edition)
 
 
 def can_manage_implementation(user: User | Any, implementation: Implementation) -> bool:
@@ -34,11 +36,11 @@ def can_manage_implementation(user: User | Any, implementation: Implementation) 
     unit_id = implementation.responsible_unit_id
     if unit_id is not None and unit_id in official_unit_ids(user):
         return True
-    return is_coordinator(user, implementation.edition)
+    return coordinates_edition(user, implementation.edition)
 
 
 def can_assign_unit(user: User | Any, implementation: Implementation) -> bool:
-    return signed_in(user) and is_coordinator(user, implementation.edition)
+    return signed_in(user) and coordinates_edition(user, implementation.edition)
 
 
 def can_follow(user: User | Any) -> bool:

@@ -52,10 +52,10 @@ def load() -> list[str]:
         return ["Głosowanie 2025: już wczytane."]
     if edition is None:
         return ["Głosowanie 2025: brak edycji 2025 w demo budżetu; pomijam."]
-    folder = Path(settings.SHARED_DATA_DIR) / "data" / "pabulib"
+    folder = Path(settings.DATA_DIR) / "pabulib"
     lines: list[str] = []
     with transaction.atomic():
-        rules = VotingRules.objects.create(
+        VotingRules.objects.create(
             edition=edition,
             slug=SLUG,
             ballot_kind="krakow",
@@ -126,21 +126,20 @@ def load() -> list[str]:
         if empty:
             lines.append(f"Głosowanie 2025: {len(empty)} pul bez kart demonstracyjnych.")
         services.ballot_cache_clear()
-        results = []
-        for pool in Pool.objects.filter(edition=edition).select_related("district", "edition"):
-            if pool in empty:
-                continue
-            results.append(
-                services.pool_count(
-                    actor=None,
-                    pool=pool,
-                    rules=rules,
-                    at=datetime(2025, 10, 4, 12, 0, tzinfo=ZoneInfo("Europe/Warsaw")),
-                    witnesses="Komisja ds. Budżetu Obywatelskiego (demo)",
-                    seed=2025,
-                )
-            )
-    if len(results) == Pool.objects.filter(edition=edition).count():
+        # The demo's points closed at the end of the vote (their protocols are not part of it).
+        closed = datetime(2025, 10, 3, 20, 0, tzinfo=ZoneInfo("Europe/Warsaw"))
+        VotingPoint.objects.filter(edition=edition).update(closed_at=closed)
+    counted = 0
+    if not empty:
+        at = datetime(2025, 10, 4, 12, 0, tzinfo=ZoneInfo("Europe/Warsaw"))
+        services.ballot_box_close(actor=None, edition=edition, at=at, seed=2025)
+        count = services.edition_count(
+            actor=None,
+            edition=edition,
+            at=at,
+            witnesses="Komisja ds. Budżetu Obywatelskiego (demo)",
+        )
+        counted = count.pool_results.count()
         services.results_publish(
             actor=None,
             edition=edition,
@@ -149,6 +148,6 @@ def load() -> list[str]:
         lines.append("Głosowanie 2025: wyniki ogłoszone.")
     lines.append(
         f"Głosowanie 2025: {len(POINTS)} punktów, {ballots} kart (próbka z Pabulib), "
-        f"{len(results)} pul policzonych; /pl/glosowanie/2025/"
+        f"{counted} pul policzonych; /pl/glosowanie/2025/"
     )
     return lines

@@ -29,7 +29,26 @@ DISTRICT_FIXED = _(
 )
 NAME_REQUIRED = _("Podaj imię i nazwisko.")
 PESEL_INVALID = _("Numer PESEL jest nieprawidłowy. Sprawdź cyfry albo podaj datę urodzenia i płeć.")
-IDENTITY_REQUIRED = _("Podaj numer PESEL albo, jeśli go nie masz, datę urodzenia i płeć.")
+IDENTITY_REQUIRED = _("Podaj datę urodzenia i płeć (numer PESEL jest nieobowiązkowy).")
+PESEL_MISMATCH = _(
+    "Data urodzenia lub płeć nie zgadzają się z numerem PESEL. Sprawdź dane albo zostaw PESEL "
+    "pusty."
+)
+ACCOUNT_USED = _(
+    "Z tego konta oddano już głos w tej edycji. Jedno konto może oddać jeden głos przez internet; "
+    "inna osoba może zagłosować ze swojego konta albo na papierze w punkcie do głosowania."
+)
+PHONE_LIMIT = _(
+    "Ten numer telefonu potwierdził już najwięcej głosów, ile można w tej edycji "
+    "(%(count)d). Zagłosuj na papierze w punkcie do głosowania."
+)
+CODE_REQUIRED = _("Poproś o kod SMS potwierdzający oddanie głosu i wpisz go.")
+CODE_WRONG = _("Kod SMS jest nieprawidłowy. Sprawdź go i wpisz ponownie.")
+CODE_EXPIRED = _("Kod SMS wygasł albo wpisano go zbyt wiele razy. Poproś o nowy kod.")
+CAST_CODE_SMS = _(
+    "Wspólnota: kod potwierdzający oddanie głosu w budżecie obywatelskim %(year)s to %(code)s. "
+    "Nie podawaj go nikomu."
+)
 BIRTH_DATE_FUTURE = _("Data urodzenia nie może być w przyszłości.")
 TOO_YOUNG = _("W tej edycji głosować mogą osoby, które mają co najmniej %(age)d lat.")
 ALREADY_VOTED = _(
@@ -58,7 +77,20 @@ OVER_BUDGET = _("%(pool)s: wybrane projekty kosztują %(total)s zł, a pula ma %
 BALLOT_STEP_FIRST = _("Najpierw wypełnij kartę do głosowania.")
 
 # Paper
-NOT_COORDINATOR = _("Karty tego punktu wprowadzają jego koordynatorzy i urzędnicy.")
+NOT_COORDINATOR = _("Karty tego punktu wprowadzają i punkt zamykają jego koordynatorzy.")
+NOT_COMMISSION = _(
+    "To zadanie komisji: urzędników jednostki koordynującej tę edycję budżetu obywatelskiego."
+)
+CARD_NOT_PENDING = _("Ta karta nie czeka na dokończenie przez komisję.")
+CARD_POINT_OPEN = _(
+    "Punkt tej karty jest jeszcze otwarty: drugie wprowadzenie wykonują jego koordynatorzy."
+)
+RECEIPT_INVALID = _("Kod z odcinka karty ma 12 znaków, np. K7QX-M2HD-9TPA.")
+RECEIPT_USED = _(
+    "Kod z odcinka %(code)s jest już na karcie %(number)s. Sprawdź kartę: kopia karty jest "
+    "nieważna."
+)
+POINTS_AFTER_CLOSE = _("Po zamknięciu urny nie można dodawać punktów do głosowania.")
 CARD_NUMBER_REQUIRED = _("Podaj numer karty.")
 CARD_OTHER_POINT = _("Karta %(number)s została już wprowadzona w innym punkcie.")
 CARD_DONE = _("Karta %(number)s jest już rozpatrzona.")
@@ -74,8 +106,36 @@ PROTOCOL_NUMBERS = _(
 
 # Counting and results
 NOT_CLOSED = _("Głosowanie jeszcze trwa; liczenie jest możliwe po jego zakończeniu (%(end)s).")
+NOT_ENDED = _("Głosowanie jeszcze trwa (do %(end)s); urnę zamyka się po jego zakończeniu.")
+BOX_CLOSED = _("Urna jest już zamknięta.")
+BOX_NOT_CLOSED = _("Najpierw zamknij urnę: publikuje to zobowiązanie do ziarna losowania remisów.")
+POINTS_OPEN = _(
+    "Liczyć można dopiero, gdy wszystkie punkty do głosowania są zamknięte; otwarte: %(points)s."
+)
+CARDS_PENDING = _(
+    "Liczyć można dopiero, gdy żadna karta papierowa nie czeka na wprowadzenie ani "
+    "rozstrzygnięcie (%(count)d kart)."
+)
+COUNT_STALE = _(
+    "Karty w urnie zmieniły się od ostatniego liczenia (pula %(pool)s). Policz głosy ponownie, "
+    "zanim ogłosisz wyniki."
+)
+CORRECTION_REASON_REQUIRED = _("Podaj powód korekty; zostanie opublikowany razem z nową wersją.")
+NOT_PUBLISHED = _("Wyniki nie zostały jeszcze ogłoszone; korekta dotyczy ogłoszonych wyników.")
+EXTEND_NOT_OPEN = _("Koniec głosowania można przedłużyć tylko w trakcie głosowania.")
+EXTEND_EARLIER = _(
+    "Nowy koniec głosowania musi być późniejszy niż obecny (%(end)s): głosowania nie można skrócić."
+)
+EXTEND_REASON_REQUIRED = _("Podaj powód przedłużenia; zostanie opublikowany.")
 WITNESSES_REQUIRED = _("Podaj świadków losowania (imiona i nazwiska).")
 NOT_COUNTED = _("Najpierw policz głosy we wszystkich pulach.")
-ALREADY_PUBLISHED = _("Wyniki zostały już ogłoszone.")
+ALREADY_PUBLISHED = _(
+    "Wyniki zostały już ogłoszone: nie liczy się ich ponownie. Zmiana jest możliwa tylko przez "
+    "korektę, która publikuje nową wersję z powodem."
+)
 RESULTS_NOT_PUBLIC = _("Wyniki nie zostały jeszcze ogłoszone.")
 POOL_HAS_BALLOTS = _("Pula „%(pool)s” ma już karty; nie można zaimportować pliku drugi raz.")
+ENVELOPES_UNREADABLE = _(
+    "Kopert nie da się otworzyć (zmieniono klucz PESEL_HASH_KEY?). Przywróć klucz z czasu "
+    "głosowania; koperty zostają nietknięte."
+)

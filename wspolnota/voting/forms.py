@@ -29,25 +29,44 @@ class IdentityForm(forms.Form):
         error_messages={"required": _("Podaj imię i nazwisko.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    pesel = forms.CharField(
-        label=_("Numer PESEL"),
-        max_length=20,
-        required=False,
-        help_text=_(
-            "Nie masz numeru PESEL? Zostaw puste i podaj datę urodzenia oraz płeć. Przechowujemy "
-            "tylko skrót (hash) z kluczem, nigdy sam numer."
-        ),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
     birth_date = forms.DateField(
-        label=_("Data urodzenia (jeśli nie masz numeru PESEL)"),
-        required=False,
+        label=_("Data urodzenia"),
         help_text=_("Na przykład 2010-05-31."),
-        error_messages={"invalid": _("Podaj datę w formacie RRRR-MM-DD, np. 2010-05-31.")},
+        error_messages={
+            "required": _("Podaj datę urodzenia."),
+            "invalid": _("Podaj datę w formacie RRRR-MM-DD, np. 2010-05-31."),
+        },
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
     )
     sex = forms.ChoiceField(
-        label=_("Płeć (jeśli nie masz numeru PESEL)"), choices=SEX_CHOICES, required=False
+        label=_("Płeć"),
+        choices=SEX_CHOICES,
+        error_messages={"required": _("Wybierz płeć.")},
+    )
+    pesel = forms.CharField(
+        label=_("Numer PESEL (nieobowiązkowy)"),
+        max_length=20,
+        required=False,
+        help_text=_(
+            "Nie musisz go podawać. Jeśli podasz, musi się zgadzać z datą urodzenia i płcią. "
+            "Przechowujemy tylko skrót (hash) z kluczem, nigdy sam numer."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    address = forms.CharField(
+        label=_("Adres zamieszkania w mieście (nieobowiązkowy)"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Służy tylko do wykrywania nadużyć (wiele osób z jednego adresu); przechowujemy "
+            "jedynie skrót z kluczem."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    guardian_declared = forms.BooleanField(label="", required=False)
+    residence_declared = forms.BooleanField(
+        label=_("Oświadczam, że mieszkam w tym mieście i że podane dane są prawdziwe."),
+        error_messages={"required": _("Potwierdź oświadczenie o zamieszkaniu.")},
     )
     consent_statistics = forms.BooleanField(
         label=_(
@@ -65,6 +84,13 @@ class IdentityForm(forms.Form):
         field.queryset = districts
         if fixed_district is not None:
             self.initial.setdefault("district", fixed_district.pk)
+        from django.conf import settings
+
+        guardian = self.fields["guardian_declared"]
+        guardian.label = _(
+            "Głosuję w imieniu dziecka jako jego rodzic lub opiekun prawny, za jego zgodą "
+            "(oświadczenie wymagane dla dzieci poniżej %(age)d lat)."
+        ) % {"age": settings.VOTING_GUARDIAN_AGE}
 
 
 class BallotForm(forms.Form):
@@ -184,12 +210,81 @@ class PaperEntryForm(IdentityForm):
     number = forms.CharField(
         label=_("Numer karty"), max_length=30, error_messages={"required": _("Podaj numer karty.")}
     )
+    receipt_code = forms.CharField(
+        label=_("Kod potwierdzenia z odcinka karty"),
+        max_length=20,
+        required=False,
+        help_text=_("12 znaków wydrukowanych na karcie i na odcinku, który zabrał głosujący."),
+    )
     document_kind = forms.ChoiceField(
         label=_("Sprawdzony dokument tożsamości"),
         choices=[("", _("— wybierz —")), *DocumentKind.choices],
         required=False,
     )
-    field_order = ["number", "document_kind", "district", "full_name", "pesel", "birth_date", "sex"]
+    field_order = [
+        "number",
+        "receipt_code",
+        "document_kind",
+        "district",
+        "full_name",
+        "birth_date",
+        "sex",
+        "pesel",
+        "address",
+        "guardian_declared",
+        "residence_declared",
+        "consent_statistics",
+    ]
+
+
+class AdjudicationForm(PaperEntryForm):
+    """The commission keys a card from the paper: the number is the card's own."""
+
+    note = forms.CharField(label=_("Uwagi komisji"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["number"]
+
+
+class CastCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Kod z SMS-a potwierdzający oddanie głosu"),
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class ExtensionForm(forms.Form):
+    new_end = forms.DateTimeField(
+        label=_("Nowy koniec głosowania"),
+        help_text=_("Na przykład 2026-10-05 20:00."),
+        error_messages={
+            "required": _("Podaj nowy koniec głosowania."),
+            "invalid": _("Podaj datę i godzinę, np. 2026-10-05 20:00."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Powód przedłużenia (zostanie opublikowany)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Podaj powód przedłużenia; zostanie opublikowany.")},
+    )
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Powód korekty (zostanie opublikowany z nową wersją)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Podaj powód korekty; zostanie opublikowany.")},
+    )
+    witnesses = forms.CharField(
+        label=_("Świadkowie ewentualnego losowania (imiona i nazwiska)"),
+        required=False,
+        max_length=500,
+    )
 
 
 class ResolveForm(forms.Form):

@@ -1,9 +1,12 @@
 """Voting in the participatory budget: rules, the voter roll, secret ballots, the paper channel,
 counts and published results.
 
-Ballot secrecy is a property of the schema: ``Ballot`` and ``BallotChoice`` have no foreign key,
-timestamp or sequence that could join them to ``VoterRollEntry`` or to users (random UUID keys,
-random receipt codes, no creation time). ``tests/test_schema.py`` walks ``_meta`` to prove it.
+Ballot secrecy holds down to the storage. A cast writes the roll mark and a *sealed* envelope
+(AES-GCM, key outside the database) in one transaction; the mixer later opens envelopes in batches
+and writes ballots, choices and receipt codes in shuffled order in its own transactions, then
+deletes the envelopes. ``Ballot``, ``BallotChoice`` and ``BallotReceipt`` have no foreign key,
+timestamp, sequence or shared transaction with ``VoterRollEntry`` or users; roll entries carry a
+day, never a time. ``tests/test_schema.py`` and ``tests/test_secrecy.py`` attack it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wspolnota.core.models import BaseModel
+
+
+def new_salt() -> str:
+    """A random per-edition salt: keys made with it cannot be linked to another edition's."""
+    return secrets.token_hex(32)
 
 
 class BallotKind(models.TextChoices):
@@ -80,6 +88,20 @@ class VotingRules(BaseModel):
     extra_meta = models.JSONField(_("dodatkowe pola META pliku .pb"), default=dict, blank=True)
     fixed_at = models.DateTimeField(_("zasady ustalone"), null=True, blank=True)
     results_published_at = models.DateTimeField(_("wyniki ogłoszone"), null=True, blank=True)
+    # Keys of the roll (person, PESEL, phone, address) are HMACs with PESEL_HASH_KEY and this
+    # salt: the same person gets unrelated keys in another edition. Erased with the roll.
+    identity_salt = models.CharField(max_length=64, default=new_salt, editable=False)
+    # Envelopes and paper entries are sealed with a key derived from PESEL_HASH_KEY and this
+    # salt; it is erased once the last envelope is in the ballot box, so no copy of the database
+    # (backup, WAL archive, dead tuples) can ever be opened again.
+    envelope_salt = models.CharField(max_length=64, default=new_salt, blank=True, editable=False)
+    # The ballot box is closed after the end of voting: the tie-lot seed is committed then
+    # (its SHA-256 with a nonce is published) and revealed with the results.
+    box_closed_at = models.DateTimeField(_("urna zamknięta"), null=True, blank=True)
+    tie_seed = models.BigIntegerField(null=True, blank=True, editable=False)
+    tie_seed_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    tie_seed_commitment = models.CharField(max_length=64, blank=True, editable=False)
+    roll_purged_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("zasady głosowania")
@@ -141,12 +163,20 @@ class VotingPoint(BaseModel):
         return self.name
 
 
-class VoterRollEntry(BaseModel):
-    """One person who has voted in an edition, in any channel. The unique constraint on
-    (edition, identity_hash) is the final arbiter of one person, one vote."""
+class VoterRollEntry(models.Model):
+    """One person who has voted in an edition, in any channel.
 
+    Two unique keys per edition decide one person, one vote across channels: the person key
+    (normalised name, date of birth, sex) always, and the PESEL key when a PESEL was given. An
+    account casts one online ballot per edition; a phone number confirms at most
+    ``VOTING_BALLOTS_PER_PHONE`` (its slots). No time finer than the day, a random key: nothing
+    here orders or dates a cast more finely than the physical order of the table already does.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     edition = models.ForeignKey("budget.Edition", on_delete=models.PROTECT, related_name="+")
-    identity_hash = models.CharField(max_length=64)
+    person_key = models.CharField(max_length=64)
+    pesel_key = models.CharField(max_length=64, blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     district = models.ForeignKey(
         "territory.District", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -157,13 +187,33 @@ class VoterRollEntry(BaseModel):
     point = models.ForeignKey(
         VotingPoint, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    phone_key = models.CharField(max_length=64, blank=True)
+    phone_slot = models.PositiveSmallIntegerField(null=True, blank=True)
+    address_key = models.CharField(max_length=64, blank=True)
+    minor_without_guardian = models.BooleanField(default=False)
+    voted_on = models.DateField()
 
     class Meta:
         verbose_name = _("wpis w spisie głosujących")
         verbose_name_plural = _("spis głosujących")
         constraints = [
             models.UniqueConstraint(
-                fields=["edition", "identity_hash"], name="voting_roll_one_person_one_vote"
+                fields=["edition", "person_key"], name="voting_roll_one_person_one_vote"
+            ),
+            models.UniqueConstraint(
+                fields=["edition", "pesel_key"],
+                condition=~models.Q(pesel_key=""),
+                name="voting_roll_one_pesel_one_vote",
+            ),
+            models.UniqueConstraint(
+                fields=["edition", "user"],
+                condition=models.Q(user__isnull=False),
+                name="voting_roll_one_online_ballot_per_account",
+            ),
+            models.UniqueConstraint(
+                fields=["edition", "phone_key", "phone_slot"],
+                condition=~models.Q(phone_key=""),
+                name="voting_roll_phone_slots",
             ),
         ]
         indexes = [
@@ -172,6 +222,78 @@ class VoterRollEntry(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.edition_id}: {self.channel}"
+
+
+class Envelope(models.Model):
+    """A cast ballot waiting for the mixer: written with the roll mark, in the same transaction,
+    so nothing is lost; its only content is sealed (AES-GCM with a key that is not in the
+    database), and it is deleted when the mixer puts the ballot in the box."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    edition = models.ForeignKey("budget.Edition", on_delete=models.PROTECT, related_name="+")
+    sealed = models.TextField()
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class VotingExtension(BaseModel):
+    """An extension of the end of voting (an outage, say), published with its reason. The end
+    can only move later, and only while voting is open."""
+
+    edition = models.ForeignKey(
+        "budget.Edition", on_delete=models.PROTECT, related_name="voting_extensions"
+    )
+    previous_end = models.DateTimeField(_("poprzedni koniec"))
+    new_end = models.DateTimeField(_("nowy koniec"))
+    reason = models.TextField(_("powód"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["edition", "new_end"]
+
+    def __str__(self) -> str:
+        return f"{self.edition_id}: {self.new_end}"
+
+
+class IdentityClaim(models.Model):
+    """Which person an account said it was at the identity step (keys only, one row per account
+    and person): many people from one account is a pattern the commission reviews."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    edition = models.ForeignKey("budget.Edition", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    person_key = models.CharField(max_length=64)
+    address_key = models.CharField(max_length=64, blank=True)
+    claimed_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "user", "person_key"], name="voting_claim_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.person_key[:8]}"
+
+
+class CastCode(BaseModel):
+    """The one-time SMS code that confirms one cast: bound to the account, the edition and the
+    person at the identity step; only its keyed hash is kept, and it is deleted by the cast."""
+
+    edition = models.ForeignKey("budget.Edition", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    person_key = models.CharField(max_length=64)
+    phone = models.CharField(max_length=20)
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.edition_id}"
 
 
 def new_receipt_code() -> str:
@@ -196,8 +318,9 @@ class AgeBand(models.TextChoices):
 
 
 class Ballot(models.Model):
-    """A cast ballot. Deliberately NOT a BaseModel: no creation time, no sequence, no link to the
-    roll or to a user. Age band and sex only where the voter agreed to publish them."""
+    """A ballot in the box. Deliberately NOT a BaseModel: no creation time, no sequence, no link
+    to the roll, a user or its receipt code; written by the mixer in shuffled order. Age band and
+    sex only where the voter agreed to publish them."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     edition = models.ForeignKey("budget.Edition", on_delete=models.PROTECT, related_name="+")
@@ -205,7 +328,6 @@ class Ballot(models.Model):
         "territory.District", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     channel = models.CharField(max_length=8, choices=Channel.choices)
-    receipt_code = models.CharField(max_length=14, default=new_receipt_code)
     status = models.CharField(
         max_length=8, choices=BallotStatus.choices, default=BallotStatus.VALID
     )
@@ -215,14 +337,9 @@ class Ballot(models.Model):
     class Meta:
         verbose_name = _("karta do głosowania")
         verbose_name_plural = _("karty do głosowania")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["edition", "receipt_code"], name="voting_receipt_unique"
-            )
-        ]
 
     def __str__(self) -> str:
-        return self.receipt_code
+        return str(self.id)
 
 
 class BallotChoice(models.Model):
@@ -254,6 +371,12 @@ class RefusedAttempt(BaseModel):
     point = models.ForeignKey(
         VotingPoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    person_key = models.CharField(max_length=64, blank=True)
+    phone_key = models.CharField(max_length=64, blank=True)
+    address_key = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("odmowa oddania głosu")
@@ -265,7 +388,7 @@ class RefusedAttempt(BaseModel):
 
 class CardStatus(models.TextChoices):
     AWAITING_SECOND = "awaiting_second", _("czeka na drugie wprowadzenie")
-    MISMATCH = "mismatch", _("wprowadzenia się różnią: do wyjaśnienia")
+    MISMATCH = "mismatch", _("wprowadzenia się różnią: do rozstrzygnięcia przez komisję")
     COUNTED = "counted", _("policzona")
     INVALID_DUPLICATE = "invalid_duplicate", _("nieważna: osoba już głosowała")
     INVALID_RULES = "invalid_rules", _("nieważna: karta niezgodna z zasadami")
@@ -291,32 +414,50 @@ class PaperCard(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     note = models.CharField(_("uwagi"), max_length=300, blank=True)
+    # A keyed hash of the receipt code printed on the card's tear-off stub: a second card with
+    # the same stub (a photocopy) is refused at keying. Receipts never join ballots.
+    receipt_key = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["point", "number"]
         verbose_name = _("karta papierowa")
         verbose_name_plural = _("karty papierowe")
         constraints = [
-            models.UniqueConstraint(fields=["edition", "number"], name="voting_card_number_unique")
+            models.UniqueConstraint(fields=["edition", "number"], name="voting_card_number_unique"),
+            models.UniqueConstraint(
+                fields=["edition", "receipt_key"],
+                condition=~models.Q(receipt_key=""),
+                name="voting_card_receipt_unique",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.number
 
 
+class EntryRole(models.TextChoices):
+    TYPIST = "typist", _("wprowadzenie w punkcie")
+    COMMISSION = "commission", _("wprowadzenie komisji (punkt zamknięty)")
+    ADJUDICATION = "adjudication", _("wprowadzenie rozstrzygające komisji")
+
+
 class PaperEntry(BaseModel):
-    """One keying of a paper card. Once the card is counted its choices are erased here, so no
-    table keeps both a person's identity and their votes."""
+    """One keying of a paper card. The identity is kept as roll keys; the choices, the receipt
+    code and the statistics are sealed (like an envelope) and erased once the card is settled,
+    so no table ever keeps a person's keys beside readable votes."""
 
     card = models.ForeignKey(PaperCard, on_delete=models.CASCADE, related_name="entries")
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    identity_hash = models.CharField(max_length=64)
+    role = models.CharField(max_length=12, choices=EntryRole.choices, default=EntryRole.TYPIST)
+    person_key = models.CharField(max_length=64)
+    pesel_key = models.CharField(max_length=64, blank=True)
+    address_key = models.CharField(max_length=64, blank=True)
     district = models.ForeignKey("territory.District", on_delete=models.PROTECT, related_name="+")
     document_checked = models.BooleanField(default=False)
     document_kind = models.CharField(max_length=12, choices=DocumentKind.choices, blank=True)
-    choices = models.JSONField(default=list, blank=True)
+    sealed = models.TextField(blank=True)
     fingerprint = models.CharField(max_length=64)
 
     class Meta:
@@ -349,10 +490,46 @@ class PointProtocol(BaseModel):
         return f"{self.point}"
 
 
+class Count(BaseModel):
+    """One count of an edition (every pool). Before publication a count may be repeated (the
+    committed seed gives the same result); the published one becomes version 1; afterwards only
+    a correction publishes a new version with its reason, and the old one stays visible."""
+
+    edition = models.ForeignKey("budget.Edition", on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField()
+    counted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    witnesses = models.TextField(blank=True)
+    receipts_sha256 = models.CharField(max_length=64)
+    receipts_counted = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["edition", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "number"], name="voting_count_number"),
+            models.UniqueConstraint(
+                fields=["edition", "version"],
+                condition=models.Q(version__isnull=False),
+                name="voting_count_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition_id}#{self.number}"
+
+
 class PoolResult(BaseModel):
     """The stored count of one pool: rule, options, package version and SHA-256 of the input."""
 
-    pool = models.OneToOneField("budget.Pool", on_delete=models.CASCADE, related_name="result")
+    count = models.ForeignKey(Count, on_delete=models.CASCADE, related_name="pool_results")
+    pool = models.ForeignKey("budget.Pool", on_delete=models.PROTECT, related_name="results")
     rule = models.CharField(max_length=40)
     options = models.JSONField(default=dict)
     votecount_version = models.CharField(max_length=20)
@@ -364,6 +541,11 @@ class PoolResult(BaseModel):
     counted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["count", "pool"], name="voting_result_once_per_count")
+        ]
 
     def __str__(self) -> str:
         return f"{self.pool_id}: {self.rule}"
@@ -382,16 +564,19 @@ class TieLot(BaseModel):
         return f"{self.result_id}: {self.seed}"
 
 
-class PublishedReceipt(models.Model):
-    """The receipt codes of counted ballots, published after the close apart from the ballots."""
+class BallotReceipt(models.Model):
+    """The receipt code of a ballot in the box, written by the mixer in an order shuffled apart
+    from the ballots' and with no link to them: it proves a ballot went in, never what it says.
+    Public once the results are published."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     edition = models.ForeignKey("budget.Edition", on_delete=models.CASCADE, related_name="+")
     code = models.CharField(max_length=14)
 
     class Meta:
         ordering = ["edition", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["edition", "code"], name="voting_published_code_unique")
+            models.UniqueConstraint(fields=["edition", "code"], name="voting_receipt_code_unique")
         ]
 
     def __str__(self) -> str:

@@ -28,6 +28,7 @@ from wspolnota.voting.models import (
     Ballot,
     BallotChoice,
     BallotKind,
+    BallotReceipt,
     Channel,
     VoterRollEntry,
     VotingRules,
@@ -234,6 +235,8 @@ def ballots_insert(
     roll: list[VoterRollEntry] = []
     codes: set[str] = set()
     points_of = instance.points_reader()
+    window = edition.phase_window(Phase.VOTING)
+    voted_on = timezone.localtime(window[1] if window else timezone.now()).date()
     for vc_ballot in instance.ballots[:limit]:
         extra = vc_ballot.extra
         channel = channel_of.get(extra.get("voting_method", "").strip().lower(), Channel.ONLINE)
@@ -246,7 +249,6 @@ def ballots_insert(
             edition=edition,
             district=district,
             channel=channel,
-            receipt_code=code,
             age_band=_age_band(extra.get("age", "")),
             sex=_sex(extra.get("sex", "")),
         )
@@ -269,19 +271,23 @@ def ballots_insert(
         roll.append(
             VoterRollEntry(
                 edition=edition,
-                identity_hash=hmac.new(
+                person_key=hmac.new(
                     settings.PESEL_HASH_KEY.encode(),
                     f"import:{slug}:{vc_ballot.voter_id}".encode(),
                     hashlib.sha256,
                 ).hexdigest(),
                 channel=channel,
                 district=district,
+                voted_on=voted_on,
             )
         )
-    # The physical insert order must not follow the file's voter order: sort by the random UUID.
+    # The physical insert order must not follow the file's voter order, and receipts are in an
+    # order of their own: sort each by a random UUID.
     ballots.sort(key=lambda b: b.id)
+    receipts = sorted((BallotReceipt(edition=edition, code=c) for c in codes), key=lambda r: r.id)
     Ballot.objects.bulk_create(ballots, batch_size=2000)
     BallotChoice.objects.bulk_create(choices, batch_size=5000)
+    BallotReceipt.objects.bulk_create(receipts, batch_size=5000, ignore_conflicts=True)
     VoterRollEntry.objects.bulk_create(roll, batch_size=2000, ignore_conflicts=True)
     _analyse(Ballot, BallotChoice, VoterRollEntry)
     return len(ballots)

@@ -9,18 +9,24 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count as DbCount
+from django.db.models import QuerySet
 
 from wspolnota.budget.models import Edition, Phase, Pool, PoolKind, Project
 from wspolnota.territory.selectors import SvgMap, district_list, district_svg_map
 from wspolnota.voting import permissions
 from wspolnota.voting.models import (
+    Ballot,
+    BallotReceipt,
     CardStatus,
     Channel,
+    Count,
+    IdentityClaim,
     PaperCard,
     PoolResult,
-    PublishedReceipt,
+    RefusedAttempt,
     VoterRollEntry,
+    VotingExtension,
     VotingPoint,
     VotingRules,
 )
@@ -111,14 +117,17 @@ class Turnout:
 
 
 def turnout(*, edition: Edition) -> Turnout:
-    """People on the roll by district and channel: public while the vote runs (no project counts)."""
+    """People on the roll by district and channel: public while the vote runs (no project counts).
+    Once the roll is purged (retention), the ballots in the box give the same figures."""
     from wspolnota.territory.selectors import district_list
 
-    counts = (
-        VoterRollEntry.objects.filter(edition=edition)
-        .values("district__number", "channel")
-        .annotate(n=Count("id"))
+    rules = rules_for(edition)
+    source = (
+        Ballot.objects.filter(edition=edition)
+        if rules is not None and rules.roll_purged_at is not None
+        else VoterRollEntry.objects.filter(edition=edition)
     )
+    counts = source.values("district__number", "channel").annotate(n=DbCount("id"))
     rows: dict[int | None, TurnoutRow] = {
         d.number: TurnoutRow(d.number, str(d.full_name)) for d in district_list(city=edition.city)
     }
@@ -170,7 +179,7 @@ def voting_points_map(*, edition: Edition, points: list[VotingPoint]) -> PointsM
 def point_tally(*, point: VotingPoint) -> dict[str, int]:
     """Cards of a point by status (numbers of cards only, never votes)."""
     counts = {s: 0 for s in CardStatus.values}
-    for row in PaperCard.objects.filter(point=point).values("status").annotate(n=Count("id")):
+    for row in PaperCard.objects.filter(point=point).values("status").annotate(n=DbCount("id")):
         counts[row["status"]] = row["n"]
     return counts
 
@@ -181,6 +190,143 @@ def mismatched_cards(*, edition: Edition) -> QuerySet[PaperCard]:
         .select_related("point")
         .prefetch_related("entries__district", "entries__entered_by")
         .order_by("point__name", "number")
+    )
+
+
+def cards_to_finish(*, edition: Edition) -> QuerySet[PaperCard]:
+    """Cards keyed once at points that have since closed: the commission keys them a second time."""
+    return (
+        PaperCard.objects.filter(
+            edition=edition, status=CardStatus.AWAITING_SECOND, point__closed_at__isnull=False
+        )
+        .select_related("point")
+        .order_by("point__name", "number")
+    )
+
+
+def voting_extensions(*, edition: Edition) -> QuerySet[VotingExtension]:
+    return VotingExtension.objects.filter(edition=edition).order_by("new_end")
+
+
+@dataclass
+class Pattern:
+    """One suspicious pattern for the commission: what, how many people, which accounts or
+    points; never a ballot or anything derived from one."""
+
+    kind: str
+    people: int
+    accounts: list[str]
+    points: list[str] = field(default_factory=list)
+    refused: int = 0
+
+
+def suspicious_patterns(*, edition: Edition) -> list[Pattern]:
+    """Accounts that claimed several identities, phones and addresses behind many people (on
+    the roll or refused), and online voters under the guardian age without a declaration."""
+    from django.conf import settings
+
+    from wspolnota.accounts.models import User
+
+    patterns: list[Pattern] = []
+    claims: dict[int, set[str]] = {}
+    for user_id, person in IdentityClaim.objects.filter(edition=edition).values_list(
+        "user_id", "person_key"
+    ):
+        claims.setdefault(user_id, set()).add(person)
+    refused_by_user: dict[int, int] = {}
+    phones: dict[str, set[str]] = {}
+    phone_users: dict[str, set[int]] = {}
+    addresses: dict[str, set[str]] = {}
+    address_users: dict[str, set[int]] = {}
+    address_points: dict[str, set[int]] = {}
+    for user_id, person, phone, address in RefusedAttempt.objects.filter(
+        edition=edition
+    ).values_list("user_id", "person_key", "phone_key", "address_key"):
+        if user_id is not None:
+            refused_by_user[user_id] = refused_by_user.get(user_id, 0) + 1
+        if phone and person:
+            phones.setdefault(phone, set()).add(person)
+            if user_id is not None:
+                phone_users.setdefault(phone, set()).add(user_id)
+        if address and person:
+            addresses.setdefault(address, set()).add(person)
+            if user_id is not None:
+                address_users.setdefault(address, set()).add(user_id)
+    roll = VoterRollEntry.objects.filter(edition=edition).values_list(
+        "user_id", "person_key", "phone_key", "address_key", "point_id"
+    )
+    for user_id, person, phone, address, point_id in roll:
+        if phone:
+            phones.setdefault(phone, set()).add(person)
+            if user_id is not None:
+                phone_users.setdefault(phone, set()).add(user_id)
+        if address:
+            addresses.setdefault(address, set()).add(person)
+            if user_id is not None:
+                address_users.setdefault(address, set()).add(user_id)
+            if point_id is not None:
+                address_points.setdefault(address, set()).add(point_id)
+    for user_id, address in (
+        IdentityClaim.objects.filter(edition=edition)
+        .exclude(address_key="")
+        .values_list("user_id", "address_key")
+    ):
+        address_users.setdefault(address, set()).add(user_id)
+    users = {
+        u.pk: u.email
+        for u in User.objects.filter(
+            pk__in={*claims, *refused_by_user, *(i for s in phone_users.values() for i in s)}
+            | {i for s in address_users.values() for i in s}
+        )
+    }
+    points = {p.pk: p.name for p in VotingPoint.objects.filter(edition=edition)}
+    for user_id, people in claims.items():
+        if len(people) > 1:
+            patterns.append(
+                Pattern(
+                    "account",
+                    len(people),
+                    [users.get(user_id, "—")],
+                    refused=refused_by_user.get(user_id, 0),
+                )
+            )
+    for phone, people in phones.items():
+        if len(people) > settings.VOTING_BALLOTS_PER_PHONE:
+            patterns.append(
+                Pattern(
+                    "phone",
+                    len(people),
+                    sorted(users.get(u, "—") for u in phone_users.get(phone, ())),
+                )
+            )
+    for address, people in addresses.items():
+        if len(people) >= settings.VOTING_SUSPICIOUS_PER_ADDRESS:
+            patterns.append(
+                Pattern(
+                    "address",
+                    len(people),
+                    sorted(users.get(u, "—") for u in address_users.get(address, ())),
+                    sorted(points.get(p, "—") for p in address_points.get(address, ())),
+                )
+            )
+    minors = list(
+        VoterRollEntry.objects.filter(
+            edition=edition, channel=Channel.ONLINE, minor_without_guardian=True
+        ).values_list("user__email", flat=True)
+    )
+    for email in minors:
+        patterns.append(Pattern("minor", 1, [email or "—"]))
+    order = {"account": 0, "phone": 1, "address": 2, "minor": 3}
+    patterns.sort(key=lambda p: (order[p.kind], -p.people))
+    return patterns
+
+
+def refused_counts(*, edition: Edition) -> dict[str, int]:
+    return dict(
+        RefusedAttempt.objects.filter(edition=edition)
+        .values_list("reason")
+        .annotate(n=DbCount("id"))
+        .values_list("reason", "n")
     )
 
 
@@ -213,12 +359,34 @@ def results_visible(edition: Edition, *, at: datetime) -> bool:
     return permissions.per_project_counts_visible(edition, rules_for(edition), at=at)
 
 
-def pool_results(*, edition: Edition, at: datetime, language: str = "pl") -> list[PoolResultView]:
-    """Per-project votes and explanations, only once the results are published."""
+def published_versions(*, edition: Edition) -> QuerySet[Count]:
+    """Every published version of the results, newest first (corrections keep the old ones)."""
+    return (
+        Count.objects.filter(edition=edition, version__isnull=False)
+        .select_related("published_by")
+        .order_by("-version")
+    )
+
+
+def published_count(*, edition: Edition, version: int | None = None) -> Count | None:
+    versions = published_versions(edition=edition)
+    if version is not None:
+        return versions.filter(version=version).first()
+    return versions.first()
+
+
+def pool_results(
+    *, edition: Edition, at: datetime, language: str = "pl", version: int | None = None
+) -> list[PoolResultView]:
+    """Per-project votes and explanations of a published version (the latest by default), only
+    once the results are published."""
     if not results_visible(edition, at=at):
         return []
+    count = published_count(edition=edition, version=version)
+    if count is None:
+        return []
     results = (
-        PoolResult.objects.filter(pool__edition=edition)
+        PoolResult.objects.filter(count=count)
         .select_related("pool", "pool__district", "pool__edition")
         .prefetch_related("lots")
         .order_by("pool__kind", "pool__district__number")
@@ -266,12 +434,19 @@ def Decimal_of(text: str) -> Decimal:
     return Decimal(text)
 
 
-def published_receipts(*, edition: Edition) -> QuerySet[PublishedReceipt]:
-    return PublishedReceipt.objects.filter(edition=edition).order_by("code")
+def published_receipts(*, edition: Edition) -> QuerySet[BallotReceipt]:
+    """The receipt codes of the ballots in the box, public once the results are published."""
+    rules = rules_for(edition)
+    if rules is None or rules.results_published_at is None:
+        return BallotReceipt.objects.none()
+    return BallotReceipt.objects.filter(edition=edition).order_by("code")
 
 
 def receipt_is_published(*, edition: Edition, code: str) -> bool:
-    return PublishedReceipt.objects.filter(edition=edition, code=code.strip().upper()).exists()
+    from wspolnota.voting.keys import normalise_receipt
+
+    wanted = normalise_receipt(code)
+    return bool(wanted) and published_receipts(edition=edition).filter(code=wanted).exists()
 
 
 def pool_by_name(*, edition: Edition, name: str) -> Pool | None:

@@ -22,6 +22,8 @@ urlpatterns = [
     path("<int:vote_year>/urzad/", views.office, name="office"),
     path("<int:vote_year>/karty-do-wyjasnienia/", views.paper_review, name="paper_review"),
     path("<int:vote_year>/wyniki/", views.results, name="results"),
+    path("<int:vote_year>/wyniki/wersja-<int:version>/", views.results, name="results_version"),
+    path("<int:vote_year>/komisja/nieprawidlowosci/", views.suspicious, name="suspicious"),
     path("<int:vote_year>/wyniki/<int:vote_pool>/", views.pool_results, name="pool_results"),
     path(
         "<int:vote_year>/wyniki/<int:vote_pool>/protokol.pdf",

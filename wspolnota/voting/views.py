@@ -16,14 +16,14 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from wspolnota.accounts import services as account_services
 from wspolnota.accounts.forms import PhoneCodeForm, PhoneForm
 from wspolnota.accounts.models import User
-from wspolnota.budget.models import Edition, Pool
+from wspolnota.budget.models import Edition
 from wspolnota.core.errors import DomainError
 from wspolnota.core.forms import apply_domain_error
 from wspolnota.core.ratelimit import rate_limited
@@ -31,8 +31,12 @@ from wspolnota.territory.models import District
 from wspolnota.territory.selectors import district_list
 from wspolnota.voting import charts, documents, errors, permissions, selectors, services
 from wspolnota.voting.forms import (
+    AdjudicationForm,
     BallotForm,
+    CastCodeForm,
+    CorrectionForm,
     CountForm,
+    ExtensionForm,
     IdentityForm,
     PaperEntryForm,
     ProtocolForm,
@@ -41,7 +45,7 @@ from wspolnota.voting.forms import (
     RulesForm,
     selection_to_data,
 )
-from wspolnota.voting.models import PaperCard, VoterDistrict, VotingPoint, VotingRules
+from wspolnota.voting.models import CardStatus, PaperCard, VoterDistrict, VotingPoint, VotingRules
 from wspolnota.voting.services import Identity, VotingErrors
 
 
@@ -82,6 +86,7 @@ def _common(edition: Edition, rules: VotingRules, **extra: Any) -> dict[str, Any
         "is_open": permissions.voting_is_open(edition, at=now),
         "has_closed": permissions.voting_has_closed(edition, at=now),
         "results_public": selectors.results_visible(edition, at=now),
+        "extensions": selectors.voting_extensions(edition=edition),
         **extra,
     }
 
@@ -153,7 +158,7 @@ def point_detail(request: HttpRequest, vote_point: int) -> HttpResponse:
     )
     edition, rules = _edition(point.edition.year)
     user = _user(request)
-    can_enter = permissions.can_enter_paper(user, point)
+    can_enter = permissions.can_view_point_staff(user, point)
     return render(
         request,
         "voting/point.html",
@@ -202,20 +207,34 @@ def vote_identity(request: HttpRequest, vote_year: int) -> HttpResponse:
                     pesel=data["pesel"],
                     birth_date=data["birth_date"],
                     sex=data["sex"],
+                    address=data["address"],
+                    guardian_declared=data["guardian_declared"],
                     consent_to_statistics=data["consent_statistics"],
                     at=now,
                 )
                 services.voter_district_choose(
                     user=user, edition=edition, district=data["district"]
                 )
-                services.identity_check_online(edition=edition, identity=identity)
+                services.identity_check_online(
+                    edition=edition, rules=rules, identity=identity, user=user, at=now
+                )
             except DomainError as exc:
+                if exc.code == "already_voted":
+                    return render(
+                        request,
+                        "voting/refused.html",
+                        _common(edition, rules, message=str(exc)),
+                        status=409,
+                    )
                 _apply(form, exc)
             else:
                 request.session[_session_key(edition)] = {
-                    "identity": identity.identity_hash,
+                    "person": identity.person_key,
+                    "pesel": identity.pesel_key,
+                    "address": identity.address_key,
                     "age_band": identity.age_band,
                     "sex": identity.sex,
+                    "minor": identity.minor_without_guardian,
                     "district": data["district"].pk,
                 }
                 if not user.phone_confirmed:
@@ -297,13 +316,23 @@ def _district(pk: Any) -> District | None:
 
 
 def _voter_state(request: HttpRequest, edition: Edition) -> tuple[Identity, District] | None:
+    """The identity step's keys (never a ballot, never a receipt) kept in the session until the
+    cast, which removes them."""
     state = request.session.get(_session_key(edition))
-    if not isinstance(state, dict) or "identity" not in state:
+    if not isinstance(state, dict) or not isinstance(state.get("person"), str):
         return None
     district = _district(state.get("district"))
     if district is None:
         return None
-    return Identity(state["identity"], state.get("age_band", ""), state.get("sex", "")), district
+    identity = Identity(
+        state["person"],
+        str(state.get("pesel", "")),
+        str(state.get("address", "")),
+        str(state.get("age_band", "")),
+        str(state.get("sex", "")),
+        bool(state.get("minor", False)),
+    )
+    return identity, district
 
 
 def _ballot_gate(request: HttpRequest, edition: Edition, rules: VotingRules) -> HttpResponse | None:
@@ -347,27 +376,67 @@ def vote_ballot(request: HttpRequest, vote_year: int) -> HttpResponse:
             except DomainError as exc:
                 _apply(form, exc)
             else:
-                hidden = [
-                    (name, item)
-                    for name, value in selection_to_data(selection, rules).items()
-                    for item in (value if isinstance(value, list) else [value])
-                ]
-                return render(
-                    request,
-                    "voting/vote_review.html",
-                    _common(
-                        edition,
-                        rules,
-                        hidden=hidden,
-                        lines=_review_lines(selection, pools),
-                        district=district,
-                        step=4,
-                    ),
-                )
+                identity = state[0]
+                sent = _send_cast_code(request, edition, identity)
+                return _review(request, edition, rules, selection, pools, district, sent=sent)
     return render(
         request,
         "voting/vote_ballot.html",
         _common(edition, rules, form=form, district=district, step=3),
+        status=status,
+    )
+
+
+CAST_CODE_SESSION = "voting:cast-code"
+
+
+def _send_cast_code(request: HttpRequest, edition: Edition, identity: Identity) -> bool:
+    """Send the one-time code that confirms this cast (rate limited per account)."""
+    user = _user(request)
+    assert user is not None
+    if rate_limited(request, group="vote-code", key="user", rate=settings.RATE_LIMIT_SMS_CODE):
+        messages.error(
+            request,
+            _("Wysłaliśmy już kilka kodów. Odczekaj 10 minut, zanim poprosisz o kolejny."),
+        )
+        return False
+    cast_code = services.cast_code_send(
+        user=user, edition=edition, identity=identity, at=timezone.now()
+    )
+    request.session[CAST_CODE_SESSION] = cast_code.pk
+    return True
+
+
+def _review(
+    request: HttpRequest,
+    edition: Edition,
+    rules: VotingRules,
+    selection: Any,
+    pools: Any,
+    district: District,
+    *,
+    sent: bool,
+    code_form: CastCodeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    hidden = [
+        (name, item)
+        for name, value in selection_to_data(selection, rules).items()
+        for item in (value if isinstance(value, list) else [value])
+    ]
+    return render(
+        request,
+        "voting/vote_review.html",
+        _common(
+            edition,
+            rules,
+            hidden=hidden,
+            lines=_review_lines(selection, pools),
+            district=district,
+            code_form=code_form or CastCodeForm(),
+            sent=sent,
+            step=4,
+        ),
         status=status,
     )
 
@@ -409,7 +478,13 @@ def vote_cast(request: HttpRequest, vote_year: int) -> HttpResponse:
     assert user is not None
     pools = services.pools_for_voter(edition, district)
     form = BallotForm(request.POST, rules=rules, pools=pools)
-    if form.is_valid():
+    code_form = CastCodeForm(request.POST)
+    if form.is_valid() and code_form.is_valid():
+        selection = form.selection()
+        if "resend" in request.POST:
+            sent = _send_cast_code(request, edition, identity)
+            return _review(request, edition, rules, selection, pools, district, sent=sent)
+        cast_code_id = request.session.get(CAST_CODE_SESSION)
         try:
             receipt = services.ballot_cast_online(
                 user=user,
@@ -417,7 +492,9 @@ def vote_cast(request: HttpRequest, vote_year: int) -> HttpResponse:
                 rules=rules,
                 identity=identity,
                 district=district,
-                selection=form.selection(),
+                selection=selection,
+                cast_code_id=cast_code_id if isinstance(cast_code_id, int) else None,
+                code=code_form.cleaned_data["code"],
                 at=timezone.now(),
             )
         except DomainError as exc:
@@ -428,8 +505,24 @@ def vote_cast(request: HttpRequest, vote_year: int) -> HttpResponse:
                     _common(edition, rules, message=str(exc)),
                     status=409,
                 )
+            if exc.field == "code":
+                code_form.add_error("code", str(exc))
+                return _review(
+                    request,
+                    edition,
+                    rules,
+                    selection,
+                    pools,
+                    district,
+                    sent=True,
+                    code_form=code_form,
+                    status=400,
+                )
             _apply(form, exc)
         else:
+            # The session forgets the identity step: nothing server-side is left of this cast.
+            request.session.pop(_session_key(edition), None)
+            request.session.pop(CAST_CODE_SESSION, None)
             response = HttpResponseRedirect(reverse("voting:vote_receipt", args=[edition.year]))
             response.status_code = 303  # See Other: the receipt page is fetched with GET
             response.set_signed_cookie(
@@ -489,9 +582,38 @@ def _point_for_staff(request: HttpRequest, vote_point: int) -> tuple[VotingPoint
         VotingPoint.objects.select_related("edition", "district"), pk=vote_point
     )
     user = _user(request)
-    if user is None or not permissions.can_enter_paper(user, point):
+    if user is None or not permissions.can_view_point_staff(user, point):
         raise PermissionDenied
     return point, user
+
+
+def _keyed_identity(rules: VotingRules, data: dict[str, Any]) -> Identity:
+    return services.identity_for(
+        rules=rules,
+        full_name=data["full_name"],
+        pesel=data["pesel"],
+        birth_date=data["birth_date"],
+        sex=data["sex"],
+        address=data["address"],
+        guardian_declared=data["guardian_declared"],
+        consent_to_statistics=data["consent_statistics"],
+        at=timezone.now(),
+    )
+
+
+def _chosen_district(request: HttpRequest, edition: Edition, fallback: District) -> District:
+    district_id = request.POST.get("district") or request.GET.get("dzielnica") or ""
+    district = (
+        District.objects.filter(city=edition.city, pk=district_id).first()
+        if str(district_id).isdigit()
+        else None
+    )
+    return district or fallback
+
+
+DISTRICT_CHANGED = gettext_lazy(
+    "Zmieniono dzielnicę: sprawdź listę projektów dzielnicowych i wprowadź kartę ponownie."
+)
 
 
 @login_required
@@ -499,13 +621,9 @@ def _point_for_staff(request: HttpRequest, vote_point: int) -> tuple[VotingPoint
 def paper_entry(request: HttpRequest, vote_point: int) -> HttpResponse:
     point, user = _point_for_staff(request, vote_point)
     edition, rules = _edition(point.edition.year)
-    district_id = request.POST.get("district") or request.GET.get("dzielnica") or point.district_id
-    district = (
-        District.objects.filter(city=edition.city, pk=district_id).first()
-        if str(district_id).isdigit()
-        else None
-    )
-    district = district or point.district
+    if not permissions.is_point_coordinator(user, point):
+        raise PermissionDenied
+    district = _chosen_district(request, edition, point.district)
     pools = services.pools_for_voter(edition, district)
     identity_form = PaperEntryForm(
         request.POST or None, districts=district_list(city=edition.city), fixed_district=district
@@ -517,31 +635,18 @@ def paper_entry(request: HttpRequest, vote_point: int) -> HttpResponse:
         if identity_form.is_valid() and ballot_form.is_valid():
             data = identity_form.cleaned_data
             if data["district"] != district:
-                identity_form.add_error(
-                    "district",
-                    _(
-                        "Zmieniono dzielnicę: sprawdź listę projektów dzielnicowych i wprowadź kartę ponownie."
-                    ),
-                )
+                identity_form.add_error("district", str(DISTRICT_CHANGED))
             else:
                 try:
-                    identity = services.identity_for(
-                        rules=rules,
-                        full_name=data["full_name"],
-                        pesel=data["pesel"],
-                        birth_date=data["birth_date"],
-                        sex=data["sex"],
-                        consent_to_statistics=data["consent_statistics"],
-                        at=timezone.now(),
-                    )
                     card = services.paper_entry_add(
                         actor=user,
                         point=point,
                         number=data["number"],
-                        identity=identity,
+                        identity=_keyed_identity(rules, data),
                         district=district,
                         document_kind=data["document_kind"],
                         selection=ballot_form.selection(),
+                        receipt_code=data["receipt_code"],
                         at=timezone.now(),
                     )
                 except DomainError as exc:
@@ -572,6 +677,8 @@ def paper_entry(request: HttpRequest, vote_point: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def paper_review(request: HttpRequest, vote_year: int) -> HttpResponse:
+    """The commission's desk: cards the typists keyed differently, and cards left half-keyed at
+    points that have since closed."""
     edition, rules = _edition(vote_year)
     if not permissions.can_review_paper(_user(request), edition):
         raise PermissionDenied
@@ -579,63 +686,31 @@ def paper_review(request: HttpRequest, vote_year: int) -> HttpResponse:
         request,
         "voting/paper_review.html",
         _common(
-            edition, rules, cards=selectors.mismatched_cards(edition=edition), form=ResolveForm()
+            edition,
+            rules,
+            cards=selectors.mismatched_cards(edition=edition),
+            to_finish=selectors.cards_to_finish(edition=edition),
         ),
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def paper_resolve(request: HttpRequest, vote_card: int) -> HttpResponse:
-    card = get_object_or_404(PaperCard.objects.select_related("edition", "point"), pk=vote_card)
-    edition, rules = _edition(card.edition.year)
-    user = _user(request)
-    if user is None or not permissions.can_review_paper(user, edition):
-        raise PermissionDenied
-    form = ResolveForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.paper_card_resolve(
-                    actor=user,
-                    card=card,
-                    choice=form.cleaned_data["choice"],
-                    note=form.cleaned_data["note"],
-                )
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-            else:
-                messages.success(request, _("Karta została rozpatrzona."))
-                return redirect("voting:paper_review", edition.year)
-    entries = list(
-        card.entries.select_related("district", "entered_by").order_by("created_at", "id")
-    )
-    return render(
-        request,
-        "voting/paper_resolve.html",
-        _common(edition, rules, card=card, entries=_entry_views(entries), form=form),
-        status=status,
     )
 
 
 def _entry_views(entries: list[Any]) -> list[dict[str, Any]]:
     from wspolnota.budget.models import Project
 
+    opened = [services.paper_entry_view(entry=e) for e in entries]
     ids = {
         pid
-        for e in entries
-        for _pool, items in (e.choices or {}).get("selection", [])
+        for content in opened
+        for _pool, items in content.get("selection", [])
         for pid, _pts in items
         if pid
     }
     titles = {p.pk: f"{p.number} {p.title}" for p in Project.objects.filter(pk__in=ids)}
     out = []
-    for position, entry in enumerate(entries, start=1):
+    for position, (entry, content) in enumerate(zip(entries, opened, strict=True), start=1):
         choices = [
             (titles.get(pid, "—") if pid else "—", pts)
-            for _pool, items in (entry.choices or {}).get("selection", [])
+            for _pool, items in content.get("selection", [])
             for pid, pts in items
         ]
         out.append(
@@ -643,10 +718,96 @@ def _entry_views(entries: list[Any]) -> list[dict[str, Any]]:
                 "position": position,
                 "entry": entry,
                 "choices": choices,
-                "identity_short": entry.identity_hash[:8],
+                "receipt": content.get("r", ""),
+                "identity_short": entry.person_key[:8],
             }
         )
     return out
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def paper_resolve(request: HttpRequest, vote_card: int) -> HttpResponse:
+    """One card at the commission: pick the right keying, declare it invalid, or key it a
+    third time from the paper (the adjudicating entry); for a half-keyed card of a closed point,
+    key its second entry."""
+    card = get_object_or_404(
+        PaperCard.objects.select_related("edition", "point", "point__district"), pk=vote_card
+    )
+    edition, rules = _edition(card.edition.year)
+    user = _user(request)
+    now = timezone.now()
+    if user is None or not permissions.can_review_paper(user, edition):
+        raise PermissionDenied
+    district = _chosen_district(request, edition, card.point.district)
+    pools = services.pools_for_voter(edition, district)
+    keying = request.method == "POST" and "key" in request.POST
+    form = ResolveForm(request.POST if request.method == "POST" and not keying else None)
+    key_form = AdjudicationForm(
+        request.POST if keying else None,
+        districts=district_list(city=edition.city),
+        fixed_district=district,
+    )
+    ballot_form = BallotForm(request.POST if keying else None, rules=rules, pools=pools)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        try:
+            if keying and key_form.is_valid() and ballot_form.is_valid():
+                data = key_form.cleaned_data
+                if data["district"] != district:
+                    key_form.add_error("district", str(DISTRICT_CHANGED))
+                else:
+                    service = (
+                        services.paper_card_adjudicate
+                        if card.status == CardStatus.MISMATCH
+                        else services.paper_card_finish
+                    )
+                    extra = {"note": data["note"]} if card.status == CardStatus.MISMATCH else {}
+                    service(
+                        actor=user,
+                        card=card,
+                        identity=_keyed_identity(rules, data),
+                        district=district,
+                        document_kind=data["document_kind"],
+                        selection=ballot_form.selection(),
+                        receipt_code=data["receipt_code"],
+                        at=now,
+                        **extra,
+                    )
+                    messages.success(request, _("Karta została rozpatrzona."))
+                    return redirect("voting:paper_review", edition.year)
+            elif not keying and form.is_valid():
+                services.paper_card_resolve(
+                    actor=user,
+                    card=card,
+                    choice=form.cleaned_data["choice"],
+                    note=form.cleaned_data["note"],
+                    at=now,
+                )
+                messages.success(request, _("Karta została rozpatrzona."))
+                return redirect("voting:paper_review", edition.year)
+        except DomainError as exc:
+            _apply(key_form if keying else form, exc)
+    entries = list(
+        card.entries.select_related("district", "entered_by").order_by("created_at", "id")
+    )
+    return render(
+        request,
+        "voting/paper_resolve.html",
+        _common(
+            edition,
+            rules,
+            card=card,
+            entries=_entry_views(entries),
+            form=form,
+            key_form=key_form,
+            ballot_form=ballot_form,
+            district=district,
+            can_act=permissions.can_work_as_commission(user, edition, at=now),
+        ),
+        status=status,
+    )
 
 
 @login_required
@@ -687,7 +848,7 @@ def point_protocol_pdf(request: HttpRequest, vote_point: int) -> HttpResponse:
     return response
 
 
-# --- Office: rules, count, publication ----------------------------------------------------------
+# --- Office: rules, dates, the box, count, publication, corrections -----------------------------
 
 
 @login_required
@@ -698,41 +859,69 @@ def office(request: HttpRequest, vote_year: int) -> HttpResponse:
     if user is None or not permissions.can_manage_voting(user, edition):
         raise PermissionDenied
     now = timezone.now()
-    rules_form = RulesForm(request.POST if "save_rules" in request.POST else None, instance=rules)
-    count_form = CountForm(request.POST if "count" in request.POST else None)
+    post = request.POST
+    rules_form = RulesForm(post if "save_rules" in post else None, instance=rules)
+    count_form = CountForm(post if "count" in post else None)
+    extension_form = ExtensionForm(post if "extend" in post else None)
+    correction_form = CorrectionForm(post if "correct" in post else None)
     status = 200
     if request.method == "POST":
         status = 400
+        target: forms.BaseForm | None = rules_form if "save_rules" in post else None
         try:
-            if "save_rules" in request.POST and rules_form.is_valid():
+            if "save_rules" in post and rules_form.is_valid():
                 values = {f: rules_form.cleaned_data[f] for f in rules_form.Meta.fields}
                 services.voting_rules_set(actor=user, edition=edition, at=now, **values)
                 messages.success(request, _("Zasady głosowania zapisane."))
                 return redirect("voting:office", vote_year)
-            if "fix_rules" in request.POST:
+            if "fix_rules" in post:
                 services.voting_rules_fix(actor=user, rules=rules, at=now)
                 messages.success(request, _("Zasady głosowania i liczenia są ustalone."))
                 return redirect("voting:office", vote_year)
-            if "count" in request.POST and count_form.is_valid():
-                services.edition_count(
-                    actor=user,
-                    edition=edition,
-                    at=now,
-                    witnesses=count_form.cleaned_data["witnesses"],
-                )
-                messages.success(request, _("Głosy policzone we wszystkich pulach."))
+            if "extend" in post:
+                target = extension_form
+                if extension_form.is_valid():
+                    services.voting_extend(
+                        actor=user, edition=edition, at=now, **extension_form.cleaned_data
+                    )
+                    messages.success(
+                        request, _("Koniec głosowania przedłużony; powód opublikowano.")
+                    )
+                    return redirect("voting:office", vote_year)
+            if "close_box" in post:
+                services.ballot_box_close(actor=user, edition=edition, at=now)
+                messages.success(request, _("Urna zamknięta; zobowiązanie do ziarna opublikowane."))
                 return redirect("voting:office", vote_year)
-            if "publish" in request.POST:
+            if "count" in post:
+                target = count_form
+                if count_form.is_valid():
+                    services.edition_count(
+                        actor=user,
+                        edition=edition,
+                        at=now,
+                        witnesses=count_form.cleaned_data["witnesses"],
+                    )
+                    messages.success(request, _("Głosy policzone we wszystkich pulach."))
+                    return redirect("voting:office", vote_year)
+            if "publish" in post:
                 services.results_publish(actor=user, edition=edition, at=now)
                 messages.success(request, _("Wyniki ogłoszone."))
                 return redirect("voting:results", vote_year)
+            if "correct" in post:
+                target = correction_form
+                if correction_form.is_valid():
+                    services.results_correct(
+                        actor=user, edition=edition, at=now, **correction_form.cleaned_data
+                    )
+                    messages.success(request, _("Korekta ogłoszona jako nowa wersja wyników."))
+                    return redirect("voting:results", vote_year)
         except DomainError as exc:
-            target = count_form if "count" in request.POST else rules_form
-            _apply(target, exc)
-        if "fix_rules" in request.POST or "publish" in request.POST:
-            pass
+            if target is None:  # a button without fields: the reason goes above the page
+                messages.error(request, str(exc))
+            else:
+                _apply(target, exc)
     rules.refresh_from_db()
-    counted = rules.edition.pools.filter(result__isnull=False).count()
+    latest = services.latest_count(edition=edition)
     return render(
         request,
         "voting/office.html",
@@ -741,26 +930,69 @@ def office(request: HttpRequest, vote_year: int) -> HttpResponse:
             rules,
             rules_form=rules_form,
             count_form=count_form,
-            counted=counted,
-            pools_total=edition.pools.count(),
-            refused=services.RefusedAttempt.objects.filter(edition=edition).count(),
+            extension_form=extension_form,
+            correction_form=correction_form,
+            latest=latest,
+            versions=selectors.published_versions(edition=edition),
+            open_points=selectors.voting_points(edition=edition).filter(closed_at__isnull=True),
+            refused=selectors.refused_counts(edition=edition),
+            can_extend=permissions.can_extend_voting(user, edition, at=now),
+            can_close_box=permissions.can_close_box(user, edition, at=now),
+            can_count=permissions.can_count(user, edition, at=now),
+            can_correct=permissions.can_correct_results(user, edition, at=now),
             now=now,
         ),
         status=status,
     )
 
 
-def results(request: HttpRequest, vote_year: int) -> HttpResponse:
+@login_required
+@require_http_methods(["GET"])
+def suspicious(request: HttpRequest, vote_year: int) -> HttpResponse:
+    """Patterns for the commission to review: never anyone's choices."""
+    edition, rules = _edition(vote_year)
+    if not permissions.can_view_refusals(_user(request), edition):
+        raise PermissionDenied
+    return render(
+        request,
+        "voting/suspicious.html",
+        _common(
+            edition,
+            rules,
+            patterns=selectors.suspicious_patterns(edition=edition),
+            refused=selectors.refused_counts(edition=edition),
+        ),
+    )
+
+
+def results(request: HttpRequest, vote_year: int, version: int | None = None) -> HttpResponse:
     edition, rules = _edition(vote_year)
     views = selectors.pool_results(
-        edition=edition, at=timezone.now(), language=get_language() or "pl"
+        edition=edition, at=timezone.now(), language=get_language() or "pl", version=version
     )
-    return render(request, "voting/results.html", _common(edition, rules, pools=views))
+    if version is not None and not views:
+        raise Http404
+    shown = (
+        selectors.published_count(edition=edition, version=version)
+        if selectors.results_visible(edition, at=timezone.now())
+        else None
+    )
+    return render(
+        request,
+        "voting/results.html",
+        _common(
+            edition,
+            rules,
+            pools=views,
+            shown=shown,
+            versions=selectors.published_versions(edition=edition) if shown else [],
+        ),
+    )
 
 
-def _pool_view(edition: Edition, vote_pool: int) -> Any:
+def _pool_view(edition: Edition, vote_pool: int, version: int | None = None) -> Any:
     views = selectors.pool_results(
-        edition=edition, at=timezone.now(), language=get_language() or "pl"
+        edition=edition, at=timezone.now(), language=get_language() or "pl", version=version
     )
     for view in views:
         if view.pool.pk == vote_pool:
@@ -783,6 +1015,7 @@ def pool_results(request: HttpRequest, vote_year: int, vote_pool: int) -> HttpRe
                 title=_("Głosy na projekty"),
             ),
             spending_chart=charts.spending_chart(view),
+            command=documents.recount_command(rules=rules, view=view),
         ),
     )
 
@@ -804,7 +1037,7 @@ def receipts(request: HttpRequest, vote_year: int) -> HttpResponse:
     found = None
     if form.is_valid() and form.cleaned_data["kod"] and rules.results_published_at:
         found = selectors.receipt_is_published(edition=edition, code=form.cleaned_data["kod"])
-    codes = selectors.published_receipts(edition=edition) if rules.results_published_at else []
+    codes = selectors.published_receipts(edition=edition)
     return render(
         request,
         "voting/receipts.html",
@@ -815,22 +1048,16 @@ def receipts(request: HttpRequest, vote_year: int) -> HttpResponse:
 # --- Open data ----------------------------------------------------------------------------------
 
 
-def _published_pool(edition: Edition, rules: VotingRules, vote_pool: int) -> Pool:
-    if not selectors.results_visible(edition, at=timezone.now()):
-        raise Http404
-    return get_object_or_404(
-        Pool.objects.select_related("district", "edition"), pk=vote_pool, edition=edition
-    )
-
-
 def open_data_pb(request: HttpRequest, vote_year: int, vote_pool: int) -> HttpResponse:
-    from votecount import write_pb
-
+    """The pool's ballots as counted, with the published votes, score and selection of the
+    latest version: with the published seed, ``votecount count`` gives the same winners."""
     edition, rules = _edition(vote_year)
-    pool = _published_pool(edition, rules, vote_pool)
-    text = write_pb(services.pool_instance(pool, rules=rules, with_voter_data=True))
+    view = _pool_view(edition, vote_pool)
+    text = documents.published_pb(rules=rules, result=view.result)
+    if text is None:
+        raise Http404
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{rules.slug}-{pool.pk}.pb"'
+    response["Content-Disposition"] = f'attachment; filename="{rules.slug}-{vote_pool}.pb"'
     return response
 
 

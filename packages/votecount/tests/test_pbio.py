@@ -8,7 +8,7 @@ import pytest
 
 from votecount import Ballot, Instance, PbFormatError, Project, parse_pb, read_pb, write_pb
 from votecount.model import VoteType
-from votecount_testdata import pabulib_files
+from votecount_testdata import every_file_params
 
 SMALL = (
     "META\r\n"
@@ -153,7 +153,7 @@ def test_an_instance_built_in_memory_round_trips() -> None:
         )
 
 
-@pytest.mark.parametrize("path", pabulib_files(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", every_file_params())
 def test_every_pabulib_file_reads_and_round_trips(path: object) -> None:
     inst = read_pb(path)  # type: ignore[arg-type]
     assert len(inst.projects) == int(inst.meta["num_projects"])

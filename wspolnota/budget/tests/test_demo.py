@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from wspolnota.budget import demo
 from wspolnota.budget.models import Edition, Project, ProjectStatus
+from wspolnota.tests_support.data import pabulib_dir
 
-PABULIB = Path(settings.SHARED_DATA_DIR) / "data" / "pabulib"
+PABULIB = pabulib_dir()
 
 
 def test_the_reader_names_the_file_and_line_of_a_broken_row(tmp_path):
@@ -27,7 +26,6 @@ def test_the_reader_names_the_file_and_line_of_a_broken_row(tmp_path):
         demo.read_pb(path)
 
 
-@pytest.mark.skipif(not PABULIB.exists(), reason="the shared Pabulib folder is not on this machine")
 def test_the_reader_reads_a_krakow_district_file():
     meta, projects = demo.read_pb(PABULIB / "Poland_Krakow_2025_Bienczyce.pb")
     assert meta["district"] == "Bieńczyce" and Decimal(meta["budget"]) == Decimal("1698575.39")
@@ -36,7 +34,6 @@ def test_the_reader_reads_a_krakow_district_file():
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(not PABULIB.exists(), reason="the shared Pabulib folder is not on this machine")
 def test_the_demo_loads_the_2025_edition_once(krakow):
     lines = demo.load()
     edition = Edition.objects.get(year=2025)
@@ -67,7 +64,7 @@ def test_the_demo_loads_the_2025_edition_once(krakow):
 
 @pytest.mark.django_db
 def test_the_demo_skips_projects_with_a_note_when_pabulib_is_absent(krakow, settings, tmp_path):
-    settings.SHARED_DATA_DIR = tmp_path
+    settings.DATA_DIR = tmp_path
     lines = demo.load()
     assert any("brak plików Pabulib" in line for line in lines)
     assert not Edition.objects.filter(year=2025).exists()

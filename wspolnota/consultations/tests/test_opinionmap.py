@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 from io import StringIO
-from pathlib import Path
 
 import numpy as np
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from wspolnota.consultations.opinionmap import pipeline, polis_io
@@ -21,8 +19,9 @@ from wspolnota.consultations.opinionmap.pipeline import (
     fingerprint,
     latest_votes,
 )
+from wspolnota.tests_support.data import polis_dir
 
-POLIS = Path(settings.SHARED_DATA_DIR) / "data" / "polis"
+POLIS = polis_dir()
 
 
 def camps(

@@ -9,11 +9,9 @@ import math
 import zipfile
 from datetime import timedelta
 from io import StringIO
-from pathlib import Path
 
 import numpy as np
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -21,9 +19,10 @@ from wspolnota.consultations import selectors, services
 from wspolnota.consultations.models import Participant
 from wspolnota.consultations.opinionmap import polis_io
 from wspolnota.consultations.tests.factories import ConsultationFactory
+from wspolnota.tests_support.data import polis_dir
 from wspolnota.tests_support.factories import UserFactory
 
-POLIS = Path(settings.SHARED_DATA_DIR) / "data" / "polis"
+POLIS = polis_dir()
 
 
 @pytest.fixture

@@ -14,16 +14,15 @@ at or above red-dwarf's.
 from __future__ import annotations
 
 import statistics
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from wspolnota.consultations.opinionmap import polis_io
 from wspolnota.consultations.opinionmap.pipeline import adjusted_rand_index, compute
+from wspolnota.tests_support.data import polis_conversations, polis_dir
 
-POLIS = Path(settings.SHARED_DATA_DIR) / "data" / "polis"
-CONVERSATIONS = sorted(p.name for p in POLIS.iterdir() if p.is_dir()) if POLIS.is_dir() else []
+POLIS = polis_dir()
+CONVERSATIONS = polis_conversations()
 
 # Measured: 0.941, 0.827, 0.178, 0.890, 0.233, 0.150 (median 0.530); each floor 0.01 below.
 FLOORS = {

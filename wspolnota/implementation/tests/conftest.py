@@ -10,9 +10,11 @@ from wspolnota.implementation.tests.factories import results_edition
 
 
 @pytest.fixture
-def edition(krakow: Any) -> Edition:
-    """An edition in its implementation phase; any official coordinates it."""
-    return results_edition(krakow)
+def edition(krakow: Any, official: Any) -> Edition:
+    """An edition in its implementation phase, coordinated by the ``official`` persona's unit
+    (only its officials and administrators coordinate: ``coordinates_edition``)."""
+    unit = official.role_assignments.get(role="official").city_unit
+    return results_edition(krakow, coordinating_unit=unit)
 
 
 @pytest.fixture

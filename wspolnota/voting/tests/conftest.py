@@ -9,9 +9,10 @@ from wspolnota.voting.tests.factories import make_voting_edition
 
 
 @pytest.fixture
-def voting_edition(krakow: Any) -> Edition:
-    """Kraków's rules (3 + 3 ranked 3-2-1), voting open now."""
-    return make_voting_edition(districts=krakow)
+def voting_edition(krakow: Any, official: Any) -> Edition:
+    """Kraków's rules (3 + 3 ranked 3-2-1), voting open now, coordinated by the ``official``
+    persona's unit."""
+    return make_voting_edition(districts=krakow, coordinator=official)
 
 
 @pytest.fixture(autouse=True)

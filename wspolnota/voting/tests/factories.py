@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -52,10 +53,17 @@ def make_voting_edition(
     phase: str = Phase.VOTING,
     fixed: bool = True,
     year: int | None = None,
+    coordinator: User | None = None,
     **rules: Any,
 ) -> Edition:
-    """An edition in ``phase`` with 4 citywide projects and 4 in each of districts I and XVIII."""
-    edition = make_edition(districts=districts, phase=Phase.FINAL_LIST, year=year)
+    """An edition in ``phase`` with 4 citywide projects and 4 in each of districts I and XVIII,
+    coordinated by the unit of ``coordinator`` (an official) when given."""
+    unit = None
+    if coordinator is not None:
+        unit = coordinator.role_assignments.filter(city_unit__isnull=False).first().city_unit
+    edition = make_edition(
+        districts=districts, phase=Phase.FINAL_LIST, year=year, coordinating_unit=unit
+    )
     ballot_projects(pool_for(edition, None))
     ballot_projects(pool_for(edition, 1))
     ballot_projects(pool_for(edition, 18))
@@ -100,8 +108,76 @@ def make_point(
     return point
 
 
-def confirmed(user: User) -> User:
-    user.phone = "+48600100200"
+_phones = iter(range(100_000, 999_999))
+
+
+def confirmed(user: User, phone: str | None = None) -> User:
+    """The user's own confirmed mobile number (a different one for each user by default)."""
+    user.phone = phone or f"+48600{next(_phones):06d}"
     user.phone_confirmed_at = timezone.now()
     user.save(update_fields=["phone", "phone_confirmed_at"])
     return user
+
+
+def pesel_facts(pesel: str) -> tuple[date, str]:
+    from stdnum.pl import pesel as stdnum_pesel
+
+    return stdnum_pesel.get_birth_date(pesel), stdnum_pesel.get_gender(pesel)
+
+
+def identity_of(
+    edition: Edition, index: int, *, name: str | None = None, **extra: Any
+) -> services.Identity:
+    """The identity of the index-th test person, with a PESEL and its date of birth and sex
+    (test PESELs repeat birth dates, so the name carries the index too)."""
+    name = name or f"Jan Kowalski {index}"
+    pesel = make_pesel(index)
+    birth, sex = pesel_facts(pesel)
+    return services.identity_for(
+        rules=edition.voting_rules,
+        full_name=name,
+        pesel=pesel,
+        birth_date=birth,
+        sex=sex,
+        at=timezone.now(),
+        **extra,
+    )
+
+
+def cast_online(
+    edition: Edition,
+    user: User,
+    identity: services.Identity,
+    district: District,
+    selection: dict[int, list] | None = None,
+) -> str:
+    """Cast through the service with a fresh one-time code, as the pages do."""
+    cast_code, code = services.cast_code_issue(
+        user=user, edition=edition, identity=identity, at=timezone.now()
+    )
+    return services.ballot_cast_online(
+        user=user,
+        edition=edition,
+        rules=edition.voting_rules,
+        identity=identity,
+        district=district,
+        selection=selection or krakow_selection(edition, district.number),
+        cast_code_id=cast_code.pk,
+        code=code,
+        at=timezone.now(),
+    )
+
+
+def close_vote(edition: Edition, *, at: Any = None) -> Edition:
+    """Move to the results phase, close every point and the ballot box (as the commission would
+    after the end of voting)."""
+    from wspolnota.budget.tests.factories import move_to_phase
+
+    edition = move_to_phase(edition, Phase.RESULTS)
+    VotingPoint.objects.filter(edition=edition, closed_at__isnull=True).update(
+        closed_at=timezone.now()
+    )
+    services.ballot_box_close(actor=None, edition=edition, at=at or timezone.now(), seed=2025)
+    return (
+        Edition.objects.select_related("voting_rules").prefetch_related("phases").get(pk=edition.pk)
+    )

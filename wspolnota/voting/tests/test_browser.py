@@ -7,19 +7,22 @@ import pytest
 from django.utils import timezone
 
 from wspolnota.accounts.roles import Role
-from wspolnota.budget.models import Phase
-from wspolnota.budget.tests.factories import move_to_phase, pool_for
+from wspolnota.budget.tests.factories import pool_for
 from wspolnota.conftest import PASSWORD
 from wspolnota.tests_support.axe import axe_violations, check_urls, log_in
 from wspolnota.tests_support.factories import CityUnitFactory, RoleAssignmentFactory, UserFactory
 from wspolnota.voting import services
-from wspolnota.voting.models import Ballot
+from wspolnota.voting.models import Ballot, BallotReceipt
 from wspolnota.voting.tests.factories import (
+    cast_online,
+    close_vote,
     confirmed,
+    identity_of,
     krakow_selection,
     make_pesel,
     make_point,
     make_voting_edition,
+    pesel_facts,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,11 +54,17 @@ def test_a_resident_votes_with_the_keyboard_alone_without_javascript(browser, li
             failures.append(f"{where}\n{report}")
 
     check("identity")
+    birth, sex = pesel_facts(make_pesel(1))
     page.focus("#id_district")
     page.keyboard.press("Tab")  # full name
     page.keyboard.type("Anna Nowak")
-    page.keyboard.press("Tab")  # PESEL
+    page.keyboard.press("Tab")  # date of birth
+    page.fill("#id_birth_date", birth.isoformat())  # a date field's own keys vary by locale
+    page.select_option("#id_sex", sex)
+    page.focus("#id_pesel")
     page.keyboard.type(make_pesel(1))
+    page.focus("#id_residence_declared")
+    page.keyboard.press("Space")
     page.select_option("#id_district", str(krakow[1].pk))  # a select is operable by keys too
     page.focus("form.form button[type=submit]")
     with page.expect_navigation():
@@ -77,12 +86,18 @@ def test_a_resident_votes_with_the_keyboard_alone_without_javascript(browser, li
         page.keyboard.press("Enter")
     assert "Sprawdź swój wybór" in page.inner_text("main")
     check("review")
+    from wspolnota.communication.transports import memory_outbox
+
+    sms = memory_outbox[-1].text.split(" to ")[-1]
+    page.focus("#id_code")
+    page.keyboard.type("".join(ch for ch in sms if ch.isdigit())[:6])
     page.focus("form.form button[type=submit]")  # the first form: cast
     with page.expect_navigation():
         page.keyboard.press("Enter")
     check("receipt")
     code = page.inner_text(".receipt-code")
-    assert Ballot.objects.get().receipt_code == code
+    services.envelopes_mix(edition_id=edition.pk, final=True)
+    assert BallotReceipt.objects.get().code == code and Ballot.objects.count() == 1
     context.close()
     assert not failures, "\n\n".join(failures)
 
@@ -93,12 +108,10 @@ def test_every_voting_page_passes_axe_in_three_languages(browser, live_server, k
     RoleAssignmentFactory(user=official, role=Role.OFFICIAL, city_unit=unit)
     coordinator = UserFactory(district=krakow[1], password=PASSWORD)
     resident = confirmed(UserFactory(district=krakow[1], password=PASSWORD))
-    open_edition = make_voting_edition(districts=krakow)
-    point = make_point(open_edition, krakow[1], [coordinator, official])
-    rules = open_edition.voting_rules
-    identity = services.identity_for(
-        rules=rules, full_name="Jan K", pesel=make_pesel(3), at=timezone.now()
-    )
+    open_edition = make_voting_edition(districts=krakow, coordinator=official)
+    second = UserFactory(district=krakow[1], password=PASSWORD)
+    point = make_point(open_edition, krakow[1], [coordinator, second])
+    identity = identity_of(open_edition, 3)
     card = services.paper_entry_add(
         actor=coordinator,
         point=point,
@@ -113,7 +126,7 @@ def test_every_voting_page_passes_axe_in_three_languages(browser, live_server, k
     first_pool = next(iter(other))
     other[first_pool] = list(reversed(other[first_pool]))
     services.paper_entry_add(
-        actor=official,
+        actor=second,
         point=point,
         number="K-1",
         identity=identity,
@@ -122,23 +135,17 @@ def test_every_voting_page_passes_axe_in_three_languages(browser, live_server, k
         selection=other,
         at=timezone.now(),
     )
-    closed = make_voting_edition(districts=krakow, year=open_edition.year - 1, slug="krakow-closed")
+    closed = make_voting_edition(
+        districts=krakow, year=open_edition.year - 1, slug="krakow-closed", coordinator=official
+    )
     for i in range(4):
-        services.ballot_cast_online(
-            user=resident,
-            edition=closed,
-            rules=closed.voting_rules,
-            identity=services.identity_for(
-                rules=closed.voting_rules,
-                full_name="A B",
-                pesel=make_pesel(10 + i),
-                at=timezone.now(),
-            ),
-            district=krakow[1],
-            selection=krakow_selection(closed),
-            at=timezone.now(),
+        cast_online(
+            closed,
+            confirmed(UserFactory(district=krakow[1])),
+            identity_of(closed, 10 + i),
+            krakow[1],
         )
-    closed = move_to_phase(closed, Phase.RESULTS)
+    closed = close_vote(closed)
     services.edition_count(actor=official, edition=closed, at=timezone.now())
     services.results_publish(actor=official, edition=closed, at=timezone.now())
     y, c = open_edition.year, closed.year
@@ -158,12 +165,15 @@ def test_every_voting_page_passes_axe_in_three_languages(browser, live_server, k
     ]
     staff = [
         f"/glosowanie/punkty/{point.pk}/",
-        f"/glosowanie/punkty/{point.pk}/karty/",
-        f"/glosowanie/punkty/{point.pk}/zamkniecie/",
         f"/glosowanie/{y}/karty-do-wyjasnienia/",
         f"/glosowanie/karty/{card.pk}/",
         f"/glosowanie/{y}/urzad/",
         f"/glosowanie/{c}/urzad/",
+        f"/glosowanie/{y}/komisja/nieprawidlowosci/",
+    ]
+    point_staff = [
+        f"/glosowanie/punkty/{point.pk}/karty/",
+        f"/glosowanie/punkty/{point.pk}/zamkniecie/",
     ]
     voter = [f"/glosowanie/{y}/glosuj/", f"/glosowanie/{y}/glosuj/telefon/"]
     base = live_server.url
@@ -172,7 +182,7 @@ def test_every_voting_page_passes_axe_in_three_languages(browser, live_server, k
         anonymous = browser.new_context()
         failures += check_urls(anonymous.new_page(), [f"{base}/{language}{u}" for u in public])
         anonymous.close()
-        for who, urls in ((official, staff), (resident, voter)):
+        for who, urls in ((official, staff), (resident, voter), (coordinator, point_staff)):
             context = browser.new_context()
             page = context.new_page()
             log_in(page, base, who.email, PASSWORD, language)

@@ -5,12 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from wspolnota.tests_support.factories import UserFactory
-from wspolnota.voting import services
 from wspolnota.voting.indicators import turnout
-from wspolnota.voting.tests.factories import confirmed, krakow_selection, make_pesel
+from wspolnota.voting.tests.factories import cast_online, confirmed, identity_of
 
 pytestmark = pytest.mark.django_db
 
@@ -19,19 +17,11 @@ def test_turnout_is_voters_on_the_roll_divided_by_residents(voting_edition, krak
     settings.MONITORING_TURNOUT_POPULATION = "territory"
     assert turnout(year=voting_edition.year) is None
     for index, district in enumerate([1, 1, 1, 18]):
-        services.ballot_cast_online(
-            user=confirmed(UserFactory(district=krakow[district])),
-            edition=voting_edition,
-            rules=voting_edition.voting_rules,
-            identity=services.identity_for(
-                rules=voting_edition.voting_rules,
-                full_name="A B",
-                pesel=make_pesel(index),
-                at=timezone.now(),
-            ),
-            district=krakow[district],
-            selection=krakow_selection(voting_edition, district),
-            at=timezone.now(),
+        cast_online(
+            voting_edition,
+            confirmed(UserFactory(district=krakow[district])),
+            identity_of(voting_edition, index),
+            krakow[district],
         )
     result = turnout(year=voting_edition.year)
     residents = sum(d.population for d in krakow.values())

@@ -15,11 +15,20 @@ from wspolnota.voting.errors import VotingError
 from wspolnota.voting.models import (
     Ballot,
     BallotChoice,
+    BallotReceipt,
     Channel,
+    Envelope,
     RefusedAttempt,
     VoterRollEntry,
 )
-from wspolnota.voting.tests.factories import confirmed, make_pesel, on_ballot
+from wspolnota.voting.tests.factories import (
+    cast_online,
+    confirmed,
+    identity_of,
+    make_pesel,
+    on_ballot,
+    pesel_facts,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +40,33 @@ def _signed_in(user) -> Client:
 
 
 def _identity(client, edition, district, pesel, **extra):
-    data = {"district": district.pk, "full_name": "Anna Nowak", "pesel": pesel, **extra}
+    birth, sex = pesel_facts(pesel)
+    data = {
+        "district": district.pk,
+        "full_name": "Anna Nowak",
+        "pesel": pesel,
+        "birth_date": birth.isoformat(),
+        "sex": sex,
+        "residence_declared": "on",
+        **extra,
+    }
     return client.post(reverse("voting:vote_identity", args=[edition.year]), data)
+
+
+def _sms_code() -> str:
+    from wspolnota.communication.transports import memory_outbox
+
+    return "".join(ch for ch in memory_outbox[-1].text.split(" to ")[-1] if ch.isdigit())[:6]
+
+
+def _review_and_cast(client, edition, data, capture):
+    """The ballot's review page sends the cast's own SMS code; the cast carries it."""
+    with capture(execute=True):
+        review = client.post(reverse("voting:vote_ballot", args=[edition.year]), data)
+    assert review.status_code == 200, review.content.decode()[:2000]
+    return review, client.post(
+        reverse("voting:vote_cast", args=[edition.year]), {**data, "code": _sms_code()}
+    )
 
 
 def _ballot_data(edition, district_number=1):
@@ -49,7 +83,9 @@ def _ballot_data(edition, district_number=1):
     }
 
 
-def test_a_resident_votes_online_and_gets_a_receipt_code(voting_edition, krakow, resident):
+def test_a_resident_votes_online_and_gets_a_receipt_code(
+    voting_edition, krakow, resident, django_capture_on_commit_callbacks
+):
     confirmed(resident)
     client = _signed_in(resident)
     year = voting_edition.year
@@ -58,48 +94,51 @@ def test_a_resident_votes_online_and_gets_a_receipt_code(voting_edition, krakow,
     assert response.status_code == 302 and response["Location"].endswith("/glosuj/karta/")
     assert client.get(reverse("voting:vote_ballot", args=[year])).status_code == 200
     data = _ballot_data(voting_edition)
-    review = client.post(reverse("voting:vote_ballot", args=[year]), data)
-    assert review.status_code == 200
+    review, cast = _review_and_cast(
+        client, voting_edition, data, django_capture_on_commit_callbacks
+    )
     assert "Sprawdź swój wybór" in review.content.decode()
-    cast = client.post(reverse("voting:vote_cast", args=[year]), data)
     # post/redirect/get: the receipt page is a GET, so reloading it shows the code again
     assert cast.status_code == 303
     assert cast["Location"] == reverse("voting:vote_receipt", args=[year])
+    # the cast wrote a sealed envelope; the mixer puts the ballot in the box later
+    assert not Ballot.objects.exists()
+    services.envelopes_mix(edition_id=voting_edition.pk, final=True)
     ballot = Ballot.objects.get()
-    assert ballot.receipt_code not in cast.content.decode()
+    code = BallotReceipt.objects.get().code
+    assert code not in cast.content.decode()
     for _reload in range(2):
         receipt = client.get(cast["Location"])
         assert receipt.status_code == 200
-        assert ballot.receipt_code in receipt.content.decode()
-    assert Ballot.objects.count() == 1
+        assert code in receipt.content.decode()
     assert ballot.age_band == "30-44" and ballot.sex == "F"
     points = sorted(BallotChoice.objects.values_list("points", flat=True))
     assert points == [1, 1, 2, 2, 3, 3]
     entry = VoterRollEntry.objects.get()
     assert entry.channel == Channel.ONLINE and entry.district == krakow[1]
-    assert make_pesel(1) not in entry.identity_hash
+    assert make_pesel(1) not in entry.pesel_key and entry.user == resident
 
 
 def test_it_rejects_a_second_ballot_from_the_same_person_and_records_the_attempt(
-    voting_edition, krakow, resident
+    voting_edition, krakow, resident, django_capture_on_commit_callbacks
 ):
     confirmed(resident)
     client = _signed_in(resident)
     _identity(client, voting_edition, krakow[1], make_pesel(2))
-    client.post(
-        reverse("voting:vote_cast", args=[voting_edition.year]), _ballot_data(voting_edition)
+    _review_and_cast(
+        client, voting_edition, _ballot_data(voting_edition), django_capture_on_commit_callbacks
     )
     other = confirmed(UserFactory(district=krakow[1], password=PASSWORD))
     again = _identity(_signed_in(other), voting_edition, krakow[1], make_pesel(2))
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert "już głosowała" in again.content.decode()
     assert RefusedAttempt.objects.filter(reason="already_voted", channel="online").count() == 1
-    # the same session casting again (a reload) is refused by the roll's unique constraint
+    # the same browser casting again (a resent form) finds the identity step gone
     second = client.post(
         reverse("voting:vote_cast", args=[voting_edition.year]), _ballot_data(voting_edition)
     )
-    assert second.status_code == 409
-    assert Ballot.objects.count() == 1 and VoterRollEntry.objects.count() == 1
+    assert second.status_code == 302
+    assert Envelope.objects.count() == 1 and VoterRollEntry.objects.count() == 1
 
 
 def test_an_invalid_ballot_is_refused_with_a_clear_message_and_keeps_the_choices(
@@ -187,6 +226,7 @@ def test_people_without_pesel_vote_with_date_of_birth_and_sex_and_any_age_by_def
         sex="F",
         at=now,
     )
+    assert child.minor_without_guardian
     same = services.identity_for(
         rules=rules,
         full_name="  lucja  ZAK ",
@@ -194,7 +234,7 @@ def test_people_without_pesel_vote_with_date_of_birth_and_sex_and_any_age_by_def
         sex="F",
         at=now,
     )
-    assert child.identity_hash == same.identity_hash
+    assert child.person_key == same.person_key
     rules.minimum_age = 16
     with pytest.raises(VotingError):
         services.identity_for(
@@ -205,38 +245,30 @@ def test_people_without_pesel_vote_with_date_of_birth_and_sex_and_any_age_by_def
             at=now,
         )
     with pytest.raises(VotingError):
-        services.identity_for(rules=rules, full_name="Jan Nowak", pesel="12345678901", at=now)
+        services.identity_for(
+            rules=rules,
+            full_name="Jan Nowak",
+            pesel="12345678901",
+            birth_date=now.date().replace(year=now.year - 30),
+            sex="M",
+            at=now,
+        )
 
 
-def test_a_failure_in_the_middle_of_a_cast_leaves_neither_a_ballot_nor_a_roll_mark(
+def test_a_failure_in_the_middle_of_a_cast_leaves_neither_an_envelope_nor_a_roll_mark(
     voting_edition, krakow, resident, monkeypatch
 ):
     confirmed(resident)
-    identity = services.identity_for(
-        rules=voting_edition.voting_rules,
-        full_name="Anna Nowak",
-        pesel=make_pesel(5),
-        at=timezone.now(),
-    )
+    identity = identity_of(voting_edition, 5)
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(BallotChoice.objects, "bulk_create", broken)
+    monkeypatch.setattr(Envelope.objects, "create", broken)
     with pytest.raises(RuntimeError):
-        services.ballot_cast_online(
-            user=resident,
-            edition=voting_edition,
-            rules=voting_edition.voting_rules,
-            identity=identity,
-            district=krakow[1],
-            selection={
-                pool_for(voting_edition, None).pk: [(on_ballot(voting_edition, None)[0].pk, 0)]
-            },
-            at=timezone.now(),
-        )
+        cast_online(voting_edition, resident, identity, krakow[1])
     assert not VoterRollEntry.objects.exists()
-    assert not Ballot.objects.exists()
+    assert not Envelope.objects.exists()
 
 
 def test_voting_pages_refuse_outside_the_voting_phase(krakow, resident):
@@ -252,7 +284,7 @@ def test_voting_pages_refuse_outside_the_voting_phase(krakow, resident):
 
 
 def test_the_receipt_code_is_shown_only_to_the_voter_in_the_browser_that_cast_it(
-    voting_edition, krakow, resident, settings
+    voting_edition, krakow, resident, settings, django_capture_on_commit_callbacks
 ):
     """It is carried in a signed cookie of the voter's own browser, never in the server's session
     (which would join the voter to the ballot); another account, a forged cookie or an expired one
@@ -263,8 +295,11 @@ def test_the_receipt_code_is_shown_only_to_the_voter_in_the_browser_that_cast_it
     client = _signed_in(resident)
     year = voting_edition.year
     _identity(client, voting_edition, krakow[1], make_pesel(4))
-    cast = client.post(reverse("voting:vote_cast", args=[year]), _ballot_data(voting_edition))
-    code = Ballot.objects.get().receipt_code
+    _review, cast = _review_and_cast(
+        client, voting_edition, _ballot_data(voting_edition), django_capture_on_commit_callbacks
+    )
+    services.envelopes_mix(edition_id=voting_edition.pk, final=True)
+    code = BallotReceipt.objects.get().code
     cookie = cast.cookies["wsp_receipt"]
     assert cookie["httponly"] and cookie["max-age"] == 15 * 60
     assert all(code not in str(s.get_decoded()) for s in Session.objects.all())

@@ -17,24 +17,29 @@ from wspolnota.voting import errors, services
 from wspolnota.voting.errors import VotingError
 from wspolnota.voting.models import (
     Ballot,
+    BallotReceipt,
     CardStatus,
+    Envelope,
     PaperCard,
     PaperEntry,
     RefusedAttempt,
     VoterRollEntry,
 )
-from wspolnota.voting.tests.factories import confirmed, krakow_selection, make_pesel, make_point
+from wspolnota.voting.tests.factories import (
+    cast_online,
+    confirmed,
+    identity_of,
+    krakow_selection,
+    make_pesel,
+    make_point,
+    pesel_facts,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def _identity(edition, index):
-    return services.identity_for(
-        rules=edition.voting_rules,
-        full_name="Jan Kowalski",
-        pesel=make_pesel(index),
-        at=timezone.now(),
-    )
+    return identity_of(edition, index)
 
 
 @pytest.fixture
@@ -47,7 +52,7 @@ def point(voting_edition, krakow, coordinators):
     return make_point(voting_edition, krakow[1], coordinators)
 
 
-def _enter(edition, point, who, *, number="K-1", index=10, selection=None):
+def _enter(edition, point, who, *, number="K-1", index=10, selection=None, receipt=""):
     return services.paper_entry_add(
         actor=who,
         point=point,
@@ -56,6 +61,7 @@ def _enter(edition, point, who, *, number="K-1", index=10, selection=None):
         district=point.district,
         document_kind="id_card",
         selection=selection or krakow_selection(edition),
+        receipt_code=receipt,
         at=timezone.now(),
     )
 
@@ -71,11 +77,13 @@ def test_a_card_counts_only_after_two_matching_entries_by_different_people(
     assert "inna osoba" in str(same.value)
     card = _enter(voting_edition, point, second)
     assert card.status == CardStatus.COUNTED
+    assert Envelope.objects.count() == 1 and not Ballot.objects.exists()
+    services.envelopes_mix(edition_id=voting_edition.pk, final=True)
     ballot = Ballot.objects.get()
     assert ballot.channel == "paper" and ballot.choices.count() == 6
     assert VoterRollEntry.objects.get().point == point
-    # once counted, no table keeps both the person's identity hash and their choices
-    assert all(e.choices == {} and e.fingerprint == "" for e in PaperEntry.objects.all())
+    # once counted, no table keeps both the person's keys and their (sealed) choices
+    assert all(e.sealed == "" and e.fingerprint == "" for e in PaperEntry.objects.all())
     assert AuditLogEntry.objects.filter(action="voting.paper_card_settled").exists()
 
 
@@ -90,7 +98,7 @@ def test_mismatched_entries_go_to_review_and_an_official_settles_them(
     card = _enter(voting_edition, point, second, selection=selection)
     assert card.status == CardStatus.MISMATCH and not Ballot.objects.exists()
     client = Client()
-    client.force_login(official)
+    client.force_login(official)  # the commission: an official of the coordinating unit
     page = client.get(reverse("voting:paper_review", args=[voting_edition.year]))
     assert card.number in page.content.decode()
     detail = client.get(reverse("voting:paper_resolve", args=[card.pk]))
@@ -101,27 +109,19 @@ def test_mismatched_entries_go_to_review_and_an_official_settles_them(
     assert response.status_code == 302
     card.refresh_from_db()
     assert card.status == CardStatus.COUNTED and card.resolved_by == official
-    assert Ballot.objects.count() == 1
+    assert Envelope.objects.count() == 1
 
 
 def test_a_paper_ballot_of_someone_who_voted_online_is_invalid_and_recorded(
     voting_edition, point, coordinators, resident, krakow
 ):
     confirmed(resident)
-    services.ballot_cast_online(
-        user=resident,
-        edition=voting_edition,
-        rules=voting_edition.voting_rules,
-        identity=_identity(voting_edition, 11),
-        district=krakow[1],
-        selection=krakow_selection(voting_edition),
-        at=timezone.now(),
-    )
+    cast_online(voting_edition, resident, _identity(voting_edition, 11), krakow[1])
     first, second = coordinators
     _enter(voting_edition, point, first, index=11)
     card = _enter(voting_edition, point, second, index=11)
     assert card.status == CardStatus.INVALID_DUPLICATE
-    assert Ballot.objects.count() == 1
+    assert Envelope.objects.count() == 1
     assert RefusedAttempt.objects.filter(channel="paper", point=point).count() == 1
 
 
@@ -132,20 +132,22 @@ def test_a_card_breaking_the_rules_is_invalid(voting_edition, point, coordinator
     selection[city] = selection[city] + selection[city][:1]  # four places, one project twice
     _enter(voting_edition, point, first, selection=selection)
     card = _enter(voting_edition, point, second, selection=selection)
-    assert card.status == CardStatus.INVALID_RULES and not Ballot.objects.exists()
+    assert card.status == CardStatus.INVALID_RULES and not Envelope.objects.exists()
 
 
-def test_only_coordinators_and_officials_key_in_cards(voting_edition, point, resident, client_for):
-    with pytest.raises(VotingError):
-        _enter(voting_edition, point, resident)
-    assert (
-        client_for("resident").get(reverse("voting:paper_entry", args=[point.pk])).status_code
-        == 403
-    )
-    assert (
-        client_for("official").get(reverse("voting:paper_entry", args=[point.pk])).status_code
-        == 200
-    )
+def test_only_the_points_coordinators_key_in_its_cards(
+    voting_edition, point, resident, official, administrator, client_for, coordinators
+):
+    """Before: any official of any department could key cards at any point."""
+    for outsider in (resident, official, administrator):
+        with pytest.raises(VotingError):
+            _enter(voting_edition, point, outsider)
+    for persona in ("resident", "official"):
+        page = client_for(persona).get(reverse("voting:paper_entry", args=[point.pk]))
+        assert page.status_code == 403, persona
+    client = Client()
+    client.force_login(coordinators[0])
+    assert client.get(reverse("voting:paper_entry", args=[point.pk])).status_code == 200
 
 
 def test_keying_a_card_through_the_page_keeps_what_was_typed_on_error(
@@ -160,14 +162,21 @@ def test_keying_a_card_through_the_page_keeps_what_was_typed_on_error(
         "district": point.district.pk,
         "full_name": "Jan Kowalski",
         "pesel": "12345678901",
+        "birth_date": "1990-01-01",
+        "sex": "M",
+        "residence_declared": "on",
     }
     response = client.post(url, data)
     assert response.status_code == 400
     body = response.content.decode()
     assert "PESEL jest nieprawidłowy" in body and 'value="K-9"' in body
     city = pool_for(voting_edition, None).pk
+    birth, sex = pesel_facts(make_pesel(12))
     data.update(
-        pesel=make_pesel(12), **{f"pool_{city}_1": krakow_selection(voting_edition)[city][0][0]}
+        pesel=make_pesel(12),
+        birth_date=birth.isoformat(),
+        sex=sex,
+        **{f"pool_{city}_1": krakow_selection(voting_edition)[city][0][0]},
     )
     assert client.post(url, data).status_code == 302
 
@@ -202,6 +211,125 @@ def test_closing_a_point_writes_its_protocol_with_the_tallies(voting_edition, po
 def test_printable_ballot_cards_in_three_languages(voting_edition, language, client):
     response = client.get(f"/{language}/glosowanie/{voting_edition.year}/karta-do-glosowania-1.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_the_printed_card_carries_the_declarations_the_rules_require_and_a_receipt_stub(
+    voting_edition, client, tmp_path
+):
+    """Residence declaration, data clause, signature line, statistics-consent box, a guardian's
+    declaration, and the receipt code twice: on the card and on the tear-off stub."""
+    import re
+    import subprocess
+
+    response = client.get(f"/pl/glosowanie/{voting_edition.year}/karta-do-glosowania-1.pdf")
+    pdf = tmp_path / "card.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    for wording in (
+        "Oświadczam, że mieszkam w mieście",
+        "Informacja o danych osobowych",
+        "czytelny podpis głosującego",
+        "przedział wieku i płeć",
+        "rodzic lub opiekun prawny",
+        "Odcinek dla głosującego",
+    ):
+        assert wording in flat, wording
+    codes = re.findall(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", flat)
+    assert len(codes) == 2 and codes[0] == codes[1]
+    again = client.get(f"/pl/glosowanie/{voting_edition.year}/karta-do-glosowania-1.pdf")
+    assert again.content != response.content  # every printed card has its own code
+
+
+def test_the_receipt_code_from_the_stub_is_recorded_at_keying_and_published_as_counted(
+    voting_edition, point, coordinators
+):
+    first, second = coordinators
+    _enter(voting_edition, point, first, receipt="k7qx m2hd 9tpa")
+    card = _enter(voting_edition, point, second, receipt="K7QX-M2HD-9TPA")
+    assert card.status == CardStatus.COUNTED
+    services.envelopes_mix(edition_id=voting_edition.pk, final=True)
+    assert list(BallotReceipt.objects.values_list("code", flat=True)) == ["K7QX-M2HD-9TPA"]
+    # a photocopy of the card (the same stub) is refused at keying
+    with pytest.raises(VotingError) as copy:
+        _enter(voting_edition, point, first, number="K-2", index=12, receipt="K7QX-M2HD-9TPA")
+    assert "kopia karty" in str(copy.value)
+    with pytest.raises(VotingError):
+        _enter(voting_edition, point, first, number="K-3", index=13, receipt="not a code")
+
+
+def test_a_card_keyed_once_at_a_point_that_closed_is_finished_by_the_commission(
+    voting_edition, point, coordinators, official
+):
+    """Before: such a card was stuck (the closed point refused its second keying)."""
+    first, _second = coordinators
+    _enter(voting_edition, point, first, number="K-7", index=30)
+    services.point_close(
+        actor=first, point=point, cards_received=10, cards_unused=9, notes="", at=timezone.now()
+    )
+    card = PaperCard.objects.get(number="K-7")
+    with pytest.raises(VotingError):  # the point's coordinators can no longer
+        _enter(voting_edition, point, coordinators[1], number="K-7", index=30)
+    finished = services.paper_card_finish(
+        actor=official,
+        card=card,
+        identity=_identity(voting_edition, 30),
+        district=point.district,
+        document_kind="id_card",
+        selection=krakow_selection(voting_edition),
+        at=timezone.now(),
+    )
+    assert finished.status == CardStatus.COUNTED
+    assert finished.entries.filter(role="commission").exists()
+    assert VoterRollEntry.objects.count() == 1
+
+
+def test_a_card_both_typists_got_wrong_gets_a_third_adjudicating_entry(
+    voting_edition, point, coordinators, official
+):
+    """Before: the commission could only pick entry 1 or 2 or void the card."""
+    first, second = coordinators
+    city = pool_for(voting_edition, None).pk
+    wrong_one = krakow_selection(voting_edition)
+    wrong_one[city] = wrong_one[city][:1]
+    wrong_two = krakow_selection(voting_edition)
+    wrong_two[city] = list(reversed(wrong_two[city]))
+    _enter(voting_edition, point, first, number="K-8", index=31, selection=wrong_one)
+    card = _enter(voting_edition, point, second, number="K-8", index=31, selection=wrong_two)
+    assert card.status == CardStatus.MISMATCH
+    right = krakow_selection(voting_edition)
+    adjudicated = services.paper_card_adjudicate(
+        actor=official,
+        card=card,
+        identity=_identity(voting_edition, 31),
+        district=point.district,
+        document_kind="id_card",
+        selection=right,
+        note="oba wprowadzenia błędne",
+        at=timezone.now(),
+    )
+    assert adjudicated.status == CardStatus.COUNTED and adjudicated.resolved_by == official
+    services.envelopes_mix(edition_id=voting_edition.pk, final=True)
+    ballot = Ballot.objects.get()
+    city_choices = list(
+        ballot.choices.filter(pool_id=city)
+        .order_by("position")
+        .values_list("project_id", flat=True)
+    )
+    assert city_choices == [pid for pid, _p in right[city]]
+    # a typist of the point is not the commission
+    with pytest.raises(VotingError):
+        services.paper_card_adjudicate(
+            actor=first,
+            card=card,
+            identity=_identity(voting_edition, 31),
+            district=point.district,
+            document_kind="id_card",
+            selection=right,
+            at=timezone.now(),
+        )
 
 
 def test_the_points_page_maps_located_points_and_lists_every_point(voting_edition, krakow):

@@ -13,14 +13,12 @@ import pytest
 from django.core.management import call_command
 from votecount import read_pb
 
-SHARED = Path(os.environ.get("WSPOLNOTA_SHARED", Path(__file__).resolve().parents[4] / "shared"))
-PABULIB = SHARED / "data" / "pabulib"
+from wspolnota.tests_support.data import pabulib_dir
+
+PABULIB = pabulib_dir()
 DISTRICT_FILES = sorted(PABULIB.glob("Poland_Krakow_2024_*.pb"))
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(not DISTRICT_FILES, reason="Pabulib data not found in shared/data/pabulib"),
-]
+pytestmark = pytest.mark.django_db
 
 
 def _replay(path: Path, slug: str, tmp_path: Path) -> None:

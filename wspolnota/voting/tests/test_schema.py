@@ -6,9 +6,15 @@ import pytest
 from django.apps import apps
 from django.db import connection, models
 
-from wspolnota.voting.models import Ballot, BallotChoice, PublishedReceipt, VoterRollEntry
+from wspolnota.voting.models import (
+    Ballot,
+    BallotChoice,
+    BallotReceipt,
+    Envelope,
+    VoterRollEntry,
+)
 
-BALLOT_TABLES = [Ballot, BallotChoice]
+BALLOT_TABLES = [Ballot, BallotChoice, BallotReceipt]
 # Shared reference data a ballot may point at (what was on the ballot and where).
 REFERENCE = {"budget.edition", "budget.pool", "budget.project", "territory.district"}
 
@@ -27,11 +33,23 @@ def test_ballot_tables_point_only_at_reference_data_and_each_other():
 
 
 def test_ballot_tables_have_no_time_or_sequence_columns():
-    for model in BALLOT_TABLES:
+    for model in [*BALLOT_TABLES, Envelope]:
         for field in model._meta.concrete_fields:
             assert not isinstance(field, models.DateField | models.TimeField), field  # DateTime too
             assert not isinstance(field, models.AutoField | models.BigAutoField), field
         assert isinstance(model._meta.pk, models.UUIDField)
+
+
+def test_roll_entries_carry_no_time_finer_than_the_day_and_no_sequence():
+    for field in VoterRollEntry._meta.concrete_fields:
+        assert not isinstance(field, models.DateTimeField | models.TimeField), field
+        assert not isinstance(field, models.AutoField | models.BigAutoField), field
+    assert isinstance(VoterRollEntry._meta.pk, models.UUIDField)
+
+
+def test_envelopes_hold_nothing_readable_but_their_edition():
+    fields = {f.name for f in Envelope._meta.concrete_fields}
+    assert fields == {"id", "edition", "sealed"}
 
 
 def test_no_model_links_the_roll_or_a_user_to_a_ballot():
@@ -50,8 +68,8 @@ def test_no_model_links_the_roll_or_a_user_to_a_ballot():
             pytest.fail(f"{label} points at a ballot table")
     for label in REFERENCE:
         assert "voting.voterrollentry" not in _forward_targets(apps.get_model(label))
-    # the published receipt list is apart from the ballots: no relation to them
-    assert not _forward_targets(PublishedReceipt) & ballot_labels
+    # the receipt codes are apart from the ballots: no relation to them
+    assert not _forward_targets(BallotReceipt) & {"voting.ballot", "voting.ballotchoice"}
     assert not _forward_targets(VoterRollEntry) & ballot_labels
 
 

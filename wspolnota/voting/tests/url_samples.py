@@ -12,8 +12,8 @@ from wspolnota.budget.tests.factories import pool_for
 from wspolnota.tests_support.factories import UserFactory
 from wspolnota.voting import services
 from wspolnota.voting.tests.factories import (
+    identity_of,
     krakow_selection,
-    make_pesel,
     make_point,
     make_voting_edition,
 )
@@ -25,9 +25,7 @@ def url_samples(request: Any) -> dict[str, Any]:
     edition = make_voting_edition(districts=districts, phase=Phase.VOTING, year=2031)
     coordinator = UserFactory(district=districts[1])
     point = make_point(edition, districts[1], [coordinator])
-    identity = services.identity_for(
-        rules=edition.voting_rules, full_name="Jan Kowalski", pesel=make_pesel(1), at=timezone.now()
-    )
+    identity = identity_of(edition, 1)
     card = services.paper_entry_add(
         actor=coordinator,
         point=point,
@@ -44,4 +42,5 @@ def url_samples(request: Any) -> dict[str, Any]:
         "vote_point": point.pk,
         "vote_card": card.pk,
         "vote_district": 1,
+        "version": 1,
     }

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from votecount import __version__
-from votecount.errors import VotecountError
+from votecount.errors import PbFormatError, VotecountError
 from votecount.explain import money_en, money_pl
 from votecount.pbio import read_pb
 from votecount.rules import COMPARISONS, COMPLETIONS, RULES, CountOptions, count
@@ -193,7 +193,22 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _count(args: argparse.Namespace) -> int:
-    instance = read_pb(args.file, strict=not args.lenient)
+    try:
+        instance = read_pb(args.file, strict=not args.lenient)
+    except PbFormatError as exc:
+        if args.lenient:
+            raise
+        try:
+            read_pb(args.file, strict=False)
+        except VotecountError:
+            raise exc from None
+        # the file is well formed; only some ballots break its own limits
+        print(
+            f"votecount: {args.file}: {exc} (the file's ballots break its own constraints; "
+            "--lenient counts it anyway)",
+            file=sys.stderr,
+        )
+        return 2
     ties = None
     if args.tie_breaking is not None or args.seed is not None:
         try:

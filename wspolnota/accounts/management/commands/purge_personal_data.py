@@ -11,5 +11,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = personal_data_purge()
         self.stdout.write(
-            f"removed {result['sms_codes']} old SMS codes, erased {result['inactive_accounts']} inactive accounts"
+            f"removed {result['sms_codes']} old SMS codes, erased {result['inactive_accounts']} "
+            f"inactive accounts, purged the voter rolls of {result['voter_rolls']} editions"
         )

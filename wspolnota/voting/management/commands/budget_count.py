@@ -8,7 +8,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from wspolnota.budget.models import Pool
 from wspolnota.core.errors import DomainError
 from wspolnota.voting import selectors, services
 
@@ -21,32 +20,32 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print {pools: [{name, selected}]}")
         parser.add_argument("--witnesses", default="", help="witnesses of a lot, if one is drawn")
         parser.add_argument(
-            "--seed", type=int, default=None, help="seed of a lot (default: random)"
+            "--seed",
+            type=int,
+            default=None,
+            help="replays of past editions: the tie-lot seed committed when this command closes "
+            "the ballot box (default: random); ignored once the box is closed",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         rules = selectors.rules_by_slug(options["edition"])
         if rules is None:
             raise CommandError(f"no edition with the slug {options['edition']!r}")
-        pools = list(
-            Pool.objects.filter(edition=rules.edition)
-            .select_related("district", "edition")
-            .order_by("kind", "district__number")
+        edition = rules.edition
+        now = timezone.now()
+        try:
+            if rules.box_closed_at is None:
+                services.ballot_box_close(actor=None, edition=edition, at=now, seed=options["seed"])
+            count = services.edition_count(
+                actor=None, edition=edition, at=now, witnesses=options["witnesses"] or ""
+            )
+        except DomainError as exc:
+            raise CommandError(str(exc)) from exc
+        results = sorted(
+            count.pool_results.select_related("pool", "pool__district"),
+            key=lambda r: (r.pool.kind, r.pool.district.number if r.pool.district else 0),
         )
-        out = []
-        for pool in pools:
-            try:
-                result = services.pool_count(
-                    actor=None,
-                    pool=pool,
-                    rules=rules,
-                    at=timezone.now(),
-                    witnesses=options["witnesses"] or "",
-                    seed=options["seed"],
-                )
-            except DomainError as exc:
-                raise CommandError(f"{pool.label}: {exc}") from exc
-            out.append({"name": str(pool.label), "selected": list(result.selected)})
+        out = [{"name": str(r.pool.label), "selected": list(r.selected)} for r in results]
         if options["json"]:
             self.stdout.write(json.dumps({"pools": out}, ensure_ascii=False))
         else:
