@@ -223,6 +223,8 @@ RATE_LIMIT_SMS_CODE = env_rate("RATE_LIMIT_SMS_CODE", "3/10m")
 RATE_LIMIT_SMS_PER_ADDRESS = env_rate("RATE_LIMIT_SMS_PER_ADDRESS", "10/h")
 RATE_LIMIT_PASSWORD_RESET = env_rate("RATE_LIMIT_PASSWORD_RESET", "3/h")
 RATE_LIMIT_SENSITIVE = env_rate("RATE_LIMIT_SENSITIVE", "20/h")
+# Answers to one anonymous consultation survey from one network address (besides one per browser).
+RATE_LIMIT_ANONYMOUS_SURVEY = env_rate("RATE_LIMIT_ANONYMOUS_SURVEY", "10/h")
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_VIEW = "wspolnota.core.views.rate_limited"
 RATELIMIT_IP_META_KEY = "wspolnota.core.ratelimit.client_address"

@@ -21,7 +21,15 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
 from wspolnota.consultations import errors, permissions, selectors
-from wspolnota.consultations.models import Consultation, Form, Meeting, Remark, Statement
+from wspolnota.consultations.models import (
+    TEXT_LANGUAGES,
+    TRANSLATED_FIELDS,
+    Consultation,
+    Form,
+    Meeting,
+    Remark,
+    Statement,
+)
 from wspolnota.core.errors import NotFoundError
 
 API_PREFIX = "/consultations"
@@ -110,6 +118,8 @@ class MeetingOut(Schema):
     registered: int
     accessibility: str
     minutes: str
+    cancelled_at: datetime | None = Field(None, description="set when the meeting was called off")
+    cancel_reason: str = ""
 
     @staticmethod
     def resolve_registered(obj: Meeting) -> int:
@@ -132,9 +142,24 @@ class ConsultationDetailOut(ConsultationOut):
         description="the recorded justification when the city's rules were not met; empty if met"
     )
     published_at: datetime | None
+    translations: dict[str, dict[str, str]] = Field(
+        description="title, summary and description in English (en) and Ukrainian (uk), where given"
+    )
     documents: list[DocumentOut]
     meetings: list[MeetingOut]
     surveys: list[SurveyRefOut]
+
+    @staticmethod
+    def resolve_translations(obj: Consultation) -> dict[str, dict[str, str]]:
+        return {
+            code: {
+                name: getattr(obj, f"{name}_{code}")
+                for name in TRANSLATED_FIELDS
+                if getattr(obj, f"{name}_{code}")
+            }
+            for code in TEXT_LANGUAGES
+            if any(getattr(obj, f"{name}_{code}") for name in TRANSLATED_FIELDS)
+        }
 
     @staticmethod
     def resolve_documents(obj: Consultation) -> list[Any]:
@@ -268,6 +293,9 @@ class ReportOut(Schema):
     by_channel: list[CountOut]
     by_district: list[CountOut]
     by_disposition: list[CountOut]
+    hidden_by_reason: list[CountOut] = Field(
+        description="remarks hidden by moderation, counted by the reason recorded"
+    )
     meetings: list[MeetingOut]
     surveys: list[SurveyResultOut]
     pdf_url: str
@@ -287,6 +315,9 @@ class GroupStatementOut(Schema):
     agree: int
     disagree: int
     seen: int
+    rest_agree: int = Field(0, description="the same counts among everyone else grouped")
+    rest_disagree: int = 0
+    rest_seen: int = 0
     probability: float
 
 
@@ -296,12 +327,23 @@ class GroupOut(Schema):
     representative: list[GroupStatementOut]
 
 
+class FirmnessOut(Schema):
+    folds: int = Field(description="how many times a different tenth of participants was left out")
+    same: int = Field(description="how many of those times the same groups came back")
+    verdict: str = Field(description="firm, moderate, weak, or none (too few participants)")
+
+
 class OpinionMapOut(Schema):
     statements: list[StatementOut]
     participants: int = Field(description="participants who vote enough to be placed in a group")
     groups: list[GroupOut]
     consensus: list[int] = Field(description="statements every group agrees with")
     consensus_disagree: list[int] = Field(description="statements every group rejects")
+    firmness: FirmnessOut | None = None
+    fingerprint: str = Field(
+        "",
+        description="SHA-256 of the votes computed on; manage.py opinionmap prints the same for the download",
+    )
     computed_at: datetime | None
 
 
@@ -352,6 +394,7 @@ def report(request: HttpRequest, consultation_id: int) -> dict[str, Any]:
         "by_channel": [{"label": label, "count": n} for label, n in data.by_channel],
         "by_district": [{"label": label, "count": n} for label, n in data.by_district],
         "by_disposition": [{"label": label, "count": n} for label, n in data.by_disposition],
+        "hidden_by_reason": [{"label": label, "count": n} for label, n in data.hidden],
         "meetings": data.meetings,
         "surveys": [
             {
@@ -419,7 +462,13 @@ def opinion_map(request: HttpRequest, consultation_id: int) -> dict[str, Any]:
         ],
         "participants": sum(g["size"] for g in groups),
         "groups": groups,
-        "consensus": [s for s in result.get("consensus", []) if s in public],
-        "consensus_disagree": [s for s in result.get("consensus_disagree", []) if s in public],
+        "consensus": [
+            c["statement"] for c in result.get("consensus", []) if c["statement"] in public
+        ],
+        "consensus_disagree": [
+            c["statement"] for c in result.get("consensus_disagree", []) if c["statement"] in public
+        ],
+        "firmness": result.get("firmness"),
+        "fingerprint": stored.fingerprint if stored else "",
         "computed_at": stored.computed_at if stored else None,
     }

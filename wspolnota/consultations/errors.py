@@ -56,3 +56,30 @@ IMPORT_NOT_EMPTY = _(
 OUTSIDE_CITY = _("Ten punkt leży poza granicami miasta.")
 NOT_FOUND = _("Nie ma takich konsultacji.")
 REPORT_NOT_PUBLISHED = _("Raport z tych konsultacji nie został jeszcze opublikowany.")
+CHANGE_NEEDS_REASON = _(
+    "Konsultacje są już ogłoszone: każdą zmianę trzeba uzasadnić (co najmniej 20 znaków). Uzasadnienie zostanie opublikowane, a uczestnicy dostaną powiadomienie o zmianie terminów lub form."
+)
+CHANGE_BREAKS_RULES = _(
+    "Po tej zmianie konsultacje nie spełniają zasad: %(problems)s Zmiana jest możliwa tylko z uzasadnieniem (co najmniej 20 znaków), które zostanie opublikowane."
+)
+CHANGE_PAST_START = _(
+    "Konsultacje już się zaczęły: nie można zmienić daty ich początku ani początku akcji informacyjnej."
+)
+CHANGE_PAST_END = _("Nie można zakończyć konsultacji wcześniej niż dziś.")
+CHANGE_AFTER_REPORT = _("Raport został opublikowany: konsultacji nie można już zmieniać.")
+RECEIVED_OUTSIDE = _(
+    "Data wpływu musi przypadać w czasie konsultacji (od %(start)s do %(end)s) i nie może być późniejsza niż dziś."
+)
+NOT_ANNOUNCED = _("Konsultacje nie są jeszcze ogłoszone.")
+ANSWER_TOO_THIN = _(
+    "Odpowiedz rzeczowo: uzasadnienie musi wyjaśniać rozstrzygnięcie (co najmniej %(chars)s znaków i %(words)s słowa)."
+)
+MEETING_CANCELLED = _("To spotkanie zostało odwołane.")
+CANCEL_NEEDS_REASON = _("Podaj powód odwołania (co najmniej 20 znaków); zostanie opublikowany.")
+SURVEY_DEVICE = _(
+    "Z tej przeglądarki już wysłano odpowiedź na tę ankietę. Ankieta anonimowa przyjmuje jedną odpowiedź z jednego urządzenia."
+)
+SURVEY_TOO_MANY = _(
+    "Z tego adresu internetowego wysłano w ostatniej godzinie zbyt wiele odpowiedzi na tę ankietę. Spróbuj później."
+)
+IMPORT_RUNNING = _("Import tej rozmowy już trwa.")

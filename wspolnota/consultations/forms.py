@@ -56,6 +56,35 @@ class ConsultationForm(forms.Form):
         widget=DATE,
         help_text=_("Konsultacje trwają co najmniej 21 dni."),
     )
+    title_en = forms.CharField(
+        label=_("Przedmiot konsultacji po angielsku"), max_length=200, required=False
+    )
+    summary_en = forms.CharField(
+        label=_("Krótki opis po angielsku"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "lang": "en"}),
+    )
+    description_en = forms.CharField(
+        label=_("Opis po angielsku"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "lang": "en"}),
+    )
+    title_uk = forms.CharField(
+        label=_("Przedmiot konsultacji po ukraińsku"), max_length=200, required=False
+    )
+    summary_uk = forms.CharField(
+        label=_("Krótki opis po ukraińsku"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "lang": "uk"}),
+    )
+    description_uk = forms.CharField(
+        label=_("Opis po ukraińsku"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "lang": "uk"}),
+    )
+
     contact = forms.CharField(label=_("Kontakt"), max_length=300, required=False)
     expert_hours = forms.CharField(
         label=_("Dyżury telefoniczne ekspertów"),
@@ -70,10 +99,30 @@ class ConsultationForm(forms.Form):
         help_text=_("Co najmniej trzy, w tym otwarte spotkanie lub warsztaty."),
     )
 
+    def __init__(self, *args: Any, announced: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["title_en"].widget.attrs["lang"] = "en"
+        self.fields["title_uk"].widget.attrs["lang"] = "uk"
+        if announced:
+            self.fields["change_reason"] = forms.CharField(
+                label=_("Uzasadnienie zmiany"),
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text=_(
+                    "Konsultacje są ogłoszone: uzasadnienie (co najmniej 20 znaków) zostanie opublikowane na ich stronie i zapisane w dzienniku zdarzeń. O zmianie terminów lub form powiadomimy uczestników."
+                ),
+            )
+
     field_order = [
+        "change_reason",
         "title",
         "summary",
         "description",
+        "title_en",
+        "summary_en",
+        "description_en",
+        "title_uk",
+        "summary_uk",
+        "description_uk",
         "initiating_unit",
         "legal_basis",
         "citywide",
@@ -364,6 +413,16 @@ class StatementForm(forms.Form):
 class ImportForm(forms.Form):
     comments = forms.FileField(label=_("comments.csv"))
     votes = forms.FileField(label=_("votes.csv"))
+
+
+class CancelMeetingForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Powód odwołania"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Zostanie opublikowany; zapisani i uczestnicy konsultacji dostaną powiadomienie."
+        ),
+    )
 
 
 class ReportForm(forms.Form):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from wspolnota.core.models import BaseModel
@@ -31,10 +32,20 @@ class Form(models.TextChoices):
 OPEN_FORMS = frozenset({Form.MEETING, Form.WORKSHOP})
 
 
+TRANSLATED_FIELDS = ("title", "summary", "description")
+TEXT_LANGUAGES = ("en", "uk")  # besides Polish, the source
+
+
 class Consultation(BaseModel):
     title = models.CharField(_("przedmiot konsultacji"), max_length=200)
     summary = models.TextField(_("krótki opis"), max_length=1000)
     description = models.TextField(_("opis"), blank=True)
+    title_en = models.CharField(_("przedmiot konsultacji po angielsku"), max_length=200, blank=True)
+    summary_en = models.TextField(_("krótki opis po angielsku"), max_length=1000, blank=True)
+    description_en = models.TextField(_("opis po angielsku"), blank=True)
+    title_uk = models.CharField(_("przedmiot konsultacji po ukraińsku"), max_length=200, blank=True)
+    summary_uk = models.TextField(_("krótki opis po ukraińsku"), max_length=1000, blank=True)
+    description_uk = models.TextField(_("opis po ukraińsku"), blank=True)
     initiating_unit = models.ForeignKey(
         "accounts.CityUnit",
         verbose_name=_("jednostka inicjująca"),
@@ -78,6 +89,63 @@ class Consultation(BaseModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def text_in(self, name: str, language: str | None = None) -> tuple[str, str]:
+        """``(text, language)`` of a title, summary or description in the active language.
+
+        Falls back to Polish, the source, when no translation was given (the page then marks
+        the text with ``lang="pl"``).
+        """
+        language = (language or get_language() or "pl").split("-")[0]
+        if language in TEXT_LANGUAGES:
+            translated = getattr(self, f"{name}_{language}", "")
+            if translated:
+                return translated, language
+        return getattr(self, name), "pl"
+
+    @property
+    def shown_title(self) -> str:
+        return self.text_in("title")[0]
+
+    @property
+    def shown_title_language(self) -> str:
+        return self.text_in("title")[1]
+
+    @property
+    def shown_summary(self) -> str:
+        return self.text_in("summary")[0]
+
+    @property
+    def shown_summary_language(self) -> str:
+        return self.text_in("summary")[1]
+
+    @property
+    def shown_description(self) -> str:
+        return self.text_in("description")[0]
+
+    @property
+    def shown_description_language(self) -> str:
+        return self.text_in("description")[1]
+
+
+class ConsultationChange(models.Model):
+    """A change of an announced consultation: published with its reason, never edited."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="changes")
+    changed_at = models.DateTimeField(_("zmieniono"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("uzasadnienie zmiany"))
+    fields = models.JSONField(default=list)  # names of the fields changed
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    rule_problems = models.JSONField(default=list)  # codes of Kraków's rules the change breaks
+    participants_told = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id}: {', '.join(self.fields)}"
 
 
 class Document(BaseModel):
@@ -133,6 +201,8 @@ class Meeting(BaseModel):
     accessibility = models.TextField(_("dostępność"), blank=True)
     minutes = models.TextField(_("protokół"), blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("odwołano"), null=True, blank=True)
+    cancel_reason = models.TextField(_("powód odwołania"), blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -361,15 +431,56 @@ class StatementVote(models.Model):
 
 
 class OpinionMap(models.Model):
-    """The latest computed opinion map of a consultation and the state Polis-style updates keep."""
+    """The latest opinion map of a consultation, computed from all its votes in the background."""
 
     consultation = models.OneToOneField(
         Consultation, on_delete=models.CASCADE, related_name="opinion_map"
     )
-    state = models.JSONField(default=dict)
     result = models.JSONField(default=dict)
     votes_counted = models.PositiveIntegerField(default=0)
+    fingerprint = models.CharField(max_length=64, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
+    # Every vote and moderation decision adds one to ``version`` in its own transaction; a
+    # computation notes the version it read before reading the votes.
+    version = models.PositiveBigIntegerField(default=0)
+    computed_version = models.PositiveBigIntegerField(default=0)
+    recompute_after = models.DateTimeField(null=True, blank=True)  # a recomputation is queued
 
     def __str__(self) -> str:
         return f"opinion map of {self.consultation_id}"
+
+    @property
+    def stale(self) -> bool:
+        """Votes or moderation came after the last computation (a new one is on its way)."""
+        return self.version > self.computed_version
+
+
+class OpinionMapImport(models.Model):
+    """A Polis export uploaded by an official, imported by the background worker."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("czeka w kolejce")
+        DONE = "done", _("zaimportowano")
+        FAILED = "failed", _("błąd importu")
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="opinion_map_imports"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    comments_csv = models.TextField(blank=True)
+    votes_csv = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.WAITING)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    statements = models.PositiveIntegerField(default=0)
+    participants = models.PositiveIntegerField(default=0)
+    votes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} of {self.consultation_id}"

@@ -15,12 +15,20 @@ from django.utils.translation import gettext_lazy as _
 from wspolnota.accounts.permissions import has_role, is_official
 from wspolnota.accounts.roles import Role
 from wspolnota.consultations.models import (
+    TEXT_LANGUAGES,
     Consultation,
+    ConsultationChange,
+    Form,
     Meeting,
     OpinionMap,
+    OpinionMapImport,
+    Participant,
     Question,
+    Registration,
     Remark,
+    Response,
     Statement,
+    StatementVote,
     Survey,
 )
 
@@ -71,12 +79,14 @@ def consultation_rule_problems(consultation: Consultation, *, at: datetime) -> l
     """Which of Kraków's rules the plan breaks if it is announced at ``at``.
 
     The notice counts from the later of the planned campaign start and the announcement itself:
-    a consultation announced today that opens in three days had a three-day campaign.
+    a consultation announced today that opens in three days had a three-day campaign. Once
+    announced, the announcement's date counts, so a later change is judged by the same rules.
     """
     from wspolnota.consultations import errors
 
     problems = []
-    campaign_start = max(consultation.information_from, local_date(at))
+    announced = consultation.published_at or at
+    campaign_start = max(consultation.information_from, local_date(announced))
     notice = (consultation.starts_on - campaign_start).days
     if notice < NOTICE_DAYS:
         problems.append(
@@ -99,7 +109,7 @@ def consultation_rule_problems(consultation: Consultation, *, at: datetime) -> l
         )
     if not forms & {"meeting", "workshop"}:
         problems.append(RuleProblem("open_form", str(errors.NO_OPEN_FORM)))
-    elif consultation.pk and not consultation.meetings.exists():
+    elif consultation.pk and not consultation.meetings.filter(cancelled_at__isnull=True).exists():
         problems.append(RuleProblem("meeting", str(errors.NO_MEETING_PLANNED)))
     return problems
 
@@ -240,6 +250,14 @@ def opinion_map_get(*, consultation: Consultation) -> OpinionMap | None:
     return OpinionMap.objects.filter(consultation=consultation).first()
 
 
+def opinion_map_import_latest(*, consultation: Consultation) -> OpinionMapImport | None:
+    return (
+        OpinionMapImport.objects.filter(consultation=consultation)
+        .defer("comments_csv", "votes_csv")
+        .first()
+    )
+
+
 @dataclass
 class ReportData:
     consultation: Consultation
@@ -254,6 +272,19 @@ class ReportData:
     registrations: int
     voters: int
     statements: list[Statement]
+    forms: list[str]  # the forms' labels, in the language of the reader
+    hidden: list[tuple[str, int]]  # remarks hidden by moderation: (reason, how many)
+    changes: list[ConsultationChange]
+
+    @property
+    def hidden_total(self) -> int:
+        return sum(n for _reason, n in self.hidden)
+
+
+def form_labels(codes: list[str]) -> list[str]:
+    """Human labels of the forms of participation (codes stay in the API only)."""
+    labels = dict(Form.choices)
+    return [str(labels[c]) for c in codes if c in labels]
 
 
 def report_data(*, consultation: Consultation) -> ReportData:
@@ -275,6 +306,11 @@ def report_data(*, consultation: Consultation) -> ReportData:
     registrations = sum(m.registrations.count() for m in consultation.meetings.all())
     statements = list(statement_list(consultation=consultation, status=Statement.Status.ACCEPTED))
     voters = consultation.opinion_participants.filter(votes__isnull=False).distinct().count()
+    hidden = Counter(
+        Remark.objects.filter(consultation=consultation, hidden_at__isnull=False).values_list(
+            "hidden_reason", flat=True
+        )
+    )
     return ReportData(
         consultation=consultation,
         remarks=remarks,
@@ -290,4 +326,72 @@ def report_data(*, consultation: Consultation) -> ReportData:
         registrations=registrations,
         voters=voters,
         statements=statements,
+        forms=form_labels(list(consultation.forms or [])),
+        hidden=sorted(hidden.items(), key=lambda kv: (-kv[1], kv[0])),
+        changes=list(consultation_changes(consultation=consultation)),
+    )
+
+
+def consultation_changes(*, consultation: Consultation) -> QuerySet[ConsultationChange]:
+    """The public record of changes made after the announcement, oldest first."""
+    return ConsultationChange.objects.filter(consultation=consultation).order_by("changed_at", "id")
+
+
+def consultation_missing_translations(consultation: Consultation) -> list[str]:
+    """Declared languages (English, Ukrainian) whose title or summary is not given yet."""
+    return [
+        code
+        for code in TEXT_LANGUAGES
+        if code in (consultation.languages or [])
+        and not (
+            getattr(consultation, f"title_{code}") and getattr(consultation, f"summary_{code}")
+        )
+    ]
+
+
+def consultation_participant_ids(*, consultation: Consultation) -> set[int]:
+    """Accounts of everyone taking part: remarks, named survey answers, meetings, opinion map."""
+    ids = set(
+        Remark.objects.filter(consultation=consultation, author__isnull=False).values_list(
+            "author_id", flat=True
+        )
+    )
+    ids |= set(
+        Response.objects.filter(
+            survey__consultation=consultation, respondent__isnull=False
+        ).values_list("respondent_id", flat=True)
+    )
+    ids |= set(
+        Registration.objects.filter(meeting__consultation=consultation).values_list(
+            "user_id", flat=True
+        )
+    )
+    ids |= set(
+        Participant.objects.filter(consultation=consultation, user__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    return {int(i) for i in ids if i is not None}
+
+
+def statement_next(*, consultation: Consultation, user: Any) -> Statement | None:
+    """The next accepted statement this person has not voted on: the least voted first.
+
+    Everyone is offered the statements that have the fewest votes so far (then the oldest), so
+    new statements get seen.
+    """
+    statements = statement_list(consultation=consultation, status=Statement.Status.ACCEPTED)
+    if getattr(user, "is_authenticated", False):
+        statements = statements.exclude(votes__participant__user=user)
+    return statements.annotate(seen=Count("votes")).order_by("seen", "id").first()
+
+
+def statement_votes_of(*, consultation: Consultation, user: Any) -> dict[int, int]:
+    """This person's votes: statement id → 1, 0 or -1."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    return dict(
+        StatementVote.objects.filter(
+            statement__consultation=consultation, participant__user=user
+        ).values_list("statement_id", "choice")
     )

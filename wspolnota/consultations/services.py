@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from wspolnota.accounts.models import CityUnit, User
@@ -17,10 +20,14 @@ from wspolnota.communication.notifications import notify
 from wspolnota.consultations import errors, permissions, selectors
 from wspolnota.consultations.errors import ConsultationsError
 from wspolnota.consultations.models import (
+    TEXT_LANGUAGES,
+    TRANSLATED_FIELDS,
     Consultation,
+    ConsultationChange,
     Document,
     Meeting,
     OpinionMap,
+    OpinionMapImport,
     Participant,
     Question,
     Registration,
@@ -62,8 +69,12 @@ def consultation_create(
     description: str = "",
     contact: str = "",
     expert_hours: str = "",
+    **translations: str,
 ) -> Consultation:
-    """An official plans a consultation; it stays a draft until announced."""
+    """An official plans a consultation; it stays a draft until announced.
+
+    ``translations`` are the English and Ukrainian texts (``title_en``, ``summary_uk``, …).
+    """
     _deny(permissions.can_create_consultation(actor))
     if ends_on < starts_on:
         raise ConsultationsError(errors.DATES_ORDER, field="ends_on")
@@ -83,6 +94,13 @@ def consultation_create(
         expert_hours=expert_hours.strip(),
         created_by=actor,
     )
+    for name, value in translations.items():
+        if (
+            name.rsplit("_", 1)[0] not in TRANSLATED_FIELDS
+            or name.rsplit("_", 1)[-1] not in TEXT_LANGUAGES
+        ):
+            raise TypeError(f"unexpected argument {name}")
+        setattr(consultation, name, (value or "").strip())
     consultation.full_clean()
     with transaction.atomic():
         consultation.save()
@@ -97,11 +115,120 @@ def consultation_create(
     return consultation
 
 
-def consultation_update(*, actor: User, consultation: Consultation, **fields: Any) -> Consultation:
-    """Change the plan; once announced, the dates and forms are part of the public record too."""
+# Fields whose change after the announcement residents are told about (their plans depend on them).
+SCHEDULE_FIELDS = ("information_from", "starts_on", "ends_on", "forms")
+CHANGE_REASON_MIN = 20
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def _tell_participants(
+    *, consultation: Consultation, change: ConsultationChange, meeting: Meeting | None = None
+) -> int:
+    """Notify everyone taking part with an account of a change to the consultation's plan."""
+    user_ids = selectors.consultation_participant_ids(consultation=consultation)
+    if meeting is not None:
+        user_ids |= set(meeting.registrations.values_list("user_id", flat=True))
+    told = 0
+    for user in User.objects.filter(pk__in=user_ids, is_active=True):
+        notify(
+            recipient=user,
+            kind="consultations.changed",
+            subject_template="consultations/email/changed_subject.txt",
+            body_template="consultations/email/changed.txt",
+            context={"consultation": consultation, "change": change, "meeting": meeting},
+        )
+        told += 1
+    return told
+
+
+def _record_change(
+    *,
+    actor: User,
+    consultation: Consultation,
+    obj: Consultation | Meeting,
+    action: str,
+    audit: tuple[dict[str, Any], dict[str, Any]],
+    reason: str,
+    problems: list[selectors.RuleProblem],
+    at: datetime,
+    public: bool,
+    fields: list[str],
+    before: dict[str, Any],
+    after: dict[str, Any],
+    tell: bool,
+    meeting: Meeting | None = None,
+) -> None:
+    """Audit-log a change of the plan and, once announced, publish it and tell participants.
+
+    A change that breaks one of Kraków's rules is logged as ``<action>_with_override``, with the
+    rules it breaks before the reason, as at the announcement.
+    """
+    audit_log_append(
+        actor=actor,
+        action=f"{action}_with_override" if problems else action,
+        obj=obj,
+        before=audit[0],
+        after=audit[1],
+        reason=("; ".join(p.code for p in problems) + ": " if problems else "") + reason,
+    )
+    if not public:
+        return
+    change = ConsultationChange.objects.create(
+        consultation=consultation,
+        changed_at=at,
+        actor=actor,
+        reason=reason,
+        fields=fields,
+        before=before,
+        after=after,
+        rule_problems=[p.code for p in problems],
+    )
+    if tell:
+        change.participants_told = _tell_participants(
+            consultation=consultation, change=change, meeting=meeting
+        )
+        change.save(update_fields=["participants_told"])
+
+
+def consultation_update(
+    *,
+    actor: User,
+    consultation: Consultation,
+    change_reason: str = "",
+    at: datetime | None = None,
+    **fields: Any,
+) -> Consultation:
+    """Change the plan. Once announced, every change is part of the public record.
+
+    A draft changes freely. After the announcement the change needs a written reason (at least
+    20 characters), published in the consultation's list of changes and kept in the audit log;
+    Kraków's rules (notice, length, forms, an open meeting) are checked again, as at the
+    announcement, and a change that breaks one is marked as a departure from the rules. The
+    start of an opened consultation cannot move, nor its end into the past, and everyone taking
+    part is told when the dates or the forms change.
+    """
     _deny(permissions.can_manage_consultation(actor, consultation))
+    at = at or timezone.now()
+    announced = consultation.published_at is not None
+    if consultation.report_published_at is not None:
+        raise ConsultationsError(errors.CHANGE_AFTER_REPORT)
     before = snapshot(consultation)
+    before_problems = {p.code for p in selectors.consultation_rule_problems(consultation, at=at)}
+    old_values = {
+        name: _plain(getattr(consultation, name)) for name in fields if name != "districts"
+    }
+    old_start, old_information = consultation.starts_on, consultation.information_from
     districts = fields.pop("districts", None)
+    old_districts = sorted(consultation.districts.values_list("pk", flat=True))
     for name, value in fields.items():
         setattr(consultation, name, value)
     if consultation.ends_on < consultation.starts_on:
@@ -109,16 +236,64 @@ def consultation_update(*, actor: User, consultation: Consultation, **fields: An
     consultation.information_from = min(consultation.information_from, consultation.starts_on)
     consultation.forms = sorted(set(consultation.forms))
     consultation.full_clean()
+    changed = [n for n in fields if _plain(getattr(consultation, n)) != old_values.get(n)]
+    if districts is not None:
+        new_districts = [] if consultation.citywide else sorted(d.pk for d in districts)
+        if new_districts != old_districts:
+            changed.append("districts")
+    problems: list[selectors.RuleProblem] = []
+    reason = change_reason.strip()
+    if announced:
+        today = selectors.local_date(at)
+        started = old_start <= today
+        if started and (
+            consultation.starts_on != old_start or consultation.information_from != old_information
+        ):
+            consultation.refresh_from_db()
+            raise ConsultationsError(errors.CHANGE_PAST_START, field="starts_on")
+        if "ends_on" in changed and consultation.ends_on < today:
+            consultation.refresh_from_db()
+            raise ConsultationsError(errors.CHANGE_PAST_END, field="ends_on")
+        if not changed:
+            return consultation
+        problems = [
+            p
+            for p in selectors.consultation_rule_problems(consultation, at=at)
+            if p.code not in before_problems or set(changed) & set(SCHEDULE_FIELDS)
+        ]
+        if len(reason) < CHANGE_REASON_MIN:
+            consultation.refresh_from_db()
+            if problems:
+                raise ConsultationsError(
+                    errors.CHANGE_BREAKS_RULES,
+                    field="change_reason",
+                    code="rules",
+                    params={"problems": " ".join(p.message for p in problems)},
+                )
+            raise ConsultationsError(errors.CHANGE_NEEDS_REASON, field="change_reason")
     with transaction.atomic():
         consultation.save()
         if districts is not None:
             consultation.districts.set([] if consultation.citywide else districts)
-        audit_log_append(
+        _record_change(
             actor=actor,
-            action="consultations.updated",
+            consultation=consultation,
             obj=consultation,
-            before=before,
-            after=snapshot(consultation),
+            action="consultations.changed" if announced else "consultations.updated",
+            audit=(before, snapshot(consultation)),
+            reason=reason,
+            problems=problems,
+            at=at,
+            public=announced,
+            fields=changed,
+            before={n: old_values.get(n, old_districts) for n in changed},
+            after={
+                n: _plain(getattr(consultation, n))
+                if n != "districts"
+                else sorted(consultation.districts.values_list("pk", flat=True))
+                for n in changed
+            },
+            tell=bool(set(changed) & set(SCHEDULE_FIELDS) or problems),
         )
     return consultation
 
@@ -240,10 +415,60 @@ def meeting_minutes_save(*, actor: User, meeting: Meeting, minutes: str) -> Meet
     return meeting
 
 
+def meeting_cancel(*, actor: User, meeting: Meeting, reason: str, at: datetime) -> Meeting:
+    """Call off a meeting. After the announcement this is a change of the published plan.
+
+    The reason (at least 20 characters) is published in the consultation's list of changes
+    and the audit log; when no open meeting or workshop is left, the change departs from
+    Kraków's rules and is marked so. Everyone registered and everyone taking part is told.
+    """
+    consultation = meeting.consultation
+    _deny(permissions.can_manage_consultation(actor, consultation))
+    if meeting.cancelled_at is not None:
+        raise ConsultationsError(errors.MEETING_CANCELLED)
+    if consultation.report_published_at is not None:
+        raise ConsultationsError(errors.CHANGE_AFTER_REPORT)
+    reason = reason.strip()
+    announced = consultation.published_at is not None
+    if announced and len(reason) < CHANGE_REASON_MIN:
+        raise ConsultationsError(errors.CANCEL_NEEDS_REASON, field="reason")
+    before_problems = {p.code for p in selectors.consultation_rule_problems(consultation, at=at)}
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        locked.cancelled_at = at
+        locked.cancel_reason = reason
+        locked.save(update_fields=["cancelled_at", "cancel_reason", "updated_at"])
+        meeting.cancelled_at, meeting.cancel_reason = at, reason
+        problems = [
+            p
+            for p in selectors.consultation_rule_problems(consultation, at=at)
+            if p.code not in before_problems
+        ]
+        _record_change(
+            actor=actor,
+            consultation=consultation,
+            obj=meeting,
+            action="consultations.meeting_cancelled",
+            audit=({}, snapshot(meeting, fields=["cancelled_at", "cancel_reason"])),
+            reason=reason,
+            problems=problems,
+            at=at,
+            public=announced,
+            fields=["meetings"],
+            before={"meeting": meeting.title, "starts_at": meeting.starts_at.isoformat()},
+            after={"meeting": None},
+            tell=True,
+            meeting=meeting,
+        )
+    return meeting
+
+
 def meeting_register(
     *, user: User, meeting: Meeting, needs: str = "", at: datetime
 ) -> Registration:
     """Sign up for a meeting; the row lock on the meeting keeps the capacity exact."""
+    if meeting.cancelled_at is not None:
+        raise ConsultationsError(errors.MEETING_CANCELLED)
     if not permissions.can_register_for_meeting(user, meeting, at=at):
         raise ConsultationsError(errors.MEETING_PAST)
     with transaction.atomic():
@@ -270,7 +495,10 @@ def meeting_reminders_send(*, now: datetime, ahead: timedelta = timedelta(hours=
     """Remind everyone registered for a meeting that starts within ``ahead``; once per meeting."""
     sent = 0
     due = Meeting.objects.filter(
-        reminder_sent_at__isnull=True, starts_at__gt=now, starts_at__lte=now + ahead
+        reminder_sent_at__isnull=True,
+        cancelled_at__isnull=True,
+        starts_at__gt=now,
+        starts_at__lte=now + ahead,
     ).select_related("consultation")
     for meeting in due:
         with transaction.atomic():
@@ -343,9 +571,26 @@ def remark_enter(
     section: Section | None = None,
     meeting: Meeting | None = None,
     district: District | None = None,
+    at: datetime | None = None,
 ) -> Remark:
-    """An official enters a remark received by e-mail, post, ePUAP, phone or at a meeting."""
+    """An official enters a remark received by e-mail, post, ePUAP, phone or at a meeting.
+
+    Only remarks received while the consultation ran count: the date of receipt must fall
+    between its first and last day, and cannot lie in the future.
+    """
     _deny(permissions.can_manage_consultation(actor, consultation))
+    if consultation.published_at is None:
+        raise ConsultationsError(errors.NOT_ANNOUNCED)
+    today = selectors.local_date(at or timezone.now())
+    if not consultation.starts_on <= received_on <= min(consultation.ends_on, today):
+        raise ConsultationsError(
+            errors.RECEIVED_OUTSIDE,
+            field="received_on",
+            params={
+                "start": consultation.starts_on.strftime("%d.%m.%Y"),
+                "end": consultation.ends_on.strftime("%d.%m.%Y"),
+            },
+        )
     remark = Remark(
         consultation=consultation,
         author_name=author_name.strip(),
@@ -366,6 +611,16 @@ def remark_enter(
     return remark
 
 
+ANSWER_MIN_CHARS = 20
+ANSWER_MIN_WORDS = 3
+
+
+def is_real_answer(reason: str) -> bool:
+    """An answer explains the decision: at least 20 characters in at least three words."""
+    words = re.findall(r"\w+", reason)
+    return len(reason.strip()) >= ANSWER_MIN_CHARS and len(words) >= ANSWER_MIN_WORDS
+
+
 def remark_answer(
     *, actor: User, remark: Remark, disposition: str, reason: str, at: datetime
 ) -> Remark:
@@ -373,8 +628,14 @@ def remark_answer(
     _deny(permissions.can_manage_consultation(actor, remark.consultation))
     if disposition not in Remark.Disposition.values or disposition == Remark.Disposition.PENDING:
         raise ConsultationsError(errors.REASON_REQUIRED, field="disposition")
-    if len(reason.strip()) < 3:
+    if not reason.strip():
         raise ConsultationsError(errors.REASON_REQUIRED, field="reason")
+    if not is_real_answer(reason):
+        raise ConsultationsError(
+            errors.ANSWER_TOO_THIN,
+            field="reason",
+            params={"chars": ANSWER_MIN_CHARS, "words": ANSWER_MIN_WORDS},
+        )
     before = snapshot(remark, fields=["disposition", "reason", "duplicate_of"])
     remark.disposition = disposition
     remark.reason = reason.strip()
@@ -543,7 +804,11 @@ def _clean_answer(question: Question, value: Any) -> Any:
 def survey_respond(
     *, respondent: User | None, survey: Survey, answers: dict[int, Any], at: datetime
 ) -> Response:
-    """Record one response; verified surveys take one per account, anonymous ones any visitor."""
+    """Record one response; verified surveys take one per account, anonymous ones any visitor.
+
+    An anonymous survey stores no account even when the respondent is signed in; its limit of
+    one answer per device (and a rate per network address) is applied by the page.
+    """
     if survey.verified and respondent is None:
         raise ConsultationsError(errors.SURVEY_LOGIN)
     if not permissions.can_respond_to_survey(respondent, survey, at=at):
@@ -553,13 +818,14 @@ def survey_respond(
         value = _clean_answer(question, answers.get(question.pk))
         if value is not None:
             cleaned[str(question.pk)] = value
-    keep = respondent if survey.verified or respondent is not None else None
+    # An anonymous survey keeps nothing of the person: no account, no district.
+    keep = respondent if survey.verified else None
     try:
         with transaction.atomic():
             return Response.objects.create(
                 survey=survey,
                 respondent=keep,
-                district=getattr(respondent, "district", None),
+                district=getattr(keep, "district", None),
                 answers=cleaned,
             )
     except IntegrityError:
@@ -589,8 +855,18 @@ def statement_submit(
 
 
 def statement_moderate(
-    *, actor: User, statement: Statement, accept: bool, reason: str = ""
+    *,
+    actor: User,
+    statement: Statement,
+    accept: bool,
+    reason: str = "",
+    at: datetime | None = None,
 ) -> Statement:
+    """Accept a statement (residents may vote on it) or reject it with a reason.
+
+    Rejecting a statement that has votes takes it out of the opinion map, so the map is
+    recomputed either way.
+    """
     _deny(permissions.can_moderate_consultation(actor, statement.consultation))
     if not accept and len(reason.strip()) < 3:
         raise ConsultationsError(errors.HIDE_REASON_REQUIRED, field="reason")
@@ -607,14 +883,54 @@ def statement_moderate(
             after=snapshot(statement, fields=["status", "moderation_reason"]),
             reason=statement.moderation_reason,
         )
-        _enqueue_recompute(statement.consultation_id)
+        opinion_map_schedule(consultation_id=statement.consultation_id, at=at or timezone.now())
     return statement
 
 
-def _enqueue_recompute(consultation_id: int) -> None:
+# The map is recomputed this long after the first change of a burst (votes come in bursts);
+# a queued recomputation older than the grace period is taken for lost and queued again.
+RECOMPUTE_DELAY = timedelta(seconds=10)
+MAP_DOTS = 2000
+RECOMPUTE_GRACE = timedelta(minutes=10)
+VOTE_CHUNK = 200_000
+
+
+def opinion_map_schedule(*, consultation_id: int, at: datetime) -> None:
+    """Note a change (a vote, a changed vote, a moderation decision) and queue a recomputation.
+
+    The change adds one to the map's version in its own transaction. Once it is committed, a
+    recomputation is queued to run a few seconds later, unless one is queued already or the
+    map was computed from every change so far (debounced: a burst of votes costs one run,
+    which reads every vote as it is when it starts).
+    """
+    OpinionMap.objects.get_or_create(consultation_id=consultation_id)
+    OpinionMap.objects.filter(consultation_id=consultation_id).update(version=F("version") + 1)
+    transaction.on_commit(lambda: _queue_recompute(consultation_id, at))
+
+
+def _queue_recompute(consultation_id: int, at: datetime) -> None:
+    run_after = max(at, timezone.now()) + RECOMPUTE_DELAY
+    queued = (
+        OpinionMap.objects.filter(
+            consultation_id=consultation_id, version__gt=F("computed_version")
+        )
+        .filter(
+            Q(recompute_after__isnull=True)
+            | Q(recompute_after__lt=timezone.now() - RECOMPUTE_GRACE)
+        )
+        .update(recompute_after=run_after)
+    )
+    if queued:
+        _enqueue_recompute(consultation_id, run_after)
+
+
+def _enqueue_recompute(consultation_id: int, run_after: datetime) -> None:
     from wspolnota.consultations.tasks import recompute_opinion_map
 
-    transaction.on_commit(lambda: recompute_opinion_map.enqueue(consultation_id=consultation_id))
+    task = recompute_opinion_map
+    if task.get_backend().supports_defer:
+        task = task.using(run_after=run_after)
+    task.enqueue(consultation_id=consultation_id)
 
 
 def statement_vote(*, user: User, statement: Statement, choice: int, at: datetime) -> StatementVote:
@@ -632,86 +948,134 @@ def statement_vote(*, user: User, statement: Statement, choice: int, at: datetim
             participant=participant,
             defaults={"choice": choice, "voted_at": at},
         )
-        _enqueue_recompute(statement.consultation_id)
+        opinion_map_schedule(consultation_id=statement.consultation_id, at=at)
     return vote
 
 
-def _vote_log(consultation: Consultation) -> tuple[pipeline.VoteLog, set[int]]:
-    rows = np.asarray(
-        list(
-            StatementVote.objects.filter(statement__consultation=consultation)
-            .order_by("voted_at", "id")
-            .values_list("participant_id", "statement_id", "choice")
-        ),
-        dtype=np.int64,
-    ).reshape(-1, 3)
-    log = pipeline.VoteLog()
-    if len(rows):
-        log.add_arrays(rows[:, 0], rows[:, 1], rows[:, 2])
-    mod_out = set(
-        Statement.objects.filter(consultation=consultation)
-        .exclude(status=Statement.Status.ACCEPTED)
-        .values_list("pk", flat=True)
+def opinion_map_votes(*, consultation: Consultation) -> pipeline.Votes:
+    """Every participant's vote on every statement, as the map and the open data have them.
+
+    Read in chunks straight into arrays (a city-wide consultation has millions of votes).
+    Statements moderated out (rejected) are zeroed in the computation, as Polis does and as
+    ``manage.py opinionmap`` does with the ``moderated`` column of the published comments.csv.
+    """
+    chunks: list[np.ndarray] = []
+    last = 0
+    while True:
+        rows = list(
+            StatementVote.objects.filter(statement__consultation=consultation, pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "participant_id", "statement_id", "choice")[:VOTE_CHUNK]
+        )
+        if not rows:
+            break
+        chunk = np.asarray(rows, dtype=np.int64).reshape(-1, 4)
+        chunks.append(chunk[:, 1:])
+        last = int(chunk[-1, 0])
+        if len(rows) < VOTE_CHUNK:
+            break
+    table = np.concatenate(chunks) if chunks else np.zeros((0, 3), dtype=np.int64)
+    rejected = Statement.objects.filter(
+        consultation=consultation, status=Statement.Status.REJECTED
+    ).values_list("pk", flat=True)
+    return pipeline.Votes.from_arrays(
+        table[:, 0], table[:, 1], table[:, 2], moderated_out=list(rejected)
     )
-    return log, mod_out
 
 
 def opinion_map_recompute(*, consultation: Consultation, now: datetime | None = None) -> OpinionMap:
-    """Recompute the map from every vote, continuing from the stored state (run in the background).
+    """Compute the map from every vote as it is now (run by the background worker).
 
-    Skipped when no vote arrived since the last computation, so a burst of votes that enqueued
-    many tasks costs one computation.
+    One deterministic computation: no state from earlier runs, no dependence on the order the
+    votes came in; anyone can repeat it from the published download with ``manage.py
+    opinionmap``. The queued flag is cleared first, so a change during the computation queues
+    the next one.
     """
     opinion_map, _created = OpinionMap.objects.get_or_create(consultation=consultation)
-    votes = StatementVote.objects.filter(statement__consultation=consultation).count()
-    moderated = Statement.objects.filter(consultation=consultation).aggregate(n=Count("id"))["n"]
-    marker = votes * 100_000 + moderated
-    if opinion_map.computed_at is not None and opinion_map.votes_counted == marker:
-        return opinion_map
-    log, mod_out = _vote_log(consultation)
-    if len(log.participants) == 0:
-        return opinion_map
-    state = pipeline.OpinionState.from_json(opinion_map.state) if opinion_map.state else None
-    new_state, result = pipeline.recompute(log, state, mod_out=mod_out)
-    _store(opinion_map, new_state, result, marker, now or timezone.now())
+    OpinionMap.objects.filter(pk=opinion_map.pk).update(recompute_after=None)
+    # the version first: every change counted in it is committed, so the votes read next hold it
+    version = OpinionMap.objects.filter(pk=opinion_map.pk).values_list("version", flat=True)[0]
+    votes = opinion_map_votes(consultation=consultation)
+    result = pipeline.compute(votes)
+    data = result.to_json()
+    # The page draws at most MAP_DOTS people: every n-th grouped participant by id.
+    counted = np.flatnonzero(result.in_conversation)
+    step = max(1, math.ceil(len(counted) / MAP_DOTS))
+    data["positions"] = {
+        str(int(result.participants[row])): [
+            round(float(result.positions[row, 0]), 4),
+            round(float(result.positions[row, 1]), 4),
+        ]
+        for row in counted[::step]
+    }
+    data["positions_step"] = step
+    opinion_map.result = data
+    opinion_map.votes_counted = len(votes)
+    opinion_map.fingerprint = pipeline.fingerprint(votes)
+    opinion_map.computed_at = now or timezone.now()
+    opinion_map.computed_version = version
+    opinion_map.save(
+        update_fields=[
+            "result",
+            "votes_counted",
+            "fingerprint",
+            "computed_at",
+            "computed_version",
+        ]
+    )
+    opinion_map.refresh_from_db()
     return opinion_map
 
 
-def _store(
-    opinion_map: OpinionMap,
-    state: pipeline.OpinionState,
-    result: pipeline.OpinionMapResult,
-    marker: int,
-    now: datetime,
-) -> None:
-    data = result.to_json()
-    data["positions"] = {
-        str(p): [round(float(x), 4), round(float(y), 4)]
-        for p, (x, y) in zip(result.participants, result.positions, strict=True)
-    }
-    opinion_map.state = state.to_json()
-    opinion_map.result = data
-    opinion_map.votes_counted = marker
-    opinion_map.computed_at = now
-    opinion_map.save()
-
-
-def opinion_map_import(
+def opinion_map_import_request(
     *,
     actor: User,
     consultation: Consultation,
     comments_csv: str,
     votes_csv: str,
     now: datetime,
-) -> OpinionMap:
-    """Load a Polis export (comments.csv and votes.csv) into an empty opinion map.
+) -> OpinionMapImport:
+    """Check a Polis export (comments.csv and votes.csv) and queue its import into an empty map.
 
-    The votes are replayed in time order, recomputing as Polis did while the conversation ran, so
-    the groups come out as Polis published them rather than from a single cold computation.
+    Both files are read and checked line by line here, so a malformed file is refused at once
+    with the file, line and column named; the import itself (which may be millions of votes)
+    and the computation run in the background.
     """
     _deny(permissions.can_manage_consultation(actor, consultation))
     if consultation.statements.exists():
         raise ConsultationsError(errors.IMPORT_NOT_EMPTY)
+    if OpinionMapImport.objects.filter(
+        consultation=consultation, status=OpinionMapImport.Status.WAITING
+    ).exists():
+        raise ConsultationsError(errors.IMPORT_RUNNING)
+    _parse_export(comments_csv, votes_csv)
+    with transaction.atomic():
+        job = OpinionMapImport.objects.create(
+            consultation=consultation,
+            created_by=actor,
+            created_at=now,
+            comments_csv=comments_csv,
+            votes_csv=votes_csv,
+        )
+        audit_log_append(
+            actor=actor,
+            action="consultations.opinion_map_import_requested",
+            obj=consultation,
+            after={"import": job.pk},
+        )
+        transaction.on_commit(lambda: _enqueue_import(job.pk))
+    return job
+
+
+def _enqueue_import(job_id: int) -> None:
+    from wspolnota.consultations.tasks import import_opinion_map
+
+    import_opinion_map.enqueue(import_id=job_id)
+
+
+def _parse_export(
+    comments_csv: str, votes_csv: str
+) -> tuple[list[polis_io.PolisComment], list[polis_io.PolisVote]]:
     try:
         comments = polis_io.parse_comments(comments_csv)
         votes = polis_io.parse_votes(votes_csv)
@@ -733,64 +1097,98 @@ def opinion_map_import(
                     "problem": f"comment-id {vote.statement}?",
                 },
             )
-    with transaction.atomic():
-        people: dict[int, Participant] = {}
-        for pid in sorted(
-            {v.participant for v in votes} | {c.author for c in comments if c.author >= 0}
-        ):
-            people[pid] = Participant(consultation=consultation, external_id=str(pid))
-        Participant.objects.bulk_create(people.values())
-        status = {
-            1: Statement.Status.ACCEPTED,
-            0: Statement.Status.PENDING,
-            -1: Statement.Status.REJECTED,
-        }
-        statements = {
-            c.id: Statement(
-                consultation=consultation,
-                author=people.get(c.author),
-                text=c.body[:280],
-                status=status[c.moderated],
-                external_id=str(c.id),
+    return comments, votes
+
+
+def opinion_map_import_run(*, job: OpinionMapImport, now: datetime) -> OpinionMapImport:
+    """Load a queued Polis export into its (still empty) consultation and compute the map.
+
+    Statements keep Polis's moderation: 1 accepted, 0 waiting, -1 rejected, and rejected ones
+    are zeroed in the computation exactly as ``manage.py opinionmap`` zeroes ``moderated = -1``,
+    so the page shows the groups the command prints for the same folder. Each participant's
+    latest vote on each statement is kept.
+    """
+    consultation = job.consultation
+    try:
+        with transaction.atomic():
+            if consultation.statements.exists():
+                raise ConsultationsError(errors.IMPORT_NOT_EMPTY)
+            comments, votes = _parse_export(job.comments_csv, job.votes_csv)
+            people: dict[int, Participant] = {}
+            for pid in sorted(
+                {v.participant for v in votes} | {c.author for c in comments if c.author >= 0}
+            ):
+                people[pid] = Participant(consultation=consultation, external_id=str(pid))
+            Participant.objects.bulk_create(people.values(), batch_size=5000)
+            status = {
+                1: Statement.Status.ACCEPTED,
+                0: Statement.Status.PENDING,
+                -1: Statement.Status.REJECTED,
+            }
+            out = polis_io.moderated_out(comments)
+            statements = {
+                c.id: Statement(
+                    consultation=consultation,
+                    author=people.get(c.author),
+                    text=c.body[:280],
+                    status=Statement.Status.REJECTED if c.id in out else status[c.moderated],
+                    external_id=str(c.id),
+                )
+                for c in comments
+            }
+            Statement.objects.bulk_create(statements.values(), batch_size=5000)
+            latest: dict[tuple[int, int], polis_io.PolisVote] = {}
+            for vote in votes:
+                key = (vote.participant, vote.statement)
+                if key not in latest or vote.timestamp >= latest[key].timestamp:
+                    latest[key] = vote
+            StatementVote.objects.bulk_create(
+                (
+                    StatementVote(
+                        statement=statements[v.statement],
+                        participant=people[v.participant],
+                        choice=v.vote,
+                        voted_at=datetime.fromtimestamp(v.timestamp / 1000, tz=UTC),
+                    )
+                    for v in latest.values()
+                ),
+                batch_size=5000,
             )
-            for c in comments
-        }
-        Statement.objects.bulk_create(statements.values())
-        latest: dict[tuple[int, int], polis_io.PolisVote] = {}
-        for vote in sorted(votes, key=lambda v: v.timestamp):
-            latest[(vote.participant, vote.statement)] = vote
-        StatementVote.objects.bulk_create(
-            StatementVote(
-                statement=statements[v.statement],
-                participant=people[v.participant],
-                choice=v.vote,
-                voted_at=datetime.fromtimestamp(v.timestamp / 1000, tz=UTC),
+            job.status = OpinionMapImport.Status.DONE
+            job.statements, job.participants, job.votes = len(statements), len(people), len(votes)
+            job.comments_csv = job.votes_csv = ""
+            job.finished_at = now
+            job.save()
+            audit_log_append(
+                actor=job.created_by,
+                action="consultations.opinion_map_imported",
+                obj=consultation,
+                after={
+                    "import": job.pk,
+                    "statements": len(statements),
+                    "participants": len(people),
+                    "votes": len(votes),
+                },
             )
-            for v in latest.values()
-        )
-        mod_out = {statements[c.id].pk for c in comments if c.moderated != 1}
-        replay_votes = [
-            (v.timestamp, people[v.participant].pk, statements[v.statement].pk, float(v.vote))
-            for v in votes
-        ]
-        state, result, _log = pipeline.replay(replay_votes, mod_out=mod_out)
-        opinion_map, _created = OpinionMap.objects.get_or_create(consultation=consultation)
-        marker = len(latest) * 100_000 + len(statements)
-        _store(opinion_map, state, result, marker, now)
-        audit_log_append(
-            actor=actor,
-            action="consultations.opinion_map_imported",
-            obj=consultation,
-            after={"statements": len(statements), "participants": len(people), "votes": len(votes)},
-        )
-    return opinion_map
+    except ConsultationsError as exc:
+        job.status = OpinionMapImport.Status.FAILED
+        job.error = str(exc)
+        job.finished_at = now
+        job.save(update_fields=["status", "error", "finished_at"])
+        return job
+    opinion_map_recompute(consultation=consultation, now=now)
+    return job
 
 
 def opinion_map_export(*, consultation: Consultation) -> dict[str, str]:
-    """comments.csv, votes.csv and participants-votes.csv in the Polis open-data format."""
-    statements = list(
-        Statement.objects.filter(consultation=consultation).select_related("author").order_by("id")
-    )
+    """The open data in Polis's format: comments, votes, participants-votes and summary.csv.
+
+    Every vote is published, with each statement's moderation (1 accepted, 0 waiting, -1
+    rejected), so that ``manage.py opinionmap`` on the download gives the page's groups. Only
+    accepted statements' texts and authors are published: a statement waiting for moderation
+    or rejected by it appears as a bare row with its counts.
+    """
+    statements = list(Statement.objects.filter(consultation=consultation).order_by("id"))
     votes = list(
         StatementVote.objects.filter(statement__consultation=consultation)
         .order_by("voted_at", "id")
@@ -811,9 +1209,11 @@ def opinion_map_export(*, consultation: Consultation) -> dict[str, str]:
         elif v["choice"] == -1:
             tally[v["statement_id"]][1] += 1
         per_person.setdefault(v["participant_id"], {})[v["statement_id"]] = v["choice"]
+    public = {s.pk for s in statements if s.status == Statement.Status.ACCEPTED}
+    voted = {v["statement_id"] for v in votes}
     authored: dict[int, int] = {}
     for s in statements:
-        if s.author_id:
+        if s.author_id and s.pk in public:
             authored[s.author_id] = authored.get(s.author_id, 0) + 1
 
     def stamp(moment: datetime) -> tuple[int, str]:
@@ -824,13 +1224,14 @@ def opinion_map_export(*, consultation: Consultation) -> dict[str, str]:
             "timestamp": stamp(s.created_at)[0],
             "datetime": stamp(s.created_at)[1],
             "id": s.pk,
-            "author": s.author_id if s.author_id is not None else "",
+            "author": s.author_id if s.author_id is not None and s.pk in public else "",
             "agrees": tally[s.pk][0],
             "disagrees": tally[s.pk][1],
             "moderated": moderated[s.status],
-            "body": s.text,
+            "body": s.text if s.pk in public else "",
         }
         for s in statements
+        if s.pk in public or s.pk in voted
     )
     votes_csv = polis_io.write_votes(
         {
@@ -843,21 +1244,45 @@ def opinion_map_export(*, consultation: Consultation) -> dict[str, str]:
         for v in votes
     )
     participants_csv = polis_io.write_participants_votes(
-        [s.pk for s in statements],
+        [s.pk for s in statements if s.pk in public],
         [
             {
                 "id": pid,
                 "group": groups.get(str(pid)),
                 "n_comments": authored.get(pid, 0),
-                "votes": choices,
+                "votes": {k: c for k, c in choices.items() if k in public},
             }
             for pid, choices in sorted(per_person.items())
         ],
+    )
+    result = (opinion_map.result if opinion_map else None) or {}
+    summary_csv = polis_io.write_summary(
+        [
+            ("topic", consultation.title),
+            (
+                "url",
+                settings.SITE_URL + reverse("consultations:opinion_map", args=[consultation.pk]),
+            ),
+            ("voters", len(per_person)),
+            ("voters-in-conv", len(groups)),
+            ("commenters", len(authored)),
+            ("comments", len(public)),
+            ("groups", result.get("n_groups", 0)),
+            ("conversation-description", consultation.summary),
+            (
+                "computed-at",
+                opinion_map.computed_at.isoformat()
+                if opinion_map and opinion_map.computed_at
+                else "",
+            ),
+            ("votes-fingerprint", opinion_map.fingerprint if opinion_map else ""),
+        ]
     )
     return {
         "comments.csv": comments_csv,
         "votes.csv": votes_csv,
         "participants-votes.csv": participants_csv,
+        "summary.csv": summary_csv,
     }
 
 
@@ -891,26 +1316,7 @@ def report_publish(
             before=before,
             after=snapshot(consultation, fields=["report_summary", "report_published_at"]),
         )
-        user_ids = set(
-            Remark.objects.filter(consultation=consultation, author__isnull=False).values_list(
-                "author_id", flat=True
-            )
-        )
-        user_ids |= set(
-            Response.objects.filter(
-                survey__consultation=consultation, respondent__isnull=False
-            ).values_list("respondent_id", flat=True)
-        )
-        user_ids |= set(
-            Registration.objects.filter(meeting__consultation=consultation).values_list(
-                "user_id", flat=True
-            )
-        )
-        user_ids |= set(
-            Participant.objects.filter(consultation=consultation, user__isnull=False).values_list(
-                "user_id", flat=True
-            )
-        )
+        user_ids = selectors.consultation_participant_ids(consultation=consultation)
         for user in User.objects.filter(pk__in=user_ids, is_active=True):
             notify(
                 recipient=user,

@@ -16,8 +16,15 @@ def recompute_opinion_map(*, consultation_id: int) -> None:
 
 
 @task()
-def send_meeting_reminders() -> int:
-    """Remind registered people a day before their meeting; run hourly by cron or the worker."""
-    from wspolnota.consultations.services import meeting_reminders_send
+def import_opinion_map(*, import_id: int) -> None:
+    """Load a queued Polis export and compute its map (background worker)."""
+    from wspolnota.consultations.models import OpinionMapImport
+    from wspolnota.consultations.services import opinion_map_import_run
 
-    return meeting_reminders_send(now=timezone.now())
+    job = (
+        OpinionMapImport.objects.select_related("consultation", "created_by")
+        .filter(pk=import_id, status=OpinionMapImport.Status.WAITING)
+        .first()
+    )
+    if job is not None:
+        opinion_map_import_run(job=job, now=timezone.now())

@@ -13,6 +13,11 @@ urlpatterns = [
     path("<int:consultation_pk>/dokumenty/nowy/", views.document_add, name="document_add"),
     path("<int:consultation_pk>/spotkania/nowe/", views.meeting_add, name="meeting_add"),
     path("<int:consultation_pk>/spotkania/<int:meeting_pk>/", views.meeting_detail, name="meeting"),
+    path(
+        "<int:consultation_pk>/spotkania/<int:meeting_pk>/odwolaj/",
+        views.meeting_cancel,
+        name="meeting_cancel",
+    ),
     path("<int:consultation_pk>/uwagi/", views.remark_list, name="remarks"),
     path("<int:consultation_pk>/uwagi/zarzadzaj/", views.remark_manage, name="remark_manage"),
     path("<int:consultation_pk>/uwagi/<int:remark_pk>/", views.remark_action, name="remark_action"),
@@ -28,6 +33,11 @@ urlpatterns = [
         "<int:consultation_pk>/mapa-opinii/<int:statement_pk>/moderacja/",
         views.statement_moderate,
         name="statement_moderate",
+    ),
+    path(
+        "<int:consultation_pk>/mapa-opinii/dane.zip",
+        views.opinion_map_export_zip,
+        name="opinion_map_export_zip",
     ),
     path(
         "<int:consultation_pk>/mapa-opinii/<str:export_name>.csv",

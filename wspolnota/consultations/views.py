@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import Any
 
 from django.conf import settings
@@ -10,16 +12,27 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from wspolnota.consultations import errors, permissions, selectors, services
 from wspolnota.consultations import forms as f
-from wspolnota.consultations import permissions, selectors, services
-from wspolnota.consultations.models import Consultation, Form, Meeting, Remark, Statement
+from wspolnota.consultations.errors import ConsultationsError
+from wspolnota.consultations.models import (
+    TEXT_LANGUAGES,
+    TRANSLATED_FIELDS,
+    Consultation,
+    Form,
+    Meeting,
+    Remark,
+    Statement,
+)
 from wspolnota.consultations.opinionmap_view import opinion_map_picture
 from wspolnota.core.errors import DomainError
 from wspolnota.core.forms import apply_domain_error
+from wspolnota.core.ratelimit import rate_limited
 
 
 def _get(request: HttpRequest, consultation_pk: int) -> Consultation:
@@ -93,12 +106,18 @@ def consultation_detail(request: HttpRequest, consultation_pk: int) -> HttpRespo
             "can_manage": can_manage,
             "can_participate": permissions.can_participate(request.user, consultation, at=now),
             "problems": selectors.consultation_rule_problems(consultation, at=now)
-            if can_manage and consultation.published_at is None
+            if can_manage
             else [],
+            "missing_translations": selectors.consultation_missing_translations(consultation)
+            if can_manage
+            else [],
+            "changes": list(selectors.consultation_changes(consultation=consultation)),
             "remark_form": f.RemarkForm(consultation=consultation),
             "remark_count": consultation.remarks.filter(hidden_at__isnull=True).count(),
             "form_labels": Form.choices,
             "language_names": settings.LANGUAGES,
+            "tile_url": settings.MAP_TILE_URL,
+            "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         },
     )
 
@@ -119,6 +138,11 @@ def _consultation_form_initial(c: Consultation) -> dict[str, Any]:
         "ends_on": c.ends_on,
         "contact": c.contact,
         "expert_hours": c.expert_hours,
+        **{
+            f"{name}_{code}": getattr(c, f"{name}_{code}")
+            for name in TRANSLATED_FIELDS
+            for code in TEXT_LANGUAGES
+        },
     }
 
 
@@ -141,22 +165,36 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def consultation_edit(request: HttpRequest, consultation_pk: int) -> HttpResponse:
     consultation = _manage(request, consultation_pk)
+    announced = consultation.published_at is not None
     form = f.ConsultationForm(
-        request.POST or None, initial=_consultation_form_initial(consultation)
+        request.POST or None,
+        initial=_consultation_form_initial(consultation),
+        announced=announced,
     )
     if request.method == "POST" and form.is_valid():
         try:
             services.consultation_update(
-                actor=request.user,
+                actor=request.user,  # type: ignore[arg-type]
                 consultation=consultation,
-                **form.cleaned_data,  # type: ignore[arg-type]
+                at=timezone.now(),
+                **form.cleaned_data,
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
             messages.success(request, _("Zapisano zmiany."))
             return redirect("consultations:detail", consultation_pk=consultation_pk)
-    return _form_page(request, form, title=_("Zmień konsultacje"), consultation=consultation)
+    return _form_page(
+        request,
+        form,
+        title=_("Zmień konsultacje"),
+        consultation=consultation,
+        intro=_(
+            "Konsultacje są już ogłoszone: zmiana zostanie opublikowana na ich stronie razem z uzasadnieniem, a zasady (7 dni akcji informacyjnej, 21 dni konsultacji, trzy formy, w tym otwarte spotkanie) sprawdzimy ponownie."
+        )
+        if announced
+        else "",
+    )
 
 
 @login_required
@@ -293,6 +331,37 @@ def meeting_detail(request: HttpRequest, consultation_pk: int, meeting_pk: int) 
     )
 
 
+@login_required
+def meeting_cancel(request: HttpRequest, consultation_pk: int, meeting_pk: int) -> HttpResponse:
+    """Call off a meeting: a published change with its reason; those registered are told."""
+    consultation = _manage(request, consultation_pk)
+    meeting = get_object_or_404(Meeting, pk=meeting_pk, consultation=consultation)
+    form = f.CancelMeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_cancel(
+                actor=request.user,  # type: ignore[arg-type]
+                meeting=meeting,
+                reason=form.cleaned_data["reason"],
+                at=timezone.now(),
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Spotkanie odwołano; zapisani dostaną powiadomienie."))
+            return redirect("consultations:detail", consultation_pk=consultation_pk)
+    return _form_page(
+        request,
+        form,
+        title=_("Odwołaj spotkanie: %(title)s") % {"title": meeting.title},
+        consultation=consultation,
+        intro=_(
+            "Odwołanie zostanie opublikowane na stronie konsultacji z powodem. Jeśli nie zostanie żadne otwarte spotkanie ani warsztaty, konsultacje odejdą od zasad — powód musi to uzasadnić."
+        ),
+        button=_("Odwołaj spotkanie"),
+    )
+
+
 def _login_url() -> str:
     from django.urls import reverse
 
@@ -331,6 +400,8 @@ def remark_list(request: HttpRequest, consultation_pk: int) -> HttpResponse:
             "consultation": consultation,
             "remarks": selectors.remark_list(consultation=consultation),
             "form": form,
+            "tile_url": settings.MAP_TILE_URL,
+            "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
             "can_participate": permissions.can_participate(request.user, consultation, at=now),
             "can_manage": permissions.can_manage_consultation(request.user, consultation),
         },
@@ -346,8 +417,11 @@ def remark_manage(request: HttpRequest, consultation_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.remark_enter(
-                actor=request.user, consultation=consultation, **form.cleaned_data
-            )  # type: ignore[arg-type]
+                actor=request.user,  # type: ignore[arg-type]
+                consultation=consultation,
+                at=timezone.now(),
+                **form.cleaned_data,
+            )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
@@ -435,7 +509,24 @@ def survey_create(request: HttpRequest, consultation_pk: int) -> HttpResponse:
     return _form_page(request, form, title=_("Nowa ankieta"), consultation=consultation)
 
 
+SURVEY_COOKIE_SALT = "consultations.survey"
+
+
+def _survey_cookie(survey_pk: int) -> str:
+    return f"wsp-survey-{survey_pk}"
+
+
+def _rate_in_words(rate: str) -> dict[str, Any]:
+    """ "10/h" → {"count": 10, "period": "godzinę"} for the page's sentence about the limit."""
+    count, _sep, period = rate.partition("/")
+    unit = period.lstrip("0123456789") or "h"
+    words = {"s": _("sekundę"), "m": _("minutę"), "h": _("godzinę"), "d": _("dobę")}
+    return {"count": count, "period": words.get(unit[0], _("godzinę"))}
+
+
 def survey_detail(request: HttpRequest, consultation_pk: int, survey_pk: int) -> HttpResponse:
+    """A survey. An anonymous one keeps no account and takes one answer per browser (a signed
+    cookie) and at most a few per network address an hour, as the page says."""
     consultation = _get(request, consultation_pk)
     survey = selectors.survey_get(consultation=consultation, pk=survey_pk)
     if survey is None:
@@ -443,10 +534,24 @@ def survey_detail(request: HttpRequest, consultation_pk: int, survey_pk: int) ->
     now = timezone.now()
     user = request.user if request.user.is_authenticated else None
     form = f.survey_response_form(survey, request.POST or None)
+    anonymous = not survey.verified
+    cookie = _survey_cookie(survey.pk)
+    answered_here = anonymous and (
+        request.get_signed_cookie(cookie, default=None, salt=SURVEY_COOKIE_SALT) == "1"
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
+                if answered_here:
+                    raise ConsultationsError(errors.SURVEY_DEVICE)
+                if anonymous and rate_limited(
+                    request,
+                    group=f"consultations.survey.{survey.pk}",
+                    key="ip",
+                    rate=settings.RATE_LIMIT_ANONYMOUS_SURVEY,
+                ):
+                    raise ConsultationsError(errors.SURVEY_TOO_MANY)
                 services.survey_respond(
                     respondent=user,  # type: ignore[arg-type]
                     survey=survey,
@@ -457,9 +562,20 @@ def survey_detail(request: HttpRequest, consultation_pk: int, survey_pk: int) ->
                 apply_domain_error(form, exc)
             else:
                 messages.success(request, _("Dziękujemy za wypełnienie ankiety."))
-                return redirect(
+                response = redirect(
                     "consultations:survey", consultation_pk=consultation_pk, survey_pk=survey.pk
                 )
+                if anonymous:
+                    response.set_signed_cookie(
+                        cookie,
+                        "1",
+                        salt=SURVEY_COOKIE_SALT,
+                        max_age=60 * 60 * 24 * 400,
+                        httponly=True,
+                        samesite="Lax",
+                        secure=request.is_secure(),
+                    )
+                return response
         status = 400
     can_manage = permissions.can_manage_consultation(request.user, consultation)
     show_results = can_manage or consultation.report_published_at is not None
@@ -471,13 +587,65 @@ def survey_detail(request: HttpRequest, consultation_pk: int, survey_pk: int) ->
             "survey": survey,
             "form": form,
             "can_respond": permissions.can_respond_to_survey(request.user, survey, at=now),
+            "answered_here": answered_here,
+            "limit": _rate_in_words(settings.RATE_LIMIT_ANONYMOUS_SURVEY),
             "results": selectors.survey_results(survey=survey) if show_results else None,
         },
         status=status,
     )
 
 
+def _vote_card_context(
+    request: HttpRequest, consultation: Consultation, *, now: Any, saved: int | None = None
+) -> dict[str, Any]:
+    user = request.user
+    accepted = consultation.statements.filter(status=Statement.Status.ACCEPTED).count()
+    mine = selectors.statement_votes_of(consultation=consultation, user=user)
+    return {
+        "consultation": consultation,
+        "next_statement": selectors.statement_next(consultation=consultation, user=user),
+        "voted": len(mine),
+        "accepted": accepted,
+        "saved": saved,
+        "can_participate": permissions.can_participate(user, consultation, at=now),
+    }
+
+
+def _vote(request: HttpRequest, consultation: Consultation, *, now: Any) -> HttpResponse:
+    """One vote from the card (htmx swaps in the next card) or from the list (plain form)."""
+    raw = str(request.POST.get("statement", ""))
+    statement = Statement.objects.filter(
+        pk=int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else 0,
+        consultation=consultation,
+    ).first()
+    choice = request.POST.get("choice", "")
+    if statement is None or choice not in ("1", "0", "-1"):
+        raise Http404
+    anchor = "next-statement"
+    if request.POST.get("back") == "list":
+        anchor = f"st-{statement.pk}"
+    try:
+        services.statement_vote(user=request.user, statement=statement, choice=int(choice), at=now)  # type: ignore[arg-type]
+    except DomainError as exc:
+        if request.headers.get("HX-Request"):
+            context = _vote_card_context(request, consultation, now=now)
+            context["error"] = str(exc)
+            # htmx swaps only successful responses: the error is shown inside the card
+            return render(request, "consultations/_vote_response.html", context)
+        messages.error(request, str(exc))
+        return redirect(reverse("consultations:opinion_map", args=[consultation.pk]) + f"#{anchor}")
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "consultations/_vote_response.html",
+            _vote_card_context(request, consultation, now=now, saved=int(choice)),
+        )
+    messages.success(request, _("Zapisano Twój głos."))
+    return redirect(reverse("consultations:opinion_map", args=[consultation.pk]) + f"#{anchor}")
+
+
 def opinion_map(request: HttpRequest, consultation_pk: int) -> HttpResponse:
+    """Vote on one statement at a time, add statements, and read the groups in plain words."""
     consultation = _get(request, consultation_pk)
     now = timezone.now()
     user = request.user
@@ -486,57 +654,47 @@ def opinion_map(request: HttpRequest, consultation_pk: int) -> HttpResponse:
     if request.method == "POST":
         if not user.is_authenticated:
             return redirect(f"{_login_url()}?next={request.path}")
-        try:
-            if "statement" in request.POST and "choice" in request.POST:
-                statement = Statement.objects.filter(
-                    pk=request.POST.get("statement")
-                    if str(request.POST.get("statement")).isdigit()
-                    else 0,
-                    consultation=consultation,
-                ).first()
-                choice = request.POST.get("choice", "")
-                if statement is None or choice not in ("1", "0", "-1"):
-                    raise Http404
-                services.statement_vote(user=user, statement=statement, choice=int(choice), at=now)  # type: ignore[arg-type]
-                messages.success(request, _("Zapisano Twój głos."))
-                return redirect("consultations:opinion_map", consultation_pk=consultation_pk)
-            if form.is_valid():
+        if "choice" in request.POST:
+            return _vote(request, consultation, now=now)
+        if form.is_valid():
+            try:
                 services.statement_submit(
                     author=user, consultation=consultation, text=form.cleaned_data["text"], at=now
                 )  # type: ignore[arg-type]
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
                 messages.success(request, _("Dziękujemy! Stwierdzenie pojawi się po moderacji."))
-                return redirect("consultations:opinion_map", consultation_pk=consultation_pk)
-            status = 400
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-            status = 400
+                return redirect(
+                    reverse("consultations:opinion_map", args=[consultation_pk]) + "#add-statement"
+                )
+        status = 400
     statements = list(
         selectors.statement_list(consultation=consultation, status=Statement.Status.ACCEPTED)
     )
-    my_votes: dict[int, int] = {}
-    if user.is_authenticated:
-        my_votes = dict(
-            consultation.opinion_participants.filter(user=user).values_list(
-                "votes__statement_id", "votes__choice"
-            )
-        )
+    my_votes = selectors.statement_votes_of(consultation=consultation, user=user)
     for s in statements:
         s.my_vote = my_votes.get(s.pk)  # type: ignore[attr-defined]
     stored = selectors.opinion_map_get(consultation=consultation)
+    can_moderate = permissions.can_moderate_consultation(user, consultation)
+    can_manage = permissions.can_manage_consultation(user, consultation)
     return render(
         request,
         "consultations/opinion_map.html",
         {
-            "consultation": consultation,
+            **_vote_card_context(request, consultation, now=now),
             "statements": statements,
             "form": form,
-            "can_participate": permissions.can_participate(user, consultation, at=now),
-            "can_manage": permissions.can_manage_consultation(user, consultation),
-            "can_moderate": permissions.can_moderate_consultation(user, consultation),
+            "can_manage": can_manage,
+            "can_moderate": can_moderate,
             "picture": opinion_map_picture(stored, statements),
+            "stored": stored,
             "pending": consultation.statements.filter(status=Statement.Status.PENDING)
-            if permissions.can_moderate_consultation(user, consultation)
+            if can_moderate
             else [],
+            "last_import": selectors.opinion_map_import_latest(consultation=consultation)
+            if can_manage
+            else None,
         },
         status=status,
     )
@@ -555,12 +713,13 @@ def statement_moderate(
             statement=statement,
             accept=request.POST.get("accept") == "1",
             reason=request.POST.get("reason", ""),
+            at=timezone.now(),
         )
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Zapisano decyzję moderacyjną."))
-    return redirect("consultations:opinion_map", consultation_pk=consultation_pk)
+    return redirect(reverse("consultations:opinion_map", args=[consultation_pk]) + "#moderation")
 
 
 @login_required
@@ -575,7 +734,7 @@ def opinion_map_import(request: HttpRequest, consultation_pk: int) -> HttpRespon
             form.add_error(None, _("Pliki muszą być w kodowaniu UTF-8."))
         else:
             try:
-                services.opinion_map_import(
+                services.opinion_map_import_request(
                     actor=request.user,  # type: ignore[arg-type]
                     consultation=consultation,
                     comments_csv=comments,
@@ -585,15 +744,22 @@ def opinion_map_import(request: HttpRequest, consultation_pk: int) -> HttpRespon
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
-                messages.success(request, _("Zaimportowano rozmowę Polis."))
-                return redirect("consultations:opinion_map", consultation_pk=consultation_pk)
+                messages.success(
+                    request,
+                    _(
+                        "Pliki są poprawne. Import i przeliczenie mapy trwają w tle; stan widać na stronie mapy opinii."
+                    ),
+                )
+                return redirect(
+                    reverse("consultations:opinion_map", args=[consultation_pk]) + "#import"
+                )
     return _form_page(
         request,
         form,
         title=_("Import rozmowy Polis"),
         consultation=consultation,
         intro=_(
-            "Pliki w formacie otwartych danych Polis. Głosy zostaną odtworzone w kolejności czasu."
+            "Pliki comments.csv i votes.csv w formacie otwartych danych Polis. Stwierdzenia odrzucone przez moderację (moderated = -1) nie wpływają na grupy, tak jak w poleceniu manage.py opinionmap; z każdej pary uczestnik–stwierdzenie liczy się ostatni głos. Import trwa w tle."
         ),
         button=_("Importuj"),
         multipart=True,
@@ -604,6 +770,7 @@ EXPORT_FILES = {
     "comments": "comments.csv",
     "votes": "votes.csv",
     "participants-votes": "participants-votes.csv",
+    "summary": "summary.csv",
 }
 
 
@@ -617,6 +784,20 @@ def opinion_map_export(
     files = services.opinion_map_export(consultation=consultation)
     response = HttpResponse(files[filename], content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def opinion_map_export_zip(request: HttpRequest, consultation_pk: int) -> HttpResponse:
+    """All three files in one ZIP: unpack it and run ``manage.py opinionmap FOLDER --json``."""
+    consultation = _get(request, consultation_pk)
+    files = services.opinion_map_export(consultation=consultation)
+    buffer = io.BytesIO()
+    folder = f"opinion-map-{consultation.pk}"
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            archive.writestr(f"{folder}/{name}", text)
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{folder}.zip"'
     return response
 
 

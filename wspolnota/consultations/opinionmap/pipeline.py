@@ -1,585 +1,552 @@
-"""Polis's opinion-map pipeline in numpy, with the state Polis keeps between recomputations.
+"""The opinion map: Polis's method as one deterministic computation from the votes as they are now.
 
-One recomputation (``recompute``) takes the participant × statement vote matrix and the state
-left by the previous one, and:
+``compute(votes)`` takes the latest vote of each participant on each statement and:
 
-1. decides who counts: a participant counts once they have voted on ``min(7, statements)``
-   statements (or, while fewer than 15 count, the most active ones do) and, once in, stays in;
-2. fills each missing vote with the statement's mean, centres, and finds two principal
-   components by power iteration started from the previous components (100 iterations);
-3. projects every participant using only the votes they cast, pushed out from the centre by
-   ``sqrt(statements / votes cast)`` so that people who voted little are not all in the middle;
-4. groups the counted participants into at most 100 *base clusters* by k-means that starts from
-   the previous base clusters (a participant keeps their base cluster unless it moved away);
-5. groups the base clusters (weighted by size) into k = 2 … min(5, 2 + bases/12) *groups*, each k
-   by k-means started from the previous grouping for that k, picks the k with the best
-   silhouette, and switches to a new k only after it has won four recomputations in a row;
-6. finds each group's representative statements and the statements all groups agree on.
+1. builds the participants × statements matrix (rows and columns sorted by id, so the order in
+   which votes arrived cannot matter); a moderated-out statement's column is zeroed, as Polis
+   does: it carries nothing into the PCA, but counts as seen by everyone in step 3;
+2. fills each missing vote with its statement's mean vote and finds the two principal
+   components exactly (Lanczos, ``scipy.sparse.linalg.eigsh``, from a fixed starting vector;
+   after centring, the filled cells are zeros, so the matrix stays sparse);
+3. projects every participant using the votes they cast, pushed out from the centre by
+   ``sqrt(statements / statements voted on)`` so that people who voted on little are not all
+   piled up in the middle;
+4. decides who counts ("in the conversation"): everyone who voted on ``min(7, statements)``
+   statements, topped up with the most active voters while fewer than 15 count;
+5. groups them into at most 100 *base clusters* by k-means, and the base clusters (weighted by
+   their size) into k = 2 … min(5, 2 + base clusters / 12) *groups*, k chosen by the silhouette;
+   every k-means starts from a farthest-point choice of centres, never from chance;
+6. finds each group's representative statements and the statements all groups agree on;
+7. measures how firm the groups are: ten times, a different tenth of the participants is left
+   out (fixed seeds) and the groups are formed again from the rest.
 
-``replay`` feeds a vote log to ``recompute`` in time order, in batches, as a live conversation
-would; that is how an imported Polis conversation gets the state Polis had when it published its
-groups. Votes: 1 agree, -1 disagree, 0 pass.
+The same votes always give the same groups, numbered by size. Votes: 1 agree, -1 disagree,
+0 pass. No Django here: the management command, the background task and the benchmark all call
+``compute``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sparse
 from numpy.typing import NDArray
+from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, LinearOperator, eigsh
+from scipy.spatial import cKDTree
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 
 BASE_K = 100
 MAX_K = 5
-GROUP_K_BUFFER = 4
-PCA_ITERATIONS = 100
-BASE_ITERATIONS = 100
-GROUP_ITERATIONS = 20
+MAX_ITERATIONS = 100
 MIN_VOTES = 7
 GREEDY_PARTICIPANTS = 15
-SAME_CLUSTERING_THRESHOLD = 0.01
-DEFAULT_BATCH_MS = 60_000
-DEFAULT_RELOAD_MS = 24 * 60 * 60 * 1000
-# From 2017-02-27 (polismath b68ca8b6a, moderated-out columns zeroed in the rating matrix) until
-# 2017-10-21 (90b5b9e62, votes counted from a separate raw matrix) Polis counted a participant's
-# votes for "in the conversation" on the zeroed matrix: every moderated-out statement that had
-# a column counted as voted on, for everyone.
-ZEROED_COUNTED_FROM_MS = 1_488_153_600_000  # 2017-02-27 00:00 UTC
-ZEROED_COUNTED_UNTIL_MS = 1_508_544_000_000  # 2017-10-21 00:00 UTC
 Z_90 = 1.2816
+PER_GROUP = 5
+FIRMNESS_FOLDS = 10
+FIRMNESS_SEED = 2030
+# A fold "brings the same groups back" when it finds as many groups and places the remaining
+# participants the same way (adjusted Rand index at least this high).
+SAME_GROUPS_ARI = 0.8
+
+
+class VotesError(ValueError):
+    """The votes cannot be computed on (e.g. two votes of one person on one statement)."""
 
 
 # --- Votes ---------------------------------------------------------------------------------------
 
 
-class VoteLog:
-    """The latest vote of each participant on each statement, rows and columns in arrival order.
+@dataclass(frozen=True)
+class Votes:
+    """The latest vote of each participant on each statement, in a canonical order.
 
-    Besides the matrix it keeps the sums that the covariance of the votes is made of, updated in
-    O(statements) per vote, so a recomputation after a few new votes does not start from the
-    whole matrix: ``S = Vᵀ V``, ``B = Mᵀ V`` and ``N = Mᵀ M`` where ``V`` holds the votes (0 where
-    none) and ``M`` marks who voted on what.
+    ``participants`` and ``statements`` are sorted ids; ``rows``/``cols``/``values`` are sorted
+    by row, then column. Two collections of the same votes give equal arrays, whatever order the
+    votes came in.
     """
 
-    def __init__(self, *, keep_sums: bool = False) -> None:
-        self.keep_sums = keep_sums
-        self.participants: list[int] = []
-        self.statements: list[int] = []
-        self._row: dict[int, int] = {}
-        self._col: dict[int, int] = {}
-        self._matrix = np.full((64, 16), np.nan)
-        self._sums: tuple[FloatArray, FloatArray, FloatArray] | None = None
-        if keep_sums:
-            self._sums = (np.zeros((16, 16)), np.zeros((16, 16)), np.zeros((16, 16)))
-
-    def _grow(self, rows: int, cols: int) -> None:
-        height, width = self._matrix.shape
-        if rows <= height and cols <= width:
-            return
-        new_width = max(cols, width * 2) if cols > width else width
-        bigger = np.full((max(rows, height * 2) if rows > height else height, new_width), np.nan)
-        bigger[:height, :width] = self._matrix
-        self._matrix = bigger
-        if self._sums is not None and new_width > width:
-            grown = []
-            for block in self._sums:
-                wider = np.zeros((new_width, new_width))
-                wider[:width, :width] = block
-                grown.append(wider)
-            self._sums = (grown[0], grown[1], grown[2])
-
-    def add(self, participant: int, statement: int, vote: float) -> None:
-        row = self._row.get(participant)
-        if row is None:
-            row = self._row[participant] = len(self.participants)
-            self.participants.append(participant)
-        col = self._col.get(statement)
-        if col is None:
-            col = self._col[statement] = len(self.statements)
-            self.statements.append(statement)
-        self._grow(row + 1, col + 1)
-        old = self._matrix[row, col]
-        if self._sums is not None:
-            values = np.nan_to_num(self._matrix[row], nan=0.0)
-            mask = (~np.isnan(self._matrix[row])).astype(float)
-            old_value = 0.0 if np.isnan(old) else float(old)
-            old_mask = 0.0 if np.isnan(old) else 1.0
-            s, b, n = self._sums
-            d, dm = vote - old_value, 1.0 - old_mask
-            old_values, old_masks = values.copy(), mask.copy()
-            values[col], mask[col] = vote, 1.0
-            s[col] += d * values
-            s[:, col] += d * old_values
-            b[col] += dm * values
-            b[:, col] += d * old_masks
-            n[col] += dm * mask
-            n[:, col] += dm * old_masks
-        self._matrix[row, col] = vote
-
-    def add_many(self, votes: Iterable[tuple[int, int, float]]) -> None:
-        for participant, statement, vote in votes:
-            self.add(participant, statement, vote)
-
-    def add_arrays(
-        self, participants: NDArray[Any], statements: NDArray[Any], votes: NDArray[Any]
-    ) -> None:
-        """Add many votes at once (in order; a later vote on the same pair replaces the earlier)."""
-        for ids, names, index in (
-            (participants, self.participants, self._row),
-            (statements, self.statements, self._col),
-        ):
-            _values, first = np.unique(ids, return_index=True)
-            for position in np.sort(first):
-                key = int(ids[position])
-                if key not in index:
-                    index[key] = len(names)
-                    names.append(key)
-        rows = np.fromiter((self._row[int(p)] for p in participants), dtype=np.int64)
-        cols = np.fromiter((self._col[int(s)] for s in statements), dtype=np.int64)
-        self._grow(len(self.participants), len(self.statements))
-        self._matrix[rows, cols] = np.asarray(votes, dtype=np.float64)
-        self._sums = None
-
-    @property
-    def matrix(self) -> FloatArray:
-        """Participants × statements; NaN where the participant has not voted."""
-        return self._matrix[: len(self.participants), : len(self.statements)]
-
-    def sums(self) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """``(S, B, N)`` for the statements so far (computed once, then kept up to date).
-
-        Worth keeping when many small batches of votes are each followed by a recomputation (a
-        replay); a single recomputation computes the covariance straight from the votes.
-        """
-        width = self._matrix.shape[1]
-        if self._sums is None:
-            rows, cols = np.nonzero(~np.isnan(self._matrix))
-            self._sums = _pair_sums(rows, cols, self._matrix[rows, cols], width)
-        k = len(self.statements)
-        s, b, n = self._sums
-        return s[:k, :k], b[:k, :k], n[:k, :k]
-
-    def coo(self) -> tuple[NDArray[np.int64], NDArray[np.int64], FloatArray]:
-        """The votes cast as (rows, columns, values), row by row."""
-        matrix = self.matrix
-        rows, cols = np.nonzero(~np.isnan(matrix))
-        return rows.astype(np.int64), cols.astype(np.int64), matrix[rows, cols]
-
-    def __len__(self) -> int:
-        return int(np.count_nonzero(~np.isnan(self.matrix)))
-
-
-def _pair_sums(
-    rows: NDArray[np.int64], cols: NDArray[np.int64], values: FloatArray, width: int
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """``S``, ``B`` and ``N`` from the votes cast, visiting only pairs of votes by one person.
-
-    Votes are sparse (people vote on a few dozen statements), so summing over each person's
-    pairs of votes costs far less than multiplying the dense participants × statements matrix.
-    """
-    size = width * width
-    s = np.zeros(size)
-    b = np.zeros(size)
-    n = np.zeros(size)
-    if len(rows):
-        counts = np.bincount(rows)
-        ends = np.cumsum(counts)
-        # rows come sorted from np.nonzero; work in slices of about two million pairs
-        budget = 2_000_000
-        start_row = 0
-        while start_row < len(counts):
-            pairs = np.cumsum(counts[start_row:] ** 2)
-            stop_row = start_row + max(1, int(np.searchsorted(pairs, budget, side="right")))
-            lo = int(ends[start_row - 1]) if start_row else 0
-            hi = int(ends[stop_row - 1])
-            r, c, v = rows[lo:hi], cols[lo:hi], values[lo:hi]
-            per = counts[r]
-            first = np.repeat(np.arange(len(r)), per)
-            offsets = np.arange(len(first)) - np.repeat(np.cumsum(per) - per, per)
-            row_start = (ends - counts)[r] - lo
-            second = np.repeat(row_start, per) + offsets
-            flat = c[first] * width + c[second]
-            s += np.bincount(flat, weights=v[first] * v[second], minlength=size)
-            b += np.bincount(flat, weights=v[second], minlength=size)
-            n += np.bincount(flat, minlength=size)
-            start_row = stop_row
-    return s.reshape(width, width), b.reshape(width, width), n.reshape(width, width)
-
-
-# --- State ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class Cluster:
-    id: int
-    members: list[int]
-    center: FloatArray
-
-
-@dataclass
-class OpinionState:
-    """What Polis remembers between recomputations."""
-
-    in_conv: set[int] = field(default_factory=set)
-    components: dict[int, FloatArray] = field(default_factory=dict)  # statement id -> (pc1, pc2)
-    base_clusters: list[Cluster] = field(default_factory=list)
-    group_clusterings: dict[int, list[Cluster]] = field(default_factory=dict)
-    last_k: int | None = None
-    last_k_count: int = 0
-    smoothed_k: int | None = None
-    updates: int = 0
-
-    def to_json(self) -> dict[str, Any]:
-        def clusters(items: list[Cluster]) -> list[dict[str, Any]]:
-            return [
-                {"id": c.id, "members": list(c.members), "center": [float(x) for x in c.center]}
-                for c in items
-            ]
-
-        return {
-            "in_conv": sorted(self.in_conv),
-            "components": {str(t): [float(x) for x in v] for t, v in self.components.items()},
-            "base_clusters": clusters(self.base_clusters),
-            "group_clusterings": {str(k): clusters(v) for k, v in self.group_clusterings.items()},
-            "last_k": self.last_k,
-            "last_k_count": self.last_k_count,
-            "smoothed_k": self.smoothed_k,
-            "updates": self.updates,
-        }
+    participants: IntArray
+    statements: IntArray
+    rows: IntArray
+    cols: IntArray
+    values: FloatArray
+    moderated_out: NDArray[np.bool_]  # per column
+    indptr: IntArray  # where each row's votes start (compressed sparse row layout)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> OpinionState:
-        def clusters(items: list[dict[str, Any]]) -> list[Cluster]:
-            return [
-                Cluster(int(c["id"]), [int(m) for m in c["members"]], np.asarray(c["center"]))
-                for c in items
-            ]
-
-        return cls(
-            in_conv={int(p) for p in data.get("in_conv", [])},
-            components={int(t): np.asarray(v) for t, v in data.get("components", {}).items()},
-            base_clusters=clusters(data.get("base_clusters", [])),
-            group_clusterings={
-                int(k): clusters(v) for k, v in data.get("group_clusterings", {}).items()
-            },
-            last_k=data.get("last_k"),
-            last_k_count=int(data.get("last_k_count", 0)),
-            smoothed_k=data.get("smoothed_k"),
-            updates=int(data.get("updates", 0)),
+    def from_arrays(
+        cls,
+        participants: Sequence[int] | NDArray[Any],
+        statements: Sequence[int] | NDArray[Any],
+        values: Sequence[float] | NDArray[Any],
+        *,
+        moderated_out: Iterable[int] = (),
+    ) -> Votes:
+        p = np.asarray(participants, dtype=np.int64).reshape(-1)
+        s = np.asarray(statements, dtype=np.int64).reshape(-1)
+        v = np.asarray(values, dtype=np.float64).reshape(-1)
+        if not (len(p) == len(s) == len(v)):
+            raise VotesError("participants, statements and values differ in length")
+        if len(v) and not np.isin(v, (-1.0, 0.0, 1.0)).all():
+            raise VotesError("a vote is not 1, 0 or -1")
+        participant_ids, rows = _index(p)
+        statement_ids, cols = _index(s)
+        # A compressed sparse row matrix sorts the votes by row (a counting sort) and then by
+        # column within each row: the canonical order, found in linear time. It adds up
+        # duplicates, so fewer cells than votes means two votes on one pair. Votes are stored
+        # as 1, 2, 3 so that none is an (implicit) zero.
+        shape = (len(participant_ids), len(statement_ids))
+        matrix = sparse.csr_matrix((v + 2.0, (rows, cols)), shape=shape)
+        matrix.sort_indices()
+        if matrix.nnz != len(v):
+            raise VotesError("two votes of one participant on one statement")
+        canonical_rows = np.repeat(
+            np.arange(shape[0], dtype=np.int64), np.diff(matrix.indptr).astype(np.int64)
         )
+        canonical_cols = matrix.indices.astype(np.int64)
+        out = np.asarray(sorted({int(x) for x in moderated_out}), dtype=np.int64)
+        return cls(
+            participants=participant_ids,
+            statements=statement_ids,
+            rows=canonical_rows,
+            cols=canonical_cols,
+            values=matrix.data - 2.0,
+            moderated_out=np.isin(statement_ids, out),
+            indptr=matrix.indptr.astype(np.int64),
+        )
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def _index(ids: IntArray) -> tuple[IntArray, IntArray]:
+    """The sorted distinct ids, and each id's position among them.
+
+    Database ids are dense enough for a lookup table (linear time); otherwise ``np.unique``.
+    """
+    if len(ids) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    low, high = int(ids.min()), int(ids.max())
+    if high - low <= 4 * len(ids) + 1_000_000:
+        present = np.zeros(high - low + 1, dtype=bool)
+        present[ids - low] = True
+        distinct = np.flatnonzero(present).astype(np.int64) + low
+        position = np.cumsum(present, dtype=np.int64) - 1
+        return distinct, position[ids - low]
+    distinct, inverse = np.unique(ids, return_inverse=True)
+    return distinct.astype(np.int64), inverse.astype(np.int64).reshape(-1)
+
+
+def fingerprint(votes: Votes) -> str:
+    """SHA-256 of the votes in canonical form: equal for equal votes, whatever their order.
+
+    The page prints it and ``manage.py opinionmap`` prints it for a downloaded folder, so
+    anyone can check that the download holds the votes the map was computed from.
+    """
+    digest = hashlib.sha256()
+    for array in (
+        votes.participants,
+        votes.statements,
+        votes.statements[votes.moderated_out],
+        votes.rows,
+        votes.cols,
+    ):
+        digest.update(np.ascontiguousarray(array, dtype="<i8").tobytes())
+        digest.update(b"|")
+    digest.update(np.ascontiguousarray(votes.values, dtype="<i1").tobytes())
+    return digest.hexdigest()
+
+
+def latest_votes(
+    records: Iterable[tuple[int, int, int, float]],
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """``(timestamp, participant, statement, vote)`` records → the latest vote of each pair.
+
+    A later timestamp replaces an earlier vote; of two votes with the same timestamp the one
+    listed later wins (Polis exports list each vote once, so this only matters for broken files).
+    """
+    latest: dict[tuple[int, int], tuple[int, float]] = {}
+    for timestamp, participant, statement, vote in records:
+        key = (int(participant), int(statement))
+        previous = latest.get(key)
+        if previous is None or timestamp >= previous[0]:
+            latest[key] = (int(timestamp), float(vote))
+    pairs = list(latest.items())
+    return (
+        np.fromiter((k[0] for k, _v in pairs), dtype=np.int64, count=len(pairs)),
+        np.fromiter((k[1] for k, _v in pairs), dtype=np.int64, count=len(pairs)),
+        np.fromiter((v[1] for _k, v in pairs), dtype=np.float64, count=len(pairs)),
+    )
+
+
+# --- Result --------------------------------------------------------------------------------------
 
 
 @dataclass
 class GroupStatement:
+    """How a group voted on a statement that sets it apart, against everyone else grouped."""
+
     statement: int
+    direction: str  # "agree" or "disagree"
     agree: int
     disagree: int
     seen: int
-    direction: str  # "agree" or "disagree"
+    rest_agree: int
+    rest_disagree: int
+    rest_seen: int
     probability: float
     z_score: float
     ratio: float
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "statement": self.statement,
+            "direction": self.direction,
+            "agree": self.agree,
+            "disagree": self.disagree,
+            "seen": self.seen,
+            "rest_agree": self.rest_agree,
+            "rest_disagree": self.rest_disagree,
+            "rest_seen": self.rest_seen,
+            "probability": round(self.probability, 4),
+        }
+
+
+@dataclass
+class Firmness:
+    """How often the same groups come back when a tenth of the participants is left out."""
+
+    folds: int = 0
+    same: int = 0  # folds that found the same number of groups and placed people the same way
+    same_k: int = 0  # folds that found the same number of groups
+    median_ari: float = 1.0
+
+    @property
+    def verdict(self) -> str:
+        """``firm``, ``moderate`` or ``weak`` (``none`` when nothing was measured)."""
+        if self.folds == 0:
+            return "none"
+        if self.same >= math.ceil(0.9 * self.folds):
+            return "firm"
+        if self.same >= math.ceil(0.6 * self.folds):
+            return "moderate"
+        return "weak"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "folds": self.folds,
+            "same": self.same,
+            "same_k": self.same_k,
+            "median_ari": round(self.median_ari, 4),
+            "verdict": self.verdict,
+        }
+
 
 @dataclass
 class OpinionMapResult:
-    participants: list[int]
-    positions: FloatArray  # one (x, y) row per participant, in ``participants`` order
-    groups: dict[int, int]  # participant id -> group number 0…k-1 (only counted participants)
+    participants: IntArray  # every participant with a vote, sorted by id
+    positions: FloatArray  # one (x, y) row per participant
+    in_conversation: NDArray[np.bool_]
+    groups: dict[int, int]  # participant id -> group 0…k-1 (group 0 the largest)
     n_groups: int
-    representative: dict[int, list[GroupStatement]]
-    consensus: list[int]
-    consensus_disagree: list[int]
-    statement_positions: dict[int, tuple[float, float]]
     group_sizes: dict[int, int]
+    representative: dict[int, list[GroupStatement]]
+    consensus: list[dict[str, Any]]
+    consensus_disagree: list[dict[str, Any]]
     silhouettes: dict[int, float]
+    firmness: Firmness = field(default_factory=Firmness)
+    statements: int = 0
+    votes: int = 0
+    # statement id -> per group [agree, disagree, seen] (moderated-out statements left out)
+    tallies: dict[int, list[list[int]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "groups": {str(p): g for p, g in sorted(self.groups.items())},
             "n_groups": self.n_groups,
             "group_sizes": {str(g): n for g, n in sorted(self.group_sizes.items())},
-            "consensus": self.consensus,
-            "consensus_disagree": self.consensus_disagree,
             "representative": {
-                str(g): [
-                    {
-                        "statement": s.statement,
-                        "direction": s.direction,
-                        "agree": s.agree,
-                        "disagree": s.disagree,
-                        "seen": s.seen,
-                        "probability": round(s.probability, 4),
-                    }
-                    for s in items
-                ]
+                str(g): [s.to_json() for s in items]
                 for g, items in sorted(self.representative.items())
             },
+            "consensus": self.consensus,
+            "consensus_disagree": self.consensus_disagree,
             "silhouettes": {str(k): round(v, 4) for k, v in sorted(self.silhouettes.items())},
+            "firmness": self.firmness.to_json(),
+            "participants": len(self.participants),
+            "in_conversation": int(self.in_conversation.sum()),
+            "statements": self.statements,
+            "votes": self.votes,
+            "tallies": {str(s): t for s, t in sorted(self.tallies.items())},
         }
 
 
-# --- PCA -----------------------------------------------------------------------------------------
+# --- PCA and projection --------------------------------------------------------------------------
 
 
-def _power_iteration(cov: FloatArray, start: FloatArray, iterations: int) -> FloatArray:
-    vector = start / (np.linalg.norm(start) or 1.0)
-    last = 0.0
-    for _ in range(iterations + 1):
-        # einsum runs in one thread: on a busy machine a threaded BLAS matrix-vector product
-        # of this size spends more time waiting for its threads than computing.
-        product = np.einsum("ij,j->i", cov, vector)
-        value = float(np.linalg.norm(product))
-        if value == 0.0:
-            return vector
-        vector = product / value
-        if value == last:
-            break
-        last = value
-    return vector
-
-
-def _components(
-    cov: FloatArray, n_rows: int, starts: list[FloatArray | None], rng: np.random.Generator
-) -> FloatArray:
-    """Two principal components by power iteration with deflation (as Polis computes them)."""
-    n_cols = cov.shape[0]
-    found = []
-    for index in range(min(2, min(n_rows, n_cols))):
-        start = starts[index] if index < len(starts) else None
-        if start is None or not np.any(start):
-            start = rng.random(n_cols)
-        pc = _power_iteration(cov, start, PCA_ITERATIONS)
-        found.append(pc)
-        norm2 = float(pc @ pc)
-        if norm2 > 0:
-            # Remove the component from the data (Gram–Schmidt), i.e. cov <- P cov P with
-            # P = I - pc pc^T / |pc|^2, written as rank-one updates to stay O(n^2).
-            unit = pc / math.sqrt(norm2)
-            c_u = cov @ unit
-            cov = (
-                cov
-                - np.outer(unit, c_u)
-                - np.outer(c_u, unit)
-                + float(unit @ c_u) * np.outer(unit, unit)
-            )
-    while len(found) < 2:
-        found.append(np.zeros(n_cols))
-    return np.vstack(found)
-
-
-# --- k-means as Polis runs it --------------------------------------------------------------------
-
-
-def _weighted_center(points: FloatArray, weights: FloatArray | None) -> FloatArray:
-    if weights is None or float(weights.sum()) == 0:
-        return np.asarray(points.mean(axis=0))
-    return np.asarray((points * weights[:, None]).sum(axis=0) / float(weights.sum()))
-
-
-def _centers_of(
-    points: FloatArray, labels: NDArray[np.int64], n: int, weights: FloatArray | None
-) -> tuple[FloatArray, FloatArray]:
-    """Weighted centre and member count of each label 0…n-1 (label -1 is ignored).
-
-    A label whose members all weigh nothing gets the plain mean of its members.
-    """
-    keep = labels >= 0
-    kept = labels[keep]
-    kept_points = points[keep]
-    counts = np.bincount(kept, minlength=n).astype(float)
-    w = None if weights is None else weights[keep]
-    totals = counts if w is None else np.bincount(kept, weights=w, minlength=n)
-    weighted = kept_points if w is None else kept_points * w[:, None]
-    sums = np.column_stack(
-        [np.bincount(kept, weights=weighted[:, d], minlength=n) for d in range(points.shape[1])]
+def _centred(votes: Votes) -> tuple[sparse.csr_matrix, FloatArray]:
+    """The votes minus each statement's mean vote (moderated-out columns zeroed), and the means."""
+    width = len(votes.statements)
+    counts = np.bincount(votes.cols, minlength=width)
+    sums = np.bincount(votes.cols, weights=votes.values, minlength=width)
+    means = np.divide(sums, counts, out=np.zeros(width), where=counts > 0)
+    means[votes.moderated_out] = 0.0
+    centred = votes.values - means[votes.cols]
+    centred[votes.moderated_out[votes.cols]] = 0.0
+    matrix = sparse.csr_matrix(
+        (centred, votes.cols, votes.indptr), shape=(len(votes.participants), width)
     )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        centers = sums / totals[:, None]
-        unweighted = (totals <= 0) & (counts > 0)
-        if w is not None and unweighted.any():
-            plain = np.column_stack(
-                [
-                    np.bincount(kept, weights=kept_points[:, d], minlength=n)
-                    for d in range(points.shape[1])
-                ]
-            )
-            centers[unweighted] = plain[unweighted] / counts[unweighted, None]
-    return centers, counts
+    return matrix, means
 
 
-def _same_clustering(old: FloatArray, new: FloatArray) -> bool:
-    if len(old) != len(new):
-        return False
-    a = old[np.lexsort(old.T[::-1])]
-    b = new[np.lexsort(new.T[::-1])]
-    return bool(np.all(np.sqrt(((a - b) ** 2).sum(axis=1)) < SAME_CLUSTERING_THRESHOLD))
+def _unit_sign(vector: FloatArray) -> FloatArray:
+    """The eigenvector's sign fixed so that its largest entry (by size, first of equals) is positive."""
+    index = int(np.argmax(np.abs(vector)))
+    return -vector if vector[index] < 0 else vector
 
 
-def _nearest(points: FloatArray, centers: FloatArray) -> tuple[NDArray[np.int64], FloatArray]:
-    d2 = np.zeros((len(points), len(centers)))
-    for axis in range(points.shape[1]):
-        d2 += (points[:, axis, None] - centers[None, :, axis]) ** 2
-    nearest = d2.argmin(axis=1)
-    return nearest, np.maximum(d2[np.arange(len(points)), nearest], 0.0)
+# Up to this many products of pairs of one person's votes, XᵀX is formed outright and solved
+# exactly (LAPACK); beyond it, Lanczos works on XᵀXv without forming it.
+DENSE_PAIR_WORK = 20_000_000
 
 
-def _init_clusters(points: FloatArray, k: int) -> tuple[list[int], FloatArray]:
-    """The first k distinct rows (Polis's deterministic start for a new clustering)."""
-    _values, first = np.unique(points, axis=0, return_index=True)
-    chosen = np.sort(first)[:k]
-    return list(range(len(chosen))), points[chosen].copy()
+def _leading_of(gram: FloatArray) -> FloatArray:
+    values, vectors = np.linalg.eigh(gram)
+    components = np.zeros((2, gram.shape[0]))
+    order = np.argsort(-values, kind="stable")[:2]
+    for slot, index in enumerate(order):
+        if values[index] > 1e-12 * max(float(values.max()), 1.0):
+            components[slot] = _unit_sign(vectors[:, index])
+    return components
 
 
-def _clean_start(
-    names: NDArray[np.int64],
-    points: FloatArray,
-    last: list[Cluster],
-    k: int,
-    weights: FloatArray | None,
-) -> tuple[list[int], FloatArray]:
-    """Carry the previous clusters over to the current positions, splitting off outliers.
+def principal_components(matrix: sparse.csr_matrix) -> FloatArray:
+    """The two leading eigenvectors of XᵀX (2 × statements), exact to machine precision.
 
-    Each previous cluster is re-centred on where its members are now (clusters whose members are
-    all gone are dropped, identical ones merged); then, while there are fewer clusters than k and
-    than distinct positions, the point farthest from every centre starts a cluster of its own.
+    Small conversations: XᵀX formed from the sparse votes and solved by LAPACK. Large ones:
+    Lanczos iteration (ARPACK) on the implicit product XᵀXv from a fixed starting vector, so the
+    result is the same on every run; should ARPACK not converge, the exact solver takes over.
+    A component with no variance left is all zeros.
     """
-    labels = np.full(len(names), -1, dtype=np.int64)
-    sizes = [len(c.members) for c in last]
-    if sum(sizes):
-        members = np.fromiter(
-            (m for c in last for m in c.members), dtype=np.int64, count=sum(sizes)
+    width = matrix.shape[1]
+    matrix = matrix.copy()
+    matrix.eliminate_zeros()
+    if width == 0 or matrix.nnz == 0:
+        return np.zeros((2, width))
+    empty = np.bincount(matrix.indices, minlength=width) == 0  # zeroed or unvoted columns
+    per_row = np.diff(matrix.indptr).astype(np.int64)
+    if width <= 3 or int((per_row * per_row).sum()) <= DENSE_PAIR_WORK:
+        components = _leading_of((matrix.T @ matrix).toarray())
+    else:
+        transposed = matrix.T.tocsr()
+        operator = LinearOperator(
+            (width, width), matvec=lambda v: transposed @ (matrix @ v), dtype=np.float64
         )
-        owner = np.repeat(np.arange(len(last), dtype=np.int64), sizes)
-        order = np.argsort(names, kind="stable")
-        sorted_names = names[order]
-        at = np.minimum(np.searchsorted(sorted_names, members), len(names) - 1)
-        found = sorted_names[at] == members
-        labels[order[at[found]]] = owner[found]
-    centers, counts = _centers_of(points, labels, len(last), weights)
-    alive = [i for i in range(len(last)) if counts[i] > 0]
-    if not alive:
-        return [max((c.id for c in last), default=-1) + 1], _weighted_center(points, weights)[
-            None, :
-        ]
-    ids: list[int] = []
-    kept: list[int] = []
-    by_center: dict[tuple[float, ...], int] = {}
-    remap = np.full(len(last), -1, dtype=np.int64)
-    for i in alive:
-        key = tuple(centers[i].tolist())
-        twin = by_center.get(key)
-        if twin is None:
-            by_center[key] = len(kept)
-            remap[i] = len(kept)
-            kept.append(i)
-            ids.append(last[i].id)
+        try:
+            values, vectors = eigsh(operator, k=2, which="LA", v0=np.ones(width), tol=0)
+        except (ArpackError, ArpackNoConvergence):
+            components = _leading_of((transposed @ matrix).toarray())
         else:
-            remap[i] = twin
-            if counts[i] > counts[kept[twin]]:
-                ids[twin] = last[i].id
-    labels = np.where(labels >= 0, remap[np.maximum(labels, 0)], -1)
-    centers, counts = _centers_of(points, labels, len(kept), weights)
-    possible = min(k, len(np.unique(points, axis=0))) if len(ids) < k else len(ids)
-    while len(ids) < possible:
-        _nearest_index, distance = _nearest(points, centers)
-        outlier = int(distance.argmax())
-        if distance[outlier] <= 0:
+            components = np.zeros((2, width))
+            order = np.argsort(-values, kind="stable")
+            for slot, index in enumerate(order):
+                if values[index] > 1e-12 * max(float(values.max()), 1.0):
+                    components[slot] = _unit_sign(vectors[:, index])
+    components[:, empty] = 0.0
+    return components
+
+
+def project(votes: Votes) -> tuple[FloatArray, FloatArray]:
+    """Each participant's (x, y), and the statements' principal components (2 × statements).
+
+    Polis's sparsity-aware projection: the votes a participant cast, centred, times the
+    components, scaled by ``sqrt(columns / columns seen)``; a moderated-out column counts as
+    seen by everyone, as in Polis, where it is zeroed rather than emptied.
+    """
+    matrix, _means = _centred(votes)
+    components = principal_components(matrix)
+    width = len(votes.statements)
+    cast = np.bincount(votes.rows[~votes.moderated_out[votes.cols]], minlength=matrix.shape[0])
+    seen = cast + int(votes.moderated_out.sum())
+    scale = np.sqrt(width / np.maximum(seen, 1))
+    positions = np.asarray(matrix @ components.T) * scale[:, None]
+    return positions, components
+
+
+def in_conversation(votes: Votes) -> NDArray[np.bool_]:
+    """Who is grouped: at least ``min(7, statements)`` votes, topped up to 15 by the most active.
+
+    Votes on moderated-out statements count here, as in Polis (it counts the votes cast).
+    Among equally active people, the lower participant id is taken first.
+    """
+    counts = np.bincount(votes.rows, minlength=len(votes.participants))
+    chosen = counts >= min(MIN_VOTES, len(votes.statements))
+    if chosen.sum() < GREEDY_PARTICIPANTS:
+        order = np.lexsort((np.arange(len(counts)), -counts))
+        chosen[order[:GREEDY_PARTICIPANTS]] = True
+    chosen &= counts > 0
+    return np.asarray(chosen)
+
+
+# --- k-means -------------------------------------------------------------------------------------
+
+
+def _squared_distances(points: FloatArray, centres: FloatArray) -> FloatArray:
+    out = (points[:, 0, None] - centres[None, :, 0]) ** 2
+    out += (points[:, 1, None] - centres[None, :, 1]) ** 2
+    return out
+
+
+def farthest_point_centres(points: FloatArray, k: int, first: int) -> FloatArray:
+    """``first``, then repeatedly the point farthest from every centre chosen (first of equals)."""
+    chosen = [first]
+    distance = ((points - points[first]) ** 2).sum(axis=1)
+    while len(chosen) < k:
+        index = int(np.argmax(distance))
+        if distance[index] <= 0:
             break
-        previous = int(labels[outlier])
-        labels[outlier] = len(ids)
-        ids.append(max(ids) + 1)
-        centers = np.vstack([centers, points[outlier]])
-        if previous >= 0:
-            mask = labels == previous
-            if mask.any():
-                centers[previous] = _weighted_center(
-                    points[mask], None if weights is None else weights[mask]
-                )
-    return ids, centers
+        chosen.append(index)
+        distance = np.minimum(distance, ((points - points[index]) ** 2).sum(axis=1))
+    return np.asarray(points[chosen], dtype=np.float64).copy()
 
 
 def kmeans(
-    names: NDArray[np.int64],
     points: FloatArray,
     k: int,
     *,
-    last: list[Cluster] | None,
-    max_iterations: int,
     weights: FloatArray | None = None,
-) -> list[Cluster]:
-    """Polis's k-means: deterministic start or the previous clusters, stop when centres settle."""
-    if len(points) == 0:
-        return []
-    if last:
-        ids, centers = _clean_start(names, points, last, k, weights)
-    else:
-        ids, centers = _init_clusters(points, k)
-    iterations = max_iterations
-    while True:
-        nearest, _distance = _nearest(points, centers)
-        new_centers, counts = _centers_of(points, nearest, len(ids), weights)
-        keep = counts > 0
-        ids = [i for i, k_ in zip(ids, keep, strict=True) if k_]
-        remap = np.cumsum(keep) - 1
-        nearest = remap[nearest]
-        new_centers = new_centers[keep]
-        settled = _same_clustering(centers, new_centers)
-        centers = new_centers
-        if iterations == 0 or settled:
-            break
-        iterations -= 1
-    order = np.argsort(nearest, kind="stable")
-    bounds = np.searchsorted(nearest[order], np.arange(len(ids) + 1))
-    clusters = [
-        Cluster(ids[j], names[order[bounds[j] : bounds[j + 1]]].tolist(), centers[j])
-        for j in range(len(ids))
-    ]
-    return sorted(clusters, key=lambda c: c.id)
+    max_iterations: int = MAX_ITERATIONS,
+) -> tuple[IntArray, FloatArray]:
+    """Weighted Lloyd k-means from farthest-point centres; labels 0… and the non-empty centres.
 
-
-def silhouette(distances: FloatArray, labels: NDArray[np.int64]) -> float:
-    """Mean silhouette over items (a singleton's is 0), from a full distance matrix."""
-    n = len(labels)
+    The first centre is the point farthest from the (weighted) mean, so nothing depends on the
+    order of the points except between exactly equal distances.
+    """
+    n = len(points)
     if n == 0:
-        return 0.0
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 2))
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    mean = (points * w[:, None]).sum(axis=0) / w.sum()
+    first = int(np.argmax(((points - mean) ** 2).sum(axis=1)))
+    centres = farthest_point_centres(points, k, first)
+    labels = np.full(n, -1, dtype=np.int64)
+    # Hamerly's bounds: ``upper`` ≥ the distance to the own centre, ``lower`` ≤ the distance to
+    # any other; only points whose bounds overlap are looked up again. Same assignments as
+    # looking every point up every round (Lloyd), in a fraction of the time.
+    upper = np.full(n, np.inf)
+    lower = np.zeros(n)
+    for _ in range(max_iterations):
+        tree = cKDTree(centres)
+        new = labels.copy()
+        check = upper * (1 + 1e-12) + 1e-12 >= lower
+        if check.any():
+            rows = np.flatnonzero(check)
+            if labels[0] >= 0:
+                own = np.sqrt(((points[rows] - centres[labels[rows]]) ** 2).sum(axis=1))
+                upper[rows] = own
+                rows = rows[own * (1 + 1e-12) + 1e-12 >= lower[rows]]
+            if len(rows):
+                distance, index = tree.query(points[rows], k=min(2, len(centres)))
+                distance = distance.reshape(len(rows), -1)
+                index = index.reshape(len(rows), -1)
+                new[rows] = index[:, 0]
+                upper[rows] = distance[:, 0]
+                lower[rows] = distance[:, 1] if distance.shape[1] > 1 else np.inf
+        if np.array_equal(new, labels):
+            break
+        labels = new
+        size = np.bincount(labels, weights=w, minlength=len(centres))
+        alive = size > 0
+        previous = centres.copy()
+        for axis in range(2):
+            total = np.bincount(labels, weights=w * points[:, axis], minlength=len(centres))
+            centres[alive, axis] = total[alive] / size[alive]
+        shift = np.sqrt(((centres - previous) ** 2).sum(axis=1))
+        upper += shift[labels]
+        # another centre came at most the largest shift closer (the second largest for the
+        # points of the centre that moved most)
+        largest = int(np.argmax(shift))
+        others = np.sort(shift)[-2] if len(shift) > 1 else 0.0
+        lower -= np.where(labels == largest, others, shift[largest])
+    used = np.unique(labels)
+    remap = np.full(len(centres), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    return remap[labels], centres[used]
+
+
+def silhouette(points: FloatArray, labels: IntArray, weights: FloatArray) -> float:
+    """Mean silhouette of the participants, each standing at their base cluster's centre.
+
+    Computed on the (at most 100) base clusters, each counted as many times as it has members;
+    a lone member of a group scores 0, as usual.
+    """
+    n = len(labels)
     groups, index = np.unique(labels, return_inverse=True)
-    if len(groups) < 2:
+    if n == 0 or len(groups) < 2:
         return 0.0
-    onehot = np.zeros((n, len(groups)))
-    onehot[np.arange(n), index] = 1.0
-    sums = distances @ onehot
-    sizes = onehot.sum(axis=0)
-    own_size = sizes[index] - 1
-    a = np.divide(sums[np.arange(n), index], own_size, out=np.zeros(n), where=own_size > 0)
+    distances = np.sqrt(_squared_distances(points, points))
+    member = np.zeros((n, len(groups)))
+    member[np.arange(n), index] = weights
+    sums = distances @ member
+    sizes = member.sum(axis=0)
+    own = sizes[index] - 1.0
+    a = np.divide(sums[np.arange(n), index], own, out=np.zeros(n), where=own > 0)
     means = sums / sizes[None, :]
     means[np.arange(n), index] = np.inf
     b = means.min(axis=1)
     top = np.maximum(a, b)
-    values = np.where((own_size > 0) & (top > 0), (b - a) / np.where(top > 0, top, 1.0), 0.0)
-    return float(values.mean())
+    values = np.where((own > 0) & (top > 0), (b - a) / np.where(top > 0, top, 1.0), 0.0)
+    return float((values * weights).sum() / weights.sum())
 
 
-# --- One recomputation ---------------------------------------------------------------------------
+@dataclass
+class _Grouping:
+    labels: IntArray  # group of each base cluster
+    silhouettes: dict[int, float]
 
 
-def _in_conversation(
-    state: OpinionState, participants: Sequence[int], counts: NDArray[np.int64], n_cmts: int
-) -> set[int]:
-    in_conv = set(state.in_conv)
-    threshold = min(MIN_VOTES, n_cmts)
-    in_conv.update(int(p) for p, c in zip(participants, counts, strict=True) if c >= threshold)
-    if len(in_conv) < GREEDY_PARTICIPANTS:
-        order = np.argsort(-counts, kind="stable")
-        for index in order:
-            if len(in_conv) >= GREEDY_PARTICIPANTS:
-                break
-            in_conv.add(int(participants[index]))
-    return in_conv
+def group_base_clusters(centres: FloatArray, weights: FloatArray) -> _Grouping:
+    """k-means of the base clusters for each k, and the k with the best silhouette (smaller on ties)."""
+    count = len(centres)
+    if count < 2:
+        return _Grouping(np.zeros(count, dtype=np.int64), {})
+    best: tuple[float, int, IntArray] | None = None
+    silhouettes: dict[int, float] = {}
+    for k in range(2, min(MAX_K, 2 + count // 12, count) + 1):
+        labels, _centres = kmeans(centres, k, weights=weights)
+        if labels.max() + 1 < k:
+            continue
+        score = silhouette(centres, labels, weights)
+        silhouettes[k] = score
+        if best is None or score > best[0]:
+            best = (score, k, labels)
+    if best is None:
+        return _Grouping(np.zeros(count, dtype=np.int64), silhouettes)
+    return _Grouping(best[2], silhouettes)
+
+
+def _numbered_by_size(labels: IntArray, ids: IntArray) -> IntArray:
+    """Renumber groups 0, 1, … from the largest; equal sizes by their lowest participant id."""
+    if len(labels) == 0:
+        return labels
+    count = int(labels.max()) + 1
+    sizes = np.bincount(labels, minlength=count)
+    lowest = np.full(count, np.iinfo(np.int64).max)
+    np.minimum.at(lowest, labels, ids)
+    order = np.lexsort((lowest, -sizes))
+    rank = np.empty(count, dtype=np.int64)
+    rank[order] = np.arange(count)
+    return rank[labels]
+
+
+# --- Statements ----------------------------------------------------------------------------------
 
 
 def _prop_z(successes: FloatArray, n: FloatArray) -> FloatArray:
@@ -595,342 +562,227 @@ def _two_prop_z(s1: FloatArray, n1: FloatArray, s2: FloatArray, n2: FloatArray) 
     return np.asarray(np.where(pooled >= 1, 0.0, (p1 - p2) / spread))
 
 
-def _statement_stats(
-    votes: tuple[NDArray[np.int64], NDArray[np.int64], FloatArray],
-    statements: Sequence[int],
-    group_rows: dict[int, NDArray[np.int64]],
-    mod_out: set[int],
-    per_group: int = 5,
-) -> tuple[dict[int, list[GroupStatement]], list[int], list[int]]:
-    """Representative statements of each group and consensus statements across groups."""
-    rows, cols, vals = votes
-    width = len(statements)
-    allowed = np.asarray([s not in mod_out for s in statements])
+def _tallies(votes: Votes, vote_group: IntArray, n_groups: int) -> FloatArray:
+    """Agree, disagree and seen counts per group and statement: shape (groups, 3, statements)."""
+    width = len(votes.statements)
+    grouped = vote_group >= 0
+    # 1 - vote: agree 0, pass 1, disagree 2
+    kind = (1.0 - votes.values[grouped]).astype(np.int64)
+    key = (vote_group[grouped] * 3 + kind) * width + votes.cols[grouped]
+    counts = np.bincount(key, minlength=n_groups * 3 * width)
+    counts = counts.reshape(n_groups, 3, width).astype(float)
+    agree, passed, disagree = counts[:, 0], counts[:, 1], counts[:, 2]
+    return np.stack([agree, disagree, agree + passed + disagree], axis=1)
 
-    def tally(mask: NDArray[np.bool_]) -> tuple[FloatArray, FloatArray, FloatArray]:
-        c, v = cols[mask], vals[mask]
-        return (
-            np.bincount(c[v > 0], minlength=width).astype(float),
-            np.bincount(c[v < 0], minlength=width).astype(float),
-            np.bincount(c, minlength=width).astype(float),
-        )
 
-    all_a, all_d, all_s = tally(np.ones(len(rows), dtype=bool))
-    totals = {"a": all_a, "d": all_d, "s": all_s}
-    row_group = np.full(int(rows.max()) + 1 if len(rows) else 0, -1, dtype=np.int64)
-    for group, members in group_rows.items():
-        row_group[members] = group
+def statement_stats(
+    votes: Votes, row_group: IntArray, n_groups: int
+) -> tuple[
+    dict[int, list[GroupStatement]],
+    list[dict[str, Any]],
+    list[dict[str, Any]],
+    dict[int, list[list[int]]],
+]:
+    """Representative statements of each group, and statements every group agrees (disagrees) on.
+
+    Polis's tests: a statement represents a group when the group agrees (or disagrees) with it
+    clearly more than the other grouped participants (two-proportion z-test) and clearly more
+    often than not (one-proportion z-test), both at the 90 % level; the five with the highest
+    ratio × z × probability are kept. A consensus statement is one each group agrees with
+    (its smoothed agreement above one half at the 90 % level). Moderated-out statements never
+    qualify; only grouped participants' votes are counted.
+    """
+    allowed = ~votes.moderated_out
+    tallies = _tallies(votes, row_group[votes.rows], n_groups)
+    all_a, all_d, all_s = tallies.sum(axis=0)
     representative: dict[int, list[GroupStatement]] = {}
-    probabilities = []
-    for group in group_rows:
-        na, nd, ns = tally(row_group[rows] == group)
-        ra_, rd_, rs_ = totals["a"] - na, totals["d"] - nd, totals["s"] - ns
-        pa, pd = (na + 1) / (ns + 2), (nd + 1) / (ns + 2)
-        probabilities.append((pa, pd, ns))
-        candidates: list[GroupStatement] = []
-        for direction, n_yes, rest_yes, p in (("agree", na, ra_, pa), ("disagree", nd, rd_, pd)):
-            within = _prop_z(n_yes, ns)
-            versus = _two_prop_z(n_yes, ns, rest_yes, rs_)
-            ratio = p / ((rest_yes + 1) / (rs_ + 2))
+    per_group: list[tuple[FloatArray, FloatArray, FloatArray]] = []
+    for group in range(n_groups):
+        na, nd, ns = tallies[group]
+        ra, rd, rs = all_a - na, all_d - nd, all_s - ns
+        per_group.append((na, nd, ns))
+        best: dict[int, tuple[float, GroupStatement]] = {}
+        for direction, yes, rest_yes in (("agree", na, ra), ("disagree", nd, rd)):
+            p = (yes + 1) / (ns + 2)
+            within = _prop_z(yes, ns)
+            versus = _two_prop_z(yes, ns, rest_yes, rs)
+            ratio = p / ((rest_yes + 1) / (rs + 2))
             ok = allowed & (within > Z_90) & (versus > Z_90) & (ratio > 1) & (ns > 0)
             for index in np.flatnonzero(ok):
-                candidates.append(
-                    GroupStatement(
-                        statement=int(statements[index]),
-                        agree=int(na[index]),
-                        disagree=int(nd[index]),
-                        seen=int(ns[index]),
-                        direction=direction,
-                        probability=float(p[index]),
-                        z_score=float(versus[index]),
-                        ratio=float(ratio[index]),
-                    )
+                item = GroupStatement(
+                    statement=int(votes.statements[index]),
+                    direction=direction,
+                    agree=int(na[index]),
+                    disagree=int(nd[index]),
+                    seen=int(ns[index]),
+                    rest_agree=int(ra[index]),
+                    rest_disagree=int(rd[index]),
+                    rest_seen=int(rs[index]),
+                    probability=float(p[index]),
+                    z_score=float(versus[index]),
+                    ratio=float(ratio[index]),
                 )
-        candidates.sort(key=lambda s: -(s.ratio * s.z_score * s.probability))
-        representative[group] = candidates[:per_group]
-    consensus: list[int] = []
-    consensus_disagree: list[int] = []
-    if probabilities:
+                rank = item.ratio * item.z_score * item.probability
+                if int(index) not in best or rank > best[int(index)][0]:
+                    best[int(index)] = (rank, item)
+        ranked = sorted(best.values(), key=lambda pair: (-pair[0], pair[1].statement))
+        representative[group] = [item for _rank, item in ranked[:PER_GROUP]]
+    consensus: list[dict[str, Any]] = []
+    consensus_disagree: list[dict[str, Any]] = []
+    if per_group:
         for slot, target in ((0, consensus), (1, consensus_disagree)):
-            product = np.prod([p[slot] for p in probabilities], axis=0)
-            each_group = np.all(
+            chances = [(t[slot] + 1) / (t[2] + 2) for t in per_group]
+            each = np.all(
                 [
-                    (p[slot] > 0.5) & (_prop_z(p[slot] * (p[2] + 2) - 1, p[2]) > Z_90)
-                    for p in probabilities
+                    (p > 0.5) & (_prop_z(t[slot], t[2]) > Z_90)
+                    for p, t in zip(chances, per_group, strict=True)
                 ],
                 axis=0,
             )
-            order = np.argsort(-product, kind="stable")
-            target.extend(int(statements[i]) for i in order if each_group[i] and allowed[i])
-            del target[per_group:]
-    return representative, consensus, consensus_disagree
-
-
-def recompute(
-    log: VoteLog,
-    state: OpinionState | None = None,
-    *,
-    mod_out: Iterable[int] = (),
-    seed: int = 0,
-    statistics: bool = True,
-    count_moderated_as_voted: bool = False,
-) -> tuple[OpinionState, OpinionMapResult]:
-    """One recomputation of the opinion map from the votes so far and the previous state.
-
-    ``statistics=False`` skips representative and consensus statements (for replayed history).
-    ``count_moderated_as_voted=True`` decides who counts as Polis did in 2017 (see
-    ``ZEROED_COUNTED_FROM_MS``): each moderated-out statement counts as voted on by everyone.
-    """
-    state = state or OpinionState()
-    mod_out = set(mod_out)
-    rng = np.random.default_rng(seed + state.updates)
-    participants = list(log.participants)
-    statements = list(log.statements)
-    rows, cols, vals = log.coo()
-    n_ptpts, n_cmts = len(participants), len(statements)
-    # Moderated-out statements are zeroed for everyone (Polis counts them as voted, value 0).
-    is_out = np.asarray([s in mod_out for s in statements], dtype=bool)
-    out_cols = np.flatnonzero(is_out)
-    if count_moderated_as_voted:
-        counts = np.bincount(rows[~is_out[cols]], minlength=n_ptpts) + len(out_cols)
-    else:
-        counts = np.bincount(rows, minlength=n_ptpts)
-    in_conv = _in_conversation(state, participants, counts, n_cmts)
-    col_counts = np.bincount(cols, minlength=n_cmts)
-    col_sums = np.bincount(cols, weights=vals, minlength=n_cmts)
-    center = np.divide(col_sums, col_counts, out=np.zeros(n_cmts), where=col_counts > 0)
-    center[out_cols] = 0.0
-    # Missing votes are filled with the statement's mean, so after centring they are zeros:
-    # only the votes cast carry anything.
-    centred = vals - center[cols]
-    centred[is_out[cols]] = 0.0
-    if log.keep_sums:
-        # Σ over participants of (v_j - c_j)(v_k - c_k) on the votes cast, from the kept sums.
-        s_sum, b_sum, n_sum = log.sums()
-        cov = (
-            s_sum
-            - b_sum.T * center[None, :]
-            - b_sum * center[:, None]
-            + n_sum * np.outer(center, center)
-        )
-        cov[out_cols, :] = 0.0
-        cov[:, out_cols] = 0.0
-    else:
-        # Large conversations: single precision halves the one big product; the components
-        # it yields differ from double precision far below what moves anyone between groups.
-        big = n_ptpts * n_cmts > 1_000_000
-        dense = np.zeros((n_ptpts, n_cmts), dtype=np.float32 if big else np.float64)
-        dense[rows, cols] = centred
-        cov = (dense.T @ dense).astype(np.float64)
-        del dense
-
-    starts: list[FloatArray | None] = []
-    if state.components:
-        for index in range(2):
-            vector = np.ones(n_cmts)
-            for col, statement in enumerate(statements):
-                previous = state.components.get(statement)
-                if previous is not None:
-                    vector[col] = previous[index]
-            starts.append(vector)
-    comps = _components(cov, n_ptpts, starts, rng)
-    n_votes = np.bincount(rows[~is_out[cols]], minlength=n_ptpts) + len(out_cols)
-    scale = np.sqrt(n_cmts / np.maximum(n_votes, 1))
-    positions = (
-        np.column_stack(
-            [
-                np.bincount(rows, weights=centred * comps[i, cols], minlength=n_ptpts)
-                for i in range(2)
-            ]
-        )
-        * scale[:, None]
-    )
-    cmt_scale = math.sqrt(n_cmts)
-    statement_positions = {
-        s: (float(-comps[0, i] * cmt_scale), float(-comps[1, i] * cmt_scale))
-        for i, s in enumerate(statements)
+            product = np.prod(chances, axis=0)
+            for index in np.argsort(-product, kind="stable"):
+                if each[index] and allowed[index]:
+                    target.append(
+                        {
+                            "statement": int(votes.statements[index]),
+                            "groups": [
+                                {"yes": int(t[slot][index]), "seen": int(t[2][index])}
+                                for t in per_group
+                            ],
+                        }
+                    )
+                if len(target) >= PER_GROUP:
+                    break
+    counts = tallies.astype(np.int64)
+    per_statement = {
+        int(votes.statements[c]): [[int(x) for x in counts[g, :, c]] for g in range(n_groups)]
+        for c in np.flatnonzero(allowed)
     }
+    return representative, consensus, consensus_disagree, per_statement
 
-    row_of = {p: i for i, p in enumerate(participants)}
-    conv_rows = np.asarray([row_of[p] for p in participants if p in in_conv], dtype=np.int64)
-    conv_names = np.asarray([participants[i] for i in conv_rows], dtype=np.int64)
-    conv_points = positions[conv_rows]
-    base = kmeans(
-        conv_names,
-        conv_points,
-        BASE_K,
-        last=state.base_clusters or None,
-        max_iterations=BASE_ITERATIONS,
-    )
-    base_ids = np.asarray([c.id for c in base], dtype=np.int64)
-    base_points = np.vstack([c.center for c in base]) if base else np.zeros((0, 2))
-    base_weights = np.asarray([len(c.members) for c in base], dtype=float)
-    max_k = min(MAX_K, 2 + len(base) // 12)
-    clusterings: dict[int, list[Cluster]] = {}
-    silhouettes: dict[int, float] = {}
-    if len(base) >= 2:
-        diff = base_points[:, None, :] - base_points[None, :, :]
-        distances = np.sqrt((diff**2).sum(axis=2))
-        index_of = {int(b): i for i, b in enumerate(base_ids)}
-        for k in range(2, max_k + 1):
-            clustering = kmeans(
-                base_ids,
-                base_points,
-                k,
-                last=state.group_clusterings.get(k),
-                max_iterations=GROUP_ITERATIONS,
-                weights=base_weights,
-            )
-            clusterings[k] = clustering
-            labels = np.zeros(len(base_ids), dtype=np.int64)
-            for cluster in clustering:
-                for member in cluster.members:
-                    labels[index_of[member]] = cluster.id
-            silhouettes[k] = silhouette(distances, labels)
 
-    new_state = OpinionState(
-        in_conv=in_conv,
-        components={s: comps[:, i].copy() for i, s in enumerate(statements)},
-        base_clusters=base,
-        group_clusterings=clusterings,
-        last_k=state.last_k,
-        last_k_count=state.last_k_count,
-        smoothed_k=state.smoothed_k,
-        updates=state.updates + 1,
-    )
-    chosen: list[Cluster] = []
-    if clusterings:
-        best = max(silhouettes.values())
-        this_k = max(k for k, v in silhouettes.items() if v == best)
-        same = state.last_k is not None and this_k == state.last_k
-        this_count = state.last_k_count + 1 if same else 1
-        smoothed = this_k if this_count >= GROUP_K_BUFFER else (state.smoothed_k or this_k)
-        if smoothed not in clusterings:
-            smoothed = this_k
-        new_state.last_k, new_state.last_k_count, new_state.smoothed_k = (
-            this_k,
-            this_count,
-            smoothed,
+# --- The computation -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Clusters:
+    base_of: IntArray  # base cluster of each counted participant
+    centres: FloatArray
+    groups: IntArray  # group of each counted participant, numbered by size
+    silhouettes: dict[int, float]
+
+
+def _cluster(points: FloatArray, ids: IntArray) -> _Clusters:
+    if len(points) == 0:
+        return _Clusters(
+            np.zeros(0, dtype=np.int64), np.zeros((0, 2)), np.zeros(0, dtype=np.int64), {}
         )
-        chosen = clusterings[smoothed]
-    elif len(base) == 1:
-        chosen = [Cluster(0, [base[0].id], base[0].center)]
+    distinct = len(np.unique(points, axis=0))
+    base_of, centres = kmeans(points, min(BASE_K, distinct))
+    weights = np.bincount(base_of, minlength=len(centres)).astype(float)
+    grouping = group_base_clusters(centres, weights)
+    groups = _numbered_by_size(grouping.labels[base_of], ids)
+    return _Clusters(base_of, centres, groups, grouping.silhouettes)
 
-    members_of_base = {c.id: c.members for c in base}
-    groups: dict[int, int] = {}
-    group_rows: dict[int, NDArray[np.int64]] = {}
-    for number, cluster in enumerate(sorted(chosen, key=lambda c: c.id)):
-        member_rows = []
-        for base_id in cluster.members:
-            for participant in members_of_base.get(base_id, []):
-                groups[participant] = number
-                member_rows.append(row_of[participant])
-        group_rows[number] = np.asarray(sorted(member_rows), dtype=np.int64)
+
+def _regroup_without(
+    clusters: _Clusters, points: FloatArray, ids: IntArray, keep: NDArray[np.bool_]
+) -> IntArray:
+    """Groups formed again from the base clusters' remaining members (centres re-averaged)."""
+    base_of = clusters.base_of[keep]
+    used, compact = np.unique(base_of, return_inverse=True)
+    compact = compact.astype(np.int64).reshape(-1)
+    weights = np.bincount(compact, minlength=len(used)).astype(float)
+    centres = (
+        np.column_stack(
+            [np.bincount(compact, weights=points[keep, a], minlength=len(used)) for a in range(2)]
+        )
+        / weights[:, None]
+    )
+    grouping = group_base_clusters(centres, weights)
+    return _numbered_by_size(grouping.labels[compact], ids[keep])
+
+
+def firmness(clusters: _Clusters, points: FloatArray, ids: IntArray) -> Firmness:
+    """Leave out each tenth of the counted participants in turn and group the rest again.
+
+    The tenths come from one fixed shuffle (seed ``FIRMNESS_SEED``), so the figure is
+    reproducible. The base clusters keep their other members; their centres and weights are
+    recomputed and the groups formed from scratch. A fold brings the same groups back when it
+    finds as many groups and its grouping of the remaining people agrees with the full one
+    (adjusted Rand index ≥ ``SAME_GROUPS_ARI``).
+    """
+    n = len(ids)
+    n_groups = int(clusters.groups.max()) + 1 if n else 0
+    if n < FIRMNESS_FOLDS or n_groups < 2:
+        return Firmness()
+    order = np.random.default_rng(FIRMNESS_SEED).permutation(n)
+    fold_of = np.empty(n, dtype=np.int64)
+    fold_of[order] = np.arange(n) % FIRMNESS_FOLDS
+    same = same_k = 0
+    scores = []
+    for fold in range(FIRMNESS_FOLDS):
+        keep = fold_of != fold
+        again = _regroup_without(clusters, points, ids, keep)
+        score = adjusted_rand_index(clusters.groups[keep], again)
+        scores.append(score)
+        if int(again.max()) + 1 == n_groups:
+            same_k += 1
+            if score >= SAME_GROUPS_ARI:
+                same += 1
+    return Firmness(
+        folds=FIRMNESS_FOLDS, same=same, same_k=same_k, median_ari=float(np.median(scores))
+    )
+
+
+def compute(votes: Votes, *, statistics: bool = True) -> OpinionMapResult:
+    """The opinion map of these votes (see the module's docstring). Deterministic."""
+    positions, _components = project(votes)
+    counted = in_conversation(votes)
+    rows = np.flatnonzero(counted)
+    ids = votes.participants[rows]
+    points = positions[rows]
+    clusters = _cluster(points, ids)
+    n_groups = int(clusters.groups.max()) + 1 if len(rows) else 0
+    if n_groups < 2:
+        # one group is no split: nobody is shown as belonging to a group
+        n_groups = 0
+    row_group = np.full(len(votes.participants), -1, dtype=np.int64)
+    if n_groups:
+        row_group[rows] = clusters.groups
     representative: dict[int, list[GroupStatement]] = {}
-    consensus: list[int] = []
-    consensus_disagree: list[int] = []
-    if statistics:
-        representative, consensus, consensus_disagree = _statement_stats(
-            (rows, cols, vals), statements, group_rows, mod_out
+    consensus: list[dict[str, Any]] = []
+    consensus_disagree: list[dict[str, Any]] = []
+    tallies: dict[int, list[list[int]]] = {}
+    if statistics and n_groups:
+        representative, consensus, consensus_disagree, tallies = statement_stats(
+            votes, row_group, n_groups
         )
-    result = OpinionMapResult(
-        participants=participants,
+    groups = {int(p): int(g) for p, g in zip(ids, clusters.groups, strict=True)} if n_groups else {}
+    return OpinionMapResult(
+        participants=votes.participants,
         positions=positions,
+        in_conversation=counted,
         groups=groups,
-        n_groups=len(group_rows),
+        n_groups=n_groups,
+        group_sizes={g: int((clusters.groups == g).sum()) for g in range(n_groups)},
         representative=representative,
         consensus=consensus,
         consensus_disagree=consensus_disagree,
-        statement_positions=statement_positions,
-        group_sizes={g: len(r) for g, r in group_rows.items()},
-        silhouettes=silhouettes,
-    )
-    return new_state, result
-
-
-# --- Replaying a conversation --------------------------------------------------------------------
-
-
-def reloaded(state: OpinionState) -> OpinionState:
-    """The state as Polis has it after reloading a conversation from its store.
-
-    Polis keeps a conversation's state in memory while its maths worker runs, but stores only part
-    of it (``prep-main`` in ``conv_man.clj``: who counts, the principal components, the base
-    clusters, the groups shown) and reloads only that when the worker restarts and the
-    conversation gets a vote again (``restructure-json-conv``). The grouping for every k
-    (``group-clusterings``) and the smoothing of k (``group-k-smoother``) are not stored, so the
-    first recomputation after a reload groups the base clusters from a fresh start for every k
-    and shows the k with the best silhouette straight away.
-    """
-    return OpinionState(
-        in_conv=set(state.in_conv),
-        components=dict(state.components),
-        base_clusters=list(state.base_clusters),
-        updates=state.updates,
+        silhouettes=clusters.silhouettes,
+        firmness=firmness(clusters, points, ids) if statistics and n_groups else Firmness(),
+        statements=int((~votes.moderated_out).sum()),
+        votes=len(votes),
+        tallies=tallies,
     )
 
 
-def replay(
-    votes: Sequence[tuple[int, int, int, float]],
-    *,
-    mod_out: Iterable[int] = (),
-    batch_ms: int = DEFAULT_BATCH_MS,
-    reload_ms: int | None = DEFAULT_RELOAD_MS,
-    state: OpinionState | None = None,
-) -> tuple[OpinionState, OpinionMapResult, VoteLog]:
-    """Recompute after each batch of votes, in time order, as a live conversation does.
-
-    ``votes`` holds ``(timestamp_ms, participant, statement, vote)``. A batch closes when a vote
-    comes more than ``batch_ms`` after the batch's first vote. When no vote came for more than
-    ``reload_ms`` (a day; a Polis export does not say when its worker restarted, so we assume it
-    did in any such pause), the conversation is reloaded as Polis reloads it (``reloaded``) and
-    recomputed once, as Polis does when it loads a conversation, before the new votes are added;
-    ``reload_ms=None`` never reloads. Recomputations dated between ``ZEROED_COUNTED_FROM_MS``
-    and ``ZEROED_COUNTED_UNTIL_MS`` decide who counts as Polis did then.
-    """
-    mod_out = set(mod_out)
-    ordered = sorted(votes, key=lambda v: v[0])
-    log = VoteLog(keep_sums=True)
-    result: OpinionMapResult | None = None
-    batch_start: int | None = None
-    last_vote: int | None = None
-    pending = False
-
-    def step(
-        current: OpinionState | None, last: bool = False
-    ) -> tuple[OpinionState, OpinionMapResult]:
-        dated = last_vote is not None and (
-            ZEROED_COUNTED_FROM_MS <= last_vote < ZEROED_COUNTED_UNTIL_MS
-        )
-        return recompute(
-            log, current, mod_out=mod_out, statistics=last, count_moderated_as_voted=dated
-        )
-
-    for timestamp, participant, statement, vote in ordered:
-        if batch_start is not None and timestamp - batch_start > batch_ms and pending:
-            state, result = step(state)
-            pending = False
-            batch_start = None
-        if (
-            reload_ms is not None
-            and state is not None
-            and last_vote is not None
-            and timestamp - last_vote > reload_ms
-        ):
-            if pending:
-                state, result = step(state)
-                pending = False
-                batch_start = None
-            state, result = step(reloaded(state))
-        if batch_start is None:
-            batch_start = timestamp
-        log.add(participant, statement, vote)
-        last_vote = timestamp
-        pending = True
-    if pending or result is None:
-        state, result = step(state, last=True)
-    assert state is not None
-    return state, result, log
+def _codes(labels: Sequence[Any]) -> IntArray:
+    array = np.asarray(labels)
+    if array.dtype.kind not in "iub":
+        array = np.asarray([str(x) for x in labels])
+    _values, codes = np.unique(array, return_inverse=True)
+    return codes.astype(np.int64).reshape(-1)
 
 
 def adjusted_rand_index(labels_a: Sequence[Any], labels_b: Sequence[Any]) -> float:
@@ -940,10 +792,10 @@ def adjusted_rand_index(labels_a: Sequence[Any], labels_b: Sequence[Any]) -> flo
     n = len(labels_a)
     if n < 2:
         return 1.0
-    _a_values, a = np.unique(np.asarray([str(x) for x in labels_a]), return_inverse=True)
-    _b_values, b = np.unique(np.asarray([str(x) for x in labels_b]), return_inverse=True)
+    a = _codes(labels_a)
+    b = _codes(labels_b)
     table = np.zeros((a.max() + 1, b.max() + 1))
-    np.add.at(table, (a, b), 1)
+    np.add.at(table, (a.reshape(-1), b.reshape(-1)), 1)
 
     def pairs(x: FloatArray) -> float:
         return float((x * (x - 1) / 2).sum())

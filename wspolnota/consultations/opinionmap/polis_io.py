@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wspolnota.consultations.opinionmap.pipeline import Votes, latest_votes
+
 
 class PolisFormatError(ValueError):
     def __init__(self, file: str, line: int, message: str) -> None:
@@ -47,10 +49,24 @@ class PolisConversation:
 
     @property
     def moderated_out(self) -> set[int]:
-        return {c.id for c in self.comments if c.moderated < 0}
+        return moderated_out(self.comments)
 
     def vote_tuples(self) -> list[tuple[int, int, int, float]]:
         return [(v.timestamp, v.participant, v.statement, float(v.vote)) for v in self.votes]
+
+    def latest_votes(self) -> Votes:
+        """What the opinion map is computed from: each participant's latest vote on each statement."""
+        participants, statements, values = latest_votes(self.vote_tuples())
+        return Votes.from_arrays(participants, statements, values, moderated_out=self.moderated_out)
+
+
+def moderated_out(comments: Iterable[PolisComment]) -> set[int]:
+    """Statements moderated out (``moderated`` = -1): zeroed in the opinion map, as in Polis.
+
+    Statements not yet moderated (0) stay in, as Polis keeps them unless its strict moderation
+    is on; the import and the command both decide here.
+    """
+    return {c.id for c in comments if c.moderated < 0}
 
 
 def _rows(text: str, name: str, required: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -204,4 +220,13 @@ def write_participants_votes(
                 *[votes.get(s, "") for s in statements],
             ]
         )
+    return out.getvalue()
+
+
+def write_summary(rows: Iterable[tuple[str, Any]]) -> str:
+    """summary.csv: one ``key,value`` line each (topic, url, voters, groups, …)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for key, value in rows:
+        writer.writerow([key, "" if value is None else value])
     return out.getvalue()

@@ -161,6 +161,7 @@ def test_official_pages_and_forms_with_errors_have_no_wcag_violations(
             f"{base}/{c}/uwagi/{consultation.remarks.first().pk}/",
             f"{base}/{c}/ankiety/nowa/",
             f"{base}/{c}/mapa-opinii/import/",
+            f"{base}/{c}/spotkania/{meeting.pk}/odwolaj/",
             f"{base}/{c}/raport/",
         ],
     )
@@ -176,5 +177,46 @@ def test_official_pages_and_forms_with_errors_have_no_wcag_violations(
         failures.append(f"survey with errors\n{report}")
     # the survey results with their charts, shown to the official
     assert page.locator("svg.chart").count() >= 3
+    context.close()
+    assert failures == [], "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("language", ["pl", "uk"])
+def test_a_resident_votes_one_statement_after_another_without_reloading_the_page(
+    browser, live_server, krakow, language
+):
+    _official, consultation, _meeting, _survey = build(krakow)
+    newcomer = UserFactory(district=krakow[3], password=PASSWORD)
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, live_server.url, newcomer.email, PASSWORD, language)
+    page.goto(f"{live_server.url}/{language}/konsultacje/{consultation.pk}/mapa-opinii/")
+    failures = []
+    report = axe_violations(page)
+    if report:
+        failures.append(f"opinion map with the voting card\n{report}")
+    assert page.locator("svg.opinion-map use").count() == 12  # every grouped resident drawn
+    first = page.locator("#next-statement blockquote").inner_text()
+    page.evaluate("window.__samePage = true")
+    page.click("#vote-agree")
+    page.wait_for_function(
+        "t => document.querySelector('#next-statement blockquote')?.innerText !== t", arg=first
+    )
+    # the same page (no reload), the next statement, the button still focused, the vote announced
+    assert page.evaluate("window.__samePage") is True
+    assert page.evaluate("document.activeElement.id") == "vote-agree"
+    assert page.locator("#vote-status").inner_text().strip() != ""
+    report = axe_violations(page)
+    if report:
+        failures.append(f"after a vote\n{report}")
+    for _ in range(3):
+        shown = page.locator("#next-statement blockquote").inner_text()
+        page.click("#vote-disagree")
+        page.wait_for_function(
+            "t => document.querySelector('#next-statement blockquote')?.innerText !== t",
+            arg=shown,
+        )
+    assert page.locator("#next-statement blockquote").count() == 0
+    assert page.evaluate("window.__samePage") is True
     context.close()
     assert failures == [], "\n\n".join(failures)

@@ -112,7 +112,11 @@ def test_the_report_is_served_only_once_published(client, consultation, official
         author=resident, consultation=consultation, text="Ławki przy placu zabaw", at=timezone.now()
     )
     services.remark_answer(
-        actor=official, remark=remark, disposition="accepted", reason="Będą.", at=timezone.now()
+        actor=official,
+        remark=remark,
+        disposition="accepted",
+        reason="Będą ławki przy placu zabaw, od strony ulicy.",
+        at=timezone.now(),
     )
     services.survey_create(
         actor=official,
@@ -198,5 +202,7 @@ def test_an_opinion_map_not_yet_computed_is_empty(client, consultation):
         "groups": [],
         "consensus": [],
         "consensus_disagree": [],
+        "firmness": None,
+        "fingerprint": "",
         "computed_at": None,
     }

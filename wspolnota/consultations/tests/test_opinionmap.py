@@ -1,4 +1,4 @@
-"""The opinion-map algorithm on its own (no database) and its Polis open-data format."""
+"""The opinion-map computation on its own (no database) and its Polis open-data format."""
 
 from __future__ import annotations
 
@@ -9,41 +9,55 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from wspolnota.consultations.opinionmap import polis_io
+from wspolnota.consultations.opinionmap import pipeline, polis_io
 from wspolnota.consultations.opinionmap.pipeline import (
-    ZEROED_COUNTED_FROM_MS,
-    OpinionState,
-    VoteLog,
+    GREEDY_PARTICIPANTS,
+    Votes,
+    VotesError,
     adjusted_rand_index,
-    recompute,
-    reloaded,
-    replay,
+    compute,
+    fingerprint,
+    latest_votes,
 )
-from wspolnota.tests_support.data import polis_conversation
+from wspolnota.tests_support.data import polis_dir
+
+POLIS = polis_dir()
 
 
-def two_camps(
-    seed: int = 0, per_camp: int = 30, statements: int = 12
-) -> list[tuple[int, int, int, float]]:
-    """Camp A agrees with the even statements and rejects the odd ones, camp B the opposite;
-    statement 0 is agreed by everyone. A few votes are missing or flipped."""
+def camps(
+    seed: int = 0,
+    per_camp: int = 30,
+    statements: int = 12,
+    n_camps: int = 2,
+    noise: float = 0.05,
+    gaps: float = 0.15,
+) -> tuple[list[int], list[int], list[float]]:
+    """Each camp agrees with its own statements and rejects the others'; statement 0 is agreed
+    by everyone. A few votes are missing or flipped."""
     rng = np.random.default_rng(seed)
-    votes = []
-    t = 0
-    for person in range(2 * per_camp):
-        camp = person % 2
+    stance = rng.choice([-1.0, 1.0], size=(n_camps, statements))
+    if n_camps == 2:
+        stance[1] = -stance[0]
+    stance[:, 0] = 1.0
+    people, items, values = [], [], []
+    for person in range(n_camps * per_camp):
         for s in range(statements):
-            if s > 0 and rng.random() < 0.15:
+            if s > 0 and rng.random() < gaps:
                 continue
-            if s == 0:
-                vote = 1.0
-            else:
-                vote = 1.0 if (s % 2 == 0) == (camp == 0) else -1.0
-                if rng.random() < 0.05:
-                    vote = -vote
-            t += 1000
-            votes.append((t, person, s, vote))
-    return votes
+            vote = stance[person % n_camps, s]
+            if s > 0 and rng.random() < noise:
+                vote = -vote
+            people.append(person)
+            items.append(s)
+            values.append(vote)
+    return people, items, values
+
+
+def result_json(votes: Votes) -> str:
+    result = compute(votes)
+    data = result.to_json()
+    data["positions"] = np.round(result.positions, 10).tolist()
+    return json.dumps(data, sort_keys=True)
 
 
 def test_adjusted_rand_index_matches_known_values():
@@ -56,92 +70,115 @@ def test_adjusted_rand_index_matches_known_values():
 
 
 def test_two_camps_become_two_groups_and_the_shared_statement_is_consensus():
-    votes = two_camps()
-    log = VoteLog()
-    for _t, person, statement, vote in votes:
-        log.add(person, statement, vote)
-    _state, result = recompute(log)
+    result = compute(Votes.from_arrays(*camps()))
     assert result.n_groups == 2
     truth = [p % 2 for p in result.groups]
     assert adjusted_rand_index(truth, list(result.groups.values())) == pytest.approx(1.0)
-    assert result.consensus[0] == 0
+    assert result.consensus[0]["statement"] == 0
+    assert [g["seen"] for g in result.consensus[0]["groups"]] == [30, 30]
     for group, statements in result.representative.items():
         assert statements, f"group {group} has no representative statement"
+        top = statements[0]
+        yes = top.agree if top.direction == "agree" else top.disagree
+        rest = top.rest_agree if top.direction == "agree" else top.rest_disagree
+        assert yes / top.seen > 0.8 > 0.2 > rest / top.rest_seen
+    assert result.firmness.verdict == "firm"
 
 
-def test_kept_sums_follow_every_vote_exactly():
-    rng = np.random.default_rng(3)
-    incremental = VoteLog(keep_sums=True)
-    for _ in range(2000):
-        incremental.add(
-            int(rng.integers(0, 50)), int(rng.integers(0, 30)), float(rng.choice([-1, 0, 1]))
-        )
-    matrix = incremental.matrix
-    mask = (~np.isnan(matrix)).astype(float)
-    values = np.nan_to_num(matrix, nan=0.0)
-    expected = (values.T @ values, mask.T @ values, mask.T @ mask)
-    for kept, computed in zip(incremental.sums(), expected, strict=True):
-        assert np.allclose(kept, computed)
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_same_votes_in_any_order_give_exactly_the_same_map(seed):
+    people, items, values = camps(seed=seed, n_camps=3, noise=0.35, gaps=0.3)
+    votes = Votes.from_arrays(people, items, values, moderated_out=[5])
+    order = np.random.default_rng(seed).permutation(len(values))
+    shuffled = Votes.from_arrays(
+        np.asarray(people)[order],
+        np.asarray(items)[order],
+        np.asarray(values)[order],
+        moderated_out=[5],
+    )
+    assert result_json(shuffled) == result_json(votes)
+    assert fingerprint(shuffled) == fingerprint(votes)
 
 
-def test_state_survives_a_round_trip_through_json_and_keeps_the_groups():
-    votes = two_camps(seed=1)
-    state, result, log = replay(votes, batch_ms=20_000)
-    restored = OpinionState.from_json(json.loads(json.dumps(state.to_json())))
-    assert restored.smoothed_k == state.smoothed_k and restored.in_conv == state.in_conv
-    _again, result_again = recompute(log, restored)
-    assert (
-        adjusted_rand_index(list(result.groups.values()), list(result_again.groups.values())) == 1.0
+def test_the_groups_are_numbered_from_the_largest():
+    people, items, values = camps(per_camp=10)
+    extra = [p for p in range(200, 230)]  # 30 more people voting as camp 0
+    for p in extra:
+        for s in range(12):
+            people.append(p)
+            items.append(s)
+            values.append(1.0 if s == 0 else float(np.sign(np.cos(s * 1.7)) or 1.0))
+    result = compute(Votes.from_arrays(people, items, values))
+    assert result.group_sizes[0] >= result.group_sizes[1]
+
+
+def test_a_changed_vote_changes_the_fingerprint():
+    people, items, values = camps()
+    changed = list(values)
+    changed[-1] = -changed[-1]
+    assert fingerprint(Votes.from_arrays(people, items, values)) != fingerprint(
+        Votes.from_arrays(people, items, changed)
     )
 
 
-def test_the_group_count_changes_only_after_winning_four_recomputations_in_a_row():
-    state = OpinionState(last_k=3, last_k_count=2, smoothed_k=2)
-    log = VoteLog()
-    for _t, person, statement, vote in two_camps(seed=2):
-        log.add(person, statement, vote)
-    state, result = recompute(log, state)
-    # k = 2 wins this time, but the previous run's k stays until a new k wins 4 times running
-    assert state.last_k == 2 and state.last_k_count == 1 and state.smoothed_k == 2
-    assert result.n_groups == 2
+def test_two_votes_of_one_person_on_one_statement_are_refused():
+    with pytest.raises(VotesError):
+        Votes.from_arrays([1, 1], [7, 7], [1.0, -1.0])
+    with pytest.raises(VotesError):
+        Votes.from_arrays([1], [7], [2.0])
 
 
-def test_after_a_day_without_votes_the_replay_reloads_the_conversation_as_polis_does() -> None:
-    votes = two_camps(seed=5)
-    state, _result, _log = replay(votes, batch_ms=20_000)
-    assert state.group_clusterings and state.smoothed_k is not None
-    # what Polis stores and reloads: who counts, the components, the base clusters
-    fresh = reloaded(state)
-    assert fresh.in_conv == state.in_conv and fresh.base_clusters == state.base_clusters
-    assert fresh.components.keys() == state.components.keys()
-    # what it does not: the grouping for every k and the smoothing of k
-    assert fresh.group_clusterings == {} and fresh.smoothed_k is None and fresh.last_k is None
-    day = 24 * 60 * 60 * 1000
-    end = votes[-1][0]
-    later = [*votes, *((end + 2 * day + i * 1000, p, 3, 1.0) for i, p in enumerate(range(5)))]
-    with_reload, result, _log = replay(later, batch_ms=20_000)
-    without, result_without, _log = replay(later, batch_ms=20_000, reload_ms=None)
-    # one more recomputation: the one Polis runs as it loads the conversation
-    assert with_reload.updates == without.updates + 1
-    assert result.n_groups == result_without.n_groups == 2
+def test_the_latest_vote_of_each_pair_counts():
+    participants, statements, values = latest_votes(
+        [(2000, 1, 7, -1.0), (1000, 1, 7, 1.0), (1500, 2, 7, 0.0)]
+    )
+    pairs = zip(participants.tolist(), statements.tolist(), strict=True)
+    votes = dict(zip(pairs, values.tolist(), strict=True))
+    assert votes == {(1, 7): -1.0, (2, 7): 0.0}
 
 
-def test_in_2017_polis_counted_moderated_out_statements_as_voted_on_by_everyone() -> None:
-    votes = two_camps(seed=6)
-    votes.append((votes[-1][0] + 1000, 999, 1, 1.0))  # a newcomer with one vote
-    mod_out = set(range(5, 12))  # seven statements moderated out, all voted on by the camps
-    in_2017 = [(t + ZEROED_COUNTED_FROM_MS + 10**9, p, s, v) for t, p, s, v in votes]
-    in_2019 = [(t + ZEROED_COUNTED_FROM_MS + 10**11, p, s, v) for t, p, s, v in votes]
-    # 1 vote + 7 zeroed statements reach the threshold of 7 only the way Polis counted in 2017
-    assert 999 in replay(in_2017, mod_out=mod_out, batch_ms=50_000)[1].groups
-    assert 999 not in replay(in_2019, mod_out=mod_out, batch_ms=50_000)[1].groups
+def test_a_moderated_out_statement_carries_nothing_and_is_never_shown():
+    people, items, values = camps()
+    votes = Votes.from_arrays(people, items, values, moderated_out=[0, 3])
+    _positions, components = pipeline.project(votes)
+    assert np.all(components[:, [0, 3]] == 0)
+    result = compute(votes)
+    shown = {s.statement for items_ in result.representative.values() for s in items_}
+    shown |= {c["statement"] for c in result.consensus + result.consensus_disagree}
+    assert shown and not shown & {0, 3}
+    assert 0 not in result.tallies and 3 not in result.tallies
 
 
-def test_participants_with_few_votes_do_not_count_until_they_have_voted_enough():
-    votes = two_camps(seed=4)
-    votes.append((10**9, 999, 1, 1.0))  # a newcomer with one vote
-    _state, result, _log = replay(votes, batch_ms=50_000)
-    assert 999 not in result.groups
+def test_participants_with_few_votes_are_not_grouped():
+    people, items, values = camps()
+    people.append(999)
+    items.append(1)
+    values.append(1.0)  # a newcomer with one vote
+    result = compute(Votes.from_arrays(people, items, values))
+    assert 999 not in result.groups and 999 in result.participants.tolist()
+
+
+def test_while_few_people_vote_enough_the_most_active_are_grouped():
+    # 20 people voted on 3 to 6 statements each (the threshold is 7 of 12)
+    rng = np.random.default_rng(5)
+    people, items, values = [], [], []
+    for person in range(20):
+        for s in rng.choice(12, size=3 + person % 4, replace=False):
+            people.append(person)
+            items.append(int(s))
+            values.append(float(rng.choice([-1, 1])))
+    result = compute(Votes.from_arrays(people, items, values))
+    assert int(result.in_conversation.sum()) == GREEDY_PARTICIPANTS
+
+
+def test_a_split_of_random_votes_is_called_weak_or_moderate():
+    rng = np.random.default_rng(11)
+    people = np.repeat(np.arange(80), 10)
+    items = np.concatenate([rng.choice(20, size=10, replace=False) for _ in range(80)])
+    values = rng.choice([-1.0, 0.0, 1.0], size=len(items))
+    result = compute(Votes.from_arrays(people, items, values))
+    assert result.firmness.verdict in ("weak", "moderate")
+    assert result.firmness.folds == 10
 
 
 def test_a_malformed_polis_file_names_the_line_and_column():
@@ -177,20 +214,72 @@ def test_the_open_data_writers_produce_what_the_readers_read():
     assert polis_io.parse_participant_groups(people) == {3: 0}
 
 
-def test_the_command_prints_groups_and_consensus_as_json_for_a_polis_folder():
-    london = polis_conversation("london.youth.policing")
+@pytest.mark.skipif(not (POLIS / "london.youth.policing").is_dir(), reason="Polis data not present")
+def test_the_command_prints_groups_consensus_firmness_and_fingerprint_as_json():
+    folder = POLIS / "london.youth.policing"
     out = StringIO()
-    call_command("opinionmap", str(london), "--json", stdout=out)
+    call_command("opinionmap", str(folder), "--json", stdout=out)
     data = json.loads(out.getvalue())
-    conversation = polis_io.read_folder(london)
-    published = conversation.published_groups
+    conversation = polis_io.read_folder(folder)
     voters = {v.participant for v in conversation.votes}
     assert {int(p) for p in data["groups"]} <= voters
-    assert set(published) <= {int(p) for p in data["groups"]}
-    assert isinstance(data["consensus"], list)
     assert set(data["groups"].values()) == set(range(data["n_groups"]))
+    assert isinstance(data["consensus"], list)
+    assert data["firmness"]["folds"] == 10 and data["firmness"]["verdict"] in (
+        "firm",
+        "moderate",
+        "weak",
+    )
+    assert data["fingerprint"] == fingerprint(conversation.latest_votes())
 
 
 def test_the_command_refuses_a_folder_without_the_csv_files(tmp_path):
     with pytest.raises(CommandError, match=r"votes\.csv|comments\.csv"):
         call_command("opinionmap", str(tmp_path), "--json")
+
+
+@pytest.mark.parametrize(
+    ("people", "items", "values"),
+    [
+        ([], [], []),
+        ([1], [1], [1.0]),
+        ([1, 2, 3], [1, 1, 1], [1.0, 1.0, 1.0]),  # no variance at all
+        ([1, 2, 3, 4], [1, 2, 3, 4], [1.0, -1.0, 0.0, 1.0]),  # nobody shares a statement
+    ],
+)
+def test_the_first_few_votes_compute_without_groups_or_errors(people, items, values):
+    result = compute(Votes.from_arrays(people, items, values))
+    assert result.n_groups in (0, 2) and np.isfinite(result.positions).all()
+    assert result.to_json()["firmness"]["verdict"] == "none"
+
+
+def test_large_conversations_take_the_lanczos_path_and_agree_with_the_exact_one(monkeypatch):
+    people, items, values = camps(per_camp=60, statements=30, n_camps=3, noise=0.2)
+    votes = Votes.from_arrays(people, items, values)
+    exact = pipeline.project(votes)[1]
+    monkeypatch.setattr(pipeline, "DENSE_PAIR_WORK", 0)
+    lanczos = pipeline.project(votes)[1]
+    assert np.allclose(exact, lanczos, atol=1e-9)
+    assert compute(votes).groups == pipeline.compute(votes).groups
+
+
+def test_k_means_with_bounds_assigns_exactly_as_plain_lloyd():
+    rng = np.random.default_rng(8)
+    points = np.concatenate([rng.normal(c, 1.0, size=(400, 2)) for c in ((0, 0), (4, 1), (1, 5))])
+    weights = rng.integers(1, 5, len(points)).astype(float)
+    labels, centres = pipeline.kmeans(points, 12, weights=weights)
+    # the same start, then every point looked up every round
+    mean = (points * weights[:, None]).sum(axis=0) / weights.sum()
+    first = int(np.argmax(((points - mean) ** 2).sum(axis=1)))
+    expected = pipeline.farthest_point_centres(points, 12, first)
+    plain = np.full(len(points), -1)
+    for _ in range(pipeline.MAX_ITERATIONS):
+        new = pipeline._squared_distances(points, expected).argmin(axis=1)
+        if np.array_equal(new, plain):
+            break
+        plain = new
+        for j in range(len(expected)):
+            if (plain == j).any():
+                expected[j] = np.average(points[plain == j], axis=0, weights=weights[plain == j])
+    assert adjusted_rand_index(labels.tolist(), plain.tolist()) == 1.0
+    assert np.allclose(np.sort(centres, axis=0), np.sort(expected[np.unique(plain)], axis=0))

@@ -91,7 +91,10 @@ def test_an_official_answers_a_remark_from_the_management_page(client_for, consu
     url = f"/pl/konsultacje/{consultation.pk}/uwagi/{remark.pk}/"
     assert client.post(url, {"disposition": "rejected", "reason": ""}).status_code == 400
     assert (
-        client.post(url, {"disposition": "rejected", "reason": "Teren prywatny."}).status_code
+        client.post(
+            url,
+            {"disposition": "rejected", "reason": "To teren prywatny, miasto nim nie zarządza."},
+        ).status_code
         == 302
     )
     remark.refresh_from_db()
@@ -117,12 +120,53 @@ def test_voting_on_the_opinion_map_works_with_plain_forms(
         author=official, consultation=consultation, text="Więcej ławek", at=timezone.now()
     )
     services.statement_moderate(actor=official, statement=statement, accept=True)
+    second = services.statement_submit(
+        author=official, consultation=consultation, text="Mniej samochodów", at=timezone.now()
+    )
+    services.statement_moderate(actor=official, statement=second, accept=True)
     client = client_for("resident")
     url = f"/uk/konsultacje/{consultation.pk}/mapa-opinii/"
-    assert client.post(url, {"statement": statement.pk, "choice": "-1"}).status_code == 302
+    first_card = client.get(url).content.decode()
+    assert f'name="statement" value="{statement.pk}"' in first_card
+    response = client.post(url, {"statement": statement.pk, "choice": "-1"})
+    # back to the next statement's card, not to the top of the page
+    assert response.status_code == 302 and response["Location"].endswith("#next-statement")
     assert StatementVote.objects.get(participant__user=resident).choice == -1
     body = client.get(url).content.decode()
-    assert 'aria-pressed="true"' in body
+    card = body[
+        body.index('id="next-statement"') : body.index(
+            "</section>", body.index('id="next-statement"')
+        )
+    ]
+    assert "Mniej samochodów" in card and "Więcej ławek" not in card
+    # a vote changed from the list of all statements returns to that statement
+    changed = client.post(url, {"statement": statement.pk, "choice": "1", "back": "list"})
+    assert changed["Location"].endswith(f"#st-{statement.pk}")
+    assert StatementVote.objects.get(participant__user=resident).choice == 1
+
+
+@pytest.mark.django_db
+def test_with_htmx_a_vote_swaps_in_the_next_statement(client_for, consultation, official):
+    statements = []
+    for text in ("Więcej ławek", "Mniej samochodów"):
+        statement = services.statement_submit(
+            author=official, consultation=consultation, text=text, at=timezone.now()
+        )
+        services.statement_moderate(actor=official, statement=statement, accept=True)
+        statements.append(statement)
+    client = client_for("resident")
+    url = f"/pl/konsultacje/{consultation.pk}/mapa-opinii/"
+    response = client.post(
+        url, {"statement": statements[0].pk, "choice": "1"}, headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "<html" not in body
+    assert 'id="next-statement"' in body and "Mniej samochodów" in body
+    assert 'hx-swap-oob="true"' in body and "Zapisano: zgadzam się." in body
+    last = client.post(
+        url, {"statement": statements[1].pk, "choice": "0"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "Zagłosowano nad wszystkimi stwierdzeniami" in last
 
 
 @pytest.mark.django_db
@@ -190,3 +234,30 @@ def test_the_report_pdf_contains_every_remark_with_its_answer(
         check=True,
     )
     assert list(tmp_path.glob("page*.png"))
+
+
+@pytest.mark.django_db
+def test_a_vote_on_a_statement_that_is_not_a_number_is_not_found(client_for, consultation):
+    url = f"/pl/konsultacje/{consultation.pk}/mapa-opinii/"
+    for bad in ("²", "٣", "1e3", "99999999999999999999"):
+        response = client_for("resident").post(url, {"statement": bad, "choice": "1"})
+        assert response.status_code == 404, bad
+
+
+@pytest.mark.django_db
+def test_a_consultation_speaks_english_and_ukrainian_where_its_texts_are_given(
+    client, consultation
+):
+    consultation.title_uk = "Парк Краківський: нове облаштування"
+    consultation.summary_uk = "Як змінити парк?"
+    consultation.save()
+    ukrainian = client.get(f"/uk/konsultacje/{consultation.pk}/").content.decode()
+    assert "<h1>Парк Краківський: нове облаштування</h1>" in ukrainian
+    english = client.get(f"/en/konsultacje/{consultation.pk}/").content.decode()
+    assert '<h1 lang="pl">Park Krakowski: nowa aranżacja</h1>' in english
+    listing = client.get("/uk/konsultacje/").content.decode()
+    assert "Парк Краківський" in listing
+    api = client.get(f"/api/consultations/{consultation.pk}").json()
+    assert api["translations"] == {
+        "uk": {"title": "Парк Краківський: нове облаштування", "summary": "Як змінити парк?"}
+    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from wspolnota.consultations import selectors, services
 from wspolnota.consultations.errors import ConsultationsError
-from wspolnota.consultations.models import Remark, Statement
+from wspolnota.consultations.models import OpinionMapImport, Remark, Statement
 from wspolnota.consultations.tests.factories import (
     ConsultationFactory,
     MeetingFactory,
@@ -82,7 +82,7 @@ def test_officials_enter_remarks_from_other_channels_and_the_entry_is_audited(
         channel=Remark.Channel.EPUAP,
         text="Pismo w sprawie parkingu",
         author_name="Stowarzyszenie Sąsiedzi",
-        received_on=date(2026, 3, 3),
+        received_on=consultation.starts_on,
     )
     assert remark.entered_by == official and remark.channel == "epuap"
     assert AuditLogEntry.objects.filter(
@@ -235,7 +235,7 @@ def test_statements_wait_for_moderation_and_votes_recompute_the_map(consultation
                 services.statement_vote(user=person, statement=statement, choice=choice, at=now())
     stored = selectors.opinion_map_get(consultation=consultation)
     assert stored is not None and stored.result["n_groups"] == 2
-    assert stored.result["consensus"][0] == statements[0].pk
+    assert stored.result["consensus"][0]["statement"] == statements[0].pk
     files = services.opinion_map_export(consultation=consultation)
     assert files["votes.csv"].count("\n") == 1 + 16 * 8
     assert "group-id" in files["participants-votes.csv"].splitlines()[0]
@@ -243,10 +243,15 @@ def test_statements_wait_for_moderation_and_votes_recompute_the_map(consultation
 
 
 @pytest.mark.django_db
-def test_a_polis_export_is_imported_with_errors_naming_the_line(consultation, official):
-    comments = "comment-id,author-id,moderated,comment-body,timestamp\n1,10,1,Więcej drzew,1000\n2,11,1,Mniej aut,1000\n"
+def test_a_polis_export_is_checked_at_once_and_imported_in_the_background(
+    consultation, official, django_capture_on_commit_callbacks
+):
+    comments = (
+        "comment-id,author-id,moderated,comment-body,timestamp\n"
+        "1,10,1,Więcej drzew,1000\n2,11,1,Mniej aut,1000\n3,11,-1,Wulgarny wpis,1000\n"
+    )
     with pytest.raises(ConsultationsError) as error:
-        services.opinion_map_import(
+        services.opinion_map_import_request(
             actor=official,
             consultation=consultation,
             comments_csv=comments,
@@ -254,16 +259,26 @@ def test_a_polis_export_is_imported_with_errors_naming_the_line(consultation, of
             now=now(),
         )
     assert "votes.csv" in str(error.value) and "3" in str(error.value)
+    assert not OpinionMapImport.objects.exists()
     votes = "timestamp,comment-id,voter-id,vote\n" + "".join(
-        f"{2000 + i},{1 + i % 2},{10 + i // 2},{1 if i % 3 else -1}\n" for i in range(40)
+        f"{2000 + i},{1 + i % 3},{10 + i // 3},{1 if i % 4 else -1}\n" for i in range(60)
     )
-    stored = services.opinion_map_import(
-        actor=official, consultation=consultation, comments_csv=comments, votes_csv=votes, now=now()
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.opinion_map_import_request(
+            actor=official,
+            consultation=consultation,
+            comments_csv=comments,
+            votes_csv=votes,
+            now=now(),
+        )
+    job.refresh_from_db()
+    assert job.status == OpinionMapImport.Status.DONE and job.votes == 60
     assert consultation.statements.filter(status=Statement.Status.ACCEPTED).count() == 2
-    assert stored.result["groups"]
+    assert consultation.statements.get(external_id="3").status == Statement.Status.REJECTED
+    stored = selectors.opinion_map_get(consultation=consultation)
+    assert stored.computed_at is not None and stored.votes_counted == 60
     with pytest.raises(ConsultationsError):
-        services.opinion_map_import(
+        services.opinion_map_import_request(
             actor=official,
             consultation=consultation,
             comments_csv=comments,
@@ -286,7 +301,11 @@ def test_the_report_waits_for_the_end_and_for_every_answer_then_tells_participan
         services.report_publish(actor=official, consultation=consultation, summary="x", at=after)
     assert "1" in str(error.value)
     services.remark_answer(
-        actor=official, remark=remark, disposition="accepted", reason="Będą ławki.", at=now()
+        actor=official,
+        remark=remark,
+        disposition="accepted",
+        reason="Będą ławki przy każdym wejściu.",
+        at=now(),
     )
     with django_capture_on_commit():
         services.report_publish(

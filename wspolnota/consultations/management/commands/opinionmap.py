@@ -2,9 +2,11 @@
 
     manage.py opinionmap FOLDER --json
 
-prints ``{"groups": {"<participant id>": <group>, …}, "consensus": [statement ids], …}``. With
-participants-votes.csv present, ``--compare`` also prints the adjusted Rand index against the
-group-id that Polis published.
+prints ``{"groups": {"<participant id>": <group>, …}, "consensus": […], "firmness": {…},
+"fingerprint": "…", …}``: the same computation the platform runs, so on a consultation's
+published download it prints exactly the groups its page shows. With participants-votes.csv
+present, ``--compare`` also prints the adjusted Rand index against the group-id column (for a
+Polis conversation: the groups Polis published).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from wspolnota.consultations.opinionmap import pipeline, polis_io
 
 
 class Command(BaseCommand):
-    help = "Group the participants of a Polis export folder as Polis does; print JSON or a summary."
+    help = "Group the participants of a Polis-format folder as the opinion map does; print JSON or a summary."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("folder", type=Path)
@@ -27,13 +29,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--compare",
             action="store_true",
-            help="also report the adjusted Rand index against the published group-id",
-        )
-        parser.add_argument(
-            "--batch-seconds",
-            type=int,
-            default=pipeline.DEFAULT_BATCH_MS // 1000,
-            help="replay: recompute after each batch of votes this long (default %(default)s)",
+            help="also report the adjusted Rand index against the group-id column",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -42,15 +38,12 @@ class Command(BaseCommand):
             raise CommandError(f"{folder} is not a folder")
         try:
             conversation = polis_io.read_folder(folder)
-        except polis_io.PolisFormatError as exc:
+            votes = conversation.latest_votes()
+        except (polis_io.PolisFormatError, pipeline.VotesError) as exc:
             raise CommandError(str(exc)) from None
-        state, result, _log = pipeline.replay(
-            conversation.vote_tuples(),
-            mod_out=conversation.moderated_out,
-            batch_ms=options["batch_seconds"] * 1000,
-        )
+        result = pipeline.compute(votes)
         data = result.to_json()
-        data["updates"] = state.updates
+        data["fingerprint"] = pipeline.fingerprint(votes)
         if options["compare"] and conversation.published_groups:
             published = conversation.published_groups
             data["ari"] = round(
@@ -62,8 +55,11 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False))
             return
+        firmness = result.firmness
         self.stdout.write(
             f"{conversation.name}: {len(result.groups)} participants in {result.n_groups} groups "
-            f"{dict(sorted(result.group_sizes.items()))}, consensus {result.consensus}"
+            f"{dict(sorted(result.group_sizes.items()))}, firmness {firmness.verdict} "
+            f"({firmness.same} of {firmness.folds}), consensus "
+            f"{[c['statement'] for c in result.consensus]}, votes {data['fingerprint'][:12]}"
             + (f", ARI {data['ari']}" if "ari" in data else "")
         )
