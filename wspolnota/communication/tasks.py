@@ -73,3 +73,36 @@ def notice_audio_render(*, notice_id: int) -> list[str]:
         notice_audio_ensure(notice=notice, language=text.language).path
         for text in notice.texts.all()
     ]
+
+
+@task()
+def sms_blacklist_update(*, phone: str) -> str:
+    """Put the number on the gateway's blacklist, or take it off, as its subscriptions say.
+
+    On when none of its SMS or voice subscriptions is active (and one existed), off when one is.
+    A confirmation still waiting to go to the number goes first: the task then comes back later.
+    """
+    from datetime import timedelta
+
+    from wspolnota.communication.choices import Channel
+    from wspolnota.communication.models import OutboxMessage, Subscription
+    from wspolnota.communication.transports import sms_smsapi
+
+    subscriptions = Subscription.objects.filter(phone=phone, channel__in=[Channel.SMS, Channel.VOICE])
+    if not subscriptions.exists():
+        return "unknown number"
+    if subscriptions.filter(status=Subscription.Status.ACTIVE).exists():
+        sms_smsapi.blacklist_remove(phone)
+        return "removed"
+    waiting = OutboxMessage.objects.filter(
+        to=phone, channel=Channel.SMS, status__in=["queued", "sending"], subscription__isnull=True
+    ).exists()
+    backend = sms_blacklist_update.get_backend()
+    if waiting and backend.supports_defer:
+        sms_blacklist_update.using(run_after=timezone.now() + timedelta(minutes=1)).enqueue(
+            phone=phone
+        )
+        return "later"
+    if not sms_smsapi.blacklist_contains(phone):
+        sms_smsapi.blacklist_add(phone)
+    return "added"
