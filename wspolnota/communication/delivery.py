@@ -51,7 +51,6 @@ from wspolnota.communication.rendering import (
     unsubscribe_url,
 )
 from wspolnota.communication.segments import count_segments
-from wspolnota.communication.transports.sms_smsapi import gateway_idx
 from wspolnota.communication.transports import (
     MaybeSentError,
     MergeSource,
@@ -61,6 +60,7 @@ from wspolnota.communication.transports import (
     Transport,
     get_transport,
 )
+from wspolnota.communication.transports.sms_smsapi import gateway_idx
 
 logger = logging.getLogger(__name__)
 _URL_SAFE_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
@@ -189,9 +189,9 @@ def _report_poison(ids: list[int]) -> None:
 
     logger.error("outbox rows moved aside as poison: %s", ids)
     counts: dict[int, int] = {}
-    for notice_id in OutboxMessage.objects.filter(
-        id__in=ids, notice__isnull=False
-    ).values_list("notice_id", flat=True):
+    for notice_id in OutboxMessage.objects.filter(id__in=ids, notice__isnull=False).values_list(
+        "notice_id", flat=True
+    ):
         counts[notice_id] = counts.get(notice_id, 0) + 1
     for notice in Notice.objects.filter(pk__in=counts).select_related("author"):
         notify(
@@ -468,7 +468,7 @@ def _record_result(
     text: str,
     config: Config,
     stats: DeliveryStats,
-    window: timedelta | None | bool = None,
+    window: timedelta | bool | None = None,
 ) -> None:
     """``window``: how long the transport's duplicate check covers a repeat (None: for ever;
     False: the transport has none, a message maybe sent is never retried)."""
@@ -542,7 +542,7 @@ def _send_rows(
         if transport is None:
             transport = transports[channel] = get_transport(channel)
         rate = gateway_rate(transport.name, config)
-        window: timedelta | None | bool = (
+        window: timedelta | bool | None = (
             getattr(transport, "duplicate_window", None) if transport.idempotent else False
         )
         token = channel_rows[0]["claimed_by"]

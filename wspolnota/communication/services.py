@@ -927,7 +927,9 @@ def sms_inbound(*, from_number: str, text: str) -> int:
             sms_blacklist_sync(phone=phone)  # off the blacklist before the confirmation goes
             language = _language_of(phone_subscriptions)
             with translation.override(language):
-                body = _("Wspólnota: ten numer znów dostaje ogłoszenia. Aby się wypisać, odpisz STOP.")
+                body = _(
+                    "Wspólnota: ten numer znów dostaje ogłoszenia. Aby się wypisać, odpisz STOP."
+                )
         if count or word in STOP_WORDS:
             outbox_enqueue_direct(
                 kind="communication.sms_reply_confirmation",
@@ -982,9 +984,7 @@ _RANK = {
 }
 
 
-def outbox_status_callback(
-    *, gateway: str, idx: str, gateway_id: str, gateway_status: str
-) -> int:
+def outbox_status_callback(*, gateway: str, idx: str, gateway_id: str, gateway_status: str) -> int:
     """A delivery report from ``gateway`` (``smsapi`` for SMS, ``smsapi-vms`` for voice).
 
     The report names the message by the ``idx`` we gave it (``sms_smsapi.gateway_idx``: the
@@ -1005,9 +1005,9 @@ def outbox_status_callback(
         row = rows.filter(pk=parsed[0]).values("id", "idempotency_key", "gateway_id").first()
         if row is None or not idx_matches(idx, row["id"], row["idempotency_key"]):
             return 0
-        if gateway_id and row["gateway_id"] and not row["gateway_id"].startswith("idx:"):
-            if row["gateway_id"] != gateway_id:
-                return 0
+        known = row["gateway_id"]
+        if gateway_id and known and not known.startswith("idx:") and known != gateway_id:
+            return 0
         target = OutboxMessage.objects.filter(pk=row["id"])
     elif gateway_id and not idx:
         target = rows.filter(gateway_id=gateway_id)

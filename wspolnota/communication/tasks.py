@@ -88,7 +88,9 @@ def sms_blacklist_update(*, phone: str) -> str:
     from wspolnota.communication.models import OutboxMessage, Subscription
     from wspolnota.communication.transports import sms_smsapi
 
-    subscriptions = Subscription.objects.filter(phone=phone, channel__in=[Channel.SMS, Channel.VOICE])
+    subscriptions = Subscription.objects.filter(
+        phone=phone, channel__in=[Channel.SMS, Channel.VOICE]
+    )
     if not subscriptions.exists():
         return "unknown number"
     if subscriptions.filter(status=Subscription.Status.ACTIVE).exists():

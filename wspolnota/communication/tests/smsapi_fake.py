@@ -69,7 +69,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         gw = self.gateway
         fields = self._fields()
         fields["_path"] = self.path.split("?")[0]
@@ -130,7 +130,7 @@ class _Handler(BaseHTTPRequestHandler):
             ],
         }
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         gw = self.gateway
         path, _sep, query = self.path.partition("?")
         params = dict(urllib.parse.parse_qsl(query))
@@ -143,7 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
             ]
         self._reply({"size": len(entries), "collection": entries})
 
-    def do_DELETE(self) -> None:  # noqa: N802
+    def do_DELETE(self) -> None:
         gw = self.gateway
         entry_id = self.path.rsplit("/", 1)[-1]
         with gw.lock:
