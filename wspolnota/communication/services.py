@@ -930,7 +930,7 @@ def sms_inbound(*, from_number: str, text: str) -> int:
                 body = _(
                     "Wspólnota: ten numer znów dostaje ogłoszenia. Aby się wypisać, odpisz STOP."
                 )
-        if count or word in STOP_WORDS:
+        if count or (word in STOP_WORDS and phone_subscriptions.exists()):
             outbox_enqueue_direct(
                 kind="communication.sms_reply_confirmation",
                 channel=Channel.SMS,
