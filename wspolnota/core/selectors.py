@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wspolnota.core import audit_anchor
 from wspolnota.core.audit_anchor import CHAIN_BROKEN_ACTION, CHECKPOINT_ACTION, Checkpoint
-from wspolnota.core.models import GENESIS_HASH, AuditLogEntry
+from wspolnota.core.models import GENESIS_HASH, AuditLogEntry, AuditPersonalData
 
 
 def audit_log_list(
@@ -27,13 +27,15 @@ def audit_log_list(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> QuerySet[AuditLogEntry]:
-    entries = AuditLogEntry.objects.select_related("actor").order_by("-id")
+    entries = AuditLogEntry.objects.select_related("actor", "personal").order_by("-id")
     if action:
         entries = entries.filter(action__icontains=action)
     if object_type:
         entries = entries.filter(object_type=object_type)
     if actor_query:
-        entries = entries.filter(Q(actor_label__icontains=actor_query))
+        entries = entries.filter(
+            Q(actor_label__icontains=actor_query) | Q(personal__actor_label__icontains=actor_query)
+        )
     if date_from:
         entries = entries.filter(created_at__date__gte=date_from)
     if date_to:
@@ -54,12 +56,23 @@ class ChainReport:
 
 
 def audit_chain_verify(*, batch_size: int = 2000) -> ChainReport:
-    """Recompute every hash in order; report the first entry whose content or link was altered."""
+    """Recompute every hash in order; report the first entry whose content or link was altered.
+
+    The personal data kept beside an entry (``AuditPersonalData``) must match the digest the
+    chain holds, unless it was erased, and an erasure is accepted only when a
+    ``core.personal_data_erased`` entry of the chain names that entry (problem ``"personal"``).
+    """
     expected_prev = GENESIS_HASH
     checked = 0
     last_id = 0
+    erased: set[int] = set()
+    listed: set[int] = set()
     while True:
-        batch = list(AuditLogEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
+        batch = list(
+            AuditLogEntry.objects.filter(id__gt=last_id)
+            .select_related("personal")
+            .order_by("id")[:batch_size]
+        )
         if not batch:
             break
         for entry in batch:
@@ -68,9 +81,30 @@ def audit_chain_verify(*, batch_size: int = 2000) -> ChainReport:
                 return ChainReport(checked, False, entry.pk, "link")
             if entry.compute_hash() != entry.entry_hash:
                 return ChainReport(checked, False, entry.pk, "content")
+            if entry.personal_digest:
+                problem = _personal_problem(entry)
+                if problem == "erased":
+                    erased.add(entry.pk)
+                elif problem:
+                    return ChainReport(checked, False, entry.pk, "personal")
+            if entry.action == "core.personal_data_erased" and isinstance(entry.after, dict):
+                listed.update(int(i) for i in entry.after.get("entries", []) if str(i).isdigit())
             expected_prev = entry.entry_hash
             last_id = entry.pk
+    unlisted = erased - listed
+    if unlisted:
+        return ChainReport(checked, False, min(unlisted), "personal")
     return ChainReport(checked, True)
+
+
+def _personal_problem(entry: AuditLogEntry) -> str:
+    try:
+        personal = entry.personal
+    except AuditPersonalData.DoesNotExist:
+        return "missing"
+    if personal.erased_at is not None:
+        return "erased"
+    return "" if personal.compute_digest() == entry.personal_digest else "altered"
 
 
 # --- Verification against the signed checkpoints (docs/audit.md) --------------------------------
@@ -80,6 +114,10 @@ def audit_chain_verify(*, batch_size: int = 2000) -> ChainReport:
 PROBLEM_MESSAGES = {
     "link": _("Wpis nr %(entry_id)s nie wskazuje na wpis przed nim (usunięty lub wstawiony wpis)."),
     "content": _("Wpis nr %(entry_id)s zmieniono po zapisaniu (jego skrót się nie zgadza)."),
+    "personal": _(
+        "Dane osobowe wpisu nr %(entry_id)s nie zgadzają się z łańcuchem albo usunięto je bez "
+        "odnotowania w dzienniku."
+    ),
     "key": _("Nie można sprawdzić podpisów punktów kontrolnych: %(detail)s"),
     "no_checkpoints": _("Brak punktów kontrolnych w %(source)s: nie ma z czym porównać łańcucha."),
     "bad_line": _("%(source)s, wiersz %(line)s: to nie jest punkt kontrolny."),
@@ -229,46 +267,41 @@ def audit_log_verify(
         if later.count < earlier.count or later.entry_id < earlier.entry_id:
             problems.append(Problem("order", {"seq": later.seq}))
 
+    # Each checkpoint against the entries as they are now: ids and stored hashes only (cheap);
+    # the hashes themselves are recomputed by audit_chain_verify below.
     pending = sorted(ordered, key=lambda c: (c.entry_id, c.seq))
     pending = [c for c in pending if c.entry_id > 0]  # a checkpoint of the empty log
     at = 0
-    chain_broken = False
-    expected_prev = GENESIS_HASH
     count = 0
     last_id = 0
     last_hash = GENESIS_HASH
     while True:
-        batch = list(AuditLogEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
+        batch = list(
+            AuditLogEntry.objects.filter(id__gt=last_id)
+            .order_by("id")
+            .values_list("id", "entry_hash")[:batch_size]
+        )
         if not batch:
             break
-        for entry in batch:
+        for entry_id, entry_hash in batch:
             count += 1
-            if not chain_broken:
-                if entry.prev_hash != expected_prev:
-                    problems.append(Problem("link", {"entry_id": entry.pk}))
-                    chain_broken = True
-                elif entry.compute_hash() != entry.entry_hash:
-                    problems.append(Problem("content", {"entry_id": entry.pk}))
-                    chain_broken = True
-            while at < len(pending) and pending[at].entry_id < entry.pk:
+            while at < len(pending) and pending[at].entry_id < entry_id:
                 gone = pending[at]
                 problems.append(
                     Problem("entry_missing", {"seq": gone.seq, "entry_id": gone.entry_id})
                 )
                 at += 1
-            while at < len(pending) and pending[at].entry_id == entry.pk:
+            while at < len(pending) and pending[at].entry_id == entry_id:
                 signed = pending[at]
                 params = {"seq": signed.seq, "entry_id": signed.entry_id}
-                if signed.entry_hash != entry.entry_hash:
+                if signed.entry_hash != entry_hash:
                     problems.append(Problem("entry_changed", params))
                 elif signed.count != count:
                     problems.append(
                         Problem("count_changed", {**params, "count": signed.count, "found": count})
                     )
                 at += 1
-            expected_prev = entry.entry_hash
-            last_id = entry.pk
-            last_hash = entry.entry_hash
+            last_id, last_hash = entry_id, entry_hash
     for signed in pending[at:]:
         problems.append(
             Problem(
@@ -282,6 +315,9 @@ def audit_log_verify(
                 },
             )
         )
+    chain = audit_chain_verify(batch_size=batch_size)
+    if not chain.valid:
+        problems.insert(0, Problem(chain.problem, {"entry_id": chain.first_bad_id}))
     return AuditVerification(
         ok=not problems,
         entries=count,
