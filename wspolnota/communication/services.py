@@ -612,6 +612,11 @@ def _send_confirmation(subscription: Subscription) -> str:
             }
             to = subscription.phone
             channel = Channel.SMS
+    if channel == Channel.SMS:
+        # A number that unsubscribed earlier may be on the gateway's blacklist, which would
+        # refuse the code: it comes off first (the task only asks the gateway; a number that
+        # is not on it costs one look-up).
+        sms_blacklist_sync(phone=to, lift=True)
     _send_on_request(
         kind="communication.confirm",
         channel=channel,
@@ -950,18 +955,19 @@ def _language_of(subscriptions: Any) -> str:
     return first.language if first is not None else "pl"
 
 
-def sms_blacklist_sync(*, phone: str) -> None:
+def sms_blacklist_sync(*, phone: str, lift: bool = False) -> None:
     """Keep the gateway's blacklist in step with this number's subscriptions (after commit).
 
     A number with no active SMS or voice subscription goes on the blacklist (the gateway then
     refuses anything sent to it by mistake); a number that is subscribed again comes off it.
+    ``lift``: take it off whatever the subscriptions say (a code is about to be sent to it).
     Only with the SMSAPI gateway; the task retries while the gateway cannot be reached.
     """
     if settings.SMS_BACKEND != "smsapi" or not phone:
         return
     from wspolnota.communication.tasks import sms_blacklist_update
 
-    transaction.on_commit(lambda: sms_blacklist_update.enqueue(phone=phone))
+    transaction.on_commit(lambda: sms_blacklist_update.enqueue(phone=phone, lift=lift))
 
 
 # Delivery reports: which transport's callback may report on which channel.

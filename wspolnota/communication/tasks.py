@@ -76,7 +76,7 @@ def notice_audio_render(*, notice_id: int) -> list[str]:
 
 
 @task()
-def sms_blacklist_update(*, phone: str) -> str:
+def sms_blacklist_update(*, phone: str, lift: bool = False) -> str:
     """Put the number on the gateway's blacklist, or take it off, as its subscriptions say.
 
     On when none of its SMS or voice subscriptions is active (and one existed), off when one is.
@@ -93,7 +93,7 @@ def sms_blacklist_update(*, phone: str) -> str:
     )
     if not subscriptions.exists():
         return "unknown number"
-    if subscriptions.filter(status=Subscription.Status.ACTIVE).exists():
+    if lift or subscriptions.filter(status=Subscription.Status.ACTIVE).exists():
         sms_smsapi.blacklist_remove(phone)
         return "removed"
     waiting = OutboxMessage.objects.filter(

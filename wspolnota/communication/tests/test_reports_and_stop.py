@@ -188,3 +188,20 @@ def test_unsubscribing_on_the_web_puts_the_number_on_the_gateways_blacklist(
     with django_capture_on_commit_callbacks(execute=True):
         services.subscription_unsubscribe(subscription=subscription, via="link")
     assert list(gateway.blacklist.values()) == ["48600100009"]
+
+
+def test_asking_for_a_code_for_a_number_that_said_stop_lifts_the_blacklist_first(
+    secret, krakow, gateway, django_capture_on_commit_callbacks
+):
+    sms_subscription(4, districts=[krakow[1]])
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(f"{INBOUND}?secret={SECRET}", {"sms_from": "48600100004", "sms_text": "STOP"})
+    assert list(gateway.blacklist.values()) == ["48600100004"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.subscription_start(
+            channel=Channel.SMS,
+            address=services.Address(phone="+48600100004"),
+            preferences=services.Preferences(districts=[krakow[1]]),
+        )
+    assert gateway.blacklist == {}
+    assert "kod" in gateway.sent[-1]["message"]  # the code went out, not refused
