@@ -108,3 +108,11 @@ def sms_blacklist_update(*, phone: str, lift: bool = False) -> str:
     if not sms_smsapi.blacklist_contains(phone):
         sms_smsapi.blacklist_add(phone)
     return "added"
+
+
+@task()
+def letter_batch_render(*, batch_id: int) -> int:
+    """Print a requested letter batch to a PDF (or a ZIP of PDFs) for download."""
+    from wspolnota.communication.services import letter_batch_render as render
+
+    return render(batch_id=batch_id).letter_count
