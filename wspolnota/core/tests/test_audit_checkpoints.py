@@ -310,6 +310,25 @@ def test_the_demo_writes_a_checkpoint_when_it_loads(anchor, krakow, settings, mo
     assert len(_checkpoint_file(anchor).read_text().splitlines()) == 2
 
 
+@pytest.mark.django_db
+def test_a_demo_database_made_afresh_keeps_the_old_checkpoints_apart(
+    anchor, krakow, settings, monkeypatch
+):
+    from wspolnota.accounts import demo as accounts_demo
+    from wspolnota.core.management.commands import demo_load
+
+    settings.ENV = "demo"
+    monkeypatch.setattr(demo_load, "demo_modules", lambda: [accounts_demo])
+    _append(3)
+    assert _run("audit_checkpoint", "--first")[0] == 0
+    _sql("DELETE FROM core_auditlogentry", [])  # the demo's database made again
+    code, output = _run("demo_load")
+    assert code == 0, output
+    assert "kept in" in output
+    assert _run("audit_verify")[0] == 0
+    assert len(list((anchor / "checkpoints").glob("checkpoints-*.jsonl"))) == 1
+
+
 def test_audit_keygen_writes_a_private_key_only_its_owner_reads_and_never_overwrites(tmp_path):
     path = tmp_path / "audit.pem"
     code, output = _run("audit_keygen", str(path))
