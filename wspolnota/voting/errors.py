@@ -139,3 +139,18 @@ ENVELOPES_UNREADABLE = _(
     "Kopert nie da się otworzyć (zmieniono klucz PESEL_HASH_KEY?). Przywróć klucz z czasu "
     "głosowania; koperty zostają nietknięte."
 )
+
+# Setting up the vote (the coordinating unit's pages)
+POINT_DISTRICT_LOCKED = _(
+    "Głosowanie już się rozpoczęło: dzielnicy punktu nie można zmienić, bo oddane w nim głosy są "
+    "do niej przypisane. Nazwę, adres i godziny można poprawiać."
+)
+POINT_OUTSIDE_DISTRICT = _(
+    "Wskazane miejsce na mapie leży poza dzielnicą %(district)s. Sprawdź współrzędne albo dzielnicę."
+)
+POINT_LOCATION_PAIR = _("Podaj obie współrzędne: szerokość i długość geograficzną.")
+POINT_COORDINATOR_UNKNOWN = _("Nie ma konta z adresem %(email)s.")
+POINT_DISTRICT_OTHER_CITY = _("Dzielnica punktu musi leżeć w mieście tej edycji.")
+COUNTING_OPTIONS_JSON = _(
+    'Opcje liczenia zapisz jako obiekt JSON, np. {"ties": "more-top-votes,lot"}, albo zostaw puste.'
+)
