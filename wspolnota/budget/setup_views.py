@@ -63,9 +63,11 @@ def edition_new(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if city is None:
+        if not form.is_valid():
+            pass
+        elif city is None:
             form.add_error(None, str(errors.EDITION_NO_CITY))
-        elif form.is_valid():
+        else:
             data = form.cleaned_data
             try:
                 edition = services.edition_open(
@@ -153,9 +155,11 @@ def pools(request: HttpRequest, bo_year: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if "pools" in locks:
+        if not form.is_valid():
+            pass
+        elif "pools" in locks:
             form.add_error(None, str(locks["pools"].message))
-        elif form.is_valid():
+        else:
             data = form.cleaned_data
             try:
                 services.pool_add(
