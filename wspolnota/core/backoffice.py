@@ -111,16 +111,16 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 )
 
     # Django's own admin log would keep a second, unchained history: ours is the audit log.
-    def log_addition(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def log_addition(self, *args: Any, **kwargs: Any) -> Any:
         return None
 
-    def log_change(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def log_change(self, *args: Any, **kwargs: Any) -> Any:
         return None
 
-    def log_deletion(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def log_deletion(self, *args: Any, **kwargs: Any) -> Any:
         return None
 
-    def log_deletions(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def log_deletions(self, *args: Any, **kwargs: Any) -> Any:
         return None
 
 
