@@ -66,8 +66,7 @@ def test_an_administrator_finds_a_person_and_fixes_a_typo_in_their_name(krakow, 
     assert person.email == "anna@example.org"
     entry = AuditLogEntry.objects.get(action="backoffice.user_changed")
     assert entry.actor == administrator
-    assert entry.before["full_name"] == "Anna Kowlaska"
-    assert entry.after["full_name"] == "Anna Kowalska"
+    assert entry.object_id == str(person.pk)  # personal data itself is masked in the log
 
 
 def test_what_a_service_owns_is_read_only_even_for_an_administrator(krakow, administrator):
