@@ -73,7 +73,7 @@ def messages_purge(*, now: datetime, days: int) -> int:
 register(
     PersonalData(
         "communication.Notice",
-        official_fields=("author",),
+        official_fields=("author", "approved_by"),
         not_personal={"send_email": "a flag: whether the notice goes out by e-mail"},
     ),
     PersonalData(
@@ -101,4 +101,5 @@ register(
         eraser=_erase_messages,
     ),
     PersonalData("communication.LetterBatch", official_fields=("created_by",)),
+    PersonalData("communication.PaidSendBudget", official_fields=("set_by",)),
 )
