@@ -11,7 +11,27 @@ def _nothing(*_args: Any) -> Any:
     return []
 
 
+def _erase_admin_log(user: Any, now: Any) -> int:
+    """The back office's own log: entries about the person's account go (the audit log keeps
+    the chain); entries the person made as an operator stay, under the nameless account."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    about = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(user)), object_id=str(user.pk)
+    )
+    return int(about.delete()[0])
+
+
 register(
+    PersonalData(
+        "admin.LogEntry",
+        official_fields=("user",),
+        erase=KEEP,
+        reason="the operator's acts in the back office; entries about the person's own account "
+        "are deleted",
+        eraser=_erase_admin_log,
+    ),
     PersonalData(
         "accounts.User",
         personal_fields=("email", "full_name", "phone", "phone_confirmed_at"),
