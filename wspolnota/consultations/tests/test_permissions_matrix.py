@@ -96,7 +96,14 @@ ACTIONS = {
 
 # persona → actions allowed on a consultation of the unit "A"
 ALLOWED = {
-    "official_of_unit": {"create", "edit", "publish", "add_meeting", "answer_remark", "hide_remark"},
+    "official_of_unit": {
+        "create",
+        "edit",
+        "publish",
+        "add_meeting",
+        "answer_remark",
+        "hide_remark",
+    },
     "official_of_other_unit": set(),
     "administrator": {"create", "edit", "publish", "add_meeting", "answer_remark", "hide_remark"},
     "moderator": {"hide_remark"},
