@@ -127,14 +127,15 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 def audit_entry(request: HttpRequest, pk: int) -> HttpResponse:
     _require_auditor(request)
-    entry = get_object_or_404(AuditLogEntry.objects.select_related("actor"), pk=pk)
-    keys = sorted(set((entry.before or {}).keys()) | set((entry.after or {}).keys()))
+    entry = get_object_or_404(AuditLogEntry.objects.select_related("actor", "personal"), pk=pk)
+    before, after = entry.shown("before") or {}, entry.shown("after") or {}
+    keys = sorted(set(before.keys()) | set(after.keys()))
     rows = [
         {
             "field": key,
-            "before": (entry.before or {}).get(key),
-            "after": (entry.after or {}).get(key),
-            "changed": (entry.before or {}).get(key) != (entry.after or {}).get(key),
+            "before": before.get(key),
+            "after": after.get(key),
+            "changed": before.get(key) != after.get(key),
         }
         for key in keys
     ]
