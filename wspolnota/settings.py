@@ -7,22 +7,29 @@ Every value can be overridden by its own variable; see README.md for the list.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
 import phonenumbers
 
+from wspolnota.core import audit_anchor as _audit_anchor
 from wspolnota.envconfig import (
     ConfigError,
     env_bool,
     env_choice,
     env_codes,
+    env_date,
+    env_emails,
+    env_float,
     env_int,
     env_list,
     env_optional_str,
     env_rate,
     env_retired,
+    env_sender,
     env_str,
+    env_url,
     parse_database_url,
     parse_email_url,
     parse_redis_url,
@@ -75,7 +82,15 @@ if IS_PRODUCTION and not ALLOWED_HOSTS:
         "ALLOWED_HOSTS must be set in production, e.g. ALLOWED_HOSTS=wspolnota.krakow.pl"
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if any("://" not in origin for origin in CSRF_TRUSTED_ORIGINS):
+    # Django only warns in `manage.py check`; the web process would then refuse every form post.
+    raise ConfigError(
+        "CSRF_TRUSTED_ORIGINS must list addresses with a scheme, e.g. https://wspolnota.krakow.pl"
+    )
+# Every link in e-mails, SMS, feeds and open data is built from it.
+if IS_PRODUCTION:
+    env_str("SITE_URL", required=True)
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", https_only=IS_PRODUCTION).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -84,6 +99,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # The operator's back office (``core/backoffice.py``): Django's admin without autodiscovery.
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django_tasks",
     "django_tasks_db",
     "ninja",
@@ -151,6 +168,42 @@ if IS_TEST and DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # type: igno
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUDIT_LOG_DB_TRIGGERS = env_bool("AUDIT_LOG_DB_TRIGGERS", not IS_TEST)
+
+# The audit chain's head is anchored outside the database by signed checkpoints (docs/audit.md):
+# Ed25519, so the signing key stays in one file on the machine that runs audit_checkpoint while
+# every process, and every auditor, checks signatures with the public key alone.
+AUDIT_CHECKPOINT_DIR = Path(env_str("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit")))
+_audit_key_file = env_optional_str("AUDIT_CHECKPOINT_KEY_FILE")
+if _audit_key_file is None and ENV == "demo":
+    _audit_key_file = str(VAR_DIR / ".audit_checkpoint_key.pem")
+    if not Path(_audit_key_file).exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        _demo_pem, _demo_public = _audit_anchor.generate_private_key_pem()
+        _fd = os.open(_audit_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(_fd, "wb") as _handle:
+            _handle.write(_demo_pem)
+AUDIT_CHECKPOINT_KEY_FILE = Path(_audit_key_file) if _audit_key_file else None
+AUDIT_CHECKPOINT_PUBLIC_KEY = env_optional_str("AUDIT_CHECKPOINT_PUBLIC_KEY") or ""
+try:
+    if AUDIT_CHECKPOINT_PUBLIC_KEY:
+        _audit_anchor.load_public_key(AUDIT_CHECKPOINT_PUBLIC_KEY)
+    if AUDIT_CHECKPOINT_KEY_FILE is not None:
+        _signing_public = _audit_anchor.public_key_text(
+            _audit_anchor.load_private_key(AUDIT_CHECKPOINT_KEY_FILE).public_key()
+        )
+        if AUDIT_CHECKPOINT_PUBLIC_KEY and _signing_public != AUDIT_CHECKPOINT_PUBLIC_KEY:
+            raise ConfigError(
+                "AUDIT_CHECKPOINT_KEY_FILE holds another key than AUDIT_CHECKPOINT_PUBLIC_KEY"
+            )
+        AUDIT_CHECKPOINT_PUBLIC_KEY = _signing_public
+except _audit_anchor.AnchorKeyError as _exc:
+    raise ConfigError(str(_exc)) from None
+if IS_PRODUCTION and not AUDIT_CHECKPOINT_PUBLIC_KEY:
+    raise ConfigError(
+        "AUDIT_CHECKPOINT_PUBLIC_KEY must be set in production (the audit log's checkpoints are "
+        "checked with it; 'manage.py audit_keygen PATH' makes the key pair)"
+    )
+AUDIT_CHECKPOINT_EMAILS = env_emails("AUDIT_CHECKPOINT_EMAILS")
 
 # --- Cache, background tasks ------------------------------------------------------------------
 REDIS_URL = env_optional_str("REDIS_URL")
@@ -287,7 +340,9 @@ EMAIL_USE_TLS = _email.use_tls
 EMAIL_USE_SSL = _email.use_ssl
 if _email.file_path:
     EMAIL_FILE_PATH = _email.file_path
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Wspólnota Kraków <noreply@wspolnota.krakow.pl>")
+DEFAULT_FROM_EMAIL = env_sender(
+    "DEFAULT_FROM_EMAIL", "Wspólnota Kraków <noreply@wspolnota.krakow.pl>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SMS_BACKEND = env_choice(
@@ -305,6 +360,10 @@ if SMS_BACKEND == "smsapi":
     # The gateway itself reads SMSAPI_URL, SMSAPI_TIMEOUT, …; the app's start-up check builds it
     # once, so those fail at start-up too (wspolnota/communication/apps.py).
     env_str("SMSAPI_TOKEN", required=True)
+    env_float("SMSAPI_TIMEOUT", 10.0, above=0, maximum=300)
+    # The gateway's test mode accepts every message and delivers none.
+    if env_bool("SMSAPI_TEST", False) and _MUST_DELIVER:
+        raise ConfigError("SMSAPI_TEST=1 is refused in production (the gateway then sends nothing)")
     if _MUST_DELIVER:
         # Without it every delivery report is refused and no SMS is ever marked delivered.
         env_str("SMSAPI_CALLBACK_SECRET", required=True)
@@ -394,6 +453,19 @@ if BEHIND_PROXY:
     USE_X_FORWARDED_HOST = True
 
 MAP_TILE_URL = env_optional_str("MAP_TILE_URL") or ""
+if MAP_TILE_URL:
+    env_url(
+        "MAP_TILE_URL",
+        "",
+        https_only=IS_PRODUCTION,
+        what="tile address",
+        example="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    )
+    if not all(part in MAP_TILE_URL for part in ("{z}", "{x}", "{y}")):
+        raise ConfigError(
+            "MAP_TILE_URL must contain {z}, {x} and {y}, e.g. "
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        )
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 _tile_origin = ""
 if MAP_TILE_URL:
@@ -426,8 +498,8 @@ HELP_ADDRESS = env_str(
     "HELP_ADDRESS", "Urząd Miasta Krakowa, pl. Wszystkich Świętych 3-4, 31-004 Kraków"
 )
 HELP_HOURS = env_str("HELP_HOURS", "pn.–pt. 7:30–15:30")
-ACCESSIBILITY_STATEMENT_PUBLISHED = env_str("ACCESSIBILITY_STATEMENT_PUBLISHED", "2026-03-31")
-ACCESSIBILITY_STATEMENT_UPDATED = env_str("ACCESSIBILITY_STATEMENT_UPDATED", "2026-11-26")
+ACCESSIBILITY_STATEMENT_PUBLISHED = env_date("ACCESSIBILITY_STATEMENT_PUBLISHED", "2026-03-31")
+ACCESSIBILITY_STATEMENT_UPDATED = env_date("ACCESSIBILITY_STATEMENT_UPDATED", "2026-11-26")
 ACCESSIBILITY_COORDINATOR = env_str("ACCESSIBILITY_COORDINATOR", "Koordynator ds. dostępności UMK")
 # Data shipped in the repository (Pabulib, Polis, DCAT-AP shapes; see data/*/SOURCE.md). Nothing
 # outside the tests reads anything beside the repository.

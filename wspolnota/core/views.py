@@ -110,7 +110,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     ]
     entries = selectors.audit_log_list(**filters)  # type: ignore[arg-type]
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    chain = selectors.audit_chain_verify() if request.GET.get("verify") else None
+    verify = bool(request.GET.get("verify"))
+    chain = selectors.audit_chain_verify() if verify else None
+    verification = selectors.audit_log_verify() if verify else None
     return render(
         request,
         "core/audit/list.html",
@@ -119,6 +121,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "filters": request.GET,
             "object_types": selectors.audit_object_types(),
             "chain": chain,
+            "verification": verification,
+            "last_checkpoint": selectors.audit_checkpoint_last(),
             "bad_dates": bad_dates,
         },
     )
