@@ -14,6 +14,9 @@ class CoreConfig(AppConfig):
 
         lookups.register()
         run_configuration_checks()
+        from wspolnota.core.personaldata import load_app_modules
+
+        load_app_modules()  # every app's personaldata.py declares what it holds about a person
 
 
 def run_configuration_checks() -> None:
