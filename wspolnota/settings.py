@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # The operator's back office (``core/backoffice.py``): Django's admin without autodiscovery.
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django_tasks",
     "django_tasks_db",
     "ninja",

@@ -64,6 +64,8 @@ class Config:
     max_attempts: int
     batch_size: int
     sms_price_per_segment: Decimal
+    voice_price_per_call: Decimal
+    letter_price: Decimal
     sms_rate_per_second: int
     voice_rate_per_second: int
     email_rate_per_second: int
@@ -87,6 +89,8 @@ def get_config() -> Config:
         max_attempts=_int("COMMUNICATION_MAX_ATTEMPTS", 6, minimum=1),
         batch_size=_int("COMMUNICATION_BATCH_SIZE", 500, minimum=1),
         sms_price_per_segment=_decimal("SMS_PRICE_PER_SEGMENT", "0.16"),
+        voice_price_per_call=_decimal("VOICE_PRICE_PER_CALL", "0.30"),
+        letter_price=_decimal("LETTER_PRICE", "3.50"),
         sms_rate_per_second=_int("SMS_RATE_PER_SECOND", 50, minimum=0),
         voice_rate_per_second=_int("VOICE_RATE_PER_SECOND", 5, minimum=0),
         email_rate_per_second=_int("EMAIL_RATE_PER_SECOND", 0, minimum=0),

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,12 +22,14 @@ import phonenumbers
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from wspolnota.accounts.models import CityUnit
 from wspolnota.accounts.permissions import is_official
 from wspolnota.communication import errors, permissions
 from wspolnota.communication.choices import (
+    PAID_CHANNELS,
     AuthorKind,
     Channel,
     Group,
@@ -45,6 +48,7 @@ from wspolnota.communication.models import (
     NoticeAudio,
     NoticeText,
     OutboxMessage,
+    PaidSendBudget,
     Subscription,
 )
 from wspolnota.communication.rendering import unsubscribe_url, voice_script
@@ -172,6 +176,8 @@ class NoticeData:
     event_end: datetime | None = None
     event_location: str = ""
     channels: list[str] = field(default_factory=lambda: [Channel.EMAIL.value])
+    # The unit that signs an official notice, and whose budget pays for SMS, calls and letters.
+    city_unit: CityUnit | None = None
 
 
 def _resolve_audience(*, author: User, data: NoticeData) -> list[District]:
@@ -179,6 +185,16 @@ def _resolve_audience(*, author: User, data: NoticeData) -> list[District]:
         raise CommunicationError(errors.NOT_ALLOWED, field="author_kind", code="permission_denied")
     if data.author_kind == AuthorKind.NGO and data.urgency == Urgency.URGENT:
         raise CommunicationError(errors.NOTICE_NGO_URGENT, field="urgency")
+    if data.author_kind == AuthorKind.OFFICIAL and data.city_unit is None:
+        units = permissions.official_unit_ids(author)
+        if len(units) == 1:
+            data.city_unit = CityUnit.objects.get(pk=next(iter(units)))
+    if data.author_kind == AuthorKind.OFFICIAL and not permissions.can_sign_for_unit(
+        author, data.city_unit
+    ):
+        raise CommunicationError(errors.NOTICE_UNIT_NOT_YOURS, field="city_unit")
+    if any(c in PAID_CHANNELS for c in data.channels) and data.city_unit is None:
+        raise CommunicationError(errors.NOTICE_UNIT_MISSING, field="city_unit")
     source = data.texts.get(data.source_language)
     if source is None or not source.title.strip() or not source.body.strip():
         raise CommunicationError(errors.NOTICE_NO_TEXT, field="title_" + data.source_language)
@@ -235,6 +251,9 @@ def _apply(notice: Notice, data: NoticeData) -> None:
     notice.send_sms = Channel.SMS in data.channels
     notice.send_voice = Channel.VOICE in data.channels
     notice.send_letter = Channel.LETTER in data.channels
+    notice.city_unit = data.city_unit
+    # Any change voids a request for approval: the unit approves what it read.
+    notice.approval_requested_at = None
 
 
 def _save_texts(notice: Notice, texts: dict[str, NoticeContent]) -> None:
@@ -295,10 +314,72 @@ def notice_update(*, actor: User, notice: Notice, data: NoticeData) -> Notice:
     return notice
 
 
+def _money(amount: Decimal) -> str:
+    return formats.number_format(amount, 2)
+
+
+def _charge_budget(*, notice: Notice, at: datetime) -> Decimal:
+    """Reserve the cost of the notice's paid sends in its unit's budget for the year.
+
+    Call inside the publishing transaction: the budget row is locked, so two notices published
+    at once cannot both spend the last of it.
+    """
+    from wspolnota.communication.selectors import paid_send_estimate, paid_send_spent
+
+    unit = notice.city_unit
+    if unit is None:
+        raise CommunicationError(errors.NOTICE_UNIT_MISSING, field="city_unit")
+    year = timezone.localtime(at).year
+    budget = PaidSendBudget.objects.select_for_update().filter(city_unit=unit, year=year).first()
+    if budget is None:
+        raise CommunicationError(
+            errors.BUDGET_NOT_SET, params={"unit": unit.name, "year": year}, code="budget"
+        )
+    cost = paid_send_estimate(notice=notice)
+    left = budget.amount - paid_send_spent(city_unit=unit, year=year)
+    if cost > left:
+        raise CommunicationError(
+            errors.BUDGET_EXCEEDED,
+            params={
+                "cost": _money(cost),
+                "left": _money(max(left, Decimal(0))),
+                "unit": unit.name,
+                "year": year,
+            },
+            code="budget",
+        )
+    return cost
+
+
+def notice_request_approval(*, actor: User, notice: Notice) -> Notice:
+    """The author of a paid notice asks the officials of the paying unit to approve it."""
+    now = timezone.now()
+    if not notice.paid_channels:
+        raise CommunicationError(errors.NOTICE_NOT_PAID)
+    if not permissions.can_request_approval(actor, notice, at=now):
+        raise CommunicationError(errors.NOT_ALLOWED, code="permission_denied")
+    with transaction.atomic():
+        notice.approval_requested_at = now
+        notice.save(update_fields=["approval_requested_at", "updated_at"])
+        audit_log_append(
+            actor=actor,
+            action="communication.notice_approval_requested",
+            obj=notice,
+            after={"city_unit": notice.city_unit_id, "channels": notice.paid_channels},
+        )
+    return notice
+
+
 def notice_publish(*, actor: User, notice: Notice) -> Notice:
-    """Publish on the web and send to every subscriber it concerns (after commit, in the worker)."""
+    """Publish on the web and send to every subscriber it concerns (after commit, in the worker).
+
+    A notice with paid channels is published only by an official of the unit that pays (for
+    anyone else's notice that is their approval), and only within the unit's budget.
+    """
     now = timezone.now()
     if not permissions.can_publish_notice(actor, notice, at=now):
+        if notice.status == Notice.Status.DRAFT and notice.paid_channels:
+            raise CommunicationError(errors.NOTICE_NEEDS_APPROVAL, code="permission_denied")
         raise CommunicationError(errors.NOTICE_NOT_DRAFT, code="permission_denied")
     from wspolnota.communication.tasks import notice_audio_render, notice_fan_out
 
@@ -307,11 +388,37 @@ def notice_publish(*, actor: User, notice: Notice) -> Notice:
         if locked.status != Notice.Status.DRAFT:
             raise CommunicationError(errors.NOTICE_NOT_DRAFT)
         before = snapshot(locked)
+        if locked.paid_channels:
+            locked.paid_cost = _charge_budget(notice=locked, at=now)
+            if locked.author_id != actor.pk:
+                locked.approved_by = actor
+                locked.approved_at = now
         locked.status = Notice.Status.PUBLISHED
         locked.published_at = now
         if locked.valid_from < now - timedelta(days=365):
             locked.valid_from = now
-        locked.save(update_fields=["status", "published_at", "valid_from", "updated_at"])
+        locked.save(
+            update_fields=[
+                "status",
+                "published_at",
+                "valid_from",
+                "paid_cost",
+                "approved_by",
+                "approved_at",
+                "updated_at",
+            ]
+        )
+        if locked.approved_by_id is not None:
+            audit_log_append(
+                actor=actor,
+                action="communication.notice_approved",
+                obj=locked,
+                after={
+                    "city_unit": locked.city_unit_id,
+                    "channels": locked.paid_channels,
+                    "paid_cost": str(locked.paid_cost),
+                },
+            )
         audit_log_append(
             actor=actor,
             action="communication.notice_published",
@@ -325,6 +432,37 @@ def notice_publish(*, actor: User, notice: Notice) -> Notice:
             transaction.on_commit(lambda: notice_audio_render.enqueue(notice_id=notice_id))
     notice.refresh_from_db()
     return notice
+
+
+def paid_send_budget_set(
+    *, actor: User, city_unit: CityUnit, year: int, amount: Decimal
+) -> PaidSendBudget:
+    """A unit's officials set what it may spend in a year on SMS, voice calls and letters."""
+    if not permissions.can_set_paid_send_budget(actor, city_unit):
+        raise CommunicationError(errors.NOT_ALLOWED, code="permission_denied")
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount < 0:
+        raise CommunicationError(errors.BUDGET_AMOUNT_INVALID, field="amount")
+    with transaction.atomic():
+        budget = (
+            PaidSendBudget.objects.select_for_update()
+            .filter(city_unit=city_unit, year=year)
+            .first()
+        )
+        before = snapshot(budget, fields=["amount", "year"]) if budget else None
+        if budget is None:
+            budget = PaidSendBudget(city_unit=city_unit, year=year, amount=amount)
+        budget.amount = amount.quantize(Decimal("0.01"))
+        budget.set_by = actor
+        budget.full_clean(exclude=["set_by"])
+        budget.save()
+        audit_log_append(
+            actor=actor,
+            action="communication.paid_send_budget_set",
+            obj=budget,
+            before=before,
+            after=snapshot(budget, fields=["amount", "year"]),
+        )
+    return budget
 
 
 def notice_withdraw(*, actor: User, notice: Notice, reason: str) -> Notice:
@@ -976,7 +1114,7 @@ def letter_batch_render(*, batch_id: int) -> LetterBatch:
 
     try:
         content, extension = letters_file(notice=notice, messages=messages, progress=progress)
-    except Exception as exc:  # noqa: BLE001 — any rendering failure is reported on the page
+    except Exception as exc:  # any rendering failure is reported on the page
         with transaction.atomic():
             LetterBatch.objects.filter(pk=batch_id).update(
                 status=LetterBatch.Status.FAILED, error=str(exc)[:500], finished_at=timezone.now()
