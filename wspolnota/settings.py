@@ -368,12 +368,17 @@ if SMS_BACKEND == "smsapi":
         # Without it every delivery report is refused and no SMS is ever marked delivered.
         env_str("SMSAPI_CALLBACK_SECRET", required=True)
 
-# Spoken notices: the file backend is the hand-over point the city's phone system (a dialler)
-# reads, so production accepts it only at a path chosen on purpose; memory keeps calls in a list.
-_voice_backend = env_choice("VOICE_BACKEND", "memory" if IS_TEST else "file", ("file", "memory"))
+# Spoken notices: smsapi calls through the gateway's voice messages (VMS); the file backend is a
+# hand-over point for a phone system of the city's own (a dialler), so production accepts it only
+# at a path chosen on purpose; memory keeps calls in a list.
+_voice_backend = env_choice(
+    "VOICE_BACKEND", "memory" if IS_TEST else "file", ("smsapi", "file", "memory")
+)
 if _MUST_DELIVER and _voice_backend == "memory":
     raise ConfigError("VOICE_BACKEND=memory is refused in production (it calls nobody)")
-if _MUST_DELIVER and env_optional_str("VOICE_FILE_PATH") is None:
+if _voice_backend == "smsapi":
+    env_str("SMSAPI_TOKEN", required=True)
+if _MUST_DELIVER and _voice_backend == "file" and env_optional_str("VOICE_FILE_PATH") is None:
     raise ConfigError(
         "VOICE_FILE_PATH must be set in production: the call list the city's phone system reads"
     )

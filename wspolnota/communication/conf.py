@@ -73,14 +73,15 @@ class Config:
     voice_file_path: Path
     audio_dir: Path
     confirm_ttl_seconds: int
+    sms_two_way: bool
 
 
 def get_config() -> Config:
     var_dir = Path(getattr(settings, "VAR_DIR", settings.BASE_DIR / "var"))
     voice_backend = _raw("VOICE_BACKEND", "memory" if settings.IS_TEST else "file")
-    if voice_backend not in ("file", "memory"):
+    if voice_backend not in ("smsapi", "file", "memory"):
         raise CommunicationConfigError(
-            f"VOICE_BACKEND must be 'file' or 'memory', got {voice_backend!r}"
+            f"VOICE_BACKEND must be 'smsapi', 'file' or 'memory', got {voice_backend!r}"
         )
     return Config(
         quiet_start=_time("COMMUNICATION_QUIET_START", "21:00"),
@@ -98,4 +99,7 @@ def get_config() -> Config:
         voice_file_path=Path(_raw("VOICE_FILE_PATH", str(var_dir / "voice-calls.log"))),
         audio_dir=Path(_raw("VOICE_AUDIO_DIR", str(Path(settings.MEDIA_ROOT) / "voice"))),
         confirm_ttl_seconds=_int("SUBSCRIPTION_CONFIRM_TTL_SECONDS", 2 * 24 * 3600, minimum=60),
+        # The SMS sender is the gateway's two-way number and replies come to our inbound
+        # callback: only then does an SMS say "reply STOP".
+        sms_two_way=_raw("SMS_TWO_WAY", "0").strip().lower() in ("1", "true", "yes"),
     )

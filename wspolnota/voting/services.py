@@ -490,12 +490,23 @@ def cast_code_issue(
 def cast_code_send(*, user: User, edition: Edition, identity: Identity, at: datetime) -> CastCode:
     """Send the code that confirms this cast by SMS, through the platform's SMS transport,
     after the transaction commits. The SMS confirms the vote, not only the account."""
-    from wspolnota.communication.transports import SmsMessage, get_sms_transport
+    from wspolnota.communication.services import outbox_enqueue_direct
 
     cast_code, code = cast_code_issue(user=user, edition=edition, identity=identity, at=at)
     text = str(errors.CAST_CODE_SMS) % {"year": edition.year, "code": code}
-    phone = cast_code.phone
-    transaction.on_commit(lambda: get_sms_transport().send(SmsMessage(to=phone, text=text)))
+    # Through the outbox: recorded, retried, sent after commit, the text erased once sent.
+    outbox_enqueue_direct(
+        kind="voting.cast_code",
+        channel="sms",
+        to=cast_code.phone,
+        subject="",
+        body=text,
+        language=user.preferred_language,
+        key=f"voting.cast_code:{cast_code.pk}",
+        user=user,
+        urgent=True,
+        sensitive=True,
+    )
     return cast_code
 
 
