@@ -150,7 +150,11 @@ def _consultation_form_initial(c: Consultation) -> dict[str, Any]:
 def consultation_create(request: HttpRequest) -> HttpResponse:
     if not permissions.can_create_consultation(request.user):
         raise PermissionDenied
-    form = f.ConsultationForm(request.POST or None, initial={"citywide": True, "languages": ["pl"]})
+    form = f.ConsultationForm(
+        request.POST or None,
+        initial={"citywide": True, "languages": ["pl"]},
+        units=selectors.initiating_unit_choices(viewer=request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             consultation = services.consultation_create(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
@@ -169,6 +173,7 @@ def consultation_edit(request: HttpRequest, consultation_pk: int) -> HttpRespons
     form = f.ConsultationForm(
         request.POST or None,
         initial=_consultation_form_initial(consultation),
+        units=selectors.initiating_unit_choices(viewer=request.user, current=consultation),
         announced=announced,
     )
     if request.method == "POST" and form.is_valid():
