@@ -117,6 +117,7 @@ def edition_detail(request: HttpRequest, bo_year: int) -> HttpResponse:
             "status_counts": selectors.status_counts(edition=edition),
             "can_submit": permissions.can_submit_project(request.user, edition, at=now),
             "can_manage": permissions.is_coordinator(request.user, edition),
+            "can_set_up": permissions.can_set_up_edition(request.user, edition),
             "district_total": sum(p.budget for p in edition.pools.all() if p.district_id),
             "citywide_total": sum(p.budget for p in edition.pools.all() if not p.district_id),
         },
@@ -883,6 +884,8 @@ def office(request: HttpRequest) -> HttpResponse:
             "query": query,
             "statuses": [(v, label) for v, label in ProjectStatus.choices if v != S.DRAFT],
             "status_counts": selectors.status_counts(edition=edition) if edition else {},
+            "can_create_edition": permissions.can_create_edition(user),
+            "can_set_up": edition is not None and permissions.can_set_up_edition(user, edition),
         },
     )
 
