@@ -56,6 +56,7 @@ from wspolnota.budget.templatetags.budget_tags import money
 from wspolnota.core.errors import DomainError
 from wspolnota.core.forms import apply_domain_error
 from wspolnota.core.models import AuditLogEntry
+from wspolnota.core.parsing import parse_per_page
 from wspolnota.territory.models import District
 
 S = ProjectStatus
@@ -238,8 +239,8 @@ def catalogue(request: HttpRequest, bo_year: int) -> HttpResponse:
 
 
 def _per_page(request: HttpRequest) -> int:
-    value = request.GET.get("per_page", "")
-    return int(value) if value.isdigit() and int(value) in selectors.PAGE_SIZES else 0
+    """The page size asked for, 0 when none was (the links then leave it out)."""
+    return parse_per_page(request.GET.get("per_page"), allowed=selectors.PAGE_SIZES, default=0)
 
 
 def _query_without(request: HttpRequest, *names: str) -> str:
