@@ -2064,7 +2064,7 @@ def award_budget_confirm(
 
 def iban_normalise(raw: str) -> str:
     compact = "".join(raw.split()).upper()
-    if compact.isdigit() and len(compact) == 26:
+    if compact.isascii() and compact.isdigit() and len(compact) == 26:
         compact = "PL" + compact
     if not stdnum_iban.is_valid(compact):
         raise GrantsError(errors.IBAN_INVALID, field="bank_account", code="iban_invalid")
