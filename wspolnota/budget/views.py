@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wspolnota.accounts.models import User
-from wspolnota.budget import documents, exports, permissions, selectors, services
+from wspolnota.budget import documents, errors, exports, permissions, selectors, services
 from wspolnota.budget.errors import BudgetErrors
 from wspolnota.budget.forms import (
     AppealDecisionForm,
@@ -352,6 +352,12 @@ def edition_phases(request: HttpRequest, bo_year: int) -> HttpResponse:
     if not permissions.is_coordinator(user, edition):
         raise PermissionDenied
     form = PhasesForm(request.POST or None, edition=edition)
+    if edition.phase_has_started(Phase.VOTING, timezone.now()):
+        # voting has begun: its dates are shown, locked, with the reason (the service refuses too)
+        for end in ("starts_at", "ends_at"):
+            field = form.fields[f"{Phase.VOTING}__{end}"]
+            field.disabled = True
+            field.help_text = str(errors.VOTING_DATES_LOCKED)
     if request.method == "POST":
         if form.is_valid():
             try:

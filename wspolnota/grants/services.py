@@ -1518,7 +1518,8 @@ def remark_add(
     name = author_name.strip()
     if not name and signed_in:
         assert user is not None
-        name = user.get_full_name() or user.email
+        # The account's name signs the remark; never its e-mail, which the page would publish.
+        name = user.get_full_name()
     if not name:
         raise GrantsError(errors.REMARK_NAME, field="author_name", code="remark_name")
     remark = Remark(
