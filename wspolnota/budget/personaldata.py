@@ -23,6 +23,7 @@ def _erase_projects(user: User, now: datetime) -> int:
     deleted = mine.filter(status=ProjectStatus.DRAFT).delete()[0]
     return deleted + mine.update(author_display_name="", guardian_name="")
 
+
 _PLACE = "the project's location in the city, not a person's address"
 
 register(
