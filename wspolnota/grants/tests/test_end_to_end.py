@@ -406,8 +406,10 @@ SETTLEMENT_ACTS = [
 ]
 
 
-def test_a_youth_micro_grant_from_registration_to_archive(krakow, client):
+def test_a_youth_micro_grant_from_registration_to_archive(krakow, client, settings):
     flow = Flow(krakow, ProgrammeKind.MICRO_GRANT)
+    # The grants office also keeps the registry here (ORGANISATIONS_REGISTRY_UNIT).
+    settings.ORGANISATIONS_REGISTRY_UNIT = flow.official.role_assignments.get().city_unit.code
     # Money for a minor goes through the regranting operator the city names (art. 16a).
     operator = OrganisationFactory(name="Fundacja Operator Mikrograntów")
     programme = flow.create_programme(regranting_operator=operator.pk)
