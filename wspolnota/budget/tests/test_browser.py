@@ -11,7 +11,7 @@ from django.utils import timezone
 from wspolnota.accounts.roles import Role
 from wspolnota.budget import services
 from wspolnota.budget.models import Phase, Project, ProjectStatus
-from wspolnota.budget.tests.factories import make_edition, move_to_phase, pool_for
+from wspolnota.budget.tests.factories import make_edition, move_to_phase, pool_for, support
 from wspolnota.conftest import PASSWORD
 from wspolnota.tests_support.axe import axe_violations, check_urls, log_in
 from wspolnota.tests_support.factories import CityUnitFactory, RoleAssignmentFactory, UserFactory
@@ -96,7 +96,7 @@ def test_a_project_goes_from_submission_through_an_appeal_to_the_final_list(
 
     # 2. Supporters: thirteen online already, one neighbour in the browser, one paper signature.
     for _ in range(13):
-        services.project_support(user=UserFactory(district=krakow[1]), project=project)
+        support(user=UserFactory(district=krakow[1]), project=project)
     them = Journey(browser, base, neighbour.email)
     them.open(f"/pl/budzet-obywatelski/projekty/{project.pk}/")
     them.submit("form[action$='/poprzyj/'] button")
