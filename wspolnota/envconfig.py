@@ -81,6 +81,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
+_EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
+
+
+def env_emails(name: str) -> list[str]:
+    """A comma-separated list of e-mail addresses, empty when unset."""
+    value = _raw(name)
+    if value is None:
+        return []
+    addresses = [item.strip() for item in value.split(",") if item.strip()]
+    bad = [address for address in addresses if not _EMAIL.match(address)]
+    if bad:
+        raise ConfigError(f"{name} has addresses that are not e-mail addresses: {', '.join(bad)}")
+    return addresses
+
+
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = _raw(name)
     if value is None:

@@ -7,16 +7,19 @@ Every value can be overridden by its own variable; see README.md for the list.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
 import phonenumbers
 
+from wspolnota.core import audit_anchor as _audit_anchor
 from wspolnota.envconfig import (
     ConfigError,
     env_bool,
     env_choice,
     env_codes,
+    env_emails,
     env_int,
     env_list,
     env_optional_str,
@@ -151,6 +154,42 @@ if IS_TEST and DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # type: igno
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUDIT_LOG_DB_TRIGGERS = env_bool("AUDIT_LOG_DB_TRIGGERS", not IS_TEST)
+
+# The audit chain's head is anchored outside the database by signed checkpoints (docs/audit.md):
+# Ed25519, so the signing key stays in one file on the machine that runs audit_checkpoint while
+# every process, and every auditor, checks signatures with the public key alone.
+AUDIT_CHECKPOINT_DIR = Path(env_str("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit")))
+_audit_key_file = env_optional_str("AUDIT_CHECKPOINT_KEY_FILE")
+if _audit_key_file is None and ENV == "demo":
+    _audit_key_file = str(VAR_DIR / ".audit_checkpoint_key.pem")
+    if not Path(_audit_key_file).exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        _demo_pem, _demo_public = _audit_anchor.generate_private_key_pem()
+        _fd = os.open(_audit_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(_fd, "wb") as _handle:
+            _handle.write(_demo_pem)
+AUDIT_CHECKPOINT_KEY_FILE = Path(_audit_key_file) if _audit_key_file else None
+AUDIT_CHECKPOINT_PUBLIC_KEY = env_optional_str("AUDIT_CHECKPOINT_PUBLIC_KEY") or ""
+try:
+    if AUDIT_CHECKPOINT_PUBLIC_KEY:
+        _audit_anchor.load_public_key(AUDIT_CHECKPOINT_PUBLIC_KEY)
+    if AUDIT_CHECKPOINT_KEY_FILE is not None:
+        _signing_public = _audit_anchor.public_key_text(
+            _audit_anchor.load_private_key(AUDIT_CHECKPOINT_KEY_FILE).public_key()
+        )
+        if AUDIT_CHECKPOINT_PUBLIC_KEY and _signing_public != AUDIT_CHECKPOINT_PUBLIC_KEY:
+            raise ConfigError(
+                "AUDIT_CHECKPOINT_KEY_FILE holds another key than AUDIT_CHECKPOINT_PUBLIC_KEY"
+            )
+        AUDIT_CHECKPOINT_PUBLIC_KEY = _signing_public
+except _audit_anchor.AnchorKeyError as _exc:
+    raise ConfigError(str(_exc)) from None
+if IS_PRODUCTION and not AUDIT_CHECKPOINT_PUBLIC_KEY:
+    raise ConfigError(
+        "AUDIT_CHECKPOINT_PUBLIC_KEY must be set in production (the audit log's checkpoints are "
+        "checked with it; 'manage.py audit_keygen PATH' makes the key pair)"
+    )
+AUDIT_CHECKPOINT_EMAILS = env_emails("AUDIT_CHECKPOINT_EMAILS")
 
 # --- Cache, background tasks ------------------------------------------------------------------
 REDIS_URL = env_optional_str("REDIS_URL")

@@ -20,6 +20,10 @@ class Channel(models.TextChoices):
     LETTER = "letter", _("list papierowy")
 
 
+# Channels the city pays for per recipient: a notice using them needs the budget of a city unit
+# and, unless an official of that unit publishes it, their approval.
+PAID_CHANNELS = frozenset({Channel.SMS, Channel.VOICE, Channel.LETTER})
+
 # Channels that may wake people up: no messages in quiet hours unless the notice is urgent.
 QUIET_CHANNELS = frozenset({Channel.SMS, Channel.VOICE})
 

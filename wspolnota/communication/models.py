@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from wspolnota.communication.choices import AuthorKind, Channel, Scope, Urgency
+from wspolnota.communication.choices import PAID_CHANNELS, AuthorKind, Channel, Scope, Urgency
 from wspolnota.core.models import BaseModel
 
 
@@ -66,6 +66,31 @@ class Notice(BaseModel):
     published_at = models.DateTimeField(_("opublikowano"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("wycofano"), null=True, blank=True)
     fanned_out_at = models.DateTimeField(_("rozesłano"), null=True, blank=True)
+    # Paid sends (SMS, voice, letters) are paid from the budget of one city unit, and only an
+    # official of that unit publishes them: a notice by anyone else waits for their approval.
+    city_unit = models.ForeignKey(
+        "accounts.CityUnit",
+        verbose_name=_("jednostka odpowiedzialna"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notices",
+    )
+    approval_requested_at = models.DateTimeField(
+        _("przekazano do zatwierdzenia"), null=True, blank=True
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("zatwierdził(a)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("zatwierdzono"), null=True, blank=True)
+    paid_cost = models.DecimalField(
+        _("koszt wysyłki płatnej (zł)"), max_digits=12, decimal_places=2, default=0
+    )
 
     class Meta:
         ordering = ["-valid_from", "-id"]
@@ -96,6 +121,11 @@ class Notice(BaseModel):
             (Channel.LETTER, self.send_letter),
         ]
         return [str(channel) for channel, on in flags if on]
+
+    @property
+    def paid_channels(self) -> list[str]:
+        """The channels that cost the city money for every recipient."""
+        return [c for c in self.channels if c in PAID_CHANNELS]
 
     @property
     def is_urgent(self) -> bool:
@@ -176,6 +206,10 @@ class Subscription(BaseModel):
     unsubscribe_via = models.CharField(_("sposób wypisania"), max_length=20, blank=True)
     consent_at = models.DateTimeField(_("zgoda z dnia"), null=True, blank=True)
     consent_document = models.CharField(_("dokument zgody"), max_length=100, blank=True)
+    # The subscriber's address point (WGS84), when they gave it: notices for an area reach those
+    # whose point lies inside it; subscribers without a point are reached through their districts.
+    point_lat = models.FloatField(_("punkt adresowy: szerokość"), null=True, blank=True)
+    point_lon = models.FloatField(_("punkt adresowy: długość"), null=True, blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("zapisał(a) urzędnik"),
@@ -302,7 +336,17 @@ class OutboxMessage(models.Model):
 
 
 class LetterBatch(BaseModel):
-    """Letters printed for one notice: a PDF with one letter per resident who asked for paper."""
+    """Letters printed for one notice: one letter per resident who asked for paper.
+
+    Asked for on the page, built by the background worker: a PDF, or a ZIP of PDFs for a large
+    batch, to download when it is done; ``rendered_count`` shows the progress.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("czeka na przygotowanie")
+        RENDERING = "rendering", _("w przygotowaniu")
+        DONE = "done", _("gotowe")
+        FAILED = "failed", _("nieudane")
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="letter_batches")
     created_by = models.ForeignKey(
@@ -310,6 +354,10 @@ class LetterBatch(BaseModel):
     )
     letter_count = models.PositiveIntegerField(default=0)
     pdf = models.FileField(upload_to="communication/letters/", blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DONE)
+    rendered_count = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -333,3 +381,31 @@ class NoticeAudio(BaseModel):
 
     def __str__(self) -> str:
         return self.path
+
+
+class PaidSendBudget(BaseModel):
+    """What a city unit may spend in a year on paid sends (SMS, voice calls, letters)."""
+
+    city_unit = models.ForeignKey(
+        "accounts.CityUnit",
+        verbose_name=_("jednostka"),
+        on_delete=models.CASCADE,
+        related_name="paid_send_budgets",
+    )
+    year = models.PositiveSmallIntegerField(_("rok"))
+    amount = models.DecimalField(_("kwota (zł)"), max_digits=12, decimal_places=2)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year", "city_unit_id"]
+        verbose_name = _("budżet wysyłek płatnych")
+        verbose_name_plural = _("budżety wysyłek płatnych")
+        constraints = [
+            models.UniqueConstraint(fields=["city_unit", "year"], name="paid_send_budget_once"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="paid_send_budget_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city_unit_id}/{self.year}: {self.amount}"

@@ -907,39 +907,101 @@ def outbox_status_callback(*, key: str, gateway_id: str, gateway_status: str) ->
     ).update(**update)
 
 
-def letter_batch_create(*, actor: User, notice: Notice) -> LetterBatch:
-    """Print every queued letter of the notice into one PDF, laid out for window envelopes."""
-    from wspolnota.communication.printing import letters_pdf
+def letter_batch_request(*, actor: User, notice: Notice) -> LetterBatch:
+    """Take every queued letter of the notice into a new batch; the worker prints it.
+
+    The page only records the request: the letters are rendered by ``letter_batch_render`` in
+    the background worker (enqueued after commit), which shows its progress on the batch.
+    """
+    from wspolnota.communication.tasks import letter_batch_render as render_task
 
     if not permissions.can_print_letters(actor, notice):
         raise CommunicationError(errors.NOT_ALLOWED, code="permission_denied")
     with transaction.atomic():
         queued = list(
             OutboxMessage.objects.select_for_update()
-            .filter(notice=notice, channel=Channel.LETTER, status=OutboxMessage.Status.QUEUED)
-            .order_by("to", "id")
+            .filter(
+                notice=notice,
+                channel=Channel.LETTER,
+                status=OutboxMessage.Status.QUEUED,
+                letter_batch__isnull=True,
+            )
+            .values_list("id", flat=True)
         )
         if not queued:
             raise CommunicationError(errors.NOTHING_TO_PRINT)
         batch = LetterBatch.objects.create(
-            notice=notice, created_by=actor, letter_count=len(queued)
+            notice=notice,
+            created_by=actor,
+            letter_count=len(queued),
+            status=LetterBatch.Status.QUEUED,
         )
-        pdf = letters_pdf(notice=notice, messages=queued)
-        batch.pdf.save(f"notice-{notice.pk}-batch-{batch.pk}.pdf", ContentFile(pdf), save=True)
+        OutboxMessage.objects.filter(id__in=queued).update(letter_batch=batch)
+        audit_log_append(
+            actor=actor,
+            action="communication.letters_requested",
+            obj=batch,
+            after={"notice": notice.pk, "letters": len(queued)},
+        )
+        batch_id = batch.pk
+        transaction.on_commit(lambda: render_task.enqueue(batch_id=batch_id))
+    return batch
+
+
+def letter_batch_render(*, batch_id: int) -> LetterBatch:
+    """Render a requested batch (in the worker): one PDF, or a ZIP of PDFs, then mark it sent.
+
+    Safe to run again: a batch that is done is left alone; one whose worker died is rendered
+    anew. A batch that cannot be rendered is marked failed and its letters go back to the queue.
+    """
+    from wspolnota.communication.printing import letters_file
+
+    with transaction.atomic():
+        batch = LetterBatch.objects.select_for_update().select_related("notice").get(pk=batch_id)
+        if batch.status == LetterBatch.Status.DONE:
+            return batch
+        batch.status = LetterBatch.Status.RENDERING
+        batch.rendered_count = 0
+        batch.error = ""
+        batch.save(update_fields=["status", "rendered_count", "error", "updated_at"])
+    notice = Notice.objects.prefetch_related("texts").get(pk=batch.notice_id)
+    messages = list(
+        OutboxMessage.objects.filter(letter_batch=batch, status=OutboxMessage.Status.QUEUED)
+        .only("id", "to", "language", "idempotency_key")
+        .order_by("to", "id")
+    )
+
+    def progress(done: int) -> None:
+        LetterBatch.objects.filter(pk=batch_id).update(rendered_count=done)
+
+    try:
+        content, extension = letters_file(notice=notice, messages=messages, progress=progress)
+    except Exception as exc:  # noqa: BLE001 — any rendering failure is reported on the page
+        with transaction.atomic():
+            LetterBatch.objects.filter(pk=batch_id).update(
+                status=LetterBatch.Status.FAILED, error=str(exc)[:500], finished_at=timezone.now()
+            )
+            OutboxMessage.objects.filter(
+                letter_batch_id=batch_id, status=OutboxMessage.Status.QUEUED
+            ).update(letter_batch=None)
+        raise
+    with transaction.atomic():
+        batch = LetterBatch.objects.select_for_update().get(pk=batch_id)
+        batch.pdf.save(
+            f"notice-{notice.pk}-batch-{batch.pk}.{extension}", ContentFile(content), save=False
+        )
         now = timezone.now()
-        OutboxMessage.objects.filter(id__in=[m.pk for m in queued]).update(
+        batch.status = LetterBatch.Status.DONE
+        batch.rendered_count = len(messages)
+        batch.letter_count = len(messages)
+        batch.finished_at = now
+        batch.save()
+        OutboxMessage.objects.filter(id__in=[m.pk for m in messages]).update(
             status=OutboxMessage.Status.SENT,
             sent_at=now,
             status_at=now,
             gateway="print",
-            letter_batch=batch,
             attempts=1,
-        )
-        audit_log_append(
-            actor=actor,
-            action="communication.letters_printed",
-            obj=batch,
-            after={"notice": notice.pk, "letters": len(queued)},
         )
     return batch
 

@@ -73,3 +73,11 @@ def notice_audio_render(*, notice_id: int) -> list[str]:
         notice_audio_ensure(notice=notice, language=text.language).path
         for text in notice.texts.all()
     ]
+
+
+@task()
+def letter_batch_render(*, batch_id: int) -> int:
+    """Print a requested letter batch to a PDF (or a ZIP of PDFs) for download."""
+    from wspolnota.communication.services import letter_batch_render as render
+
+    return render(batch_id=batch_id).letter_count

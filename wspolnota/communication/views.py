@@ -628,27 +628,39 @@ def notice_letters(request: HttpRequest, notice_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             assert isinstance(user, User)
-            batch = services.letter_batch_create(actor=user, notice=notice)
+            batch = services.letter_batch_request(actor=user, notice=notice)
         except DomainError as exc:
             error = str(exc)
         else:
             messages.success(
                 request,
-                _("Przygotowano listy do druku: %(count)s.") % {"count": batch.letter_count},
+                _(
+                    "Listy (%(count)s) są przygotowywane w tle. Plik do pobrania pojawi się "
+                    "poniżej, gdy będzie gotowy."
+                )
+                % {"count": batch.letter_count},
             )
             return redirect("communication:notice_letters", notice_id=notice.pk)
     language = translation.get_language() or "pl"
     from wspolnota.communication.models import OutboxMessage
 
+    batches = list(LetterBatch.objects.filter(notice=notice).order_by("-created_at"))
     return render(
         request,
         "communication/notice_letters.html",
         {
             "notice": notice,
             "text": selectors.text_for(notice, language),
-            "batches": LetterBatch.objects.filter(notice=notice).order_by("-created_at"),
+            "batches": batches,
+            "working": any(
+                b.status in (LetterBatch.Status.QUEUED, LetterBatch.Status.RENDERING)
+                for b in batches
+            ),
             "queued": OutboxMessage.objects.filter(
-                notice=notice, channel=Channel.LETTER, status=OutboxMessage.Status.QUEUED
+                notice=notice,
+                channel=Channel.LETTER,
+                status=OutboxMessage.Status.QUEUED,
+                letter_batch__isnull=True,
             ).count(),
             "can_print": permissions.can_print_letters(user, notice),
             "error": error,
@@ -667,7 +679,14 @@ def letter_batch_pdf(request: HttpRequest, notice_id: int, batch_id: int) -> Htt
     if (
         batch is None
         or not batch.pdf
+        or batch.status != LetterBatch.Status.DONE
         or not permissions.can_print_letters(request.user, batch.notice)
     ):
         raise Http404
-    return FileResponse(batch.pdf.open("rb"), content_type="application/pdf")
+    is_zip = batch.pdf.name.endswith(".zip")
+    return FileResponse(
+        batch.pdf.open("rb"),
+        content_type="application/zip" if is_zip else "application/pdf",
+        as_attachment=is_zip,
+        filename=Path(batch.pdf.name).name,
+    )

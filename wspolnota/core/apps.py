@@ -11,6 +11,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         run_configuration_checks()
+        from wspolnota.core.personaldata import load_app_modules
+
+        load_app_modules()  # every app's personaldata.py declares what it holds about a person
 
 
 def run_configuration_checks() -> None:

@@ -52,6 +52,11 @@ class AuditLogEntry(models.Model):
     reason = models.TextField(_("uzasadnienie"), blank=True)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
+    # Entries written since personal data is kept apart (see AuditPersonalData): the hash of
+    # that data (salted), so the chain covers it without holding it. Empty on older entries,
+    # whose payload is hashed as it always was.
+    personal_digest = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    # (nullable: SQLite adds the column in place, keeping the append-only triggers)
 
     class Meta:
         ordering = ["id"]
@@ -73,7 +78,7 @@ class AuditLogEntry(models.Model):
         raise ValueError("Audit log entries are append-only")
 
     def canonical_payload(self) -> dict[str, Any]:
-        return {
+        payload = {
             "created_at": self.created_at.isoformat(),
             "actor": self.actor_id,
             "actor_label": self.actor_label,
@@ -86,10 +91,104 @@ class AuditLogEntry(models.Model):
             "reason": self.reason,
             "prev_hash": self.prev_hash,
         }
+        if self.personal_digest:
+            payload["personal_digest"] = self.personal_digest
+        return payload
+
+    def _personal(self) -> AuditPersonalData | None:
+        try:
+            return self.personal  # type: ignore[no-any-return]
+        except AuditPersonalData.DoesNotExist:
+            return None
+
+    def who(self) -> str:
+        """Who acted, as an auditor reads it: the name kept apart, or the pseudonym once erased."""
+        personal = self._personal()
+        if personal is not None and personal.actor_label:
+            return personal.actor_label
+        return self.actor_label
+
+    def what(self) -> str:
+        personal = self._personal()
+        if personal is not None and personal.object_repr:
+            return personal.object_repr
+        return self.object_repr
+
+    def shown(self, side: str) -> dict[str, Any] | None:
+        """``before`` or ``after`` with the personal values put back where they were kept apart
+        (an erased value stays as the placeholder)."""
+        data: dict[str, Any] | None = getattr(self, side)
+        personal = self._personal()
+        if data is None or personal is None:
+            return data
+        merged = json.loads(json.dumps(data))
+        for path, value in personal.values.items():
+            head, _sep, key = path.partition(".")
+            if head == side and isinstance(merged, dict) and key in merged:
+                merged[key] = value
+        return merged
 
     def compute_hash(self) -> str:
         data = json.dumps(self.canonical_payload(), sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+PERSONAL_PLACEHOLDER = "[dane osobowe]"
+
+
+class AuditPersonalData(models.Model):
+    """The personal data of one audit entry, kept apart from the chain so it can be erased.
+
+    The entry's hashed payload holds only a pseudonym for the actor (``user:<id>``), no object
+    description, and a placeholder wherever a before/after value is personal (an e-mail, a
+    phone, a name, an address…); the real values are here, with a random salt, and the entry
+    carries ``sha256`` over them (``personal_digest``). While the row is whole, the chain check
+    proves it unchanged; erasing it (GDPR art. 17, retention) blanks the values and sets
+    ``erased_at``, which the chain check accepts only when a ``core.personal_data_erased`` entry
+    of the chain names that entry. The chain itself is never rewritten.
+    """
+
+    # No database constraint: an entry deleted behind the platform's back (an attack the chain
+    # check finds) must not be hidden by a refusal here, nor cascade.
+    entry = models.OneToOneField(
+        AuditLogEntry,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="personal",
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    object_repr = models.CharField(max_length=300, blank=True)
+    values = models.JSONField(default=dict, blank=True)
+    salt = models.CharField(max_length=64)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dane osobowe wpisu dziennika")
+        verbose_name_plural = _("dane osobowe wpisów dziennika")
+
+    def __str__(self) -> str:
+        return f"#{self.entry_id}"
+
+    def compute_digest(self) -> str:
+        return compute_personal_digest(
+            salt=self.salt,
+            actor_label=self.actor_label,
+            object_repr=self.object_repr,
+            values=self.values,
+        )
+
+
+def compute_personal_digest(
+    *, salt: str, actor_label: str, object_repr: str, values: dict[str, Any]
+) -> str:
+    data = json.dumps(
+        {"salt": salt, "actor_label": actor_label, "object_repr": object_repr, "values": values},
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 class DailySendCount(models.Model):

@@ -110,7 +110,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     ]
     entries = selectors.audit_log_list(**filters)  # type: ignore[arg-type]
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    chain = selectors.audit_chain_verify() if request.GET.get("verify") else None
+    verify = bool(request.GET.get("verify"))
+    chain = selectors.audit_chain_verify() if verify else None
+    verification = selectors.audit_log_verify() if verify else None
     return render(
         request,
         "core/audit/list.html",
@@ -119,6 +121,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "filters": request.GET,
             "object_types": selectors.audit_object_types(),
             "chain": chain,
+            "verification": verification,
+            "last_checkpoint": selectors.audit_checkpoint_last(),
             "bad_dates": bad_dates,
         },
     )
@@ -127,14 +131,15 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 def audit_entry(request: HttpRequest, pk: int) -> HttpResponse:
     _require_auditor(request)
-    entry = get_object_or_404(AuditLogEntry.objects.select_related("actor"), pk=pk)
-    keys = sorted(set((entry.before or {}).keys()) | set((entry.after or {}).keys()))
+    entry = get_object_or_404(AuditLogEntry.objects.select_related("actor", "personal"), pk=pk)
+    before, after = entry.shown("before") or {}, entry.shown("after") or {}
+    keys = sorted(set(before.keys()) | set(after.keys()))
     rows = [
         {
             "field": key,
-            "before": (entry.before or {}).get(key),
-            "after": (entry.after or {}).get(key),
-            "changed": (entry.before or {}).get(key) != (entry.after or {}).get(key),
+            "before": before.get(key),
+            "after": after.get(key),
+            "changed": before.get(key) != after.get(key),
         }
         for key in keys
     ]

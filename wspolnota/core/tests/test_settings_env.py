@@ -105,6 +105,7 @@ _OURS = (
     "COMMUNICATION",
     "MONITORING",
     "ALLOW_",
+    "AUDIT_",
 )
 _SETTINGS_SUMMARY = (
     "import json, wspolnota.settings as s;"
@@ -126,6 +127,8 @@ PRODUCTION = {
     "SMSAPI_TOKEN": "token-from-the-smsapi-panel",
     "SMSAPI_CALLBACK_SECRET": "c" * 32,
     "VOICE_FILE_PATH": "/var/spool/wspolnota/voice-calls.log",
+    # the public half of the key that signs the audit log's checkpoints (docs/audit.md)
+    "AUDIT_CHECKPOINT_PUBLIC_KEY": "foPiLaGBaKkOqc5Kv9QMt41h/j6WHVBbsH38jKjfE+w=",
 }
 
 
@@ -212,6 +215,67 @@ def test_production_refuses_settings_that_would_fail_later_or_deliver_nothing(ch
     result = _load_settings({**PRODUCTION, **change})
     assert result.returncode != 0
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"AUDIT_CHECKPOINT_PUBLIC_KEY": ""},
+            "AUDIT_CHECKPOINT_PUBLIC_KEY must be set in production",
+        ),
+        (
+            {"AUDIT_CHECKPOINT_PUBLIC_KEY": "not-a-key"},
+            "AUDIT_CHECKPOINT_PUBLIC_KEY must be the base64",
+        ),
+        (
+            {"AUDIT_CHECKPOINT_KEY_FILE": "/nonexistent/audit.pem"},
+            "AUDIT_CHECKPOINT_KEY_FILE=/nonexistent/audit.pem cannot be read",
+        ),
+        (
+            {"AUDIT_CHECKPOINT_EMAILS": "rio@krakow.pl,nobody"},
+            "AUDIT_CHECKPOINT_EMAILS has addresses",
+        ),
+    ],
+)
+def test_production_refuses_to_run_without_a_way_to_check_the_audit_log(change, message):
+    result = _load_settings({**PRODUCTION, **change})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_the_signing_key_must_be_the_one_the_auditors_check_with(tmp_path):
+    key_file = tmp_path / "audit.pem"
+    keygen = _load_settings(
+        {"WSPOLNOTA_ENV": "test"},
+        "from wspolnota.core.audit_anchor import generate_private_key_pem as g;"
+        f"open({str(key_file)!r}, 'wb').write(g()[0])",
+    )
+    assert keygen.returncode == 0, keygen.stderr
+    result = _load_settings({**PRODUCTION, "AUDIT_CHECKPOINT_KEY_FILE": str(key_file)})
+    assert result.returncode != 0
+    assert "AUDIT_CHECKPOINT_KEY_FILE holds another key than AUDIT_CHECKPOINT_PUBLIC_KEY" in (
+        result.stderr
+    )
+    alone = _load_settings(
+        {
+            **PRODUCTION,
+            "AUDIT_CHECKPOINT_PUBLIC_KEY": "",
+            "AUDIT_CHECKPOINT_KEY_FILE": str(key_file),
+        }
+    )
+    assert alone.returncode == 0, alone.stderr
+
+
+def test_the_demo_makes_its_own_checkpoint_key(tmp_path):
+    result = _load_settings(
+        {"WSPOLNOTA_ENV": "demo", "WSPOLNOTA_VAR_DIR": str(tmp_path)},
+        "import wspolnota.settings as s; print(s.AUDIT_CHECKPOINT_KEY_FILE)",
+    )
+    assert result.returncode == 0, result.stderr
+    key_file = tmp_path / ".audit_checkpoint_key.pem"
+    assert result.stdout.strip() == str(key_file)
+    assert key_file.stat().st_mode & 0o777 == 0o600
 
 
 def test_production_sends_sms_through_the_gateway_unless_told_otherwise():

@@ -14,6 +14,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from wspolnota.core.selectors import checkpoint_file
+from wspolnota.core.services import audit_checkpoint_write
+
 
 def demo_modules() -> list[ModuleType]:
     """Each platform app's ``demo`` module, in INSTALLED_APPS order."""
@@ -48,3 +51,18 @@ class Command(BaseCommand):
                 lines = module.load()
             for line in lines or []:
                 self.stdout.write(line)
+        self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Anchor the demo's audit log as a deployment's would be (docs/audit.md)."""
+        if settings.AUDIT_CHECKPOINT_KEY_FILE is None:
+            self.stdout.write("Audit log: no checkpoint (AUDIT_CHECKPOINT_KEY_FILE is not set)")
+            return
+        result = audit_checkpoint_write(first=True)
+        if result.checkpoint is None:
+            problems = "; ".join(str(p) for p in result.verification.problems)
+            raise CommandError(f"the demo's audit log failed verification: {problems}")
+        self.stdout.write(
+            f"Audit log: checkpoint {result.checkpoint.seq} signs entry "
+            f"#{result.checkpoint.entry_id} in {checkpoint_file()}"
+        )
