@@ -11,7 +11,13 @@ from django.utils import timezone
 from wspolnota.accounts.roles import Role
 from wspolnota.budget import services
 from wspolnota.budget.models import Phase, Project, ProjectStatus
-from wspolnota.budget.tests.factories import make_edition, move_to_phase, pool_for, support
+from wspolnota.budget.tests.factories import (
+    make_edition,
+    move_to_phase,
+    point_in,
+    pool_for,
+    support,
+)
 from wspolnota.conftest import PASSWORD
 from wspolnota.tests_support.axe import axe_violations, check_urls, log_in
 from wspolnota.tests_support.factories import CityUnitFactory, RoleAssignmentFactory, UserFactory
@@ -56,7 +62,12 @@ def test_a_project_goes_from_submission_through_an_appeal_to_the_final_list(
     official = UserFactory(district=krakow[2], password=PASSWORD, full_name="Piotr Urzędniczy")
     RoleAssignmentFactory(user=official, role=Role.OFFICIAL, city_unit=unit)
     author = UserFactory(district=krakow[1], password=PASSWORD)
-    neighbour = UserFactory(district=krakow[1], password=PASSWORD)
+    neighbour = UserFactory(
+        district=krakow[1],
+        password=PASSWORD,
+        phone="+48600123456",
+        phone_confirmed_at=timezone.now(),
+    )
     edition = make_edition(districts=krakow, phase=Phase.SUBMISSION, coordinating_unit=unit)
     base = live_server.url
     year = edition.year
@@ -99,6 +110,10 @@ def test_a_project_goes_from_submission_through_an_appeal_to_the_final_list(
         support(user=UserFactory(district=krakow[1]), project=project)
     them = Journey(browser, base, neighbour.email)
     them.open(f"/pl/budzet-obywatelski/projekty/{project.pk}/")
+    latitude, longitude = point_in(krakow[1])
+    them.page.fill("#id_address", "ul. Floriańska 3")
+    them.page.fill("#id_latitude", str(latitude).replace(".", ","))
+    them.page.fill("#id_longitude", str(longitude).replace(".", ","))
     them.submit("form[action$='/poprzyj/'] button")
     assert "Twoje poparcie zostało zapisane" in them.text()
     office = Journey(browser, base, official.email)
