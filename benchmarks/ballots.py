@@ -90,6 +90,7 @@ def _env(db: str, folder: str) -> dict[str, str]:
         EMAIL_URL="console://",
         SMS_BACKEND="memory",
         ALLOW_UNDELIVERED_MESSAGES="1",  # production settings, but nothing is sent
+        SITE_URL="https://bench.invalid",
         AUDIT_CHECKPOINT_PUBLIC_KEY="foPiLaGBaKkOqc5Kv9QMt41h/j6WHVBbsH38jKjfE+w=",
         RATELIMIT_ENABLE="0",
         DJANGO_SETTINGS_MODULE="bench_ballots_settings",

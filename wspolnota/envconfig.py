@@ -10,6 +10,8 @@ import os
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -84,6 +86,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
 _EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 
 
+def env_sender(name: str, default: str) -> str:
+    """A sender such as ``Wspólnota Kraków <noreply@wspolnota.krakow.pl>`` or a bare address."""
+    value = _raw(name) or default
+    if not _EMAIL.match(parseaddr(value)[1]):
+        raise ConfigError(
+            f"{name} must be an e-mail address, e.g. Wspólnota Kraków <noreply@krakow.pl>, "
+            f"got {value!r}"
+        )
+    return value
+
+
 def env_emails(name: str) -> list[str]:
     """A comma-separated list of e-mail addresses, empty when unset."""
     value = _raw(name)
@@ -94,6 +107,52 @@ def env_emails(name: str) -> list[str]:
     if bad:
         raise ConfigError(f"{name} has addresses that are not e-mail addresses: {', '.join(bad)}")
     return addresses
+
+
+def env_float(name: str, default: float, *, above: float, maximum: float) -> float:
+    """A number (seconds, say) greater than ``above`` and at most ``maximum``."""
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not above < number <= maximum:  # also refuses nan and inf
+        raise ConfigError(
+            f"{name} must be a number above {above:g} and at most {maximum:g}, got {value!r}"
+        )
+    return number
+
+
+def env_date(name: str, default: str) -> str:
+    """A date written as YYYY-MM-DD (kept as text, checked here)."""
+    value = _raw(name) or default
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a date like 2026-03-31, got {value!r}") from None
+    return value
+
+
+def env_url(
+    name: str,
+    default: str,
+    *,
+    https_only: bool,
+    what: str = "address",
+    example: str = "https://wspolnota.krakow.pl",
+) -> str:
+    """An http(s) address with a host; ``https_only`` refuses plain http (production)."""
+    value = _raw(name) or default
+    parts = urlsplit(value)
+    if parts.scheme not in (("https",) if https_only else ("https", "http")) or not parts.netloc:
+        raise ConfigError(
+            f"{name} must be an https:// {what}"
+            + ("" if https_only else " (or http:// outside production)")
+            + f", e.g. {example}, got {value!r}"
+        )
+    return value
 
 
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:

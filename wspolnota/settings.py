@@ -19,13 +19,17 @@ from wspolnota.envconfig import (
     env_bool,
     env_choice,
     env_codes,
+    env_date,
     env_emails,
+    env_float,
     env_int,
     env_list,
     env_optional_str,
     env_rate,
     env_retired,
+    env_sender,
     env_str,
+    env_url,
     parse_database_url,
     parse_email_url,
     parse_redis_url,
@@ -78,7 +82,15 @@ if IS_PRODUCTION and not ALLOWED_HOSTS:
         "ALLOWED_HOSTS must be set in production, e.g. ALLOWED_HOSTS=wspolnota.krakow.pl"
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if any("://" not in origin for origin in CSRF_TRUSTED_ORIGINS):
+    # Django only warns in `manage.py check`; the web process would then refuse every form post.
+    raise ConfigError(
+        "CSRF_TRUSTED_ORIGINS must list addresses with a scheme, e.g. https://wspolnota.krakow.pl"
+    )
+# Every link in e-mails, SMS, feeds and open data is built from it.
+if IS_PRODUCTION:
+    env_str("SITE_URL", required=True)
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", https_only=IS_PRODUCTION).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -87,6 +99,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # The operator's back office (``core/backoffice.py``): Django's admin without autodiscovery.
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django_tasks",
     "django_tasks_db",
     "ninja",
@@ -326,7 +340,9 @@ EMAIL_USE_TLS = _email.use_tls
 EMAIL_USE_SSL = _email.use_ssl
 if _email.file_path:
     EMAIL_FILE_PATH = _email.file_path
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Wspólnota Kraków <noreply@wspolnota.krakow.pl>")
+DEFAULT_FROM_EMAIL = env_sender(
+    "DEFAULT_FROM_EMAIL", "Wspólnota Kraków <noreply@wspolnota.krakow.pl>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SMS_BACKEND = env_choice(
@@ -344,16 +360,25 @@ if SMS_BACKEND == "smsapi":
     # The gateway itself reads SMSAPI_URL, SMSAPI_TIMEOUT, …; the app's start-up check builds it
     # once, so those fail at start-up too (wspolnota/communication/apps.py).
     env_str("SMSAPI_TOKEN", required=True)
+    env_float("SMSAPI_TIMEOUT", 10.0, above=0, maximum=300)
+    # The gateway's test mode accepts every message and delivers none.
+    if env_bool("SMSAPI_TEST", False) and _MUST_DELIVER:
+        raise ConfigError("SMSAPI_TEST=1 is refused in production (the gateway then sends nothing)")
     if _MUST_DELIVER:
         # Without it every delivery report is refused and no SMS is ever marked delivered.
         env_str("SMSAPI_CALLBACK_SECRET", required=True)
 
-# Spoken notices: the file backend is the hand-over point the city's phone system (a dialler)
-# reads, so production accepts it only at a path chosen on purpose; memory keeps calls in a list.
-_voice_backend = env_choice("VOICE_BACKEND", "memory" if IS_TEST else "file", ("file", "memory"))
+# Spoken notices: smsapi calls through the gateway's voice messages (VMS); the file backend is a
+# hand-over point for a phone system of the city's own (a dialler), so production accepts it only
+# at a path chosen on purpose; memory keeps calls in a list.
+_voice_backend = env_choice(
+    "VOICE_BACKEND", "memory" if IS_TEST else "file", ("smsapi", "file", "memory")
+)
 if _MUST_DELIVER and _voice_backend == "memory":
     raise ConfigError("VOICE_BACKEND=memory is refused in production (it calls nobody)")
-if _MUST_DELIVER and env_optional_str("VOICE_FILE_PATH") is None:
+if _voice_backend == "smsapi":
+    env_str("SMSAPI_TOKEN", required=True)
+if _MUST_DELIVER and _voice_backend == "file" and env_optional_str("VOICE_FILE_PATH") is None:
     raise ConfigError(
         "VOICE_FILE_PATH must be set in production: the call list the city's phone system reads"
     )
@@ -438,6 +463,19 @@ if BEHIND_PROXY:
     USE_X_FORWARDED_HOST = True
 
 MAP_TILE_URL = env_optional_str("MAP_TILE_URL") or ""
+if MAP_TILE_URL:
+    env_url(
+        "MAP_TILE_URL",
+        "",
+        https_only=IS_PRODUCTION,
+        what="tile address",
+        example="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    )
+    if not all(part in MAP_TILE_URL for part in ("{z}", "{x}", "{y}")):
+        raise ConfigError(
+            "MAP_TILE_URL must contain {z}, {x} and {y}, e.g. "
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        )
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 _tile_origin = ""
 if MAP_TILE_URL:
@@ -470,8 +508,8 @@ HELP_ADDRESS = env_str(
     "HELP_ADDRESS", "Urząd Miasta Krakowa, pl. Wszystkich Świętych 3-4, 31-004 Kraków"
 )
 HELP_HOURS = env_str("HELP_HOURS", "pn.–pt. 7:30–15:30")
-ACCESSIBILITY_STATEMENT_PUBLISHED = env_str("ACCESSIBILITY_STATEMENT_PUBLISHED", "2026-03-31")
-ACCESSIBILITY_STATEMENT_UPDATED = env_str("ACCESSIBILITY_STATEMENT_UPDATED", "2026-11-26")
+ACCESSIBILITY_STATEMENT_PUBLISHED = env_date("ACCESSIBILITY_STATEMENT_PUBLISHED", "2026-03-31")
+ACCESSIBILITY_STATEMENT_UPDATED = env_date("ACCESSIBILITY_STATEMENT_UPDATED", "2026-11-26")
 ACCESSIBILITY_COORDINATOR = env_str("ACCESSIBILITY_COORDINATOR", "Koordynator ds. dostępności UMK")
 # Data shipped in the repository (Pabulib, Polis, DCAT-AP shapes; see data/*/SOURCE.md). Nothing
 # outside the tests reads anything beside the repository.

@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 
 from wspolnota.api.api import api
 from wspolnota.core import views as core_views
+from wspolnota.core.backoffice import operator_site
 
 urlpatterns = [
     path("api/", api.urls),
@@ -25,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("rady/", include("wspolnota.councils.urls")),
     path("ogloszenia/", include("wspolnota.communication.urls")),
     path("strategia/", include("wspolnota.monitoring.urls")),
+    path("zaplecze/", operator_site.urls),
     prefix_default_language=True,
 )
 

@@ -28,7 +28,6 @@ from wspolnota.accounts.models import (
 )
 from wspolnota.accounts.permissions import can_manage_roles
 from wspolnota.accounts.roles import Role
-from wspolnota.communication.transports import SmsMessage, get_sms_transport
 from wspolnota.core.ratelimit import send_quota_take, sms_allowed_prefixes, sms_country_allowed
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.territory.models import District
@@ -144,7 +143,22 @@ def phone_verification_start(*, user: User, phone: str) -> PhoneVerification:
         text = str(_("Wspólnota: Twój kod potwierdzający to %(code)s. Nie podawaj go nikomu.")) % {
             "code": code
         }
-        transaction.on_commit(lambda: get_sms_transport().send(SmsMessage(to=e164, text=text)))
+        # Through the outbox (retried, recorded, sent right after commit); the row's text is
+        # erased once it has gone out.
+        from wspolnota.communication.services import outbox_enqueue_direct
+
+        outbox_enqueue_direct(
+            kind="accounts.phone_code",
+            channel="sms",
+            to=e164,
+            subject="",
+            body=text,
+            language=user.preferred_language,
+            key=f"accounts.phone_code:{verification.pk}",
+            user=user,
+            urgent=True,
+            sensitive=True,
+        )
     return verification
 
 

@@ -130,6 +130,38 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+class OutboxPasswordResetForm(PasswordResetForm):
+    """The reset link leaves through the outbox (retried, recorded), like every other message."""
+
+    def send_mail(  # type: ignore[override]
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, object],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        from django.template import loader
+
+        from wspolnota.communication.services import outbox_enqueue_direct
+
+        user = context.get("user")
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        outbox_enqueue_direct(
+            kind="accounts.password_reset",
+            channel="email",
+            to=to_email,
+            subject=subject,
+            body=body,
+            language=getattr(user, "preferred_language", "pl"),
+            user=user if isinstance(user, User) else None,
+            urgent=True,
+            sensitive=True,
+        )
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Password reset by e-mail, limited per address and per account so it cannot flood inboxes.
 
@@ -137,6 +169,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     goes out, as it does for an address without an account: the page never says which is which.
     """
 
+    form_class = OutboxPasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"

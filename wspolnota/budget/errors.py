@@ -166,3 +166,28 @@ VOTING_DATES_LOCKED = _(
     "Głosowanie już się rozpoczęło: jego daty się nie zmieniają. Koniec można tylko przedłużyć, "
     "z opublikowanym powodem, na stronie głosowania."
 )
+
+# Setting up an edition
+SETUP_LOCKED_SUBMISSION = _(
+    "Zgłaszanie projektów już się rozpoczęło: ta zasada obowiązuje w ogłoszonym brzmieniu, "
+    "bo mieszkańcy już według niej zgłaszają i popierają projekty."
+)
+SETUP_LOCKED_VOTING = _(
+    "Głosowanie już się rozpoczęło: kwot i terminów, na których opiera się głosowanie, nie "
+    "można już zmienić."
+)
+EDITION_YEAR_EXISTS = _("Edycja na rok %(year)d już istnieje w tym mieście.")
+EDITION_NO_CITY = _(
+    "Nie wczytano jeszcze żadnego miasta. Uruchom najpierw polecenie load_krakow albo load_city."
+)
+EDITION_COPY_OTHER_CITY = _("Można kopiować tylko edycję tego samego miasta.")
+EDITION_NAME_REQUIRED = _("Podaj nazwę edycji.")
+EDITION_BUDGET_NEGATIVE = _("Łączna kwota nie może być ujemna.")
+EDITION_UNIT_REQUIRED = _("Wybierz jednostkę koordynującą edycję.")
+POOL_EXISTS = _("Ta edycja ma już pulę „%(pool)s”.")
+POOL_HAS_PROJECTS = _("Do tej puli zgłoszono już projekty; nie można jej usunąć.")
+POOL_COST_RANGE = _("Najniższy koszt projektu nie może przekraczać najwyższego.")
+POOL_AMOUNT_NEGATIVE = _("Kwoty nie mogą być ujemne.")
+POOL_MAX_ABOVE_BUDGET = _("Najwyższy koszt projektu nie może przekraczać kwoty puli.")
+SUPPORTERS_RANGE = _("Wymagana liczba poparć to od 0 do 1000.")
+CATEGORY_NOT_OFFERED = _("Ta edycja nie przyjmuje projektów w kategorii „%(category)s”.")

@@ -160,6 +160,9 @@ class ProjectForm(forms.Form):
             .order_by("kind", "district__number")
         )
         self.fields["pool"].queryset = pools  # type: ignore[attr-defined]
+        category = self.fields["category"]
+        assert isinstance(category, forms.ChoiceField)
+        category.choices = [("", _("— wybierz kategorię —")), *edition.offered_categories()]
         self.fields["short_description"].help_text = _(
             "Od %(min)d do %(max)d znaków; pokazujemy go w katalogu i na karcie do głosowania."
         ) % {"min": edition.short_description_min, "max": edition.short_description_max}

@@ -81,6 +81,12 @@ class Edition(BaseModel):
     final_list_published_at = models.DateTimeField(
         _("lista do głosowania ogłoszona"), null=True, blank=True
     )
+    categories = models.JSONField(
+        _("kategorie projektów"),
+        default=list,
+        blank=True,
+        help_text=_("Puste: wszystkie kategorie."),
+    )
 
     class Meta:
         ordering = ["-year"]
@@ -111,6 +117,13 @@ class Edition(BaseModel):
     def phase_has_started(self, kind: str, at: datetime) -> bool:
         window = self.phase_window(kind)
         return window is not None and window[0] <= at
+
+    def offered_categories(self) -> list[tuple[str, str]]:
+        """The categories projects may choose in this edition (all when none are set)."""
+        chosen = set(self.categories or [])
+        return [
+            (value, label) for value, label in Category.choices if not chosen or value in chosen
+        ]
 
     def current_phases(self, at: datetime) -> list[EditionPhase]:
         return [p for p in self.phases.all() if p.starts_at <= at < p.ends_at]

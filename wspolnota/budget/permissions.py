@@ -373,3 +373,56 @@ def final_list_refusal(user: User | Any, edition: Edition, *, at: datetime) -> R
 
 def can_publish_final_list(user: User | Any, edition: Edition, *, at: datetime) -> bool:
     return final_list_refusal(user, edition, at=at) is None
+
+
+# --- Setting up an edition (the coordinating unit's pages) -------------------------------------
+
+
+def edition_create_refusal(user: User | Any, unit: Any) -> Refusal | None:
+    """A new edition is opened by an official *for their own unit*, which then coordinates it
+    (administrators may name any unit). Being an official of another department is not enough."""
+    if not _signed_in(user):
+        return Refusal(errors.LOGIN_REQUIRED)
+    if is_administrator(user):
+        return None
+    if unit is None or unit.pk not in official_unit_ids(user):
+        return Refusal(errors.NOT_ALLOWED)
+    return None
+
+
+def can_create_edition(user: User | Any) -> bool:
+    """Officials of some unit (for that unit) and administrators."""
+    return is_administrator(user) or bool(official_unit_ids(user))
+
+
+def can_set_up_edition(user: User | Any, edition: Edition) -> bool:
+    """Only the coordinating unit's officials (and administrators) set up their edition."""
+    return coordinates_edition(user, edition)
+
+
+# Fields of an edition (and its pools) and the phase from which each is locked, with the reason
+# the page shows. Rules residents rely on when they submit or support stay as announced once
+# submission has begun; the money and the deadlines the vote relies on, once voting has begun.
+SUBMISSION_LOCKED_FIELDS = (
+    "supporters_required",
+    "support_days",
+    "supporters_from_district",
+    "short_description_min",
+    "short_description_max",
+    "categories",
+    "pool_limits",
+    "pools",
+)
+VOTING_LOCKED_FIELDS = ("total_budget", "withdrawal_deadline", "appeal_days", "pool_budget")
+
+
+def setup_locks(edition: Edition, *, at: datetime) -> dict[str, Refusal]:
+    """Which set-up fields may no longer change, each with the reason the page shows."""
+    locks: dict[str, Refusal] = {}
+    if edition.phase_has_started(Phase.SUBMISSION, at):
+        for name in SUBMISSION_LOCKED_FIELDS:
+            locks[name] = Refusal(errors.SETUP_LOCKED_SUBMISSION)
+    if edition.phase_has_started(Phase.VOTING, at):
+        for name in VOTING_LOCKED_FIELDS:
+            locks[name] = Refusal(errors.SETUP_LOCKED_VOTING)
+    return locks

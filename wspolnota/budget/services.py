@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max, Sum
@@ -205,6 +206,353 @@ def pool_create(
     return pool
 
 
+# --- Setting up an edition (the coordinating unit's pages) ----------------------------------------
+
+# Rules copied from last year's edition when a new one starts from it.
+COPIED_RULES = (
+    "supporters_required",
+    "support_days",
+    "supporters_from_district",
+    "short_description_min",
+    "short_description_max",
+    "appeal_days",
+    "correction_days",
+    "upkeep_years",
+    "max_attachments",
+    "max_attachment_mb",
+    "categories",
+)
+# What the settings page changes (phases, pools and the vote have their own pages).
+EDITION_SETTINGS = (
+    "name",
+    "total_budget",
+    "is_published",
+    "supporters_required",
+    "support_days",
+    "supporters_from_district",
+    "short_description_min",
+    "short_description_max",
+    "appeal_days",
+    "withdrawal_deadline",
+    "categories",
+)
+
+
+def _validation_problems(exc: ValidationError) -> BudgetErrors:
+    """A model's own checks (``full_clean``) as the app's error, each problem on its field."""
+    problems: list[BudgetError] = []
+    for name, messages in exc.message_dict.items():
+        field = None if name == NON_FIELD_ERRORS else name
+        problems.extend(BudgetError(message, field=field) for message in messages)
+    return BudgetErrors(problems or [BudgetError(errors.NOT_ALLOWED)])
+
+
+def _years_later(moment: datetime, years: int) -> datetime:
+    """The same local date and hour ``years`` later (29 February becomes the 28th)."""
+    local = timezone.localtime(moment)
+    try:
+        moved = local.replace(year=local.year + years)
+    except ValueError:
+        moved = local.replace(year=local.year + years, day=28)
+    return timezone.make_aware(moved.replace(tzinfo=None))
+
+
+def edition_open(
+    *,
+    actor: User,
+    city: City,
+    coordinating_unit: CityUnit | None,
+    year: int,
+    name: str,
+    total_budget: Decimal,
+    copy_from: Edition | None = None,
+) -> Edition:
+    """An official opens a new edition for their own unit, which coordinates it from then on.
+
+    Starting from last year's edition copies its rules, its phase dates (moved to the new year)
+    and its pools with their amounts and cost limits; everything can then be changed on the
+    set-up pages until the phase that locks it. The new edition is not public until published.
+    """
+    _raise(permissions.edition_create_refusal(actor, coordinating_unit))
+    problems: list[BudgetError] = []
+    if coordinating_unit is None:
+        problems.append(BudgetError(errors.EDITION_UNIT_REQUIRED, field="coordinating_unit"))
+    if not name.strip():
+        problems.append(BudgetError(errors.EDITION_NAME_REQUIRED, field="name"))
+    if total_budget < 0:
+        problems.append(BudgetError(errors.EDITION_BUDGET_NEGATIVE, field="total_budget"))
+    if Edition.objects.filter(city=city, year=year).exists():
+        problems.append(
+            BudgetError(errors.EDITION_YEAR_EXISTS, field="year", params={"year": year})
+        )
+    if copy_from is not None and copy_from.city_id != city.pk:
+        problems.append(BudgetError(errors.EDITION_COPY_OTHER_CITY, field="copy_from"))
+    if problems:
+        raise BudgetErrors(problems)
+    rules: dict[str, Any] = {}
+    phases: dict[str, tuple[datetime, datetime]] = {}
+    if copy_from is not None:
+        shift = year - copy_from.year
+        rules = {key: getattr(copy_from, key) for key in COPIED_RULES}
+        if copy_from.withdrawal_deadline is not None:
+            rules["withdrawal_deadline"] = _years_later(copy_from.withdrawal_deadline, shift)
+        phases = {
+            phase.kind: (_years_later(phase.starts_at, shift), _years_later(phase.ends_at, shift))
+            for phase in copy_from.phases.all()
+        }
+    try:
+        with transaction.atomic():
+            edition = edition_create(
+                actor=actor,
+                city=city,
+                year=year,
+                name=name.strip(),
+                total_budget=total_budget,
+                phases=phases,
+                coordinating_unit=coordinating_unit,
+                is_published=False,
+                **rules,
+            )
+            if copy_from is not None:
+                for pool in copy_from.pools.select_related("district"):
+                    pool_create(
+                        actor=actor,
+                        edition=edition,
+                        district=pool.district,
+                        budget=pool.budget,
+                        min_project_cost=pool.min_project_cost,
+                        max_project_cost=pool.max_project_cost,
+                    )
+    except ValidationError as exc:
+        raise _validation_problems(exc) from None
+    return Edition.objects.prefetch_related("phases").get(pk=edition.pk)
+
+
+def _setup_edition(actor: User, edition: Edition) -> Edition:
+    if not permissions.can_set_up_edition(actor, edition):
+        raise BudgetPermissionError(errors.NOT_ALLOWED)
+    return Edition.objects.select_related("city").prefetch_related("phases").get(pk=edition.pk)
+
+
+def edition_settings_update(
+    *, actor: User, edition: Edition, at: datetime | None = None, **values: Any
+) -> Edition:
+    """The coordinating unit changes the edition's rules. A rule residents already rely on is
+    refused with the reason (``permissions.setup_locks``); every change is logged."""
+    at = _now(at)
+    edition = _setup_edition(actor, edition)
+    locks = permissions.setup_locks(edition, at=at)
+    before = snapshot(edition)
+    problems: list[BudgetError] = []
+    for key, value in values.items():
+        if key not in EDITION_SETTINGS:
+            raise ValueError(f"not a setting: {key}")
+        if key in locks and getattr(edition, key) != value:
+            problems.append(BudgetError(locks[key].message, field=key))
+        setattr(edition, key, value)
+    if not 0 <= edition.supporters_required <= 1000:
+        problems.append(BudgetError(errors.SUPPORTERS_RANGE, field="supporters_required"))
+    if problems:
+        raise BudgetErrors(problems)
+    try:
+        edition.full_clean()
+    except ValidationError as exc:
+        raise _validation_problems(exc) from None
+    with transaction.atomic():
+        edition.save()
+        after = snapshot(edition)
+        if after != before:
+            audit_log_append(
+                actor=actor,
+                action="budget.edition_changed",
+                obj=edition,
+                before=before,
+                after=after,
+            )
+    return edition
+
+
+def _pool_problems(
+    *, budget: Decimal, min_project_cost: Decimal, max_project_cost: Decimal
+) -> list[BudgetError]:
+    problems: list[BudgetError] = []
+    if min(budget, min_project_cost, max_project_cost) < 0:
+        problems.append(BudgetError(errors.POOL_AMOUNT_NEGATIVE, field="budget"))
+    elif min_project_cost > max_project_cost:
+        problems.append(BudgetError(errors.POOL_COST_RANGE, field="min_project_cost"))
+    elif max_project_cost > budget:
+        problems.append(BudgetError(errors.POOL_MAX_ABOVE_BUDGET, field="max_project_cost"))
+    return problems
+
+
+def pool_add(
+    *,
+    actor: User,
+    edition: Edition,
+    district: District | None,
+    budget: Decimal,
+    min_project_cost: Decimal,
+    max_project_cost: Decimal,
+    at: datetime | None = None,
+) -> Pool:
+    """Add the city-wide pool or a district's pool, until submission opens."""
+    at = _now(at)
+    edition = _setup_edition(actor, edition)
+    lock = permissions.setup_locks(edition, at=at).get("pools")
+    if lock is not None:
+        raise BudgetError(lock.message)
+    problems = _pool_problems(
+        budget=budget, min_project_cost=min_project_cost, max_project_cost=max_project_cost
+    )
+    if district is not None and district.city_id != edition.city_id:
+        problems.append(BudgetError(errors.POOL_OTHER_EDITION, field="district"))
+    existing = (
+        edition.pools.filter(district=district)
+        if district
+        else edition.pools.filter(kind=PoolKind.CITYWIDE)
+    )
+    if existing.exists():
+        label = district.full_name if district else str(_("Pula ogólnomiejska"))
+        problems.append(BudgetError(errors.POOL_EXISTS, field="district", params={"pool": label}))
+    if problems:
+        raise BudgetErrors(problems)
+    try:
+        return pool_create(
+            actor=actor,
+            edition=edition,
+            district=district,
+            budget=budget,
+            min_project_cost=min_project_cost,
+            max_project_cost=max_project_cost,
+        )
+    except ValidationError as exc:
+        raise _validation_problems(exc) from None
+
+
+def pool_update(
+    *,
+    actor: User,
+    pool: Pool,
+    budget: Decimal,
+    min_project_cost: Decimal,
+    max_project_cost: Decimal,
+    at: datetime | None = None,
+) -> Pool:
+    """Change a pool's amount (until voting starts) or cost limits (until submission opens)."""
+    at = _now(at)
+    edition = _setup_edition(actor, pool.edition)
+    pool = Pool.objects.select_related("district").get(pk=pool.pk)
+    locks = permissions.setup_locks(edition, at=at)
+    problems = _pool_problems(
+        budget=budget, min_project_cost=min_project_cost, max_project_cost=max_project_cost
+    )
+    if "pool_budget" in locks and budget != pool.budget:
+        problems.append(BudgetError(locks["pool_budget"].message, field="budget"))
+    limits_changed = (min_project_cost, max_project_cost) != (
+        pool.min_project_cost,
+        pool.max_project_cost,
+    )
+    if "pool_limits" in locks and limits_changed:
+        problems.append(BudgetError(locks["pool_limits"].message, field="max_project_cost"))
+    if problems:
+        raise BudgetErrors(problems)
+    before = snapshot(pool)
+    pool.budget, pool.min_project_cost, pool.max_project_cost = (
+        budget,
+        min_project_cost,
+        max_project_cost,
+    )
+    try:
+        pool.full_clean()
+    except ValidationError as exc:
+        raise _validation_problems(exc) from None
+    with transaction.atomic():
+        pool.save()
+        if snapshot(pool) != before:
+            audit_log_append(
+                actor=actor,
+                action="budget.pool_changed",
+                obj=pool,
+                before=before,
+                after=snapshot(pool),
+            )
+    return pool
+
+
+def pool_remove(*, actor: User, pool: Pool, at: datetime | None = None) -> None:
+    """Remove a pool set up by mistake: before submission opens and while it has no projects."""
+    at = _now(at)
+    edition = _setup_edition(actor, pool.edition)
+    lock = permissions.setup_locks(edition, at=at).get("pools")
+    if lock is not None:
+        raise BudgetError(lock.message)
+    if pool.projects.exists():
+        raise BudgetError(errors.POOL_HAS_PROJECTS)
+    with transaction.atomic():
+        before = snapshot(pool)
+        audit_log_append(actor=actor, action="budget.pool_removed", obj=pool, before=before)
+        pool.delete()
+
+
+def verification_assign(
+    *,
+    actor: User,
+    edition: Edition,
+    projects: Iterable[Project],
+    unit: CityUnit,
+    official: User | None = None,
+    at: datetime | None = None,
+) -> tuple[list[Project], list[tuple[Project, BudgetError]]]:
+    """Give many projects their verifying unit (and official) at once.
+
+    A submitted project starts its verification with this unit leading (``verification_start``);
+    one already in verification gets a new lead unit or official. Each project is decided on its
+    own: those that cannot be assigned come back with the reason, the others are assigned.
+    """
+    at = _now(at)
+    _setup_edition(actor, edition)
+    if official is not None and not _is_official_of(official, unit):
+        raise BudgetError(errors.REVIEW_OFFICIAL_UNIT, field="official")
+    done: list[Project] = []
+    refused: list[tuple[Project, BudgetError]] = []
+    for project in projects:
+        if project.edition_id != edition.pk:
+            refused.append((project, BudgetError(errors.POOL_OTHER_EDITION)))
+            continue
+        try:
+            if project.status == S.SUBMITTED:
+                done.append(
+                    verification_start(
+                        actor=actor, project=project, unit=unit, official=official, at=at
+                    )
+                )
+                continue
+            fresh = _fresh(project)
+            _raise(permissions.verification_refusal(actor, fresh, at=at))
+            if fresh.status not in (S.IN_VERIFICATION, S.CORRECTION_REQUESTED):
+                raise BudgetError(
+                    errors.VERIFICATION_WRONG_STATUS,
+                    params={"status": fresh.get_status_display()},
+                )
+            with transaction.atomic():
+                locked = Project.objects.select_for_update().get(pk=fresh.pk)
+                before = snapshot(locked, fields=["verification_unit", "verification_official"])
+                locked.verification_unit = unit
+                locked.verification_official = official
+                locked.save(update_fields=["verification_unit", "verification_official"])
+                audit_log_append(
+                    actor=actor,
+                    action="budget.verification_reassigned",
+                    obj=locked,
+                    before=before,
+                    after=snapshot(locked, fields=["verification_unit", "verification_official"]),
+                )
+            done.append(locked)
+        except BudgetError as exc:
+            refused.append((project, exc))
+    return done, refused
+
+
 # --- Project content ------------------------------------------------------------------------------
 
 
@@ -336,6 +684,14 @@ def _validate(
         problems.append(BudgetError(errors.GUARDIAN_REQUIRED, field="guardian_name"))
     elif content.author_is_minor and complete and not content.guardian_consent:
         problems.append(BudgetError(errors.GUARDIAN_REQUIRED, field="guardian_consent"))
+    if content.category and edition.categories and content.category not in edition.categories:
+        problems.append(
+            BudgetError(
+                errors.CATEGORY_NOT_OFFERED,
+                field="category",
+                params={"category": content.category},
+            )
+        )
     if complete:
         if not content.description.strip():
             problems.append(BudgetError(errors.DESCRIPTION_REQUIRED, field="description"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wspolnota.budget import views
+from wspolnota.budget import setup_views, views
 
 app_name = "budget"
 
@@ -10,6 +10,15 @@ urlpatterns = [
     path("urzad/", views.office, name="office"),
     path("<int:bo_year>/", views.edition_detail, name="edition"),
     path("<int:bo_year>/etapy/", views.edition_phases, name="edition_phases"),
+    path("urzad/nowa-edycja/", setup_views.edition_new, name="edition_new"),
+    path("<int:bo_year>/ustawienia/", setup_views.edition_setup, name="edition_setup"),
+    path("<int:bo_year>/ustawienia/pule/", setup_views.pools, name="setup_pools"),
+    path("<int:bo_year>/ustawienia/pule/<int:bo_pool>/", setup_views.pool_edit, name="setup_pool"),
+    path(
+        "<int:bo_year>/ustawienia/weryfikacja/",
+        setup_views.verification_assign,
+        name="setup_verification",
+    ),
     path("<int:bo_year>/projekty/", views.catalogue, name="catalogue"),
     path("<int:bo_year>/projekty/mapa/", views.catalogue_map, name="catalogue_map"),
     path("<int:bo_year>/projekty/eksport.csv", views.export_csv, name="export_csv"),

@@ -65,20 +65,16 @@ def notices(request: HttpRequest, district: int | None = None) -> list[NoticeOut
 
 
 def _check_secret(request: HttpRequest) -> None:
-    """SMSAPI calls the URL set in its panel; ``SMSAPI_CALLBACK_SECRET`` must be in it (?secret=)."""
+    """SMSAPI calls the URLs set in its panel (or sent as ``notify_url``) and signs nothing, so
+    ``SMSAPI_CALLBACK_SECRET`` must be in each of them (``?secret=``); without it, nothing is
+    accepted."""
     expected = os.environ.get("SMSAPI_CALLBACK_SECRET", "")
     given = request.GET.get("secret", "")
-    if not expected or not hmac.compare_digest(expected, given):
+    if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
         raise PermissionDeniedError("callback secret missing or wrong", code="bad_secret")
 
 
-@router.api_operation(
-    ["GET", "POST"],
-    "/callbacks/smsapi/status",
-    summary="SMSAPI delivery reports",
-    include_in_schema=False,
-)
-def smsapi_status(request: HttpRequest) -> HttpResponse:
+def _reports(request: HttpRequest, gateway: str) -> HttpResponse:
     """SMSAPI sends ``MsgId``, ``status_name`` and ``idx`` (comma-separated for batches)."""
     _check_secret(request)
     data = request.POST if request.method == "POST" else request.GET
@@ -87,7 +83,8 @@ def smsapi_status(request: HttpRequest) -> HttpResponse:
     statuses = data.get("status_name", "").split(",")
     for position, status in enumerate(statuses):
         services.outbox_status_callback(
-            key=idxs[position] if position < len(idxs) else "",
+            gateway=gateway,
+            idx=idxs[position] if position < len(idxs) else "",
             gateway_id=ids[position] if position < len(ids) else "",
             gateway_status=status,
         )
@@ -96,12 +93,32 @@ def smsapi_status(request: HttpRequest) -> HttpResponse:
 
 @router.api_operation(
     ["GET", "POST"],
+    "/callbacks/smsapi/status",
+    summary="SMSAPI delivery reports of SMS",
+    include_in_schema=False,
+)
+def smsapi_status(request: HttpRequest) -> HttpResponse:
+    return _reports(request, "smsapi")
+
+
+@router.api_operation(
+    ["GET", "POST"],
+    "/callbacks/smsapi/vms-status",
+    summary="SMSAPI delivery reports of voice messages",
+    include_in_schema=False,
+)
+def smsapi_vms_status(request: HttpRequest) -> HttpResponse:
+    return _reports(request, "smsapi-vms")
+
+
+@router.api_operation(
+    ["GET", "POST"],
     "/callbacks/smsapi/inbound",
-    summary="SMS replies (STOP)",
+    summary="SMS replies to the two-way number (STOP, START)",
     include_in_schema=False,
 )
 def smsapi_inbound(request: HttpRequest) -> HttpResponse:
-    """SMSAPI forwards replies with ``sms_from`` and ``sms_text``; STOP unsubscribes the number."""
+    """SMSAPI forwards replies with ``sms_from`` and ``sms_text``; STOP and START apply at once."""
     _check_secret(request)
     data = request.POST if request.method == "POST" else request.GET
     services.sms_inbound(from_number=data.get("sms_from", ""), text=data.get("sms_text", ""))

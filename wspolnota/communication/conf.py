@@ -64,6 +64,8 @@ class Config:
     max_attempts: int
     batch_size: int
     sms_price_per_segment: Decimal
+    voice_price_per_call: Decimal
+    letter_price: Decimal
     sms_rate_per_second: int
     voice_rate_per_second: int
     email_rate_per_second: int
@@ -71,14 +73,15 @@ class Config:
     voice_file_path: Path
     audio_dir: Path
     confirm_ttl_seconds: int
+    sms_two_way: bool
 
 
 def get_config() -> Config:
     var_dir = Path(getattr(settings, "VAR_DIR", settings.BASE_DIR / "var"))
     voice_backend = _raw("VOICE_BACKEND", "memory" if settings.IS_TEST else "file")
-    if voice_backend not in ("file", "memory"):
+    if voice_backend not in ("smsapi", "file", "memory"):
         raise CommunicationConfigError(
-            f"VOICE_BACKEND must be 'file' or 'memory', got {voice_backend!r}"
+            f"VOICE_BACKEND must be 'smsapi', 'file' or 'memory', got {voice_backend!r}"
         )
     return Config(
         quiet_start=_time("COMMUNICATION_QUIET_START", "21:00"),
@@ -87,6 +90,8 @@ def get_config() -> Config:
         max_attempts=_int("COMMUNICATION_MAX_ATTEMPTS", 6, minimum=1),
         batch_size=_int("COMMUNICATION_BATCH_SIZE", 500, minimum=1),
         sms_price_per_segment=_decimal("SMS_PRICE_PER_SEGMENT", "0.16"),
+        voice_price_per_call=_decimal("VOICE_PRICE_PER_CALL", "0.30"),
+        letter_price=_decimal("LETTER_PRICE", "3.50"),
         sms_rate_per_second=_int("SMS_RATE_PER_SECOND", 50, minimum=0),
         voice_rate_per_second=_int("VOICE_RATE_PER_SECOND", 5, minimum=0),
         email_rate_per_second=_int("EMAIL_RATE_PER_SECOND", 0, minimum=0),
@@ -94,4 +99,7 @@ def get_config() -> Config:
         voice_file_path=Path(_raw("VOICE_FILE_PATH", str(var_dir / "voice-calls.log"))),
         audio_dir=Path(_raw("VOICE_AUDIO_DIR", str(Path(settings.MEDIA_ROOT) / "voice"))),
         confirm_ttl_seconds=_int("SUBSCRIPTION_CONFIRM_TTL_SECONDS", 2 * 24 * 3600, minimum=60),
+        # The SMS sender is the gateway's two-way number and replies come to our inbound
+        # callback: only then does an SMS say "reply STOP".
+        sms_two_way=_raw("SMS_TWO_WAY", "0").strip().lower() in ("1", "true", "yes"),
     )

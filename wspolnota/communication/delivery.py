@@ -38,6 +38,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from wspolnota.communication.choices import QUIET_CHANNELS, Channel
@@ -51,6 +52,7 @@ from wspolnota.communication.rendering import (
 )
 from wspolnota.communication.segments import count_segments
 from wspolnota.communication.transports import (
+    MaybeSentError,
     MergeSource,
     OutgoingMessage,
     PermanentSendError,
@@ -58,6 +60,7 @@ from wspolnota.communication.transports import (
     Transport,
     get_transport,
 )
+from wspolnota.communication.transports.sms_smsapi import gateway_idx
 
 logger = logging.getLogger(__name__)
 _URL_SAFE_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
@@ -110,6 +113,7 @@ def backoff(attempts: int) -> timedelta:
 def gateway_rate(name: str, config: Config) -> int:
     return {
         "smsapi": config.sms_rate_per_second,
+        "smsapi-vms": config.voice_rate_per_second,
         "voice-file": config.voice_rate_per_second,
         "email": config.email_rate_per_second,
     }.get(name, 0)
@@ -139,19 +143,65 @@ def reap_stale_leases(*, now: datetime | None = None) -> tuple[int, int]:
     """Rows left ``sending`` by a dead worker: requeue them, except those already handed over.
 
     A row marked ``handed_over_at`` was given to a transport that cannot refuse a repeat and may
-    have gone out: it is marked ``unknown`` (shown in the delivery report), never resent.
+    have gone out: it is marked ``unknown`` (shown in the delivery report), never resent. Every
+    other row counts a crash; it may have been with a gateway when the worker died, so it is
+    ``maybe_sent_at`` from then on (a gateway with a duplicate check absorbs the retry while the
+    check lasts). A row that has used up its attempts is a poison row — it keeps killing the
+    worker that takes it — and is moved aside as failed and reported to the notice's author.
     """
     now = now or timezone.now()
+    config = get_config()
     stale = OutboxMessage.objects.filter(status=Status.SENDING, lease_until__lt=now)
     unknown = stale.filter(handed_over_at__isnull=False).update(
         status=Status.UNKNOWN,
         status_at=now,
         error="worker stopped while handing the message over; not resent (no idempotency)",
     )
+    poisoned = list(
+        stale.filter(handed_over_at__isnull=True, attempts__gte=config.max_attempts).values_list(
+            "id", flat=True
+        )
+    )
+    if poisoned:
+        OutboxMessage.objects.filter(id__in=poisoned, status=Status.SENDING).update(
+            status=Status.FAILED,
+            status_at=now,
+            lease_until=None,
+            crashes=F("crashes") + 1,
+            error=POISON_ERROR,
+        )
+        _report_poison(poisoned)
     requeued = stale.filter(handed_over_at__isnull=True).update(
-        status=Status.QUEUED, lease_until=None
+        status=Status.QUEUED,
+        lease_until=None,
+        crashes=F("crashes") + 1,
+        maybe_sent_at=Coalesce(F("maybe_sent_at"), F("lease_until")),
     )
     return requeued, unknown
+
+
+POISON_ERROR = "moved aside: the worker died on this message every time it tried (poison row)"
+
+
+def _report_poison(ids: list[int]) -> None:
+    """Tell each notice's author how many of its messages were moved aside (once per notice)."""
+    from wspolnota.communication.notifications import notify
+
+    logger.error("outbox rows moved aside as poison: %s", ids)
+    counts: dict[int, int] = {}
+    for notice_id in OutboxMessage.objects.filter(id__in=ids, notice__isnull=False).values_list(
+        "notice_id", flat=True
+    ):
+        counts[notice_id] = counts.get(notice_id, 0) + 1
+    for notice in Notice.objects.filter(pk__in=counts).select_related("author"):
+        notify(
+            recipient=notice.author,
+            kind="communication.poison_report",
+            subject_template="communication/email/poison_subject.txt",
+            body_template="communication/email/poison.txt",
+            context={"notice": notice, "count": counts[notice.pk]},
+            key=f"communication.poison:{notice.pk}:{min(ids)}",
+        )
 
 
 def claim(
@@ -167,7 +217,14 @@ def claim(
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
-        ids = list(due.order_by("not_before", "id").values_list("id", flat=True)[:limit])
+        # A row that was with a worker when it died is tried on its own, so that a message which
+        # kills its worker takes no other message down with it.
+        crashed = list(
+            due.filter(crashes__gt=0).order_by("not_before", "id").values_list("id", flat=True)[:1]
+        )
+        ids = crashed or list(
+            due.filter(crashes=0).order_by("not_before", "id").values_list("id", flat=True)[:limit]
+        )
         if not ids:
             return []
         OutboxMessage.objects.filter(id__in=ids, status=Status.QUEUED).update(
@@ -193,6 +250,8 @@ def claim(
             "claimed_by",
             "subscription__status",
             "subscription__manage_token",
+            "maybe_sent_at",
+            "sensitive",
         )
     )
 
@@ -254,13 +313,18 @@ class _NoticeCache:
         if key not in self.audio:
             from wspolnota.communication.services import notice_audio_ensure
 
-            audio = notice_audio_ensure(notice=self.notice(notice_id), language=language)
+            try:
+                audio = notice_audio_ensure(notice=self.notice(notice_id), language=language)
+            except Exception as exc:  # espeak-ng or sox failed: render again on the next try
+                logger.warning("recording of notice %s (%s) failed: %s", notice_id, language, exc)
+                raise TransientSendError(f"the recording could not be made: {exc}") from None
             self.audio[key] = audio.path
         return self.audio[key]
 
 
 def _outgoing(row: dict[str, Any], cache_: _NoticeCache) -> OutgoingMessage:
     channel = row["channel"]
+    idx = gateway_idx(row["id"], row["idempotency_key"]) if channel in QUIET_CHANNELS else ""
     if row["notice_id"] is None:
         return OutgoingMessage(
             key=row["idempotency_key"],
@@ -270,6 +334,7 @@ def _outgoing(row: dict[str, Any], cache_: _NoticeCache) -> OutgoingMessage:
             text=row["body"],
             language=row["language"],
             urgent=row["urgent"],
+            idx=idx,
         )
     rendered = cache_.render(row["notice_id"], channel, row["language"])
     headers: dict[str, str] = {}
@@ -305,6 +370,7 @@ def _outgoing(row: dict[str, Any], cache_: _NoticeCache) -> OutgoingMessage:
         urgent=row["urgent"],
         headers=headers,
         merge=merge,
+        idx=idx,
     )
 
 
@@ -319,6 +385,7 @@ _OUTCOME_FIELDS = (
     "lease_until",
     "not_before",
     "handed_over_at",
+    "maybe_sent_at",
 )
 SEND_CHUNK = 500
 
@@ -386,6 +453,7 @@ class _Outcome:
         self.error = ""
         self.segments = 0
         self.handed_over_at: datetime | None = None  # an outcome is known: nothing in doubt
+        self.maybe_sent_at: datetime | None = row.get("maybe_sent_at")
 
 
 def _outcome(row: dict[str, Any], transport: Transport, now: datetime) -> _Outcome:
@@ -400,7 +468,10 @@ def _record_result(
     text: str,
     config: Config,
     stats: DeliveryStats,
+    window: timedelta | bool | None = None,
 ) -> None:
+    """``window``: how long the transport's duplicate check covers a repeat (None: for ever;
+    False: the transport has none, a message maybe sent is never retried)."""
     channel = row["channel"]
     if not isinstance(result, BaseException):
         update.gateway_id = result[:100]
@@ -409,9 +480,17 @@ def _record_result(
             update.segments = count_segments(text).segments
         stats.sent += 1
         stats.by_channel[channel] = stats.by_channel.get(channel, 0) + 1
+    elif isinstance(result, MaybeSentError) and window is False:
+        # No duplicate check on the other side (SMTP): a retry could deliver a second copy.
+        update.status = Status.UNKNOWN
+        update.error = f"maybe sent, not resent: {result}"[:500]
+        stats.failed += 1
+        return
     elif isinstance(result, TransientSendError):
+        if isinstance(result, MaybeSentError) and update.maybe_sent_at is None:
+            update.maybe_sent_at = update.status_at
         if row["attempts"] >= config.max_attempts:
-            update.status = Status.FAILED
+            update.status = Status.UNKNOWN if update.maybe_sent_at else Status.FAILED
             stats.failed += 1
         else:
             update.status = Status.QUEUED
@@ -463,6 +542,9 @@ def _send_rows(
         if transport is None:
             transport = transports[channel] = get_transport(channel)
         rate = gateway_rate(transport.name, config)
+        window: timedelta | bool | None = (
+            getattr(transport, "duplicate_window", None) if transport.idempotent else False
+        )
         token = channel_rows[0]["claimed_by"]
         updates: list[_Outcome] = []
         ready: list[tuple[_Outcome, dict[str, Any], OutgoingMessage]] = []
@@ -476,6 +558,18 @@ def _send_rows(
             elif channel in QUIET_CHANNELS and not row["urgent"] and in_quiet_hours(now, config):
                 update.status = Status.QUEUED
                 update.not_before = quiet_hours_end(now, config)
+            elif (
+                isinstance(window, timedelta)
+                and row["maybe_sent_at"] is not None
+                and now - row["maybe_sent_at"] > window
+            ):
+                # An earlier attempt may have gone out and the gateway would no longer refuse a
+                # repeat: the outbox decides, and it does not risk a second copy.
+                update.status = Status.UNKNOWN
+                update.error = (
+                    "maybe sent earlier; the gateway's duplicate check has expired, not resent"
+                )
+                stats.failed += 1
             else:
                 try:
                     ready.append((update, row, _outgoing(row, cache_)))
@@ -491,11 +585,18 @@ def _send_rows(
                 for (update, row, message), result in zip(chunk, results, strict=True):
                     update.status_at = update.not_before = sent_at
                     _record_result(
-                        update, row, result, text=message.text, config=config, stats=stats
+                        update,
+                        row,
+                        result,
+                        text=message.text,
+                        config=config,
+                        stats=stats,
+                        window=window,
                     )
                     updates.append(update)
                 _write(updates, token=token)
             _write(updates, token=token)
+            _erase_sensitive(channel_rows)
             continue
         for update, row, message in ready:
             # Outcomes so far and this row's hand-over mark, in one synchronous commit.
@@ -507,9 +608,21 @@ def _send_rows(
             except Exception as exc:
                 result = exc
             update.status_at = update.not_before = timezone.now()
-            _record_result(update, row, result, text=message.text, config=config, stats=stats)
+            _record_result(
+                update, row, result, text=message.text, config=config, stats=stats, window=window
+            )
             updates.append(update)
         _write(updates, token=token)
+        _erase_sensitive(channel_rows)
+
+
+def _erase_sensitive(rows: list[dict[str, Any]]) -> None:
+    """One-time codes and reset links do not stay in the outbox once they are out (or given up)."""
+    ids = [row["id"] for row in rows if row.get("sensitive")]
+    if ids:
+        OutboxMessage.objects.filter(id__in=ids).exclude(
+            status__in=[Status.QUEUED, Status.SENDING]
+        ).update(body="")
 
 
 def deliver_pending(

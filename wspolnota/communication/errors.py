@@ -44,3 +44,20 @@ CODE_WRONG = _("Kod jest niepoprawny. Sprawdź SMS i spróbuj ponownie.")
 CODE_EXPIRED = _("Kod lub link wygasł albo wykorzystano wszystkie próby. Zapisz się ponownie.")
 ALREADY_ACTIVE = _("Ta subskrypcja jest już aktywna.")
 NOTHING_TO_PRINT = _("Nie ma listów do wydrukowania dla tego ogłoszenia.")
+NOTICE_UNIT_MISSING = _(
+    "SMS-y, połączenia i listy opłaca jednostka miejska: wybierz jednostkę odpowiedzialną."
+)
+NOTICE_UNIT_NOT_YOURS = _(
+    "W imieniu Urzędu Miasta piszesz tylko jako urzędnik jednostki, do której należysz."
+)
+NOTICE_NEEDS_APPROVAL = _(
+    "SMS-y, połączenia i listy wysyła dopiero urzędnik jednostki, która za nie płaci. "
+    "Przekaż ogłoszenie do zatwierdzenia."
+)
+NOTICE_NOT_PAID = _("To ogłoszenie nie używa płatnych kanałów; nie wymaga zatwierdzenia.")
+BUDGET_NOT_SET = _("Jednostka %(unit)s nie ustaliła budżetu wysyłek płatnych na rok %(year)s.")
+BUDGET_EXCEEDED = _(
+    "Wysyłka kosztowałaby %(cost)s zł, a w budżecie jednostki %(unit)s na rok %(year)s "
+    "zostało %(left)s zł."
+)
+BUDGET_AMOUNT_INVALID = _("Kwota budżetu musi być liczbą nie mniejszą niż zero.")

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from wspolnota.accounts.models import CityUnit
 from wspolnota.communication.choices import AuthorKind, Channel, Group, Scope, Topic, Urgency
 from wspolnota.territory.models import District
 
@@ -164,6 +165,15 @@ class NoticeForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Ogłoszenie zawsze trafia na tablice ogłoszeń w internecie."),
     )
+    city_unit = forms.ModelChoiceField(
+        label=_("Jednostka odpowiedzialna"),
+        queryset=CityUnit.objects.order_by("name"),
+        required=False,
+        help_text=_(
+            "Jednostka miejska, która podpisuje ogłoszenie urzędu i płaci z budżetu za SMS-y, "
+            "połączenia i listy. Ogłoszenie z płatnymi kanałami wysyła urzędnik tej jednostki."
+        ),
+    )
 
     def __init__(self, *args: Any, author_kinds: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -282,3 +292,18 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Powód wycofania"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class BudgetForm(forms.Form):
+    city_unit = forms.ModelChoiceField(label=_("Jednostka"), queryset=CityUnit.objects.none())
+    year = forms.IntegerField(label=_("Rok"), min_value=2000, max_value=2100)
+    amount = forms.DecimalField(
+        label=_("Kwota (zł)"), min_value=0, max_digits=12, decimal_places=2, localize=True
+    )
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            field = self.fields["city_unit"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = units

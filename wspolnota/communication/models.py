@@ -312,6 +312,16 @@ class OutboxMessage(models.Model):
     # repeat (SMTP): a dead worker's row with this mark may have gone out and is never resent.
     # Cleared when the outcome is recorded.
     handed_over_at = models.DateTimeField(null=True, blank=True)
+    # The first attempt whose outcome is unknown (a gateway that did not answer, a worker that
+    # died while holding the row): the message may have gone out. A gateway's duplicate check
+    # (SMSAPI's idx) absorbs a retry only for so long after it; past that the row becomes
+    # ``unknown`` instead of being resent. Never cleared.
+    maybe_sent_at = models.DateTimeField(null=True, blank=True)
+    # How often a worker died holding this row. A row that keeps killing workers is claimed on
+    # its own (so it takes no other message down with it) and moved aside at the attempt limit.
+    crashes = models.PositiveSmallIntegerField(default=0, db_default=0)
+    # One-time codes and reset links: the text is erased once the message is sent or given up.
+    sensitive = models.BooleanField(default=False, db_default=False)
     gateway = models.CharField(max_length=30, blank=True)
     gateway_id = models.CharField(max_length=100, blank=True)
     gateway_status = models.CharField(max_length=40, blank=True)
@@ -329,6 +339,11 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(fields=["status", "not_before"], name="outbox_ready"),
             models.Index(fields=["notice", "channel", "status"], name="outbox_report"),
+            models.Index(
+                fields=["status", "not_before"],
+                condition=Q(crashes__gt=0),
+                name="outbox_crashed",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -152,7 +152,7 @@ def _letter_context(notice: Notice, messages: Sequence[OutboxMessage]) -> list[d
                 "address_lines": message.to.splitlines(),
                 "language": message.language,
                 "reference": message.idempotency_key,
-                "html": mark_safe(body.replace(_REFERENCE, escape(message.idempotency_key))),  # noqa: S308
+                "html": mark_safe(body.replace(_REFERENCE, escape(message.idempotency_key))),
             }
         )
     return letters

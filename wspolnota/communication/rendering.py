@@ -48,10 +48,18 @@ def unsubscribe_url(token: str, language: str) -> str:
 
 
 def sms_text(notice: Notice, language: str) -> str:
+    """The SMS promises "reply STOP" only when replies reach us (``SMS_TWO_WAY``: the sender is
+    the gateway's two-way number and its inbound callback is set); a named sender cannot
+    receive a reply, so then the text promises nothing it cannot keep."""
+    from wspolnota.communication.conf import get_config
+
     text = notice_text_for(notice, language)
     with translation.override(language):
         core = text.sms_text or text.title
-        return f"{core} {notice_url(notice.pk, language)} " + _("Rezygnacja: odpisz STOP")
+        message = f"{core} {notice_url(notice.pk, language)}"
+        if get_config().sms_two_way:
+            message += " " + _("Rezygnacja: odpisz STOP")
+        return message
 
 
 def voice_script(notice: Notice, language: str) -> str:

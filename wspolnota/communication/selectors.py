@@ -60,12 +60,12 @@ def notice_get_visible(*, viewer: Any, pk: int, at: datetime) -> Notice | None:
 
 
 def notice_list_managed(*, user: Any) -> QuerySet[Notice]:
-    """Notices the user wrote (all of them for officials), drafts first."""
-    from wspolnota.accounts.permissions import is_official
+    """Notices the user wrote and those of the units they are an official of, drafts first."""
+    from wspolnota.communication.permissions import is_administrator, official_unit_ids
 
     notices = Notice.objects.all()
-    if not is_official(user):
-        notices = notices.filter(author=user)
+    if not is_administrator(user):
+        notices = notices.filter(Q(author=user) | Q(city_unit_id__in=official_unit_ids(user)))
     return _with_texts(notices).order_by(F("published_at").desc(nulls_first=True), "-created_at")[
         :200
     ]
@@ -215,6 +215,71 @@ def notice_audience_summary(*, notice: Notice) -> AudienceSummary:
         sms_segments=total_segments,
         sms_cost=estimate_cost(segments=total_segments, price_per_segment=price),
     )
+
+
+def paid_send_estimate(*, notice: Notice) -> Decimal:
+    """What the notice's SMS, calls and letters cost, for the audience it has now."""
+    if not notice.paid_channels:
+        return Decimal("0.00")
+    summary = notice_audience_summary(notice=notice)
+    config = get_config()
+    voice = summary.by_channel.get(Channel.VOICE, 0) * config.voice_price_per_call
+    letters = summary.by_channel.get(Channel.LETTER, 0) * config.letter_price
+    return (summary.sms_cost + voice + letters).quantize(Decimal("0.01"))
+
+
+def paid_send_spent(*, city_unit: Any, year: int) -> Decimal:
+    """What the unit's published notices of the year cost (withdrawn ones included: sent is sent)."""
+    from django.db.models import Sum
+
+    total = Notice.objects.filter(
+        city_unit=city_unit,
+        published_at__year=year,
+        status__in=[Notice.Status.PUBLISHED, Notice.Status.WITHDRAWN],
+    ).aggregate(total=Sum("paid_cost"))["total"]
+    return Decimal(total or 0).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    unit: Any
+    year: int
+    amount: Decimal | None
+    spent: Decimal
+    left: Decimal | None
+
+
+def paid_send_budgets_for(*, user: Any, year: int) -> list[BudgetRow]:
+    """The budgets of the units the user is an official of, for one year."""
+    from wspolnota.accounts.models import CityUnit
+    from wspolnota.communication.models import PaidSendBudget
+    from wspolnota.communication.permissions import official_unit_ids
+
+    rows = []
+    amounts = {
+        b.city_unit_id: b.amount
+        for b in PaidSendBudget.objects.filter(city_unit_id__in=official_unit_ids(user), year=year)
+    }
+    for unit in CityUnit.objects.filter(pk__in=official_unit_ids(user)).order_by("name"):
+        amount = amounts.get(unit.pk)
+        spent = paid_send_spent(city_unit=unit, year=year)
+        rows.append(
+            BudgetRow(unit, year, amount, spent, None if amount is None else amount - spent)
+        )
+    return rows
+
+
+def notices_awaiting_approval(*, user: Any) -> QuerySet[Notice]:
+    """Drafts whose authors asked the user's units to approve their paid sends."""
+    from wspolnota.communication.permissions import official_unit_ids
+
+    return _with_texts(
+        Notice.objects.filter(
+            status=Notice.Status.DRAFT,
+            approval_requested_at__isnull=False,
+            city_unit_id__in=official_unit_ids(user),
+        )
+    ).order_by("approval_requested_at")
 
 
 # --- Reports --------------------------------------------------------------------------------------

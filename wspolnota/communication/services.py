@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,12 +22,16 @@ import phonenumbers
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone, translation
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from wspolnota.accounts.models import CityUnit
 from wspolnota.accounts.permissions import is_official
 from wspolnota.communication import errors, permissions
 from wspolnota.communication.choices import (
+    PAID_CHANNELS,
     AuthorKind,
     Channel,
     Group,
@@ -45,6 +50,7 @@ from wspolnota.communication.models import (
     NoticeAudio,
     NoticeText,
     OutboxMessage,
+    PaidSendBudget,
     Subscription,
 )
 from wspolnota.communication.rendering import unsubscribe_url, voice_script
@@ -114,8 +120,12 @@ def outbox_enqueue_direct(
     key: str | None = None,
     user: User | None = None,
     urgent: bool = False,
+    sensitive: bool = False,
 ) -> OutboxMessage | None:
-    """One message outside a notice (notifications, confirmation codes); None if ``key`` was used."""
+    """One message outside a notice (notifications, confirmation codes); None if ``key`` was used.
+
+    ``sensitive`` (one-time codes, reset links): the text is erased from the row once the
+    message has gone out or been given up."""
     now = timezone.now()
     message = OutboxMessage(
         idempotency_key=(key or f"{kind}:{uuid.uuid4().hex}")[:120],
@@ -127,6 +137,7 @@ def outbox_enqueue_direct(
         language=language,
         user=user,
         urgent=urgent,
+        sensitive=sensitive,
         not_before=first_send_time(channel=channel, urgent=urgent, at=now),
     )
     try:
@@ -172,6 +183,8 @@ class NoticeData:
     event_end: datetime | None = None
     event_location: str = ""
     channels: list[str] = field(default_factory=lambda: [Channel.EMAIL.value])
+    # The unit that signs an official notice, and whose budget pays for SMS, calls and letters.
+    city_unit: CityUnit | None = None
 
 
 def _resolve_audience(*, author: User, data: NoticeData) -> list[District]:
@@ -179,6 +192,16 @@ def _resolve_audience(*, author: User, data: NoticeData) -> list[District]:
         raise CommunicationError(errors.NOT_ALLOWED, field="author_kind", code="permission_denied")
     if data.author_kind == AuthorKind.NGO and data.urgency == Urgency.URGENT:
         raise CommunicationError(errors.NOTICE_NGO_URGENT, field="urgency")
+    if data.author_kind == AuthorKind.OFFICIAL and data.city_unit is None:
+        units = permissions.official_unit_ids(author)
+        if len(units) == 1:
+            data.city_unit = CityUnit.objects.get(pk=next(iter(units)))
+    if data.author_kind == AuthorKind.OFFICIAL and not permissions.can_sign_for_unit(
+        author, data.city_unit
+    ):
+        raise CommunicationError(errors.NOTICE_UNIT_NOT_YOURS, field="city_unit")
+    if any(c in PAID_CHANNELS for c in data.channels) and data.city_unit is None:
+        raise CommunicationError(errors.NOTICE_UNIT_MISSING, field="city_unit")
     source = data.texts.get(data.source_language)
     if source is None or not source.title.strip() or not source.body.strip():
         raise CommunicationError(errors.NOTICE_NO_TEXT, field="title_" + data.source_language)
@@ -235,6 +258,9 @@ def _apply(notice: Notice, data: NoticeData) -> None:
     notice.send_sms = Channel.SMS in data.channels
     notice.send_voice = Channel.VOICE in data.channels
     notice.send_letter = Channel.LETTER in data.channels
+    notice.city_unit = data.city_unit
+    # Any change voids a request for approval: the unit approves what it read.
+    notice.approval_requested_at = None
 
 
 def _save_texts(notice: Notice, texts: dict[str, NoticeContent]) -> None:
@@ -295,10 +321,72 @@ def notice_update(*, actor: User, notice: Notice, data: NoticeData) -> Notice:
     return notice
 
 
+def _money(amount: Decimal) -> str:
+    return formats.number_format(amount, 2)
+
+
+def _charge_budget(*, notice: Notice, at: datetime) -> Decimal:
+    """Reserve the cost of the notice's paid sends in its unit's budget for the year.
+
+    Call inside the publishing transaction: the budget row is locked, so two notices published
+    at once cannot both spend the last of it.
+    """
+    from wspolnota.communication.selectors import paid_send_estimate, paid_send_spent
+
+    unit = notice.city_unit
+    if unit is None:
+        raise CommunicationError(errors.NOTICE_UNIT_MISSING, field="city_unit")
+    year = timezone.localtime(at).year
+    budget = PaidSendBudget.objects.select_for_update().filter(city_unit=unit, year=year).first()
+    if budget is None:
+        raise CommunicationError(
+            errors.BUDGET_NOT_SET, params={"unit": unit.name, "year": year}, code="budget"
+        )
+    cost = paid_send_estimate(notice=notice)
+    left = budget.amount - paid_send_spent(city_unit=unit, year=year)
+    if cost > left:
+        raise CommunicationError(
+            errors.BUDGET_EXCEEDED,
+            params={
+                "cost": _money(cost),
+                "left": _money(max(left, Decimal(0))),
+                "unit": unit.name,
+                "year": year,
+            },
+            code="budget",
+        )
+    return cost
+
+
+def notice_request_approval(*, actor: User, notice: Notice) -> Notice:
+    """The author of a paid notice asks the officials of the paying unit to approve it."""
+    now = timezone.now()
+    if not notice.paid_channels:
+        raise CommunicationError(errors.NOTICE_NOT_PAID)
+    if not permissions.can_request_approval(actor, notice, at=now):
+        raise CommunicationError(errors.NOT_ALLOWED, code="permission_denied")
+    with transaction.atomic():
+        notice.approval_requested_at = now
+        notice.save(update_fields=["approval_requested_at", "updated_at"])
+        audit_log_append(
+            actor=actor,
+            action="communication.notice_approval_requested",
+            obj=notice,
+            after={"city_unit": notice.city_unit_id, "channels": notice.paid_channels},
+        )
+    return notice
+
+
 def notice_publish(*, actor: User, notice: Notice) -> Notice:
-    """Publish on the web and send to every subscriber it concerns (after commit, in the worker)."""
+    """Publish on the web and send to every subscriber it concerns (after commit, in the worker).
+
+    A notice with paid channels is published only by an official of the unit that pays (for
+    anyone else's notice that is their approval), and only within the unit's budget.
+    """
     now = timezone.now()
     if not permissions.can_publish_notice(actor, notice, at=now):
+        if notice.status == Notice.Status.DRAFT and notice.paid_channels:
+            raise CommunicationError(errors.NOTICE_NEEDS_APPROVAL, code="permission_denied")
         raise CommunicationError(errors.NOTICE_NOT_DRAFT, code="permission_denied")
     from wspolnota.communication.tasks import notice_audio_render, notice_fan_out
 
@@ -307,11 +395,37 @@ def notice_publish(*, actor: User, notice: Notice) -> Notice:
         if locked.status != Notice.Status.DRAFT:
             raise CommunicationError(errors.NOTICE_NOT_DRAFT)
         before = snapshot(locked)
+        if locked.paid_channels:
+            locked.paid_cost = _charge_budget(notice=locked, at=now)
+            if locked.author_id != actor.pk:
+                locked.approved_by = actor
+                locked.approved_at = now
         locked.status = Notice.Status.PUBLISHED
         locked.published_at = now
         if locked.valid_from < now - timedelta(days=365):
             locked.valid_from = now
-        locked.save(update_fields=["status", "published_at", "valid_from", "updated_at"])
+        locked.save(
+            update_fields=[
+                "status",
+                "published_at",
+                "valid_from",
+                "paid_cost",
+                "approved_by",
+                "approved_at",
+                "updated_at",
+            ]
+        )
+        if locked.approved_by_id is not None:
+            audit_log_append(
+                actor=actor,
+                action="communication.notice_approved",
+                obj=locked,
+                after={
+                    "city_unit": locked.city_unit_id,
+                    "channels": locked.paid_channels,
+                    "paid_cost": str(locked.paid_cost),
+                },
+            )
         audit_log_append(
             actor=actor,
             action="communication.notice_published",
@@ -325,6 +439,37 @@ def notice_publish(*, actor: User, notice: Notice) -> Notice:
             transaction.on_commit(lambda: notice_audio_render.enqueue(notice_id=notice_id))
     notice.refresh_from_db()
     return notice
+
+
+def paid_send_budget_set(
+    *, actor: User, city_unit: CityUnit, year: int, amount: Decimal
+) -> PaidSendBudget:
+    """A unit's officials set what it may spend in a year on SMS, voice calls and letters."""
+    if not permissions.can_set_paid_send_budget(actor, city_unit):
+        raise CommunicationError(errors.NOT_ALLOWED, code="permission_denied")
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount < 0:
+        raise CommunicationError(errors.BUDGET_AMOUNT_INVALID, field="amount")
+    with transaction.atomic():
+        budget = (
+            PaidSendBudget.objects.select_for_update()
+            .filter(city_unit=city_unit, year=year)
+            .first()
+        )
+        before = snapshot(budget, fields=["amount", "year"]) if budget else None
+        if budget is None:
+            budget = PaidSendBudget(city_unit=city_unit, year=year, amount=amount)
+        budget.amount = amount.quantize(Decimal("0.01"))
+        budget.set_by = actor
+        budget.full_clean(exclude=["set_by"])
+        budget.save()
+        audit_log_append(
+            actor=actor,
+            action="communication.paid_send_budget_set",
+            obj=budget,
+            before=before,
+            after=snapshot(budget, fields=["amount", "year"]),
+        )
+    return budget
 
 
 def notice_withdraw(*, actor: User, notice: Notice, reason: str) -> Notice:
@@ -440,9 +585,15 @@ def notice_audio_ensure(*, notice: Notice, language: str) -> NoticeAudio:
     config = get_config()
     path = config.audio_dir / f"notice-{notice.pk}-{language}.wav"
     duration = synthesize(text=voice_script(notice, language), language=language, path=path)
-    audio, _created = NoticeAudio.objects.update_or_create(
-        notice=notice, language=language, defaults={"path": str(path), "duration_seconds": duration}
-    )
+    try:
+        with transaction.atomic():
+            audio, _created = NoticeAudio.objects.update_or_create(
+                notice=notice,
+                language=language,
+                defaults={"path": str(path), "duration_seconds": duration},
+            )
+    except IntegrityError:  # another worker recorded the same file at the same moment
+        audio = NoticeAudio.objects.get(notice=notice, language=language)
     return audio
 
 
@@ -599,6 +750,11 @@ def _send_confirmation(subscription: Subscription) -> str:
             }
             to = subscription.phone
             channel = Channel.SMS
+    if channel == Channel.SMS:
+        # A number that unsubscribed earlier may be on the gateway's blacklist, which would
+        # refuse the code: it comes off first (the task only asks the gateway; a number that
+        # is not on it costs one look-up).
+        sms_blacklist_sync(phone=to, lift=True)
     _send_on_request(
         kind="communication.confirm",
         channel=channel,
@@ -718,12 +874,17 @@ def subscription_start(
     return SubscribeResult(subscription, activated=False, pairing=pairing, address_label=label)
 
 
-def _activate(subscription: Subscription) -> None:
+def _activate(subscription: Subscription, *, sync_blacklist: bool = True) -> None:
     now = timezone.now()
     subscription.status = Subscription.Status.ACTIVE
     subscription.confirmed_at = now
     subscription.confirm_hash = ""
-    subscription.save(update_fields=["status", "confirmed_at", "confirm_hash", "updated_at"])
+    subscription.unsubscribed_at = None
+    subscription.save(
+        update_fields=["status", "confirmed_at", "confirm_hash", "unsubscribed_at", "updated_at"]
+    )
+    if sync_blacklist and subscription.channel in (Channel.SMS, Channel.VOICE):
+        sms_blacklist_sync(phone=subscription.phone)
 
 
 def subscription_confirm(
@@ -787,8 +948,11 @@ def subscription_update(*, subscription: Subscription, preferences: Preferences)
     return subscription
 
 
-def subscription_unsubscribe(*, subscription: Subscription, via: str) -> Subscription:
-    """Stop every message of this subscription, including ones already queued."""
+def subscription_unsubscribe(
+    *, subscription: Subscription, via: str, sync_blacklist: bool = True
+) -> Subscription:
+    """Stop every message of this subscription, including ones already queued; a number with
+    nothing left to receive goes on the gateway's blacklist."""
     now = timezone.now()
     with transaction.atomic():
         subscription.status = Subscription.Status.UNSUBSCRIBED
@@ -807,6 +971,8 @@ def subscription_unsubscribe(*, subscription: Subscription, via: str) -> Subscri
         OutboxMessage.objects.filter(
             subscription=subscription, status=OutboxMessage.Status.QUEUED
         ).update(status=OutboxMessage.Status.CANCELLED, status_at=now, error="unsubscribed")
+        if sync_blacklist and subscription.channel in (Channel.SMS, Channel.VOICE):
+            sms_blacklist_sync(phone=subscription.phone)
     return subscription
 
 
@@ -855,12 +1021,18 @@ def subscription_register_at_counter(
 
 
 STOP_WORDS = frozenset({"STOP", "STOPP", "NIE", "СТОП", "UNSUBSCRIBE", "WYPISZ"})
+START_WORDS = frozenset({"START", "СТАРТ", "TAK", "ZAPISZ"})
 
 
 def sms_inbound(*, from_number: str, text: str) -> int:
-    """A reply to our SMS: STOP (or its Polish/Ukrainian forms) unsubscribes that number."""
+    """A reply to our two-way number: STOP unsubscribes the number, START brings it back.
+
+    Both apply at once and are confirmed by an SMS (sent before the number goes on the gateway's
+    blacklist, which would refuse it). Returns how many subscriptions changed.
+    """
     words = text.strip().upper().split()
-    if not words or words[0].strip(".!") not in STOP_WORDS:
+    word = words[0].strip(".!") if words else ""
+    if word not in STOP_WORDS and word not in START_WORDS:
         return 0
     try:
         phone = normalise_phone(
@@ -868,15 +1040,76 @@ def sms_inbound(*, from_number: str, text: str) -> int:
         )
     except CommunicationError:
         return 0
-    count = 0
-    for subscription in Subscription.objects.filter(
+    phone_subscriptions = Subscription.objects.filter(
         phone=phone, channel__in=[Channel.SMS, Channel.VOICE]
-    ).exclude(status=Subscription.Status.UNSUBSCRIBED):
-        subscription_unsubscribe(subscription=subscription, via="sms_stop")
-        count += 1
+    )
+    count = 0
+    with transaction.atomic():
+        if word in STOP_WORDS:
+            for subscription in phone_subscriptions.exclude(
+                status=Subscription.Status.UNSUBSCRIBED
+            ):
+                subscription_unsubscribe(
+                    subscription=subscription, via="sms_stop", sync_blacklist=False
+                )
+                count += 1
+            language = _language_of(phone_subscriptions)
+            with translation.override(language):
+                body = _(
+                    "Wspólnota: wypisano ten numer, nie dostanie już ogłoszeń. "
+                    "Aby wrócić, odpisz START."
+                )
+        else:
+            for subscription in phone_subscriptions.filter(
+                status=Subscription.Status.UNSUBSCRIBED, unsubscribe_via="sms_stop"
+            ):
+                _activate(subscription, sync_blacklist=False)
+                count += 1
+            if not count:
+                return 0
+            sms_blacklist_sync(phone=phone)  # off the blacklist before the confirmation goes
+            language = _language_of(phone_subscriptions)
+            with translation.override(language):
+                body = _(
+                    "Wspólnota: ten numer znów dostaje ogłoszenia. Aby się wypisać, odpisz STOP."
+                )
+        if count or (word in STOP_WORDS and phone_subscriptions.exists()):
+            outbox_enqueue_direct(
+                kind="communication.sms_reply_confirmation",
+                channel=Channel.SMS,
+                to=phone,
+                subject="",
+                body=body,
+                language=language,
+                urgent=True,
+            )
+        if word in STOP_WORDS:
+            sms_blacklist_sync(phone=phone)  # after the confirmation, which it would refuse
     return count
 
 
+def _language_of(subscriptions: Any) -> str:
+    first = subscriptions.order_by("-updated_at").first()
+    return first.language if first is not None else "pl"
+
+
+def sms_blacklist_sync(*, phone: str, lift: bool = False) -> None:
+    """Keep the gateway's blacklist in step with this number's subscriptions (after commit).
+
+    A number with no active SMS or voice subscription goes on the blacklist (the gateway then
+    refuses anything sent to it by mistake); a number that is subscribed again comes off it.
+    ``lift``: take it off whatever the subscriptions say (a code is about to be sent to it).
+    Only with the SMSAPI gateway; the task retries while the gateway cannot be reached.
+    """
+    if settings.SMS_BACKEND != "smsapi" or not phone:
+        return
+    from wspolnota.communication.tasks import sms_blacklist_update
+
+    transaction.on_commit(lambda: sms_blacklist_update.enqueue(phone=phone, lift=lift))
+
+
+# Delivery reports: which transport's callback may report on which channel.
+GATEWAY_CHANNELS = {"smsapi": Channel.SMS, "smsapi-vms": Channel.VOICE}
 GATEWAY_STATUS = {
     "DELIVERED": OutboxMessage.Status.DELIVERED,
     "UNDELIVERED": OutboxMessage.Status.FAILED,
@@ -884,27 +1117,59 @@ GATEWAY_STATUS = {
     "EXPIRED": OutboxMessage.Status.FAILED,
     "REJECTED": OutboxMessage.Status.FAILED,
 }
+# A report moves a message forward only: a final state is never downgraded (a late EXPIRED after
+# DELIVERED changes nothing); proof of delivery wins over a failure.
+_RANK = {
+    OutboxMessage.Status.SENDING: 0,
+    OutboxMessage.Status.SENT: 1,
+    OutboxMessage.Status.UNKNOWN: 1,
+    OutboxMessage.Status.FAILED: 2,
+    OutboxMessage.Status.DELIVERED: 3,
+}
 
 
-def outbox_status_callback(*, key: str, gateway_id: str, gateway_status: str) -> int:
-    """A delivery report from a gateway: record its status on the message it concerns."""
-    status = gateway_status.strip().upper()[:40]
-    messages = OutboxMessage.objects.none()
-    if key:
-        messages = OutboxMessage.objects.filter(idempotency_key=key)
-    elif gateway_id:
-        messages = OutboxMessage.objects.filter(gateway_id=gateway_id)
-    update: dict[str, Any] = {"gateway_status": status, "status_at": timezone.now()}
-    if status in GATEWAY_STATUS:
-        update["status"] = GATEWAY_STATUS[status]
-    return messages.filter(
-        status__in=[
-            OutboxMessage.Status.SENT,
-            OutboxMessage.Status.DELIVERED,
-            OutboxMessage.Status.FAILED,
-            OutboxMessage.Status.UNKNOWN,
-        ]
-    ).update(**update)
+def outbox_status_callback(*, gateway: str, idx: str, gateway_id: str, gateway_status: str) -> int:
+    """A delivery report from ``gateway`` (``smsapi`` for SMS, ``smsapi-vms`` for voice).
+
+    The report names the message by the ``idx`` we gave it (``sms_smsapi.gateway_idx``: the
+    outbox row and an HMAC of its key) or by the gateway's message id. It changes only a message
+    of that gateway's channel that went through that gateway, and only forward.
+    """
+    from wspolnota.communication.transports.sms_smsapi import idx_matches, parse_gateway_idx
+
+    channel = GATEWAY_CHANNELS.get(gateway)
+    if channel is None:
+        return 0
+    status_name = gateway_status.strip().upper()[:40]
+    rows = OutboxMessage.objects.filter(channel=channel).filter(
+        Q(gateway=gateway) | Q(gateway="", status=OutboxMessage.Status.SENDING)
+    )
+    parsed = parse_gateway_idx(idx) if idx else None
+    if parsed is not None:
+        row = rows.filter(pk=parsed[0]).values("id", "idempotency_key", "gateway_id").first()
+        if row is None or not idx_matches(idx, row["id"], row["idempotency_key"]):
+            return 0
+        known = row["gateway_id"]
+        if gateway_id and known and not known.startswith("idx:") and known != gateway_id:
+            return 0
+        target = OutboxMessage.objects.filter(pk=row["id"])
+    elif gateway_id and not idx:
+        target = rows.filter(gateway_id=gateway_id)
+    else:
+        return 0
+    now = timezone.now()
+    new_status = GATEWAY_STATUS.get(status_name)
+    if new_status is None:  # an intermediate report (QUEUE, SENT, ACCEPTED …)
+        return target.filter(
+            status__in=[OutboxMessage.Status.SENDING, OutboxMessage.Status.SENT]
+        ).update(gateway_status=status_name, status_at=now)
+    lower = [status for status, rank in _RANK.items() if rank < _RANK[new_status]]
+    return target.filter(status__in=lower).update(
+        status=new_status,
+        gateway_status=status_name,
+        status_at=now,
+        sent_at=Coalesce(F("sent_at"), Value(now)),
+    )
 
 
 def letter_batch_request(*, actor: User, notice: Notice) -> LetterBatch:
@@ -976,7 +1241,7 @@ def letter_batch_render(*, batch_id: int) -> LetterBatch:
 
     try:
         content, extension = letters_file(notice=notice, messages=messages, progress=progress)
-    except Exception as exc:  # noqa: BLE001 — any rendering failure is reported on the page
+    except Exception as exc:  # any rendering failure is reported on the page
         with transaction.atomic():
             LetterBatch.objects.filter(pk=batch_id).update(
                 status=LetterBatch.Status.FAILED, error=str(exc)[:500], finished_at=timezone.now()

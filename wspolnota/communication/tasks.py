@@ -76,6 +76,41 @@ def notice_audio_render(*, notice_id: int) -> list[str]:
 
 
 @task()
+def sms_blacklist_update(*, phone: str, lift: bool = False) -> str:
+    """Put the number on the gateway's blacklist, or take it off, as its subscriptions say.
+
+    On when none of its SMS or voice subscriptions is active (and one existed), off when one is.
+    A confirmation still waiting to go to the number goes first: the task then comes back later.
+    """
+    from datetime import timedelta
+
+    from wspolnota.communication.choices import Channel
+    from wspolnota.communication.models import OutboxMessage, Subscription
+    from wspolnota.communication.transports import sms_smsapi
+
+    subscriptions = Subscription.objects.filter(
+        phone=phone, channel__in=[Channel.SMS, Channel.VOICE]
+    )
+    if not subscriptions.exists():
+        return "unknown number"
+    if lift or subscriptions.filter(status=Subscription.Status.ACTIVE).exists():
+        sms_smsapi.blacklist_remove(phone)
+        return "removed"
+    waiting = OutboxMessage.objects.filter(
+        to=phone, channel=Channel.SMS, status__in=["queued", "sending"], subscription__isnull=True
+    ).exists()
+    backend = sms_blacklist_update.get_backend()
+    if waiting and backend.supports_defer:
+        sms_blacklist_update.using(run_after=timezone.now() + timedelta(minutes=1)).enqueue(
+            phone=phone
+        )
+        return "later"
+    if not sms_smsapi.blacklist_contains(phone):
+        sms_smsapi.blacklist_add(phone)
+    return "added"
+
+
+@task()
 def letter_batch_render(*, batch_id: int) -> int:
     """Print a requested letter batch to a PDF (or a ZIP of PDFs) for download."""
     from wspolnota.communication.services import letter_batch_render as render

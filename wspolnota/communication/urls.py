@@ -29,6 +29,7 @@ urlpatterns = [
     path("okienko/", views.counter, name="counter"),
     path("zarzadzanie/", views.manage_list, name="manage_list"),
     path("nowe/", views.notice_create, name="notice_create"),
+    path("budzet/", views.budgets, name="budgets"),
     path("<int:notice_id>/edycja/", views.notice_edit, name="notice_edit"),
     path("<int:notice_id>/publikacja/", views.notice_publish, name="notice_publish"),
     path("<int:notice_id>/wycofanie/", views.notice_withdraw, name="notice_withdraw"),

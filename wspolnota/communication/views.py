@@ -18,6 +18,7 @@ from wspolnota.communication import permissions, selectors, services
 from wspolnota.communication.choices import Channel, Group, Scope, Topic, from_mask, labels_for
 from wspolnota.communication.errors import CommunicationError
 from wspolnota.communication.forms import (
+    BudgetForm,
     CodeForm,
     CounterForm,
     NoticeForm,
@@ -425,6 +426,7 @@ def _notice_data(form: NoticeForm) -> services.NoticeData:
         event_end=data.get("event_end"),
         event_location=data.get("event_location") or "",
         channels=list(data.get("channels") or []),
+        city_unit=data.get("city_unit"),
     )
 
 
@@ -454,6 +456,7 @@ def _initial_from(notice: Notice) -> dict[str, Any]:
         "event_end": _local(notice.event_end),
         "event_location": notice.event_location,
         "channels": notice.channels,
+        "city_unit": notice.city_unit_id,
     }
     for text in notice.texts.all():
         initial[f"title_{text.language}"] = text.title
@@ -471,7 +474,46 @@ def manage_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "communication/manage_list.html",
-        {"items": _board_items(notices, language)},
+        {
+            "items": _board_items(notices, language),
+            "awaiting": _board_items(selectors.notices_awaiting_approval(user=user), language),
+            "has_units": bool(permissions.official_unit_ids(user)),
+        },
+    )
+
+
+@login_required
+def budgets(request: HttpRequest) -> HttpResponse:
+    """A unit's officials set its yearly budget for paid sends and see what is spent."""
+    from wspolnota.accounts.models import CityUnit
+
+    user = request.user
+    assert isinstance(user, User)
+    unit_ids = permissions.official_unit_ids(user)
+    if not unit_ids:
+        raise PermissionDeniedError(_("Budżet wysyłek ustalają urzędnicy jednostki."))
+    year = timezone.localdate().year
+    form = BudgetForm(
+        request.POST if request.method == "POST" else None,
+        units=CityUnit.objects.filter(pk__in=unit_ids).order_by("name"),
+        initial={"year": year},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.paid_send_budget_set(
+                actor=user, city_unit=data["city_unit"], year=data["year"], amount=data["amount"]
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Zapisano budżet."))
+            return redirect("communication:budgets")
+    return render(
+        request,
+        "communication/budgets.html",
+        {"form": form, "rows": selectors.paid_send_budgets_for(user=user, year=year)},
+        status=400 if form.errors else 200,
     )
 
 
@@ -483,6 +525,9 @@ def _notice_form_page(request: HttpRequest, user: User, notice: Notice | None) -
             "valid_from": _local(timezone.now()),
             "source_language": translation.get_language(),
         }
+        units = permissions.official_unit_ids(user)
+        if len(units) == 1:
+            initial["city_unit"] = next(iter(units))
     else:
         initial = _initial_from(notice)
     form = NoticeForm(
@@ -538,7 +583,19 @@ def notice_edit(request: HttpRequest, notice_id: int) -> HttpResponse:
 def notice_publish(request: HttpRequest, notice_id: int) -> HttpResponse:
     user, notice = _managed_notice(request, notice_id)
     error = ""
-    if request.method == "POST":
+    if request.method == "POST" and "request_approval" in request.POST:
+        try:
+            services.notice_request_approval(actor=user, notice=notice)
+        except DomainError as exc:
+            error = str(exc)
+        else:
+            messages.success(
+                request,
+                _("Przekazano do zatwierdzenia urzędnikom jednostki %(unit)s.")
+                % {"unit": notice.city_unit.name if notice.city_unit else ""},
+            )
+            return redirect("communication:notice_publish", notice_id=notice.pk)
+    elif request.method == "POST":
         try:
             services.notice_publish(actor=user, notice=notice)
         except DomainError as exc:
@@ -556,6 +613,10 @@ def notice_publish(request: HttpRequest, notice_id: int) -> HttpResponse:
             "summary": selectors.notice_audience_summary(notice=notice),
             "channel_labels": dict(Channel.choices),
             "can_publish": permissions.can_publish_notice(user, notice, at=timezone.now()),
+            "can_request_approval": permissions.can_request_approval(
+                user, notice, at=timezone.now()
+            ),
+            "paid_cost": selectors.paid_send_estimate(notice=notice),
             "error": error,
         },
         status=400 if error else 200,

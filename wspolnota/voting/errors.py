@@ -139,3 +139,36 @@ ENVELOPES_UNREADABLE = _(
     "Kopert nie da się otworzyć (zmieniono klucz PESEL_HASH_KEY?). Przywróć klucz z czasu "
     "głosowania; koperty zostają nietknięte."
 )
+
+# Setting up the vote (the coordinating unit's pages)
+POINT_DISTRICT_LOCKED = _(
+    "Głosowanie już się rozpoczęło: dzielnicy punktu nie można zmienić, bo oddane w nim głosy są "
+    "do niej przypisane. Nazwę, adres i godziny można poprawiać."
+)
+POINT_OUTSIDE_DISTRICT = _(
+    "Wskazane miejsce na mapie leży poza dzielnicą %(district)s. Sprawdź współrzędne albo dzielnicę."
+)
+POINT_LOCATION_PAIR = _("Podaj obie współrzędne: szerokość i długość geograficzną.")
+POINT_COORDINATOR_UNKNOWN = _("Nie ma konta z adresem %(email)s.")
+POINT_DISTRICT_OTHER_CITY = _("Dzielnica punktu musi leżeć w mieście tej edycji.")
+COUNTING_OPTIONS_JSON = _(
+    'Opcje liczenia zapisz jako obiekt JSON, np. {"ties": "more-top-votes,lot"}, albo zostaw puste.'
+)
+
+# Importing .pb files
+NO_CITY = _(
+    "Nie wczytano jeszcze żadnego miasta. Uruchom najpierw polecenie load_krakow (Kraków) albo "
+    "load_city (inne miasto), a potem zaimportuj plik."
+)
+CITY_NOT_LOADED = _(
+    "Plik dotyczy miasta %(city)s, którego nie wczytano. Wczytaj je poleceniem load_city albo "
+    "wskaż wczytane miasto opcją --city."
+)
+IMPORT_EDITION_OTHER_CITY = _(
+    "Edycja %(slug)s należy do miasta %(edition_city)s, a plik importujesz do miasta %(city)s."
+)
+PROJECT_IN_OTHER_POOL = _(
+    "Projekt %(project)s jest już w puli „%(other)s” tej edycji; plik przypisuje go do puli "
+    "„%(pool)s”. Jego głosy nie zostałyby policzone — sprawdź plik albo zaimportuj go do innej "
+    "edycji."
+)

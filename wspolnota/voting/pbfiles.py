@@ -154,7 +154,22 @@ def _edition_for(slug: str, instance: Any, city: City) -> tuple[Edition, VotingR
     return edition, rules
 
 
-def pb_import(*, path: str | Path, slug: str) -> ImportReport:
+def _city_for(instance: Any, wanted: str | None) -> City:
+    """The city to import into: the one named (by name, slug or TERYT), else the one the file's
+    META ``unit`` names, else the platform's city. Never another city's."""
+    cities = list(City.objects.order_by("id"))
+    if not cities:
+        raise VotingError(errors.NO_CITY)
+    name = (wanted or "").strip() or instance.meta.get("unit", "").strip()
+    if not name:
+        return default_city() or cities[0]
+    for city in cities:
+        if name in (city.slug, city.teryt) or _plain(city.name) == _plain(name):
+            return city
+    raise VotingError(errors.CITY_NOT_LOADED, params={"city": name})
+
+
+def pb_import(*, path: str | Path, slug: str, city: str | None = None) -> ImportReport:
     """Create the pool, its projects (on the ballot) and its ballots (as if cast) from a .pb file.
 
     The edition is found by ``slug`` or created (with the file's rule and options fixed on it).
@@ -164,13 +179,16 @@ def pb_import(*, path: str | Path, slug: str) -> ImportReport:
     from votecount import read_pb
 
     instance = read_pb(str(path))
-    city = default_city() or City.objects.order_by("id").first()
-    if city is None:
-        raise VotingError(errors.NO_VOTING)
+    target_city = _city_for(instance, city)
     with transaction.atomic():
-        edition, _rules = _edition_for(slug, instance, city)
+        edition, _rules = _edition_for(slug, instance, target_city)
+        if edition.city_id != target_city.pk:
+            raise VotingError(
+                errors.IMPORT_EDITION_OTHER_CITY,
+                params={"slug": slug, "edition_city": edition.city.name, "city": target_city.name},
+            )
         district = _district_for(
-            city, instance.meta.get("district", "") or instance.meta.get("subunit", "")
+            target_city, instance.meta.get("district", "") or instance.meta.get("subunit", "")
         )
         costs = [p.cost for p in instance.projects.values()] or [Decimal(0)]
         budget = instance.budget
@@ -191,10 +209,22 @@ def pb_import(*, path: str | Path, slug: str) -> ImportReport:
             edition.save(update_fields=["total_budget", "updated_at"])
         elif BallotChoice.objects.filter(pool=pool).exists():
             raise VotingError(errors.POOL_HAS_BALLOTS, params={"pool": pool.label})
-        existing = {p.number: p for p in Project.objects.filter(edition=edition)}
+        existing = {
+            p.number: p for p in Project.objects.filter(edition=edition).select_related("pool")
+        }
         to_create = []
         for sequence, (pid, project) in enumerate(instance.projects.items(), start=1):
             if pid in existing:
+                if existing[pid].pool_id != pool.pk:
+                    # its choices would find no project in this pool and be silently dropped
+                    raise VotingError(
+                        errors.PROJECT_IN_OTHER_POOL,
+                        params={
+                            "project": pid,
+                            "other": existing[pid].pool.label,
+                            "pool": pool.label,
+                        },
+                    )
                 continue
             to_create.append(
                 Project(

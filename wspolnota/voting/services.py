@@ -24,6 +24,7 @@ from typing import Any
 
 from django.apps import apps as django_apps
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -494,12 +495,23 @@ def cast_code_issue(
 def cast_code_send(*, user: User, edition: Edition, identity: Identity, at: datetime) -> CastCode:
     """Send the code that confirms this cast by SMS, through the platform's SMS transport,
     after the transaction commits. The SMS confirms the vote, not only the account."""
-    from wspolnota.communication.transports import SmsMessage, get_sms_transport
+    from wspolnota.communication.services import outbox_enqueue_direct
 
     cast_code, code = cast_code_issue(user=user, edition=edition, identity=identity, at=at)
     text = str(errors.CAST_CODE_SMS) % {"year": edition.year, "code": code}
-    phone = cast_code.phone
-    transaction.on_commit(lambda: get_sms_transport().send(SmsMessage(to=phone, text=text)))
+    # Through the outbox: recorded, retried, sent after commit, the text erased once sent.
+    outbox_enqueue_direct(
+        kind="voting.cast_code",
+        channel="sms",
+        to=cast_code.phone,
+        subject="",
+        body=text,
+        language=user.preferred_language,
+        key=f"voting.cast_code:{cast_code.pk}",
+        user=user,
+        urgent=True,
+        sensitive=True,
+    )
     return cast_code
 
 
@@ -839,7 +851,10 @@ def voting_rules_set(*, actor: User, edition: Edition, at: datetime, **values: A
     for key, value in values.items():
         setattr(rules, key, value)
     _check_counting(rules)
-    rules.full_clean()
+    try:
+        rules.full_clean()
+    except ValidationError as exc:
+        raise _validation_error(exc) from None
     rules.save()
     audit_log_append(
         actor=actor, action="voting.rules_set", obj=rules, before=before, after=snapshot(rules)
@@ -1295,6 +1310,93 @@ def voting_point_create(
         point.coordinators.set(coordinators)
     audit_log_append(actor=actor, action="voting.point_created", obj=point, after=snapshot(point))
     return point
+
+
+POINT_FIELDS = ("name", "address", "district", "hours", "step_free", "latitude", "longitude")
+
+
+def _check_point(point: VotingPoint, edition: Edition) -> None:
+    """The point is in the edition's city, and its map position (if given) in its district."""
+    if point.district.city_id != edition.city_id:
+        raise VotingError(errors.POINT_DISTRICT_OTHER_CITY, field="district")
+    if (point.latitude is None) != (point.longitude is None):
+        raise VotingError(errors.POINT_LOCATION_PAIR, field="latitude")
+    if point.latitude is not None and point.longitude is not None:
+        from wspolnota.territory.selectors import district_for_point
+
+        found = district_for_point(lat=float(point.latitude), lon=float(point.longitude))
+        if found is None or found.pk != point.district_id:
+            raise VotingError(
+                errors.POINT_OUTSIDE_DISTRICT,
+                field="latitude",
+                params={"district": point.district.full_name},
+            )
+
+
+def voting_point_set_up(
+    *, actor: User, edition: Edition, at: datetime | None = None, **values: Any
+) -> VotingPoint:
+    """A voting point from the set-up page: like ``voting_point_create``, with its map position
+    checked against its district and every problem reported on its field."""
+    at = at or timezone.now()
+    if not permissions.coordinates_edition(actor, edition):
+        raise VotingPermissionError(errors.NOT_ALLOWED)
+    _check_point(VotingPoint(edition=edition, **{k: values[k] for k in POINT_FIELDS}), edition)
+    try:
+        return voting_point_create(actor=actor, edition=edition, at=at, **values)
+    except ValidationError as exc:
+        raise _validation_error(exc) from None
+
+
+def voting_point_update(
+    *, actor: User, point: VotingPoint, at: datetime | None = None, **values: Any
+) -> VotingPoint:
+    """Correct a point's name, address, hours, access, map position or coordinators, until the
+    ballot box is closed. Once voting has begun its district stays: its cards are counted there."""
+    at = at or timezone.now()
+    edition = point.edition
+    if not permissions.coordinates_edition(actor, edition):
+        raise VotingPermissionError(errors.NOT_ALLOWED)
+    if not permissions.can_create_point(actor, edition, at=at):
+        raise VotingError(errors.POINTS_AFTER_CLOSE)
+    point = VotingPoint.objects.select_related("district", "edition").get(pk=point.pk)
+    before = {
+        **snapshot(point),
+        "coordinators": sorted(point.coordinators.values_list("pk", flat=True)),
+    }
+    coordinators = values.pop("coordinators", None)
+    district = values.get("district", point.district)
+    if district.pk != point.district_id and permissions.voting_has_started(edition, at=at):
+        raise VotingError(errors.POINT_DISTRICT_LOCKED, field="district")
+    for key, value in values.items():
+        if key not in POINT_FIELDS:
+            raise ValueError(f"not a field of a voting point: {key}")
+        setattr(point, key, value)
+    _check_point(point, edition)
+    try:
+        point.full_clean()
+    except ValidationError as exc:
+        raise _validation_error(exc) from None
+    with transaction.atomic():
+        point.save()
+        if coordinators is not None:
+            point.coordinators.set(coordinators)
+        after = {
+            **snapshot(point),
+            "coordinators": sorted(point.coordinators.values_list("pk", flat=True)),
+        }
+        if after != before:
+            audit_log_append(
+                actor=actor, action="voting.point_changed", obj=point, before=before, after=after
+            )
+    return point
+
+
+def _validation_error(exc: ValidationError) -> VotingError:
+    """A model check (``full_clean``) as the app's error, on the first field it names."""
+    for name, messages in exc.message_dict.items():
+        return VotingError(messages[0], field=None if name == "__all__" else name)
+    return VotingError(errors.NOT_ALLOWED)
 
 
 # --------------------------------------------------------------------------- counting

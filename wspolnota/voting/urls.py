@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wspolnota.voting import views
+from wspolnota.voting import setup_views, views
 
 app_name = "voting"
 
@@ -21,6 +21,13 @@ urlpatterns = [
         name="ballot_card_pdf",
     ),
     path("<int:vote_year>/urzad/", views.office, name="office"),
+    path("<int:vote_year>/ustawienia/zasady/", setup_views.rules, name="setup_rules"),
+    path("<int:vote_year>/ustawienia/punkty/", setup_views.points, name="setup_points"),
+    path(
+        "<int:vote_year>/ustawienia/punkty/<int:vote_point>/",
+        setup_views.point_edit,
+        name="setup_point",
+    ),
     path("<int:vote_year>/karty-do-wyjasnienia/", views.paper_review, name="paper_review"),
     path("<int:vote_year>/wyniki/", views.results, name="results"),
     path("<int:vote_year>/wyniki/wersja-<int:version>/", views.results, name="results_version"),

@@ -110,8 +110,11 @@ def test_sign_up_is_rate_limited_per_address(client, krakow, settings):
 
 
 @pytest.mark.django_db
-def test_a_password_reset_mail_is_sent_in_the_users_language(client, resident, mailoutbox):
-    response = client.post("/pl/konto/haslo/reset/", {"email": resident.email})
+def test_a_password_reset_mail_is_sent_in_the_users_language(
+    client, resident, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        response = client.post("/pl/konto/haslo/reset/", {"email": resident.email})
     assert response.status_code == 302
     assert len(mailoutbox) == 1
     assert "/pl/konto/haslo/reset/" in mailoutbox[0].body
@@ -119,10 +122,13 @@ def test_a_password_reset_mail_is_sent_in_the_users_language(client, resident, m
 
 
 @pytest.mark.django_db
-def test_password_reset_requests_are_rate_limited(client, resident, mailoutbox, settings):
+def test_password_reset_requests_are_rate_limited(
+    client, resident, mailoutbox, settings, django_capture_on_commit_callbacks
+):
     settings.RATE_LIMIT_SENSITIVE = "2/h"
     for _ in range(2):
-        client.post("/pl/konto/haslo/reset/", {"email": resident.email})
+        with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+            client.post("/pl/konto/haslo/reset/", {"email": resident.email})
     response = client.post("/pl/konto/haslo/reset/", {"email": resident.email})
     assert response.status_code == 429
     assert len(mailoutbox) == 2

@@ -39,6 +39,7 @@ def url_samples(request: Any) -> dict[str, Any]:
         "bo_version": project.version,
         "bo_attachment": attachment.pk,
         "bo_merge": merge.pk,
+        "bo_pool": pool.pk,
         # path parameters of the read API (/api/budget/…), which the sweep walks but leaves to
         # the API tests
         "year": edition.year,

@@ -24,6 +24,12 @@ class NoticeFactory(factory.django.DjangoModelFactory[Notice]):
     valid_from = factory.LazyFunction(timezone.now)
     status = Notice.Status.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
+    # The unit of an official author (the one that signs and pays), none for anyone else.
+    city_unit = factory.LazyAttribute(
+        lambda o: next(
+            (r.city_unit for r in o.author.role_assignments.all() if r.city_unit_id), None
+        )
+    )
 
     @factory.post_generation
     def text(obj: Notice, create: bool, extracted: dict[str, Any] | None, **kwargs: Any) -> None:

@@ -19,6 +19,7 @@ from wspolnota.communication.tests.factories import (
     sms_subscription,
 )
 from wspolnota.communication.transports import TransientSendError, memory_outbox
+from wspolnota.communication.transports.sms_smsapi import gateway_idx
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -222,8 +223,15 @@ def test_a_worker_whose_lease_ran_out_does_not_send_or_record_rows_now_held_by_a
     now = timezone.now()
     slow = delivery.claim(limit=10, worker_id="slow", channels=["email"], now=now, config=config)
     delivery.reap_stale_leases(now=now + timedelta(hours=1))
-    fresh = delivery.claim(limit=10, worker_id="fresh", channels=["email"], now=now, config=config)
-    assert {r["id"] for r in fresh} == {r["id"] for r in slow}
+    # Rows that were with a worker when its lease ran out are claimed one at a time.
+    fresh_1 = delivery.claim(
+        limit=10, worker_id="fresh", channels=["email"], now=now, config=config
+    )
+    fresh_2 = delivery.claim(
+        limit=10, worker_id="fresh", channels=["email"], now=now, config=config
+    )
+    assert len(fresh_1) == len(fresh_2) == 1
+    assert {r["id"] for r in fresh_1 + fresh_2} == {r["id"] for r in slow}
     stats = delivery.DeliveryStats()
     delivery._send_rows(
         slow, transports={}, cache_=delivery._NoticeCache(), config=config, stats=stats
@@ -232,9 +240,10 @@ def test_a_worker_whose_lease_ran_out_does_not_send_or_record_rows_now_held_by_a
     assert set(OutboxMessage.objects.filter(channel="email").values_list("status", flat=True)) == {
         "sending"
     }
-    delivery._send_rows(
-        fresh, transports={}, cache_=delivery._NoticeCache(), config=config, stats=stats
-    )
+    for fresh in (fresh_1, fresh_2):
+        delivery._send_rows(
+            fresh, transports={}, cache_=delivery._NoticeCache(), config=config, stats=stats
+        )
     assert stats.sent == 2 and len(mail.outbox) == 2
 
 
@@ -288,9 +297,13 @@ def test_sms_delivery_reports_update_the_message(krakow, audience, daytime):
     services.notice_fan_out(notice=notice)
     delivery.deliver_pending()
     row = OutboxMessage.objects.filter(notice=notice).first()
+    OutboxMessage.objects.filter(pk=row.pk).update(gateway="smsapi")
     assert (
         services.outbox_status_callback(
-            key=row.idempotency_key, gateway_id="", gateway_status="DELIVERED"
+            gateway="smsapi",
+            idx=gateway_idx(row.pk, row.idempotency_key),
+            gateway_id="",
+            gateway_status="DELIVERED",
         )
         == 1
     )

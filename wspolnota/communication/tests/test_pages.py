@@ -197,10 +197,25 @@ def test_an_official_writes_checks_the_cost_publishes_and_reads_the_report(
     assert response.url == reverse("communication:notice_publish", kwargs={"notice_id": notice.pk})
     preview = client.get(response.url).content.decode()
     assert ("UCS-2" in preview and "0,48" in preview) or "0.48" in preview  # 3 × 1 part × 0.16 zł
+    refused = client.post(response.url)  # the unit has set no budget for paid sends yet
+    assert refused.status_code == 400 and "budżetu" in refused.content.decode()
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from wspolnota.communication.services import paid_send_budget_set
+
+    official = notice.author
+    paid_send_budget_set(
+        actor=official,
+        city_unit=notice.city_unit,
+        year=timezone.localdate().year,
+        amount=Decimal("10"),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         client.post(response.url)
     notice.refresh_from_db()
-    assert notice.status == Notice.Status.PUBLISHED
+    assert notice.status == Notice.Status.PUBLISHED and notice.paid_cost == Decimal("0.48")
     delivery.deliver_pending()
     assert OutboxMessage.objects.filter(notice=notice, status="sent").count() == 4
     report = client.get(reverse("communication:notice_report", kwargs={"notice_id": notice.pk}))

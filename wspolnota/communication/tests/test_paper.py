@@ -36,7 +36,9 @@ PARAGRAPHS = [
 ]
 
 
-def _pdftotext(pdf: bytes, tmp_path: Path, *, first: int | None = None, last: int | None = None) -> str:
+def _pdftotext(
+    pdf: bytes, tmp_path: Path, *, first: int | None = None, last: int | None = None
+) -> str:
     if not shutil.which("pdftotext"):
         pytest.fail("pdftotext is missing: apt-get install poppler-utils")
     path = tmp_path / "read.pdf"
@@ -55,9 +57,7 @@ def _pdftotext(pdf: bytes, tmp_path: Path, *, first: int | None = None, last: in
 def _pages(pdf: bytes, tmp_path: Path) -> tuple[int, str]:
     path = tmp_path / "info.pdf"
     path.write_bytes(pdf)
-    info = subprocess.run(
-        ["pdfinfo", str(path)], capture_output=True, text=True, check=True
-    ).stdout
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
     size = re.search(r"^Page size:\s+(.*)$", info, re.M).group(1)  # type: ignore[union-attr]
     return pages, size
@@ -195,7 +195,9 @@ def test_a_letter_batch_is_built_by_the_worker_not_by_the_page(
     assert batch.status == LetterBatch.Status.DONE and batch.rendered_count == 3
     assert OutboxMessage.objects.filter(notice=notice, status="sent", gateway="print").count() == 3
     download = client.get(
-        reverse("communication:letter_batch_pdf", kwargs={"notice_id": notice.pk, "batch_id": batch.pk})
+        reverse(
+            "communication:letter_batch_pdf", kwargs={"notice_id": notice.pk, "batch_id": batch.pk}
+        )
     )
     content = b"".join(download.streaming_content)
     assert content.startswith(b"%PDF")

@@ -1,121 +1,16 @@
-"""Transports: SMSAPI over HTTP (against a local fake), segments, voice, spool idempotency."""
+"""Transports: segments, voice, spool idempotency (SMSAPI: test_smsapi_gateway.py)."""
 
 from __future__ import annotations
 
-import json
 import subprocess
-import threading
-import urllib.parse
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
 
 from wspolnota.communication.segments import count_segments, estimate_cost
-from wspolnota.communication.transports import (
-    FileSmsTransport,
-    PermanentSendError,
-    SmsapiTransport,
-    SmsMessage,
-    TransientSendError,
-)
-from wspolnota.communication.transports.sms_smsapi import SmsapiConfigError
+from wspolnota.communication.transports import FileSmsTransport, SmsMessage
 from wspolnota.communication.transports.spool import spool_read
-
-
-class FakeSmsapi(BaseHTTPRequestHandler):
-    requests: list[dict] = []
-    seen_idx: set[str] = set()
-    answer: dict | None = None
-
-    def do_POST(self):
-        length = int(self.headers["Content-Length"])
-        fields = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
-        fields["_auth"] = self.headers["Authorization"]
-        fields["_path"] = self.path
-        FakeSmsapi.requests.append(fields)
-        if FakeSmsapi.answer is not None:
-            body = FakeSmsapi.answer
-        elif fields.get("check_idx") == "1" and fields.get("idx") in FakeSmsapi.seen_idx:
-            body = {"error": 53, "message": "Duplicated idx"}
-        else:
-            FakeSmsapi.seen_idx.add(fields.get("idx", ""))
-            body = {
-                "count": 1,
-                "list": [
-                    {
-                        "id": f"msg-{len(FakeSmsapi.requests)}",
-                        "points": 0.16,
-                        "status": "QUEUE",
-                        "parts": 1,
-                    }
-                ],
-            }
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        return
-
-
-@pytest.fixture
-def fake_smsapi(monkeypatch):
-    FakeSmsapi.requests = []
-    FakeSmsapi.seen_idx = set()
-    FakeSmsapi.answer = None
-    server = HTTPServer(("127.0.0.1", 0), FakeSmsapi)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("SMSAPI_TOKEN", "test-token")
-    monkeypatch.setenv("SMSAPI_URL", f"http://127.0.0.1:{server.server_port}/")
-    monkeypatch.setenv("SMSAPI_SENDER", "Krakow")
-    yield FakeSmsapi
-    server.shutdown()
-
-
-def test_smsapi_sends_with_token_sender_and_idempotency_key(fake_smsapi):
-    transport = SmsapiTransport(sender="Wspolnota")
-    message_id = transport.send(SmsMessage(to="+48600100200", text="Zażółć", key="notice:1:sms:5"))
-    assert message_id == "msg-1"
-    sent = fake_smsapi.requests[0]
-    assert sent["_path"] == "/sms.do" and sent["_auth"] == "Bearer test-token"
-    assert sent["to"] == "48600100200" and sent["message"] == "Zażółć"
-    assert sent["from"] == "Krakow" and sent["idx"] == "notice:1:sms:5" and sent["check_idx"] == "1"
-    assert sent["format"] == "json" and sent["encoding"] == "utf-8"
-
-
-def test_smsapi_treats_a_refused_duplicate_key_as_already_sent(fake_smsapi):
-    transport = SmsapiTransport()
-    transport.send(SmsMessage(to="+48600100200", text="A", key="k1"))
-    assert transport.send(SmsMessage(to="+48600100200", text="A", key="k1")) == "idx:k1"
-
-
-def test_smsapi_errors_are_permanent_or_worth_a_retry(fake_smsapi):
-    transport = SmsapiTransport()
-    fake_smsapi.answer = {"error": 13, "message": "No correct phone numbers"}
-    with pytest.raises(PermanentSendError):
-        transport.send(SmsMessage(to="+48600100200", text="A", key="k2"))
-    fake_smsapi.answer = {"error": 103, "message": "Not enough points"}
-    with pytest.raises(TransientSendError):
-        transport.send(SmsMessage(to="+48600100200", text="A", key="k3"))
-
-
-def test_smsapi_unreachable_is_transient(monkeypatch):
-    monkeypatch.setenv("SMSAPI_TOKEN", "t")
-    monkeypatch.setenv("SMSAPI_URL", "http://127.0.0.1:9/")
-    with pytest.raises(TransientSendError):
-        SmsapiTransport().send(SmsMessage(to="+48600100200", text="A"))
-
-
-def test_smsapi_without_a_token_says_which_variable_is_missing(monkeypatch):
-    monkeypatch.delenv("SMSAPI_TOKEN", raising=False)
-    with pytest.raises(SmsapiConfigError, match="SMSAPI_TOKEN"):
-        SmsapiTransport()
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 SMS: ``SMS_BACKEND`` picks ``smsapi`` (the SMSAPI gateway, configured by ``SMSAPI_*`` variables),
 ``file`` (one JSON line per SMS in ``SMS_FILE_PATH``) or ``memory`` (a list, for tests). Voice:
-``VOICE_BACKEND`` picks ``file`` or ``memory``. E-mail goes through Django's mail backend
+``VOICE_BACKEND`` picks ``smsapi`` (the gateway's voice messages, VMS), ``file`` or ``memory``. E-mail goes through Django's mail backend
 (``EMAIL_URL``). Letters are not sent one by one: they are printed in batches (``printing.py``).
 """
 
@@ -13,6 +13,7 @@ from django.conf import settings
 from wspolnota.communication.choices import Channel
 from wspolnota.communication.conf import get_config
 from wspolnota.communication.transports.base import (
+    MaybeSentError,
     MergeSource,
     OutgoingMessage,
     PermanentSendError,
@@ -24,7 +25,7 @@ from wspolnota.communication.transports.base import (
 from wspolnota.communication.transports.email import EmailTransport
 from wspolnota.communication.transports.sms_file import FileSmsTransport
 from wspolnota.communication.transports.sms_memory import MemorySmsTransport, memory_outbox
-from wspolnota.communication.transports.sms_smsapi import SmsapiTransport
+from wspolnota.communication.transports.sms_smsapi import SmsapiTransport, SmsapiVoiceTransport
 from wspolnota.communication.transports.voice import (
     FileVoiceTransport,
     MemoryVoiceTransport,
@@ -34,6 +35,7 @@ from wspolnota.communication.transports.voice import (
 __all__ = [
     "EmailTransport",
     "FileSmsTransport",
+    "MaybeSentError",
     "MemorySmsTransport",
     "MergeSource",
     "OutgoingMessage",
@@ -41,6 +43,7 @@ __all__ = [
     "SmsMessage",
     "SmsTransport",
     "SmsapiTransport",
+    "SmsapiVoiceTransport",
     "TransientSendError",
     "Transport",
     "get_sms_transport",
@@ -66,6 +69,8 @@ class SmsChannelTransport:
         self.backend = backend
         self.name = str(getattr(backend, "name", "sms"))
         self.idempotent = bool(getattr(backend, "idempotent", False))
+        # How long the gateway's duplicate check covers a message (None: for ever, e.g. spools).
+        self.duplicate_window = getattr(backend, "duplicate_window", None)
 
     def send(self, message: OutgoingMessage) -> str:
         return self.backend.send(self._sms(message))
@@ -84,7 +89,13 @@ class SmsChannelTransport:
 
     @staticmethod
     def _sms(message: OutgoingMessage) -> SmsMessage:
-        return SmsMessage(to=message.to, text=message.text, key=message.key, urgent=message.urgent)
+        return SmsMessage(
+            to=message.to,
+            text=message.text,
+            key=message.key,
+            urgent=message.urgent,
+            idx=message.idx,
+        )
 
     def close(self) -> None:
         return None
@@ -97,6 +108,8 @@ def get_transport(channel: str) -> Transport:
         return SmsChannelTransport(get_sms_transport())
     if channel == Channel.VOICE:
         config = get_config()
+        if config.voice_backend == "smsapi":
+            return SmsapiVoiceTransport(sender=settings.SMS_SENDER_NAME)
         if config.voice_backend == "file":
             return FileVoiceTransport(path=config.voice_file_path)
         return MemoryVoiceTransport()

@@ -23,12 +23,20 @@ class PermanentSendError(Exception):
     """Do not try again: the message cannot be delivered as it is."""
 
 
+class MaybeSentError(TransientSendError):
+    """The hand-over broke off after the message may have been taken (an SMTP connection that
+    dropped after DATA, a gateway that did not answer). Never retried blindly: a transport
+    without idempotency leaves the row ``unknown``; a gateway with a duplicate check is retried
+    only while that check still covers the first attempt (``duplicate_window``)."""
+
+
 @dataclass(frozen=True)
 class SmsMessage:
     to: str  # E.164, e.g. +48600100200
     text: str
     key: str = ""  # idempotency key; the same key is delivered once
     urgent: bool = False
+    idx: str = ""  # the key as the gateway accepts it (``sms_smsapi.gateway_idx``)
 
 
 class SmsTransport(Protocol):
@@ -64,6 +72,7 @@ class OutgoingMessage:
     urgent: bool = False
     headers: Mapping[str, str] = field(default_factory=dict)
     merge: MergeSource | None = None
+    idx: str = ""  # the key as a gateway with a duplicate check accepts it
 
 
 class Transport(Protocol):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import re
+import smtplib
 import uuid
 from email.generator import BytesGenerator
 from io import BytesIO
@@ -13,8 +14,10 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
 
 from wspolnota.communication.transports.base import (
+    MaybeSentError,
     MergeSource,
     OutgoingMessage,
+    PermanentSendError,
     TransientSendError,
 )
 
@@ -64,6 +67,7 @@ class EmailTransport:
         self.name = "email-file" if self.folder is not None else "email"
         self._templates: dict[tuple[Any, ...], bytes | None] = {}
         self._folder_ready = False
+        self._data_started = False
 
     def _build(self, message: OutgoingMessage, *, to: str, message_id: str) -> Any:
         email = EmailMultiAlternatives(
@@ -87,11 +91,42 @@ class EmailTransport:
             self._connection = get_connection(fail_silently=False)
         email = self._build(message, to=message.to, message_id=message_id)
         try:
+            self._watch_data()
             email.send()
-        except OSError as exc:
+        except smtplib.SMTPResponseException as exc:
+            # The server answered with a refusal: nothing was taken.
             self.close()
+            if 500 <= exc.smtp_code < 600 and not isinstance(exc, smtplib.SMTPDataError):
+                raise PermanentSendError(f"mail server refused: {exc.smtp_code}") from None
+            raise TransientSendError(f"mail server: {exc.smtp_code}") from None
+        except (OSError, smtplib.SMTPException) as exc:
+            in_data = self._data_started
+            self.close()
+            if in_data:
+                # The connection broke after DATA: the server may have queued the message and we
+                # cannot know. Retrying could deliver it twice, so the outbox records "unknown".
+                raise MaybeSentError(f"mail server went away after DATA: {exc}") from None
             raise TransientSendError(f"mail server: {exc}") from None
         return message.key or message_id
+
+    def _watch_data(self) -> None:
+        """Note when the SMTP conversation reaches DATA (the point after which a broken
+        connection leaves the message maybe delivered)."""
+        self._data_started = False
+        backend = self._connection
+        if getattr(backend, "connection", None) is None and hasattr(backend, "open"):
+            backend.open()
+        smtp = getattr(backend, "connection", None)
+        if smtp is None or getattr(smtp, "_wspolnota_watched", False):
+            return
+        original = smtp.data
+
+        def data(msg: Any) -> Any:
+            self._data_started = True
+            return original(msg)
+
+        smtp.data = data
+        smtp._wspolnota_watched = True
 
     def send_many(self, messages: list[OutgoingMessage]) -> list[str | BaseException]:
         results: list[str | BaseException] = []

@@ -8,8 +8,10 @@ once. The ``memory`` backend keeps calls in a list for tests.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import tempfile
 import threading
 import uuid
 from decimal import Decimal
@@ -38,25 +40,33 @@ def synthesize(*, text: str, language: str, path: Path, words_per_minute: int = 
     """Speak ``text`` to a WAV file at ``path``; return its duration in seconds (sox)."""
     espeak = _tool("espeak-ng", "espeak-ng")
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial.wav")
-    subprocess.run(
-        [
-            espeak,
-            "-v",
-            ESPEAK_VOICES.get(language, "pl"),
-            "-s",
-            str(words_per_minute),
-            "-w",
-            str(partial),
-            "--stdin",
-        ],
-        input=text.encode("utf-8"),
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    partial.replace(path)
-    return audio_duration(path)
+    # Each render writes its own temporary file in the same folder and renames it into place
+    # (atomic): renders of the same notice at the same time never share or half-read a file.
+    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".partial.wav", dir=path.parent)
+    os.close(handle)
+    partial = Path(name)
+    try:
+        subprocess.run(
+            [
+                espeak,
+                "-v",
+                ESPEAK_VOICES.get(language, "pl"),
+                "-s",
+                str(words_per_minute),
+                "-w",
+                str(partial),
+                "--stdin",
+            ],
+            input=text.encode("utf-8"),
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        duration = audio_duration(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return duration
 
 
 def audio_duration(path: Path) -> Decimal:

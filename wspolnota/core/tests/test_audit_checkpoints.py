@@ -310,6 +310,25 @@ def test_the_demo_writes_a_checkpoint_when_it_loads(anchor, krakow, settings, mo
     assert len(_checkpoint_file(anchor).read_text().splitlines()) == 2
 
 
+@pytest.mark.django_db
+def test_a_demo_database_made_afresh_keeps_the_old_checkpoints_apart(
+    anchor, krakow, settings, monkeypatch
+):
+    from wspolnota.accounts import demo as accounts_demo
+    from wspolnota.core.management.commands import demo_load
+
+    settings.ENV = "demo"
+    monkeypatch.setattr(demo_load, "demo_modules", lambda: [accounts_demo])
+    _append(3)
+    assert _run("audit_checkpoint", "--first")[0] == 0
+    _sql("DELETE FROM core_auditlogentry", [])  # the demo's database made again
+    code, output = _run("demo_load")
+    assert code == 0, output
+    assert "kept in" in output
+    assert _run("audit_verify")[0] == 0
+    assert len(list((anchor / "checkpoints").glob("checkpoints-*.jsonl"))) == 1
+
+
 def test_audit_keygen_writes_a_private_key_only_its_owner_reads_and_never_overwrites(tmp_path):
     path = tmp_path / "audit.pem"
     code, output = _run("audit_keygen", str(path))
@@ -320,3 +339,31 @@ def test_audit_keygen_writes_a_private_key_only_its_owner_reads_and_never_overwr
     before = path.read_bytes()
     assert _run("audit_keygen", str(path))[0] != 0
     assert path.read_bytes() == before
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["pl", "uk"])
+def test_the_auditors_page_with_checkpoints_and_a_break_has_no_wcag_violations(
+    anchor, browser, live_server, krakow, language
+):
+    from wspolnota.accounts.roles import Role
+    from wspolnota.conftest import PASSWORD
+    from wspolnota.tests_support.axe import check_urls, log_in
+    from wspolnota.tests_support.factories import RoleAssignmentFactory, UserFactory
+
+    auditor = UserFactory(district=krakow[1], password=PASSWORD)
+    RoleAssignmentFactory(user=auditor, role=Role.AUDITOR)
+    entries = _append(3)
+    assert _run("audit_checkpoint", "--first")[0] == 0
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, live_server.url, auditor.email, PASSWORD, language)
+    base = f"{live_server.url}/{language}/dziennik-zdarzen/"
+    failures = check_urls(page, [base, f"{base}?verify=1"])
+    _sql("DELETE FROM core_auditlogentry WHERE id >= %s", [entries[1].pk])
+    assert _run("audit_checkpoint")[0] != 0  # the break is recorded and shown
+    failures += check_urls(page, [base, f"{base}?verify=1"])
+    assert page.locator("[role=alert] li").count() >= 1
+    context.close()
+    assert failures == [], "\n\n".join(failures)

@@ -22,6 +22,14 @@ SAMPLES: dict[str, Any] = {
     "token": "set-password",
 }
 SKIP_PREFIXES = ("api/",)  # the API is swept by its own schema tests
+# Django's admin (the operator's back office) has regex routes the sweep cannot fill in; it is
+# swept model by model, as every persona, in core/tests/test_backoffice.py.
+SKIP_PARTS = ("zaplecze/",)
+
+
+def _skipped(route: str) -> bool:
+    route = route.lstrip("^")
+    return route.startswith(SKIP_PREFIXES) or any(part in route for part in SKIP_PARTS)
 
 
 def _app_sample_providers() -> list[Any]:
@@ -84,7 +92,7 @@ def test_every_url_argument_has_a_sample(request, krakow):
     names = {
         arg
         for route, _name, args in _walk(get_resolver().url_patterns)
-        if not route.lstrip("^").startswith(SKIP_PREFIXES)
+        if not _skipped(route)
         for arg in args
     }
     missing = names - set(_samples(request))
@@ -109,7 +117,7 @@ def test_no_url_gives_a_server_error(persona, request, krakow, administrator, re
         with translation.override(code):
             routes = _walk(get_resolver().url_patterns)
         for route, _name, args in routes:
-            if route.lstrip("^").startswith(SKIP_PREFIXES):
+            if _skipped(route):
                 continue
             path = _concrete(route, args, assignment.pk, samples)
             # GET in every language; POST (form handling does not depend on the language) in Polish

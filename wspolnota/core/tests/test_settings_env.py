@@ -106,6 +106,11 @@ _OURS = (
     "MONITORING",
     "ALLOW_",
     "AUDIT_",
+    "SITE_URL",
+    "CSRF_",
+    "DEFAULT_FROM",
+    "MAP_TILE",
+    "ACCESSIBILITY_",
 )
 _SETTINGS_SUMMARY = (
     "import json, wspolnota.settings as s;"
@@ -129,6 +134,7 @@ PRODUCTION = {
     "VOICE_FILE_PATH": "/var/spool/wspolnota/voice-calls.log",
     # the public half of the key that signs the audit log's checkpoints (docs/audit.md)
     "AUDIT_CHECKPOINT_PUBLIC_KEY": "foPiLaGBaKkOqc5Kv9QMt41h/j6WHVBbsH38jKjfE+w=",
+    "SITE_URL": "https://wspolnota.krakow.pl",
 }
 
 
@@ -276,6 +282,60 @@ def test_the_demo_makes_its_own_checkpoint_key(tmp_path):
     key_file = tmp_path / ".audit_checkpoint_key.pem"
     assert result.stdout.strip() == str(key_file)
     assert key_file.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # the accessibility page parsed these on every request: a bad date was a 500 there
+        (
+            {"ACCESSIBILITY_STATEMENT_PUBLISHED": "31.03.2026"},
+            "ACCESSIBILITY_STATEMENT_PUBLISHED must be a date like 2026-03-31",
+        ),
+        (
+            {"ACCESSIBILITY_STATEMENT_UPDATED": "soon"},
+            "ACCESSIBILITY_STATEMENT_UPDATED must be a date like 2026-03-31",
+        ),
+        # the gateway's test mode accepts every SMS and delivers none
+        ({"SMSAPI_TEST": "1"}, "SMSAPI_TEST=1 is refused in production"),
+        ({"SMSAPI_TEST": "perhaps"}, "SMSAPI_TEST must be one of"),
+        ({"SMSAPI_TIMEOUT": "0"}, "SMSAPI_TIMEOUT must be"),
+        # links in every e-mail and SMS are built from it
+        ({"SITE_URL": ""}, "SITE_URL must be set"),
+        ({"SITE_URL": "wspolnota.krakow.pl"}, "SITE_URL must be an https:// address"),
+        ({"SITE_URL": "http://wspolnota.krakow.pl"}, "SITE_URL must be an https:// address"),
+        # Django only warns about these in `manage.py check`; the web process would refuse POSTs
+        (
+            {"CSRF_TRUSTED_ORIGINS": "wspolnota.krakow.pl"},
+            "CSRF_TRUSTED_ORIGINS must list addresses with a scheme",
+        ),
+        (
+            {"DEFAULT_FROM_EMAIL": "Wspólnota Kraków"},
+            "DEFAULT_FROM_EMAIL must be an e-mail address",
+        ),
+        (
+            {"MAP_TILE_URL": "tile.openstreetmap.org"},
+            "MAP_TILE_URL must be an https:// tile address",
+        ),
+    ],
+)
+def test_values_that_would_fail_on_a_later_request_stop_the_start(change, message):
+    result = _load_settings({**PRODUCTION, **change})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_the_gateways_test_mode_is_allowed_where_nothing_is_meant_to_be_delivered():
+    result = _load_settings(
+        {
+            **PRODUCTION,
+            "SITE_URL": "https://wspolnota.krakow.pl",
+            "SMSAPI_TEST": "1",
+            "ALLOW_UNDELIVERED_MESSAGES": "1",
+        },
+        _START,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_production_sends_sms_through_the_gateway_unless_told_otherwise():

@@ -13,8 +13,9 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from wspolnota.core.selectors import checkpoint_file
+from wspolnota.core.selectors import audit_log_verify, checkpoint_file
 from wspolnota.core.services import audit_checkpoint_write
 
 
@@ -58,6 +59,15 @@ class Command(BaseCommand):
         if settings.AUDIT_CHECKPOINT_KEY_FILE is None:
             self.stdout.write("Audit log: no checkpoint (AUDIT_CHECKPOINT_KEY_FILE is not set)")
             return
+        path = checkpoint_file()
+        if path.exists() and not audit_log_verify().ok:
+            # The demo database was made afresh beside an older demo's checkpoints: keep those
+            # apart rather than fail (a real deployment never does this: audit_checkpoint refuses).
+            kept = path.with_name(f"checkpoints-{timezone.now():%Y%m%d-%H%M%S}.jsonl")
+            path.rename(kept)
+            self.stdout.write(
+                f"Audit log: an older demo's checkpoints do not match; kept in {kept}"
+            )
         result = audit_checkpoint_write(first=True)
         if result.checkpoint is None:
             problems = "; ".join(str(p) for p in result.verification.problems)

@@ -16,12 +16,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
         parser.add_argument("--edition", required=True, help="the edition's slug, e.g. krakow-2024")
+        parser.add_argument(
+            "--city",
+            help="the loaded city to import into (name, slug or TERYT); default: the file's unit",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from votecount import PbFormatError
 
         try:
-            report = pb_import(path=options["file"], slug=options["edition"])
+            report = pb_import(
+                path=options["file"], slug=options["edition"], city=options.get("city")
+            )
         except (PbFormatError, OSError) as exc:
             raise CommandError(str(exc)) from exc
         except DomainError as exc:

@@ -1,0 +1,207 @@
+"""Delivery reports and replies through the real callback endpoints.
+
+Attacks: a report naming an e-mail row (by its key, or by a well-formed idx) flips it; a report
+without the secret; a late EXPIRED after DELIVERED downgrades the message; an SMS promising
+"reply STOP" from a sender that cannot receive replies. And STOP/START that work on a two-way
+number, with the gateway's blacklist kept in step.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from wspolnota.communication import delivery, services
+from wspolnota.communication.choices import Channel, Scope
+from wspolnota.communication.models import OutboxMessage, Subscription
+from wspolnota.communication.tests import smsapi_fake
+from wspolnota.communication.tests.factories import (
+    NoticeFactory,
+    SubscriptionFactory,
+    sms_subscription,
+)
+from wspolnota.communication.transports import memory_outbox
+from wspolnota.communication.transports.sms_smsapi import gateway_idx
+
+STATUS = "/api/notices/callbacks/smsapi/status"
+VMS_STATUS = "/api/notices/callbacks/smsapi/vms-status"
+INBOUND = "/api/notices/callbacks/smsapi/inbound"
+SECRET = "callback-secret-123"
+
+
+@pytest.fixture
+def secret(monkeypatch):
+    monkeypatch.setenv("SMSAPI_CALLBACK_SECRET", SECRET)
+    return SECRET
+
+
+@pytest.fixture
+def sent(krakow, daytime):
+    """An SMS and an e-mail of one notice, both sent; the SMS through the SMSAPI gateway."""
+    sms_subscription(1, districts=[krakow[1]])
+    SubscriptionFactory(districts=[krakow[1]])
+    notice = NoticeFactory(scope=Scope.DISTRICTS, districts=[krakow[1]], send_sms=True)
+    services.notice_fan_out(notice=notice)
+    delivery.deliver_pending()
+    sms = OutboxMessage.objects.get(notice=notice, channel=Channel.SMS)
+    email = OutboxMessage.objects.get(notice=notice, channel=Channel.EMAIL)
+    OutboxMessage.objects.filter(pk=sms.pk).update(gateway="smsapi", gateway_id="1" * 24)
+    sms.refresh_from_db()
+    assert sms.status == email.status == "sent"
+    return sms, email
+
+
+def _report(url, idx, status, msg_id="", secret=SECRET):
+    query = {"MsgId": msg_id, "status_name": status, "idx": idx, "status": "404"}
+    if secret is not None:
+        query["secret"] = secret
+    return Client().get(url, query)
+
+
+def test_a_report_naming_an_email_row_does_not_touch_it(secret, sent):
+    _sms, email = sent
+    for idx in (email.idempotency_key, gateway_idx(email.pk, email.idempotency_key)):
+        response = _report(STATUS, idx, "UNDELIVERED")
+        assert response.status_code == 200
+    email.refresh_from_db()
+    assert email.status == "sent" and email.gateway_status == ""
+
+
+def test_a_report_without_the_secret_is_refused_and_changes_nothing(secret, sent):
+    sms, _email = sent
+    idx = gateway_idx(sms.pk, sms.idempotency_key)
+    assert _report(STATUS, idx, "UNDELIVERED", secret=None).status_code == 403
+    assert _report(STATUS, idx, "UNDELIVERED", secret="guess").status_code == 403
+    sms.refresh_from_db()
+    assert sms.status == "sent"
+
+
+def test_a_forged_idx_for_the_right_row_is_ignored(secret, sent):
+    sms, _email = sent
+    forged = gateway_idx(sms.pk, "some-other-key")
+    _report(STATUS, forged, "UNDELIVERED")
+    sms.refresh_from_db()
+    assert sms.status == "sent"
+
+
+def test_a_late_expired_after_delivered_never_downgrades_the_message(secret, sent):
+    sms, _email = sent
+    idx = gateway_idx(sms.pk, sms.idempotency_key)
+    _report(STATUS, idx, "SENT", msg_id=sms.gateway_id)
+    _report(STATUS, idx, "DELIVERED", msg_id=sms.gateway_id)
+    _report(STATUS, idx, "EXPIRED", msg_id=sms.gateway_id)
+    _report(STATUS, idx, "SENT", msg_id=sms.gateway_id)
+    sms.refresh_from_db()
+    assert sms.status == "delivered" and sms.gateway_status == "DELIVERED"
+
+
+def test_a_failure_report_is_recorded_and_proof_of_delivery_still_wins(secret, sent):
+    sms, _email = sent
+    idx = gateway_idx(sms.pk, sms.idempotency_key)
+    _report(STATUS, idx, "UNDELIVERED")
+    sms.refresh_from_db()
+    assert sms.status == "failed"
+    _report(STATUS, idx, "DELIVERED")
+    sms.refresh_from_db()
+    assert sms.status == "delivered"
+
+
+def test_an_sms_report_on_the_voice_endpoint_changes_nothing(secret, sent):
+    sms, _email = sent
+    _report(VMS_STATUS, gateway_idx(sms.pk, sms.idempotency_key), "UNDELIVERED")
+    sms.refresh_from_db()
+    assert sms.status == "sent"
+
+
+def test_a_report_by_the_gateways_message_id_alone_finds_the_sms(secret, sent):
+    sms, email = sent
+    OutboxMessage.objects.filter(pk=email.pk).update(gateway_id=sms.gateway_id)
+    _report(STATUS, "", "DELIVERED", msg_id=sms.gateway_id)
+    sms.refresh_from_db()
+    email.refresh_from_db()
+    assert sms.status == "delivered" and email.status == "sent"
+
+
+def test_an_sms_does_not_promise_stop_from_a_sender_that_cannot_receive_replies(krakow, daytime):
+    sms_subscription(1, districts=[krakow[1]])
+    notice = NoticeFactory(scope=Scope.DISTRICTS, districts=[krakow[1]], send_sms=True)
+    services.notice_fan_out(notice=notice)
+    delivery.deliver_pending()
+    assert "STOP" not in memory_outbox[-1].text
+
+
+def test_with_a_two_way_number_the_sms_says_reply_stop(krakow, daytime, settings):
+    settings.SMS_TWO_WAY = "1"
+    sms_subscription(1, districts=[krakow[1]])
+    notice = NoticeFactory(scope=Scope.DISTRICTS, districts=[krakow[1]], send_sms=True)
+    services.notice_fan_out(notice=notice)
+    delivery.deliver_pending()
+    assert "STOP" in memory_outbox[-1].text
+
+
+@pytest.fixture
+def gateway(monkeypatch, settings):
+    gw, server = smsapi_fake.start(monkeypatch)
+    settings.SMS_BACKEND = "smsapi"
+    yield gw
+    server.shutdown()
+
+
+def test_stop_then_start_apply_at_once_are_confirmed_and_keep_the_blacklist_in_step(
+    secret, krakow, gateway, django_capture_on_commit_callbacks
+):
+    subscription = sms_subscription(5, districts=[krakow[1]])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(
+            f"{INBOUND}?secret={SECRET}",
+            {"sms_from": "48600100005", "sms_to": "48500500500", "sms_text": "STOP"},
+        )
+    assert response.status_code == 200 and response.content == b"OK"
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.UNSUBSCRIBED
+    texts = [r["message"] for r in gateway.sent]
+    assert any("START" in text for text in texts)  # confirmed, before the blacklist
+    assert list(gateway.blacklist.values()) == ["48600100005"]
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(
+            f"{INBOUND}?secret={SECRET}",
+            {"sms_from": "48600100005", "sms_to": "48500500500", "sms_text": "start"},
+        )
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.ACTIVE
+    assert gateway.blacklist == {}
+    assert "STOP" in gateway.sent[-1]["message"]  # the confirmation came after it was lifted
+
+
+def test_an_inbound_reply_without_the_secret_unsubscribes_nobody(secret, krakow):
+    subscription = sms_subscription(6, districts=[krakow[1]])
+    response = Client().post(INBOUND, {"sms_from": "48600100006", "sms_text": "STOP"})
+    assert response.status_code == 403
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.ACTIVE
+
+
+def test_unsubscribing_on_the_web_puts_the_number_on_the_gateways_blacklist(
+    krakow, gateway, django_capture_on_commit_callbacks
+):
+    subscription = sms_subscription(9, districts=[krakow[1]])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.subscription_unsubscribe(subscription=subscription, via="link")
+    assert list(gateway.blacklist.values()) == ["48600100009"]
+
+
+def test_asking_for_a_code_for_a_number_that_said_stop_lifts_the_blacklist_first(
+    secret, krakow, gateway, django_capture_on_commit_callbacks
+):
+    sms_subscription(4, districts=[krakow[1]])
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(f"{INBOUND}?secret={SECRET}", {"sms_from": "48600100004", "sms_text": "STOP"})
+    assert list(gateway.blacklist.values()) == ["48600100004"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.subscription_start(
+            channel=Channel.SMS,
+            address=services.Address(phone="+48600100004"),
+            preferences=services.Preferences(districts=[krakow[1]]),
+        )
+    assert gateway.blacklist == {}
+    assert "kod" in gateway.sent[-1]["message"]  # the code went out, not refused
