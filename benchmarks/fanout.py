@@ -62,6 +62,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--letters", type=int, default=10_000, help="personalised letters rendered by the worker"
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="wsp-fanout-"))
@@ -306,11 +309,114 @@ def main() -> None:
         f"CPU of all worker processes: {worker_cpu:.1f} s (2 cores; the machine is shared)",
         flush=True,
     )
+    letters = _letters(args.letters, env=env, python=python, author=author) if args.letters else ""
     print(
         f"RESULT recipients={args.recipients} queued_per_s={rows / fan_out_s:.0f} "
         f"end_to_end_s={end_to_end:.1f} duplicates={duplicates} delivered={delivered} "
         f"worker_cpu_s={worker_cpu:.1f} queued_per_cpu_s={second_rows / fan_out_cpu:.0f} "
-        f"database={connection.vendor}"
+        f"database={connection.vendor}{letters}"
+    )
+
+
+def _letters(count: int, *, env: dict[str, str], python: str, author: object) -> str:
+    """``count`` personalised letters: asked for as on the page, rendered by one db_worker.
+
+    ``letters_request_ms``: what the page waits for (recording the batch). ``letters_per_s``:
+    letters rendered per second by the worker's task, from its start to its finish.
+    """
+    from django.db import connection
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from wspolnota.accounts.models import CityUnit, RoleAssignment
+    from wspolnota.communication.models import (
+        LetterBatch,
+        Notice,
+        NoticeText,
+        OutboxMessage,
+        Subscription,
+    )
+    from wspolnota.communication.services import letter_batch_request
+    from wspolnota.communication.services import notice_fan_out as fan_out_now
+
+    unit, _created = CityUnit.objects.get_or_create(code="BENCH", defaults={"name": "Benchmark"})
+    RoleAssignment.objects.get_or_create(user=author, role="official", city_unit=unit)
+    Subscription.objects.bulk_create(
+        [
+            Subscription(
+                channel="letter",
+                postal_name=f"Mieszkaniec {n}",
+                postal_street=f"ul. Długa {n % 200 + 1}/{n % 30 + 1}",
+                postal_code="31-147",
+                postal_city="Kraków",
+                status="active",
+                source="counter",
+                language=("pl", "uk")[n % 2],
+                manage_token=secrets.token_urlsafe(16) + f"L{n}",
+            )
+            for n in range(count)
+        ],
+        batch_size=5000,
+    )
+    notice = Notice.objects.create(
+        author=author,
+        author_kind="official",
+        author_label="Urząd Miasta Krakowa",
+        city_unit=unit,
+        valid_from=timezone.now(),
+        status="published",
+        published_at=timezone.now(),
+        send_email=False,
+        send_letter=True,
+    )
+    body = "\n\n".join(
+        f"Akapit {n}: od poniedziałku trwa przebudowa sieci wodociągowej; autobusy linii 152 "
+        "i 164 jeżdżą objazdem, a woda będzie wyłączana w godzinach 9–15."
+        for n in range(1, 5)
+    )
+    for language, title in (("pl", "Przebudowa wodociągu"), ("uk", "Реконструкція водогону")):
+        NoticeText.objects.create(notice=notice, language=language, title=title, body=body)
+    fan_out_now(notice=notice)
+    before = time.monotonic()
+    batch = letter_batch_request(actor=author, notice=notice)  # type: ignore[arg-type]
+    request_ms = (time.monotonic() - before) * 1000
+    connection.close()
+    worker = subprocess.Popen(
+        [python, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay", "-v0"],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        while True:
+            time.sleep(1)
+            batch.refresh_from_db()
+            if batch.status in (LetterBatch.Status.DONE, LetterBatch.Status.FAILED):
+                break
+            if worker.poll() is not None:
+                raise SystemExit("the worker stopped before the letters were done")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    task = (
+        DBTaskResult.objects.filter(task_path__endswith="letter_batch_render")
+        .order_by("-enqueued_at")
+        .first()
+    )
+    assert task is not None and task.started_at and task.finished_at
+    render_s = max((task.finished_at - task.started_at).total_seconds(), 1e-6)
+    sent = OutboxMessage.objects.filter(notice=notice, status="sent").count()
+    print(
+        f"letters: {count} in {render_s:.1f} s by one worker ({batch.pdf.name}, "
+        f"{batch.pdf.size / 1e6:.1f} MB); the page waited {request_ms:.0f} ms; status "
+        f"{batch.status}, sent {sent}",
+        flush=True,
+    )
+    return (
+        f" letters={count} letters_per_s={count / render_s:.1f} "
+        f"letters_request_ms={request_ms:.0f} letters_sent={sent}"
     )
 
 

@@ -390,6 +390,8 @@ RETENTION_DAYS = {
     "sms_codes": env_int("RETENTION_SMS_CODES_DAYS", 30, minimum=1),
     "deleted_account_audit": env_int("RETENTION_AUDIT_DAYS", 10 * 365, minimum=365),
     "voter_roll": env_int("RETENTION_VOTER_ROLL_DAYS", 365, minimum=30),
+    # Sent, failed and cancelled messages (their addresses and texts) in the outbox.
+    "messages": env_int("RETENTION_MESSAGES_DAYS", 90, minimum=7),
 }
 
 # --- The budget vote (docs/voting.md) ---------------------------------------------------------

@@ -50,9 +50,51 @@ def can_manage_roles(user: User | Any) -> bool:
 
 
 def can_act_for_district(user: User | Any, district: District) -> bool:
-    """Officials act city-wide; a district councillor only for their own district."""
-    return is_official(user) or has_role(user, Role.DISTRICT_COUNCILLOR, district=district)
+    """A district councillor of that district, or an administrator.
+
+    Officials are scoped to their unit, not to a district: an app that lets a unit act for a
+    district (the unit that looks after district councils, say) asks ``acts_for_unit`` for that
+    unit on top of this.
+    """
+    return is_administrator(user) or is_councillor_of(user, district.pk)
 
 
 def can_moderate(user: User | Any) -> bool:
     return has_role(user, Role.MODERATOR) or has_role(user, Role.ADMINISTRATOR)
+
+
+# --- Scope: a role counts only for its own unit or district ------------------------------------
+#
+# ``official`` is held for a city unit and ``district_councillor`` for a district. Permission
+# functions ask these helpers about the *object's* unit or district, never just "is an official"
+# (see README, "Roles"). Administrators act everywhere.
+
+
+def is_administrator(user: User | Any) -> bool:
+    return has_role(user, Role.ADMINISTRATOR)
+
+
+def unit_ids(user: User | Any, role: Role = Role.OFFICIAL) -> frozenset[int]:
+    """The city units for which the user holds ``role`` (for officials: where they work)."""
+    return frozenset(unit for held, _d, unit in _roles(user) if held == role and unit is not None)
+
+
+def district_ids(user: User | Any, role: Role = Role.DISTRICT_COUNCILLOR) -> frozenset[int]:
+    """The districts for which the user holds ``role`` (for councillors: their district)."""
+    return frozenset(d for held, d, _u in _roles(user) if held == role and d is not None)
+
+
+def is_official_of(user: User | Any, unit_id: int | None) -> bool:
+    """An official of that city unit (administrators are not included: see ``acts_for_unit``)."""
+    return unit_id is not None and unit_id in unit_ids(user)
+
+
+def acts_for_unit(user: User | Any, unit_id: int | None) -> bool:
+    """An official of the unit, or an administrator. An object that names no unit belongs to
+    no official: only administrators act for it."""
+    return is_administrator(user) or is_official_of(user, unit_id)
+
+
+def is_councillor_of(user: User | Any, district_id: int | None) -> bool:
+    """A district councillor of that district (a councillor of another district is not)."""
+    return district_id is not None and district_id in district_ids(user)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 
-from wspolnota.accounts.permissions import has_role, is_official
+from wspolnota.accounts.permissions import has_role, is_councillor_of, is_official
 from wspolnota.accounts.roles import Role
 from wspolnota.budget import errors
 from wspolnota.budget.models import (
@@ -75,12 +75,10 @@ def is_administrator(user: User | Any) -> bool:
 
 
 def is_coordinator(user: User | Any, edition: Edition) -> bool:
-    """Officials of the edition's coordinating unit (any official when none is set), administrators."""
-    if is_administrator(user):
-        return True
-    if edition.coordinating_unit_id is None:
-        return has_role(user, Role.OFFICIAL)
-    return edition.coordinating_unit_id in official_unit_ids(user)
+    """Officials of the edition's coordinating unit, and administrators. An edition without a
+    coordinating unit is run by administrators only, never by any official of any department
+    (the same rule as ``coordinates_edition``)."""
+    return coordinates_edition(user, edition)
 
 
 def coordinates_edition(user: User | Any, edition: Edition) -> bool:
@@ -137,14 +135,24 @@ def can_view_project(user: User | Any, project: Project) -> bool:
     return is_author(user, project) or is_administrator(user)
 
 
+def reviews_project(user: User | Any, project: Project) -> bool:
+    """An official of the unit leading the project's verification or asked for an opinion on it."""
+    units = official_unit_ids(user)
+    if not units:
+        return False
+    if project.verification_unit_id in units:
+        return True
+    return project.reviews.filter(city_unit_id__in=units).exists()
+
+
 def can_view_verification(user: User | Any, project: Project) -> bool:
-    """Officials see every project's verification file; a district councillor, their district's."""
+    """The edition's coordinators and the units working on the project's verification; a
+    district councillor, their own district's projects. Not every official of every department."""
     if project.status == S.DRAFT:
         return False
-    if is_official(user):
+    if is_coordinator(user, project.edition) or reviews_project(user, project):
         return True
-    district = project.pool.district
-    return district is not None and has_role(user, Role.DISTRICT_COUNCILLOR, district=district)
+    return is_councillor_of(user, project.pool.district_id)
 
 
 def can_use_office(user: User | Any) -> bool:

@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from shapely.geometry import shape
 
-from wspolnota.accounts.permissions import is_official
-from wspolnota.accounts.roles import Role
+from wspolnota.accounts.permissions import district_ids, is_official
 from wspolnota.budget import permissions
 from wspolnota.budget.models import (
     Attachment,
@@ -36,6 +35,7 @@ from wspolnota.budget.models import (
 )
 from wspolnota.budget.search import search_terms
 from wspolnota.budget.thread import LATER_STAGES, LaterStage, edition_stages, stage_of
+from wspolnota.core.parsing import parse_int
 from wspolnota.territory.models import District
 from wspolnota.territory.selectors import SvgMap, district_svg_map
 
@@ -159,8 +159,9 @@ def project_catalogue(
     )
     if filters.pool == "citywide":
         projects = projects.filter(pool__kind="citywide")
-    elif filters.pool.isdigit():
-        projects = projects.filter(pool__district__number=int(filters.pool))
+    elif filters.pool:
+        number = parse_int(filters.pool, min_value=0, field="pool")
+        projects = projects.filter(pool__district__number=number)
     if filters.category:
         projects = projects.filter(category=filters.category)
     if filters.status in PUBLIC_STATUSES:
@@ -321,7 +322,11 @@ def project_get_for(*, viewer: User | Any, project_id: int) -> Project:
 def project_versions(*, project: Project, viewer: User | Any) -> QuerySet[ProjectVersion]:
     """Every version for the author and officials; the public sees those since submission."""
     versions = project.versions.select_related("created_by").order_by("-number")
-    if not (permissions.is_author(viewer, project) or is_official(viewer)):
+    if not (
+        permissions.is_author(viewer, project)
+        or permissions.can_view_verification(viewer, project)
+        or permissions.is_coordinator(viewer, project.edition)
+    ):
         versions = versions.filter(is_draft=False)
     return versions
 
@@ -366,7 +371,7 @@ def merge_proposal_get_for(*, viewer: User | Any, proposal_id: int) -> MergeProp
     if proposal is None or not (
         permissions.is_author(viewer, proposal.source)
         or permissions.is_author(viewer, proposal.target)
-        or is_official(viewer)
+        or permissions.is_coordinator(viewer, proposal.source.edition)
     ):
         raise Http404
     return proposal
@@ -412,17 +417,16 @@ def office_projects(
             failed_reviews=Count("reviews", filter=Q(reviews__result=ReviewResult.FAILED)),
         )
     )
-    if not is_official(viewer):
-        districts = (
-            list(
-                viewer.role_assignments.filter(role=Role.DISTRICT_COUNCILLOR).values_list(
-                    "district_id", flat=True
-                )
-            )
-            if getattr(viewer, "is_authenticated", False)
-            else []
-        )
-        projects = projects.filter(pool__district_id__in=districts)
+    if not permissions.is_coordinator(viewer, edition):
+        # Other officials see the projects their unit verifies or gives an opinion on; a
+        # councillor, their district's (issue 15: never every project for every official).
+        units = permissions.official_unit_ids(viewer)
+        mine = Project.objects.filter(
+            Q(pool__district_id__in=district_ids(viewer))
+            | Q(verification_unit_id__in=units)
+            | Q(reviews__city_unit_id__in=units)
+        ).values("pk")
+        projects = projects.filter(pk__in=mine)
     if status in PUBLIC_STATUSES:
         projects = projects.filter(status=status)
     if unit_id is not None:

@@ -61,3 +61,5 @@ BUDGET_EXCEEDED = _(
     "zostało %(left)s zł."
 )
 BUDGET_AMOUNT_INVALID = _("Kwota budżetu musi być liczbą nie mniejszą niż zero.")
+POINT_INCOMPLETE = _("Podaj obie współrzędne punktu adresowego albo żadnej.")
+POINT_OUTSIDE = _("Ten punkt nie leży w granicach miasta. Sprawdź współrzędne.")

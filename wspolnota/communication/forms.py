@@ -13,6 +13,37 @@ from wspolnota.territory.models import District
 LANGUAGE_LABELS = dict(settings.LANGUAGES)
 
 
+class CoordinateField(forms.FloatField):
+    """Degrees as people type them: a comma or a dot before the decimals."""
+
+    def to_python(self, value: Any) -> float | None:
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        return super().to_python(value)
+
+
+def _point_fields() -> tuple[CoordinateField, CoordinateField]:
+    help_text = _(
+        "Nieobowiązkowe: miejsce Twojego adresu (kliknij je na mapie albo wpisz współrzędne). "
+        "Dzięki niemu dostaniesz ogłoszenia dla małego obszaru, np. o awarii na Twojej ulicy."
+    )
+    return (
+        CoordinateField(
+            label=_("Punkt adresowy: szerokość geograficzna"),
+            required=False,
+            min_value=-90,
+            max_value=90,
+            help_text=help_text,
+        ),
+        CoordinateField(
+            label=_("Punkt adresowy: długość geograficzna"),
+            required=False,
+            min_value=-180,
+            max_value=180,
+        ),
+    )
+
+
 class DistrictsField(forms.ModelMultipleChoiceField[District]):
     def label_from_instance(self, obj: District) -> str:
         return obj.full_name
@@ -116,21 +147,19 @@ class NoticeForm(forms.Form):
         label=_("Zasięg"), choices=Scope.choices, initial=Scope.CITY, widget=forms.RadioSelect
     )
     districts = _districts_field(_("Dzielnice"), _("Dla zasięgu „wybrane dzielnice”."))
-    area_geojson = forms.CharField(
-        label=_("Obszar jako GeoJSON"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_(
-            "Dla zasięgu „obszar na mapie”: wklej wielokąt GeoJSON albo podaj środek i promień."
-        ),
-    )
-    area_center_lat = forms.FloatField(
+    # Filled by the map (a polygon drawn with Leaflet when JavaScript runs); nobody types it.
+    area_geojson = forms.CharField(required=False, widget=forms.HiddenInput)
+    area_center_lat = CoordinateField(
         label=_("Środek obszaru: szerokość geograficzna"),
         required=False,
         min_value=-90,
         max_value=90,
+        help_text=_(
+            "Dla zasięgu „obszar na mapie”: środek i promień, np. 50,0617 i 19,9373 to Rynek "
+            "Główny. Na mapie poniżej możesz kliknąć środek albo narysować wielokąt."
+        ),
     )
-    area_center_lon = forms.FloatField(
+    area_center_lon = CoordinateField(
         label=_("Środek obszaru: długość geograficzna"),
         required=False,
         min_value=-180,
@@ -232,6 +261,7 @@ class SubscribeForm(forms.Form):
             "Ogłoszenia dla całego miasta dostaniesz zawsze; zaznacz dzielnice, z których chcesz też ogłoszenia lokalne."
         ),
     )
+    point_lat, point_lon = _point_fields()
     topics = _topics_field()
     groups = _groups_field()
     consent = forms.BooleanField(
@@ -261,6 +291,7 @@ class CodeForm(forms.Form):
 class PreferencesForm(forms.Form):
     language = forms.ChoiceField(label=_("Język wiadomości"), choices=settings.LANGUAGES)
     districts = _districts_field(_("Dzielnice"))
+    point_lat, point_lon = _point_fields()
     topics = _topics_field()
     groups = _groups_field()
 
@@ -279,6 +310,7 @@ class CounterForm(forms.Form):
     postal_city = forms.CharField(label=_("Miejscowość"), required=False, max_length=100)
     language = forms.ChoiceField(label=_("Język wiadomości"), choices=settings.LANGUAGES)
     districts = _districts_field(_("Dzielnice"))
+    point_lat, point_lon = _point_fields()
     topics = _topics_field()
     groups = _groups_field()
     consent_document = forms.CharField(

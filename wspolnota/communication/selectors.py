@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from shapely.geometry import Point, shape
+from shapely.prepared import prep
 
 from wspolnota.communication.choices import Channel, Scope
 from wspolnota.communication.conf import get_config
@@ -116,6 +118,11 @@ def notice_audience(*, notice: Notice) -> list[Recipient]:
         subs = subs.annotate(group_hit=F("groups_mask").bitand(notice.groups_mask)).filter(
             Q(groups_mask=0) | Q(group_hit__gt=0)
         )
+    if notice.scope == Scope.AREA and notice.area:
+        west, south, east, north = shape(notice.area).bounds
+        subs = subs.filter(
+            point_lat__gte=south, point_lat__lte=north, point_lon__gte=west, point_lon__lte=east
+        )
     rows: list[dict[str, Any]] = [
         dict(row)
         for row in subs.values(
@@ -129,6 +136,8 @@ def notice_audience(*, notice: Notice) -> list[Recipient]:
             "postal_street",
             "postal_code",
             "postal_city",
+            "point_lat",
+            "point_lon",
         )
     ]
     through = Subscription.districts.through
@@ -139,12 +148,21 @@ def notice_audience(*, notice: Notice) -> list[Recipient]:
         by_subscription.setdefault(sub_id, []).append(link_district_id)
     available = {t.language for t in notice.texts.all()}
     city_wide = notice.scope == Scope.CITY
+    # An area reaches the subscribers whose address point lies inside it, not whole districts.
+    area = prep(shape(notice.area)) if notice.scope == Scope.AREA and notice.area else None
     recipients = []
     for row in rows:
         districts = sorted(by_subscription.get(row["id"], []))
         district_id: int | None
         if city_wide:
             district_id = districts[0] if districts else None
+        elif area is not None:
+            if row["point_lat"] is None or row["point_lon"] is None:
+                continue
+            if not area.covers(Point(row["point_lon"], row["point_lat"])):
+                continue
+            hits = [d for d in districts if d in target]
+            district_id = hits[0] if hits else (districts[0] if districts else None)
         else:
             hits = [d for d in districts if d in target]
             if not hits:

@@ -631,6 +631,9 @@ class Preferences:
     districts: list[District] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
+    # The address point (WGS84): area notices reach the subscribers whose point is inside.
+    point_lat: float | None = None
+    point_lon: float | None = None
 
 
 def _clean_address(channel: str, address: Address) -> Address:
@@ -675,7 +678,23 @@ def _secret_hash(subscription_id: int, secret: str) -> str:
     ).hexdigest()
 
 
+def _clean_point(preferences: Preferences) -> tuple[float | None, float | None]:
+    from wspolnota.territory.selectors import district_for_point
+
+    lat, lon = preferences.point_lat, preferences.point_lon
+    if lat is None and lon is None:
+        return None, None
+    if lat is None or lon is None:
+        raise CommunicationError(
+            errors.POINT_INCOMPLETE, field="point_lat" if lat is None else "point_lon"
+        )
+    if district_for_point(lat=lat, lon=lon) is None:
+        raise CommunicationError(errors.POINT_OUTSIDE, field="point_lat")
+    return round(lat, 6), round(lon, 6)
+
+
 def _set_preferences(subscription: Subscription, preferences: Preferences) -> None:
+    subscription.point_lat, subscription.point_lon = _clean_point(preferences)
     subscription.language = preferences.language
     subscription.topics_mask = to_mask(preferences.topics, Topic)
     subscription.groups_mask = to_mask(preferences.groups, Group)
@@ -838,6 +857,7 @@ def subscription_start(
     if channel == Channel.LETTER:
         raise CommunicationError(errors.LETTER_ONLY_AT_COUNTER, field="channel")
     cleaned = _clean_address(channel, address)
+    _clean_point(preferences)  # checked first: the answer must not depend on who subscribed
     label = Subscription(channel=channel, **cleaned.__dict__).address_label
     own_phone = (
         user is not None

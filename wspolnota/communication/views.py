@@ -30,6 +30,7 @@ from wspolnota.communication.geo import parse_geojson_polygon
 from wspolnota.communication.models import LetterBatch, Notice, NoticeAudio, Subscription
 from wspolnota.core.errors import DomainError, PermissionDeniedError
 from wspolnota.core.forms import apply_domain_error
+from wspolnota.core.parsing import parse_id
 from wspolnota.core.ratelimit import rate_limited, sms_request_limited
 from wspolnota.territory.selectors import district_get, district_list
 
@@ -136,6 +137,13 @@ def notice_audio(request: HttpRequest, notice_id: int) -> HttpResponse:
     return FileResponse(Path(audio.path).open("rb"), content_type="audio/wav")
 
 
+def _map_context() -> dict[str, Any]:
+    return {
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
+    }
+
+
 # --- Subscriptions ---------------------------------------------------------------------------------
 
 
@@ -145,6 +153,8 @@ def _preferences(data: dict[str, Any]) -> services.Preferences:
         districts=list(data.get("districts") or []),
         topics=list(data.get("topics") or []),
         groups=list(data.get("groups") or []),
+        point_lat=data.get("point_lat"),
+        point_lon=data.get("point_lon"),
     )
 
 
@@ -206,7 +216,9 @@ def subscribe(request: HttpRequest) -> HttpResponse:
                 return redirect("communication:subscription_code")
         if form.errors and status == 200:
             status = 400
-    return render(request, "communication/subscribe.html", {"form": form}, status=status)
+    return render(
+        request, "communication/subscribe.html", {"form": form, **_map_context()}, status=status
+    )
 
 
 def _subscription_or_404(manage_token: str) -> Subscription:
@@ -292,6 +304,8 @@ def subscription_manage(request: HttpRequest, manage_token: str) -> HttpResponse
         "districts": list(subscription.districts.all()),
         "topics": from_mask(subscription.topics_mask, Topic),
         "groups": from_mask(subscription.groups_mask, Group),
+        "point_lat": subscription.point_lat,
+        "point_lon": subscription.point_lon,
     }
     form = PreferencesForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200
@@ -320,10 +334,7 @@ def my_subscriptions(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     if request.method == "POST" and request.POST.get("cancel"):
-        try:
-            ids = [int(request.POST["cancel"])]
-        except ValueError:
-            ids = []
+        ids = [parse_id(request.POST["cancel"], field="cancel")]
         if services.subscriptions_cancel_for_user(user=user, ids=ids):
             messages.success(request, _("Wypisano z subskrypcji."))
         return redirect("communication:my_subscriptions")
@@ -550,7 +561,7 @@ def _notice_form_page(request: HttpRequest, user: User, notice: Notice | None) -
     return render(
         request,
         "communication/notice_form.html",
-        {"form": form, "notice": notice},
+        {"form": form, "notice": notice, **_map_context()},
         status=400 if form.errors else 200,
     )
 

@@ -98,6 +98,17 @@ class Place(BaseModel):
     is_published = models.BooleanField(_("opublikowane"), default=True)
     source = models.CharField(_("źródło danych"), max_length=100, blank=True)
     source_id = models.CharField(_("identyfikator w źródle"), max_length=64, blank=True)
+    city_unit = models.ForeignKey(
+        "accounts.CityUnit",
+        verbose_name=_("jednostka prowadząca"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="community_places",
+        help_text=_(
+            "Urzędnicy tej jednostki prowadzą miejsce, decydują o rezerwacjach sal i wydarzeniach w nim."
+        ),
+    )
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("opiekunowie miejsca"),

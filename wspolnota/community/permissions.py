@@ -7,7 +7,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from wspolnota.accounts.permissions import has_role, is_official
+from wspolnota.accounts.permissions import (
+    acts_for_unit,
+    has_role,
+    is_administrator,
+    is_official,
+    unit_ids,
+)
 from wspolnota.accounts.roles import Role
 from wspolnota.community.models import (
     Activity,
@@ -38,12 +44,32 @@ def manages_any_place(user: Any) -> bool:
 
 
 def can_manage_places(user: Any) -> bool:
-    """Officials keep the city's list of places (and import the open-data file)."""
+    """Officials add places (for their own unit) and import the open-data file."""
     return is_official(user)
 
 
+def new_place_unit_id(user: Any) -> int | None:
+    """The unit a new place added by this official is put in the charge of (their first unit;
+    none for administrators, who choose)."""
+    if is_administrator(user):
+        return None
+    units = unit_ids(user)
+    return min(units) if units else None
+
+
+def can_assign_place_unit(user: Any, unit: Any) -> bool:
+    """A place is put in a unit's charge only by that unit's officials (or administrators)."""
+    return acts_for_unit(user, getattr(unit, "pk", None))
+
+
 def can_edit_place(user: Any, place: Place) -> bool:
-    return is_official(user) or manages_place(user, place)
+    """Scoped to the place: officials of the unit that runs it, its managers, administrators."""
+    return acts_for_unit(user, place.city_unit_id) or manages_place(user, place)
+
+
+def runs_any_place(user: Any) -> bool:
+    """Whether the user has some place in their charge (office lists and links)."""
+    return is_administrator(user) or bool(unit_ids(user)) or manages_any_place(user)
 
 
 def can_manage_activities(user: Any, place: Place) -> bool:
@@ -70,11 +96,12 @@ def can_request_room(user: Any, room: Room, *, at: datetime) -> bool:
 
 
 def can_decide_booking(user: Any, booking: RoomBooking) -> bool:
-    return is_official(user) or manages_place(user, booking.room.place)
+    return can_edit_place(user, booking.room.place)
 
 
 def can_review_bookings(user: Any) -> bool:
-    return is_official(user) or manages_any_place(user)
+    """The list shows only the places the user runs (see ``selectors.bookings_to_review``)."""
+    return runs_any_place(user)
 
 
 def can_cancel_booking(user: Any, booking: RoomBooking, *, at: datetime) -> bool:
@@ -90,7 +117,9 @@ def can_create_event(user: Any) -> bool:
 def can_edit_event(user: Any, event: Event) -> bool:
     if not _signed_in(user):
         return False
-    return is_official(user) or event.created_by_id == user.pk or manages_place(user, event.place)
+    if is_administrator(user) or event.created_by_id == user.pk:
+        return True
+    return event.place is not None and can_edit_place(user, event.place)
 
 
 def can_view_event(user: Any, event: Event) -> bool:
@@ -113,9 +142,13 @@ def can_create_offer(user: Any) -> bool:
 
 
 def can_manage_offer(user: Any, offer: VolunteerOffer) -> bool:
+    """The offer's own coordinator, those who run the place it is held at, administrators —
+    never an official of any department, nor another organisation's member."""
     if not _signed_in(user):
         return False
-    return is_official(user) or offer.created_by_id == user.pk
+    if is_administrator(user) or offer.created_by_id == user.pk:
+        return True
+    return offer.place is not None and can_edit_place(user, offer.place)
 
 
 def can_apply_for_offer(user: Any, offer: VolunteerOffer, *, at: datetime) -> bool:

@@ -14,7 +14,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from shapely.geometry import shape
 
-from wspolnota.accounts.permissions import is_official
+from wspolnota.accounts.permissions import is_administrator, unit_ids
+from wspolnota.community import permissions
 from wspolnota.community.models import (
     ACTIVE_BOOKING_STATUSES,
     Activity,
@@ -93,9 +94,7 @@ def place_get(*, slug: str, viewer: User | Any = None) -> Place | None:
     )
     if place is None:
         return None
-    if not place.is_published and not (
-        is_official(viewer) or place.managers.filter(pk=getattr(viewer, "pk", None)).exists()
-    ):
+    if not place.is_published and not permissions.can_edit_place(viewer, place):
         return None
     return place
 
@@ -282,8 +281,12 @@ def bookings_to_review(*, viewer: User) -> QuerySet[RoomBooking]:
     bookings = RoomBooking.objects.select_related("room", "room__place", "requested_by").filter(
         status=BookingStatus.REQUESTED
     )
-    if not is_official(viewer):
-        bookings = bookings.filter(room__place__managers=viewer)
+    if not is_administrator(viewer):
+        bookings = bookings.filter(
+            pk__in=RoomBooking.objects.filter(
+                Q(room__place__managers=viewer) | Q(room__place__city_unit_id__in=unit_ids(viewer))
+            ).values("pk")
+        )
     return bookings.order_by("starts_at", "id")
 
 
@@ -377,8 +380,14 @@ def event_get(*, pk: int) -> Event | None:
 
 def events_managed_by(*, user: User) -> QuerySet[Event]:
     events = Event.objects.select_related("place", "district")
-    if not is_official(user):
-        events = events.filter(Q(created_by=user) | Q(place__managers=user)).distinct()
+    if not is_administrator(user):
+        events = events.filter(
+            pk__in=Event.objects.filter(
+                Q(created_by=user)
+                | Q(place__managers=user)
+                | Q(place__city_unit_id__in=unit_ids(user))
+            ).values("pk")
+        )
     return _with_counts(events).order_by("-starts_at", "-id")
 
 
@@ -584,8 +593,11 @@ def offers_managed_by(*, user: User) -> QuerySet[VolunteerOffer]:
     offers = VolunteerOffer.objects.select_related("district").annotate(
         pending=Count("applications", filter=Q(applications__status=ApplicationStatus.SUBMITTED))
     )
-    if not is_official(user):
-        offers = offers.filter(created_by=user)
+    if not is_administrator(user):
+        mine = VolunteerOffer.objects.filter(
+            Q(created_by=user) | Q(place__managers=user) | Q(place__city_unit_id__in=unit_ids(user))
+        ).values("pk")
+        offers = offers.filter(pk__in=mine)
     return offers.order_by("-starts_on", "-id")
 
 

@@ -22,6 +22,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.text import slugify
 
+from wspolnota.accounts.models import CityUnit
 from wspolnota.communication.notifications import notify
 from wspolnota.community import errors, permissions
 from wspolnota.community.errors import CommunityError
@@ -219,6 +220,7 @@ PLACE_FIELDS = (
     "opened_on",
     "closed_on",
     "is_published",
+    "city_unit",
 )
 
 
@@ -242,10 +244,20 @@ def place_save(
 
     ``actor=None`` is the system (the import command); every change is audit-logged.
     """
+    fields = dict(fields)
     if actor is not None:
-        allowed = permissions.can_manage_places(actor) or (
-            place is not None and permissions.can_edit_place(actor, place)
-        )
+        if place is None:
+            allowed = permissions.can_manage_places(actor)
+            unit_id = permissions.new_place_unit_id(actor)
+            if allowed and "city_unit" not in fields and unit_id is not None:
+                # An official's new place is in their own unit's charge.
+                fields["city_unit"] = CityUnit.objects.get(pk=unit_id)
+        else:
+            allowed = permissions.can_edit_place(actor, place)
+        current = place.city_unit_id if place is not None else None
+        new_unit = fields.get("city_unit")
+        if "city_unit" in fields and getattr(new_unit, "pk", None) != current:
+            allowed = allowed and permissions.can_assign_place_unit(actor, new_unit)
         if not allowed:
             raise _deny()
     hours = parse_opening_hours(hours_text) if hours_text is not None else None
@@ -518,6 +530,13 @@ def senior_centres_import(
                 if not changed:
                     report.unchanged.append(place.name)
                     continue
+            if (
+                place is not None
+                and actor is not None
+                and not permissions.can_edit_place(actor, place)
+            ):
+                # A place another unit runs is not changed through the import either.
+                raise _deny()
             try:
                 saved = place_save(
                     actor=actor,

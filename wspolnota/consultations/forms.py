@@ -99,8 +99,13 @@ class ConsultationForm(forms.Form):
         help_text=_("Co najmniej trzy, w tym otwarte spotkanie lub warsztaty."),
     )
 
-    def __init__(self, *args: Any, announced: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, announced: bool = False, units: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if units is not None:
+            # Only the units the person may act for (the service checks it again).
+            self.fields["initiating_unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["title_en"].widget.attrs["lang"] = "en"
         self.fields["title_uk"].widget.attrs["lang"] = "uk"
         if announced:

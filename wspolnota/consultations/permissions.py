@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from wspolnota.accounts.permissions import can_moderate, has_role, is_official
-from wspolnota.accounts.roles import Role
+from wspolnota.accounts.permissions import acts_for_unit, can_moderate, is_administrator, unit_ids
 from wspolnota.consultations import selectors
 from wspolnota.consultations.models import Consultation, Meeting, Survey
 
@@ -15,21 +14,19 @@ def _signed_in(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def can_create_consultation(user: Any) -> bool:
-    return is_official(user)
+def can_create_consultation(user: Any, *, unit: Any = None) -> bool:
+    """Officials plan consultations in their own unit's name only (administrators in any).
+
+    Without ``unit``: whether the user may plan a consultation at all (shows the button).
+    """
+    if unit is None:
+        return is_administrator(user) or bool(unit_ids(user))
+    return acts_for_unit(user, unit.pk)
 
 
 def can_manage_consultation(user: Any, consultation: Consultation) -> bool:
     """Administrators, and officials of the unit that initiated the consultation."""
-    if has_role(user, Role.ADMINISTRATOR):
-        return True
-    if not _signed_in(user) or not has_role(user, Role.OFFICIAL):
-        return False
-    return bool(
-        user.role_assignments.filter(
-            role=Role.OFFICIAL, city_unit_id=consultation.initiating_unit_id
-        ).exists()
-    )
+    return acts_for_unit(user, consultation.initiating_unit_id)
 
 
 def can_view_consultation(user: Any, consultation: Consultation) -> bool:

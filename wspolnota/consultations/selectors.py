@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wspolnota.accounts.permissions import has_role, is_official
+from wspolnota.accounts.permissions import has_role, is_official, unit_ids
 from wspolnota.accounts.roles import Role
 from wspolnota.consultations.models import (
     TEXT_LANGUAGES,
@@ -125,6 +125,19 @@ def consultation_list(*, viewer: Any, at: datetime) -> QuerySet[Consultation]:
         units = viewer.role_assignments.filter(role=Role.OFFICIAL).values("city_unit_id")
         return consultations.filter(Q(published_at__isnull=False) | Q(initiating_unit_id__in=units))
     return consultations.filter(published_at__isnull=False)
+
+
+def initiating_unit_choices(*, viewer: Any, current: Consultation | None = None) -> QuerySet[Any]:
+    """The city units the viewer may plan a consultation for: their own (all for administrators),
+    plus the consultation's current unit when editing."""
+    from wspolnota.accounts.models import CityUnit
+
+    if has_role(viewer, Role.ADMINISTRATOR):
+        return CityUnit.objects.all()
+    units = Q(pk__in=unit_ids(viewer))
+    if current is not None:
+        units |= Q(pk=current.initiating_unit_id)
+    return CityUnit.objects.filter(units)
 
 
 def consultation_get(*, pk: int) -> Consultation | None:

@@ -75,7 +75,7 @@ def consultation_create(
 
     ``translations`` are the English and Ukrainian texts (``title_en``, ``summary_uk``, …).
     """
-    _deny(permissions.can_create_consultation(actor))
+    _deny(permissions.can_create_consultation(actor, unit=initiating_unit))
     if ends_on < starts_on:
         raise ConsultationsError(errors.DATES_ORDER, field="ends_on")
     consultation = Consultation(
@@ -217,6 +217,10 @@ def consultation_update(
     part is told when the dates or the forms change.
     """
     _deny(permissions.can_manage_consultation(actor, consultation))
+    new_unit = fields.get("initiating_unit")
+    if new_unit is not None and new_unit.pk != consultation.initiating_unit_id:
+        # Handing a consultation over needs the right to act for the receiving unit too.
+        _deny(permissions.can_create_consultation(actor, unit=new_unit))
     at = at or timezone.now()
     announced = consultation.published_at is not None
     if consultation.report_published_at is not None:

@@ -5,9 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from wspolnota.accounts.permissions import can_moderate, has_role, is_official
-from wspolnota.accounts.roles import Role
-from wspolnota.councils.models import Body, MemberRole, Membership, ResidentQuestion
+from wspolnota.accounts.permissions import (
+    acts_for_unit,
+    can_moderate,
+    is_administrator,
+    is_councillor_of,
+    is_official_of,
+)
+from wspolnota.councils.models import Body, BodyKind, MemberRole, Membership, ResidentQuestion
 
 
 def _signed_in(user: Any) -> bool:
@@ -27,18 +32,27 @@ def is_body_officer(user: Any, body: Body, *, on: date) -> bool:
     return seats.exists()
 
 
+def can_create_body(user: Any, *, kind: str, city_unit: Any = None) -> bool:
+    """Administrators register any body; an official registers an advisory body kept by their
+    own unit. District councils are set up by administrators (or the set-up command)."""
+    if is_administrator(user):
+        return True
+    return (
+        kind != BodyKind.DISTRICT_COUNCIL
+        and city_unit is not None
+        and is_official_of(user, city_unit.pk)
+    )
+
+
 def can_manage_body(user: Any, body: Body, *, on: date) -> bool:
-    """Officials everywhere; a district councillor for their own district's council; a body's
-    chair, vice-chair or secretary for their own body."""
+    """Scoped to the body: administrators; officials of the unit that keeps the body (when it
+    names one); a district councillor for their own district's council only; a body's chair,
+    vice-chair or secretary for their own body. Never "any official"."""
     if not _signed_in(user):
         return False
-    if is_official(user):
+    if acts_for_unit(user, body.city_unit_id):
         return True
-    if (
-        body.is_district_council
-        and body.district is not None
-        and has_role(user, Role.DISTRICT_COUNCILLOR, district=body.district)
-    ):
+    if body.is_district_council and is_councillor_of(user, body.district_id):
         return True
     return is_body_officer(user, body, on=on)
 
@@ -52,7 +66,8 @@ def can_answer_question(user: Any, question: ResidentQuestion, *, on: date) -> b
 
 
 def can_hide_question(user: Any, question: ResidentQuestion) -> bool:
-    return can_moderate(user) or is_official(user)
+    """Moderators anywhere; officials only for a body their unit keeps."""
+    return can_moderate(user) or acts_for_unit(user, question.body.city_unit_id)
 
 
 def can_view_question(user: Any, question: ResidentQuestion, *, on: date) -> bool:

@@ -65,9 +65,22 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _require_manager(actor: User | None, body: Body) -> None:
+def _require_manager(actor: User | None, body: Body, *parts: Any) -> None:
+    """The actor runs ``body``, and every existing object passed along belongs to it (a record
+    of another body is never changed through one's own)."""
     if actor is not None and not permissions.can_manage_body(actor, body, on=_today()):
         raise _deny()
+    for part in parts:
+        if part is not None and _body_id_of(part) != body.pk:
+            raise _deny()
+
+
+def _body_id_of(obj: Any) -> int | None:
+    if isinstance(obj, Term):
+        return obj.body_id
+    if isinstance(obj, (Committee, Membership)):
+        return obj.term.body_id
+    return obj.body_id  # type: ignore[no-any-return]
 
 
 def _clean(obj: Any, **kwargs: Any) -> None:
@@ -118,10 +131,9 @@ def body_create(
     description: str = "",
     slug: str = "",
 ) -> Body:
-    """Register a council or an advisory body (officials; ``actor=None`` for set-up commands)."""
-    from wspolnota.accounts.permissions import is_official
-
-    if actor is not None and not is_official(actor):
+    """Register a council or an advisory body (``actor=None`` for set-up commands): see
+    ``permissions.can_create_body``."""
+    if actor is not None and not permissions.can_create_body(actor, kind=kind, city_unit=city_unit):
         raise _deny()
     with transaction.atomic():
         body = Body(
@@ -309,7 +321,9 @@ def committee_save(
     members: list[Membership],
     chair: Membership | None,
 ) -> Committee:
-    _require_manager(actor, term.body)
+    _require_manager(actor, term.body, committee, chair, *members)
+    if committee is not None and committee.term_id != term.pk:
+        raise _deny()
     with transaction.atomic():
         before = snapshot(committee) if committee else None
         target = committee or Committee(term=term)
@@ -368,7 +382,7 @@ def meeting_save(
 
     Minutes are published the first time they are saved for a meeting that has taken place.
     """
-    _require_manager(actor, body)
+    _require_manager(actor, body, meeting)
     with transaction.atomic():
         before = snapshot(meeting) if meeting else None
         target = meeting or Meeting(body=body)
@@ -459,7 +473,7 @@ def vote_record(
     secret ballot is ever stored. A motion passes with a quorum and more votes for than against.
     """
     body = meeting.body
-    _require_manager(actor, body)
+    _require_manager(actor, body, resolution)
     if meeting.status != MeetingStatus.HELD and meeting.starts_at > timezone.now():
         raise CouncilsError(errors.VOTE_NOT_HELD)
     day = timezone.localtime(meeting.starts_at).date()
@@ -517,7 +531,7 @@ def resolution_draft_save(
     meeting: Meeting | None = None,
 ) -> Resolution:
     """Write or change a draft resolution of a district council (drafts are not public)."""
-    _require_manager(actor, body)
+    _require_manager(actor, body, resolution, meeting)
     if not body.is_district_council:
         raise CouncilsError(errors.RESOLUTIONS_ONLY_COUNCILS)
     if resolution is not None and resolution.status != ResolutionStatus.DRAFT:
@@ -725,7 +739,7 @@ def opinion_save(
     *, actor: User | None, body: Body, opinion: Opinion | None, fields: dict[str, Any]
 ) -> Opinion:
     """Register a city draft sent to an advisory body for its opinion."""
-    _require_manager(actor, body)
+    _require_manager(actor, body, opinion)
     if body.kind not in ADVISORY_KINDS:
         raise CouncilsError(errors.OPINION_ONLY_ADVISORY)
     if opinion is not None and opinion.status == OpinionStatus.ADOPTED:

@@ -15,6 +15,11 @@ def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture
-def edition(krakow: Any) -> Edition:
-    """An edition open for submissions; any official coordinates it."""
-    return make_edition(districts=krakow, phase=Phase.SUBMISSION)
+def edition(krakow: Any, official: Any) -> Edition:
+    """An edition open for submissions, coordinated by the ``official`` persona's unit (an
+    edition naming no unit would be left to administrators)."""
+    return make_edition(
+        districts=krakow,
+        phase=Phase.SUBMISSION,
+        coordinating_unit=official.role_assignments.get().city_unit,
+    )

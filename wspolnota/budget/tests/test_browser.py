@@ -252,7 +252,7 @@ def test_the_merge_and_appeal_pages_have_no_wcag_violations(browser, live_server
     unit = CityUnitFactory()
     official = UserFactory(district=krakow[2], password=PASSWORD)
     RoleAssignmentFactory(user=official, role=Role.OFFICIAL, city_unit=unit)
-    edition = make_edition(districts=krakow, phase=Phase.SUBMISSION)
+    edition = make_edition(districts=krakow, phase=Phase.SUBMISSION, coordinating_unit=unit)
     author = UserFactory(district=krakow[1], password=PASSWORD)
     from wspolnota.budget.tests.factories import submitted_project
 

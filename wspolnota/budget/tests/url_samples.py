@@ -19,7 +19,11 @@ def url_samples(request: Any) -> dict[str, Any]:
     settings.MEDIA_ROOT = str(request.getfixturevalue("tmp_path") / "media")
     districts = request.getfixturevalue("krakow")
     official = request.getfixturevalue("official")
-    edition = make_edition(districts=districts, phase=Phase.SUBMISSION)
+    edition = make_edition(
+        districts=districts,
+        phase=Phase.SUBMISSION,
+        coordinating_unit=official.role_assignments.get().city_unit,
+    )
     author = UserFactory(district=districts[1])
     pool = pool_for(edition, 1)
     project = submitted_project(author=author, pool=pool)

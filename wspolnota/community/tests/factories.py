@@ -19,7 +19,10 @@ from wspolnota.community.models import (
     VolunteerOffer,
     VolunteerProfile,
 )
-from wspolnota.tests_support.factories import UserFactory
+from wspolnota.tests_support.factories import CityUnitFactory, UserFactory
+
+# The unit that runs the places the factories make (see conftest's ``official``).
+PLACES_UNIT = "WPS"
 
 
 class PlaceFactory(factory.django.DjangoModelFactory[Place]):
@@ -36,6 +39,7 @@ class PlaceFactory(factory.django.DjangoModelFactory[Place]):
     longitude = Decimal("19.936600")
     operator = "Fundacja Testowa"
     phone = "+48 12 300 00 00"
+    city_unit = factory.SubFactory(CityUnitFactory, code=PLACES_UNIT)
 
     @factory.post_generation
     def hours(obj: Place, create: bool, extracted: object, **kwargs: object) -> None:

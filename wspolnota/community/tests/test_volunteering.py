@@ -26,7 +26,11 @@ from wspolnota.community.services import (
     volunteer_hours_log,
     volunteer_profile_save,
 )
-from wspolnota.community.tests.factories import VolunteerOfferFactory, VolunteerProfileFactory
+from wspolnota.community.tests.factories import (
+    PlaceFactory,
+    VolunteerOfferFactory,
+    VolunteerProfileFactory,
+)
 from wspolnota.core.models import AuditLogEntry
 from wspolnota.tests_support.factories import UserFactory
 
@@ -213,7 +217,8 @@ def test_volunteering_over_30_days_needs_a_written_agreement_signed_by_both(krak
 def test_only_the_offers_organiser_or_an_official_decides_on_applications(
     krakow, ngo_member, official, resident
 ):
-    offer = VolunteerOfferFactory(created_by=ngo_member)
+    # An official of the unit that runs the place where the offer is held (issue 15).
+    offer = VolunteerOfferFactory(created_by=ngo_member, place=PlaceFactory())
     application = volunteer_apply(user=VolunteerProfileFactory().user, offer=offer)
     with pytest.raises(CommunityError):
         volunteer_application_decide(actor=resident, application=application, accept=True)

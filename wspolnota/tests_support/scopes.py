@@ -1,0 +1,39 @@
+"""People whose role is scoped to a given city unit or district, for the permission matrix tests.
+
+Every app's matrix asks the same question — does the role count for *this* object's unit or
+district, and not for another one? — so the personas are built the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wspolnota.accounts.models import CityUnit, User
+from wspolnota.accounts.roles import Role
+from wspolnota.tests_support.factories import CityUnitFactory, RoleAssignmentFactory, UserFactory
+
+
+def official_of(unit: CityUnit | None = None, **user: Any) -> User:
+    """An official of ``unit`` (a new unit when none is given)."""
+    person = UserFactory(**user)
+    RoleAssignmentFactory(user=person, role=Role.OFFICIAL, city_unit=unit or CityUnitFactory())
+    return person
+
+
+def councillor_of(district: Any, **user: Any) -> User:
+    """A district councillor of ``district``, living there."""
+    person = UserFactory(district=district, **user)
+    RoleAssignmentFactory(user=person, role=Role.DISTRICT_COUNCILLOR, district=district)
+    return person
+
+
+def with_role(role: Role, **user: Any) -> User:
+    """A holder of a city-wide role (moderator, NGO member, auditor, administrator)."""
+    person = UserFactory(**user)
+    RoleAssignmentFactory(user=person, role=role)
+    return person
+
+
+def unit_of(official: User) -> CityUnit:
+    """The one unit an official made by ``official_of`` (or the conftest persona) works in."""
+    return official.role_assignments.get(role=Role.OFFICIAL).city_unit  # type: ignore[return-value]
