@@ -89,6 +89,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
+        if self.deleted_at is not None:
+            return str(_("konto usunięte"))
         return self.full_name or self.email
 
     def save(self, *args: Any, **kwargs: Any) -> None:

@@ -365,8 +365,52 @@ def user_export_data(*, user: User) -> dict[str, Any]:
             for v in user.phone_verifications.all()
         ],
         "retention_days": settings.RETENTION_DAYS,
-        **_app_personal_data(user),
+        "audit_log": _audit_export(user),
+        **_registry_personal_data(user),
     }
+
+
+def _registry_personal_data(user: User) -> dict[str, Any]:
+    """Every app's declared personal data (``core.personaldata``), merged with the sections an
+    app still builds by hand (``personal_data_exporters``)."""
+    from wspolnota.core.personaldata import export_all
+
+    sections: dict[str, Any] = export_all(user)
+    sections.pop("accounts", None)  # the account, roles and codes are above
+    for section, value in _app_personal_data(user).items():
+        if isinstance(value, dict) and isinstance(sections.get(section), dict):
+            sections[section] = {**sections[section], **value}
+        else:
+            sections[section] = value
+    return sections
+
+
+def _audit_export(user: User) -> list[dict[str, Any]]:
+    """Audit entries the person made or that are about their account."""
+    from django.db.models import Q
+
+    from wspolnota.core.models import AuditLogEntry
+
+    entries = (
+        AuditLogEntry.objects.filter(
+            Q(actor=user) | Q(object_type="accounts.user", object_id=str(user.pk))
+        )
+        .select_related("personal")
+        .order_by("id")
+    )
+    return [
+        {
+            "id": e.pk,
+            "created_at": e.created_at.isoformat(),
+            "action": e.action,
+            "object": f"{e.object_type}#{e.object_id}",
+            "description": e.what(),
+            "before": e.shown("before"),
+            "after": e.shown("after"),
+            "reason": e.reason,
+        }
+        for e in entries
+    ]
 
 
 def _app_personal_data(user: User) -> dict[str, Any]:
@@ -388,6 +432,34 @@ def _app_personal_data(user: User) -> dict[str, Any]:
             exporter = getattr(import_module(module_path), name)
             sections[section] = exporter(user)
     return sections
+
+
+def _erase_everywhere(user: User, *, now: Any, reason: str) -> None:
+    """Erase or pseudonymise the person in every app (``core.personaldata``), in the audit
+    log's side table, and in the account row itself.
+
+    The name an official acted under stays on the audit entries of those acts (public records)
+    for ``RETENTION_AUDIT_DAYS``; ``personal_data_purge`` erases it afterwards.
+    """
+    from wspolnota.core.personaldata import audit_subjects, erase_all
+    from wspolnota.core.services import audit_personal_data_erase
+
+    acted_as_official = (
+        user.role_assignments.exclude(role=Role.NGO_MEMBER).exists() or user.is_superuser
+    )
+    subjects = audit_subjects(user)
+    needles = [user.email, user.phone]
+    if " " in user.full_name.strip():
+        needles.append(user.full_name.strip())
+    erase_all(user, now=now)
+    audit_personal_data_erase(
+        actor_user=None if acted_as_official else user,
+        subjects=subjects,
+        needles=needles,
+        keep_actor=acted_as_official,
+        reason=reason,
+    )
+    _erase_personal_data(user, now=now)
 
 
 def _erase_personal_data(user: User, *, now: Any) -> None:
@@ -422,28 +494,64 @@ def user_delete(*, user: User, password: str) -> None:
                 obj=user,
                 reason="GDPR art. 17 request by the account holder",
             )
-        _erase_personal_data(user, now=timezone.now())
+        _erase_everywhere(
+            user, now=timezone.now(), reason="GDPR art. 17 request by the account holder"
+        )
 
 
 def personal_data_purge(*, now: Any = None) -> dict[str, int]:
-    """Apply the retention periods from settings; run daily by the worker or cron."""
+    """Apply every retention period the privacy page names; run daily by the worker or cron.
+
+    - SMS codes: deleted after ``RETENTION_SMS_CODES_DAYS``;
+    - accounts unused for ``RETENTION_INACTIVE_ACCOUNT_DAYS`` (last log-in, or sign-up for an
+      account never logged in to) are erased everywhere, as if their holder deleted them;
+    - the voter roll of an edition: ``RETENTION_VOTER_ROLL_DAYS`` after its vote (voting app);
+    - the audit log: names of deleted accounts kept beside entries older than
+      ``RETENTION_AUDIT_DAYS`` are erased; the chain itself stays whole;
+    - sent, failed and cancelled messages: ``RETENTION_MESSAGES_DAYS`` (communication app).
+    """
+    from django.db.models.functions import Coalesce
+
+    from wspolnota.core.services import audit_personal_data_erase
+
     now = now or timezone.now()
     days = settings.RETENTION_DAYS
     codes = PhoneVerification.objects.filter(
         created_at__lt=now - timedelta(days=days["sms_codes"])
     ).delete()[0]
-    stale = User.objects.filter(
-        deleted_at__isnull=True,
-        is_superuser=False,
-        role_assignments__isnull=True,
-        last_login__lt=now - timedelta(days=days["inactive_account"]),
+    stale = (
+        User.objects.filter(
+            deleted_at__isnull=True, is_superuser=False, role_assignments__isnull=True
+        )
+        .annotate(last_seen=Coalesce("last_login", "date_joined"))
+        .filter(last_seen__lt=now - timedelta(days=days["inactive_account"]))
     )
     erased = 0
     for user in stale:
         with transaction.atomic():
-            _erase_personal_data(user, now=now)
+            _erase_everywhere(
+                user, now=now, reason="retention: account unused (RETENTION_INACTIVE_ACCOUNT_DAYS)"
+            )
             erased += 1
     from wspolnota.voting.services import voting_personal_data_purge
 
     rolls = voting_personal_data_purge(now=now)
-    return {"sms_codes": codes, "inactive_accounts": erased, "voter_rolls": rolls["editions"]}
+    deleted_actors = User.objects.filter(deleted_at__isnull=False)
+    audit = audit_personal_data_erase(
+        actor_user=None,
+        subjects=(),
+        needles=(),
+        old_actors=deleted_actors,
+        before=now - timedelta(days=days["deleted_account_audit"]),
+        reason="retention: audit log of deleted accounts (RETENTION_AUDIT_DAYS)",
+    )
+    from wspolnota.communication.personaldata import messages_purge
+
+    messages = messages_purge(now=now, days=days["messages"])
+    return {
+        "sms_codes": codes,
+        "inactive_accounts": erased,
+        "voter_rolls": rolls["editions"],
+        "audit_entries": len(audit),
+        "messages": messages,
+    }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from csp.decorators import csp_update
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -42,15 +40,12 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     from django.utils.translation import gettext as _
 
-    details: list[dict[str, Any]] = [
-        {
-            "field": ".".join(str(p) for p in error.get("loc", [])[1:]) or None,
-            "message": error.get("msg", ""),
-        }
-        for error in exc.errors
-    ]
+    from wspolnota.core.parsing import validation_messages
+
     return api.create_response(
-        request, {"detail": _("Niepoprawne dane w zapytaniu."), "errors": details}, status=422
+        request,
+        {"detail": _("Niepoprawne dane w zapytaniu."), "errors": validation_messages(exc.errors)},
+        status=422,
     )
 
 

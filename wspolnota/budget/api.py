@@ -9,11 +9,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from wspolnota.budget import selectors
 from wspolnota.budget.models import Category, Edition, EditionPhase, Pool, Project
+from wspolnota.core.parsing import BoundedPagination
 
 API_PREFIX = "/budget"
 router = Router()
@@ -169,7 +170,7 @@ def edition(request: HttpRequest, year: int) -> Edition:
 @router.get(
     "/editions/{year}/projects", response=list[ProjectOut], summary="Public projects of an edition"
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def projects(request: HttpRequest, year: int, filters: Query[ProjectFilters]) -> QuerySet[Project]:
     found = selectors.edition_get_for(viewer=request.user, year=year)
     return selectors.project_catalogue(

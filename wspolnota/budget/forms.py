@@ -28,6 +28,7 @@ from wspolnota.budget.models import (
 )
 from wspolnota.budget.selectors import PUBLIC_STATUSES
 from wspolnota.budget.services import CostLine, ProjectContent
+from wspolnota.core.parsing import total_forms
 from wspolnota.territory.models import District
 
 
@@ -230,8 +231,8 @@ def cost_formset(data: Any = None, *, project: Project | None = None, add_row: b
     """The cost table; blank rows are ignored and "add a row" works without JavaScript."""
     if data is not None:
         formset = CostItemFormSet(data, prefix=COST_PREFIX)
-        if add_row:
-            total = int(data.get(f"{COST_PREFIX}-TOTAL_FORMS", "0") or 0)
+        total = total_forms(data, COST_PREFIX)
+        if add_row and total is not None:
             mutable = data.copy()
             mutable[f"{COST_PREFIX}-TOTAL_FORMS"] = str(min(total + 1, 50))
             formset = CostItemFormSet(mutable, prefix=COST_PREFIX)

@@ -33,6 +33,7 @@ from wspolnota.budget.models import (
     ReviewResult,
 )
 from wspolnota.budget.search import search_terms
+from wspolnota.core.parsing import parse_int
 from wspolnota.territory.models import District
 from wspolnota.territory.selectors import SvgMap, district_svg_map
 
@@ -146,8 +147,9 @@ def project_catalogue(*, edition: Edition, filters: CatalogueFilters) -> QuerySe
     )
     if filters.pool == "citywide":
         projects = projects.filter(pool__kind="citywide")
-    elif filters.pool.isdigit():
-        projects = projects.filter(pool__district__number=int(filters.pool))
+    elif filters.pool:
+        number = parse_int(filters.pool, min_value=0, field="pool")
+        projects = projects.filter(pool__district__number=number)
     if filters.category:
         projects = projects.filter(category=filters.category)
     if filters.status in PUBLIC_STATUSES:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wspolnota.accounts.models import User
-from wspolnota.budget import documents, exports, permissions, selectors, services
+from wspolnota.budget import documents, errors, exports, permissions, selectors, services
 from wspolnota.budget.errors import BudgetErrors
 from wspolnota.budget.forms import (
     AppealDecisionForm,
@@ -56,6 +56,7 @@ from wspolnota.budget.templatetags.budget_tags import money
 from wspolnota.core.errors import DomainError
 from wspolnota.core.forms import apply_domain_error
 from wspolnota.core.models import AuditLogEntry
+from wspolnota.core.parsing import parse_per_page
 from wspolnota.territory.models import District
 
 S = ProjectStatus
@@ -116,6 +117,7 @@ def edition_detail(request: HttpRequest, bo_year: int) -> HttpResponse:
             "status_counts": selectors.status_counts(edition=edition),
             "can_submit": permissions.can_submit_project(request.user, edition, at=now),
             "can_manage": permissions.is_coordinator(request.user, edition),
+            "can_set_up": permissions.can_set_up_edition(request.user, edition),
             "district_total": sum(p.budget for p in edition.pools.all() if p.district_id),
             "citywide_total": sum(p.budget for p in edition.pools.all() if not p.district_id),
         },
@@ -237,8 +239,8 @@ def catalogue(request: HttpRequest, bo_year: int) -> HttpResponse:
 
 
 def _per_page(request: HttpRequest) -> int:
-    value = request.GET.get("per_page", "")
-    return int(value) if value.isdigit() and int(value) in selectors.PAGE_SIZES else 0
+    """The page size asked for, 0 when none was (the links then leave it out)."""
+    return parse_per_page(request.GET.get("per_page"), allowed=selectors.PAGE_SIZES, default=0)
 
 
 def _query_without(request: HttpRequest, *names: str) -> str:
@@ -350,6 +352,12 @@ def edition_phases(request: HttpRequest, bo_year: int) -> HttpResponse:
     if not permissions.is_coordinator(user, edition):
         raise PermissionDenied
     form = PhasesForm(request.POST or None, edition=edition)
+    if edition.phase_has_started(Phase.VOTING, timezone.now()):
+        # voting has begun: its dates are shown, locked, with the reason (the service refuses too)
+        for end in ("starts_at", "ends_at"):
+            field = form.fields[f"{Phase.VOTING}__{end}"]
+            field.disabled = True
+            field.help_text = str(errors.VOTING_DATES_LOCKED)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -882,6 +890,8 @@ def office(request: HttpRequest) -> HttpResponse:
             "query": query,
             "statuses": [(v, label) for v, label in ProjectStatus.choices if v != S.DRAFT],
             "status_counts": selectors.status_counts(edition=edition) if edition else {},
+            "can_create_edition": permissions.can_create_edition(user),
+            "can_set_up": edition is not None and permissions.can_set_up_edition(user, edition),
         },
     )
 

@@ -30,6 +30,7 @@ from wspolnota.communication.geo import parse_geojson_polygon
 from wspolnota.communication.models import LetterBatch, Notice, NoticeAudio, Subscription
 from wspolnota.core.errors import DomainError, PermissionDeniedError
 from wspolnota.core.forms import apply_domain_error
+from wspolnota.core.parsing import parse_id
 from wspolnota.core.ratelimit import rate_limited, sms_request_limited
 from wspolnota.territory.selectors import district_get, district_list
 
@@ -333,10 +334,7 @@ def my_subscriptions(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     if request.method == "POST" and request.POST.get("cancel"):
-        try:
-            ids = [int(request.POST["cancel"])]
-        except ValueError:
-            ids = []
+        ids = [parse_id(request.POST["cancel"], field="cancel")]
         if services.subscriptions_cancel_for_user(user=user, ids=ids):
             messages.success(request, _("Wypisano z subskrypcji."))
         return redirect("communication:my_subscriptions")

@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from wspolnota.consultations import errors, permissions, selectors
@@ -31,6 +31,7 @@ from wspolnota.consultations.models import (
     Statement,
 )
 from wspolnota.core.errors import NotFoundError
+from wspolnota.core.parsing import BoundedPagination
 
 API_PREFIX = "/consultations"
 router = Router()
@@ -366,7 +367,7 @@ def consultation_detail(request: HttpRequest, consultation_id: int) -> Consultat
     response=list[RemarkOut],
     summary="Remarks with the city's answer and its reason (hidden remarks left out)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def remark_list(request: HttpRequest, consultation_id: int) -> QuerySet[Remark]:
     consultation = _consultation_for(request, consultation_id)
     return selectors.remark_list(consultation=consultation)

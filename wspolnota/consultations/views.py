@@ -32,6 +32,7 @@ from wspolnota.consultations.models import (
 from wspolnota.consultations.opinionmap_view import opinion_map_picture
 from wspolnota.core.errors import DomainError
 from wspolnota.core.forms import apply_domain_error
+from wspolnota.core.parsing import parse_id
 from wspolnota.core.ratelimit import rate_limited
 
 
@@ -618,10 +619,8 @@ def _vote_card_context(
 
 def _vote(request: HttpRequest, consultation: Consultation, *, now: Any) -> HttpResponse:
     """One vote from the card (htmx swaps in the next card) or from the list (plain form)."""
-    raw = str(request.POST.get("statement", ""))
     statement = Statement.objects.filter(
-        pk=int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else 0,
-        consultation=consultation,
+        pk=parse_id(request.POST.get("statement"), field="statement"), consultation=consultation
     ).first()
     choice = request.POST.get("choice", "")
     if statement is None or choice not in ("1", "0", "-1"):

@@ -10,6 +10,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Rdzeń platformy")
 
     def ready(self) -> None:
+        from wspolnota.core import lookups
+
+        lookups.register()
         run_configuration_checks()
         from wspolnota.core.personaldata import load_app_modules
 

@@ -78,7 +78,7 @@ def is_secret_key(name: str) -> bool:
 class PersonalData:
     model: str
     user_fields: tuple[str, ...] = ()
-    match_fields: dict[str, str] = field(default_factory=dict)
+    match_fields: tuple[tuple[str, str], ...] = ()
     personal_fields: tuple[str, ...] = ()
     official_fields: tuple[str, ...] = ()
     erase: str = DELETE
@@ -87,13 +87,18 @@ class PersonalData:
     eraser: Callable[[User, datetime], int] | None = None
     # Columns the coverage test would flag that hold no personal data, with the reason.
     not_personal: dict[str, str] = field(default_factory=dict)
+    # Rows found some other way (e.g. by name within the person's own records).
+    extra_q: Callable[[User], Q | None] | None = None
+    # The row stands for a person (a participant, a member): rows pointing at it are personal.
+    person: bool = False
 
     def model_class(self) -> type[models.Model]:
         return apps.get_model(self.model)
 
     def declared_fields(self) -> set[str]:
         names = {path.split("__")[0] for path in self.user_fields}
-        names |= set(self.match_fields) | set(self.personal_fields) | set(self.official_fields)
+        names |= {column for column, _attribute in self.match_fields}
+        names |= set(self.personal_fields) | {p.split("__")[0] for p in self.official_fields}
         return names | set(self.not_personal)
 
     def subject_q(self, user: User) -> Q | None:
@@ -102,10 +107,15 @@ class PersonalData:
         for path in self.user_fields:
             q |= Q(**{path: user})
             found = True
-        for column, attribute in self.match_fields.items():
+        for column, attribute in self.match_fields:
             value = getattr(user, attribute, "")
             if value:
                 q |= Q(**{column: value})
+                found = True
+        if self.extra_q is not None:
+            extra = self.extra_q(user)
+            if extra is not None:
+                q |= extra
                 found = True
         return q if found else None
 

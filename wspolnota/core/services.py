@@ -150,6 +150,8 @@ def audit_personal_data_erase(
     subjects: Iterable[tuple[str, str]] = (),
     needles: Iterable[str] = (),
     before: datetime | None = None,
+    keep_actor: bool = False,
+    old_actors: models.QuerySet[Any] | None = None,
     reason: str,
 ) -> list[int]:
     """Erase personal data kept beside audit entries, never touching the chain itself.
@@ -166,6 +168,8 @@ def audit_personal_data_erase(
     scope = models.Q(pk__in=[])
     if actor_user is not None:
         scope |= models.Q(entry__actor=actor_user)
+    if old_actors is not None:
+        scope |= models.Q(entry__actor__in=old_actors.values("pk")) & ~models.Q(actor_label="")
     subject_list = list(subjects)
     by_type: dict[str, list[str]] = {}
     for object_type, object_id in subject_list:
@@ -174,7 +178,9 @@ def audit_personal_data_erase(
         scope |= models.Q(entry__object_type=object_type, entry__object_id__in=ids)
     needle_list = [n for n in needles if n and len(n) >= 5]
     for needle in needle_list:
-        scope |= models.Q(actor_label__icontains=needle) | models.Q(object_repr__icontains=needle)
+        scope |= models.Q(object_repr__icontains=needle)
+        if not keep_actor:
+            scope |= models.Q(actor_label__icontains=needle)
     candidates = list(rows.filter(scope))
     if needle_list:
         # Values are JSON: look for the needles in their text (small table slice, in Python).
@@ -186,6 +192,7 @@ def audit_personal_data_erase(
     if not candidates:
         return []
     now = timezone.now()
+    old_ids = set(old_actors.values_list("pk", flat=True)) if old_actors is not None else set()
     erased: list[int] = []
     subject_set = {(t, str(i)) for t, i in subject_list}
     with transaction.atomic():
@@ -193,6 +200,8 @@ def audit_personal_data_erase(
             entry = row.entry
             about = (entry.object_type, entry.object_id) in subject_set
             if actor_user is not None and entry.actor_id == actor_user.pk:
+                row.actor_label = ""
+            if entry.actor_id in old_ids:
                 row.actor_label = ""
             if about or any(n.lower() in row.object_repr.lower() for n in needle_list):
                 row.object_repr = ""
@@ -207,7 +216,7 @@ def audit_personal_data_erase(
                         for n in needle_list
                     )
                 }
-            if any(n.lower() in row.actor_label.lower() for n in needle_list):
+            if not keep_actor and any(n.lower() in row.actor_label.lower() for n in needle_list):
                 row.actor_label = ""
             row.erased_at = now
             row.save(update_fields=["actor_label", "object_repr", "values", "erased_at"])

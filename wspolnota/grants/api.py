@@ -14,9 +14,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Path, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
+from wspolnota.core.parsing import BoundedPagination
 from wspolnota.grants import limits, permissions, selectors
 from wspolnota.grants.models import (
     ZERO,
@@ -297,6 +298,6 @@ def call_results(request: HttpRequest, call_id: int = Path(..., ge=1, le=MAX_ID)
 
 
 @router.get("/awards", response=list[AwardOut], summary="Grants awarded (published results)")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def awards(request: HttpRequest, filters: Query[AwardFilters]) -> QuerySet[Award]:
     return selectors.awards_published(year=filters.year, kind=filters.kind, call_id=filters.call)

@@ -1518,7 +1518,8 @@ def remark_add(
     name = author_name.strip()
     if not name and signed_in:
         assert user is not None
-        name = user.get_full_name() or user.email
+        # The account's name signs the remark; never its e-mail, which the page would publish.
+        name = user.get_full_name()
     if not name:
         raise GrantsError(errors.REMARK_NAME, field="author_name", code="remark_name")
     remark = Remark(
@@ -2064,7 +2065,7 @@ def award_budget_confirm(
 
 def iban_normalise(raw: str) -> str:
     compact = "".join(raw.split()).upper()
-    if compact.isdigit() and len(compact) == 26:
+    if compact.isascii() and compact.isdigit() and len(compact) == 26:
         compact = "PL" + compact
     if not stdnum_iban.is_valid(compact):
         raise GrantsError(errors.IBAN_INVALID, field="bank_account", code="iban_invalid")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from wspolnota.accounts.models import User
 from wspolnota.core.errors import DomainError, PermissionDeniedError
 from wspolnota.core.forms import apply_domain_error
+from wspolnota.core.parsing import parse_id
 from wspolnota.core.ratelimit import rate_limited
 from wspolnota.grants import errors, law, limits, permissions, selectors, services
 from wspolnota.grants.forms import (
@@ -317,7 +318,7 @@ def application_partners(request: HttpRequest, grant_application_id: int) -> Htt
     form = PartnerForm(request.POST or None, exclude_id=application.applicant_id)
     if request.method == "POST" and "remove" in request.POST:
         partner = get_object_or_404(
-            OfferPartner, pk=parse_int(request.POST.get("remove")), application=application
+            OfferPartner, pk=parse_id(request.POST.get("remove"), field="remove"), application=application
         )
         services.partner_remove(user=_user(request), partner=partner)
         messages.success(request, _("Usunięto oferenta."))
@@ -339,13 +340,6 @@ def application_partners(request: HttpRequest, grant_application_id: int) -> Htt
         partners=application.partners.select_related("organisation"),
     )
     return render(request, "grants/application_partners.html", context, status=_status(form))
-
-
-def parse_int(raw: str | None) -> int:
-    """An id from a form button; anything else is a 404, never a 500."""
-    if raw is None or not raw.isdigit() or len(raw) > 12:
-        raise Http404
-    return int(raw)
 
 
 @login_required

@@ -7,11 +7,12 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from wspolnota.accounts.models import CityUnit
 from wspolnota.budget.models import Edition
+from wspolnota.core.parsing import BoundedPagination, parse_int
 from wspolnota.implementation import selectors
 from wspolnota.implementation.models import (
     Implementation,
@@ -132,7 +133,7 @@ class Filters(Schema):
 
 
 @router.get("", response=list[ImplementationOut], summary="Implementations of winning projects")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def implementations(request: HttpRequest, filters: Query[Filters]) -> QuerySet[Implementation]:
     edition = Edition.objects.filter(year=filters.edition).first() if filters.edition else None
     if filters.edition and edition is None:
@@ -140,11 +141,8 @@ def implementations(request: HttpRequest, filters: Query[Filters]) -> QuerySet[I
     district = None
     citywide = filters.district == "citywide"
     if filters.district and not citywide:
-        district = (
-            District.objects.filter(number=filters.district).defer("geometry").first()
-            if filters.district.isdigit()
-            else None
-        )
+        number = parse_int(filters.district, min_value=0, field="district")
+        district = District.objects.filter(number=number).defer("geometry").first()
         if district is None:
             return Implementation.objects.none()
     unit = CityUnit.objects.filter(pk=filters.unit).first() if filters.unit else None

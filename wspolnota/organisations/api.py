@@ -12,9 +12,10 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import Path, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
+from wspolnota.core.parsing import BoundedPagination
 from wspolnota.organisations import selectors
 from wspolnota.organisations.models import (
     Organisation,
@@ -141,7 +142,7 @@ class RegistryFilters(Schema):
 @router.get(
     "", response=list[OrganisationOut], summary="Public registry of NGOs and informal groups"
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def registry(request: HttpRequest, filters: Query[RegistryFilters]) -> QuerySet[Organisation]:
     district = None
     if filters.district is not None:

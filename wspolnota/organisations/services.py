@@ -18,6 +18,7 @@ from stdnum.pl import regon as stdnum_regon
 
 from wspolnota.accounts.models import User
 from wspolnota.communication.notifications import notify
+from wspolnota.core.parsing import MAX_ID, is_number
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.organisations import errors, permissions, rules
 from wspolnota.organisations.errors import OrganisationsError
@@ -54,7 +55,7 @@ def krs_normalise(krs: str, *, legal_form: str) -> str:
     """KRS: 10 digits, zero-padded, no check digit; required for forms in the court register."""
     krs = _digits(krs)
     if krs:
-        if not krs.isdigit() or len(krs) > 10 or int(krs) == 0:
+        if len(krs) > 10 or not is_number(krs, max_value=MAX_ID) or int(krs) == 0:
             raise OrganisationsError(errors.KRS_INVALID, field="krs", code="krs_invalid")
         return krs.zfill(10)
     if legal_form in KRS_LEGAL_FORMS:

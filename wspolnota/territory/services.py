@@ -209,7 +209,7 @@ def city_load(
     Idempotent: loading the same files again changes nothing but ``updated_at``. Every change
     is audit-logged as made by the system.
     """
-    if not (teryt.isdigit() and len(teryt) == 7):
+    if not (teryt.isascii() and teryt.isdigit() and len(teryt) == 7):
         raise TerritoryError(_("Kod TERYT musi mieć 7 cyfr."), field="teryt")
     repaired: list[int] = []
     created_numbers: list[int] = []

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wspolnota.budget.models import Pool, Project
+from wspolnota.core.parsing import MAX_ID, is_number
 from wspolnota.territory.models import District
 from wspolnota.voting.models import BallotKind, CountingRule, DocumentKind, VotingRules
 from wspolnota.voting.services import Selection
@@ -176,7 +177,7 @@ class BallotForm(forms.Form):
             if kind == BallotKind.KRAKOW:
                 for name in self.pool_fields[pool.pk]:
                     value = data.get(name) or ""
-                    entries.append((int(value) if value.isdigit() else None, 0))
+                    entries.append((int(value) if is_number(value, max_value=MAX_ID) else None, 0))
             elif kind in (BallotKind.APPROVAL, BallotKind.KNAPSACK):
                 entries = [(int(v), 1) for v in data.get(self.pool_fields[pool.pk][0]) or []]
             else:

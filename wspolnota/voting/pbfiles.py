@@ -87,7 +87,7 @@ def _date(text: str) -> datetime | None:
 
 def _age_band(raw: str) -> str:
     raw = raw.strip()
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 3:
         return ""
     return services.age_band_for(int(raw))
 

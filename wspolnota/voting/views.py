@@ -26,6 +26,7 @@ from wspolnota.accounts.models import User
 from wspolnota.budget.models import Edition
 from wspolnota.core.errors import DomainError
 from wspolnota.core.forms import apply_domain_error
+from wspolnota.core.parsing import MAX_ID, is_number
 from wspolnota.core.ratelimit import rate_limited
 from wspolnota.territory.models import District
 from wspolnota.territory.selectors import district_list
@@ -605,7 +606,7 @@ def _chosen_district(request: HttpRequest, edition: Edition, fallback: District)
     district_id = request.POST.get("district") or request.GET.get("dzielnica") or ""
     district = (
         District.objects.filter(city=edition.city, pk=district_id).first()
-        if str(district_id).isdigit()
+        if is_number(district_id, max_value=MAX_ID)
         else None
     )
     return district or fallback

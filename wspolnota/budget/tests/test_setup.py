@@ -396,3 +396,25 @@ def test_another_units_official_cannot_assign_verification(krakow, unit, residen
     assert response.status_code == 403
     project.refresh_from_db()
     assert project.verification_unit is None
+
+
+def test_the_phases_page_shows_the_voting_dates_locked_once_voting_has_begun(
+    krakow, official, unit
+):
+    edition = _setup_edition(krakow, unit, phase=Phase.VOTING)
+    client = _client(official)
+    url = reverse("budget:edition_phases", args=[edition.year])
+    page = client.get(url).content.decode()
+    assert "jego daty się nie zmieniają" in page
+    assert 'name="voting__starts_at"' in page and "disabled" in page
+    window = edition.phase_window(Phase.VOTING)
+    later = timezone.localtime(window[1] + timezone.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    data = {}
+    for kind in Phase.values:
+        start, end = edition.phase_window(kind)
+        data[f"{kind}__starts_at"] = timezone.localtime(start).strftime("%Y-%m-%dT%H:%M")
+        data[f"{kind}__ends_at"] = timezone.localtime(end).strftime("%Y-%m-%dT%H:%M")
+    data["voting__ends_at"] = later  # a forged field: ignored, the vote's dates stay
+    client.post(url, data)
+    edition = Edition.objects.prefetch_related("phases").get(pk=edition.pk)
+    assert edition.phase_window(Phase.VOTING)[1] == window[1]

@@ -462,3 +462,24 @@ def test_the_office_page_awards_and_keeps_the_amount_typed_on_errors(
     ok = client.post(url, {"award": "1", "amount": "3500", "justification": "Bez druku"})
     assert ok.status_code == 302
     assert Award.objects.get().amount == Decimal(3_500)
+
+
+def test_a_remark_by_an_account_without_a_name_never_prints_its_email(client):
+    """Issue 15: the remark was signed with the account's e-mail, shown on the public page."""
+    now = timezone.now()
+    application = in_assessment(
+        make_call(make_programme(ProgrammeKind.SMALL_GRANT)),
+        grant=5_000,
+        remarks_from=now - timedelta(days=1),
+        remarks_until=now + timedelta(days=6),
+    )
+    url = f"/pl/granty/uwagi/{application.pk}/"
+    nameless = UserFactory(full_name="", email="bez.nazwiska@example.org")
+    client.force_login(nameless)
+    response = client.post(url, {"text": "Proszę o zajęcia w soboty"})
+    assert "bez.nazwiska@example.org" not in client.get(url).content.decode()
+    assert not application.remarks.filter(author_name__icontains="@").exists()
+    # A signature is asked for instead (art. 19a ust. 4: a remark is signed).
+    assert response.status_code == 400
+    assert client.post(url, {"text": "Soboty", "author_name": "B. N."}).status_code == 302
+    assert "B. N." in client.get(url).content.decode()

@@ -12,5 +12,7 @@ class Command(BaseCommand):
         result = personal_data_purge()
         self.stdout.write(
             f"removed {result['sms_codes']} old SMS codes, erased {result['inactive_accounts']} "
-            f"inactive accounts, purged the voter rolls of {result['voter_rolls']} editions"
+            f"inactive accounts, purged the voter rolls of {result['voter_rolls']} editions, "
+            f"erased deleted accounts' names from {result['audit_entries']} audit entries, "
+            f"cleared {result['messages']} old messages"
         )

@@ -1,0 +1,105 @@
+"""Personal data held by the communication app (see ``core.personaldata``), and the retention
+of sent messages."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from wspolnota.communication.models import OutboxMessage
+from wspolnota.core.personaldata import DELETE, PSEUDONYMISE, PersonalData, register
+
+if TYPE_CHECKING:
+    from wspolnota.accounts.models import User
+
+
+def _messages_of(user: User) -> Q:
+    q = Q(user=user) | Q(subscription__user=user)
+    if user.email:
+        q |= Q(to__iexact=user.email)
+    if user.phone:
+        q |= Q(to=user.phone)
+    return q
+
+
+def _erase_messages(user: User, now: datetime) -> int:
+    """Queued messages to the person are cancelled; every message to them loses its address
+    and text (the row stays for the notice's delivery counts)."""
+    rows = OutboxMessage.objects.filter(_messages_of(user))
+    rows.filter(status__in=[OutboxMessage.Status.QUEUED, OutboxMessage.Status.SENDING]).update(
+        status=OutboxMessage.Status.CANCELLED, status_at=now
+    )
+    return rows.update(to="", subject="", body="", user=None, error="")
+
+
+def _export_messages(user: User) -> dict[str, list[dict[str, object]]]:
+    return {
+        "yours": [
+            {
+                "id": m.pk,
+                "kind": m.kind,
+                "channel": m.channel,
+                "to": m.to,
+                "subject": m.subject,
+                "body": m.body,
+                "status": m.status,
+                "created_at": m.created_at.isoformat(),
+                "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+            }
+            for m in OutboxMessage.objects.filter(_messages_of(user)).order_by("id")
+        ]
+    }
+
+
+def messages_purge(*, now: datetime, days: int) -> int:
+    """Retention (``RETENTION_MESSAGES_DAYS``): messages sent, failed or cancelled that long
+    ago lose their address and text; the row stays for the notice's delivery counts."""
+    done = [
+        OutboxMessage.Status.SENT,
+        OutboxMessage.Status.DELIVERED,
+        OutboxMessage.Status.FAILED,
+        OutboxMessage.Status.CANCELLED,
+        OutboxMessage.Status.UNKNOWN,
+    ]
+    return (
+        OutboxMessage.objects.filter(status__in=done, created_at__lt=now - timedelta(days=days))
+        .exclude(to="", body="")
+        .update(to="", subject="", body="", error="")
+    )
+
+
+register(
+    PersonalData(
+        "communication.Notice",
+        official_fields=("author", "approved_by"),
+        not_personal={"send_email": "a flag: whether the notice goes out by e-mail"},
+    ),
+    PersonalData(
+        "communication.Subscription",
+        user_fields=("user",),
+        match_fields=(("email", "email"), ("phone", "phone")),
+        personal_fields=(
+            "email",
+            "phone",
+            "postal_name",
+            "postal_street",
+            "postal_code",
+            "postal_city",
+        ),
+        official_fields=("registered_by",),
+        erase=DELETE,
+    ),
+    PersonalData(
+        "communication.OutboxMessage",
+        user_fields=("user", "subscription__user"),
+        personal_fields=("to", "subject", "body"),
+        erase=PSEUDONYMISE,
+        reason="the row (without address or text) stays for the notice's delivery counts",
+        exporter=_export_messages,
+        eraser=_erase_messages,
+    ),
+    PersonalData("communication.LetterBatch", official_fields=("created_by",)),
+    PersonalData("communication.PaidSendBudget", official_fields=("set_by",)),
+)

@@ -1,0 +1,72 @@
+"""Personal data held by the community app (see ``core.personaldata``).
+
+Sign-ups, registrations and the volunteer profile are deleted with the account; a volunteer's
+applications and hours stay without a name; a signed volunteering agreement (art. 44 of the
+Act on public benefit activity) keeps the names in it, as a contract the organiser must keep.
+"""
+
+from wspolnota.core.personaldata import DELETE, KEEP, PSEUDONYMISE, PersonalData, register
+
+_ORGANISER = "the organising body's name and address, not a person's"
+
+register(
+    PersonalData(
+        "community.Place",
+        not_personal={
+            "street_address": "a public place's address",
+            "phone": "a public place's phone",
+            "email": "a public place's e-mail",
+        },
+    ),
+    PersonalData("community.ActivitySignup", user_fields=("user",), erase=DELETE),
+    PersonalData(
+        "community.RoomBooking",
+        user_fields=("requested_by",),
+        official_fields=("decided_by",),
+        personal_fields=("applicant_name",),
+        erase=PSEUDONYMISE,
+        reason="the room's booking calendar keeps the slot, not the person",
+    ),
+    PersonalData(
+        "community.Event",
+        official_fields=("created_by",),
+        not_personal={"organiser_name": _ORGANISER},
+    ),
+    PersonalData("community.EventRegistration", user_fields=("user",), erase=DELETE),
+    PersonalData(
+        "community.VolunteerOffer",
+        official_fields=("created_by",),
+        not_personal={"organiser_name": _ORGANISER, "organiser_address": _ORGANISER},
+    ),
+    PersonalData(
+        "community.VolunteerProfile",
+        user_fields=("user",),
+        personal_fields=("birth_date",),
+        erase=DELETE,
+    ),
+    PersonalData(
+        "community.VolunteerApplication",
+        user_fields=("volunteer",),
+        official_fields=("decided_by",),
+        erase=PSEUDONYMISE,
+        reason="the organiser's record of hours and agreements points at it",
+        person=True,
+    ),
+    PersonalData(
+        "community.VolunteerHours",
+        user_fields=("application__volunteer",),
+        official_fields=("confirmed_by",),
+        erase=PSEUDONYMISE,
+        reason="confirmed hours are the organiser's record; the account behind them is nameless",
+    ),
+    PersonalData(
+        "community.VolunteerAgreement",
+        user_fields=("application__volunteer",),
+        official_fields=("organiser_signed_by",),
+        personal_fields=("volunteer_name", "guardian_name"),
+        erase=KEEP,
+        reason="a signed volunteering agreement (art. 44 of the Act on public benefit "
+        "activity and volunteering) is a contract the organiser must keep",
+        not_personal={"organiser_name": _ORGANISER, "organiser_address": _ORGANISER},
+    ),
+)
