@@ -513,6 +513,9 @@ HELP_HOURS = env_str("HELP_HOURS", "pn.–pt. 7:30–15:30")
 ACCESSIBILITY_STATEMENT_PUBLISHED = env_date("ACCESSIBILITY_STATEMENT_PUBLISHED", "2026-03-31")
 ACCESSIBILITY_STATEMENT_UPDATED = env_date("ACCESSIBILITY_STATEMENT_UPDATED", "2026-11-26")
 ACCESSIBILITY_COORDINATOR = env_str("ACCESSIBILITY_COORDINATOR", "Koordynator ds. dostępności UMK")
+# The city unit (its code) whose officials keep the NGO registry: verify, return, suspend and
+# merge entries. Unset: administrators only (issue 15: not every official of every department).
+ORGANISATIONS_REGISTRY_UNIT = env_str("ORGANISATIONS_REGISTRY_UNIT", "")
 # Data shipped in the repository (Pabulib, Polis, DCAT-AP shapes; see data/*/SOURCE.md). Nothing
 # outside the tests reads anything beside the repository.
 DATA_DIR = BASE_DIR / "data"

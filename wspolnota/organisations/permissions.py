@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from wspolnota.accounts.permissions import has_role, is_official
+from django.conf import settings
+
+from wspolnota.accounts.permissions import has_role, is_administrator, unit_ids
 from wspolnota.accounts.roles import Role
 from wspolnota.organisations.models import Membership, MembershipRole, VerificationStatus
 
@@ -47,9 +49,28 @@ def can_manage_organisation(user: Any, organisation: Organisation) -> bool:
     )
 
 
+def keeps_registry(user: Any) -> bool:
+    """Administrators, and officials of the city unit that keeps the registry (the unit whose
+    code is ``ORGANISATIONS_REGISTRY_UNIT``; with none set, administrators only). Not every
+    official of every department."""
+    if is_administrator(user):
+        return True
+    code = getattr(settings, "ORGANISATIONS_REGISTRY_UNIT", "")
+    units = unit_ids(user)
+    if not code or not units:
+        return False
+    cache: dict[str, bool] = user.__dict__.setdefault("_registry_unit_cache", {})
+    if code not in cache:
+        from wspolnota.accounts.models import CityUnit
+
+        cache[code] = CityUnit.objects.filter(pk__in=units, code=code).exists()
+    return cache[code]
+
+
 def can_view_organisation_file(user: Any, organisation: Organisation) -> bool:
-    """The full file (people with birth dates, every document): its members, officials, auditors."""
-    return is_member(user, organisation) or is_official(user) or has_role(user, Role.AUDITOR)
+    """The full file (people with birth dates, every document): its members, the registry's
+    keepers, auditors."""
+    return is_member(user, organisation) or keeps_registry(user) or has_role(user, Role.AUDITOR)
 
 
 def can_view_organisation(user: Any, organisation: Organisation) -> bool:
@@ -64,4 +85,5 @@ def can_view_document(user: Any, document: OrganisationDocument) -> bool:
 
 
 def can_verify_organisations(user: Any) -> bool:
-    return is_official(user)
+    """Verify, return, suspend and merge entries: the registry's keepers."""
+    return keeps_registry(user)

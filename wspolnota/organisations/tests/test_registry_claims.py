@@ -33,8 +33,9 @@ REGON = valid_regon(4242)
 
 
 def _official():
+    """An official of the unit that keeps the registry (see conftest)."""
     user = UserFactory()
-    RoleAssignmentFactory(user=user, role=Role.OFFICIAL, city_unit=CityUnitFactory())
+    RoleAssignmentFactory(user=user, role=Role.OFFICIAL, city_unit=CityUnitFactory(code="WRO"))
     return user
 
 
