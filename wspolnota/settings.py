@@ -406,6 +406,11 @@ VOTING_GUARDIAN_AGE = env_int("VOTING_GUARDIAN_AGE", 13, minimum=0, maximum=18)
 # The commission's list flags an address given by at least this many different people.
 VOTING_SUSPICIOUS_PER_ADDRESS = env_int("VOTING_SUSPICIOUS_PER_ADDRESS", 6, minimum=2)
 
+# --- The budget's supporters (issue 16) -----------------------------------------------------------
+# What online support needs besides an account: "phone" (a mobile number confirmed by SMS) or
+# "identity" (an identity verified through a trusted profile, where the accounts app records one).
+BUDGET_SUPPORT_REQUIRES = env_choice("BUDGET_SUPPORT_REQUIRES", "phone", ("phone", "identity"))
+
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "pl"
 # Each language is named in itself, as language pickers should.

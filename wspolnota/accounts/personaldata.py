@@ -15,10 +15,11 @@ def _erase_admin_log(user: Any, now: Any) -> int:
     """The back office's own log: entries about the person's account go (the audit log keeps
     the chain); entries the person made as an operator stay, under the nameless account."""
     from django.contrib.admin.models import LogEntry
+    from django.contrib.auth import get_user_model
     from django.contrib.contenttypes.models import ContentType
 
     about = LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(user)), object_id=str(user.pk)
+        content_type=ContentType.objects.get_for_model(get_user_model()), object_id=str(user.pk)
     )
     return int(about.delete()[0])
 

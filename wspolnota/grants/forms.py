@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from wspolnota.core.forms import FixedRowsFormSet
 from wspolnota.grants import limits
 from wspolnota.grants.models import (
     ApplicationStatus,
@@ -722,7 +723,9 @@ class UpdatedLineForm(forms.Form):
     volunteer = money_field(_("Praca wolontariuszy (zł)"), required=False)
 
 
-UpdatedBudgetFormSet = forms.formset_factory(UpdatedLineForm, extra=0, max_num=200)
+UpdatedBudgetFormSet = forms.formset_factory(
+    UpdatedLineForm, formset=FixedRowsFormSet, extra=0, max_num=200
+)
 
 
 class AnnexForm(forms.Form):

@@ -299,3 +299,19 @@ def test_display_settings_with_a_next_that_is_no_url_goes_home(anonymous):
 def test_cancelling_a_subscription_with_a_malformed_id_is_a_400(resident, cancel):
     response = _client(resident).post("/pl/ogloszenia/moje-subskrypcje/", {"cancel": cancel})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("total", ["0", "1", "5", "²", HUGE])
+def test_a_fixed_rows_formset_keeps_one_form_per_row_whatever_total_forms_says(total):
+    from django import forms
+
+    from wspolnota.core.forms import FixedRowsFormSet
+
+    class Line(forms.Form):
+        amount = forms.DecimalField()
+
+    formset_class = forms.formset_factory(Line, formset=FixedRowsFormSet, extra=0)
+    data = {"budget-TOTAL_FORMS": total, "budget-INITIAL_FORMS": "2", "budget-0-amount": "1"}
+    formset = formset_class(data, initial=[{"amount": 1}, {"amount": 2}], prefix="budget")
+    assert len(formset.forms) == 2
+    formset.is_valid()  # a tampered management form is a form error, never an exception
