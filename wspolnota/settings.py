@@ -516,6 +516,15 @@ ACCESSIBILITY_COORDINATOR = env_str("ACCESSIBILITY_COORDINATOR", "Koordynator ds
 # The city unit (its code) whose officials keep the NGO registry: verify, return, suspend and
 # merge entries. Unset: administrators only (issue 15: not every official of every department).
 ORGANISATIONS_REGISTRY_UNIT = env_str("ORGANISATIONS_REGISTRY_UNIT", "")
+# The strategy office (its city unit's code): its officials enter and approve the strategy's
+# indicator values and keep its tree. Unset: administrators only (issue 15). The demo's office
+# is its budget office (KBO), where its official works.
+MONITORING_STRATEGY_UNIT = env_str("MONITORING_STRATEGY_UNIT", "KBO" if ENV == "demo" else "")
+if len(MONITORING_STRATEGY_UNIT) > 20 or any(c.isspace() for c in MONITORING_STRATEGY_UNIT):
+    raise ConfigError(
+        f"MONITORING_STRATEGY_UNIT must be a city unit's code (up to 20 characters, no spaces), "
+        f"not {MONITORING_STRATEGY_UNIT!r}"
+    )
 # Data shipped in the repository (Pabulib, Polis, DCAT-AP shapes; see data/*/SOURCE.md). Nothing
 # outside the tests reads anything beside the repository.
 DATA_DIR = BASE_DIR / "data"
