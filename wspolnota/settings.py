@@ -406,6 +406,11 @@ VOTING_GUARDIAN_AGE = env_int("VOTING_GUARDIAN_AGE", 13, minimum=0, maximum=18)
 # The commission's list flags an address given by at least this many different people.
 VOTING_SUSPICIOUS_PER_ADDRESS = env_int("VOTING_SUSPICIOUS_PER_ADDRESS", 6, minimum=2)
 
+# --- The budget's supporters (issue 16) -----------------------------------------------------------
+# What online support needs besides an account: "phone" (a mobile number confirmed by SMS) or
+# "identity" (an identity verified through a trusted profile, where the accounts app records one).
+BUDGET_SUPPORT_REQUIRES = env_choice("BUDGET_SUPPORT_REQUIRES", "phone", ("phone", "identity"))
+
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "pl"
 # Each language is named in itself, as language pickers should.
@@ -511,6 +516,15 @@ ACCESSIBILITY_COORDINATOR = env_str("ACCESSIBILITY_COORDINATOR", "Koordynator ds
 # The city unit (its code) whose officials keep the NGO registry: verify, return, suspend and
 # merge entries. Unset: administrators only (issue 15: not every official of every department).
 ORGANISATIONS_REGISTRY_UNIT = env_str("ORGANISATIONS_REGISTRY_UNIT", "")
+# The strategy office (its city unit's code): its officials enter and approve the strategy's
+# indicator values and keep its tree. Unset: administrators only (issue 15). The demo's office
+# is its budget office (KBO), where its official works.
+MONITORING_STRATEGY_UNIT = env_str("MONITORING_STRATEGY_UNIT", "KBO" if ENV == "demo" else "")
+if len(MONITORING_STRATEGY_UNIT) > 20 or any(c.isspace() for c in MONITORING_STRATEGY_UNIT):
+    raise ConfigError(
+        f"MONITORING_STRATEGY_UNIT must be a city unit's code (up to 20 characters, no spaces), "
+        f"not {MONITORING_STRATEGY_UNIT!r}"
+    )
 # Data shipped in the repository (Pabulib, Polis, DCAT-AP shapes; see data/*/SOURCE.md). Nothing
 # outside the tests reads anything beside the repository.
 DATA_DIR = BASE_DIR / "data"

@@ -15,7 +15,9 @@ api = NinjaAPI(
     description=(
         "Open data and services of the Wspólnota civic-participation platform (Kraków). "
         "Read endpoints need no key. Errors are JSON objects with a `detail` message in the "
-        "language asked for by the Accept-Language header (pl, en, uk)."
+        "language asked for by the Accept-Language header (pl, en, uk). Lists are paged with "
+        "`limit` (1–500, default 100) and `offset`; a value out of range or not a number is a "
+        "422 that names the parameter."
     ),
     urls_namespace="api",
     docs_decorator=csp_update(

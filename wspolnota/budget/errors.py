@@ -74,6 +74,21 @@ SUPPORT_WRONG_DISTRICT = _(
 SUPPORT_NO_DISTRICT = _(
     "Podaj w profilu swoją dzielnicę zamieszkania, aby poprzeć projekt dzielnicowy."
 )
+SUPPORT_PHONE_REQUIRED = _(
+    "Aby poprzeć projekt przez internet, potwierdź w profilu swój numer telefonu komórkowego "
+    "kodem SMS."
+)
+SUPPORT_IDENTITY_REQUIRED = _(
+    "Aby poprzeć projekt przez internet, potwierdź swoją tożsamość (profil zaufany)."
+)
+SUPPORT_ADDRESS_REQUIRED = _("Podaj swój adres zamieszkania i wskaż go na mapie.")
+SUPPORT_ADDRESS_OUTSIDE_CITY = _(
+    "Wskazany adres leży poza granicami miasta; poprzeć projekt mogą jego mieszkańcy."
+)
+SUPPORT_ADDRESS_WRONG_DISTRICT = _(
+    "Wskazany adres leży w granicach: %(found)s, a ten projekt dzielnicowy mogą poprzeć "
+    "mieszkańcy: %(district)s."
+)
 PAPER_LIST_LATE = _(
     "Lista wpłynęła %(received)s, po terminie zbierania poparcia (%(deadline)s); nie można jej uwzględnić."
 )

@@ -28,6 +28,7 @@ from wspolnota.budget.models import (
 )
 from wspolnota.budget.selectors import PUBLIC_STATUSES
 from wspolnota.budget.services import CostLine, ProjectContent
+from wspolnota.budget.thread import LaterStage
 from wspolnota.core.parsing import total_forms
 from wspolnota.territory.models import District
 
@@ -549,4 +550,31 @@ class CatalogueFilterForm(forms.Form):
         self.fields["status"].choices = [  # type: ignore[attr-defined]
             ("", _("— wszystkie —")),
             *[(value, label) for value, label in ProjectStatus.choices if value in PUBLIC_STATUSES],
+            *reversed(LaterStage.choices),
         ]
+
+
+class SupportForm(forms.Form):
+    """The supporter's address and its point: the district is found from the point."""
+
+    address = forms.CharField(
+        label=_("Twój adres zamieszkania"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+        error_messages={"required": _("Podaj swój adres zamieszkania.")},
+        help_text=_("Ulica i numer domu. Nie publikujemy go; urząd może go sprawdzić."),
+    )
+    latitude = LenientDecimalField(
+        label=_("Szerokość geograficzna adresu"),
+        required=False,
+        max_abs=Decimal(90),
+        places=6,
+        help_text=_("Wskaż adres na mapie albo wpisz współrzędne, np. 50,0614."),
+    )
+    longitude = LenientDecimalField(
+        label=_("Długość geograficzna adresu"),
+        required=False,
+        max_abs=Decimal(180),
+        places=6,
+        help_text=_("Np. 19,9366."),
+    )

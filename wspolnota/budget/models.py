@@ -471,6 +471,18 @@ class Support(BaseModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="budget_supports"
     )
+    # Where the supporter lives, as they gave it: the district is found from the point in the
+    # district boundaries, never taken from the profile (issue 16).
+    address = models.CharField(_("adres zamieszkania"), max_length=300, blank=True)
+    district = models.ForeignKey(
+        "territory.District",
+        verbose_name=_("dzielnica zamieszkania"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verified_by = models.CharField(_("potwierdzenie osoby"), max_length=10, blank=True)
 
     class Meta:
         ordering = ["project", "created_at"]
@@ -683,3 +695,23 @@ class Appeal(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.project}"
+
+
+class ProjectFollow(BaseModel):
+    """A resident who follows a project hears of each step of its life (the resident's thread)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="budget_follows"
+    )
+
+    class Meta:
+        ordering = ["project", "id"]
+        verbose_name = _("obserwowanie projektu")
+        verbose_name_plural = _("obserwowane projekty")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="budget_follow_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.project_id}"

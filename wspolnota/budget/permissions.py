@@ -33,6 +33,7 @@ from wspolnota.budget.models import (
 
 if TYPE_CHECKING:
     from wspolnota.accounts.models import User
+    from wspolnota.territory.models import District
 
 S = ProjectStatus
 
@@ -266,12 +267,36 @@ def support_refusal(user: User | Any, project: Project, *, at: datetime) -> Refu
         return Refusal(errors.SUPPORT_DEADLINE_PASSED, {"deadline": when(project.support_deadline)})
     if is_author(user, project):
         return Refusal(errors.SUPPORT_OWN_PROJECT)
-    district = project.pool.district
-    if district is not None and project.edition.supporters_from_district:
-        if user.district_id is None:
-            return Refusal(errors.SUPPORT_NO_DISTRICT)
-        if user.district_id != district.pk:
-            return Refusal(errors.SUPPORT_WRONG_DISTRICT, {"district": str(district)})
+    return support_verification_refusal(user)
+
+
+def support_verification_refusal(user: User | Any) -> Refusal | None:
+    """Online support counts only from a person the platform can tell apart from others: a
+    confirmed mobile number or a verified identity, as the city chose
+    (``BUDGET_SUPPORT_REQUIRES``)."""
+    from django.conf import settings
+
+    if settings.BUDGET_SUPPORT_REQUIRES == "identity":
+        if not getattr(user, "identity_verified_at", None):
+            return Refusal(errors.SUPPORT_IDENTITY_REQUIRED)
+        return None
+    if not getattr(user, "phone_confirmed", False):
+        return Refusal(errors.SUPPORT_PHONE_REQUIRED)
+    return None
+
+
+def support_address_refusal(project: Project, district: District | None) -> Refusal | None:
+    """Residence comes from the address the supporter gives, located in the district
+    boundaries (``territory.selectors.district_for_point``), never from a profile choice: a
+    point outside the city supports nothing; a district project needs a point in its district."""
+    if district is None or district.city_id != project.edition.city_id:
+        return Refusal(errors.SUPPORT_ADDRESS_OUTSIDE_CITY)
+    wanted = project.pool.district
+    if wanted is not None and project.edition.supporters_from_district and district != wanted:
+        return Refusal(
+            errors.SUPPORT_ADDRESS_WRONG_DISTRICT,
+            {"found": district.full_name, "district": wanted.full_name},
+        )
     return None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from wspolnota.core.personaldata import PSEUDONYMISE, PersonalData, register
+from wspolnota.core.personaldata import DELETE, PSEUDONYMISE, PersonalData, register
 
 if TYPE_CHECKING:
     from wspolnota.accounts.models import User
@@ -54,9 +54,11 @@ register(
     PersonalData(
         "budget.Support",
         user_fields=("user",),
+        personal_fields=("address",),
         erase=PSEUDONYMISE,
-        reason="the support counted for the project stays; it holds only the (now nameless) account",
+        reason="the support counted for the project stays; the address given for it goes",
     ),
+    PersonalData("budget.ProjectFollow", user_fields=("user",), erase=DELETE),
     PersonalData("budget.PaperSupportList", official_fields=("recorded_by",)),
     PersonalData("budget.Review", official_fields=("official", "completed_by")),
     PersonalData("budget.CorrectionRequest", official_fields=("requested_by",)),

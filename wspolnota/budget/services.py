@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
@@ -42,6 +43,7 @@ from wspolnota.budget.models import (
     Pool,
     PoolKind,
     Project,
+    ProjectFollow,
     ProjectStatus,
     ProjectVersion,
     Recommendation,
@@ -1013,6 +1015,9 @@ def _transition(
             reason=reason,
         )
     _notify_author(project, kind="budget.project_status", reason=reason)
+    project_followers_tell(
+        project_ids=[project.pk], step=to, event=f"{to}:{at.isoformat()}", reason=reason
+    )
 
 
 def _notify_author(
@@ -1043,9 +1048,28 @@ def _recount_supporters(project: Project, at: datetime) -> None:
     project.save(update_fields=["supporters_count", "supporters_complete_at", "updated_at"])
 
 
-def project_support(*, user: User, project: Project, at: datetime | None = None) -> Support:
-    """A signed-in resident supports a project online; one support per person and project."""
+def project_support(
+    *,
+    user: User,
+    project: Project,
+    address: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    at: datetime | None = None,
+) -> Support:
+    """A signed-in resident supports a project online; one support per person and project.
+
+    The person must be told apart from others (a confirmed phone or a verified identity, as the
+    city set ``BUDGET_SUPPORT_REQUIRES``), and must live where the project's pool is: the
+    district comes from the point of the address they give, looked up in the district
+    boundaries, not from a free choice in their profile.
+    """
     at = _now(at)
+    address = " ".join((address or "").split())
+    if not address or latitude is None or longitude is None:
+        _raise(permissions.support_refusal(user, project, at=at))
+        raise BudgetError(errors.SUPPORT_ADDRESS_REQUIRED, field="address")
+    district = district_for_point(lat=float(latitude), lon=float(longitude))
     with transaction.atomic():
         project = (
             Project.objects.select_for_update(of=("self",))
@@ -1053,9 +1077,16 @@ def project_support(*, user: User, project: Project, at: datetime | None = None)
             .get(pk=project.pk)
         )
         _raise(permissions.support_refusal(user, project, at=at))
+        _raise(permissions.support_address_refusal(project, district), field="address")
         try:
             with transaction.atomic():
-                support = Support.objects.create(project=project, user=user)
+                support = Support.objects.create(
+                    project=project,
+                    user=user,
+                    address=address[:300],
+                    district=district,
+                    verified_by=settings.BUDGET_SUPPORT_REQUIRES,
+                )
         except IntegrityError:
             raise BudgetError(errors.SUPPORT_TWICE, code="support_twice") from None
         _recount_supporters(project, at)
@@ -1588,3 +1619,72 @@ def draft_delete(*, actor: User, project: Project, at: datetime | None = None) -
     with transaction.atomic():
         project.delete()
         transaction.on_commit(lambda: _delete_files(stored))
+
+
+# --- Following a project (the resident's thread) ---------------------------------------------------
+
+
+def project_follow(*, user: User, project: Project) -> bool:
+    """Follow a public project and hear of each step of its life; False if already following."""
+    if not getattr(user, "is_authenticated", False):
+        raise BudgetPermissionError(errors.LOGIN_REQUIRED)
+    if not project.is_public:
+        raise BudgetPermissionError(errors.NOT_ALLOWED)
+    try:
+        with transaction.atomic():
+            ProjectFollow.objects.create(project=project, user=user)
+    except IntegrityError:
+        return False
+    return True
+
+
+def project_unfollow(*, user: User, project: Project) -> bool:
+    """Stop following; False when the person did not follow the project."""
+    if not getattr(user, "is_authenticated", False):
+        raise BudgetPermissionError(errors.LOGIN_REQUIRED)
+    deleted, _count = ProjectFollow.objects.filter(project=project, user=user).delete()
+    return bool(deleted)
+
+
+def project_followers_tell(
+    *, project_ids: list[int], step: str, event: str, reason: str = ""
+) -> None:
+    """Tell the followers of these projects that they reached ``step`` (a project status or a
+    ``thread.LaterStage``), once the caller's transaction commits (a rolled-back change tells
+    nobody). ``event`` names the occasion, so a retried task sends each message once."""
+    if not project_ids:
+        return
+    from wspolnota.budget.tasks import notify_project_followers
+
+    ids = list(project_ids)
+    transaction.on_commit(
+        lambda: notify_project_followers.enqueue(
+            project_ids=ids, step=step, event=event, reason=reason
+        )
+    )
+
+
+def project_followers_notify(
+    *, project_ids: list[int], step: str, event: str, reason: str = ""
+) -> int:
+    """Write the notices to every follower (not the author, who hears of it as the author)."""
+    from wspolnota.budget.thread import LaterStage
+
+    labels = dict(ProjectStatus.choices) | dict(LaterStage.choices)
+    sent = 0
+    projects = Project.objects.filter(pk__in=project_ids).select_related("edition")
+    for project in projects:
+        follows = ProjectFollow.objects.filter(project=project).select_related("user")
+        if project.author_id is not None:
+            follows = follows.exclude(user_id=project.author_id)
+        for follow in follows.order_by("pk").iterator(chunk_size=500):
+            notify(
+                recipient=follow.user,
+                kind="budget.project_followed",
+                subject_template="budget/email/follow_subject.txt",
+                body_template="budget/email/follow_body.txt",
+                context={"project": project, "step": labels.get(step, step), "reason": reason},
+                key=f"budget.follow:{project.pk}:{event}",
+            )
+            sent += 1
+    return sent

@@ -29,6 +29,7 @@ urlpatterns = [
     path("projekty/<int:bo_project>/edycja/", views.project_edit, name="project_edit"),
     path("projekty/<int:bo_project>/usun-szkic/", views.draft_delete, name="draft_delete"),
     path("projekty/<int:bo_project>/poprzyj/", views.project_support, name="project_support"),
+    path("projekty/<int:bo_project>/obserwuj/", views.project_follow, name="project_follow"),
     path("projekty/<int:bo_project>/wycofaj/", views.project_withdraw, name="project_withdraw"),
     path("projekty/<int:bo_project>/odwolanie/", views.project_appeal, name="project_appeal"),
     path(

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wspolnota.accounts.models import User
-from wspolnota.budget import documents, errors, exports, permissions, selectors, services
+from wspolnota.budget import documents, errors, exports, permissions, selectors, services, thread
 from wspolnota.budget.errors import BudgetErrors
 from wspolnota.budget.forms import (
     AppealDecisionForm,
@@ -39,6 +39,7 @@ from wspolnota.budget.forms import (
     ProjectForm,
     RecommendationForm,
     ReviewForm,
+    SupportForm,
     WithdrawForm,
     cost_formset,
     cost_lines,
@@ -425,6 +426,23 @@ def _project_context(request: HttpRequest, project: Project) -> dict[str, Any]:
         "corrections": list(project.correction_requests.order_by("-id")) if is_author else [],
         "merges": list(selectors.merge_proposals_for(project=project)) if is_author else [],
         "paper_lists": project.paper_lists.count(),
+        "thread": thread.project_thread(project=project, at=now, appeal=appeal),
+        "support_form": SupportForm(),
+        "support_refusal": (
+            str(support_refusal.message) % support_refusal.params
+            if support_refusal and support_refusal.params
+            else str(support_refusal.message)
+            if support_refusal
+            else ""
+        ),
+        "needs_phone": support_refusal is not None
+        and support_refusal.message == errors.SUPPORT_PHONE_REQUIRED,
+        **_location_picker(project.edition),
+        "following": bool(
+            user.is_authenticated
+            and project.is_public
+            and project.follows.filter(user_id=user.pk).exists()
+        ),
     }
 
 
@@ -441,13 +459,51 @@ def project_support(request: HttpRequest, bo_project: int) -> HttpResponse:
         return redirect(
             f"{reverse('accounts:login')}?next={reverse('budget:project_detail', args=[project.pk])}"
         )
-    try:
-        services.project_support(user=user, project=project)
-    except DomainError as exc:
+    form = SupportForm(request.POST)
+    refusal = permissions.support_refusal(user, project, at=timezone.now())
+    if refusal is not None:
+        # who may support at all is said first, before anything about the address
         context = _project_context(request, project)
-        context["support_error"] = str(exc)
+        context["support_form"] = form
+        context["support_error"] = str(refusal.message) % refusal.params
         return render(request, "budget/project_detail.html", context, status=400)
-    messages.success(request, _("Dziękujemy! Twoje poparcie zostało zapisane."))
+    if form.is_valid():
+        try:
+            services.project_support(
+                user=user,
+                project=project,
+                address=form.cleaned_data["address"],
+                latitude=form.cleaned_data["latitude"],
+                longitude=form.cleaned_data["longitude"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Dziękujemy! Twoje poparcie zostało zapisane."))
+            return redirect("budget:project_detail", bo_project=project.pk)
+    context = _project_context(request, project)
+    context["support_form"] = form
+    context["support_error"] = " ".join(str(e) for errs in form.errors.values() for e in errs)
+    return render(request, "budget/project_detail.html", context, status=400)
+
+
+@require_POST
+def project_follow(request: HttpRequest, bo_project: int) -> HttpResponse:
+    """Follow (or, with ``stop``, stop following) a project: each step of its life by e-mail."""
+    project = selectors.project_get_for(viewer=request.user, project_id=bo_project)
+    user = _user(request)
+    if user is None:
+        return redirect(
+            f"{reverse('accounts:login')}?next={reverse('budget:project_detail', args=[project.pk])}"
+        )
+    if request.POST.get("stop"):
+        services.project_unfollow(user=user, project=project)
+        messages.success(request, _("Nie obserwujesz już tego projektu."))
+    else:
+        services.project_follow(user=user, project=project)
+        messages.success(
+            request, _("Obserwujesz ten projekt: powiadomimy Cię e-mailem o każdym jego etapie.")
+        )
     return redirect("budget:project_detail", bo_project=project.pk)
 
 

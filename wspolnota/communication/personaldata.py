@@ -87,6 +87,8 @@ register(
             "postal_street",
             "postal_code",
             "postal_city",
+            "point_lat",
+            "point_lon",
         ),
         official_fields=("registered_by",),
         erase=DELETE,

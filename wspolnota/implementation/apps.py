@@ -7,3 +7,6 @@ class ImplementationConfig(AppConfig):
     label = "implementation"
     verbose_name = _("Realizacja projektów budżetu obywatelskiego")
     nav_items: list[tuple[str, object]] = [("implementation:index", _("Realizacja projektów"))]
+    # The project page's thread and the catalogue's stages (budget.thread).
+    budget_project_thread = "wspolnota.implementation.thread.project_steps"
+    budget_project_stages = "wspolnota.implementation.thread.edition_stages"

@@ -7,6 +7,7 @@ enqueued after commit, in their own language.
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -647,8 +648,18 @@ def followers_notify(*, update: Update) -> int:
         .order_by("pk")
         .iterator(chunk_size=500)
     )
-    for follow in follows:
-        user = follow.user
+    # Whoever follows the project itself (from its page, since its submission) hears of the
+    # building too; the outbox key sends one message to someone who follows both.
+    from wspolnota.budget.models import ProjectFollow
+
+    project_follows = (
+        ProjectFollow.objects.filter(project_id=implementation.project_id)
+        .select_related("user")
+        .order_by("pk")
+        .iterator(chunk_size=500)
+    )
+    users = itertools.chain((f.user for f in follows), (f.user for f in project_follows))
+    for user in users:
         notify(
             recipient=user,
             kind="implementation.update",

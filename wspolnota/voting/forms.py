@@ -22,7 +22,9 @@ class IdentityForm(forms.Form):
         queryset=District.objects.none(),
         empty_label=_("— wybierz dzielnicę —"),
         error_messages={"required": _("Wybierz dzielnicę, w której mieszkasz.")},
-        help_text=_("Wybierasz ją raz w tej edycji; zagłosujesz na projekty tej dzielnicy."),
+        help_text=_(
+            "Zagłosujesz na projekty tej dzielnicy; możesz ją zmienić, dopóki nie oddasz głosu."
+        ),
     )
     full_name = forms.CharField(
         label=_("Imię i nazwisko"),
@@ -92,6 +94,23 @@ class IdentityForm(forms.Form):
             "Głosuję w imieniu dziecka jako jego rodzic lub opiekun prawny, za jego zgodą "
             "(oświadczenie wymagane dla dzieci poniżej %(age)d lat)."
         ) % {"age": settings.VOTING_GUARDIAN_AGE}
+
+
+class BallotDistrictForm(forms.Form):
+    """The district of residence, changed on the ballot page until the ballot is cast."""
+
+    district = forms.ModelChoiceField(
+        label=_("Dzielnica zamieszkania"),
+        queryset=District.objects.none(),
+        empty_label=None,
+        error_messages={"required": _("Wybierz dzielnicę, w której mieszkasz.")},
+    )
+
+    def __init__(self, *args: Any, districts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["district"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = districts
 
 
 class BallotForm(forms.Form):

@@ -169,15 +169,20 @@ def phone_key_for(rules: VotingRules, phone: str) -> str:
 
 
 def voter_district_choose(*, user: User, edition: Edition, district: District) -> VoterDistrict:
-    """The district of residence is chosen once per edition; choosing again changes nothing."""
+    """The district of residence may be changed until the person's ballot is cast (a wrong
+    choice made in haste is not a reason to lose the district vote); from the cast on it is
+    fixed. One ballot per person and account stays the roll's rule either way."""
     existing = VoterDistrict.objects.filter(edition=edition, user=user).first()
     if existing is not None:
         if existing.district_id != district.pk:
-            raise VotingError(
-                errors.DISTRICT_FIXED,
-                field="district",
-                params={"district": existing.district.full_name},
-            )
+            if VoterRollEntry.objects.filter(edition=edition, user=user).exists():
+                raise VotingError(
+                    errors.DISTRICT_FIXED,
+                    field="district",
+                    params={"district": existing.district.full_name},
+                )
+            existing.district = district
+            existing.save(update_fields=["district", "updated_at"])
         return existing
     try:
         with transaction.atomic():
@@ -1792,6 +1797,7 @@ def results_publish(*, actor: User | None, edition: Edition, at: datetime) -> Co
             project_ids=_selected_project_ids(edition, count_row.pool_results.all()),
             actor=actor,
         )
+        _tell_project_followers(edition, count_row)
     return count_row
 
 
@@ -1835,6 +1841,7 @@ def results_correct(
             project_ids=_selected_project_ids(edition, count_row.pool_results.all()),
             actor=actor,
         )
+        _tell_project_followers(edition, count_row)
     return count_row
 
 
@@ -1844,6 +1851,22 @@ def _selected_project_ids(edition: Edition, results: Any) -> list[int]:
     for result in results:
         ids.extend(by_code[c] for c in result.selected if c in by_code)
     return ids
+
+
+def _tell_project_followers(edition: Edition, count_row: Count) -> None:
+    """Followers of the projects on the ballot hear whether each was selected (after commit)."""
+    from wspolnota.budget.services import project_followers_tell
+
+    results = list(count_row.pool_results.all())
+    selected = set(_selected_project_ids(edition, results))
+    counted = {
+        p.pk
+        for p in Project.objects.filter(edition=edition)
+        if any(project_code(p) in result.tally for result in results)
+    }
+    event = f"vote:{count_row.version}"
+    project_followers_tell(project_ids=sorted(selected), step="selected", event=event)
+    project_followers_tell(project_ids=sorted(counted - selected), step="not_selected", event=event)
 
 
 def _open_implementations(*, edition: Edition, project_ids: list[int], actor: User | None) -> None:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:vote_year>/glosuj/", views.vote_identity, name="vote_identity"),
     path("<int:vote_year>/glosuj/telefon/", views.vote_phone, name="vote_phone"),
     path("<int:vote_year>/glosuj/karta/", views.vote_ballot, name="vote_ballot"),
+    path("<int:vote_year>/glosuj/dzielnica/", views.vote_district, name="vote_district"),
     path("<int:vote_year>/glosuj/oddaj/", views.vote_cast, name="vote_cast"),
     path("<int:vote_year>/glosuj/potwierdzenie/", views.vote_receipt, name="vote_receipt"),
     path(

@@ -5,14 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,9 +32,10 @@ from wspolnota.core.parsing import MAX_ID, is_number
 from wspolnota.core.ratelimit import rate_limited
 from wspolnota.territory.models import District
 from wspolnota.territory.selectors import district_list
-from wspolnota.voting import charts, documents, errors, permissions, selectors, services
+from wspolnota.voting import ballot, charts, documents, errors, permissions, selectors, services
 from wspolnota.voting.forms import (
     AdjudicationForm,
+    BallotDistrictForm,
     BallotForm,
     CastCodeForm,
     CorrectionForm,
@@ -188,9 +191,8 @@ def vote_identity(request: HttpRequest, vote_year: int) -> HttpResponse:
     chosen = (
         VoterDistrict.objects.filter(edition=edition, user=user).select_related("district").first()
     )
+    # The district may be changed until the ballot is cast (voter_district_choose says when not).
     districts = district_list(city=edition.city)
-    if chosen is not None:
-        districts = districts.filter(pk=chosen.district_id)
     form = IdentityForm(
         request.POST or None,
         districts=districts,
@@ -352,6 +354,9 @@ def _ballot_gate(request: HttpRequest, edition: Edition, rules: VotingRules) -> 
 @login_required
 @require_http_methods(["GET", "POST"])
 def vote_ballot(request: HttpRequest, vote_year: int) -> HttpResponse:
+    """The ballot: each pool's projects with search, category filter, pick and remove buttons
+    (all of them buttons of this one form, so picks never leave the POST body), then the review.
+    """
     edition, rules = _edition(vote_year)
     gate = _ballot_gate(request, edition, rules)
     if gate is not None:
@@ -360,18 +365,26 @@ def vote_ballot(request: HttpRequest, vote_year: int) -> HttpResponse:
     assert state is not None
     _identity, district = state
     pools = services.pools_for_voter(edition, district)
-    data = request.POST if request.method == "POST" else None
+    data = request.POST.copy() if request.method == "POST" else None
+    notice = ""
+    browsing = data is not None and any(
+        name in data for name in ("_edit", "_filter", "_pick", "_unpick")
+    )
+    if data is not None and "_pick" in data:
+        notice = ballot.pick(data, rules=rules, pools=pools, value=data.get("_pick", ""))
+    elif data is not None and "_unpick" in data:
+        ballot.pick(data, rules=rules, pools=pools, value=data.get("_unpick", ""), remove=True)
     form = BallotForm(data, rules=rules, pools=pools)
     status = 200
-    if request.method == "POST" and "_edit" in request.POST:
-        form.is_valid()  # back from the review page: show the choices again, no errors yet
+    if browsing:
+        form.is_valid()  # searching, filtering, picking: show the choices again, no errors yet
         form.errors.clear()
-    elif request.method == "POST":
+    elif data is not None:
         status = 400
         if form.is_valid():
             selection = form.selection()
             try:
-                services.ballot_validate(
+                lines = services.ballot_validate(
                     rules=rules, edition=edition, district=district, selection=selection
                 )
             except DomainError as exc:
@@ -379,13 +392,64 @@ def vote_ballot(request: HttpRequest, vote_year: int) -> HttpResponse:
             else:
                 identity = state[0]
                 sent = _send_cast_code(request, edition, identity)
-                return _review(request, edition, rules, selection, pools, district, sent=sent)
+                return _review(
+                    request, edition, rules, selection, pools, district, sent=sent, lines=lines
+                )
+    filters = ballot.filters_from(data if data is not None else request.GET, pools)
+    pool_views = ballot.pool_views(
+        rules=rules, pools=pools, data=data or QueryDict(), filters=filters
+    )
+    for view, fieldset in zip(pool_views, form.fieldsets(), strict=True):
+        view.errors = fieldset["errors"]
+        if rules.ballot_kind == "krakow":
+            view.fields = fieldset["fields"]
     return render(
         request,
         "voting/vote_ballot.html",
-        _common(edition, rules, form=form, district=district, step=3),
+        _common(
+            edition,
+            rules,
+            form=form,
+            district=district,
+            step=3,
+            pool_views=pool_views,
+            notice=notice,
+            district_form=BallotDistrictForm(
+                districts=district_list(city=edition.city), initial={"district": district.pk}
+            ),
+        ),
         status=status,
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def vote_district(request: HttpRequest, vote_year: int) -> HttpResponse:
+    """Change the district of residence before the ballot is cast (issue 16)."""
+    edition, rules = _edition(vote_year)
+    gate = _ballot_gate(request, edition, rules)
+    if gate is not None:
+        return gate
+    user = _user(request)
+    assert user is not None
+    form = BallotDistrictForm(request.POST, districts=district_list(city=edition.city))
+    if form.is_valid():
+        chosen = form.cleaned_data["district"]
+        try:
+            services.voter_district_choose(user=user, edition=edition, district=chosen)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            state = dict(request.session.get(_session_key(edition)) or {})
+            state["district"] = chosen.pk
+            request.session[_session_key(edition)] = state
+            messages.success(
+                request,
+                _("Zmieniono dzielnicę na: %(district)s.") % {"district": chosen.full_name},
+            )
+    else:
+        messages.error(request, _("Wybierz dzielnicę z listy."))
+    return redirect("voting:vote_ballot", vote_year)
 
 
 CAST_CODE_SESSION = "voting:cast-code"
@@ -419,6 +483,7 @@ def _review(
     sent: bool,
     code_form: CastCodeForm | None = None,
     status: int = 200,
+    lines: list[Any] | None = None,
 ) -> HttpResponse:
     hidden = [
         (name, item)
@@ -432,7 +497,7 @@ def _review(
             edition,
             rules,
             hidden=hidden,
-            lines=_review_lines(selection, pools),
+            lines=_review_lines(selection, pools, rules, lines),
             district=district,
             code_form=code_form or CastCodeForm(),
             sent=sent,
@@ -442,13 +507,27 @@ def _review(
     )
 
 
-def _review_lines(selection: Any, pools: Any) -> list[dict[str, Any]]:
+def _review_lines(
+    selection: Any, pools: Any, rules: VotingRules, lines: list[Any] | None
+) -> list[dict[str, Any]]:
+    """Per pool, each pick with its cost and its points (Kraków: 3-2-1 by place), as the
+    validated ballot will count them, and the pool's total cost."""
+    points: dict[tuple[int, int], int] = {}
+    for line in lines or []:
+        points[(line.pool_id, line.project_id)] = line.points
     out = []
     for pool, projects in pools:
-        entries = [
-            (projects[pid], pts) for pid, pts in selection.get(pool.pk, []) if pid in projects
-        ]
-        out.append({"pool": pool, "entries": entries})
+        entries = []
+        for rank, (pid, pts) in enumerate(selection.get(pool.pk, []), start=1):
+            if pid not in projects:
+                continue
+            if (pool.pk, pid) in points:
+                pts = points[(pool.pk, pid)]
+            elif rules.ballot_kind == "krakow":
+                pts = rules.picks_per_pool - rank + 1
+            entries.append((projects[pid], pts))
+        total = sum((project.effective_cost for project, _pts in entries), Decimal(0))
+        out.append({"pool": pool, "entries": entries, "total": total})
     return out
 
 
@@ -1017,8 +1096,24 @@ def pool_results(request: HttpRequest, vote_year: int, vote_pool: int) -> HttpRe
             ),
             spending_chart=charts.spending_chart(view),
             command=documents.recount_command(rules=rules, view=view),
+            implementations=_implementation_links(view),
         ),
     )
+
+
+def _implementation_links(view: Any) -> dict[int, str]:
+    """Project id → its implementation page, for the winners the results list (one query)."""
+    if not django_apps.is_installed("wspolnota.implementation"):
+        return {}
+    from wspolnota.implementation.models import Implementation
+
+    ids = [line.project.pk for line in view.lines if line.project is not None and line.selected]
+    return {
+        project_id: reverse("implementation:detail", args=[pk])
+        for pk, project_id in Implementation.objects.filter(project_id__in=ids).values_list(
+            "pk", "project_id"
+        )
+    }
 
 
 def pool_protocol_pdf(request: HttpRequest, vote_year: int, vote_pool: int) -> HttpResponse:

@@ -153,3 +153,37 @@ class ProjectFactory(factory.django.DjangoModelFactory[Project]):
     search_text = factory.LazyAttribute(
         lambda o: normalise(f"{o.number} {o.title} {o.short_description}")
     )
+
+
+def point_in(district: District) -> tuple[Decimal, Decimal]:
+    """A point inside the district's boundary (latitude, longitude)."""
+    from shapely.geometry import shape
+
+    point = shape(district.geometry).representative_point()
+    return Decimal(f"{point.y:.6f}"), Decimal(f"{point.x:.6f}")
+
+
+def support(
+    *,
+    user: User,
+    project: Project,
+    at: datetime | None = None,
+    district: District | None = None,
+) -> Any:
+    """Support online as a resident with a confirmed phone who gives an address in ``district``
+    (by default the district of their profile)."""
+    if not user.phone_confirmed:
+        user.phone = f"+48500{user.pk:06d}"
+        user.phone_confirmed_at = timezone.now()
+        user.save(update_fields=["phone", "phone_confirmed_at"])
+    where = district or user.district
+    assert where is not None
+    latitude, longitude = point_in(District.objects.get(pk=where.pk))
+    return services.project_support(
+        user=user,
+        project=project,
+        address="ul. Testowa 1",
+        latitude=latitude,
+        longitude=longitude,
+        at=at,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from datetime import date, timedelta
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -14,7 +15,7 @@ from django.utils import timezone
 from wspolnota.budget import services
 from wspolnota.budget.errors import BudgetError
 from wspolnota.budget.models import Support
-from wspolnota.budget.tests.factories import pool_for, submitted_project
+from wspolnota.budget.tests.factories import point_in, pool_for, submitted_project, support
 from wspolnota.core.models import AuditLogEntry
 from wspolnota.tests_support.factories import UserFactory
 
@@ -24,10 +25,10 @@ pytestmark = pytest.mark.django_db
 def test_district_residents_support_online_until_the_project_has_enough(edition, resident, krakow):
     project = submitted_project(author=resident, pool=pool_for(edition, 1))
     for _ in range(14):
-        services.project_support(user=UserFactory(district=krakow[1]), project=project)
+        support(user=UserFactory(district=krakow[1]), project=project)
     project.refresh_from_db()
     assert project.supporters_count == 14 and project.supporters_complete_at is None
-    services.project_support(user=UserFactory(district=krakow[1]), project=project)
+    support(user=UserFactory(district=krakow[1]), project=project)
     project.refresh_from_db()
     assert project.supporters_count == 15 and project.supporters_complete_at is not None
 
@@ -36,22 +37,22 @@ def test_residents_of_another_district_cannot_support_a_district_project(
     edition, resident, resident_other_district
 ):
     project = submitted_project(author=resident, pool=pool_for(edition, 1))
-    with pytest.raises(BudgetError, match="mieszkańcy dzielnicy I Stare Miasto"):
-        services.project_support(user=resident_other_district, project=project)
+    with pytest.raises(BudgetError, match="mogą poprzeć mieszkańcy: Dzielnica I Stare Miasto"):
+        support(user=resident_other_district, project=project)
     citywide = submitted_project(
         author=resident, pool=pool_for(edition, None), latitude=None, longitude=None
     )
-    services.project_support(user=resident_other_district, project=citywide)
+    support(user=resident_other_district, project=citywide)
 
 
 def test_nobody_supports_twice_or_their_own_project(edition, resident, krakow):
     project = submitted_project(author=resident, pool=pool_for(edition, 1))
     with pytest.raises(BudgetError, match="Autor nie może"):
-        services.project_support(user=resident, project=project)
+        support(user=resident, project=project)
     neighbour = UserFactory(district=krakow[1])
-    services.project_support(user=neighbour, project=project)
+    support(user=neighbour, project=project)
     with pytest.raises(BudgetError, match="Już popierasz"):
-        services.project_support(user=neighbour, project=project)
+        support(user=neighbour, project=project)
     assert Support.objects.count() == 1
 
 
@@ -61,7 +62,7 @@ def test_a_support_after_the_deadline_gets_a_clear_message(
     project = submitted_project(author=resident, pool=pool_for(edition, 1))
     late = project.support_deadline + timedelta(minutes=1)
     with pytest.raises(BudgetError, match="Termin zbierania poparcia minął"):
-        services.project_support(user=UserFactory(district=krakow[1]), project=project, at=late)
+        support(user=UserFactory(district=krakow[1]), project=project, at=late)
     project.support_deadline = timezone.now() - timedelta(hours=1)
     project.save()
     neighbour = UserFactory(district=krakow[1])
@@ -203,10 +204,10 @@ def test_two_simultaneous_supports_by_one_person_count_once(krakow, resident):
     project = submitted_project(author=resident, pool=pool_for(edition, 1))
     neighbour = UserFactory(district=krakow[1])
 
-    def support():
-        services.project_support(user=neighbour, project=project)
+    def attempt():
+        support(user=neighbour, project=project)
 
-    outcomes = _at_once(support, support, hold=(permissions, "support_refusal"))
+    outcomes = _at_once(attempt, attempt, hold=(permissions, "support_refusal"))
     project.refresh_from_db()
     assert outcomes == ["ok", "support_twice"]
     assert project.supporters_count == 1 and Support.objects.filter(project=project).count() == 1
@@ -225,7 +226,7 @@ def test_two_neighbours_supporting_at_once_are_both_counted(krakow, resident):
     first, second = UserFactory(district=krakow[1]), UserFactory(district=krakow[1])
 
     def supporter(user):
-        return lambda: services.project_support(user=user, project=project)
+        return lambda: support(user=user, project=project)
 
     # Each support is written, then (paused) counted: without the lock both counts miss the other.
     outcomes = _at_once(supporter(first), supporter(second), hold=(Support.objects, "create"))
@@ -276,3 +277,107 @@ def test_without_the_unique_constraint_one_person_supports_twice(krakow, residen
                 "ALTER TABLE budget_support ADD CONSTRAINT budget_support_once"
                 " UNIQUE (project_id, user_id)"
             )
+
+
+# --- Supporters that mean something (issue 16) -------------------------------------------------
+
+
+def _phone(user):
+    user.phone = f"+48501{user.pk:06d}"
+    user.phone_confirmed_at = timezone.now()
+    user.save(update_fields=["phone", "phone_confirmed_at"])
+    return user
+
+
+def test_a_profile_district_does_not_make_a_district_resident(edition, resident, krakow):
+    """The attack: choose District I in the profile, live elsewhere, support District I's project."""
+    project = submitted_project(author=resident, pool=pool_for(edition, 1))
+    claims_first = _phone(UserFactory(district=krakow[1]))
+    lat, lon = point_in(krakow[18])
+    with pytest.raises(BudgetError, match="leży w granicach: Dzielnica XVIII"):
+        services.project_support(
+            user=claims_first, project=project, address="ul. Odległa 5", latitude=lat, longitude=lon
+        )
+    assert not Support.objects.exists()
+    # and the other way round: the profile says XVIII, the address is in I: that person lives in I
+    lives_in_first = _phone(UserFactory(district=krakow[18]))
+    lat, lon = point_in(krakow[1])
+    made = services.project_support(
+        user=lives_in_first,
+        project=project,
+        address="ul. Floriańska 3",
+        latitude=lat,
+        longitude=lon,
+    )
+    assert made.district == krakow[1] and made.address == "ul. Floriańska 3"
+
+
+def test_an_address_outside_the_city_supports_nothing(edition, resident, krakow):
+    citywide = submitted_project(
+        author=resident, pool=pool_for(edition, None), latitude=None, longitude=None
+    )
+    outsider = _phone(UserFactory(district=krakow[1]))
+    with pytest.raises(BudgetError, match="poza granicami miasta"):
+        services.project_support(
+            user=outsider,
+            project=citywide,
+            address="ul. Marszałkowska 1, Warszawa",
+            latitude=Decimal("52.229700"),
+            longitude=Decimal("21.012200"),
+        )
+    with pytest.raises(BudgetError, match="Podaj swój adres"):
+        services.project_support(user=outsider, project=citywide)
+
+
+def test_online_support_needs_a_confirmed_phone_number(edition, resident, krakow):
+    project = submitted_project(author=resident, pool=pool_for(edition, 1))
+    unconfirmed = UserFactory(district=krakow[1], phone="+48600700800", phone_confirmed_at=None)
+    lat, lon = point_in(krakow[1])
+    with pytest.raises(BudgetError, match="potwierdź w profilu swój numer telefonu"):
+        services.project_support(
+            user=unconfirmed, project=project, address="ul. Rynek 1", latitude=lat, longitude=lon
+        )
+
+
+def test_a_city_that_requires_a_verified_identity_does_not_take_a_phone_alone(
+    edition, resident, krakow, settings
+):
+    settings.BUDGET_SUPPORT_REQUIRES = "identity"
+    project = submitted_project(author=resident, pool=pool_for(edition, 1))
+    with_phone = _phone(UserFactory(district=krakow[1]))
+    lat, lon = point_in(krakow[1])
+    with pytest.raises(BudgetError, match="potwierdź swoją tożsamość"):
+        services.project_support(
+            user=with_phone, project=project, address="ul. Rynek 1", latitude=lat, longitude=lon
+        )
+    with_phone.identity_verified_at = timezone.now()  # as a trusted-profile log-in would record
+    made = services.project_support(
+        user=with_phone, project=project, address="ul. Rynek 1", latitude=lat, longitude=lon
+    )
+    assert made.verified_by == "identity"
+
+
+def test_the_support_form_asks_for_the_address_and_keeps_it_on_error(
+    client_for, edition, resident, krakow
+):
+    project = submitted_project(author=resident, pool=pool_for(edition, 1))
+    neighbour = _phone(UserFactory(district=krakow[1]))
+    client = client_for("anonymous")
+    client.force_login(neighbour)
+    page = client.get(f"/pl/budzet-obywatelski/projekty/{project.pk}/").content.decode()
+    assert 'name="address"' in page and 'name="latitude"' in page
+    url = f"/pl/budzet-obywatelski/projekty/{project.pk}/poprzyj/"
+    lat, lon = point_in(krakow[18])
+    wrong = client.post(
+        url, {"address": "ul. Daleka 9", "latitude": str(lat), "longitude": str(lon)}
+    )
+    assert wrong.status_code == 400
+    assert "leży w granicach: Dzielnica XVIII" in wrong.content.decode()
+    assert 'value="ul. Daleka 9"' in wrong.content.decode()
+    lat, lon = point_in(krakow[1])
+    ok = client.post(
+        url,
+        {"address": "ul. Bliska 1", "latitude": str(lat).replace(".", ","), "longitude": str(lon)},
+    )
+    assert ok.status_code == 302
+    assert Support.objects.get(project=project).district == krakow[1]

@@ -20,7 +20,13 @@ from wspolnota.budget.models import (
     ReviewResult,
     ReviewStage,
 )
-from wspolnota.budget.tests.factories import content, move_to_phase, pool_for, submitted_project
+from wspolnota.budget.tests.factories import (
+    content,
+    move_to_phase,
+    pool_for,
+    submitted_project,
+    support,
+)
 from wspolnota.core.models import AuditLogEntry
 from wspolnota.tests_support.factories import CityUnitFactory, RoleAssignmentFactory, UserFactory
 
@@ -32,7 +38,7 @@ ALL_MERIT = {key: True for key, _label in MERIT_CHECKLIST}
 
 def _with_supporters(project, krakow, n=15):
     for _ in range(n):
-        services.project_support(
+        support(
             user=UserFactory(
                 district=krakow[project.pool.district.number if project.pool.district else 1]
             ),

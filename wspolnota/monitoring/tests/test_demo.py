@@ -51,8 +51,12 @@ def _independent_raking(survey: Survey) -> float:
 
 
 @pytest.mark.django_db
-def test_the_demo_loads_once_and_its_weighted_survey_matches_an_independent_computation(krakow):
+def test_the_demo_loads_once_and_its_weighted_survey_matches_an_independent_computation(
+    krakow, settings
+):
     from wspolnota.accounts import demo as accounts_demo
+
+    settings.MONITORING_STRATEGY_UNIT = "KBO"  # the demo's strategy office: its official's unit
     from wspolnota.monitoring import demo
 
     accounts_demo.load()
@@ -67,3 +71,18 @@ def test_the_demo_loads_once_and_its_weighted_survey_matches_an_independent_comp
     assert measurement.ci_low < measurement.value < measurement.ci_high
     assert measurement.value != Decimal(measurement.details["unweighted_percent"])
     assert Indicator.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_the_demo_loads_when_its_official_is_not_in_the_strategy_office(krakow, settings):
+    from wspolnota.accounts import demo as accounts_demo
+    from wspolnota.monitoring import demo
+
+    settings.MONITORING_STRATEGY_UNIT = ""  # administrators only
+    accounts_demo.load()
+    demo.load()
+    survey = Survey.objects.get()
+    assert Measurement.objects.filter(
+        indicator__code="zadowolenie-z-wplywu", year=survey.year, status=Status.PENDING
+    ).exists()
+    assert not Measurement.objects.filter(entered_by__email="urzednik@demo.wspolnota.pl").exists()

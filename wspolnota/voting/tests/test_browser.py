@@ -75,13 +75,13 @@ def test_a_resident_votes_with_the_keyboard_alone_without_javascript(browser, li
     choices = krakow_selection(edition)[city]
     page.select_option(f"#id_pool_{city}_1", str(choices[0][0]))
     page.select_option(f"#id_pool_{city}_2", str(choices[0][0]))  # the same project twice
-    page.focus("form.form button[type=submit]")
+    page.focus("#ballot-submit")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "więcej niż raz" in page.inner_text("main")
     check("ballot with errors")
     page.select_option(f"#id_pool_{city}_2", str(choices[1][0]))
-    page.focus("form.form button[type=submit]")
+    page.focus("#ballot-submit")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "Sprawdź swój wybór" in page.inner_text("main")

@@ -207,10 +207,18 @@ def test_voting_online_needs_a_phone_confirmed_by_sms(
     assert client.get(reverse("voting:vote_ballot", args=[voting_edition.year])).status_code == 200
 
 
-def test_the_district_of_residence_is_chosen_once_per_edition(voting_edition, krakow, resident):
+def test_the_district_of_residence_can_change_until_the_cast_then_not(
+    voting_edition, krakow, resident
+):
     services.voter_district_choose(user=resident, edition=voting_edition, district=krakow[1])
+    changed = services.voter_district_choose(
+        user=resident, edition=voting_edition, district=krakow[18]
+    )
+    assert changed.district == krakow[18]
+    confirmed(resident)
+    cast_online(voting_edition, resident, identity_of(voting_edition, 5), krakow[18])
     with pytest.raises(VotingError) as exc:
-        services.voter_district_choose(user=resident, edition=voting_edition, district=krakow[18])
+        services.voter_district_choose(user=resident, edition=voting_edition, district=krakow[1])
     assert "nie można jej zmienić" in str(exc.value)
 
 
