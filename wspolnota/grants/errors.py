@@ -266,3 +266,16 @@ REPORT_EXPLANATION = _("Pozycja %(line)s: wyjaśnij różnicę między planem a 
 REPORT_NARRATIVE = _("Opisz, jak wykonano zadanie.")
 REVIEW_NOTE = _("Napisz, co trzeba poprawić.")
 FINAL_NOT_ACCEPTED = _("Umowę można zarchiwizować po przyjęciu sprawozdania końcowego.")
+
+# --- regranting operator (art. 16a) ---------------------------------------------------------------
+OPERATOR_KIND = _(
+    "Operatorem regrantingu może być tylko zweryfikowana organizacja pozarządowa z rejestru."
+)
+OPERATOR_REQUIRED = _(
+    "Grupie nieformalnej ani osobie niepełnoletniej miasto nie przekazuje pieniędzy "
+    "bezpośrednio: wskaż w programie operatora regrantingu (art. 16a ustawy)."
+)
+GUARDIAN_CONSENT = _(
+    "Wnioskodawca jest niepełnoletni: umowa wymaga pełnoletniego opiekuna prawnego z rejestru "
+    "i jego zgody."
+)

@@ -23,7 +23,12 @@ from wspolnota.grants.models import (
     SignatureKind,
 )
 from wspolnota.organisations.forms import DateInput
-from wspolnota.organisations.models import Organisation, PublicBenefitArea
+from wspolnota.organisations.models import (
+    Organisation,
+    OrganisationKind,
+    PublicBenefitArea,
+    VerificationStatus,
+)
 from wspolnota.territory.models import District
 
 
@@ -69,6 +74,7 @@ class ProgrammeForm(forms.ModelForm[Programme]):
             "individual_max_age",
             "individual_needs_guardian",
             "in_kind_only",
+            "regranting_operator",
             "requires_own_contribution",
             "min_own_contribution_percent",
             "volunteer_hour_rate_max",
@@ -85,6 +91,11 @@ class ProgrammeForm(forms.ModelForm[Programme]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        operator = self.fields["regranting_operator"]
+        assert isinstance(operator, forms.ModelChoiceField)
+        operator.queryset = Organisation.objects.filter(
+            kind=OrganisationKind.NGO, status=VerificationStatus.VERIFIED
+        ).order_by("name")
         for name in (
             "min_amount",
             "max_amount",
@@ -596,6 +607,11 @@ class AgreementForm(forms.Form):
         max_length=40,
         required=False,
         help_text=_("26 cyfr; nie dotyczy wsparcia rzeczowego."),
+    )
+    guardian_consent = forms.BooleanField(
+        label=_("Opiekun prawny wyraził zgodę na umowę"),
+        required=False,
+        help_text=_("Tylko gdy wnioskodawca jest niepełnoletni."),
     )
 
 

@@ -84,6 +84,18 @@ class Programme(BaseModel):
         _("osoba fizyczna wskazuje pełnoletniego opiekuna"), default=False
     )
     in_kind_only = models.BooleanField(_("wsparcie tylko rzeczowe (bez przelewów)"), default=False)
+    regranting_operator = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("operator regrantingu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "Zweryfikowana organizacja pozarządowa, przez którą idą umowy i wypłaty dla grup "
+            "nieformalnych i osób niepełnoletnich (art. 16a ustawy)."
+        ),
+    )
     requires_own_contribution = models.BooleanField(_("wymagany wkład własny"), default=False)
     min_own_contribution_percent = models.DecimalField(
         _("najmniejszy wkład własny (% kosztów)"),
@@ -952,6 +964,16 @@ class Agreement(BaseModel):
     settled_at = models.DateTimeField(_("rozliczono"), null=True, blank=True)
     archived_at = models.DateTimeField(_("zarchiwizowano"), null=True, blank=True)
     version = models.PositiveSmallIntegerField(_("wersja (aneksy)"), default=1)
+    operator = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("operator regrantingu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    guardian_name = models.CharField(_("opiekun prawny"), max_length=200, blank=True)
+    guardian_consent = models.BooleanField(_("zgoda opiekuna prawnego"), default=False)
     terminated_on = models.DateField(_("rozwiązano"), null=True, blank=True)
     termination_reason = models.TextField(_("powód rozwiązania"), blank=True)
     created_by = models.ForeignKey(

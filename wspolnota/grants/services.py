@@ -74,6 +74,7 @@ from wspolnota.grants.models import (
 )
 from wspolnota.grants.settlement import settlement_problems
 from wspolnota.organisations import permissions as registry
+from wspolnota.organisations import rules as applicant_rules
 from wspolnota.organisations.errors import OrganisationsError
 from wspolnota.organisations.files import check_upload
 from wspolnota.organisations.models import (
@@ -164,6 +165,7 @@ PROGRAMME_FIELDS = (
     "individual_max_age",
     "individual_needs_guardian",
     "in_kind_only",
+    "regranting_operator",
     "requires_own_contribution",
     "min_own_contribution_percent",
     "volunteer_hour_rate_max",
@@ -174,6 +176,15 @@ PROGRAMME_FIELDS = (
     "cost_tolerance_percent",
     "is_active",
 )
+
+
+def _check_operator(programme: Programme) -> None:
+    """A regranting operator is a verified NGO from the registry (art. 16a)."""
+    operator = programme.regranting_operator
+    if operator is not None and (
+        operator.kind != OrganisationKind.NGO or operator.status != VerificationStatus.VERIFIED
+    ):
+        raise GrantsError(errors.OPERATOR_KIND, field="regranting_operator", code="operator_kind")
 
 
 def _unit_for(actor: User, city_unit: CityUnit | None) -> CityUnit | None:
@@ -208,6 +219,7 @@ def programme_create(
             setattr(programme, field_name, values[field_name])
     rubric = [(group, Decimal(points)) for group, _name, points in limits.DEFAULT_RUBRICS[kind]]
     _first(limits.programme_problems(programme, rubric))
+    _check_operator(programme)
     _validate(programme, exclude=["created_by"])
     with transaction.atomic():
         programme.save()
@@ -244,6 +256,7 @@ def programme_update(*, actor: User, programme: Programme, **fields: Any) -> Pro
             setattr(programme, field_name, value.strip() if isinstance(value, str) else value)
     rubric = list(programme.criteria.values_list("group", "max_points"))
     _first(limits.programme_problems(programme, rubric))
+    _check_operator(programme)
     _validate(programme, exclude=["created_by"])
     with transaction.atomic():
         programme.save()
@@ -2110,6 +2123,24 @@ def _check_agreement_limits(
             )
 
 
+def _paid_through_operator(application: Application, on: date) -> bool:
+    """Money for an informal group or a minor goes through a regranting operator (art. 16a);
+    in-kind support (no transfer) does not need one."""
+    if application.call.terms.in_kind_only:
+        return False
+    applicant = application.applicant
+    if applicant.kind == OrganisationKind.INFORMAL_GROUP:
+        return True
+    return applicant.kind == OrganisationKind.INDIVIDUAL and _is_minor(applicant, on)
+
+
+def _is_minor(applicant: Organisation, on: date) -> bool:
+    if applicant.kind != OrganisationKind.INDIVIDUAL:
+        return False
+    person = applicant_rules.applicant_person(list(applicant.people.all()))
+    return person is None or not applicant_rules.is_adult(person, on)
+
+
 def agreement_save(
     *,
     actor: User,
@@ -2120,11 +2151,29 @@ def agreement_save(
     city_signatory: str,
     applicant_signatories: str,
     bank_account: str = "",
+    guardian_consent: bool = False,
 ) -> Agreement:
-    """Prepare (or correct) the agreement of an awarded application, before it is signed."""
+    """Prepare (or correct) the agreement of an awarded application, before it is signed.
+    Money for an informal group or a minor goes through the programme's regranting operator;
+    a minor's agreement records the adult guardian from the registry and their consent."""
     _deny(permissions.can_manage_call(actor, application.call))
     if application.status != ApplicationStatus.AWARDED:
         raise GrantsError(errors.NOT_AWARDED, code="not_awarded")
+    operator = None
+    if _paid_through_operator(application, start_date):
+        operator = application.call.programme.regranting_operator
+        if operator is None:
+            raise GrantsError(errors.OPERATOR_REQUIRED, code="operator_required")
+    guardian_name = ""
+    if _is_minor(application.applicant, start_date):
+        guardian = applicant_rules.adult_guardian(
+            list(application.applicant.people.all()), start_date
+        )
+        if guardian is None or not guardian_consent:
+            raise GrantsError(
+                errors.GUARDIAN_CONSENT, field="guardian_consent", code="guardian_consent"
+            )
+        guardian_name = guardian.full_name
     in_kind = application.call.terms.in_kind_only
     account = ""
     if not in_kind:
@@ -2156,6 +2205,9 @@ def agreement_save(
     agreement.city_signatory = city_signatory.strip()
     agreement.applicant_signatories = applicant_signatories.strip()
     agreement.bank_account = account
+    agreement.operator = operator
+    agreement.guardian_name = guardian_name
+    agreement.guardian_consent = bool(guardian_name)
     _validate(agreement, exclude=["created_by", "application"])
     with transaction.atomic():
         agreement.save()
@@ -2334,6 +2386,10 @@ def tranche_mark_paid(*, actor: User, tranche: Tranche, paid_on: date) -> Tranch
         raise GrantsError(errors.TRANCHE_BEFORE_SIGNING, code="tranche_before_signing")
     if tranche.paid_on is not None:
         raise GrantsError(errors.TRANCHE_PAID, code="tranche_paid")
+    if agreement.operator_id is None and _paid_through_operator(
+        agreement.application, agreement.start_date
+    ):
+        raise GrantsError(errors.OPERATOR_REQUIRED, code="operator_required")
     before = _snapshot(tranche)
     tranche.paid_on = paid_on
     tranche.paid_recorded_by = actor

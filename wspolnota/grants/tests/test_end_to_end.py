@@ -297,7 +297,9 @@ class Flow:
 
     # --- agreement and settlement ---------------------------------------------------------------
 
-    def agreement(self, application: Application, *, tranches: list[Decimal]) -> Agreement:
+    def agreement(
+        self, application: Application, *, tranches: list[Decimal], **extra: Any
+    ) -> Agreement:
         url = f"/pl/granty/urzad/wnioski/{application.pk}/umowa/"
         ok(self.office.get(url))
         response = self.office.post(
@@ -309,6 +311,7 @@ class Flow:
                 "city_signatory": "Dyrektor Wydziału Polityki Społecznej",
                 "applicant_signatories": "Lider Grupy",
                 "bank_account": "" if not tranches else "PL61 1090 1014 0000 0712 1981 2874",
+                **extra,
             },
         )
         assert response.status_code == 302, _errors(response)
@@ -403,9 +406,14 @@ SETTLEMENT_ACTS = [
 ]
 
 
-def test_a_youth_micro_grant_from_registration_to_archive(krakow, client):
+def test_a_youth_micro_grant_from_registration_to_archive(krakow, client, settings):
     flow = Flow(krakow, ProgrammeKind.MICRO_GRANT)
-    programme = flow.create_programme()
+    # The grants office also keeps the registry here (ORGANISATIONS_REGISTRY_UNIT).
+    settings.ORGANISATIONS_REGISTRY_UNIT = flow.official.role_assignments.get().city_unit.code
+    # Money for a minor goes through the regranting operator the city names (art. 16a).
+    operator = OrganisationFactory(name="Fundacja Operator Mikrograntów")
+    programme = flow.create_programme(regranting_operator=operator.pk)
+    assert programme.regranting_operator == operator
     call = flow.create_call(programme, pool=20_000, days_to_deadline=14)
 
     # A 16-year-old registers herself with her mother as guardian; officials verify the entry.
@@ -467,7 +475,11 @@ def test_a_youth_micro_grant_from_registration_to_archive(krakow, client):
     results = client.get(f"/pl/granty/nabory/{call.pk}/wyniki/").content.decode()
     assert application.number in results and "1\xa0800,00 zł" in results
     assert "Zofia Młoda" not in results  # individuals are not named in public results
-    agreement = flow.agreement(application, tranches=[Decimal(1_800)])
+    agreement = flow.agreement(application, tranches=[Decimal(1_800)], guardian_consent="on")
+    assert agreement.operator == operator  # never paid to the minor directly
+    assert agreement.guardian_name == "Maria Młoda" and agreement.guardian_consent
+    page = flow.office.get(f"/pl/granty/umowy/{agreement.pk}/").content.decode()
+    assert "Fundacja Operator Mikrograntów" in page and "Maria Młoda" in page
     flow.settle(agreement, [(Decimal(1_750), Decimal(800)), (Decimal(0), Decimal(800))])
     acts = flow.audited()
     assert acts[: len(OFFICE_ACTS)] == OFFICE_ACTS
