@@ -289,8 +289,8 @@ def place_save(
             raise _validation_to_domain(exc) from None
         target.save()
         if hours is not None:
-            current = sorted(target.opening_hours.values_list("weekday", "opens", "closes"))
-            if current != hours:
+            current_hours = sorted(target.opening_hours.values_list("weekday", "opens", "closes"))
+            if current_hours != hours:
                 target.opening_hours.all().delete()
                 OpeningHours.objects.bulk_create(
                     OpeningHours(place=target, weekday=d, opens=o, closes=c) for d, o, c in hours

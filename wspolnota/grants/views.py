@@ -318,7 +318,9 @@ def application_partners(request: HttpRequest, grant_application_id: int) -> Htt
     form = PartnerForm(request.POST or None, exclude_id=application.applicant_id)
     if request.method == "POST" and "remove" in request.POST:
         partner = get_object_or_404(
-            OfferPartner, pk=parse_id(request.POST.get("remove"), field="remove"), application=application
+            OfferPartner,
+            pk=parse_id(request.POST.get("remove"), field="remove"),
+            application=application,
         )
         services.partner_remove(user=_user(request), partner=partner)
         messages.success(request, _("Usunięto oferenta."))
