@@ -125,7 +125,9 @@ def _before_final_list(edition: Edition, at: datetime) -> bool:
 
 
 def can_view_edition(user: User | Any, edition: Edition) -> bool:
-    return edition.is_published or is_official(user)
+    """A published edition is public; one still being set up is seen by its coordinators (the
+    coordinating unit's officials and administrators), not by every official (issue 15)."""
+    return edition.is_published or is_coordinator(user, edition)
 
 
 def can_view_project(user: User | Any, project: Project) -> bool:
@@ -159,8 +161,13 @@ def can_use_office(user: User | Any) -> bool:
     return is_official(user) or has_role(user, Role.DISTRICT_COUNCILLOR)
 
 
-def can_export_projects(user: User | Any) -> bool:
-    return is_official(user)
+def can_export_projects(user: User | Any, edition: Edition) -> bool:
+    """The edition's coordinators and the units leading a verification in it; not every
+    official of every department (issue 15)."""
+    if is_coordinator(user, edition):
+        return True
+    units = official_unit_ids(user)
+    return bool(units) and edition.projects.filter(verification_unit_id__in=units).exists()
 
 
 # --- Authors -----------------------------------------------------------------------------------

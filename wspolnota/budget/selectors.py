@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from shapely.geometry import shape
 
-from wspolnota.accounts.permissions import district_ids, is_official
+from wspolnota.accounts.permissions import district_ids, has_role
+from wspolnota.accounts.roles import Role
 from wspolnota.budget import permissions
 from wspolnota.budget.models import (
     Attachment,
@@ -59,11 +60,20 @@ def _phases() -> Prefetch[Any]:
     return Prefetch("phases", queryset=EditionPhase.objects.order_by("starts_at", "id"))
 
 
+def _visible_editions(editions: QuerySet[Edition], viewer: User | Any) -> QuerySet[Edition]:
+    """Published editions for everybody; one still being set up only for its coordinators
+    (``permissions.can_view_edition``), not for every official of every department."""
+    if has_role(viewer, Role.ADMINISTRATOR):
+        return editions
+    units = permissions.official_unit_ids(viewer)
+    if not units:
+        return editions.filter(is_published=True)
+    return editions.filter(Q(is_published=True) | Q(coordinating_unit_id__in=units))
+
+
 def edition_list(*, viewer: User | Any) -> QuerySet[Edition]:
     editions = Edition.objects.select_related("city").prefetch_related(_phases()).order_by("-year")
-    if not is_official(viewer):
-        editions = editions.filter(is_published=True)
-    return editions
+    return _visible_editions(editions, viewer)
 
 
 def edition_current(*, viewer: User | Any) -> Edition | None:
@@ -73,9 +83,9 @@ def edition_current(*, viewer: User | Any) -> Edition | None:
 
 def edition_get_for(*, viewer: User | Any, year: int, details: bool = True) -> Edition:
     """The edition of that year, or 404; with ``details``, its phases, pools and districts too."""
-    editions = Edition.objects.select_related("city", "coordinating_unit").filter(year=year)
-    if not is_official(viewer):
-        editions = editions.filter(is_published=True)
+    editions = _visible_editions(
+        Edition.objects.select_related("city", "coordinating_unit").filter(year=year), viewer
+    )
     if details:
         pools = Pool.objects.select_related("district").defer("district__geometry")
         editions = editions.prefetch_related(

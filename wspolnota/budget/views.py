@@ -233,7 +233,7 @@ def catalogue(request: HttpRequest, bo_year: int) -> HttpResponse:
             "query_string": query,
             "per_page": per_page,
             "show_pages": page.count > selectors.PAGE_SIZES[0],
-            "can_export": permissions.can_export_projects(request.user),
+            "can_export": permissions.can_export_projects(request.user, edition),
         },
         status=400 if form.errors else 200,
     )
@@ -280,9 +280,9 @@ def catalogue_map(request: HttpRequest, bo_year: int) -> HttpResponse:
 
 
 def _export(request: HttpRequest, bo_year: int, kind: str) -> HttpResponse:
-    if not permissions.can_export_projects(request.user):
-        raise PermissionDenied
     edition = selectors.edition_get_for(viewer=request.user, year=bo_year)
+    if not permissions.can_export_projects(request.user, edition):
+        raise PermissionDenied
     _form, filters = _catalogue_query(request, edition)
     projects = selectors.project_catalogue(edition=edition, filters=filters)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

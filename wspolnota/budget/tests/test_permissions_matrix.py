@@ -55,7 +55,7 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "appeal a negative result": ({"author"}, CASES_OPEN),
     "publish the final list": (COORDINATORS, {Phase.FINAL_LIST}),
     "withdraw it": ({"author"}, BEFORE_FINAL_LIST),
-    "export lists": (OFFICIALS, ALL),
+    "export lists": (COORDINATORS, ALL),
     # The coordinating unit (and units asked for an opinion: test_unit_scope.py), not every
     # official of every department (issue 15).
     "see the verification file": (COORDINATORS | {"district_councillor"}, ALL),
@@ -72,7 +72,7 @@ def _actions(user, edition, project, negative, at):
         "appeal a negative result": permissions.can_appeal_project(user, negative, at=at),
         "publish the final list": permissions.can_publish_final_list(user, edition, at=at),
         "withdraw it": permissions.can_withdraw_project(user, project, at=at),
-        "export lists": permissions.can_export_projects(user),
+        "export lists": permissions.can_export_projects(user, edition),
         "see the verification file": permissions.can_view_verification(user, project),
     }
 

@@ -155,8 +155,9 @@ def test_an_official_of_another_unit_cannot_change_the_editions_rules(krakow, un
     edition = _future_edition(krakow, unit)
     client = _client(other_official)
     url = reverse("budget:edition_setup", args=[edition.year])
-    assert client.get(url).status_code == 403
-    assert client.post(url, {"name": "Przejęta", "supporters_required": 1}).status_code == 403
+    # An edition still being set up is not even visible outside its coordinating unit.
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"name": "Przejęta", "supporters_required": 1}).status_code == 404
     edition.refresh_from_db()
     assert edition.name != "Przejęta"
     with pytest.raises(BudgetPermissionError):
@@ -330,12 +331,13 @@ def test_another_units_official_cannot_touch_the_pools(krakow, unit, other_offic
     edition = _future_edition(krakow, unit)
     client = _client(other_official)
     url = reverse("budget:setup_pools", args=[edition.year])
-    assert client.get(url).status_code == 403
+    # An edition still being set up is not even visible outside its coordinating unit.
+    assert client.get(url).status_code == 404
     assert (
         client.post(
             url, {"budget": "1", "min_project_cost": "0", "max_project_cost": "1"}
         ).status_code
-        == 403
+        == 404
     )
     assert edition.pools.count() == 0
 

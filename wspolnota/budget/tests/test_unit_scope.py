@@ -75,3 +75,33 @@ def test_the_authors_draft_versions_are_not_open_to_every_official(krakow):
     stranger = official_of(CityUnitFactory())
     project.versions.create(number=1, is_draft=True, created_by=project.author, title="Szkic")
     assert not selectors.project_versions(project=project, viewer=stranger).exists()
+
+
+@pytest.mark.django_db
+def test_an_official_of_another_department_cannot_export_the_editions_lists(client, krakow):
+    coordinating = CityUnitFactory()
+    edition, project = _scene(krakow, coordinating_unit=coordinating)
+    stranger = official_of(CityUnitFactory())
+    client.force_login(stranger)
+    response = client.get(f"/pl/budzet-obywatelski/{edition.year}/projekty/eksport.csv")
+    assert response.status_code == 403
+    assert not permissions.can_export_projects(stranger, edition)
+    assert permissions.can_export_projects(official_of(coordinating), edition)
+    reviewing = CityUnitFactory()
+    Project.objects.filter(pk=project.pk).update(verification_unit=reviewing)
+    assert permissions.can_export_projects(official_of(reviewing), edition)
+    client.force_login(official_of(coordinating))
+    assert (
+        client.get(f"/pl/budzet-obywatelski/{edition.year}/projekty/eksport.csv").status_code == 200
+    )
+
+
+@pytest.mark.django_db
+def test_an_unpublished_edition_is_seen_by_its_coordinators_not_every_official(krakow):
+    coordinating = CityUnitFactory()
+    edition, _project = _scene(krakow, coordinating_unit=coordinating)
+    edition.is_published = False
+    edition.save(update_fields=["is_published"])
+    assert not permissions.can_view_edition(official_of(CityUnitFactory()), edition)
+    assert permissions.can_view_edition(official_of(coordinating), edition)
+    assert not permissions.can_view_edition(UserFactory(), edition)

@@ -40,7 +40,11 @@ def content(krakow):
     room = RoomFactory(place=place)
     event = EventFactory(place=place, district=place.district, capacity=1)
     official = UserFactory(district=krakow[1], password=PASSWORD)
-    RoleAssignmentFactory(user=official, role=Role.OFFICIAL, city_unit=CityUnitFactory())
+    unit = CityUnitFactory()
+    RoleAssignmentFactory(user=official, role=Role.OFFICIAL, city_unit=unit)
+    # The official works in the unit that runs the place (permissions are scoped, issue 15).
+    Place.objects.filter(pk=place.pk).update(city_unit=unit)
+    place.refresh_from_db()
     offer = VolunteerOfferFactory(
         created_by=official, district=krakow[1], ends_on=timezone.localdate() + timedelta(days=60)
     )

@@ -237,11 +237,11 @@ def test_the_report_pdf_contains_every_remark_with_its_answer(
 
 
 @pytest.mark.django_db
-def test_a_vote_on_a_statement_that_is_not_a_number_is_not_found(client_for, consultation):
+def test_a_vote_on_a_statement_that_is_not_a_number_is_a_bad_request(client_for, consultation):
     url = f"/pl/konsultacje/{consultation.pk}/mapa-opinii/"
     for bad in ("²", "٣", "1e3", "99999999999999999999"):
         response = client_for("resident").post(url, {"statement": bad, "choice": "1"})
-        assert response.status_code == 404, bad
+        assert response.status_code == 400, bad
 
 
 @pytest.mark.django_db

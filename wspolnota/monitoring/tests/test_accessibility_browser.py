@@ -6,11 +6,13 @@ from datetime import date
 
 import pytest
 
+from wspolnota.accounts.models import CityUnit
 from wspolnota.accounts.roles import Role
 from wspolnota.conftest import PASSWORD
 from wspolnota.monitoring import services
 from wspolnota.monitoring.demo import demo_population_csv, demo_survey_csv
 from wspolnota.monitoring.models import NodeKind, StrategyNode
+from wspolnota.monitoring.tests.conftest import STRATEGY_UNIT
 from wspolnota.tests_support.axe import axe_violations, check_urls, log_in
 from wspolnota.tests_support.factories import CityUnitFactory, RoleAssignmentFactory, UserFactory
 
@@ -18,8 +20,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _official(krakow, number):
+    """An official of the strategy office (``MONITORING_STRATEGY_UNIT``), who keeps monitoring."""
     user = UserFactory(district=krakow[number], password=PASSWORD)
-    RoleAssignmentFactory(user=user, role=Role.OFFICIAL, city_unit=CityUnitFactory())
+    unit = CityUnit.objects.filter(code=STRATEGY_UNIT).first() or CityUnitFactory(
+        code=STRATEGY_UNIT
+    )
+    RoleAssignmentFactory(user=user, role=Role.OFFICIAL, city_unit=unit)
     return user
 
 

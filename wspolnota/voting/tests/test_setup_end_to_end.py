@@ -24,7 +24,7 @@ from wspolnota.budget.models import (
     ProjectStatus,
     ReviewStage,
 )
-from wspolnota.budget.tests.factories import move_to_phase, pool_for, submitted_project
+from wspolnota.budget.tests.factories import move_to_phase, pool_for, submitted_project, support
 from wspolnota.tests_support.factories import CityUnitFactory, RoleAssignmentFactory, UserFactory
 from wspolnota.voting import services
 from wspolnota.voting.models import VotingPoint
@@ -142,7 +142,7 @@ def test_an_edition_set_up_through_the_pages_runs_from_submission_to_a_published
     citywide = submitted_project(author=author, pool=pool_for(edition, None), title="Rowery")
     for project in (winner, other, citywide):
         for _ in range(2):
-            budget_services.project_support(user=UserFactory(district=krakow[1]), project=project)
+            support(user=UserFactory(district=krakow[1]), project=project)
 
     # The office assigns verification in bulk on its page, then verifies.
     edition = move_to_phase(edition, Phase.VERIFICATION)
