@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from wspolnota.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from wspolnota.core.ratelimit import address_from_headers
@@ -38,6 +39,13 @@ class DomainErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _carries_nul(request):
+            # PostgreSQL cannot store or compare text with a NUL character: refused up front,
+            # for every page and the API, instead of a database error deep in a query.
+            message = gettext("Adres lub formularz zawiera niedozwolony znak (NUL).")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return render(request, "core/domain_error.html", {"error": message}, status=400)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
@@ -49,3 +57,17 @@ class DomainErrorMiddleware:
         elif isinstance(exception, NotFoundError):
             status = 404
         return render(request, "core/domain_error.html", {"error": str(exception)}, status=status)
+
+
+def _carries_nul(request: HttpRequest) -> bool:
+    """A NUL character in the path, a query parameter or a url-encoded form field."""
+    if "\x00" in request.path:
+        return True
+    params = [request.GET]
+    if request.content_type == "application/x-www-form-urlencoded":
+        params.append(request.POST)
+    for query in params:
+        for key, values in query.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return True
+    return False

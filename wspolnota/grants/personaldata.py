@@ -48,9 +48,10 @@ register(
     PersonalData(
         "grants.Agreement",
         official_fields=("created_by",),
-        personal_fields=("city_signatory", "applicant_signatories"),
+        personal_fields=("city_signatory", "applicant_signatories", "guardian_name"),
         erase=KEEP,
-        reason="a signed contract of public finance: the signatories' names must be kept",
+        reason="a signed contract of public finance: the signatories' names (and a minor "
+        "grantee's guardian's, who consented) must be kept",
     ),
     PersonalData("grants.Annex", official_fields=("created_by",)),
     PersonalData("grants.FundReturn", official_fields=("requested_by",)),

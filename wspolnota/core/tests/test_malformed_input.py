@@ -315,3 +315,13 @@ def test_a_fixed_rows_formset_keeps_one_form_per_row_whatever_total_forms_says(t
     formset = formset_class(data, initial=[{"amount": 1}, {"amount": 2}], prefix="budget")
     assert len(formset.forms) == 2
     formset.is_valid()  # a tampered management form is a form error, never an exception
+
+
+@pytest.mark.django_db
+def test_a_nul_character_anywhere_in_the_request_is_a_translated_400(client):
+    # PostgreSQL refuses text with NUL: before, these reached the database and were 500s there.
+    assert client.get("/pl/dziennik-zdarzen/", {"action": "1\x00"}).status_code == 400
+    assert client.get("/api/places/1\x00/activities").status_code == 400
+    response = client.get("/uk/", {"q": "a\x00"})
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
