@@ -244,17 +244,21 @@ def test_two_officials_approving_the_same_batch_at_once_approve_it_once(
     from django.db import connection
 
     from wspolnota.monitoring.services import strategy_load
-    from wspolnota.tests_support.factories import (
-        CityUnitFactory,
-        RoleAssignmentFactory,
-        UserFactory,
-    )
+    from wspolnota.accounts.models import CityUnit
+    from wspolnota.tests_support.factories import RoleAssignmentFactory, UserFactory
+
+    from .conftest import STRATEGY_UNIT
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
     strategy_load()
+    # A third official of the strategy office: both may approve, so only the lock makes one wait
+    # and then find the batch already decided (an official of another unit is refused earlier,
+    # by the permission, and would not test the lock).
     third = UserFactory(district=krakow[3])
-    RoleAssignmentFactory(user=third, role="official", city_unit=CityUnitFactory())
+    RoleAssignmentFactory(
+        user=third, role="official", city_unit=CityUnit.objects.get(code=STRATEGY_UNIT)
+    )
     measurement = _enter(official, Indicator.objects.get(code="pomoc-spoleczna"))
     barrier = threading.Barrier(2)
     outcomes = []
