@@ -107,9 +107,10 @@ def code_sheet_issue(*, actor: User | None, group: CodeGroup, size: int) -> Issu
         try:
             with transaction.atomic():
                 number = (
-                    CodeSheet.objects.filter(group=group).order_by("-number").values_list(
-                        "number", flat=True
-                    ).first()
+                    CodeSheet.objects.filter(group=group)
+                    .order_by("-number")
+                    .values_list("number", flat=True)
+                    .first()
                     or 0
                 ) + 1
                 sheet = CodeSheet.objects.create(

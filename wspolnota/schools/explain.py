@@ -9,7 +9,6 @@ from fractions import Fraction
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from wspolnota.schools.models import Idea, SchoolBallotKind, SchoolEdition, SchoolResult
 
@@ -27,8 +26,8 @@ def money(value: Any) -> str:
 
 def _support(edition: SchoolEdition, votes: int, score: int) -> str:
     if edition.ballot_kind == SchoolBallotKind.KRAKOW:
-        return ngettext("%(n)s punkt", "%(n)s punktów", score) % {"n": score}
-    return ngettext("%(n)s głos", "%(n)s głosów", votes) % {"n": votes}
+        return _("liczba punktów: %(n)s") % {"n": score}
+    return _("liczba głosów: %(n)s") % {"n": votes}
 
 
 @dataclass(frozen=True)
@@ -40,12 +39,12 @@ class IdeaOutcome:
     text: str
 
 
-def easy_read(*, edition: SchoolEdition, result: SchoolResult, ideas: list[Idea]) -> list[IdeaOutcome]:
+def easy_read(
+    *, edition: SchoolEdition, result: SchoolResult, ideas: list[Idea]
+) -> list[IdeaOutcome]:
     """The ideas in the order of the results (winners first, in the order chosen), each with
     why it won or not, in plain words."""
-    share = (
-        Decimal(edition.amount) / result.ballots if result.ballots else Decimal(edition.amount)
-    )
+    share = Decimal(edition.amount) / result.ballots if result.ballots else Decimal(edition.amount)
     out: list[IdeaOutcome] = []
     for idea in ideas:
         pid = str(idea.number)
@@ -65,14 +64,13 @@ def easy_read(*, edition: SchoolEdition, result: SchoolResult, ideas: list[Idea]
         reason = exp.get("reason", "")
         if reason in ("selected", "comparison-greedy"):
             text = _(
-                "Wygrał. Z wynikiem %(support)s był %(position)s. na liście. Gdy przyszła jego "
-                "kolej, w budżecie zostało %(left)s, a kosztuje %(cost)s, więc się zmieścił."
+                "Wygrał. Był %(position)s. na liście (%(support)s). Gdy przyszła jego kolej, "
+                "w budżecie zostało %(left)s, a kosztuje %(cost)s, więc się zmieścił."
             )
         elif reason == "does-not-fit":
             text = _(
-                "Nie wygrał. Z wynikiem %(support)s był %(position)s. na liście, ale gdy "
-                "przyszła jego kolej, w budżecie zostało tylko %(left)s, a kosztuje %(cost)s. "
-                "Nie zmieścił się."
+                "Nie wygrał. Był %(position)s. na liście (%(support)s), ale gdy przyszła jego "
+                "kolej, w budżecie zostało tylko %(left)s, a kosztuje %(cost)s. Nie zmieścił się."
             )
         elif reason == "mes-bought":
             text = _(

@@ -59,10 +59,10 @@ class TemplateChoiceForm(forms.Form):
 
 class EditionForm(forms.Form):
     title = forms.CharField(label=_("Tytuł"), max_length=200)
-    amount = forms.DecimalField(
-        label=_("Kwota (zł)"), min_value=1, max_digits=10, decimal_places=2
+    amount = forms.DecimalField(label=_("Kwota (zł)"), min_value=1, max_digits=10, decimal_places=2)
+    ballot_kind = forms.ChoiceField(
+        label=_("Karta do głosowania"), choices=SchoolBallotKind.choices
     )
-    ballot_kind = forms.ChoiceField(label=_("Karta do głosowania"), choices=SchoolBallotKind.choices)
     approval_max = forms.IntegerField(
         label=_("Najwięcej wybranych pomysłów (karta z zaznaczaniem)"), min_value=1, max_value=10
     )

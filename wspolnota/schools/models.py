@@ -117,12 +117,18 @@ class VoteCode(models.Model):
             models.UniqueConstraint(fields=["box", "code_hash"], name="schools_one_code_hash"),
         ]
 
+    def __str__(self) -> str:
+        return f"code {self.pk}"
+
 
 class CodeEnvelope(models.Model):
     """A sealed cast waiting for the mixer: only its box and the AES-GCM text."""
 
     box = models.ForeignKey(CodeBox, on_delete=models.CASCADE, related_name="envelopes")
     sealed = models.TextField()
+
+    def __str__(self) -> str:
+        return f"envelope {self.pk}"
 
 
 class CodeBallot(models.Model):
@@ -132,6 +138,9 @@ class CodeBallot(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     box = models.ForeignKey(CodeBox, on_delete=models.CASCADE, related_name="ballots")
     content = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"ballot {self.pk}"
 
 
 class InstitutionKind(models.TextChoices):

@@ -27,9 +27,7 @@ def _member_roles(user: Any, school: School) -> set[str]:
         return set()
     cache: dict[int, set[str]] = user.__dict__.setdefault("_school_roles", {})
     if school.pk not in cache:
-        cache[school.pk] = set(
-            school.members.filter(user=user).values_list("role", flat=True)
-        )
+        cache[school.pk] = set(school.members.filter(user=user).values_list("role", flat=True))
     return cache[school.pk]
 
 

@@ -32,9 +32,10 @@ def school_visible(*, school: School, viewer: Any) -> bool:
 
     if school.status == SchoolStatus.CONFIRMED:
         return True
-    return permissions.can_decide_school(viewer, school) or school.members.filter(
-        user_id=getattr(viewer, "pk", None)
-    ).exists()
+    viewer_id: int | None = getattr(viewer, "pk", None)
+    return permissions.can_decide_school(viewer, school) or (
+        viewer_id is not None and school.members.filter(user_id=viewer_id).exists()
+    )
 
 
 def schools_of(*, user: Any) -> QuerySet[School]:

@@ -21,7 +21,6 @@ from wspolnota.schools import codes, errors, permissions
 from wspolnota.schools.errors import SchoolsError
 from wspolnota.schools.models import (
     BoxKind,
-    CodeGroup,
     CodeSheet,
     Idea,
     IdeaStatus,
@@ -204,9 +203,7 @@ def _check_setup(values: dict[str, Any]) -> None:
         values["ideas_until"],
         values["checking_until"],
     ]
-    if not (
-        order[0] < order[1] <= order[2] <= values["vote_from"] < values["vote_until"]
-    ):
+    if not (order[0] < order[1] <= order[2] <= values["vote_from"] < values["vote_until"]):
         raise SchoolsError(errors.PHASES_ORDER, field="vote_until")
 
 
@@ -399,7 +396,9 @@ def school_ballot_validate(*, edition: SchoolEdition, picks: list[int]) -> list[
         raise SchoolsError(errors.NO_IDEAS)
     if not picks:
         raise SchoolsError(errors.PICKS_NONE)
-    limit = KRAKOW_PLACES if edition.ballot_kind == SchoolBallotKind.KRAKOW else edition.approval_max
+    limit = (
+        KRAKOW_PLACES if edition.ballot_kind == SchoolBallotKind.KRAKOW else edition.approval_max
+    )
     if len(picks) > limit:
         raise SchoolsError(errors.PICKS_TOO_MANY, params={"max": limit})
     if len(set(picks)) != len(picks):
@@ -444,7 +443,7 @@ def edition_instance(edition: SchoolEdition, *, result: SchoolResult | None = No
         Project(str(i.number), i.cost, i.title, published.get(str(i.number), {})) for i in ideas
     ]
     known = {str(i.number) for i in ideas}
-    ballots = []
+    ballots: list[Any] = []
     for content in codes.code_ballots(box=edition.box):
         ids = [str(n) for n in content.get("ideas", []) if str(n) in known]
         if ids:

@@ -129,7 +129,10 @@ def school_decide(request: HttpRequest, school_id: int) -> HttpResponse:
             messages.success(request, _("Zapisano decyzję."))
             return redirect("schools:pending")
     return render(
-        request, "schools/school_decide.html", {"school": school, "form": form}, status=_status(form)
+        request,
+        "schools/school_decide.html",
+        {"school": school, "form": form},
+        status=_status(form),
     )
 
 
@@ -348,7 +351,11 @@ def code_office(request: HttpRequest, edition_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def sheet_void(request: HttpRequest, edition_id: int, sheet_id: int) -> HttpResponse:
     edition = _edition(edition_id)
-    sheet = CodeSheet.objects.filter(pk=sheet_id, group__box=edition.box).select_related("group").first()
+    sheet = (
+        CodeSheet.objects.filter(pk=sheet_id, group__box=edition.box)
+        .select_related("group")
+        .first()
+    )
     if sheet is None:
         raise Http404
     _require(request, permissions.is_coordinator(request.user, edition.school))

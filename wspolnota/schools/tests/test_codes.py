@@ -80,7 +80,7 @@ def test_it_refuses_the_codes_of_a_voided_sheet_and_accepts_the_reprint(voting):
 
 
 def test_it_refuses_a_code_of_another_school(voting):
-    edition, coordinator = voting
+    edition, _coordinator = voting
     other_school, other_coordinator, _ = confirmed_school("Szkoła Podstawowa nr 2")
     other = edition_in(other_school, other_coordinator, "ideas")
     ideas_on_ballot(other, other_coordinator, [100])
@@ -127,7 +127,12 @@ def test_codes_are_stored_only_as_keyed_hashes(voting):
     issued = _sheet(edition, coordinator, size=10)
     dump = []
     with connection.cursor() as cursor:
-        for table in ("schools_votecode", "schools_codesheet", "schools_codegroup", "schools_codebox"):
+        for table in (
+            "schools_votecode",
+            "schools_codesheet",
+            "schools_codegroup",
+            "schools_codebox",
+        ):
             cursor.execute(f"SELECT * FROM {table}")  # noqa: S608
             dump.append(json.dumps(cursor.fetchall(), default=str))
     text = " ".join(dump).upper()
@@ -164,7 +169,7 @@ def test_a_sealed_envelope_does_not_show_the_choices(voting):
     edition, coordinator = voting
     _cast(edition, _sheet(edition, coordinator).codes[0], [3])
     envelope = CodeEnvelope.objects.get()
-    assert "ideas" not in envelope.sealed and "3" != envelope.sealed
+    assert "ideas" not in envelope.sealed and envelope.sealed != "3"
 
 
 def test_the_same_box_serves_a_youth_council_election():
