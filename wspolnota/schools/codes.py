@@ -200,15 +200,19 @@ def _refusal_for(box: CodeBox, row: VoteCode | None, at: datetime) -> None:
 
 def code_cast(*, box: CodeBox, code: str, content: dict[str, Any], at: datetime) -> None:
     """Spend the code and seal the choices, both or neither. ``content`` must already be valid
-    for the box (the caller's own ballot rules)."""
+    for the box (the caller's own ballot rules).
+
+    The code's row is locked first and the box read after it: ``code_box_close`` locks every
+    code row of the box before its last mix, so a cast in flight at the close either commits
+    its envelope before that mix or finds the box closed."""
     with transaction.atomic():
-        locked_box = CodeBox.objects.get(pk=box.pk)
-        row = _row(locked_box, code, lock=True)
-        _refusal_for(locked_box, row, at)
+        row = _row(box, code, lock=True)
+        current = CodeBox.objects.get(pk=box.pk)
+        _refusal_for(current, row, at)
         assert row is not None
         VoteCode.objects.filter(pk=row.pk).update(used=True)
         CodeEnvelope.objects.create(
-            box=locked_box, sealed=keys.seal(locked_box.envelope_salt, locked_box.pk, content)
+            box=current, sealed=keys.seal(current.envelope_salt, current.pk, content)
         )
         transaction.on_commit(lambda: _mix_if_due(box.pk))
 
@@ -240,11 +244,17 @@ def code_envelopes_mix(
 
 def code_box_close(*, box: CodeBox, at: datetime) -> int:
     """After the end: mix what is left and erase the envelope salt, so no copy of the database
-    can open an envelope any more."""
+    can open an envelope any more. Every code row of the box is locked first (a barrier: no
+    cast is in flight while the last envelopes are mixed)."""
     if at < box.closes_at:
         raise SchoolsError(errors.NOT_ENDED)
-    mixed = code_envelopes_mix(box_id=box.pk, final=True)
-    CodeBox.objects.filter(pk=box.pk).update(closed=True, envelope_salt="")
+    with transaction.atomic():
+        # Codes first, then the box: the order a cast takes them in (its code row, then the
+        # box's key through the envelope's foreign key), so the two never deadlock.
+        list(VoteCode.objects.select_for_update().filter(box_id=box.pk).values_list("pk"))
+        CodeBox.objects.select_for_update().get(pk=box.pk)
+        mixed = code_envelopes_mix(box_id=box.pk, final=True)
+        CodeBox.objects.filter(pk=box.pk).update(closed=True, envelope_salt="")
     box.refresh_from_db()
     return mixed
 

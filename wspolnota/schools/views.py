@@ -403,8 +403,10 @@ def vote(request: HttpRequest, edition_id: int) -> HttpResponse:
                 edition=edition, code=form.cleaned_data["code"], picks=form.picks(), at=now
             )
         except DomainError as exc:
-            if exc.message in (errors.CODE_UNKNOWN, errors.CODE_MALFORMED) and rate_limited(
-                request, group="schools-code-miss", key="ip", rate="60/h"
+            # A whole school may sit behind one address: only unknown codes count, and
+            # generously (the code space makes guessing hopeless anyway, docs/schools.md).
+            if exc.message is errors.CODE_UNKNOWN and rate_limited(
+                request, group="schools-code-miss", key="ip", rate="300/h"
             ):
                 exc = services.SchoolsError(errors.TOO_MANY_ATTEMPTS, field="code")
             apply_domain_error(form, exc)

@@ -83,3 +83,44 @@ def test_different_codes_racing_all_vote_and_each_code_still_once(settings):
     assert CodeEnvelope.objects.filter(box=box).count() == 8
     codes.code_box_close(box=box, at=box.closes_at)
     assert CodeBallot.objects.filter(box=box).count() == 8
+
+
+def test_a_cast_in_flight_at_the_close_is_mixed_not_stranded(settings):
+    """The close waits for a cast that has spent its code but not yet committed, and then mixes
+    its envelope (else it would stay sealed under an erased salt: a lost vote)."""
+    from django.db import OperationalError, connections, transaction
+
+    settings.SCHOOLS_MIX_BATCH = 1000
+    box, group = _box()
+    code = codes.code_sheet_issue(actor=None, group=group, size=1).codes[0]
+    in_flight = threading.Event()
+    finish = threading.Event()
+    errors_seen: list[BaseException] = []
+
+    def pupil():
+        try:
+            with transaction.atomic():
+                codes.code_cast(box=box, code=code, content={"ideas": [1]}, at=timezone.now())
+                in_flight.set()
+                finish.wait(30)
+        except BaseException as exc:  # reported to the test below
+            errors_seen.append(exc)
+            in_flight.set()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=pupil)
+    thread.start()
+    in_flight.wait(30)
+    try:
+        with pytest.raises(OperationalError), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '200ms'")
+            codes.code_box_close(box=box, at=box.closes_at)
+    finally:
+        finish.set()
+        thread.join()
+    assert errors_seen == []
+    codes.code_box_close(box=box, at=box.closes_at)
+    assert CodeBallot.objects.filter(box=box).count() == 1
+    assert not CodeEnvelope.objects.filter(box=box).exists()
