@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -74,23 +75,39 @@ def call_pool(call: Call) -> Pool:
 class PublicCalls:
     open: list[Call]
     upcoming: list[Call]
-    past: list[Call]
+    past: QuerySet[Call]
 
 
-def call_public_list(*, at: datetime | None = None) -> PublicCalls:
-    """Announced calls, split into open now, announced but not yet open, and past ones."""
+@dataclass(frozen=True)
+class CallFilters:
+    """What the public list of calls is narrowed to: a kind of programme, a budget year and
+    words of the title (all of them)."""
+
+    kind: str = ""
+    year: int | None = None
+    query: str = ""
+
+
+def call_public_list(
+    *, at: datetime | None = None, filters: CallFilters | None = None
+) -> PublicCalls:
+    """Announced calls, split into open now, announced but not yet open, and past ones (a
+    queryset, newest deadline first, for paging)."""
     at = at or timezone.now()
-    calls: list[Call] = list(
-        Call.objects.exclude(status=CallStatus.DRAFT)
-        .select_related("programme")
-        .annotate(awarded=Sum("awards__amount", filter=Q(awards__status=AwardStatus.ACTIVE)))
-        .order_by("closes_at", "opens_at", "id")
+    filters = filters or CallFilters()
+    calls = call_public_queryset(kind=filters.kind, year=filters.year)
+    for word in filters.query.split()[:10]:
+        calls = calls.filter(title__icontains=word)
+    published = Q(status=CallStatus.PUBLISHED)
+    open_now = published & Q(opens_at__lte=at) & (Q(closes_at__isnull=True) | Q(closes_at__gt=at))
+    upcoming = published & Q(opens_at__gt=at)
+    return PublicCalls(
+        open=list(calls.filter(open_now).order_by("closes_at", "opens_at", "id")),
+        upcoming=list(calls.filter(upcoming).order_by("opens_at", "id")),
+        past=calls.exclude(open_now | upcoming).order_by(
+            Coalesce("closes_at", "opens_at").desc(), "-id"
+        ),
     )
-    open_now = [c for c in calls if permissions.is_call_open(c, at=at)]
-    upcoming = [c for c in calls if c.status == CallStatus.PUBLISHED and c.opens_at > at]
-    past = [c for c in calls if c not in open_now and c not in upcoming]
-    past.sort(key=lambda c: c.closes_at or c.opens_at, reverse=True)
-    return PublicCalls(open=open_now, upcoming=upcoming, past=past)
 
 
 def programme_public_list() -> QuerySet[Programme]:
