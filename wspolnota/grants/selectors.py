@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -39,6 +39,7 @@ from wspolnota.grants.models import (
     ProgrammeKind,
     Report,
     RuleKey,
+    Tranche,
     YearlyGrantPlan,
 )
 from wspolnota.grants.settlement import Settlement, settle
@@ -818,3 +819,76 @@ def applying_organisations_by_kind(*, year: int) -> dict[str, int]:
     for row in rows:
         counts[row["applicant__kind"]] = row["n"]
     return counts
+
+
+# --- officials' exports ---------------------------------------------------------------------------
+
+
+def calls_managed(user: Any) -> QuerySet[Call]:
+    """Calls the user runs: every call for an administrator, else those of the units where the
+    user is an official (a call naming no unit is the administrators')."""
+    calls = Call.objects.all()
+    if has_role(user, Role.ADMINISTRATOR):
+        return calls
+    return calls.filter(city_unit_id__in=permissions.official_unit_ids(user))
+
+
+def export_applications(user: Any, *, call: Call | None = None) -> QuerySet[Application]:
+    """Filed applications (drafts are the applicant's own) of the calls the user runs."""
+    calls = calls_managed(user) if call is None else Call.objects.filter(pk=call.pk)
+    return (
+        Application.objects.filter(call__in=calls)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .select_related("call__programme", "applicant", "district")
+        .annotate(
+            assessment_count=Count(
+                "assessments", filter=Q(assessments__submitted_at__isnull=False)
+            ),
+            points=Sum("assessments__total", filter=Q(assessments__submitted_at__isnull=False)),
+        )
+        .order_by("call_id", "number", "id")
+    )
+
+
+def export_awards(user: Any, *, call: Call | None = None) -> QuerySet[Award]:
+    """Awards (active and resigned) of the calls the user runs, with the agreement and the
+    money paid out so far."""
+    calls = calls_managed(user) if call is None else Call.objects.filter(pk=call.pk)
+    return (
+        Award.objects.filter(call__in=calls)
+        .select_related("call__programme", "application__applicant", "application__agreement")
+        .annotate(
+            paid=Sum(
+                "application__agreement__tranches__amount",
+                filter=Q(application__agreement__tranches__paid_on__isnull=False),
+            )
+        )
+        .order_by("call_id", "application__number", "id")
+    )
+
+
+def export_settlements(user: Any, *, call: Call | None = None) -> QuerySet[Agreement]:
+    """Agreements of the calls the user runs, with the money asked back and returned."""
+    calls = calls_managed(user) if call is None else Call.objects.filter(pk=call.pk)
+    paid = (
+        Tranche.objects.filter(agreement=OuterRef("pk"), paid_on__isnull=False)
+        .values("agreement")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    returns = FundReturn.objects.filter(agreement=OuterRef("pk")).values("agreement")
+    return (
+        Agreement.objects.filter(application__call__in=calls)
+        .select_related("application__applicant", "application__call__programme")
+        .annotate(
+            paid=Subquery(paid),
+            to_return=Subquery(returns.annotate(total=Sum("amount")).values("total")),
+            returned=Subquery(returns.annotate(total=Sum("returned_amount")).values("total")),
+            final_report=Subquery(
+                Report.objects.filter(agreement=OuterRef("pk"), kind="final")
+                .order_by("-id")
+                .values("status")[:1]
+            ),
+        )
+        .order_by("application__call_id", "number", "id")
+    )

@@ -902,6 +902,43 @@ def office(request: HttpRequest) -> HttpResponse:
     )
 
 
+EXPORT_SELECTORS = {
+    "wnioski": selectors.export_applications,
+    "dotacje": selectors.export_awards,
+    "rozliczenia": selectors.export_settlements,
+}
+
+
+@login_required
+def office_export(request: HttpRequest, dataset: str, fmt: str) -> HttpResponse:
+    """Applications, awards or settlements of the calls the official's unit runs (or of one of
+    them: ``?nabor=<id>``), as CSV or XLSX."""
+    from wspolnota.grants import exports
+
+    if dataset not in exports.DATASETS or fmt not in ("csv", "xlsx"):
+        raise Http404
+    _require_office(request)
+    call_id = parse_id(request.GET.get("nabor"), default=None, field="nabor")
+    call = selectors.call_get_managed(request.user, call_id) if call_id is not None else None
+    records = EXPORT_SELECTORS[dataset](request.user, call=call)
+    table = exports.DATASETS[dataset]
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = HttpResponse(
+            exports.to_csv(table, records.iterator()), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            exports.to_xlsx(table, records.iterator()),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    scope = f"-nabor-{call.pk}" if call is not None else ""
+    response["Content-Disposition"] = (
+        f'attachment; filename="granty-{dataset}{scope}-{stamp}.{fmt}"'
+    )
+    return response
+
+
 @login_required
 def programme_create(request: HttpRequest) -> HttpResponse:
     _require_office(request)
