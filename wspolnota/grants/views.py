@@ -910,11 +910,14 @@ EXPORT_SELECTORS = {
 
 
 @login_required
-def office_export(request: HttpRequest, dataset: str, fmt: str) -> HttpResponse:
+def office_export(
+    request: HttpRequest, grant_export: str, grant_export_format: str
+) -> HttpResponse:
     """Applications, awards or settlements of the calls the official's unit runs (or of one of
     them: ``?nabor=<id>``), as CSV or XLSX."""
     from wspolnota.grants import exports
 
+    dataset, fmt = grant_export, grant_export_format
     if dataset not in exports.DATASETS or fmt not in ("csv", "xlsx"):
         raise Http404
     _require_office(request)
