@@ -38,7 +38,7 @@ from wspolnota.budget.search import search_terms
 from wspolnota.budget.thread import LATER_STAGES, LaterStage, edition_stages, stage_of
 from wspolnota.core.parsing import parse_int
 from wspolnota.territory.models import District
-from wspolnota.territory.selectors import SvgMap, district_svg_map
+from wspolnota.territory.selectors import SvgMap, district_svg_map, site_city_id
 
 if TYPE_CHECKING:
     from wspolnota.accounts.models import User
@@ -71,8 +71,14 @@ def _visible_editions(editions: QuerySet[Edition], viewer: User | Any) -> QueryS
     return editions.filter(Q(is_published=True) | Q(coordinating_unit_id__in=units))
 
 
+def site_editions() -> QuerySet[Edition]:
+    """The editions of the site's city: another city's edition of the same year (an imported
+    file, a replay) never stands in for the city's own on its pages (issue 16)."""
+    return Edition.objects.filter(city_id=site_city_id())
+
+
 def edition_list(*, viewer: User | Any) -> QuerySet[Edition]:
-    editions = Edition.objects.select_related("city").prefetch_related(_phases()).order_by("-year")
+    editions = site_editions().select_related("city").prefetch_related(_phases()).order_by("-year")
     return _visible_editions(editions, viewer)
 
 
@@ -84,7 +90,7 @@ def edition_current(*, viewer: User | Any) -> Edition | None:
 def edition_get_for(*, viewer: User | Any, year: int, details: bool = True) -> Edition:
     """The edition of that year, or 404; with ``details``, its phases, pools and districts too."""
     editions = _visible_editions(
-        Edition.objects.select_related("city", "coordinating_unit").filter(year=year), viewer
+        site_editions().select_related("city", "coordinating_unit").filter(year=year), viewer
     )
     if details:
         pools = Pool.objects.select_related("district").defer("district__geometry")

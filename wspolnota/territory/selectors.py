@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, QuerySet, Subquery
+from django.db.models.expressions import Expression
+from django.db.models.functions import Coalesce
 from shapely import STRtree
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
@@ -21,6 +23,15 @@ def default_city() -> City | None:
     return (
         City.objects.filter(teryt=settings.CITY_TERYT).first()
         or City.objects.order_by("id").first()
+    )
+
+
+def site_city_id() -> Expression:
+    """``default_city()``'s id as a subquery, to filter a query by the site's city without a
+    query of its own: the city of ``CITY_TERYT``, else the first city loaded."""
+    return Coalesce(
+        Subquery(City.objects.filter(teryt=settings.CITY_TERYT).values("pk")[:1]),
+        Subquery(City.objects.order_by("id").values("pk")[:1]),
     )
 
 
