@@ -33,8 +33,9 @@ from wspolnota.budget.models import (
     ProjectVersion,
     Review,
     ReviewResult,
+    Support,
 )
-from wspolnota.budget.search import search_terms
+from wspolnota.budget.search import normalise, search_terms
 from wspolnota.budget.thread import LATER_STAGES, LaterStage, edition_stages, stage_of
 from wspolnota.core.parsing import parse_int
 from wspolnota.territory.models import District
@@ -522,3 +523,22 @@ def project_map(
             )
         )
     return ProjectMap(svg, points)
+
+
+def supports_to_check(*, project: Project) -> list[Support]:
+    """The project's supports given with a name and date of birth (a city that requires a
+    verified identity), in order, each marked ``same_person`` when an earlier support of the
+    project names the same person (one person, two accounts: it counts once)."""
+    supports = list(
+        Support.objects.filter(project=project)
+        .exclude(identity_check="")
+        .select_related("district")
+        .defer("district__geometry")
+        .order_by("created_at", "id")
+    )
+    seen: set[tuple[str, Any]] = set()
+    for item in supports:
+        key = (normalise(item.full_name), item.birth_date)
+        item.same_person = key in seen  # type: ignore[attr-defined]
+        seen.add(key)
+    return supports

@@ -13,8 +13,8 @@ from django.db.models import Count as DbCount
 from django.db.models import QuerySet
 
 from wspolnota.budget.models import Edition, Phase, Pool, PoolKind, Project
-from wspolnota.territory.selectors import SvgMap, district_list, district_svg_map
 from wspolnota.budget.selectors import site_editions
+from wspolnota.territory.selectors import SvgMap, district_list, district_svg_map
 from wspolnota.voting import permissions
 from wspolnota.voting.models import (
     Ballot,
