@@ -92,6 +92,10 @@ SUPPORT_CHECK_SAME_PERSON = _(
     "Ta osoba (to samo imię, nazwisko i data urodzenia) już popiera ten projekt z innego konta; "
     "jej poparcie liczy się raz."
 )
+SUPPORT_ADDRESS_NOT_FOUND = _(
+    "Nie znaleźliśmy tego adresu w ewidencji adresów miasta. Sprawdź ulicę i numer domu albo "
+    "wskaż adres na mapie."
+)
 SUPPORT_ADDRESS_REQUIRED = _("Podaj swój adres zamieszkania i wskaż go na mapie.")
 SUPPORT_ADDRESS_OUTSIDE_CITY = _(
     "Wskazany adres leży poza granicami miasta; poprzeć projekt mogą jego mieszkańcy."

@@ -58,7 +58,7 @@ from wspolnota.budget.search import normalise
 from wspolnota.communication.notifications import notify
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.territory.models import City, District
-from wspolnota.territory.selectors import district_for_point
+from wspolnota.territory.selectors import address_locate, district_for_point
 
 if TYPE_CHECKING:
     from wspolnota.accounts.models import User
@@ -656,6 +656,11 @@ def _validate(
                 params={"min": edition.short_description_min, "length": length},
             )
         )
+    if content.latitude is None and content.longitude is None and content.address.strip():
+        # an address the city's address points know places the project on the map by itself
+        located = address_locate(text=content.address, city=edition.city)
+        if located is not None:
+            content.latitude, content.longitude = located.latitude, located.longitude
     district, location_problem = _check_location(pool, content.latitude, content.longitude)
     if location_problem is not None:
         problems.append(location_problem)
@@ -1079,9 +1084,18 @@ def project_support(
     address = " ".join((address or "").split())
     identity = settings.BUDGET_SUPPORT_REQUIRES == "identity"
     full_name = " ".join((full_name or "").split())[:150]
+    # The address decides where the person lives when the city's address points know it (a pin
+    # on the map cannot move a typed address into another district); the map point is used
+    # only for an address the register does not hold.
+    located = address_locate(text=address, city=project.edition.city) if address else None
+    if located is not None:
+        latitude, longitude = located.latitude, located.longitude
     if not address or latitude is None or longitude is None:
         _raise(permissions.support_refusal(user, project, at=at))
-        raise BudgetError(errors.SUPPORT_ADDRESS_REQUIRED, field="address")
+        raise BudgetError(
+            errors.SUPPORT_ADDRESS_NOT_FOUND if address else errors.SUPPORT_ADDRESS_REQUIRED,
+            field="address",
+        )
     identity_verified = bool(getattr(user, "identity_verified_at", None))
     if identity and not identity_verified:
         _raise(permissions.support_refusal(user, project, at=at))
