@@ -98,3 +98,63 @@ def test_the_support_form_has_no_wcag_violations(browser, live_server, krakow, l
                 failures.append(f"{mode}: waiting for the check\n{report}")
         context.close()
     assert not failures, "\n\n".join(failures)
+
+
+def test_the_supporters_to_check_pass_axe_and_are_confirmed_by_keyboard(
+    browser, live_server, krakow, settings
+):
+    """The verifying unit's list of supporters to check, in pl, en and uk; a confirmation by
+    the keyboard and a rejection sent back without its reason."""
+    from datetime import date
+
+    from wspolnota.accounts.roles import Role
+    from wspolnota.tests_support.factories import CityUnitFactory, RoleAssignmentFactory
+
+    settings.BUDGET_SUPPORT_REQUIRES = "identity"
+    unit = CityUnitFactory()
+    official = UserFactory(district=krakow[2], password=PASSWORD)
+    RoleAssignmentFactory(user=official, role=Role.OFFICIAL, city_unit=unit)
+    address_points_load(city=krakow[1].city, path=KRAKOW_ADDRESS_SAMPLE)
+    edition = make_edition(districts=krakow, phase=Phase.SUBMISSION, coordinating_unit=unit)
+    project = submitted_project(author=UserFactory(district=krakow[1]), pool=pool_for(edition, 1))
+    supports = [
+        Support.objects.create(
+            project=project,
+            user=UserFactory(district=krakow[1]),
+            address="ul. Rajska 1",
+            district=krakow[1],
+            verified_by="identity",
+            identity_check=SupportCheck.PENDING,
+            full_name=name,
+            birth_date=date(1980, 5, 17),
+        )
+        for name in ("Ewa Zając", "Jan Kos")
+    ]
+    failures = []
+    for language in ("pl", "en", "uk"):
+        context = browser.new_context()
+        page = context.new_page()
+        log_in(page, live_server.url, official.email, PASSWORD, language)
+        page.goto(
+            f"{live_server.url}/{language}/budzet-obywatelski/projekty/{project.pk}/weryfikacja/"
+        )
+        assert "Ewa Zając" in page.inner_text("main")
+        report = axe_violations(page)
+        if report:
+            failures.append(f"{language}: the list\n{report}")
+        if language == "pl":
+            reject = f"#check-note-{supports[1].pk}"
+            page.focus(reject)
+            with page.expect_navigation():
+                page.keyboard.press("Enter")  # no reason: sent back, said on the row
+            assert "powód" in page.inner_text("main")
+            report = axe_violations(page)
+            if report:
+                failures.append(f"{language}: a rejection without its reason\n{report}")
+            page.focus(f"form[action$='/poparcia/{supports[0].pk}/'] button")
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            supports[0].refresh_from_db()
+            assert supports[0].identity_check == SupportCheck.CONFIRMED
+        context.close()
+    assert not failures, "\n\n".join(failures)

@@ -174,3 +174,62 @@ def test_the_support_form_asks_for_name_and_date_of_birth_and_keeps_them_on_erro
     assert made.identity_check == SupportCheck.PENDING and made.birth_date == date(1990, 3, 4)
     detail = client.get(f"/pl/budzet-obywatelski/projekty/{project.pk}/").content.decode()
     assert "czeka na sprawdzenie" in detail
+
+
+MATRIX_ROLES = [
+    "anonymous",
+    "resident",
+    "official_of_the_unit",
+    "official_verifying",
+    "official_other_unit",
+    "district_councillor",
+    "moderator",
+    "ngo_member",
+    "auditor",
+    "administrator",
+]
+CHECKS = {"official_of_the_unit", "official_verifying", "administrator"}
+
+
+def test_the_identity_check_permission_matrix(edition, resident, krakow, official, request):
+    """Every role confirms one pending support of a project in verification: only the
+    coordinating unit, the verifying unit and administrators can; for everybody else nothing
+    changes (anonymous visitors go to log in)."""
+    project = submitted_project(author=resident, pool=pool_for(edition, 1))
+    verifying_unit, verifier = _verifier(krakow)
+    later = project.support_deadline + timedelta(minutes=1)
+    services.verification_start(actor=official, project=project, unit=verifying_unit, at=later)
+    people: dict[str, Any] = {
+        "anonymous": None,
+        "official_of_the_unit": official,
+        "official_verifying": verifier,
+    }
+    other = UserFactory(district=krakow[1])
+    RoleAssignmentFactory(user=other, role=Role.OFFICIAL, city_unit=CityUnitFactory())
+    people["official_other_unit"] = other
+    for role in MATRIX_ROLES:
+        people.setdefault(role, request.getfixturevalue(role))
+    mismatches = []
+    for role in MATRIX_ROLES:
+        made = Support.objects.create(
+            project=project,
+            user=UserFactory(district=krakow[1]),
+            address="ul. Rynek 1",
+            district=krakow[1],
+            verified_by="identity",
+            identity_check=SupportCheck.PENDING,
+            full_name=f"Osoba {role}",
+            birth_date=date(1970, 1, 1),
+        )
+        client = Client()
+        if people[role] is not None:
+            client.force_login(people[role])
+        url = f"/pl/budzet-obywatelski/projekty/{project.pk}/poparcia/{made.pk}/"
+        got = client.post(url, {"decision": "confirmed"}).status_code
+        made.refresh_from_db()
+        allowed = role in CHECKS
+        expected = 302 if allowed or people[role] is None else 403
+        confirmed = made.identity_check == SupportCheck.CONFIRMED
+        if got != expected or confirmed != allowed:
+            mismatches.append(f"{role}: {got}, confirmed={confirmed}")
+    assert mismatches == []

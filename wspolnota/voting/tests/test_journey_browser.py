@@ -71,12 +71,13 @@ def _set_up(page: Any, live: str, year: int, unit: Any, krakow: Any) -> Edition:
         page.fill(f"#id_{kind}__ends_at", (begins + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M"))
     _submit(page)
     page.goto(budget + f"{year}/ustawienia/pule/")
-    for district, amount in ((None, "2 000 000"), (krakow[1], "1 000 000")):
+    # District I's pool fits one project of 100 000 zł, not two: one wins, one does not.
+    for district, amount in ((None, "2 000 000"), (krakow[1], "150 000")):
         if district is not None:
             page.select_option("#id_district", str(district.pk))
         page.fill("#id_budget", amount)
         page.fill("#id_min_project_cost", "1 000")
-        page.fill("#id_max_project_cost", "500 000")
+        page.fill("#id_max_project_cost", "150 000")
         _submit(page)
     page.goto(budget + f"{year}/ustawienia/")
     page.fill("#id_supporters_required", "2")
