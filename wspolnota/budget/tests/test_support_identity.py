@@ -208,7 +208,8 @@ def test_the_identity_check_permission_matrix(edition, resident, krakow, officia
     RoleAssignmentFactory(user=other, role=Role.OFFICIAL, city_unit=CityUnitFactory())
     people["official_other_unit"] = other
     for role in MATRIX_ROLES:
-        people.setdefault(role, request.getfixturevalue(role))
+        if role not in people:
+            people[role] = request.getfixturevalue(role)
     mismatches = []
     for role in MATRIX_ROLES:
         made = Support.objects.create(
