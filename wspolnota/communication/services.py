@@ -56,6 +56,7 @@ from wspolnota.communication.models import (
 )
 from wspolnota.communication.rendering import unsubscribe_url, voice_script
 from wspolnota.communication.selectors import notice_audience
+from wspolnota.communication.senders import sender_name_is_the_citys
 from wspolnota.core.ratelimit import send_quota_take, sms_allowed_prefixes, sms_country_allowed
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.territory.models import District
@@ -195,6 +196,10 @@ def _resolve_audience(*, author: User, data: NoticeData) -> list[District]:
         raise CommunicationError(errors.NOT_ALLOWED, field="author_kind", code="permission_denied")
     if data.author_kind == AuthorKind.NGO and data.urgency == Urgency.URGENT:
         raise CommunicationError(errors.NOTICE_NGO_URGENT, field="urgency")
+    if data.author_kind != AuthorKind.OFFICIAL and sender_name_is_the_citys(data.author_label):
+        # Only officials write as the City; an NGO's free e-mail notice signed "Urząd Miasta"
+        # would reach residents as the City's own.
+        raise CommunicationError(errors.NOTICE_SENDER_IS_THE_CITY, field="author_label")
     if data.author_kind == AuthorKind.OFFICIAL and data.city_unit is None:
         units = permissions.official_unit_ids(author)
         if len(units) == 1:
@@ -1214,6 +1219,63 @@ def sms_blacklist_sync(*, phone: str, lift: bool = False) -> None:
     from wspolnota.communication.tasks import sms_blacklist_update
 
     transaction.on_commit(lambda: sms_blacklist_update.enqueue(phone=phone, lift=lift))
+
+
+def _blacklisted_phone(number: str) -> str:
+    """The gateway lists numbers as digits, Polish ones sometimes without the country code."""
+    digits = "".join(c for c in number if c.isdigit())
+    candidate = "+48" + digits if len(digits) == 9 else "+" + digits
+    try:
+        return normalise_phone(candidate, mobile=False)
+    except CommunicationError:
+        return ""
+
+
+def sms_blacklist_pull(*, now: datetime | None = None) -> int:
+    """Bring opt-outs made at the gateway (its blacklist) into the platform's subscriptions.
+
+    A number can land on the gateway's blacklist without us: the person asked the gateway's
+    operator, replied STOP to a number the gateway handles, or the city's office added it in the
+    gateway's panel. Each SMS and voice subscription of such a number is unsubscribed here, so
+    the platform stops queueing messages the gateway would refuse, and the person's choice shows
+    on their subscription page. An entry counts only if it is newer than the subscription's
+    confirmation (someone who subscribed again after it was made keeps the new subscription: the
+    platform is about to take the number off the blacklist) and has not expired; an entry
+    without a date counts. Nothing is ever subscribed again from the gateway's side: coming back
+    takes the person's own confirmation. Returns how many subscriptions were unsubscribed.
+    """
+    from wspolnota.communication.transports import sms_smsapi
+
+    if settings.SMS_BACKEND != "smsapi":
+        return 0
+    now = now or timezone.now()
+    added: dict[str, datetime] = {}
+    for entry in sms_smsapi.blacklist_entries():
+        phone = _blacklisted_phone(entry.number)
+        if not phone or (entry.expire_at is not None and entry.expire_at <= now):
+            continue
+        when = entry.created_at or now
+        added[phone] = max(added.get(phone, when), when)
+    count = 0
+    phones = sorted(added)
+    for start in range(0, len(phones), 500):
+        chunk = phones[start : start + 500]
+        candidates = Subscription.objects.filter(
+            phone__in=chunk, channel__in=[Channel.SMS, Channel.VOICE]
+        ).exclude(status=Subscription.Status.UNSUBSCRIBED)
+        for candidate_id in candidates.order_by("id").values_list("id", flat=True):
+            with transaction.atomic():
+                subscription = Subscription.objects.select_for_update().get(pk=candidate_id)
+                since = subscription.confirmed_at or subscription.created_at
+                if subscription.status == Subscription.Status.UNSUBSCRIBED or (
+                    since is not None and since >= added[subscription.phone]
+                ):
+                    continue
+                subscription_unsubscribe(
+                    subscription=subscription, via="sms_blacklist", sync_blacklist=False
+                )
+            count += 1
+    return count
 
 
 # Delivery reports: which transport's callback may report on which channel.
