@@ -70,6 +70,18 @@ CHANGE_AFTER_REPORT = _("Raport został opublikowany: konsultacji nie można ju�
 RECEIVED_OUTSIDE = _(
     "Data wpływu musi przypadać w czasie konsultacji (od %(start)s do %(end)s) i nie może być późniejsza niż dziś."
 )
+RECEIVED_AFTER_REPORT = _(
+    "Raport z tych konsultacji został już opublikowany: nie można do nich dopisać uwagi."
+)
+POSTED_OUTSIDE = _(
+    "Data stempla pocztowego musi przypadać w czasie konsultacji (od %(start)s do %(end)s) i nie może być późniejsza niż data wpływu."
+)
+POSTED_REQUIRED = _(
+    "List wpłynął po zakończeniu konsultacji: podaj datę stempla pocztowego (liczy się, jeśli przypada w czasie konsultacji, a list wpłynął w ciągu %(days)s dni po ich końcu)."
+)
+RECEIVED_AFTER_GRACE = _(
+    "List wpłynął później niż %(days)s dni po zakończeniu konsultacji (%(end)s): nie można go już uwzględnić."
+)
 NOT_ANNOUNCED = _("Konsultacje nie są jeszcze ogłoszone.")
 ANSWER_TOO_THIN = _(
     "Odpowiedz rzeczowo: uzasadnienie musi wyjaśniać rozstrzygnięcie (co najmniej %(chars)s znaków i %(words)s słowa)."

@@ -260,6 +260,11 @@ class OfficialRemarkForm(forms.Form):
         label=_("Autor (osoba lub organizacja)"), max_length=150, required=False
     )
     received_on = forms.DateField(label=_("Data wpływu"), widget=DATE)
+    posted_on = forms.DateField(
+        label=_("Data stempla pocztowego (list, który wpłynął po zakończeniu konsultacji)"),
+        widget=DATE,
+        required=False,
+    )
     section = SectionChoice(
         label=_("Fragment dokumentu"),
         queryset=Section.objects.none(),

@@ -240,6 +240,7 @@ class Remark(BaseModel):
         POST = "post", _("poczta")
         EPUAP = "epuap", _("ePUAP")
         PHONE = "phone", _("dyżur telefoniczny")
+        COUNTER = "counter", _("punkt obsługi mieszkańców")
 
     class Disposition(models.TextChoices):
         PENDING = "pending", _("czeka na odpowiedź")
@@ -272,6 +273,7 @@ class Remark(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     received_on = models.DateField(_("data wpływu"), null=True, blank=True)
+    posted_on = models.DateField(_("data stempla pocztowego"), null=True, blank=True)
     disposition = models.CharField(
         _("rozstrzygnięcie"),
         max_length=20,

@@ -564,6 +564,47 @@ def remark_submit(
     return remark
 
 
+def _check_received(
+    *,
+    consultation: Consultation,
+    channel: str,
+    received_on: date,
+    posted_on: date | None,
+    today: date,
+) -> None:
+    """Only remarks sent while the consultation ran count.
+
+    The date of receipt lies between the first and the last day and not in the future. A letter
+    counts by its post-mark: post-marked within the consultation, it may arrive up to
+    ``CONSULTATION_POSTMARK_GRACE_DAYS`` after the last day (and its post-mark is then required).
+    """
+    period = {
+        "start": consultation.starts_on.strftime("%d.%m.%Y"),
+        "end": consultation.ends_on.strftime("%d.%m.%Y"),
+    }
+    if received_on > today or received_on < consultation.starts_on:
+        raise ConsultationsError(errors.RECEIVED_OUTSIDE, field="received_on", params=period)
+    if channel != Remark.Channel.POST:
+        if received_on > consultation.ends_on:
+            raise ConsultationsError(errors.RECEIVED_OUTSIDE, field="received_on", params=period)
+        return
+    grace = settings.CONSULTATION_POSTMARK_GRACE_DAYS
+    if received_on > consultation.ends_on + timedelta(days=grace):
+        raise ConsultationsError(
+            errors.RECEIVED_AFTER_GRACE,
+            field="received_on",
+            params={"days": grace, "end": period["end"]},
+        )
+    if posted_on is None:
+        if received_on > consultation.ends_on:
+            raise ConsultationsError(
+                errors.POSTED_REQUIRED, field="posted_on", params={"days": grace}
+            )
+        return
+    if not consultation.starts_on <= posted_on <= min(consultation.ends_on, received_on):
+        raise ConsultationsError(errors.POSTED_OUTSIDE, field="posted_on", params=period)
+
+
 def remark_enter(
     *,
     actor: User,
@@ -572,6 +613,7 @@ def remark_enter(
     text: str,
     author_name: str = "",
     received_on: date,
+    posted_on: date | None = None,
     section: Section | None = None,
     meeting: Meeting | None = None,
     district: District | None = None,
@@ -579,28 +621,29 @@ def remark_enter(
 ) -> Remark:
     """An official enters a remark received by e-mail, post, ePUAP, phone or at a meeting.
 
-    Only remarks received while the consultation ran count: the date of receipt must fall
-    between its first and last day, and cannot lie in the future.
+    Only remarks sent while the consultation ran count (see ``_check_received``: a letter by
+    its post-mark), and none once the report is published: every remark must be answered in it.
     """
     _deny(permissions.can_manage_consultation(actor, consultation))
     if consultation.published_at is None:
         raise ConsultationsError(errors.NOT_ANNOUNCED)
+    if consultation.report_published_at is not None:
+        raise ConsultationsError(errors.RECEIVED_AFTER_REPORT)
     today = selectors.local_date(at or timezone.now())
-    if not consultation.starts_on <= received_on <= min(consultation.ends_on, today):
-        raise ConsultationsError(
-            errors.RECEIVED_OUTSIDE,
-            field="received_on",
-            params={
-                "start": consultation.starts_on.strftime("%d.%m.%Y"),
-                "end": consultation.ends_on.strftime("%d.%m.%Y"),
-            },
-        )
+    _check_received(
+        consultation=consultation,
+        channel=channel,
+        received_on=received_on,
+        posted_on=posted_on if channel == Remark.Channel.POST else None,
+        today=today,
+    )
     remark = Remark(
         consultation=consultation,
         author_name=author_name.strip(),
         channel=channel,
         text=text.strip(),
         received_on=received_on,
+        posted_on=posted_on if channel == Remark.Channel.POST else None,
         section=section,
         meeting=meeting if meeting and meeting.consultation_id == consultation.pk else None,
         district=district,
