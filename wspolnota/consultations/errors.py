@@ -34,9 +34,13 @@ MEETING_FULL = _("Brak wolnych miejsc na to spotkanie.")
 MEETING_PAST = _("Zapisy na to spotkanie są już zamknięte.")
 ALREADY_REGISTERED = _("Już jesteś zapisany(-a) na to spotkanie.")
 SURVEY_ANSWERED = _("Już wypełniono tę ankietę z tego konta.")
-SURVEY_ANSWERED_BY_PERSON = _("Ta osoba już wypełniła tę ankietę: przyjmujemy jedną odpowiedź na osobę.")
+SURVEY_ANSWERED_BY_PERSON = _(
+    "Ta osoba już wypełniła tę ankietę: przyjmujemy jedną odpowiedź na osobę."
+)
 PERSON_REGISTERED = _("Ta osoba jest już zapisana na to spotkanie.")
-PERSON_REQUIRED = _("Wybierz osobę, w imieniu której działasz (nie możesz działać we własnym imieniu).")
+PERSON_REQUIRED = _(
+    "Wybierz osobę, w imieniu której działasz (nie możesz działać we własnym imieniu)."
+)
 SURVEY_LOGIN = _("Tę ankietę mogą wypełnić tylko zalogowane osoby.")
 ANSWER_REQUIRED = _("To pytanie jest obowiązkowe.")
 ANSWER_INVALID = _("Ta odpowiedź nie pasuje do pytania.")

@@ -462,8 +462,9 @@ def consultations_to_act_in(*, clerk: Any, at: datetime) -> list[Consultation]:
     today = local_date(at)
     # open ones, and announced ones with meetings to register for
     return list(
-        consultations.filter(ends_on__gte=today - timedelta(days=postmark_grace_days()))
-        .order_by("ends_on", "id")[:50]
+        consultations.filter(ends_on__gte=today - timedelta(days=postmark_grace_days())).order_by(
+            "ends_on", "id"
+        )[:50]
     )
 
 

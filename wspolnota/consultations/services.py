@@ -554,9 +554,7 @@ def meeting_register(
     return registration
 
 
-def meeting_unregister(
-    *, user: User, meeting: Meeting, on_behalf: OnBehalf | None = None
-) -> None:
+def meeting_unregister(*, user: User, meeting: Meeting, on_behalf: OnBehalf | None = None) -> None:
     """Give up one's place (a clerk may do it for a caller; audit-logged then)."""
     if on_behalf is not None:
         _deny(permissions.can_act_for_person(on_behalf.clerk, meeting.consultation))

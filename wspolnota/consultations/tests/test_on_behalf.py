@@ -172,8 +172,9 @@ def test_a_clerk_registers_a_caller_for_a_meeting_by_the_same_rules(consultation
         services.meeting_register(user=caller, meeting=meeting, at=now(), on_behalf=phone)
     assert "Ta osoba jest już zapisana" in str(error.value)
     with pytest.raises(ConsultationsError) as error:
-        services.meeting_register(user=kept_person("Jan Nowak"), meeting=meeting, at=now(),
-                                  on_behalf=phone)
+        services.meeting_register(
+            user=kept_person("Jan Nowak"), meeting=meeting, at=now(), on_behalf=phone
+        )
     assert "Brak wolnych miejsc" in str(error.value)
     past = MeetingFactory(consultation=consultation, starts_at=now() - timedelta(hours=3))
     with pytest.raises(ConsultationsError):
@@ -266,9 +267,7 @@ def test_the_report_brings_a_letter_writer_without_an_account_the_answer_to_thei
         at=now(),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_publish(
-            actor=official, consultation=ended, summary="Wnioski.", at=now()
-        )
+        services.report_publish(actor=official, consultation=ended, summary="Wnioski.", at=now())
     letter = OutboxMessage.objects.get(user=writer)
     assert "Proszę o więcej ławek przy fontannie" in letter.body
     assert "Ustawimy sześć nowych ławek" in letter.body

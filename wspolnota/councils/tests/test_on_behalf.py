@@ -84,13 +84,9 @@ def test_a_counter_clerk_of_the_unit_keeping_an_advisory_body_records_a_question
 
 
 @pytest.mark.django_db
-def test_a_clerk_of_another_unit_or_district_cannot_record_a_question(
-    krakow, official
-):
+def test_a_clerk_of_another_unit_or_district_cannot_record_a_question(krakow, official):
     body, _term, _members = council_with_members(krakow[2])
-    other_clerk = RoleAssignmentFactory(
-        role=Role.COUNTER_CLERK, city_unit=CityUnitFactory()
-    ).user
+    other_clerk = RoleAssignmentFactory(role=Role.COUNTER_CLERK, city_unit=CityUnitFactory()).user
     for clerk in (official, other_clerk):
         with pytest.raises(CouncilsError) as error:
             _ask(kept_person(), body, clerk)
