@@ -58,10 +58,11 @@ def _tell(
     body_template: str,
     context: dict[str, Any],
     key: str | None = None,
+    sender_unit: CityUnit | None = None,
 ) -> None:
     """Tell one person: an account holder by the notification (e-mail), a person without an
     account kept by the city the way they chose (letter, voice call, SMS or e-mail) through
-    ``communication.services.reply_to_person``."""
+    ``communication.services.reply_to_person``, from ``sender_unit`` (the consultation's)."""
     if not getattr(recipient, "kept_by_city", False):
         notify(
             recipient=recipient,
@@ -83,7 +84,14 @@ def _tell(
         context={"recipient": recipient, "site_url": settings.SITE_URL, "kind": kind, **context},
         language=recipient.preferred_language,
     )
-    reply_to_person(person=recipient, subject=rendered.subject, body=rendered.text)
+    reply_to_person(
+        person=recipient,
+        subject=rendered.subject,
+        body=rendered.text,
+        sender_unit=sender_unit,
+        kind=kind,
+        key=key,
+    )
 
 
 # --- Consultations -------------------------------------------------------------------------------
@@ -182,6 +190,8 @@ def _tell_participants(
             subject_template="consultations/email/changed_subject.txt",
             body_template="consultations/email/changed.txt",
             context={"consultation": consultation, "change": change, "meeting": meeting},
+            key=f"consultations.changed.{change.pk}",
+            sender_unit=consultation.initiating_unit,
         )
         told += 1
     return told
@@ -587,6 +597,8 @@ def meeting_reminders_send(*, now: datetime, ahead: timedelta = timedelta(hours=
                     subject_template="consultations/email/reminder_subject.txt",
                     body_template="consultations/email/reminder.txt",
                     context={"meeting": meeting, "consultation": meeting.consultation},
+                    key=f"consultations.meeting_reminder.{meeting.pk}",
+                    sender_unit=meeting.consultation.initiating_unit,
                 )
                 sent += 1
             meeting.reminder_sent_at = now
@@ -1505,5 +1517,6 @@ def report_publish(
                     "remarks": selectors.remarks_of(consultation=consultation, person=user),
                 },
                 key=f"consultations.report.{consultation.pk}",
+                sender_unit=consultation.initiating_unit,
             )
     return consultation

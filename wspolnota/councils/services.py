@@ -704,6 +704,8 @@ def _tell(
     subject_template: str,
     body_template: str,
     context: dict[str, Any],
+    key: str | None = None,
+    sender_unit: CityUnit | None = None,
 ) -> None:
     """An account holder by the notification (e-mail); a person without an account kept by the
     city the way they chose (letter, voice call, SMS, e-mail) by ``reply_to_person``."""
@@ -714,6 +716,7 @@ def _tell(
             subject_template=subject_template,
             body_template=body_template,
             context=context,
+            key=key,
         )
         return
     from django.conf import settings
@@ -729,7 +732,14 @@ def _tell(
         context={"recipient": recipient, "site_url": settings.SITE_URL, "kind": kind, **context},
         language=recipient.preferred_language,
     )
-    reply_to_person(person=recipient, subject=rendered.subject, body=rendered.text)
+    reply_to_person(
+        person=recipient,
+        subject=rendered.subject,
+        body=rendered.text,
+        sender_unit=sender_unit,
+        kind=kind,
+        key=key,
+    )
 
 
 def question_answer(*, actor: User, question: ResidentQuestion, answer: str) -> ResidentQuestion:
@@ -756,6 +766,8 @@ def question_answer(*, actor: User, question: ResidentQuestion, answer: str) -> 
             subject_template="councils/email/question_answered_subject.txt",
             body_template="councils/email/question_answered.txt",
             context={"question": locked, "body": locked.body},
+            key=f"councils.question_answered.{locked.pk}",
+            sender_unit=locked.body.city_unit,
         )
     return locked
 
