@@ -271,3 +271,36 @@ def test_the_report_brings_a_letter_writer_without_an_account_the_answer_to_thei
     letter = OutboxMessage.objects.get(user=writer)
     assert "Proszę o więcej ławek przy fontannie" in letter.body
     assert "Ustawimy sześć nowych ławek" in letter.body
+
+
+# --- The counter page ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_counter_page_shows_what_a_person_takes_part_in_and_where_the_clerk_may_act(
+    consultation, survey, clerk
+):
+    from wspolnota.consultations import participation
+
+    person = kept_person()
+    services.survey_respond(
+        respondent=person,
+        survey=survey,
+        answers=paper(survey),
+        at=now(),
+        on_behalf=OnBehalf(clerk=clerk, channel=Channel.POST),
+    )
+    services.meeting_register(
+        user=person,
+        meeting=MeetingFactory(consultation=consultation, title="Spacer badawczy"),
+        at=now(),
+        on_behalf=OnBehalf(clerk=clerk, channel=Channel.PHONE),
+    )
+    rows = " ".join(row["text"] for row in participation.taking_part(person=person, at=now()))
+    assert "Ankieta o placu" in rows and "Spacer badawczy" in rows
+    links = participation.actions(clerk=clerk, person=person, at=now())
+    assert [link["url"] for link in links] == [
+        f"/pl/konsultacje/{consultation.pk}/w-imieniu/{person.pk}/"
+    ]
+    stranger = RoleAssignmentFactory(role=Role.COUNTER_CLERK, city_unit=CityUnitFactory()).user
+    assert participation.actions(clerk=stranger, person=person, at=now()) == []
