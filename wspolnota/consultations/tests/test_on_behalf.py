@@ -304,3 +304,41 @@ def test_the_counter_page_shows_what_a_person_takes_part_in_and_where_the_clerk_
     ]
     stranger = RoleAssignmentFactory(role=Role.COUNTER_CLERK, city_unit=CityUnitFactory()).user
     assert participation.actions(clerk=stranger, person=person, at=now()) == []
+
+
+# --- The clerk's pages ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_clerks_pages_key_a_paper_survey_and_refuse_everyone_else(
+    client, consultation, survey, clerk, resident
+):
+    person = kept_person()
+    url = f"/pl/konsultacje/{consultation.pk}/w-imieniu/{person.pk}/"
+    assert client.get(url).status_code == 302  # to the log-in
+    client.force_login(resident)
+    assert client.get(url).status_code == 403
+    client.force_login(clerk)
+    assert client.get(url).status_code == 200
+    assert client.get(f"/pl/konsultacje/{consultation.pk}/w-imieniu/{2**70}/").status_code == 404
+    question = survey.questions.get()
+    response = client.post(
+        f"{url}ankiety/{survey.pk}/", {"channel": "post", f"q{question.pk}": "ławki"}
+    )
+    assert response.status_code == 302
+    stored = Response.objects.get(survey=survey)
+    assert (stored.respondent, stored.channel, stored.keyed_by) == (person, Channel.POST, clerk)
+    again = client.post(
+        f"{url}ankiety/{survey.pk}/", {"channel": "post", f"q{question.pk}": "zieleń"}
+    )
+    assert again.status_code == 400 and "Ta osoba już wypełniła" in again.content.decode()
+    letter = client.post(
+        url,
+        {
+            "action": "remark",
+            "u-channel": "post",
+            "u-received_on": "2001-01-01",
+            "u-text": "List z 2001 roku",
+        },
+    )
+    assert letter.status_code == 400 and not Remark.objects.exists()
