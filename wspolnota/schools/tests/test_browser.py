@@ -79,11 +79,11 @@ def test_a_school_budget_from_set_up_to_recount_in_a_browser(
     page.goto(f"{base}/pl/szkoly/{school.pk}/nowa-edycja/")
     page.check("input[name=template][value=klasowy]")
     page.fill("#id_start", "2027-03-01")
-    page.click("form[method=get] button[type=submit]")
+    page.click("main form[method=get] button[type=submit]")
     page.wait_for_load_state()
     assert page.input_value("#id_amount") in ("2000", "2000.00", "2000,00")
     assert axe_violations(page) == ""
-    page.click("form[method=post] button[type=submit]")
+    page.click("main form.form[method=post] button[type=submit]")
     page.wait_for_load_state()
     edition = SchoolEdition.objects.get()
     assert edition.approval_max == 2
