@@ -717,7 +717,14 @@ def _find_existing(channel: str, address: Address) -> Subscription | None:
 
 
 def _send_on_request(
-    *, kind: str, channel: str, to: str, subject: str, body: str, language: str
+    *,
+    kind: str,
+    channel: str,
+    to: str,
+    subject: str,
+    body: str,
+    language: str,
+    sensitive: bool = False,
 ) -> None:
     """A code or link someone asked for, sent at once (the person is waiting for it).
 
@@ -736,7 +743,13 @@ def _send_on_request(
         body=body,
         language=language,
         urgent=True,
+        sensitive=sensitive,
     )
+
+
+def _spoken_code(code: str) -> str:
+    """A code read digit by digit, twice, for a voice call: "1, 2, 3, 4, 5, 6"."""
+    return ", ".join(code)
 
 
 def _send_confirmation(subscription: Subscription) -> str:
@@ -772,12 +785,22 @@ def _send_confirmation(subscription: Subscription) -> str:
             pairing = secrets.token_urlsafe(16)
             secret = f"{pairing}:{code}"
             subject = ""
-            body = _("Wspólnota: kod potwierdzenia zapisu na ogłoszenia to %(code)s.") % {
-                "code": code
-            }
             to = subscription.phone
-            channel = Channel.SMS
-    if channel == Channel.SMS:
+            if subscription.channel == Channel.VOICE:
+                # Voice notices may go to a landline, which cannot read an SMS: the code is
+                # spoken in a call (issue 17), digit by digit and repeated.
+                spoken = _spoken_code(code)
+                body = _(
+                    "Dzień dobry, tu platforma Wspólnota. Kod potwierdzenia zapisu na ogłoszenia "
+                    "głosowe to: %(code)s. Powtarzam: %(code)s."
+                ) % {"code": spoken}
+                channel = Channel.VOICE
+            else:
+                body = _("Wspólnota: kod potwierdzenia zapisu na ogłoszenia to %(code)s.") % {
+                    "code": code
+                }
+                channel = Channel.SMS
+    if channel in (Channel.SMS, Channel.VOICE):
         # A number that unsubscribed earlier may be on the gateway's blacklist, which would
         # refuse the code: it comes off first (the task only asks the gateway; a number that
         # is not on it costs one look-up).
@@ -789,6 +812,7 @@ def _send_confirmation(subscription: Subscription) -> str:
         subject=subject,
         body=body,
         language=subscription.language,
+        sensitive=channel == Channel.VOICE,
     )
     subscription.confirm_hash = _secret_hash(subscription.pk, secret)
     subscription.confirm_expires_at = timezone.now() + timedelta(
@@ -816,6 +840,14 @@ def _send_manage_link(subscription: Subscription) -> None:
                 "Ten adres już dostaje ogłoszenia platformy Wspólnota. Ustawienia "
                 "(dzielnice, tematy, język) zmienisz lub wypiszesz się tutaj:\n%(link)s"
             ) % {"link": link}
+        elif subscription.channel == Channel.VOICE:
+            # A landline hears it: no link to read, the city's phone line changes the settings.
+            channel, to = Channel.VOICE.value, subscription.phone
+            subject = ""
+            body = _(
+                "Dzień dobry, tu platforma Wspólnota. Ten numer już dostaje ogłoszenia głosowe. "
+                "Aby zmienić ustawienia lub zrezygnować, proszę zadzwonić pod numer %(phone)s."
+            ) % {"phone": settings.HELP_PHONE}
         else:
             channel, to = Channel.SMS.value, subscription.phone
             subject = ""
@@ -1011,8 +1043,13 @@ def subscription_register_at_counter(
     address: Address,
     preferences: Preferences,
     consent_document: str,
+    person: User | None = None,
 ) -> Subscription:
-    """A clerk signs a resident up at a counter; the signed paper form is the consent."""
+    """A clerk signs a resident up at a counter; the signed paper form is the consent.
+
+    ``person`` (issue 17): the person the clerk acts for; the subscription is listed on their
+    counter page and goes with their data on erasure.
+    """
     if not permissions.can_register_at_counter(clerk):
         raise CommunicationError(errors.NOT_ALLOWED, code="permission_denied")
     if not consent_document.strip():
@@ -1032,6 +1069,8 @@ def subscription_register_at_counter(
         subscription.consent_at = now
         subscription.consent_document = consent_document.strip()[:100]
         subscription.registered_by = clerk
+        if person is not None:
+            subscription.user = person
         _set_preferences(subscription, preferences)
         subscription.save()
         subscription.districts.set(preferences.districts)
@@ -1046,6 +1085,52 @@ def subscription_register_at_counter(
             ),
         )
     return subscription
+
+
+def subscription_update_by_clerk(
+    *, clerk: User, subscription: Subscription, preferences: Preferences, channel: str
+) -> Subscription:
+    """A clerk changes someone's subscription at their request, at a counter or on the phone
+    (issue 17): districts, topics, groups, language. Audit-logged with the channel."""
+    if not permissions.can_register_at_counter(clerk):
+        raise CommunicationError(errors.NOT_ALLOWED, code="permission_denied")
+    with transaction.atomic():
+        locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        before = snapshot(locked, fields=["language", "topics_mask", "groups_mask"])
+        before["districts"] = sorted(locked.districts.values_list("id", flat=True))
+        subscription_update(subscription=locked, preferences=preferences)
+        after = snapshot(locked, fields=["language", "topics_mask", "groups_mask"])
+        after["districts"] = sorted(d.pk for d in preferences.districts)
+        audit_log_append(
+            actor=clerk,
+            action="communication.subscription_changed_by_clerk",
+            obj=locked,
+            before=before,
+            after=after,
+            reason=f"channel: {channel}",
+        )
+    return locked
+
+
+def subscription_cancel_by_clerk(
+    *, clerk: User, subscription: Subscription, channel: str
+) -> Subscription:
+    """A clerk cancels someone's subscription at their request (a letter says "phone us")."""
+    if not permissions.can_register_at_counter(clerk):
+        raise CommunicationError(errors.NOT_ALLOWED, code="permission_denied")
+    with transaction.atomic():
+        locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        before = snapshot(locked, fields=["status"])
+        subscription_unsubscribe(subscription=locked, via=channel)
+        audit_log_append(
+            actor=clerk,
+            action="communication.subscription_cancelled_by_clerk",
+            obj=locked,
+            before=before,
+            after=snapshot(locked, fields=["status", "unsubscribe_via"]),
+            reason=f"channel: {channel}",
+        )
+    return locked
 
 
 STOP_WORDS = frozenset({"STOP", "STOPP", "NIE", "СТОП", "UNSUBSCRIBE", "WYPISZ"})
