@@ -544,7 +544,7 @@ if len(MONITORING_STRATEGY_UNIT) > 20 or any(c.isspace() for c in MONITORING_STR
     )
 # The city's education unit (its code): its officials confirm the schools, youth centres and
 # libraries that run their own participatory budget (issue 22). Unset: administrators only.
-SCHOOLS_EDUCATION_UNIT = env_str("SCHOOLS_EDUCATION_UNIT", "WE" if ENV == "demo" else "")
+SCHOOLS_EDUCATION_UNIT = env_str("SCHOOLS_EDUCATION_UNIT", "KBO" if ENV == "demo" else "")
 if len(SCHOOLS_EDUCATION_UNIT) > 20 or any(c.isspace() for c in SCHOOLS_EDUCATION_UNIT):
     raise ConfigError(
         f"SCHOOLS_EDUCATION_UNIT must be a city unit's code (up to 20 characters, no spaces), "
