@@ -568,6 +568,8 @@ def call_amend(
                     errors.AMENDMENT_FIELD, code="amendment_field", params={"field": name}
                 )
             plain = str(value) if isinstance(value, Decimal) else value
+            if isinstance(value, models.Model):
+                plain = value.pk
             if new_rules.get(name) != plain:
                 changes[name] = {"before": new_rules.get(name), "after": plain}
                 new_rules[name] = plain
@@ -597,6 +599,7 @@ def call_amend(
         if not changes:
             raise GrantsError(errors.AMENDMENT_NOTHING, code="amendment_nothing")
         new_terms = programme_from_rules(locked.programme, new_rules)
+        _check_operator(new_terms)
         criteria = list(locked.criteria.values_list("group", "max_points"))
         _first(limits.programme_problems(new_terms, criteria, on=timezone.localdate(at)))
         _check_call_dates(locked)
@@ -2349,7 +2352,7 @@ def agreement_save(
         raise GrantsError(errors.NOT_AWARDED, code="not_awarded")
     operator = None
     if _paid_through_operator(application, start_date):
-        operator = application.call.programme.regranting_operator
+        operator = application.call.terms.regranting_operator
         if operator is None:
             raise GrantsError(errors.OPERATOR_REQUIRED, code="operator_required")
     guardian_name = ""
