@@ -270,3 +270,88 @@ def test_a_clerk_of_another_unit_cannot_record_a_volunteer(krakow, other_clerk):
         )
     assert caught.value.code == "permission_denied"
     assert not Consent.objects.exists()
+
+
+# --- The counter pages ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_counter_page_signs_a_caller_up_by_keyboard_and_form_alone(krakow, clerk):
+    from django.test import Client
+    from django.urls import reverse
+
+    activity = ActivityFactory(title="Joga na krześle")
+    offer = VolunteerOfferFactory(place=activity.place, title="Czytanie dzieciom", min_age=18)
+    person = kept_person()
+    client = Client()
+    client.force_login(clerk)
+    url = reverse("community:counter", kwargs={"person_id": person.pk})
+    page = client.get(url)
+    assert page.status_code == 200
+    # plain forms that post without JavaScript
+    assert "Joga na krześle" in page.content.decode() and "hx-" not in page.content.decode()
+    done = client.post(
+        reverse("community:counter_act", kwargs={"person_id": person.pk}),
+        {"what": "activity", "target": activity.pk, "channel": "phone"},
+    )
+    assert done.status_code == 302
+    signup = ActivitySignup.objects.get(user=person)
+    assert (signup.channel, signup.keyed_by) == (Channel.PHONE, clerk)
+    assert "Joga na krześle" in client.get(url).content.decode()
+    # a volunteer without the consent box ticked: a 400 that keeps what was typed
+    refused = client.post(
+        reverse("community:counter_act", kwargs={"person_id": person.pk}),
+        {
+            "what": "offer",
+            "target": offer.pk,
+            "channel": "counter",
+            "birth_date": "1950-05-01",
+            "message": "Wtorki rano",
+        },
+    )
+    assert refused.status_code == 400
+    assert "Wtorki rano" in refused.content.decode()
+    assert not VolunteerApplication.objects.exists()
+    # too young: the rule's message, on the page, in the clerk's language
+    young = client.post(
+        reverse("community:counter_act", kwargs={"person_id": person.pk}),
+        {
+            "what": "offer",
+            "target": offer.pk,
+            "channel": "counter",
+            "birth_date": timezone.localdate().replace(year=2015).isoformat(),
+            "consent": "on",
+        },
+    )
+    assert young.status_code == 400
+    assert "co najmniej 18 lat" in young.content.decode()
+
+
+@pytest.mark.django_db
+def test_residents_cannot_open_the_counter_page_and_other_units_sign_nobody_up(krakow, other_clerk):
+    from django.test import Client
+    from django.urls import reverse
+
+    activity = ActivityFactory()
+    person = kept_person()
+    resident = Client()
+    resident.force_login(UserFactory())
+    assert (
+        resident.get(reverse("community:counter", kwargs={"person_id": person.pk})).status_code
+        == 404
+    )
+    client = Client()
+    client.force_login(other_clerk)
+    page = client.get(reverse("community:counter", kwargs={"person_id": person.pk}))
+    assert page.status_code == 200 and activity.title not in page.content.decode()
+    client.post(
+        reverse("community:counter_act", kwargs={"person_id": person.pk}),
+        {"what": "activity", "target": activity.pk, "channel": "phone"},
+    )
+    assert not ActivitySignup.objects.exists()
+    # garbage is a translated 400, never a 500
+    bad = client.post(
+        reverse("community:counter_act", kwargs={"person_id": person.pk}),
+        {"what": "nonsense", "target": "x", "channel": "phone"},
+    )
+    assert bad.status_code == 400

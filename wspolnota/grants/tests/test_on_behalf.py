@@ -457,3 +457,80 @@ def test_no_remark_is_keyed_in_after_the_decision_nor_by_a_clerk_of_another_unit
         )
     assert caught.value.code == "remarks_closed"
     assert not Remark.objects.exists()
+
+
+# --- The counter page ----------------------------------------------------------------------------
+
+
+def test_the_counter_page_keys_in_a_paper_application_and_refuses_a_late_one(
+    client, call, clerk, person, ngo
+):
+    from django.urls import reverse
+
+    client.force_login(clerk)
+    page = client.get(reverse("grants:counter", kwargs={"person_id": person.pk}))
+    assert page.status_code == 200 and call.title in page.content.decode()
+    url = reverse("grants:counter_application", kwargs={"person_id": person.pk})
+    late = client.post(
+        url,
+        {
+            "call": call.pk,
+            "applicant": ngo.pk,
+            "channel": "post",
+            "received_at": (timezone.localtime() + timedelta(days=40)).strftime("%Y-%m-%dT%H:%M"),
+            "title": "Podwórkowe lato",
+        },
+    )
+    assert late.status_code == 400
+    assert "nie może być późniejsza niż teraz" in late.content.decode()
+    assert "Podwórkowe lato" in late.content.decode()
+    done = client.post(
+        url,
+        {
+            "call": call.pk,
+            "applicant": ngo.pk,
+            "channel": "post",
+            "received_at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "title": "Podwórkowe lato",
+        },
+    )
+    application = Application.objects.get()
+    assert done.status_code == 302
+    assert (application.channel, application.keyed_by) == (Channel.POST, clerk)
+    # the clerk keys the rest on the draft's usual pages
+    edit = client.get(reverse("grants:application_edit", args=[application.pk]))
+    assert edit.status_code == 200
+    detail = client.get(reverse("grants:application_detail", args=[application.pk]))
+    assert "Wniosek papierowy" in detail.content.decode()
+
+
+def test_residents_cannot_open_the_grants_counter_page(client, resident, person):
+    from django.urls import reverse
+
+    client.force_login(resident)
+    assert client.get(reverse("grants:counter", kwargs={"person_id": person.pk})).status_code == 404
+
+
+def test_a_clerk_registers_an_applicant_for_a_person_through_the_registry_form(client, person):
+    from django.urls import reverse
+
+    clerk = counter_clerk_of(CityUnitFactory())
+    client.force_login(clerk)
+    url = reverse("organisations:register") + f"?rodzaj=informal_group&osoba={person.pk}"
+    page = client.get(url)
+    assert page.status_code == 200 and person.full_name in page.content.decode()
+    done = client.post(
+        url,
+        {
+            "kind": "informal_group",
+            "name": "Sąsiedzi z Mogilskiej",
+            "street_address": "ul. Mogilska 5",
+            "postal_code": "31-545",
+            "city": "Kraków",
+            "channel": "counter",
+        },
+    )
+    assert done.status_code == 302, done.content.decode()[:2000]
+    group = Organisation.objects.get(name="Sąsiedzi z Mogilskiej")
+    assert (group.channel, group.keyed_by) == (Channel.COUNTER, clerk)
+    assert Membership.objects.get(organisation=group).user == person
