@@ -243,6 +243,8 @@ else:
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# People kept by the city (no account, issue 17) are refused here.
+AUTHENTICATION_BACKENDS = ["wspolnota.accounts.auth.AccountBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "core:home"

@@ -243,7 +243,7 @@ def organisation_register(
                     birth_date=birth_date,
                     email=user.email or "",
                     # The person without an account is reached by the phone they gave.
-                    phone=(user.phone or getattr(user, "landline", "")) if on_behalf else "",
+                    phone=(user.phone or user.landline_phone) if on_behalf else "",
                     user=user,
                 )
             if on_behalf is not None:

@@ -273,7 +273,7 @@ def suspicious_patterns(*, edition: Edition) -> list[Pattern]:
     ):
         address_users.setdefault(address, set()).add(user_id)
     users = {
-        u.pk: u.email
+        u.pk: u.email or f"#{u.pk}"
         for u in User.objects.filter(
             pk__in={*claims, *refused_by_user, *(i for s in phone_users.values() for i in s)}
             | {i for s in address_users.values() for i in s}
