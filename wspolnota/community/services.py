@@ -77,7 +77,13 @@ def _validation_to_domain(exc: ValidationError) -> CommunityError:
 
 
 def _tell(
-    person: User, *, kind: str, template: str, context: dict[str, Any], key: str | None = None
+    person: User,
+    *,
+    kind: str,
+    template: str,
+    context: dict[str, Any],
+    key: str | None = None,
+    unit: CityUnit | None = None,
 ) -> None:
     """Tell a person about their place: by e-mail to an account holder (``notify``), and to a
     person without an account the way they chose when a clerk wrote them down — a letter, a
@@ -99,6 +105,14 @@ def _tell(
 
     from wspolnota.communication.services import reply_to_person
 
+    if unit is None:
+        # The letter goes out from the unit running the place it is about.
+        place = (
+            context.get("place")
+            or getattr(context.get("event"), "place", None)
+            or getattr(context.get("offer"), "place", None)
+        )
+        unit = getattr(place, "city_unit", None)
     rendered = render_template_email(
         subject_template=subject_template,
         body_template=body_template,
@@ -110,7 +124,14 @@ def _tell(
         },
         language=person.preferred_language,
     )
-    reply_to_person(person=person, subject=rendered.subject, body=rendered.text, kind=kind, key=key)
+    reply_to_person(
+        person=person,
+        subject=rendered.subject,
+        body=rendered.text,
+        kind=kind,
+        key=key,
+        sender_unit=unit,
+    )
 
 
 _ALREADY = {

@@ -1541,7 +1541,16 @@ def _reply_to_person(
         context={"recipient": person, "site_url": settings.SITE_URL, "kind": kind, **context},
         language=person.preferred_language,
     )
-    reply_to_person(person=person, subject=rendered.subject, body=rendered.text, kind=kind, key=key)
+    application = context.get("application")
+    reply_to_person(
+        person=person,
+        subject=rendered.subject,
+        body=rendered.text,
+        kind=kind,
+        key=key,
+        # the letter goes out from the unit running the call
+        sender_unit=application.call.city_unit if application is not None else None,
+    )
 
 
 def _notify_officials(application: Application) -> None:

@@ -58,9 +58,10 @@ def other_clerk(db: Any) -> Any:
 
 
 def _letters_to(person: Any) -> list[Any]:
-    from wspolnota.tests_support.onbehalf import replies_to
+    """The letters queued for the person by ``reply_to_person`` (printed later in batches)."""
+    from wspolnota.communication.models import OutboxMessage
 
-    return replies_to(person)
+    return list(OutboxMessage.objects.filter(user=person, channel="letter").order_by("id"))
 
 
 # --- Recurring activities -----------------------------------------------------------------------

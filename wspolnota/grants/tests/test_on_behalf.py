@@ -78,9 +78,10 @@ def ngo(person: Any) -> Organisation:
 
 
 def _letters_to(person: Any) -> list[Any]:
-    from wspolnota.tests_support.onbehalf import replies_to
+    """The letters queued for the person by ``reply_to_person`` (printed later in batches)."""
+    from wspolnota.communication.models import OutboxMessage
 
-    return replies_to(person)
+    return list(OutboxMessage.objects.filter(user=person, channel="letter").order_by("id"))
 
 
 def _fill(application: Application) -> Application:
