@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "wspolnota.councils",
     "wspolnota.monitoring",
     "wspolnota.implementation",
+    "wspolnota.schools",
     "wspolnota.api",
 ]
 
@@ -527,6 +528,16 @@ if len(MONITORING_STRATEGY_UNIT) > 20 or any(c.isspace() for c in MONITORING_STR
         f"MONITORING_STRATEGY_UNIT must be a city unit's code (up to 20 characters, no spaces), "
         f"not {MONITORING_STRATEGY_UNIT!r}"
     )
+# The city's education unit (its code): its officials confirm the schools, youth centres and
+# libraries that run their own participatory budget (issue 22). Unset: administrators only.
+SCHOOLS_EDUCATION_UNIT = env_str("SCHOOLS_EDUCATION_UNIT", "WE" if ENV == "demo" else "")
+if len(SCHOOLS_EDUCATION_UNIT) > 20 or any(c.isspace() for c in SCHOOLS_EDUCATION_UNIT):
+    raise ConfigError(
+        f"SCHOOLS_EDUCATION_UNIT must be a city unit's code (up to 20 characters, no spaces), "
+        f"not {SCHOOLS_EDUCATION_UNIT!r}"
+    )
+# Class-code envelopes wait until this many are sealed before the mixer writes them as ballots.
+SCHOOLS_MIX_BATCH = env_int("SCHOOLS_MIX_BATCH", 20, minimum=1, maximum=100_000)
 # Data shipped in the repository (Pabulib, Polis, DCAT-AP shapes; see data/*/SOURCE.md). Nothing
 # outside the tests reads anything beside the repository.
 DATA_DIR = BASE_DIR / "data"

@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("rady/", include("wspolnota.councils.urls")),
     path("ogloszenia/", include("wspolnota.communication.urls")),
     path("strategia/", include("wspolnota.monitoring.urls")),
+    path("szkoly/", include("wspolnota.schools.urls")),
     path("zaplecze/", operator_site.urls),
     prefix_default_language=True,
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 import uuid
@@ -61,6 +62,8 @@ from wspolnota.territory.models import District
 
 if TYPE_CHECKING:
     from wspolnota.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 FAN_OUT_BATCH = 5000
 _FAN_OUT_COLUMNS = (
@@ -1249,10 +1252,15 @@ def letter_batch_render(*, batch_id: int) -> LetterBatch:
         batch.rendered_count = 0
         batch.error = ""
         batch.save(update_fields=["status", "rendered_count", "error", "updated_at"])
-    notice = Notice.objects.prefetch_related("texts").get(pk=batch.notice_id)
+    notice = (
+        Notice.objects.prefetch_related("texts").get(pk=batch.notice_id)
+        if batch.notice_id is not None
+        else None
+    )
     messages = list(
         OutboxMessage.objects.filter(letter_batch=batch, status=OutboxMessage.Status.QUEUED)
-        .only("id", "to", "language", "idempotency_key")
+        .select_related("sender_unit")
+        .only("id", "to", "language", "idempotency_key", "subject", "body", "sender_unit__name")
         .order_by("to", "id")
     )
 
@@ -1272,9 +1280,8 @@ def letter_batch_render(*, batch_id: int) -> LetterBatch:
         raise
     with transaction.atomic():
         batch = LetterBatch.objects.select_for_update().get(pk=batch_id)
-        batch.pdf.save(
-            f"notice-{notice.pk}-batch-{batch.pk}.{extension}", ContentFile(content), save=False
-        )
+        name = f"notice-{notice.pk}" if notice is not None else "replies"
+        batch.pdf.save(f"{name}-batch-{batch.pk}.{extension}", ContentFile(content), save=False)
         now = timezone.now()
         batch.status = LetterBatch.Status.DONE
         batch.rendered_count = len(messages)
@@ -1297,3 +1304,108 @@ def subscriptions_cancel_for_user(*, user: User, ids: Iterable[int]) -> int:
         subscription_unsubscribe(subscription=subscription, via="profile")
         count += 1
     return count
+
+
+# --- Replies to a person, by the way they chose (issue 17) ----------------------------------------
+
+
+def _reply_address(person: User) -> tuple[str, str] | None:
+    """The channel and address a reply to ``person`` goes to, or None when they cannot be
+    reached. An account holder: their e-mail. A person kept by the city: the reply channel
+    they chose (letter, voice call, SMS or e-mail)."""
+    if not person.kept_by_city:
+        return (Channel.EMAIL.value, person.email) if person.email else None
+    chosen = person.reply_channel
+    if chosen == Channel.LETTER:
+        lines = person.postal_address_lines
+        return (Channel.LETTER.value, "\n".join(lines)) if lines else None
+    if chosen == Channel.VOICE:
+        number = person.landline_phone or person.phone
+        return (Channel.VOICE.value, number) if number else None
+    if chosen == Channel.SMS:
+        return (Channel.SMS.value, person.phone) if person.phone else None
+    if chosen == Channel.EMAIL:
+        return (Channel.EMAIL.value, person.email) if person.email else None
+    return None
+
+
+def reply_to_person(
+    *,
+    person: User,
+    subject: str,
+    body: str,
+    sender_unit: CityUnit | None = None,
+    kind: str = "reply",
+    key: str | None = None,
+    urgent: bool = False,
+) -> list[OutboxMessage]:
+    """Send the city's answer to a person the way their question came (issue 17).
+
+    An account holder gets an e-mail. A person without an account gets it by the channel they
+    chose: a letter (queued here, printed by the worker in a batch with the address placed for
+    a DL window envelope, ``reply_letters_print``), a voice call (the text is spoken), an SMS or
+    an e-mail. Call it inside the transaction of the act: a rolled-back act sends nothing.
+    ``key`` makes it idempotent (the same key is sent once). Returns the outbox rows made (none
+    for a deleted person, one who cannot be reached, or a key already used).
+    """
+    if not person.is_active or person.deleted_at is not None:
+        return []
+    address = _reply_address(person)
+    if address is None:
+        logger.warning("reply %s: person %s cannot be reached", kind, person.pk)
+        return []
+    channel, to = address
+    text = body.strip()
+    if channel == Channel.SMS:
+        text = f"{subject.strip()}: {text}" if subject.strip() else text
+    now = timezone.now()
+    message = OutboxMessage(
+        idempotency_key=(f"{kind}:{key}:{person.pk}" if key else f"{kind}:{uuid.uuid4().hex}")[
+            :120
+        ],
+        kind=kind[:60],
+        channel=channel,
+        to=to[:400],
+        subject=subject.strip()[:300],
+        body=text,
+        language=person.preferred_language,
+        user=person,
+        sender_unit=sender_unit,
+        urgent=urgent,
+        not_before=first_send_time(channel=channel, urgent=urgent, at=now),
+    )
+    try:
+        with transaction.atomic():
+            message.save(force_insert=True)
+    except IntegrityError:
+        return []
+    if channel == Channel.LETTER:
+        from wspolnota.communication.tasks import reply_letters_print
+
+        transaction.on_commit(lambda: reply_letters_print.enqueue())
+    else:
+        delivery_enqueue()
+    return [message]
+
+
+def reply_letters_batch() -> LetterBatch | None:
+    """Gather every queued reply letter (no notice, no batch yet) into a new batch; None when
+    there is none. The worker renders it (``letter_batch_render``)."""
+    with transaction.atomic():
+        queued = list(
+            OutboxMessage.objects.select_for_update()
+            .filter(
+                notice__isnull=True,
+                channel=Channel.LETTER,
+                status=OutboxMessage.Status.QUEUED,
+                letter_batch__isnull=True,
+            )
+            .values_list("id", flat=True)
+        )
+        if not queued:
+            return None
+        batch = LetterBatch.objects.create(
+            notice=None, created_by=None, letter_count=len(queued), status=LetterBatch.Status.QUEUED
+        )
+        OutboxMessage.objects.filter(id__in=queued).update(letter_batch=batch)
+    return batch

@@ -116,3 +116,15 @@ def letter_batch_render(*, batch_id: int) -> int:
     from wspolnota.communication.services import letter_batch_render as render
 
     return render(batch_id=batch_id).letter_count
+
+
+@task()
+def reply_letters_print() -> int:
+    """Gather the reply letters waiting to be printed into a batch and render it (issue 17)."""
+    from wspolnota.communication.services import letter_batch_render as render
+    from wspolnota.communication.services import reply_letters_batch
+
+    batch = reply_letters_batch()
+    if batch is None:
+        return 0
+    return render(batch_id=batch.pk).letter_count

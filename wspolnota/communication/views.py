@@ -750,6 +750,7 @@ def letter_batch_pdf(request: HttpRequest, notice_id: int, batch_id: int) -> Htt
     )
     if (
         batch is None
+        or batch.notice is None
         or not batch.pdf
         or batch.status != LetterBatch.Status.DONE
         or not permissions.can_print_letters(request.user, batch.notice)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from wspolnota.accounts.models import User
 from wspolnota.core.errors import DomainError, PermissionDeniedError
 from wspolnota.core.forms import apply_domain_error
-from wspolnota.core.parsing import parse_id
+from wspolnota.core.parsing import InputError, parse_choice, parse_id, parse_int, parse_page
 from wspolnota.core.ratelimit import rate_limited
 from wspolnota.grants import errors, law, limits, permissions, selectors, services
 from wspolnota.grants.forms import (
@@ -110,20 +110,53 @@ def _require_office(request: HttpRequest) -> None:
 # --- public pages ----------------------------------------------------------------------------------
 
 
+CALLS_PAGE_SIZE = 20
+
+
+def _call_filters(request: HttpRequest) -> tuple[selectors.CallFilters, int, list[str]]:
+    """The public list's filters and page from the query string (core.parsing); a value that
+    cannot be read is left out and reported."""
+    problems: list[str] = []
+    kind, year, page = "", None, 1
+    try:
+        kind = parse_choice(request.GET.get("rodzaj"), ProgrammeKind.values, default="")
+    except InputError as exc:
+        problems.append(str(exc))
+    try:
+        year = parse_int(request.GET.get("rok"), default=None, min_value=2000, max_value=2100)
+    except InputError as exc:
+        problems.append(str(exc))
+    try:
+        page = parse_page(request.GET.get("page"))
+    except InputError as exc:
+        problems.append(str(exc))
+    query = " ".join(str(request.GET.get("q", "")).split())[:200]
+    return selectors.CallFilters(kind=kind, year=year, query=query), page, problems
+
+
 def index(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     year = timezone.localdate().year
+    filters, page_number, problems = _call_filters(request)
+    calls = selectors.call_public_list(at=now, filters=filters)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "grants/index.html",
         {
-            "calls": selectors.call_public_list(at=now),
+            "calls": calls,
+            "page": Paginator(calls.past, CALLS_PAGE_SIZE).get_page(page_number),
+            "filters": filters,
+            "filter_problems": problems,
+            "query_string": query.urlencode(),
             "remarks_count": selectors.offers_for_remarks(at=now).count(),
             "kinds": ProgrammeKind,
             "year": year,
             "applying": selectors.applying_organisations_count(year=year),
             "can_office": permissions.can_see_office(request.user),
         },
+        status=400 if problems else 200,
     )
 
 
@@ -868,6 +901,46 @@ def office(request: HttpRequest) -> HttpResponse:
             "kinds": ProgrammeKind.choices,
         },
     )
+
+
+EXPORT_SELECTORS = {
+    "wnioski": selectors.export_applications,
+    "dotacje": selectors.export_awards,
+    "rozliczenia": selectors.export_settlements,
+}
+
+
+@login_required
+def office_export(
+    request: HttpRequest, grant_export: str, grant_export_format: str
+) -> HttpResponse:
+    """Applications, awards or settlements of the calls the official's unit runs (or of one of
+    them: ``?nabor=<id>``), as CSV or XLSX."""
+    from wspolnota.grants import exports
+
+    dataset, fmt = grant_export, grant_export_format
+    if dataset not in exports.DATASETS or fmt not in ("csv", "xlsx"):
+        raise Http404
+    _require_office(request)
+    call_id = parse_id(request.GET.get("nabor"), default=None, field="nabor")
+    call = selectors.call_get_managed(request.user, call_id) if call_id is not None else None
+    records = EXPORT_SELECTORS[dataset](request.user, call=call)
+    table = exports.DATASETS[dataset]
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = HttpResponse(
+            exports.to_csv(table, records.iterator()), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            exports.to_xlsx(table, records.iterator()),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    scope = f"-nabor-{call.pk}" if call is not None else ""
+    response["Content-Disposition"] = (
+        f'attachment; filename="granty-{dataset}{scope}-{stamp}.{fmt}"'
+    )
+    return response
 
 
 @login_required
