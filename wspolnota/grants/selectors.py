@@ -865,6 +865,8 @@ def applications_of_person(*, person: Any) -> list[Application]:
         .exclude(status=ApplicationStatus.WITHDRAWN)
         .select_related("call", "applicant", "keyed_by")
         .order_by("-created_at", "-id")
+    )
+
 
 # --- officials' exports ---------------------------------------------------------------------------
 
