@@ -56,6 +56,7 @@ from wspolnota.communication.models import (
 )
 from wspolnota.communication.rendering import unsubscribe_url, voice_script
 from wspolnota.communication.selectors import notice_audience
+from wspolnota.communication.senders import sender_name_is_the_citys
 from wspolnota.core.ratelimit import send_quota_take, sms_allowed_prefixes, sms_country_allowed
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.territory.models import District
@@ -195,6 +196,10 @@ def _resolve_audience(*, author: User, data: NoticeData) -> list[District]:
         raise CommunicationError(errors.NOT_ALLOWED, field="author_kind", code="permission_denied")
     if data.author_kind == AuthorKind.NGO and data.urgency == Urgency.URGENT:
         raise CommunicationError(errors.NOTICE_NGO_URGENT, field="urgency")
+    if data.author_kind != AuthorKind.OFFICIAL and sender_name_is_the_citys(data.author_label):
+        # Only officials write as the City; an NGO's free e-mail notice signed "Urząd Miasta"
+        # would reach residents as the City's own.
+        raise CommunicationError(errors.NOTICE_SENDER_IS_THE_CITY, field="author_label")
     if data.author_kind == AuthorKind.OFFICIAL and data.city_unit is None:
         units = permissions.official_unit_ids(author)
         if len(units) == 1:
@@ -712,7 +717,14 @@ def _find_existing(channel: str, address: Address) -> Subscription | None:
 
 
 def _send_on_request(
-    *, kind: str, channel: str, to: str, subject: str, body: str, language: str
+    *,
+    kind: str,
+    channel: str,
+    to: str,
+    subject: str,
+    body: str,
+    language: str,
+    sensitive: bool = False,
 ) -> None:
     """A code or link someone asked for, sent at once (the person is waiting for it).
 
@@ -731,7 +743,13 @@ def _send_on_request(
         body=body,
         language=language,
         urgent=True,
+        sensitive=sensitive,
     )
+
+
+def _spoken_code(code: str) -> str:
+    """A code read digit by digit, twice, for a voice call: "1, 2, 3, 4, 5, 6"."""
+    return ", ".join(code)
 
 
 def _send_confirmation(subscription: Subscription) -> str:
@@ -767,12 +785,22 @@ def _send_confirmation(subscription: Subscription) -> str:
             pairing = secrets.token_urlsafe(16)
             secret = f"{pairing}:{code}"
             subject = ""
-            body = _("Wspólnota: kod potwierdzenia zapisu na ogłoszenia to %(code)s.") % {
-                "code": code
-            }
             to = subscription.phone
-            channel = Channel.SMS
-    if channel == Channel.SMS:
+            if subscription.channel == Channel.VOICE:
+                # Voice notices may go to a landline, which cannot read an SMS: the code is
+                # spoken in a call (issue 17), digit by digit and repeated.
+                spoken = _spoken_code(code)
+                body = _(
+                    "Dzień dobry, tu platforma Wspólnota. Kod potwierdzenia zapisu na ogłoszenia "
+                    "głosowe to: %(code)s. Powtarzam: %(code)s."
+                ) % {"code": spoken}
+                channel = Channel.VOICE
+            else:
+                body = _("Wspólnota: kod potwierdzenia zapisu na ogłoszenia to %(code)s.") % {
+                    "code": code
+                }
+                channel = Channel.SMS
+    if channel in (Channel.SMS, Channel.VOICE):
         # A number that unsubscribed earlier may be on the gateway's blacklist, which would
         # refuse the code: it comes off first (the task only asks the gateway; a number that
         # is not on it costs one look-up).
@@ -784,6 +812,7 @@ def _send_confirmation(subscription: Subscription) -> str:
         subject=subject,
         body=body,
         language=subscription.language,
+        sensitive=channel == Channel.VOICE,
     )
     subscription.confirm_hash = _secret_hash(subscription.pk, secret)
     subscription.confirm_expires_at = timezone.now() + timedelta(
@@ -811,6 +840,14 @@ def _send_manage_link(subscription: Subscription) -> None:
                 "Ten adres już dostaje ogłoszenia platformy Wspólnota. Ustawienia "
                 "(dzielnice, tematy, język) zmienisz lub wypiszesz się tutaj:\n%(link)s"
             ) % {"link": link}
+        elif subscription.channel == Channel.VOICE:
+            # A landline hears it: no link to read, the city's phone line changes the settings.
+            channel, to = Channel.VOICE.value, subscription.phone
+            subject = ""
+            body = _(
+                "Dzień dobry, tu platforma Wspólnota. Ten numer już dostaje ogłoszenia głosowe. "
+                "Aby zmienić ustawienia lub zrezygnować, proszę zadzwonić pod numer %(phone)s."
+            ) % {"phone": settings.HELP_PHONE}
         else:
             channel, to = Channel.SMS.value, subscription.phone
             subject = ""
@@ -1006,8 +1043,13 @@ def subscription_register_at_counter(
     address: Address,
     preferences: Preferences,
     consent_document: str,
+    person: User | None = None,
 ) -> Subscription:
-    """A clerk signs a resident up at a counter; the signed paper form is the consent."""
+    """A clerk signs a resident up at a counter; the signed paper form is the consent.
+
+    ``person`` (issue 17): the person the clerk acts for; the subscription is listed on their
+    counter page and goes with their data on erasure.
+    """
     if not permissions.can_register_at_counter(clerk):
         raise CommunicationError(errors.NOT_ALLOWED, code="permission_denied")
     if not consent_document.strip():
@@ -1027,6 +1069,8 @@ def subscription_register_at_counter(
         subscription.consent_at = now
         subscription.consent_document = consent_document.strip()[:100]
         subscription.registered_by = clerk
+        if person is not None:
+            subscription.user = person
         _set_preferences(subscription, preferences)
         subscription.save()
         subscription.districts.set(preferences.districts)
@@ -1041,6 +1085,52 @@ def subscription_register_at_counter(
             ),
         )
     return subscription
+
+
+def subscription_update_by_clerk(
+    *, clerk: User, subscription: Subscription, preferences: Preferences, channel: str
+) -> Subscription:
+    """A clerk changes someone's subscription at their request, at a counter or on the phone
+    (issue 17): districts, topics, groups, language. Audit-logged with the channel."""
+    if not permissions.can_register_at_counter(clerk):
+        raise CommunicationError(errors.NOT_ALLOWED, code="permission_denied")
+    with transaction.atomic():
+        locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        before = snapshot(locked, fields=["language", "topics_mask", "groups_mask"])
+        before["districts"] = sorted(locked.districts.values_list("id", flat=True))
+        subscription_update(subscription=locked, preferences=preferences)
+        after = snapshot(locked, fields=["language", "topics_mask", "groups_mask"])
+        after["districts"] = sorted(d.pk for d in preferences.districts)
+        audit_log_append(
+            actor=clerk,
+            action="communication.subscription_changed_by_clerk",
+            obj=locked,
+            before=before,
+            after=after,
+            reason=f"channel: {channel}",
+        )
+    return locked
+
+
+def subscription_cancel_by_clerk(
+    *, clerk: User, subscription: Subscription, channel: str
+) -> Subscription:
+    """A clerk cancels someone's subscription at their request (a letter says "phone us")."""
+    if not permissions.can_register_at_counter(clerk):
+        raise CommunicationError(errors.NOT_ALLOWED, code="permission_denied")
+    with transaction.atomic():
+        locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        before = snapshot(locked, fields=["status"])
+        subscription_unsubscribe(subscription=locked, via=channel)
+        audit_log_append(
+            actor=clerk,
+            action="communication.subscription_cancelled_by_clerk",
+            obj=locked,
+            before=before,
+            after=snapshot(locked, fields=["status", "unsubscribe_via"]),
+            reason=f"channel: {channel}",
+        )
+    return locked
 
 
 STOP_WORDS = frozenset({"STOP", "STOPP", "NIE", "СТОП", "UNSUBSCRIBE", "WYPISZ"})
@@ -1129,6 +1219,63 @@ def sms_blacklist_sync(*, phone: str, lift: bool = False) -> None:
     from wspolnota.communication.tasks import sms_blacklist_update
 
     transaction.on_commit(lambda: sms_blacklist_update.enqueue(phone=phone, lift=lift))
+
+
+def _blacklisted_phone(number: str) -> str:
+    """The gateway lists numbers as digits, Polish ones sometimes without the country code."""
+    digits = "".join(c for c in number if c.isdigit())
+    candidate = "+48" + digits if len(digits) == 9 else "+" + digits
+    try:
+        return normalise_phone(candidate, mobile=False)
+    except CommunicationError:
+        return ""
+
+
+def sms_blacklist_pull(*, now: datetime | None = None) -> int:
+    """Bring opt-outs made at the gateway (its blacklist) into the platform's subscriptions.
+
+    A number can land on the gateway's blacklist without us: the person asked the gateway's
+    operator, replied STOP to a number the gateway handles, or the city's office added it in the
+    gateway's panel. Each SMS and voice subscription of such a number is unsubscribed here, so
+    the platform stops queueing messages the gateway would refuse, and the person's choice shows
+    on their subscription page. An entry counts only if it is newer than the subscription's
+    confirmation (someone who subscribed again after it was made keeps the new subscription: the
+    platform is about to take the number off the blacklist) and has not expired; an entry
+    without a date counts. Nothing is ever subscribed again from the gateway's side: coming back
+    takes the person's own confirmation. Returns how many subscriptions were unsubscribed.
+    """
+    from wspolnota.communication.transports import sms_smsapi
+
+    if settings.SMS_BACKEND != "smsapi":
+        return 0
+    now = now or timezone.now()
+    added: dict[str, datetime] = {}
+    for entry in sms_smsapi.blacklist_entries():
+        phone = _blacklisted_phone(entry.number)
+        if not phone or (entry.expire_at is not None and entry.expire_at <= now):
+            continue
+        when = entry.created_at or now
+        added[phone] = max(added.get(phone, when), when)
+    count = 0
+    phones = sorted(added)
+    for start in range(0, len(phones), 500):
+        chunk = phones[start : start + 500]
+        candidates = Subscription.objects.filter(
+            phone__in=chunk, channel__in=[Channel.SMS, Channel.VOICE]
+        ).exclude(status=Subscription.Status.UNSUBSCRIBED)
+        for candidate_id in candidates.order_by("id").values_list("id", flat=True):
+            with transaction.atomic():
+                subscription = Subscription.objects.select_for_update().get(pk=candidate_id)
+                since = subscription.confirmed_at or subscription.created_at
+                if subscription.status == Subscription.Status.UNSUBSCRIBED or (
+                    since is not None and since >= added[subscription.phone]
+                ):
+                    continue
+                subscription_unsubscribe(
+                    subscription=subscription, via="sms_blacklist", sync_blacklist=False
+                )
+            count += 1
+    return count
 
 
 # Delivery reports: which transport's callback may report on which channel.

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,8 @@ from wspolnota.grants.forms import (
     AgreementForm,
     AmendmentForm,
     AnnexForm,
+    AnnexResultFormSet,
+    AnnexScheduleFormSet,
     ApplicationFilterForm,
     ApplicationForm,
     AssessmentForm,
@@ -1585,9 +1588,17 @@ def _managed_agreement(request: HttpRequest, agreement_id: int) -> Agreement:
     return agreement
 
 
+def _kept_rows(formset: Any) -> list[dict[str, Any]]:
+    """The filled-in rows of a formset that are not marked for deletion, in order."""
+    return [
+        f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+    ]
+
+
 @login_required
 def agreement_annex(request: HttpRequest, grant_agreement_id: int) -> HttpResponse:
-    """Sign an annex: the new dates, amount and budget, with the reason; a new version."""
+    """Sign an annex: the new dates, amount, budget, schedule and results, with the reason;
+    a new version."""
     agreement = _managed_agreement(request, grant_agreement_id)
     terms = selectors.agreement_terms(agreement)
     form = AnnexForm(
@@ -1602,12 +1613,51 @@ def agreement_annex(request: HttpRequest, grant_agreement_id: int) -> HttpRespon
     formset = UpdatedBudgetFormSet(
         request.POST or None, initial=_updated_initial(terms.budget), prefix="budget"
     )
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    current_schedule = [
+        services.ScheduleChange(
+            action=item["action"],
+            start_date=date.fromisoformat(item["start_date"]),
+            end_date=date.fromisoformat(item["end_date"]),
+        )
+        for item in terms.schedule
+    ]
+    current_results = [
+        services.ResultChange(description=r["description"], target=r["target"])
+        for r in terms.results
+    ]
+    schedule_formset = AnnexScheduleFormSet(
+        request.POST or None,
+        initial=[vars(item) for item in current_schedule],
+        prefix="schedule",
+    )
+    results_formset = AnnexResultFormSet(
+        request.POST or None, initial=[vars(r) for r in current_results], prefix="results"
+    )
+    forms_ok = (
+        request.method == "POST"
+        and form.is_valid()
+        and formset.is_valid()
+        and schedule_formset.is_valid()
+        and results_formset.is_valid()
+    )
+    if forms_ok:
         data = form.cleaned_data
         rows = _updated_rows(formset)
         current = [
             services.UpdatedLine(line.position, line.grant, line.own, line.in_kind, line.volunteer)
             for line in terms.budget
+        ]
+        schedule = [
+            services.ScheduleChange(
+                action=row["action"].strip(),
+                start_date=row["start_date"],
+                end_date=row["end_date"],
+            )
+            for row in _kept_rows(schedule_formset)
+        ]
+        results = [
+            services.ResultChange(description=row["description"].strip(), target=row["target"])
+            for row in _kept_rows(results_formset)
         ]
         try:
             services.agreement_annex(
@@ -1619,6 +1669,8 @@ def agreement_annex(request: HttpRequest, grant_agreement_id: int) -> HttpRespon
                 report_due_date=data["report_due_date"],
                 amount=data["amount"],
                 budget=rows if rows != current else None,
+                schedule=schedule if schedule != current_schedule else None,
+                results=results if results != current_results else None,
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
@@ -1632,9 +1684,11 @@ def agreement_annex(request: HttpRequest, grant_agreement_id: int) -> HttpRespon
             "agreement": agreement,
             "form": form,
             "formset": formset,
+            "schedule_formset": schedule_formset,
+            "results_formset": results_formset,
             "rows": list(zip(terms.budget, formset.forms, strict=True)),
         },
-        status=_status(form, formset),
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -3,6 +3,8 @@ as the budget's printed cards and the posters)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils import translation
 
@@ -30,4 +32,14 @@ def code_sheet_pdf(*, edition: SchoolEdition, issued: IssuedSheet) -> bytes:
             "url": url,
             "qr": qr_data_uri(url),
         },
+    )
+
+
+def poster_pdf(*, edition: SchoolEdition, ideas: list[Any]) -> bytes:
+    """An A4 poster for the school's corridor: the vote's dates, the ideas on the ballot and
+    the vote's address with its QR code, in large print."""
+    url = vote_url(edition)
+    return render_pdf(
+        "schools/pdf/poster.html",
+        {"edition": edition, "ideas": ideas, "url": url, "qr": qr_data_uri(url)},
     )

@@ -30,4 +30,5 @@ urlpatterns = [
     path("edycja/<int:edition_id>/glosuj/", views.vote, name="vote"),
     path("edycja/<int:edition_id>/wyniki/", views.results, name="results"),
     path("edycja/<int:edition_id>/wyniki.pb", views.results_pb, name="results_pb"),
+    path("edycja/<int:edition_id>/plakat.pdf", views.poster, name="poster"),
 ]

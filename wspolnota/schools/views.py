@@ -463,6 +463,16 @@ def results(request: HttpRequest, edition_id: int) -> HttpResponse:
 
 
 @require_GET
+def poster(request: HttpRequest, edition_id: int) -> HttpResponse:
+    """The corridor poster (PDF): dates, ideas on the ballot, the vote's address and QR code."""
+    edition = _edition(edition_id)
+    pdf = documents.poster_pdf(edition=edition, ideas=services.ballot_ideas(edition))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="plakat-{edition.pk}.pdf"'
+    return response
+
+
+@require_GET
 def results_pb(request: HttpRequest, edition_id: int) -> HttpResponse:
     """The open data: the counted ballots and the published votes, score and selection, so a
     class can recount it with votecount."""

@@ -322,7 +322,8 @@ def test_amendment_resignation_reserve_annex_and_a_settlement_with_a_return(krak
 
     agreement = flow.agreement(b, tranches=case["tranches"])
 
-    # An annex moves the end of the task by five days: version 2, the terms before and after.
+    # An annex moves the end of the task by five days and lowers the expected result: version 2,
+    # the terms before and after.
     terms = selectors.agreement_terms(agreement)
     new_end = agreement.end_date + timedelta(days=5)
     rows = [
@@ -344,6 +345,21 @@ def test_amendment_resignation_reserve_annex_and_a_settlement_with_a_return(krak
             "report_due_date": (new_end + timedelta(days=30)).isoformat(),
             "amount": form_value(agreement.amount),
             **formset("budget", rows),
+            **formset(
+                "schedule",
+                [
+                    {
+                        "action": item["action"],
+                        "start_date": item["start_date"],
+                        "end_date": item["end_date"],
+                    }
+                    for item in terms.schedule
+                ],
+            ),
+            **formset(
+                "results",
+                [{"description": r["description"], "target": "25 szt."} for r in terms.results],
+            ),
         },
     )
     assert response.status_code == 302, _errors(response)
@@ -351,6 +367,7 @@ def test_amendment_resignation_reserve_annex_and_a_settlement_with_a_return(krak
     assert agreement.version == 2 and agreement.end_date == new_end
     annex = agreement.annexes.get()
     assert annex.before["end_date"] != annex.after["end_date"]
+    assert [r["target"] for r in annex.after["results"]] == ["25 szt."]
     assert (
         "Opóźniona dostawa materiałów."
         in ok(flow.applicant.get(f"/pl/granty/umowy/{agreement.pk}/")).content.decode()

@@ -23,6 +23,14 @@ from wspolnota.tests_support.factories import UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CODE = re.compile(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}\b")
+# The shared test machine can be slow to serve the first pages (the PDF renderer loading).
+SLOW_MACHINE_MS = 120_000
+
+
+def _new_page(browser):
+    context = browser.new_context()
+    context.set_default_timeout(SLOW_MACHINE_MS)
+    return context.new_page()
 
 
 def _pdf_codes(path) -> tuple[list[str], str]:
@@ -47,6 +55,7 @@ def test_a_school_budget_from_set_up_to_recount_in_a_browser(
     teacher = UserFactory(password=PASSWORD)
     base = live_server.url
     context = browser.new_context(accept_downloads=True)
+    context.set_default_timeout(SLOW_MACHINE_MS)
     page = context.new_page()
 
     # The teacher registers the school, the education unit confirms it.
@@ -70,11 +79,11 @@ def test_a_school_budget_from_set_up_to_recount_in_a_browser(
     page.goto(f"{base}/pl/szkoly/{school.pk}/nowa-edycja/")
     page.check("input[name=template][value=klasowy]")
     page.fill("#id_start", "2027-03-01")
-    page.click("form[method=get] button[type=submit]")
+    page.click("main form[method=get] button[type=submit]")
     page.wait_for_load_state()
     assert page.input_value("#id_amount") in ("2000", "2000.00", "2000,00")
     assert axe_violations(page) == ""
-    page.click("form[method=post] button[type=submit]")
+    page.click("main form.form[method=post] button[type=submit]")
     page.wait_for_load_state()
     edition = SchoolEdition.objects.get()
     assert edition.approval_max == 2
@@ -121,7 +130,7 @@ def test_a_school_budget_from_set_up_to_recount_in_a_browser(
     context.close()
 
     # Pupils vote without accounts (a fresh browser, no log-in).
-    pupil = browser.new_context().new_page()
+    pupil = _new_page(browser)
     vote_url = f"{base}/pl/szkoly/edycja/{edition.pk}/glosuj/"
     numbers = {i.title: i.number for i in Idea.objects.all()}
     ballots = [["Ławki"], ["Ławki", "Gry"], ["Gry", "Rower"], ["Ławki"], ["Rower", "Gry"]]
@@ -158,7 +167,7 @@ def test_a_school_budget_from_set_up_to_recount_in_a_browser(
 
     # The results, published by the teacher, explained to everyone.
     move_to(edition, "results")
-    page = browser.new_context().new_page()
+    page = _new_page(browser)
     log_in(page, base, teacher.email, PASSWORD)
     page.goto(f"{base}/pl/szkoly/edycja/{edition.pk}/wyniki/")
     page.click("main form button[type=submit]")
@@ -166,7 +175,7 @@ def test_a_school_budget_from_set_up_to_recount_in_a_browser(
     result = SchoolResult.objects.get()
     assert result.ballots == 6
     page.context.close()
-    reader = browser.new_context().new_page()
+    reader = _new_page(browser)
     reader.goto(f"{base}/pl/szkoly/edycja/{edition.pk}/wyniki/")
     content = reader.content()
     assert "Wygrał" in content and "Nie wygrał" in content
@@ -212,7 +221,7 @@ def test_team_pages_have_no_wcag_violations(browser, live_server):
     edition = edition_in(school, coordinator, "ideas")
     idea = ideas_on_ballot(edition, coordinator, [100])[0]
     move_to(edition, "checking")
-    page = browser.new_context().new_page()
+    page = _new_page(browser)
     log_in(page, live_server.url, coordinator.email, PASSWORD)
     root = f"{live_server.url}/pl/szkoly"
     failures = check_urls(

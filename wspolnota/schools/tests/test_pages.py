@@ -31,6 +31,7 @@ NAMES = {
     "vote": ["edition_id"],
     "results": ["edition_id"],
     "results_pb": ["edition_id"],
+    "poster": ["edition_id"],
 }
 
 

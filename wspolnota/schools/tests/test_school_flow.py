@@ -273,3 +273,15 @@ def test_a_template_start_gives_phases_in_order():
     assert values["ideas_from"] < values["ideas_until"] <= values["checking_until"]
     assert values["checking_until"] <= values["vote_from"] < values["vote_until"]
     assert values["amount"] == Decimal("2000")
+
+
+def test_the_corridor_poster_names_the_ideas_and_the_votes_address(client):
+    from wspolnota.schools.tests.factories import confirmed_school, edition_in, ideas_on_ballot
+
+    school, coordinator, _ = confirmed_school()
+    edition = edition_in(school, coordinator, "ideas")
+    ideas_on_ballot(edition, coordinator, [300])
+    response = client.get(reverse("schools:poster", args=[edition.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = _pdf_text(response.content)
+    assert "Pomysł 1" in text and "/glosuj/" in text.replace("\n", "")
