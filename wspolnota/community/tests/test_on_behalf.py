@@ -356,3 +356,19 @@ def test_residents_cannot_open_the_counter_page_and_other_units_sign_nobody_up(k
         {"what": "nonsense", "target": "x", "channel": "phone"},
     )
     assert bad.status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_counter_page_lists_what_the_person_takes_part_in_and_links_to_act(krakow, clerk):
+    from wspolnota.community.participation import actions, taking_part
+
+    activity = ActivityFactory(title="Brydż")
+    person = kept_person()
+    activity_sign_up(
+        user=person, activity=activity, on_behalf=OnBehalf(clerk=clerk, channel=Channel.PHONE)
+    )
+    rows = [row for row in taking_part(person=person) if "Brydż" in row.what]
+    assert len(rows) == 1 and rows[0].channel == Channel.PHONE.label
+    links = [a.url for a in actions(clerk=clerk, person=person, at=timezone.now())]
+    assert f"/spolecznosc/okienko/{person.pk}/" in " ".join(links)
+    assert not [a for a in actions(person, UserFactory()) if "/spolecznosc/" in a.url]

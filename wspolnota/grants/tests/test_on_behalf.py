@@ -535,3 +535,24 @@ def test_a_clerk_registers_an_applicant_for_a_person_through_the_registry_form(c
     group = Organisation.objects.get(name="Sąsiedzi z Mogilskiej")
     assert (group.channel, group.keyed_by) == (Channel.COUNTER, clerk)
     assert Membership.objects.get(organisation=group).user == person
+
+
+def test_the_counter_page_lists_the_persons_applications_and_links_to_key_in(
+    call, clerk, person, ngo
+):
+    from wspolnota.grants.participation import actions, taking_part
+
+    services.application_start(
+        user=person,
+        call=call,
+        applicant=ngo,
+        title="Podwórkowe lato",
+        on_behalf=OnBehalf(clerk=clerk, channel=Channel.POST),
+        received_at=timezone.now() - timedelta(hours=1),
+    )
+    rows = [row for row in taking_part(person=person) if "Podwórkowe lato" in row.what]
+    assert len(rows) == 1 and rows[0].channel == Channel.POST.label
+    assert any(ngo.name in row.what for row in taking_part(person=person))
+    links = " ".join(a.url for a in actions(clerk=clerk, person=person, at=timezone.now()))
+    assert f"/granty/okienko/{person.pk}/" in links and f"osoba={person.pk}" in links
+    assert not [a for a in actions(person, UserFactory()) if "/granty/" in a.url]
