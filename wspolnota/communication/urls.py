@@ -27,6 +27,11 @@ urlpatterns = [
     path("wypisz/<str:manage_token>/", views.subscription_manage, name="unsubscribe"),
     path("moje-subskrypcje/", views.my_subscriptions, name="my_subscriptions"),
     path("okienko/", views.counter, name="counter"),
+    path(
+        "okienko/subskrypcja/<int:subscription_id>/",
+        views.counter_subscription,
+        name="counter_subscription",
+    ),
     path("zarzadzanie/", views.manage_list, name="manage_list"),
     path("nowe/", views.notice_create, name="notice_create"),
     path("budzet/", views.budgets, name="budgets"),

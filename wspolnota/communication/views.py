@@ -420,6 +420,68 @@ def counter(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+def counter_subscription(request: HttpRequest, subscription_id: int) -> HttpResponse:
+    """A clerk changes or cancels someone's subscription at their request (issue 17)."""
+    from wspolnota.core.onbehalf import CLERK_CHANNELS
+    from wspolnota.core.onbehalf import Channel as ActChannel
+
+    user = request.user
+    assert isinstance(user, User)
+    if not permissions.can_register_at_counter(user):
+        raise PermissionDeniedError(_("Zapisy w okienku prowadzą urzędnicy."))
+    subscription = Subscription.objects.filter(pk=subscription_id).first()
+    if subscription is None:
+        raise Http404
+    person_id = parse_id(request.GET.get("osoba"), default=None, field="osoba")
+    back = (
+        redirect("counter:person", pk=person_id)
+        if person_id is not None
+        else redirect("communication:counter")
+    )
+    channel = request.POST.get("act_channel", ActChannel.PHONE)
+    if channel not in CLERK_CHANNELS:
+        channel = ActChannel.PHONE
+    if request.method == "POST" and "cancel" in request.POST:
+        services.subscription_cancel_by_clerk(
+            clerk=user, subscription=subscription, channel=channel
+        )
+        messages.success(request, _("Wypisano z subskrypcji."))
+        return back
+    initial = {
+        "language": subscription.language,
+        "districts": list(subscription.districts.all()),
+        "topics": from_mask(subscription.topics_mask, Topic),
+        "groups": from_mask(subscription.groups_mask, Group),
+        "point_lat": subscription.point_lat,
+        "point_lon": subscription.point_lon,
+    }
+    form = PreferencesForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if subscription.status != Subscription.Status.ACTIVE:
+            form.add_error(None, _("Ta subskrypcja nie jest aktywna. Zapisz się ponownie."))
+        else:
+            services.subscription_update_by_clerk(
+                clerk=user,
+                subscription=subscription,
+                preferences=_preferences(form.cleaned_data),
+                channel=channel,
+            )
+            messages.success(request, _("Zapisano ustawienia."))
+            return back
+    return render(
+        request,
+        "communication/counter_subscription.html",
+        {
+            "form": form,
+            "subscription": subscription,
+            "channels": [(c.value, c.label) for c in ActChannel if c in CLERK_CHANNELS],
+            "person_id": person_id,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
 # --- Authoring ---------------------------------------------------------------------------------------
 
 
