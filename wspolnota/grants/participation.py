@@ -60,16 +60,9 @@ def taking_part(*, person: User, at: datetime | None = None) -> list[Participati
     return found
 
 
-def rows(person: User) -> list[Participation]:
-    """``taking_part`` under the name the first version of the registry calls."""
-    return taking_part(person=person)
-
-
-def actions(
-    person: User | None = None, clerk: User | None = None, *, at: datetime | None = None
-) -> list[Action]:
-    """Links to act for the person (the registry calls it by position or by keyword)."""
-    if person is None or clerk is None or not can_act_for_residents(clerk):
+def actions(*, clerk: User, person: User, at: datetime | None = None) -> list[Action]:
+    """Links to act for the person, for a clerk who may act for residents."""
+    if not can_act_for_residents(clerk):
         return []
     app = _("Dotacje i inicjatywy")
     return [
