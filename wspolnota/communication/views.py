@@ -324,7 +324,7 @@ def subscription_manage(request: HttpRequest, manage_token: str) -> HttpResponse
     return render(
         request,
         "communication/subscription_manage.html",
-        {"form": form, "subscription": subscription},
+        {"form": form, "subscription": subscription, **_map_context()},
         status=status,
     )
 
