@@ -11,6 +11,12 @@ urlpatterns = [
     path("realizacje/<int:strat_link>/usun/", views.link_remove, name="link_remove"),
     path("raport/<int:report_year>/", views.report, name="report"),
     path("raport/<int:report_year>.pdf", views.report_pdf, name="report_pdf"),
+    path(
+        "raport/<int:report_year>/wersja-<int:report_version>.pdf",
+        views.report_version_pdf,
+        name="report_version_pdf",
+    ),
+    path("zarzadzanie/raport/<int:report_year>/", views.report_manage, name="report_manage"),
     path("dane/", views.open_data, name="open_data"),
     path("dane/wskazniki.csv", views.indicators_csv, name="indicators_csv"),
     path("dane/wskazniki.json", views.indicators_json, name="indicators_json"),
