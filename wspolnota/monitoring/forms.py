@@ -76,6 +76,7 @@ class MeasurementForm(forms.Form):
         label=_("Seria (źródło i metoda)"),
         choices=Series.choices,
         initial=Series.OFFICIAL,
+        required=False,  # not given: the strategy's series, as for any value entered by hand
         help_text=_(
             "Seria strategii tylko wtedy, gdy wartość pochodzi z tego samego źródła i jest liczona "
             "tą samą metodą co wartości w strategii; inaczej linia wskaźnika zostanie przerwana."

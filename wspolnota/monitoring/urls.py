@@ -22,6 +22,7 @@ urlpatterns = [
     path("dane/wskazniki.json", views.indicators_json, name="indicators_json"),
     path("dane/dzielnice.geojson", views.districts_geojson, name="districts_geojson"),
     path("dane/katalog.jsonld", views.catalogue, name="catalogue"),
+    path("dane/zbiory/<slug:dataset_id>/", views.dataset_detail, name="dataset_detail"),
     path("zarzadzanie/", views.manage, name="manage"),
     path("zarzadzanie/oblicz/", views.compute, name="compute"),
     path("zarzadzanie/pomiar/", views.measurement_new, name="measurement_new"),

@@ -3,13 +3,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -288,6 +290,32 @@ def open_data(request: HttpRequest) -> HttpResponse:
     return render(
         request, "monitoring/open_data.html", {"datasets": opendata.dataset_list(request)}
     )
+
+
+def dataset_detail(request: HttpRequest, dataset_id: str) -> HttpResponse:
+    """The page a dataset's IRI leads to: what it is, when its data last changed, its downloads."""
+    dataset = opendata.dataset_get(dataset_id, request)
+    if dataset is None:
+        raise Http404
+    return render(
+        request,
+        "monitoring/dataset_detail.html",
+        {"dataset": dataset, "iri": opendata.dataset_iri(dataset_id)},
+    )
+
+
+def dataset_iri(request: HttpRequest, dataset_id: str) -> HttpResponse:
+    """``/dane/<identifier>``, the dataset's IRI in the catalogue: 303 See Other to its page."""
+    from django.utils.translation import get_language_from_request
+
+    if opendata.dataset_get(dataset_id, request) is None:
+        raise Http404
+    language = get_language_from_request(request) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        target = reverse("monitoring:dataset_detail", kwargs={"dataset_id": dataset_id})
+    response = HttpResponse(status=303)
+    response["Location"] = target
+    return response
 
 
 def indicators_csv(request: HttpRequest) -> HttpResponse:

@@ -28,4 +28,5 @@ def url_samples(request: Any) -> dict[str, Any]:
         "meas_batch": str(pending.batch),
         "survey_pk": 1,
         "report_version": 1,
+        "dataset_id": "strategia-cel-v-wskazniki",
     }
