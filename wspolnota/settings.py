@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "wspolnota.councils",
     "wspolnota.monitoring",
     "wspolnota.implementation",
+    "wspolnota.schools",
     "wspolnota.api",
 ]
 
@@ -243,6 +244,8 @@ else:
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# People kept by the city (no account, issue 17) are refused here.
+AUTHENTICATION_BACKENDS = ["wspolnota.accounts.auth.AccountBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "core:home"
@@ -394,6 +397,15 @@ RETENTION_DAYS = {
     "messages": env_int("RETENTION_MESSAGES_DAYS", 90, minimum=7),
 }
 
+# --- Consultations (resolution CXI/2904/18) ----------------------------------------------------
+# A remark sent by post counts by its post-mark (the date it was handed to the post office, as in
+# art. 57 § 5 of the Code of Administrative Procedure): a letter post-marked within the
+# consultation is still entered when it arrives up to this many days after the last day. [check:
+# the city's own rules may name another period]
+CONSULTATION_POSTMARK_GRACE_DAYS = env_int(
+    "CONSULTATION_POSTMARK_GRACE_DAYS", 14, minimum=0, maximum=90
+)
+
 # --- The budget vote (docs/voting.md) ---------------------------------------------------------
 # Online ballots one confirmed mobile number may confirm in one edition (a household's phone).
 VOTING_BALLOTS_PER_PHONE = env_int("VOTING_BALLOTS_PER_PHONE", 1, minimum=1, maximum=10)
@@ -525,6 +537,16 @@ if len(MONITORING_STRATEGY_UNIT) > 20 or any(c.isspace() for c in MONITORING_STR
         f"MONITORING_STRATEGY_UNIT must be a city unit's code (up to 20 characters, no spaces), "
         f"not {MONITORING_STRATEGY_UNIT!r}"
     )
+# The city's education unit (its code): its officials confirm the schools, youth centres and
+# libraries that run their own participatory budget (issue 22). Unset: administrators only.
+SCHOOLS_EDUCATION_UNIT = env_str("SCHOOLS_EDUCATION_UNIT", "KBO" if ENV == "demo" else "")
+if len(SCHOOLS_EDUCATION_UNIT) > 20 or any(c.isspace() for c in SCHOOLS_EDUCATION_UNIT):
+    raise ConfigError(
+        f"SCHOOLS_EDUCATION_UNIT must be a city unit's code (up to 20 characters, no spaces), "
+        f"not {SCHOOLS_EDUCATION_UNIT!r}"
+    )
+# Class-code envelopes wait until this many are sealed before the mixer writes them as ballots.
+SCHOOLS_MIX_BATCH = env_int("SCHOOLS_MIX_BATCH", 20, minimum=1, maximum=100_000)
 # Data shipped in the repository (Pabulib, Polis, DCAT-AP shapes; see data/*/SOURCE.md). Nothing
 # outside the tests reads anything beside the repository.
 DATA_DIR = BASE_DIR / "data"

@@ -18,6 +18,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("wspolnota.core.urls")),
     path("konto/", include("wspolnota.accounts.urls")),
+    path("okienko/", include("wspolnota.accounts.counter_urls")),
     path("dzielnice/", include("wspolnota.territory.urls")),
     path("budzet-obywatelski/realizacja/", include("wspolnota.implementation.urls")),
     path("budzet-obywatelski/", include("wspolnota.budget.urls")),
@@ -29,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("rady/", include("wspolnota.councils.urls")),
     path("ogloszenia/", include("wspolnota.communication.urls")),
     path("strategia/", include("wspolnota.monitoring.urls")),
+    path("szkoly/", include("wspolnota.schools.urls")),
     path("zaplecze/", operator_site.urls),
     prefix_default_language=True,
 )

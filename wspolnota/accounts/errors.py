@@ -39,3 +39,24 @@ ADMINISTRATOR_EXISTS = _(
 ACCOUNT_INACTIVE = _("To konto jest nieaktywne albo usunięte.")
 PASSWORD_REQUIRED = _("Nowe konto potrzebuje hasła.")
 EMAIL_INVALID = _("To nie jest poprawny adres e-mail.")
+PERSON_NAME_REQUIRED = _("Wpisz imię i nazwisko osoby.")
+PERSON_CONTACT_REQUIRED = _(
+    "Podaj co najmniej jeden sposób kontaktu: adres pocztowy, telefon stacjonarny, komórkowy "
+    "albo e-mail."
+)
+PERSON_REPLY_CHANNEL_CONTACT = _(
+    "Wybrany sposób odpowiedzi wymaga danych kontaktowych: list – pełnego adresu, SMS – telefonu "
+    "komórkowego, telefon – numeru stacjonarnego lub komórkowego, e-mail – adresu e-mail."
+)
+POSTAL_ADDRESS_INCOMPLETE = _(
+    "Adres pocztowy musi mieć ulicę z numerem, kod pocztowy (np. 31-004) i miejscowość."
+)
+POSTCODE_INVALID = _("Kod pocztowy ma postać 00-000.")
+LANDLINE_INVALID = _("To nie jest poprawny numer telefonu. Wpisz go np. jako 12 616 12 00.")
+EMAIL_BELONGS_TO_ACCOUNT = _(
+    "Ten adres e-mail ma już konto na platformie: ta osoba może działać sama albo przez "
+    "urzędnika jako posiadacz konta."
+)
+NOT_A_KEPT_PERSON = _("Ta osoba ma własne konto: jej dane zmienia ona sama.")
+CONSENT_EXISTS = _("Ta zgoda jest już udzielona.")
+CONSENT_NOT_IN_FORCE = _("Ta zgoda została już wycofana.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wspolnota.accounts.roles import Role
 from wspolnota.core.models import BaseModel
+from wspolnota.core.onbehalf import Channel as ActChannel
 
 
 def normalise_email(value: str) -> str:
@@ -24,6 +27,49 @@ def normalise_email(value: str) -> str:
     person, a failed log-in or a way around the per-account log-in limit.
     """
     return value.strip().lower()
+
+
+def _fold(value: str) -> str:
+    """Lower case, no diacritics (ł → l as well), single spaces: how two spellings of one name
+    or street are compared."""
+    value = value.replace("ł", "l").replace("Ł", "L")
+    decomposed = unicodedata.normalize("NFKD", value)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w/]+", " ", plain.lower()).split())
+
+
+_STREET_PREFIX = re.compile(r"^(ul|ulica|al|aleja|aleje|os|osiedle|pl|plac)\b\s*")
+
+
+def normalise_person_name(value: str) -> str:
+    """The searchable form of a person's name (``User.search_name``)."""
+    return _fold(value)
+
+
+def normalise_street(value: str) -> str:
+    """The searchable form of a street and number: "ul. Długa 5 m. 3" → "dluga 5/3"."""
+    folded = _STREET_PREFIX.sub("", _fold(value))
+    folded = re.sub(r"\s*\b(m|lok|mieszk)\b\s*", "/", folded)
+    folded = re.sub(r"\s*/\s*", "/", folded)
+    return folded.strip("/ ")
+
+
+def normalise_postcode(value: str) -> str:
+    """ "31004", "31 004", "31-004" → "31-004"; anything else is returned stripped."""
+    digits = re.sub(r"\D", "", value)
+    if len(digits) == 5 and re.fullmatch(r"\d{2}[\s-]?\d{3}", value.strip()):
+        return f"{digits[:2]}-{digits[2:]}"
+    return value.strip()
+
+
+def postal_key(street: str, postcode: str, city: str = "") -> str:
+    """One postal address, whoever typed it (``User.search_address``; letters are deduplicated
+    by it). Empty when the street or postcode is missing."""
+    street_key = normalise_street(street)
+    code = normalise_postcode(postcode)
+    if not street_key or not code:
+        return ""
+    return f"{code} {street_key}"[:220]
 
 
 class UserManager(BaseUserManager["User"]):
@@ -46,10 +92,30 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
-    """A person with an account. Every user is a resident; other roles come from RoleAssignment."""
+class ReplyChannel(models.TextChoices):
+    """How a person without an account wants the city's answers (same codes as
+    ``communication.choices.Channel``)."""
 
-    email = models.EmailField(_("adres e-mail"), max_length=254, unique=True)
+    LETTER = "letter", _("list papierowy")
+    VOICE = "voice", _("telefon (nagranie głosowe)")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("e-mail")
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Every user is a resident; other roles come from RoleAssignment.
+
+    Most users have an account they sign in to. A person *kept by the city*
+    (``kept_by_city``) has none: a clerk at a counter or on the phone created them and acts for
+    them (issue 17). They are ordinary ``User`` rows so that every app's "one per person" rule,
+    the personal-data export, erasure and retention, and subscriptions work the same for them;
+    but they can never sign in (``accounts.auth.AccountBackend`` refuses them, their password
+    is unusable) nor reset a password, and their e-mail address is optional (``None``).
+    """
+
+    # Nullable: a person kept by the city may have no e-mail (NULLs never clash in the unique
+    # index). Every account that signs in has one (``UserManager.create_user``).
+    email = models.EmailField(_("adres e-mail"), max_length=254, unique=True, null=True, blank=True)
     full_name = models.CharField(_("imię i nazwisko"), max_length=150, blank=True)
     phone = models.CharField(_("numer telefonu komórkowego"), max_length=20, blank=True)
     phone_confirmed_at = models.DateTimeField(_("numer potwierdzony"), null=True, blank=True)
@@ -71,6 +137,34 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("data rejestracji"), default=timezone.now)
     deleted_at = models.DateTimeField(_("konto usunięte"), null=True, blank=True)
 
+    # --- A person without an account, kept by the city (issue 17) -----------------------------
+    kept_by_city = models.BooleanField(
+        _("osoba bez konta (prowadzona przez urząd)"), default=False, db_index=True
+    )
+    kept_by = models.ForeignKey(
+        "self",
+        verbose_name=_("wpisał(a)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    address_street = models.CharField(
+        _("ulica, numer domu i mieszkania"), max_length=200, blank=True
+    )
+    address_postcode = models.CharField(_("kod pocztowy"), max_length=6, blank=True)
+    address_city = models.CharField(_("miejscowość"), max_length=100, blank=True)
+    landline_phone = models.CharField(_("telefon stacjonarny"), max_length=20, blank=True)
+    reply_channel = models.CharField(
+        _("odpowiedzi wysyłać"), max_length=10, choices=ReplyChannel.choices, blank=True
+    )
+    # Normalised name and address (lower case, no diacritics, no "ul."), for finding a person
+    # and suggesting duplicates at the counter (``selectors.person_find``).
+    search_name = models.CharField(max_length=150, blank=True, db_index=True)
+    search_address = models.CharField(max_length=220, blank=True, db_index=True)
+    # The last time a clerk acted for the person: the retention period runs from it.
+    last_contact_at = models.DateTimeField(_("ostatni kontakt"), null=True, blank=True)
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"
@@ -91,17 +185,27 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         if self.deleted_at is not None:
             return str(_("konto usunięte"))
-        return self.full_name or self.email
+        return self.full_name or self.email or f"#{self.pk}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.email = normalise_email(self.email)
+        # An empty address is no address: stored as NULL, so it never clashes in the index.
+        self.email = normalise_email(self.email) if self.email else None
+        self.search_name = normalise_person_name(self.full_name)[:150]
+        self.search_address = postal_key(
+            self.address_street, self.address_postcode, self.address_city
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"full_name", "address_street", "address_postcode"} & set(
+            update_fields
+        ):
+            kwargs["update_fields"] = {*update_fields, "search_name", "search_address"}
         super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return self.full_name
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        return self.full_name.split(" ")[0] if self.full_name else (self.email or "")
 
     @property
     def is_staff(self) -> bool:
@@ -111,6 +215,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def phone_confirmed(self) -> bool:
         return bool(self.phone and self.phone_confirmed_at)
+
+    @property
+    def postal_address_lines(self) -> list[str]:
+        """The address block of a letter: name, street, postcode and town (empty without one)."""
+        if not (self.address_street and self.address_postcode and self.address_city):
+            return []
+        return [self.full_name, self.address_street, f"{self.address_postcode} {self.address_city}"]
 
 
 class CityUnit(BaseModel):
@@ -177,6 +288,11 @@ class RoleAssignment(BaseModel):
                 condition=Q(role=Role.OFFICIAL, city_unit__isnull=False) | ~Q(role=Role.OFFICIAL),
                 name="official_needs_city_unit",
             ),
+            models.CheckConstraint(
+                condition=Q(role=Role.COUNTER_CLERK, city_unit__isnull=False)
+                | ~Q(role=Role.COUNTER_CLERK),
+                name="counter_clerk_needs_city_unit",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -200,3 +316,68 @@ class PhoneVerification(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.phone[:-3]}***"
+
+
+class ConsentPurpose(models.TextChoices):
+    NOTICES = "notices", _("komunikaty i powiadomienia miasta")
+    REPLIES = "replies", _("odpowiedzi w sprawach tej osoby")
+    REMINDERS = "reminders", _("przypomnienia o spotkaniach i zajęciach")
+    VOLUNTEERING = "volunteering", _("kontakt w sprawie wolontariatu")
+    PERSONAL_DATA = "personal_data", _("przechowywanie danych osoby bez konta")
+
+
+class Consent(BaseModel):
+    """A person's consent for one purpose: on which channel it was given and which clerk took it.
+
+    Withdrawing keeps the row (when and how it was given is proof); one consent per person and
+    purpose is in force at a time.
+    """
+
+    person = models.ForeignKey(
+        User, verbose_name=_("osoba"), on_delete=models.CASCADE, related_name="consents"
+    )
+    purpose = models.CharField(_("cel"), max_length=20, choices=ConsentPurpose.choices)
+    channel = models.CharField(_("kanał"), max_length=10, choices=ActChannel.choices)
+    reply_channel = models.CharField(
+        _("kontakt przez"), max_length=10, choices=ReplyChannel.choices, blank=True
+    )
+    taken_by = models.ForeignKey(
+        User,
+        verbose_name=_("przyjął(a)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    given_at = models.DateTimeField(_("udzielono"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("wycofano"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        User,
+        verbose_name=_("wycofanie przyjął(a)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_channel = models.CharField(
+        _("kanał wycofania"), max_length=10, choices=ActChannel.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["-given_at"]
+        verbose_name = _("zgoda")
+        verbose_name_plural = _("zgody")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "purpose"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="consent_one_in_force",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.purpose}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.withdrawn_at is None

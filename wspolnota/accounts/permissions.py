@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from wspolnota.accounts.roles import Role
 
 if TYPE_CHECKING:
-    from wspolnota.accounts.models import User
+    from wspolnota.accounts.models import CityUnit, User
     from wspolnota.territory.models import District
 
 
@@ -98,3 +98,34 @@ def acts_for_unit(user: User | Any, unit_id: int | None) -> bool:
 def is_councillor_of(user: User | Any, district_id: int | None) -> bool:
     """A district councillor of that district (a councillor of another district is not)."""
     return district_id is not None and district_id in district_ids(user)
+
+
+# --- Acting for a resident at a counter or on the phone (issue 17) ------------------------------
+
+
+def can_act_for_residents(user: User | Any, *, city_unit: CityUnit | int | None = None) -> bool:
+    """May ``user`` find, create and act for a person (``core.onbehalf``)?
+
+    - with ``city_unit`` (the unit the object belongs to: a consultation's, a place's, a
+      notice's): an official or a counter clerk *of that unit*, or an administrator;
+    - without (``None``: a city-wide public act that belongs to no unit — finding or creating a
+      person, recording their consent, their subscriptions to notices): an official or counter
+      clerk of any unit, or an administrator.
+
+    A person kept by the city never acts for anyone.
+    """
+    if user is None or getattr(user, "kept_by_city", False):
+        return False
+    if is_administrator(user):
+        return True
+    units = unit_ids(user, Role.OFFICIAL) | unit_ids(user, Role.COUNTER_CLERK)
+    if city_unit is None:
+        return bool(units)
+    unit_id = city_unit if isinstance(city_unit, int) else city_unit.pk
+    return unit_id in units
+
+
+def can_see_person(user: User | Any, person: User | Any) -> bool:
+    """The counter page of a person: the clerks who may act for residents. A deleted person is
+    shown to nobody."""
+    return getattr(person, "deleted_at", None) is None and can_act_for_residents(user)

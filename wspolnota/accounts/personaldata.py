@@ -35,10 +35,24 @@ register(
     ),
     PersonalData(
         "accounts.User",
-        personal_fields=("email", "full_name", "phone", "phone_confirmed_at"),
+        personal_fields=(
+            "email",
+            "full_name",
+            "phone",
+            "phone_confirmed_at",
+            "address_street",
+            "address_postcode",
+            "address_city",
+            "landline_phone",
+            "search_name",
+            "search_address",
+            "last_contact_at",
+        ),
+        official_fields=("kept_by",),
         erase=PSEUDONYMISE,
         reason=(
-            "The row stays as a pseudonymous id, stripped of e-mail, name and phone by "
+            "The row stays as a pseudonymous id, stripped of e-mail, name, phones and postal "
+            "address by "
             "accounts.services._erase_personal_data, so public records and audit entries keep "
             "pointing at one 'deleted account'. Exported in the 'account' section."
         ),
@@ -51,6 +65,14 @@ register(
         official_fields=("granted_by",),
         erase=DELETE,
         exporter=_nothing,  # exported in the 'roles' section
+    ),
+    PersonalData(
+        "accounts.Consent",
+        user_fields=("person",),
+        official_fields=("taken_by", "withdrawn_by"),
+        erase=DELETE,
+        reason="a consent is proof only while the person's data is kept",
+        exporter=_nothing,  # exported in the 'consents' section
     ),
     PersonalData(
         "accounts.PhoneVerification",

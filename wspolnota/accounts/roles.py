@@ -15,9 +15,18 @@ class Role(models.TextChoices):
     NGO_MEMBER = "ngo_member", _("członek organizacji pozarządowej")
     AUDITOR = "auditor", _("audytor")
     ADMINISTRATOR = "administrator", _("administrator")
+    # Works at a counter or on the city phone line of a city unit: finds or creates a person and
+    # acts for them (issue 17). Scoped to the unit like an official.
+    COUNTER_CLERK = "counter_clerk", _("pracownik okienka / infolinii")
 
 
 # Roles whose holders act for the city: each of their state changes goes to the audit log.
 OFFICIAL_ROLES = frozenset(
-    {Role.OFFICIAL, Role.MODERATOR, Role.ADMINISTRATOR, Role.DISTRICT_COUNCILLOR}
+    {
+        Role.OFFICIAL,
+        Role.MODERATOR,
+        Role.ADMINISTRATOR,
+        Role.DISTRICT_COUNCILLOR,
+        Role.COUNTER_CLERK,
+    }
 )

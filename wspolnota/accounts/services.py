@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from wspolnota.accounts import errors
 from wspolnota.accounts.errors import AccountsError
 from wspolnota.accounts.models import (
     CityUnit,
+    Consent,
     PhoneVerification,
     RoleAssignment,
     User,
@@ -216,11 +218,11 @@ def role_grant(
         raise AccountsError(errors.NOT_ALLOWED, code="permission_denied")
     if role == Role.DISTRICT_COUNCILLOR and district is None:
         raise AccountsError(errors.ROLE_SCOPE_DISTRICT, field="district")
-    if role == Role.OFFICIAL and city_unit is None:
+    if role in (Role.OFFICIAL, Role.COUNTER_CLERK) and city_unit is None:
         raise AccountsError(errors.ROLE_SCOPE_UNIT, field="city_unit")
     if role != Role.DISTRICT_COUNCILLOR:
         district = None
-    if role != Role.OFFICIAL:
+    if role not in (Role.OFFICIAL, Role.COUNTER_CLERK):
         city_unit = None
     try:
         with transaction.atomic():
@@ -346,6 +348,15 @@ def user_export_data(*, user: User) -> dict[str, Any]:
             },
             "date_joined": user.date_joined.isoformat(),
             "last_login": user.last_login.isoformat() if user.last_login else None,
+            "kept_by_city": user.kept_by_city,
+            "postal_address": {
+                "street": user.address_street,
+                "postcode": user.address_postcode,
+                "city": user.address_city,
+            },
+            "landline_phone": user.landline_phone,
+            "reply_channel": user.reply_channel,
+            "last_contact_at": user.last_contact_at.isoformat() if user.last_contact_at else None,
         },
         "roles": [
             {
@@ -363,6 +374,16 @@ def user_export_data(*, user: User) -> dict[str, Any]:
                 "confirmed_at": v.confirmed_at.isoformat() if v.confirmed_at else None,
             }
             for v in user.phone_verifications.all()
+        ],
+        "consents": [
+            {
+                "purpose": c.purpose,
+                "channel": c.channel,
+                "reply_channel": c.reply_channel,
+                "given_at": c.given_at.isoformat(),
+                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+            }
+            for c in user.consents.all()
         ],
         "retention_days": settings.RETENTION_DAYS,
         "audit_log": _audit_export(user),
@@ -448,7 +469,7 @@ def _erase_everywhere(user: User, *, now: Any, reason: str) -> None:
         user.role_assignments.exclude(role=Role.NGO_MEMBER).exists() or user.is_superuser
     )
     subjects = audit_subjects(user)
-    needles = [user.email, user.phone]
+    needles = [n for n in (user.email, user.phone, user.landline_phone, user.address_street) if n]
     if " " in user.full_name.strip():
         needles.append(user.full_name.strip())
     erase_all(user, now=now)
@@ -470,6 +491,10 @@ def _erase_personal_data(user: User, *, now: Any) -> None:
     user.phone = ""
     user.phone_confirmed_at = None
     user.district = None
+    user.address_street = user.address_postcode = user.address_city = ""
+    user.landline_phone = ""
+    user.search_name = user.search_address = ""
+    user.last_contact_at = None
     user.is_active = False
     user.deleted_at = now
     user.set_unusable_password()
@@ -504,7 +529,9 @@ def personal_data_purge(*, now: Any = None) -> dict[str, int]:
 
     - SMS codes: deleted after ``RETENTION_SMS_CODES_DAYS``;
     - accounts unused for ``RETENTION_INACTIVE_ACCOUNT_DAYS`` (last log-in, or sign-up for an
-      account never logged in to) are erased everywhere, as if their holder deleted them;
+      account never logged in to) are erased everywhere, as if their holder deleted them; a
+      person without an account (``kept_by_city``) likewise from a clerk's last act for them
+      (``last_contact_at``);
     - the voter roll of an edition: ``RETENTION_VOTER_ROLL_DAYS`` after its vote (voting app);
     - the audit log: names of deleted accounts kept beside entries older than
       ``RETENTION_AUDIT_DAYS`` are erased; the chain itself stays whole;
@@ -523,7 +550,8 @@ def personal_data_purge(*, now: Any = None) -> dict[str, int]:
         User.objects.filter(
             deleted_at__isnull=True, is_superuser=False, role_assignments__isnull=True
         )
-        .annotate(last_seen=Coalesce("last_login", "date_joined"))
+        # A person without an account never logs in: the clerk's last act for them counts.
+        .annotate(last_seen=Coalesce("last_login", "last_contact_at", "date_joined"))
         .filter(last_seen__lt=now - timedelta(days=days["inactive_account"]))
     )
     erased = 0
@@ -555,3 +583,259 @@ def personal_data_purge(*, now: Any = None) -> dict[str, int]:
         "audit_entries": len(audit),
         "messages": messages,
     }
+
+
+# --- People without an account, kept by the city (issue 17) -------------------------------------
+
+
+def normalise_landline(raw: str) -> str:
+    """E.164 form of any valid phone number (landline or mobile); a number without a country
+    code is taken as Polish."""
+    try:
+        number = phonenumbers.parse(raw, "PL")
+    except phonenumbers.NumberParseException:
+        raise AccountsError(errors.LANDLINE_INVALID, field="landline_phone") from None
+    if not phonenumbers.is_valid_number(number):
+        raise AccountsError(errors.LANDLINE_INVALID, field="landline_phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _clean_contact(
+    *,
+    full_name: str,
+    address_street: str,
+    address_postcode: str,
+    address_city: str,
+    landline_phone: str,
+    mobile: str,
+    email: str,
+    reply_channel: str,
+) -> dict[str, Any]:
+    from wspolnota.accounts.models import ReplyChannel, normalise_postcode
+
+    name = " ".join(full_name.split())
+    if not name:
+        raise AccountsError(errors.PERSON_NAME_REQUIRED, field="full_name")
+    street, city = " ".join(address_street.split()), " ".join(address_city.split())
+    postcode = normalise_postcode(address_postcode) if address_postcode.strip() else ""
+    if any((street, postcode, city)):
+        if not all((street, postcode, city)):
+            raise AccountsError(errors.POSTAL_ADDRESS_INCOMPLETE, field="address_street")
+        if not re.fullmatch(r"\d{2}-\d{3}", postcode):
+            raise AccountsError(errors.POSTCODE_INVALID, field="address_postcode")
+    landline = normalise_landline(landline_phone) if landline_phone.strip() else ""
+    phone = normalise_mobile(mobile) if mobile.strip() else ""
+    address = normalise_email(email) if email.strip() else None
+    if address is not None:
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise AccountsError(errors.EMAIL_INVALID, field="email") from None
+    if not any((street, landline, phone, address)):
+        raise AccountsError(errors.PERSON_CONTACT_REQUIRED, field="address_street")
+    if reply_channel not in ReplyChannel.values:
+        raise AccountsError(errors.PERSON_REPLY_CHANNEL_CONTACT, field="reply_channel")
+    reachable = {
+        ReplyChannel.LETTER: bool(street),
+        ReplyChannel.SMS: bool(phone),
+        ReplyChannel.VOICE: bool(landline or phone),
+        ReplyChannel.EMAIL: address is not None,
+    }
+    if not reachable[ReplyChannel(reply_channel)]:
+        raise AccountsError(errors.PERSON_REPLY_CHANNEL_CONTACT, field="reply_channel")
+    return {
+        "full_name": name[:150],
+        "address_street": street[:200],
+        "address_postcode": postcode,
+        "address_city": city[:100],
+        "landline_phone": landline,
+        "phone": phone,
+        "email": address,
+        "reply_channel": reply_channel,
+    }
+
+
+def _require_clerk(clerk: User) -> None:
+    from wspolnota.accounts.permissions import can_act_for_residents
+
+    if not can_act_for_residents(clerk):
+        raise AccountsError(errors.NOT_ALLOWED, code="permission_denied")
+
+
+def person_create(
+    *,
+    clerk: User,
+    full_name: str,
+    district: District | None = None,
+    address_street: str = "",
+    address_postcode: str = "",
+    address_city: str = "",
+    landline_phone: str = "",
+    mobile: str = "",
+    email: str = "",
+    reply_channel: str,
+    channel: str,
+    preferred_language: str = "pl",
+) -> User:
+    """A clerk records a person without an account, who can never sign in (issue 17).
+
+    The clerk should look for the person first (``selectors.person_find``) and reuse them; an
+    e-mail address that has an account is refused (the resident acts from their account).
+    """
+    from wspolnota.core.onbehalf import CLERK_CHANNELS, Channel
+
+    _require_clerk(clerk)
+    if channel not in CLERK_CHANNELS:
+        channel = Channel.COUNTER
+    data = _clean_contact(
+        full_name=full_name,
+        address_street=address_street,
+        address_postcode=address_postcode,
+        address_city=address_city,
+        landline_phone=landline_phone,
+        mobile=mobile,
+        email=email,
+        reply_channel=reply_channel,
+    )
+    if data["email"] and User.objects.filter(email=data["email"]).exists():
+        raise AccountsError(errors.EMAIL_BELONGS_TO_ACCOUNT, field="email")
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            person = User(
+                **data,
+                kept_by_city=True,
+                kept_by=clerk,
+                district=district,
+                preferred_language=preferred_language,
+                last_contact_at=now,
+            )
+            person.set_unusable_password()
+            person.save()
+            audit_log_append(
+                actor=clerk,
+                action="accounts.person_created",
+                obj=person,
+                after=snapshot(person),
+                reason=f"channel: {channel}",
+            )
+    except IntegrityError:
+        raise AccountsError(errors.EMAIL_BELONGS_TO_ACCOUNT, field="email") from None
+    return person
+
+
+def person_update(
+    *,
+    clerk: User,
+    person: User,
+    full_name: str,
+    district: District | None,
+    address_street: str = "",
+    address_postcode: str = "",
+    address_city: str = "",
+    landline_phone: str = "",
+    mobile: str = "",
+    email: str = "",
+    reply_channel: str,
+    channel: str,
+) -> User:
+    """A clerk changes the details of a person without an account (an account holder changes
+    their own)."""
+    _require_clerk(clerk)
+    if not person.kept_by_city or person.deleted_at is not None:
+        raise AccountsError(errors.NOT_A_KEPT_PERSON, code="permission_denied")
+    data = _clean_contact(
+        full_name=full_name,
+        address_street=address_street,
+        address_postcode=address_postcode,
+        address_city=address_city,
+        landline_phone=landline_phone,
+        mobile=mobile,
+        email=email,
+        reply_channel=reply_channel,
+    )
+    if data["email"] and User.objects.filter(email=data["email"]).exclude(pk=person.pk).exists():
+        raise AccountsError(errors.EMAIL_BELONGS_TO_ACCOUNT, field="email")
+    try:
+        with transaction.atomic():
+            person = User.objects.select_for_update().get(pk=person.pk)
+            before = snapshot(person)
+            for name, value in data.items():
+                setattr(person, name, value)
+            person.district = district
+            person.last_contact_at = timezone.now()
+            person.save()
+            audit_log_append(
+                actor=clerk,
+                action="accounts.person_updated",
+                obj=person,
+                before=before,
+                after=snapshot(person),
+                reason=f"channel: {channel}",
+            )
+    except IntegrityError:
+        raise AccountsError(errors.EMAIL_BELONGS_TO_ACCOUNT, field="email") from None
+    return person
+
+
+def person_touch(*, person: User) -> None:
+    """A clerk acted for the person: the retention period of a person without an account runs
+    again from now. Apps call it from their act-on-behalf services."""
+    if person.kept_by_city:
+        User.objects.filter(pk=person.pk).update(last_contact_at=timezone.now())
+
+
+def consent_record(
+    *, clerk: User, person: User, purpose: str, channel: str, reply_channel: str = ""
+) -> Consent:
+    """Record the person's consent for one purpose, the channel it was given on and the clerk."""
+    from wspolnota.accounts.models import ConsentPurpose, ReplyChannel
+    from wspolnota.core.onbehalf import Channel
+
+    _require_clerk(clerk)
+    if purpose not in ConsentPurpose.values or channel not in Channel.values:
+        raise AccountsError(errors.NOT_ALLOWED, field="purpose")
+    if reply_channel and reply_channel not in ReplyChannel.values:
+        raise AccountsError(errors.PERSON_REPLY_CHANNEL_CONTACT, field="reply_channel")
+    try:
+        with transaction.atomic():
+            consent = Consent.objects.create(
+                person=person,
+                purpose=purpose,
+                channel=channel,
+                reply_channel=reply_channel,
+                taken_by=clerk,
+            )
+            audit_log_append(
+                actor=clerk,
+                action="accounts.consent_recorded",
+                obj=consent,
+                after=snapshot(consent),
+            )
+    except IntegrityError:
+        raise AccountsError(errors.CONSENT_EXISTS, field="purpose") from None
+    person_touch(person=person)
+    return consent
+
+
+def consent_withdraw(*, clerk: User, consent: Consent, channel: str) -> Consent:
+    _require_clerk(clerk)
+    with transaction.atomic():
+        consent = Consent.objects.select_for_update().get(pk=consent.pk)
+        if consent.withdrawn_at is not None:
+            raise AccountsError(errors.CONSENT_NOT_IN_FORCE, field="purpose")
+        before = snapshot(consent)
+        consent.withdrawn_at = timezone.now()
+        consent.withdrawn_by = clerk
+        consent.withdrawn_channel = channel
+        consent.save(
+            update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_channel", "updated_at"]
+        )
+        audit_log_append(
+            actor=clerk,
+            action="accounts.consent_withdrawn",
+            obj=consent,
+            before=before,
+            after=snapshot(consent),
+        )
+    return consent

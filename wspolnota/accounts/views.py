@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -74,7 +75,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend="wspolnota.accounts.auth.AccountBackend")
                 messages.success(request, _("Witamy! Konto zostało założone."))
                 return _redirect_in_language(user, "accounts:profile")
         if form.errors:
@@ -131,7 +132,15 @@ class LoginView(auth_views.LoginView):
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """The reset link leaves through the outbox (retried, recorded), like every other message."""
+    """The reset link leaves through the outbox (retried, recorded), like every other message.
+
+    A person kept by the city (no account) never gets one, even with an e-mail on file.
+    """
+
+    def get_users(self, email: str) -> Any:
+        return (
+            user for user in super().get_users(email) if not getattr(user, "kept_by_city", False)
+        )
 
     def send_mail(  # type: ignore[override]
         self,

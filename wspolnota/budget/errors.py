@@ -78,8 +78,23 @@ SUPPORT_PHONE_REQUIRED = _(
     "Aby poprzeć projekt przez internet, potwierdź w profilu swój numer telefonu komórkowego "
     "kodem SMS."
 )
-SUPPORT_IDENTITY_REQUIRED = _(
-    "Aby poprzeć projekt przez internet, potwierdź swoją tożsamość (profil zaufany)."
+SUPPORT_IDENTITY_DATA_REQUIRED = _(
+    "Podaj imię, nazwisko i datę urodzenia: urząd sprawdzi je w rejestrze mieszkańców, zanim "
+    "poparcie zostanie policzone."
+)
+SUPPORT_BIRTH_DATE_INVALID = _("Podaj prawdziwą datę urodzenia.")
+SUPPORT_CHECK_NOT_PENDING = _("To poparcie zostało już sprawdzone.")
+SUPPORT_CHECK_NOT_OPEN = _(
+    "Poparcia tego projektu nie można już sprawdzać (weryfikacja jest zakończona)."
+)
+SUPPORT_CHECK_REASON_REQUIRED = _("Podaj powód odrzucenia poparcia.")
+SUPPORT_CHECK_SAME_PERSON = _(
+    "Ta osoba (to samo imię, nazwisko i data urodzenia) już popiera ten projekt z innego konta; "
+    "jej poparcie liczy się raz."
+)
+SUPPORT_ADDRESS_NOT_FOUND = _(
+    "Nie znaleźliśmy tego adresu w ewidencji adresów miasta. Sprawdź ulicę i numer domu albo "
+    "wskaż adres na mapie."
 )
 SUPPORT_ADDRESS_REQUIRED = _("Podaj swój adres zamieszkania i wskaż go na mapie.")
 SUPPORT_ADDRESS_OUTSIDE_CITY = _(

@@ -578,3 +578,36 @@ class SupportForm(forms.Form):
         places=6,
         help_text=_("Np. 19,9366."),
     )
+
+    def __init__(self, *args: Any, identity: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if identity:
+            # the city requires a verified identity: the verifying unit checks these two
+            self.fields["full_name"] = forms.CharField(
+                label=_("Imię i nazwisko"),
+                max_length=150,
+                required=False,
+                widget=forms.TextInput(attrs={"autocomplete": "name"}),
+            )
+            self.fields["birth_date"] = forms.DateField(
+                label=_("Data urodzenia"),
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+                help_text=_(
+                    "Urząd sprawdzi imię, nazwisko i datę urodzenia w rejestrze mieszkańców; "
+                    "poparcie liczy się po sprawdzeniu. Nie publikujemy ich."
+                ),
+                error_messages={"invalid": _("Podaj prawdziwą datę urodzenia.")},
+            )
+
+
+class SupportCheckForm(forms.Form):
+    """The verifying unit's outcome of checking one supporter in the register of residents."""
+
+    decision = forms.ChoiceField(
+        label=_("Wynik sprawdzenia"),
+        choices=[("confirmed", _("potwierdzone")), ("rejected", _("odrzucone"))],
+    )
+    note = forms.CharField(
+        label=_("Powód odrzucenia"), max_length=300, required=False, widget=forms.TextInput()
+    )

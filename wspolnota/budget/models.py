@@ -464,6 +464,12 @@ class Attachment(BaseModel):
         return self.content_type.startswith("image/")
 
 
+class SupportCheck(models.TextChoices):
+    PENDING = "pending", _("do sprawdzenia")
+    CONFIRMED = "confirmed", _("potwierdzone")
+    REJECTED = "rejected", _("odrzucone")
+
+
 class Support(BaseModel):
     """One signed-in resident's online support for a project (one per person and project)."""
 
@@ -483,6 +489,20 @@ class Support(BaseModel):
         related_name="+",
     )
     verified_by = models.CharField(_("potwierdzenie osoby"), max_length=10, blank=True)
+    # Where the city requires a verified identity (``BUDGET_SUPPORT_REQUIRES = "identity"``), the
+    # supporter gives their name and date of birth; the unit verifying the project checks them
+    # against the register of residents and confirms or rejects the support, which counts only
+    # once confirmed (issue 16). Under "phone" the check is empty and the support counts at once.
+    full_name = models.CharField(_("imię i nazwisko"), max_length=150, blank=True)
+    birth_date = models.DateField(_("data urodzenia"), null=True, blank=True)
+    identity_check = models.CharField(
+        _("sprawdzenie tożsamości"), max_length=10, choices=SupportCheck.choices, blank=True
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("sprawdzono"), null=True, blank=True)
+    check_note = models.CharField(_("uwagi ze sprawdzenia"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["project", "created_at"]

@@ -280,12 +280,13 @@ def support_refusal(user: User | Any, project: Project, *, at: datetime) -> Refu
 def support_verification_refusal(user: User | Any) -> Refusal | None:
     """Online support counts only from a person the platform can tell apart from others: a
     confirmed mobile number or a verified identity, as the city chose
-    (``BUDGET_SUPPORT_REQUIRES``)."""
+    (``BUDGET_SUPPORT_REQUIRES``). Under "identity" anyone signed in may give their support
+    with their name and date of birth: it counts once the unit verifying the project has
+    checked them (``can_check_supporters``), or at once for an identity the account already
+    had verified (``identity_verified_at``, a trusted-profile log-in)."""
     from django.conf import settings
 
     if settings.BUDGET_SUPPORT_REQUIRES == "identity":
-        if not getattr(user, "identity_verified_at", None):
-            return Refusal(errors.SUPPORT_IDENTITY_REQUIRED)
         return None
     if not getattr(user, "phone_confirmed", False):
         return Refusal(errors.SUPPORT_PHONE_REQUIRED)
@@ -305,6 +306,25 @@ def support_address_refusal(project: Project, district: District | None) -> Refu
             {"found": district.full_name, "district": wanted.full_name},
         )
     return None
+
+
+def support_check_refusal(user: User | Any, project: Project, *, at: datetime) -> Refusal | None:
+    """The supporters' identities are checked by the unit verifying the project (its lead unit
+    or a unit asked for an opinion) and the edition's coordinators, while the project is being
+    verified and before the list for the vote is out; not by any other official."""
+    if not (is_coordinator(user, project.edition) or reviews_project(user, project)):
+        return Refusal(errors.NOT_ALLOWED)
+    if project.status not in (
+        S.SUBMITTED,
+        S.IN_VERIFICATION,
+        S.CORRECTION_REQUESTED,
+    ) or not _before_final_list(project.edition, at):
+        return Refusal(errors.SUPPORT_CHECK_NOT_OPEN)
+    return None
+
+
+def can_check_supporters(user: User | Any, project: Project, *, at: datetime) -> bool:
+    return support_check_refusal(user, project, at=at) is None
 
 
 def can_support_project(user: User | Any, project: Project, *, at: datetime) -> bool:

@@ -54,9 +54,11 @@ register(
     PersonalData(
         "budget.Support",
         user_fields=("user",),
-        personal_fields=("address",),
+        personal_fields=("address", "full_name", "birth_date"),
+        official_fields=("checked_by",),
         erase=PSEUDONYMISE,
-        reason="the support counted for the project stays; the address given for it goes",
+        reason="the support counted for the project stays; the address, name and date of birth "
+        "given for it go",
     ),
     PersonalData("budget.ProjectFollow", user_fields=("user",), erase=DELETE),
     PersonalData("budget.PaperSupportList", official_fields=("recorded_by",)),

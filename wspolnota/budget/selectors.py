@@ -33,12 +33,13 @@ from wspolnota.budget.models import (
     ProjectVersion,
     Review,
     ReviewResult,
+    Support,
 )
-from wspolnota.budget.search import search_terms
+from wspolnota.budget.search import normalise, search_terms
 from wspolnota.budget.thread import LATER_STAGES, LaterStage, edition_stages, stage_of
 from wspolnota.core.parsing import parse_int
 from wspolnota.territory.models import District
-from wspolnota.territory.selectors import SvgMap, district_svg_map
+from wspolnota.territory.selectors import SvgMap, district_svg_map, site_city_id
 
 if TYPE_CHECKING:
     from wspolnota.accounts.models import User
@@ -71,8 +72,14 @@ def _visible_editions(editions: QuerySet[Edition], viewer: User | Any) -> QueryS
     return editions.filter(Q(is_published=True) | Q(coordinating_unit_id__in=units))
 
 
+def site_editions() -> QuerySet[Edition]:
+    """The editions of the site's city: another city's edition of the same year (an imported
+    file, a replay) never stands in for the city's own on its pages (issue 16)."""
+    return Edition.objects.filter(city_id=site_city_id())
+
+
 def edition_list(*, viewer: User | Any) -> QuerySet[Edition]:
-    editions = Edition.objects.select_related("city").prefetch_related(_phases()).order_by("-year")
+    editions = site_editions().select_related("city").prefetch_related(_phases()).order_by("-year")
     return _visible_editions(editions, viewer)
 
 
@@ -84,7 +91,7 @@ def edition_current(*, viewer: User | Any) -> Edition | None:
 def edition_get_for(*, viewer: User | Any, year: int, details: bool = True) -> Edition:
     """The edition of that year, or 404; with ``details``, its phases, pools and districts too."""
     editions = _visible_editions(
-        Edition.objects.select_related("city", "coordinating_unit").filter(year=year), viewer
+        site_editions().select_related("city", "coordinating_unit").filter(year=year), viewer
     )
     if details:
         pools = Pool.objects.select_related("district").defer("district__geometry")
@@ -516,3 +523,22 @@ def project_map(
             )
         )
     return ProjectMap(svg, points)
+
+
+def supports_to_check(*, project: Project) -> list[Support]:
+    """The project's supports given with a name and date of birth (a city that requires a
+    verified identity), in order, each marked ``same_person`` when an earlier support of the
+    project names the same person (one person, two accounts: it counts once)."""
+    supports = list(
+        Support.objects.filter(project=project)
+        .exclude(identity_check="")
+        .select_related("district")
+        .defer("district__geometry")
+        .order_by("created_at", "id")
+    )
+    seen: set[tuple[str, Any]] = set()
+    for item in supports:
+        key = (normalise(item.full_name), item.birth_date)
+        item.same_person = key in seen  # type: ignore[attr-defined]
+        seen.add(key)
+    return supports

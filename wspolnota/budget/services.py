@@ -51,13 +51,14 @@ from wspolnota.budget.models import (
     ReviewResult,
     ReviewStage,
     Support,
+    SupportCheck,
 )
 from wspolnota.budget.permissions import Refusal, when
 from wspolnota.budget.search import normalise
 from wspolnota.communication.notifications import notify
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.territory.models import City, District
-from wspolnota.territory.selectors import district_for_point
+from wspolnota.territory.selectors import address_locate, district_for_point
 
 if TYPE_CHECKING:
     from wspolnota.accounts.models import User
@@ -655,6 +656,11 @@ def _validate(
                 params={"min": edition.short_description_min, "length": length},
             )
         )
+    if content.latitude is None and content.longitude is None and content.address.strip():
+        # an address the city's address points know places the project on the map by itself
+        located = address_locate(text=content.address, city=edition.city)
+        if located is not None:
+            content.latitude, content.longitude = located.latitude, located.longitude
     district, location_problem = _check_location(pool, content.latitude, content.longitude)
     if location_problem is not None:
         problems.append(location_problem)
@@ -1038,7 +1044,10 @@ def _notify_author(
 
 
 def _recount_supporters(project: Project, at: datetime) -> None:
-    online = project.supports.count()
+    # a support waiting for its identity check, or rejected by it, does not count
+    online = project.supports.exclude(
+        identity_check__in=(SupportCheck.PENDING, SupportCheck.REJECTED)
+    ).count()
     paper = project.paper_lists.aggregate(total=Sum("signatures_valid"))["total"] or 0
     project.supporters_count = online + paper
     if project.supporters_count >= project.edition.supporters_required:
@@ -1055,6 +1064,8 @@ def project_support(
     address: str = "",
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
+    full_name: str = "",
+    birth_date: date | None = None,
     at: datetime | None = None,
 ) -> Support:
     """A signed-in resident supports a project online; one support per person and project.
@@ -1063,12 +1074,37 @@ def project_support(
     city set ``BUDGET_SUPPORT_REQUIRES``), and must live where the project's pool is: the
     district comes from the point of the address they give, looked up in the district
     boundaries, not from a free choice in their profile.
+
+    Under "identity" the supporter gives their name and date of birth; the support waits for
+    the unit verifying the project to check them in the register of residents
+    (``support_check``) and counts only once confirmed, unless the account's identity was
+    already verified (a trusted-profile log-in records ``identity_verified_at``).
     """
     at = _now(at)
     address = " ".join((address or "").split())
+    identity = settings.BUDGET_SUPPORT_REQUIRES == "identity"
+    full_name = " ".join((full_name or "").split())[:150]
+    # The address decides where the person lives when the city's address points know it (a pin
+    # on the map cannot move a typed address into another district); the map point is used
+    # only for an address the register does not hold.
+    located = address_locate(text=address, city=project.edition.city) if address else None
+    if located is not None:
+        latitude, longitude = located.latitude, located.longitude
     if not address or latitude is None or longitude is None:
         _raise(permissions.support_refusal(user, project, at=at))
-        raise BudgetError(errors.SUPPORT_ADDRESS_REQUIRED, field="address")
+        raise BudgetError(
+            errors.SUPPORT_ADDRESS_NOT_FOUND if address else errors.SUPPORT_ADDRESS_REQUIRED,
+            field="address",
+        )
+    identity_verified = bool(getattr(user, "identity_verified_at", None))
+    if identity and not identity_verified:
+        _raise(permissions.support_refusal(user, project, at=at))
+        if not full_name:
+            raise BudgetError(errors.SUPPORT_IDENTITY_DATA_REQUIRED, field="full_name")
+        if birth_date is None:
+            raise BudgetError(errors.SUPPORT_IDENTITY_DATA_REQUIRED, field="birth_date")
+        if not date(1900, 1, 1) <= birth_date <= timezone.localdate(at):
+            raise BudgetError(errors.SUPPORT_BIRTH_DATE_INVALID, field="birth_date")
     district = district_for_point(lat=float(latitude), lon=float(longitude))
     with transaction.atomic():
         project = (
@@ -1086,11 +1122,105 @@ def project_support(
                     address=address[:300],
                     district=district,
                     verified_by=settings.BUDGET_SUPPORT_REQUIRES,
+                    **(
+                        {}
+                        if not identity
+                        else {
+                            "identity_check": SupportCheck.CONFIRMED,
+                            "checked_at": at,
+                            "full_name": full_name,
+                        }
+                        if identity_verified
+                        else {
+                            "identity_check": SupportCheck.PENDING,
+                            "full_name": full_name,
+                            "birth_date": birth_date,
+                        }
+                    ),
                 )
         except IntegrityError:
             raise BudgetError(errors.SUPPORT_TWICE, code="support_twice") from None
         _recount_supporters(project, at)
     return support
+
+
+def _same_person(full_name: str, birth_date: date | None) -> tuple[str, date | None]:
+    return (normalise(" ".join(full_name.split())), birth_date)
+
+
+def support_check(
+    *,
+    actor: User,
+    support: Support,
+    confirmed: bool,
+    note: str = "",
+    at: datetime | None = None,
+) -> Support:
+    """The unit verifying the project records the outcome of checking one supporter's name and
+    date of birth in the register of residents: confirmed, the support counts; rejected (with
+    the reason), it does not. One person supporting through two accounts counts once: a second
+    support with the same name and date of birth cannot be confirmed."""
+    at = _now(at)
+    note = " ".join((note or "").split())[:300]
+    if not confirmed and not note:
+        raise BudgetError(errors.SUPPORT_CHECK_REASON_REQUIRED, field="note")
+    with transaction.atomic():
+        project = (
+            Project.objects.select_for_update(of=("self",))
+            .select_related("edition", "pool__district")
+            .get(pk=support.project_id)
+        )
+        _raise(permissions.support_check_refusal(actor, project, at=at))
+        support = Support.objects.select_for_update().get(pk=support.pk)
+        if support.identity_check != SupportCheck.PENDING:
+            raise BudgetError(errors.SUPPORT_CHECK_NOT_PENDING)
+        if confirmed:
+            person = _same_person(support.full_name, support.birth_date)
+            twins = project.supports.filter(
+                identity_check=SupportCheck.CONFIRMED, birth_date=support.birth_date
+            ).exclude(pk=support.pk)
+            if any(_same_person(t.full_name, t.birth_date) == person for t in twins):
+                raise BudgetError(errors.SUPPORT_CHECK_SAME_PERSON)
+        fields = ["identity_check", "check_note", "checked_at"]
+        before = snapshot(support, fields=fields)
+        support.identity_check = SupportCheck.CONFIRMED if confirmed else SupportCheck.REJECTED
+        support.check_note = note
+        support.checked_by = actor
+        support.checked_at = at
+        support.save(
+            update_fields=[
+                "identity_check",
+                "check_note",
+                "checked_by",
+                "checked_at",
+                "updated_at",
+            ]
+        )
+        project_before = snapshot(project, fields=STATUS_FIELDS)
+        _recount_supporters(project, at)
+        # the log names the support and the outcome, not the person's name or date of birth
+        audit_log_append(
+            actor=actor,
+            action="budget.support_confirmed" if confirmed else "budget.support_rejected",
+            obj=project,
+            before=project_before | {"support": support.pk} | before,
+            after=snapshot(project, fields=STATUS_FIELDS)
+            | {"support": support.pk}
+            | snapshot(support, fields=fields),
+            reason=note,
+        )
+    return support
+
+
+def supporters_personal_data_purge(*, edition: Edition) -> int:
+    """Erase the names, dates of birth and home addresses that supporters gave for the
+    edition's projects (called by the vote's retention purge once its period is over); the
+    supports, their districts and the outcome of their checks stay, so the counts do."""
+    return (
+        Support.objects.filter(project__edition=edition)
+        .exclude(full_name="", birth_date=None, address="")
+        .update(full_name="", birth_date=None, address="")
+    )
 
 
 def paper_support_list_record(

@@ -24,6 +24,7 @@ from wspolnota.accounts.models import CityUnit, User
 from wspolnota.accounts.roles import Role
 from wspolnota.budget import errors, permissions, selectors, services
 from wspolnota.budget.errors import BudgetError
+from wspolnota.budget.formviews import form_post, form_status
 from wspolnota.budget.models import Edition, Pool
 from wspolnota.budget.setup_forms import (
     BulkAssignForm,
@@ -60,33 +61,26 @@ def edition_new(request: HttpRequest) -> HttpResponse:
     city = default_city()
     editions = Edition.objects.filter(city=city).prefetch_related("phases").order_by("-year")
     form = EditionNewForm(request.POST or None, units=_units_for(user), editions=editions)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if not form.is_valid():
-            pass
-        elif city is None:
-            form.add_error(None, str(errors.EDITION_NO_CITY))
-        else:
-            data = form.cleaned_data
-            try:
-                edition = services.edition_open(
-                    actor=user,
-                    city=city,
-                    coordinating_unit=data["coordinating_unit"],
-                    year=data["year"],
-                    name=data["name"],
-                    total_budget=data["total_budget"],
-                    copy_from=data["copy_from"],
-                )
-            except DomainError as exc:
-                _apply(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Edycja utworzona. Nie jest jeszcze publiczna: ustaw ją i opublikuj."),
-                )
-                return redirect("budget:edition_setup", bo_year=edition.year)
+    done = form_post(
+        request,
+        form,
+        lambda data: services.edition_open(
+            actor=user,
+            city=city,
+            coordinating_unit=data["coordinating_unit"],
+            year=data["year"],
+            name=data["name"],
+            total_budget=data["total_budget"],
+            copy_from=data["copy_from"],
+        ),
+        refusal=errors.EDITION_NO_CITY if city is None else None,
+        apply=_apply,
+        success=_("Edycja utworzona. Nie jest jeszcze publiczna: ustaw ją i opublikuj."),
+        then=lambda edition: redirect("budget:edition_setup", bo_year=edition.year),
+    )
+    if done is not None:
+        return done
+    status = form_status(request)
     return render(request, "budget/setup/edition_new.html", {"form": form}, status=status)
 
 
@@ -118,19 +112,20 @@ def edition_setup(request: HttpRequest, bo_year: int) -> HttpResponse:
     now = timezone.now()
     locks = permissions.setup_locks(edition, at=now)
     form = EditionSettingsForm(request.POST or None, instance=edition, locks=locks)
-    status = 200
+    done = form_post(
+        request,
+        form,
+        lambda data: services.edition_settings_update(
+            actor=user, edition=edition, at=now, **form.values()
+        ),
+        apply=_apply,
+        success=_("Ustawienia edycji zapisane."),
+        then=lambda _edition: redirect("budget:edition_setup", bo_year=edition.year),
+    )
+    if done is not None:
+        return done
+    status = form_status(request)
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.edition_settings_update(
-                    actor=user, edition=edition, at=now, **form.values()
-                )
-            except DomainError as exc:
-                _apply(form, exc)
-            else:
-                messages.success(request, _("Ustawienia edycji zapisane."))
-                return redirect("budget:edition_setup", bo_year=edition.year)
         edition.refresh_from_db()
     return render(
         request,
@@ -152,30 +147,26 @@ def pools(request: HttpRequest, bo_year: int) -> HttpResponse:
     now = timezone.now()
     locks = permissions.setup_locks(edition, at=now)
     form = PoolForm(request.POST or None, edition=edition, locks={})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if not form.is_valid():
-            pass
-        elif "pools" in locks:
-            form.add_error(None, str(locks["pools"].message))
-        else:
-            data = form.cleaned_data
-            try:
-                services.pool_add(
-                    actor=user,
-                    edition=edition,
-                    district=data["district"],
-                    budget=data["budget"],
-                    min_project_cost=data["min_project_cost"],
-                    max_project_cost=data["max_project_cost"],
-                    at=now,
-                )
-            except DomainError as exc:
-                _apply(form, exc)
-            else:
-                messages.success(request, _("Pula dodana."))
-                return redirect("budget:setup_pools", bo_year=edition.year)
+    done = form_post(
+        request,
+        form,
+        lambda data: services.pool_add(
+            actor=user,
+            edition=edition,
+            district=data["district"],
+            budget=data["budget"],
+            min_project_cost=data["min_project_cost"],
+            max_project_cost=data["max_project_cost"],
+            at=now,
+        ),
+        refusal=locks["pools"].message if "pools" in locks else None,
+        apply=_apply,
+        success=_("Pula dodana."),
+        then=lambda _pool: redirect("budget:setup_pools", bo_year=edition.year),
+    )
+    if done is not None:
+        return done
+    status = form_status(request)
     rows = list(edition.pools.select_related("district").order_by("kind", "district__number"))
     return render(
         request,

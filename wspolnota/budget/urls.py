@@ -37,6 +37,11 @@ urlpatterns = [
         views.project_verification,
         name="project_verification",
     ),
+    path(
+        "projekty/<int:bo_project>/poparcia/<int:bo_support>/",
+        views.support_check,
+        name="support_check",
+    ),
     path("projekty/<int:bo_project>/karta.pdf", views.project_card_pdf, name="project_card_pdf"),
     path(
         "projekty/<int:bo_project>/lista-poparcia.pdf",

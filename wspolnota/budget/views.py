@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from wspolnota.accounts.models import User
 from wspolnota.budget import documents, errors, exports, permissions, selectors, services, thread
-from wspolnota.budget.errors import BudgetErrors
+from wspolnota.budget.errors import BudgetErrors, BudgetPermissionError
 from wspolnota.budget.forms import (
     AppealDecisionForm,
     AppealForm,
@@ -39,6 +39,7 @@ from wspolnota.budget.forms import (
     ProjectForm,
     RecommendationForm,
     ReviewForm,
+    SupportCheckForm,
     SupportForm,
     WithdrawForm,
     cost_formset,
@@ -52,6 +53,8 @@ from wspolnota.budget.models import (
     ProjectStatus,
     ReviewResult,
     ReviewStage,
+    Support,
+    SupportCheck,
 )
 from wspolnota.budget.templatetags.budget_tags import money
 from wspolnota.core.errors import DomainError
@@ -412,9 +415,6 @@ def _project_context(request: HttpRequest, project: Project) -> dict[str, Any]:
         "status_labels": dict(ProjectStatus.choices),
         "project_map": project_map,
         "is_author": is_author,
-        "already_supported": bool(
-            user.is_authenticated and project.supports.filter(user=user).exists()
-        ),
         "can_support": support_refusal is None,
         "support_closed": project.status == S.SUBMITTED
         and project.support_deadline is not None
@@ -427,7 +427,12 @@ def _project_context(request: HttpRequest, project: Project) -> dict[str, Any]:
         "merges": list(selectors.merge_proposals_for(project=project)) if is_author else [],
         "paper_lists": project.paper_lists.count(),
         "thread": thread.project_thread(project=project, at=now, appeal=appeal),
-        "support_form": SupportForm(),
+        "support_form": _support_form(None, user),
+        "identity_support": settings.BUDGET_SUPPORT_REQUIRES == "identity",
+        "supports_pending": project.supports.filter(identity_check=SupportCheck.PENDING).count(),
+        "my_support": (
+            project.supports.filter(user=user).first() if user.is_authenticated else None
+        ),
         "support_refusal": (
             str(support_refusal.message) % support_refusal.params
             if support_refusal and support_refusal.params
@@ -459,7 +464,7 @@ def project_support(request: HttpRequest, bo_project: int) -> HttpResponse:
         return redirect(
             f"{reverse('accounts:login')}?next={reverse('budget:project_detail', args=[project.pk])}"
         )
-    form = SupportForm(request.POST)
+    form = _support_form(request.POST, user)
     refusal = permissions.support_refusal(user, project, at=timezone.now())
     if refusal is not None:
         # who may support at all is said first, before anything about the address
@@ -475,6 +480,8 @@ def project_support(request: HttpRequest, bo_project: int) -> HttpResponse:
                 address=form.cleaned_data["address"],
                 latitude=form.cleaned_data["latitude"],
                 longitude=form.cleaned_data["longitude"],
+                full_name=form.cleaned_data.get("full_name", ""),
+                birth_date=form.cleaned_data.get("birth_date"),
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
@@ -485,6 +492,42 @@ def project_support(request: HttpRequest, bo_project: int) -> HttpResponse:
     context["support_form"] = form
     context["support_error"] = " ".join(str(e) for errs in form.errors.values() for e in errs)
     return render(request, "budget/project_detail.html", context, status=400)
+
+
+def _support_form(data: Any, user: Any) -> SupportForm:
+    """The support form; where the city requires a verified identity, with the supporter's name
+    (from their profile to start with) and date of birth for the verifying unit to check."""
+    identity = settings.BUDGET_SUPPORT_REQUIRES == "identity"
+    initial = {"full_name": getattr(user, "full_name", "")} if identity else {}
+    return SupportForm(data, identity=identity, initial=initial)
+
+
+@login_required
+@require_POST
+def support_check(request: HttpRequest, bo_project: int, bo_support: int) -> HttpResponse:
+    """The verifying unit records the outcome of checking one supporter's identity."""
+    user = _signed_in(request)
+    project = selectors.project_get_for(viewer=user, project_id=bo_project)
+    if not permissions.can_view_verification(user, project):
+        raise PermissionDenied
+    support = get_object_or_404(Support, pk=bo_support, project=project)
+    form = SupportCheckForm(request.POST)
+    if form.is_valid():
+        try:
+            services.support_check(
+                actor=user,
+                support=support,
+                confirmed=form.cleaned_data["decision"] == "confirmed",
+                note=form.cleaned_data["note"],
+            )
+        except BudgetPermissionError:
+            raise PermissionDenied from None
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Zapisano."))
+            return redirect("budget:project_verification", bo_project=project.pk)
+    return project_verification(request, project.pk, check_form=(support.pk, form), status=400)
 
 
 @require_POST
@@ -1107,16 +1150,23 @@ def _run_verification_action(
 
 
 @login_required
-def project_verification(request: HttpRequest, bo_project: int) -> HttpResponse:
+def project_verification(
+    request: HttpRequest,
+    bo_project: int,
+    *,
+    check_form: tuple[int, SupportCheckForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     user = _signed_in(request)
     project = selectors.project_get_for(viewer=user, project_id=bo_project)
     if not permissions.can_view_verification(user, project):
         raise PermissionDenied
-    action = request.POST.get("action", "") if request.method == "POST" else ""
-    if request.method == "POST" and action not in VERIFICATION_ACTIONS:
+    action = (
+        request.POST.get("action", "") if request.method == "POST" and check_form is None else ""
+    )
+    if request.method == "POST" and check_form is None and action not in VERIFICATION_ACTIONS:
         raise PermissionDenied
     forms_ = _verification_forms(request, project, action or None)
-    status = 200
     if action:
         done, _failed = _run_verification_action(user, project, action, forms_, request)
         if done:
@@ -1136,6 +1186,11 @@ def project_verification(request: HttpRequest, bo_project: int) -> HttpResponse:
             ),
             "paper_lists": list(project.paper_lists.select_related("recorded_by").order_by("-id")),
             "online_supports": project.supports.count(),
+            "identity_supports": selectors.supports_to_check(project=project),
+            "can_check_supporters": permissions.can_check_supporters(
+                user, project, at=timezone.now()
+            ),
+            "check_form": check_form,
             "merges": list(selectors.merge_proposals_for(project=project)),
             "review_results": ReviewResult,
             "stages": ReviewStage,

@@ -26,6 +26,7 @@ How "never twice" holds:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import re
@@ -33,6 +34,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.core.cache import cache
@@ -333,6 +335,7 @@ def _outgoing(row: dict[str, Any], cache_: _NoticeCache) -> OutgoingMessage:
             subject=row["subject"],
             text=row["body"],
             language=row["language"],
+            audio_path=direct_audio_path(row) if channel == Channel.VOICE else "",
             urgent=row["urgent"],
             idx=idx,
         )
@@ -616,9 +619,44 @@ def _send_rows(
         _erase_sensitive(channel_rows)
 
 
+def direct_audio_file(key: str, language: str) -> Path:
+    """Where the spoken text of a message outside a notice is recorded (one file per message)."""
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return get_config().audio_dir / "direct" / f"{digest}-{language}.wav"
+
+
+def direct_audio_path(row: dict[str, Any]) -> str:
+    """A voice message outside a notice (a reply to a person, a confirmation code): its text is
+    spoken by espeak-ng once, into a file of its own."""
+    from wspolnota.communication.transports.voice import synthesize
+
+    path = direct_audio_file(row["idempotency_key"], row["language"])
+    if not path.exists():
+        try:
+            synthesize(text=row["body"], language=row["language"], path=path)
+        except Exception as exc:  # espeak-ng or sox failed: render again on the next try
+            logger.warning("recording of message %s failed: %s", row["id"], exc)
+            raise TransientSendError(f"the recording could not be made: {exc}") from None
+    return str(path)
+
+
 def _erase_sensitive(rows: list[dict[str, Any]]) -> None:
-    """One-time codes and reset links do not stay in the outbox once they are out (or given up)."""
+    """One-time codes and reset links do not stay in the outbox once they are out (or given up);
+    nor does the recording of a spoken code."""
     ids = [row["id"] for row in rows if row.get("sensitive")]
+    for row in rows:
+        if (
+            row.get("sensitive")
+            and row.get("channel") == Channel.VOICE
+            and row.get("idempotency_key")
+        ):
+            done = not OutboxMessage.objects.filter(
+                id=row["id"], status__in=[Status.QUEUED, Status.SENDING]
+            ).exists()
+            if done:
+                direct_audio_file(row["idempotency_key"], row.get("language") or "pl").unlink(
+                    missing_ok=True
+                )
     if ids:
         OutboxMessage.objects.filter(id__in=ids).exclude(
             status__in=[Status.QUEUED, Status.SENDING]

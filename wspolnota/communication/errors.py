@@ -50,6 +50,10 @@ NOTICE_UNIT_MISSING = _(
 NOTICE_UNIT_NOT_YOURS = _(
     "W imieniu Urzędu Miasta piszesz tylko jako urzędnik jednostki, do której należysz."
 )
+NOTICE_SENDER_IS_THE_CITY = _(
+    "Nazwa nadawcy nie może podszywać się pod Urząd Miasta ani jego jednostkę. "
+    "W imieniu miasta piszą tylko jego urzędnicy: podaj nazwę swojej organizacji lub rady."
+)
 NOTICE_NEEDS_APPROVAL = _(
     "SMS-y, połączenia i listy wysyła dopiero urzędnik jednostki, która za nie płaci. "
     "Przekaż ogłoszenie do zatwierdzenia."

@@ -333,6 +333,10 @@ class OutboxMessage(models.Model):
     letter_batch = models.ForeignKey(
         "LetterBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
+    # A reply to a person (``services.reply_to_person``): the unit answering, named on the letter.
+    sender_unit = models.ForeignKey(
+        "accounts.CityUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]
@@ -351,7 +355,8 @@ class OutboxMessage(models.Model):
 
 
 class LetterBatch(BaseModel):
-    """Letters printed for one notice: one letter per resident who asked for paper.
+    """Letters printed for one notice: one letter per resident who asked for paper; or (without
+    a notice) the replies to people without an account waiting to be printed.
 
     Asked for on the page, built by the background worker: a PDF, or a ZIP of PDFs for a large
     batch, to download when it is done; ``rendered_count`` shows the progress.
@@ -363,9 +368,13 @@ class LetterBatch(BaseModel):
         DONE = "done", _("gotowe")
         FAILED = "failed", _("nieudane")
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="letter_batches")
+    # None: a batch of replies to people without an account (``services.reply_to_person``),
+    # gathered and printed by the worker on its own.
+    notice = models.ForeignKey(
+        Notice, null=True, blank=True, on_delete=models.CASCADE, related_name="letter_batches"
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     letter_count = models.PositiveIntegerField(default=0)
     pdf = models.FileField(upload_to="communication/letters/", blank=True)

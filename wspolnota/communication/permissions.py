@@ -132,8 +132,12 @@ def can_view_notice_report(user: Any, notice: Notice) -> bool:
 
 
 def can_register_at_counter(user: Any) -> bool:
-    """Clerks at a city counter (officials) sign residents up with a paper consent."""
-    return is_official(user)
+    """Clerks at a city counter or phone line (officials and counter clerks of any unit) sign
+    residents up with a paper consent and change or cancel their subscriptions at their
+    request: subscriptions are city-wide, they belong to no unit (issue 17)."""
+    from wspolnota.accounts.permissions import can_act_for_residents
+
+    return can_act_for_residents(user)
 
 
 def can_print_letters(user: Any, notice: Notice) -> bool:

@@ -21,6 +21,8 @@ def _messages_of(user: User) -> Q:
         q |= Q(to__iexact=user.email)
     if user.phone:
         q |= Q(to=user.phone)
+    if user.landline_phone:
+        q |= Q(to=user.landline_phone)
     return q
 
 

@@ -158,12 +158,46 @@ def _letter_context(notice: Notice, messages: Sequence[OutboxMessage]) -> list[d
     return letters
 
 
-def letters_pdf(*, notice: Notice, messages: Sequence[OutboxMessage]) -> bytes:
-    """One letter per message, each starting on a new A4 page and running as long as it needs."""
+def _reply_context(messages: Sequence[OutboxMessage]) -> list[dict[str, Any]]:
+    """Replies to people without an account: each letter its own subject and text."""
+    date = timezone.localdate()
+    letters: list[dict[str, Any]] = []
+    for message in messages:
+        with translation.override(message.language):
+            html = render_to_string(
+                "communication/print/reply_body.html",
+                {
+                    "subject": message.subject,
+                    "body": message.body,
+                    "sender": message.sender_unit.name if message.sender_unit else "",
+                    "help_phone": settings.HELP_PHONE,
+                    "help_address": settings.HELP_ADDRESS,
+                    "date": date,
+                    "reference": message.idempotency_key,
+                },
+            )
+        letters.append(
+            {
+                "address_lines": message.to.splitlines(),
+                "language": message.language,
+                "reference": message.idempotency_key,
+                "html": html,
+            }
+        )
+    return letters
+
+
+def letters_pdf(*, notice: Notice | None, messages: Sequence[OutboxMessage]) -> bytes:
+    """One letter per message, each starting on a new A4 page and running as long as it needs.
+
+    Without a notice, the messages are replies to people (``services.reply_to_person``).
+    """
     html = render_to_string(
         "communication/print/letters.html",
         {
-            "letters": _letter_context(notice, messages),
+            "letters": _letter_context(notice, messages)
+            if notice is not None
+            else _reply_context(messages),
             "sender": settings.HELP_ADDRESS,
             "city": settings.CITY_NAME,
         },
@@ -173,7 +207,7 @@ def letters_pdf(*, notice: Notice, messages: Sequence[OutboxMessage]) -> bytes:
 
 def letters_file(
     *,
-    notice: Notice,
+    notice: Notice | None,
     messages: Sequence[OutboxMessage],
     progress: Callable[[int], None] | None = None,
 ) -> tuple[bytes, str]:
@@ -196,7 +230,7 @@ def letters_file(
             first = done + 1
             done += len(part)
             archive.writestr(
-                f"listy-{notice.pk}-{number:03d}-{first:05d}-{done:05d}.pdf",
+                f"listy-{notice.pk if notice else 'odpowiedzi'}-{number:03d}-{first:05d}-{done:05d}.pdf",
                 letters_pdf(notice=notice, messages=part),
             )
             if progress is not None:

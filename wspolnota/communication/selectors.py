@@ -12,6 +12,7 @@ from django.utils import timezone
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
 
+from wspolnota.accounts.models import postal_key
 from wspolnota.communication.choices import Channel, Scope
 from wspolnota.communication.conf import get_config
 from wspolnota.communication.models import Notice, NoticeText, OutboxMessage, Subscription
@@ -125,7 +126,7 @@ def notice_audience(*, notice: Notice) -> list[Recipient]:
         )
     rows: list[dict[str, Any]] = [
         dict(row)
-        for row in subs.values(
+        for row in subs.order_by("id").values(
             "id",
             "channel",
             "email",
@@ -147,6 +148,7 @@ def notice_audience(*, notice: Notice) -> list[Recipient]:
     for sub_id, link_district_id in links.values_list("subscription_id", "district_id"):
         by_subscription.setdefault(sub_id, []).append(link_district_id)
     available = {t.language for t in notice.texts.all()}
+    letter_addresses: set[str] = set()
     city_wide = notice.scope == Scope.CITY
     # An area reaches the subscribers whose address point lies inside it, not whole districts.
     area = prep(shape(notice.area)) if notice.scope == Scope.AREA and notice.area else None
@@ -172,6 +174,12 @@ def notice_audience(*, notice: Notice) -> list[Recipient]:
         if channel == Channel.EMAIL:
             address = row["email"]
         elif channel == Channel.LETTER:
+            # One letter per postal address, however it was typed (issue 17): the household
+            # that subscribed twice, at two counters or in two spellings, gets one letter.
+            key = postal_key(row["postal_street"], row["postal_code"]) or _postal(row)
+            if key in letter_addresses:
+                continue
+            letter_addresses.add(key)
             address = _postal(row)
         else:
             address = row["phone"]
@@ -376,3 +384,28 @@ def subscription_counter_list(*, registered_by: Any) -> QuerySet[Subscription]:
 
 def now() -> datetime:
     return timezone.now()
+
+
+def subscriptions_of_person(*, person: Any) -> list[Subscription]:
+    """A person's subscriptions, for a clerk at the counter (issue 17): those tied to them, and
+    those to their e-mail, mobile, landline or postal address (a subscription made before the
+    person was recorded, or by the person on the web)."""
+    q = Q(user=person)
+    if person.email:
+        q |= Q(channel=Channel.EMAIL, email__iexact=person.email)
+    phones = [p for p in (person.phone, getattr(person, "landline_phone", "")) if p]
+    if phones:
+        q |= Q(channel__in=[Channel.SMS, Channel.VOICE], phone__in=phones)
+    key = postal_key(getattr(person, "address_street", ""), getattr(person, "address_postcode", ""))
+    found = list(
+        Subscription.objects.filter(q).prefetch_related("districts").order_by("-created_at")
+    )
+    seen = {s.pk for s in found}
+    if key:
+        code = getattr(person, "address_postcode", "")
+        for candidate in Subscription.objects.filter(
+            channel=Channel.LETTER, postal_code=code
+        ).exclude(pk__in=seen):
+            if postal_key(candidate.postal_street, candidate.postal_code) == key:
+                found.append(candidate)
+    return found

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 import uuid
@@ -55,12 +56,15 @@ from wspolnota.communication.models import (
 )
 from wspolnota.communication.rendering import unsubscribe_url, voice_script
 from wspolnota.communication.selectors import notice_audience
+from wspolnota.communication.senders import sender_name_is_the_citys
 from wspolnota.core.ratelimit import send_quota_take, sms_allowed_prefixes, sms_country_allowed
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.territory.models import District
 
 if TYPE_CHECKING:
     from wspolnota.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 FAN_OUT_BATCH = 5000
 _FAN_OUT_COLUMNS = (
@@ -192,6 +196,10 @@ def _resolve_audience(*, author: User, data: NoticeData) -> list[District]:
         raise CommunicationError(errors.NOT_ALLOWED, field="author_kind", code="permission_denied")
     if data.author_kind == AuthorKind.NGO and data.urgency == Urgency.URGENT:
         raise CommunicationError(errors.NOTICE_NGO_URGENT, field="urgency")
+    if data.author_kind != AuthorKind.OFFICIAL and sender_name_is_the_citys(data.author_label):
+        # Only officials write as the City; an NGO's free e-mail notice signed "Urząd Miasta"
+        # would reach residents as the City's own.
+        raise CommunicationError(errors.NOTICE_SENDER_IS_THE_CITY, field="author_label")
     if data.author_kind == AuthorKind.OFFICIAL and data.city_unit is None:
         units = permissions.official_unit_ids(author)
         if len(units) == 1:
@@ -709,7 +717,14 @@ def _find_existing(channel: str, address: Address) -> Subscription | None:
 
 
 def _send_on_request(
-    *, kind: str, channel: str, to: str, subject: str, body: str, language: str
+    *,
+    kind: str,
+    channel: str,
+    to: str,
+    subject: str,
+    body: str,
+    language: str,
+    sensitive: bool = False,
 ) -> None:
     """A code or link someone asked for, sent at once (the person is waiting for it).
 
@@ -728,7 +743,13 @@ def _send_on_request(
         body=body,
         language=language,
         urgent=True,
+        sensitive=sensitive,
     )
+
+
+def _spoken_code(code: str) -> str:
+    """A code read digit by digit, twice, for a voice call: "1, 2, 3, 4, 5, 6"."""
+    return ", ".join(code)
 
 
 def _send_confirmation(subscription: Subscription) -> str:
@@ -764,12 +785,22 @@ def _send_confirmation(subscription: Subscription) -> str:
             pairing = secrets.token_urlsafe(16)
             secret = f"{pairing}:{code}"
             subject = ""
-            body = _("Wspólnota: kod potwierdzenia zapisu na ogłoszenia to %(code)s.") % {
-                "code": code
-            }
             to = subscription.phone
-            channel = Channel.SMS
-    if channel == Channel.SMS:
+            if subscription.channel == Channel.VOICE:
+                # Voice notices may go to a landline, which cannot read an SMS: the code is
+                # spoken in a call (issue 17), digit by digit and repeated.
+                spoken = _spoken_code(code)
+                body = _(
+                    "Dzień dobry, tu platforma Wspólnota. Kod potwierdzenia zapisu na ogłoszenia "
+                    "głosowe to: %(code)s. Powtarzam: %(code)s."
+                ) % {"code": spoken}
+                channel = Channel.VOICE
+            else:
+                body = _("Wspólnota: kod potwierdzenia zapisu na ogłoszenia to %(code)s.") % {
+                    "code": code
+                }
+                channel = Channel.SMS
+    if channel in (Channel.SMS, Channel.VOICE):
         # A number that unsubscribed earlier may be on the gateway's blacklist, which would
         # refuse the code: it comes off first (the task only asks the gateway; a number that
         # is not on it costs one look-up).
@@ -781,6 +812,7 @@ def _send_confirmation(subscription: Subscription) -> str:
         subject=subject,
         body=body,
         language=subscription.language,
+        sensitive=channel == Channel.VOICE,
     )
     subscription.confirm_hash = _secret_hash(subscription.pk, secret)
     subscription.confirm_expires_at = timezone.now() + timedelta(
@@ -808,6 +840,14 @@ def _send_manage_link(subscription: Subscription) -> None:
                 "Ten adres już dostaje ogłoszenia platformy Wspólnota. Ustawienia "
                 "(dzielnice, tematy, język) zmienisz lub wypiszesz się tutaj:\n%(link)s"
             ) % {"link": link}
+        elif subscription.channel == Channel.VOICE:
+            # A landline hears it: no link to read, the city's phone line changes the settings.
+            channel, to = Channel.VOICE.value, subscription.phone
+            subject = ""
+            body = _(
+                "Dzień dobry, tu platforma Wspólnota. Ten numer już dostaje ogłoszenia głosowe. "
+                "Aby zmienić ustawienia lub zrezygnować, proszę zadzwonić pod numer %(phone)s."
+            ) % {"phone": settings.HELP_PHONE}
         else:
             channel, to = Channel.SMS.value, subscription.phone
             subject = ""
@@ -1003,8 +1043,13 @@ def subscription_register_at_counter(
     address: Address,
     preferences: Preferences,
     consent_document: str,
+    person: User | None = None,
 ) -> Subscription:
-    """A clerk signs a resident up at a counter; the signed paper form is the consent."""
+    """A clerk signs a resident up at a counter; the signed paper form is the consent.
+
+    ``person`` (issue 17): the person the clerk acts for; the subscription is listed on their
+    counter page and goes with their data on erasure.
+    """
     if not permissions.can_register_at_counter(clerk):
         raise CommunicationError(errors.NOT_ALLOWED, code="permission_denied")
     if not consent_document.strip():
@@ -1024,6 +1069,8 @@ def subscription_register_at_counter(
         subscription.consent_at = now
         subscription.consent_document = consent_document.strip()[:100]
         subscription.registered_by = clerk
+        if person is not None:
+            subscription.user = person
         _set_preferences(subscription, preferences)
         subscription.save()
         subscription.districts.set(preferences.districts)
@@ -1038,6 +1085,52 @@ def subscription_register_at_counter(
             ),
         )
     return subscription
+
+
+def subscription_update_by_clerk(
+    *, clerk: User, subscription: Subscription, preferences: Preferences, channel: str
+) -> Subscription:
+    """A clerk changes someone's subscription at their request, at a counter or on the phone
+    (issue 17): districts, topics, groups, language. Audit-logged with the channel."""
+    if not permissions.can_register_at_counter(clerk):
+        raise CommunicationError(errors.NOT_ALLOWED, code="permission_denied")
+    with transaction.atomic():
+        locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        before = snapshot(locked, fields=["language", "topics_mask", "groups_mask"])
+        before["districts"] = sorted(locked.districts.values_list("id", flat=True))
+        subscription_update(subscription=locked, preferences=preferences)
+        after = snapshot(locked, fields=["language", "topics_mask", "groups_mask"])
+        after["districts"] = sorted(d.pk for d in preferences.districts)
+        audit_log_append(
+            actor=clerk,
+            action="communication.subscription_changed_by_clerk",
+            obj=locked,
+            before=before,
+            after=after,
+            reason=f"channel: {channel}",
+        )
+    return locked
+
+
+def subscription_cancel_by_clerk(
+    *, clerk: User, subscription: Subscription, channel: str
+) -> Subscription:
+    """A clerk cancels someone's subscription at their request (a letter says "phone us")."""
+    if not permissions.can_register_at_counter(clerk):
+        raise CommunicationError(errors.NOT_ALLOWED, code="permission_denied")
+    with transaction.atomic():
+        locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        before = snapshot(locked, fields=["status"])
+        subscription_unsubscribe(subscription=locked, via=channel)
+        audit_log_append(
+            actor=clerk,
+            action="communication.subscription_cancelled_by_clerk",
+            obj=locked,
+            before=before,
+            after=snapshot(locked, fields=["status", "unsubscribe_via"]),
+            reason=f"channel: {channel}",
+        )
+    return locked
 
 
 STOP_WORDS = frozenset({"STOP", "STOPP", "NIE", "СТОП", "UNSUBSCRIBE", "WYPISZ"})
@@ -1126,6 +1219,63 @@ def sms_blacklist_sync(*, phone: str, lift: bool = False) -> None:
     from wspolnota.communication.tasks import sms_blacklist_update
 
     transaction.on_commit(lambda: sms_blacklist_update.enqueue(phone=phone, lift=lift))
+
+
+def _blacklisted_phone(number: str) -> str:
+    """The gateway lists numbers as digits, Polish ones sometimes without the country code."""
+    digits = "".join(c for c in number if c.isdigit())
+    candidate = "+48" + digits if len(digits) == 9 else "+" + digits
+    try:
+        return normalise_phone(candidate, mobile=False)
+    except CommunicationError:
+        return ""
+
+
+def sms_blacklist_pull(*, now: datetime | None = None) -> int:
+    """Bring opt-outs made at the gateway (its blacklist) into the platform's subscriptions.
+
+    A number can land on the gateway's blacklist without us: the person asked the gateway's
+    operator, replied STOP to a number the gateway handles, or the city's office added it in the
+    gateway's panel. Each SMS and voice subscription of such a number is unsubscribed here, so
+    the platform stops queueing messages the gateway would refuse, and the person's choice shows
+    on their subscription page. An entry counts only if it is newer than the subscription's
+    confirmation (someone who subscribed again after it was made keeps the new subscription: the
+    platform is about to take the number off the blacklist) and has not expired; an entry
+    without a date counts. Nothing is ever subscribed again from the gateway's side: coming back
+    takes the person's own confirmation. Returns how many subscriptions were unsubscribed.
+    """
+    from wspolnota.communication.transports import sms_smsapi
+
+    if settings.SMS_BACKEND != "smsapi":
+        return 0
+    now = now or timezone.now()
+    added: dict[str, datetime] = {}
+    for entry in sms_smsapi.blacklist_entries():
+        phone = _blacklisted_phone(entry.number)
+        if not phone or (entry.expire_at is not None and entry.expire_at <= now):
+            continue
+        when = entry.created_at or now
+        added[phone] = max(added.get(phone, when), when)
+    count = 0
+    phones = sorted(added)
+    for start in range(0, len(phones), 500):
+        chunk = phones[start : start + 500]
+        candidates = Subscription.objects.filter(
+            phone__in=chunk, channel__in=[Channel.SMS, Channel.VOICE]
+        ).exclude(status=Subscription.Status.UNSUBSCRIBED)
+        for candidate_id in candidates.order_by("id").values_list("id", flat=True):
+            with transaction.atomic():
+                subscription = Subscription.objects.select_for_update().get(pk=candidate_id)
+                since = subscription.confirmed_at or subscription.created_at
+                if subscription.status == Subscription.Status.UNSUBSCRIBED or (
+                    since is not None and since >= added[subscription.phone]
+                ):
+                    continue
+                subscription_unsubscribe(
+                    subscription=subscription, via="sms_blacklist", sync_blacklist=False
+                )
+            count += 1
+    return count
 
 
 # Delivery reports: which transport's callback may report on which channel.
@@ -1249,10 +1399,15 @@ def letter_batch_render(*, batch_id: int) -> LetterBatch:
         batch.rendered_count = 0
         batch.error = ""
         batch.save(update_fields=["status", "rendered_count", "error", "updated_at"])
-    notice = Notice.objects.prefetch_related("texts").get(pk=batch.notice_id)
+    notice = (
+        Notice.objects.prefetch_related("texts").get(pk=batch.notice_id)
+        if batch.notice_id is not None
+        else None
+    )
     messages = list(
         OutboxMessage.objects.filter(letter_batch=batch, status=OutboxMessage.Status.QUEUED)
-        .only("id", "to", "language", "idempotency_key")
+        .select_related("sender_unit")
+        .only("id", "to", "language", "idempotency_key", "subject", "body", "sender_unit__name")
         .order_by("to", "id")
     )
 
@@ -1272,9 +1427,8 @@ def letter_batch_render(*, batch_id: int) -> LetterBatch:
         raise
     with transaction.atomic():
         batch = LetterBatch.objects.select_for_update().get(pk=batch_id)
-        batch.pdf.save(
-            f"notice-{notice.pk}-batch-{batch.pk}.{extension}", ContentFile(content), save=False
-        )
+        name = f"notice-{notice.pk}" if notice is not None else "replies"
+        batch.pdf.save(f"{name}-batch-{batch.pk}.{extension}", ContentFile(content), save=False)
         now = timezone.now()
         batch.status = LetterBatch.Status.DONE
         batch.rendered_count = len(messages)
@@ -1297,3 +1451,108 @@ def subscriptions_cancel_for_user(*, user: User, ids: Iterable[int]) -> int:
         subscription_unsubscribe(subscription=subscription, via="profile")
         count += 1
     return count
+
+
+# --- Replies to a person, by the way they chose (issue 17) ----------------------------------------
+
+
+def _reply_address(person: User) -> tuple[str, str] | None:
+    """The channel and address a reply to ``person`` goes to, or None when they cannot be
+    reached. An account holder: their e-mail. A person kept by the city: the reply channel
+    they chose (letter, voice call, SMS or e-mail)."""
+    if not person.kept_by_city:
+        return (Channel.EMAIL.value, person.email) if person.email else None
+    chosen = person.reply_channel
+    if chosen == Channel.LETTER:
+        lines = person.postal_address_lines
+        return (Channel.LETTER.value, "\n".join(lines)) if lines else None
+    if chosen == Channel.VOICE:
+        number = person.landline_phone or person.phone
+        return (Channel.VOICE.value, number) if number else None
+    if chosen == Channel.SMS:
+        return (Channel.SMS.value, person.phone) if person.phone else None
+    if chosen == Channel.EMAIL:
+        return (Channel.EMAIL.value, person.email) if person.email else None
+    return None
+
+
+def reply_to_person(
+    *,
+    person: User,
+    subject: str,
+    body: str,
+    sender_unit: CityUnit | None = None,
+    kind: str = "reply",
+    key: str | None = None,
+    urgent: bool = False,
+) -> list[OutboxMessage]:
+    """Send the city's answer to a person the way their question came (issue 17).
+
+    An account holder gets an e-mail. A person without an account gets it by the channel they
+    chose: a letter (queued here, printed by the worker in a batch with the address placed for
+    a DL window envelope, ``reply_letters_print``), a voice call (the text is spoken), an SMS or
+    an e-mail. Call it inside the transaction of the act: a rolled-back act sends nothing.
+    ``key`` makes it idempotent (the same key is sent once). Returns the outbox rows made (none
+    for a deleted person, one who cannot be reached, or a key already used).
+    """
+    if not person.is_active or person.deleted_at is not None:
+        return []
+    address = _reply_address(person)
+    if address is None:
+        logger.warning("reply %s: person %s cannot be reached", kind, person.pk)
+        return []
+    channel, to = address
+    text = body.strip()
+    if channel == Channel.SMS:
+        text = f"{subject.strip()}: {text}" if subject.strip() else text
+    now = timezone.now()
+    message = OutboxMessage(
+        idempotency_key=(f"{kind}:{key}:{person.pk}" if key else f"{kind}:{uuid.uuid4().hex}")[
+            :120
+        ],
+        kind=kind[:60],
+        channel=channel,
+        to=to[:400],
+        subject=subject.strip()[:300],
+        body=text,
+        language=person.preferred_language,
+        user=person,
+        sender_unit=sender_unit,
+        urgent=urgent,
+        not_before=first_send_time(channel=channel, urgent=urgent, at=now),
+    )
+    try:
+        with transaction.atomic():
+            message.save(force_insert=True)
+    except IntegrityError:
+        return []
+    if channel == Channel.LETTER:
+        from wspolnota.communication.tasks import reply_letters_print
+
+        transaction.on_commit(lambda: reply_letters_print.enqueue())
+    else:
+        delivery_enqueue()
+    return [message]
+
+
+def reply_letters_batch() -> LetterBatch | None:
+    """Gather every queued reply letter (no notice, no batch yet) into a new batch; None when
+    there is none. The worker renders it (``letter_batch_render``)."""
+    with transaction.atomic():
+        queued = list(
+            OutboxMessage.objects.select_for_update()
+            .filter(
+                notice__isnull=True,
+                channel=Channel.LETTER,
+                status=OutboxMessage.Status.QUEUED,
+                letter_batch__isnull=True,
+            )
+            .values_list("id", flat=True)
+        )
+        if not queued:
+            return None
+        batch = LetterBatch.objects.create(
+            notice=None, created_by=None, letter_count=len(queued), status=LetterBatch.Status.QUEUED
+        )
+        OutboxMessage.objects.filter(id__in=queued).update(letter_batch=batch)
+    return batch

@@ -111,8 +111,29 @@ def sms_blacklist_update(*, phone: str, lift: bool = False) -> str:
 
 
 @task()
+def sms_blacklist_pull() -> int:
+    """Bring opt-outs made at the gateway into the subscriptions (``manage.py
+    communication_blacklist_pull`` enqueues it; run that from cron, e.g. hourly)."""
+    from wspolnota.communication.services import sms_blacklist_pull as pull
+
+    return pull()
+
+
+@task()
 def letter_batch_render(*, batch_id: int) -> int:
     """Print a requested letter batch to a PDF (or a ZIP of PDFs) for download."""
     from wspolnota.communication.services import letter_batch_render as render
 
     return render(batch_id=batch_id).letter_count
+
+
+@task()
+def reply_letters_print() -> int:
+    """Gather the reply letters waiting to be printed into a batch and render it (issue 17)."""
+    from wspolnota.communication.services import letter_batch_render as render
+    from wspolnota.communication.services import reply_letters_batch
+
+    batch = reply_letters_batch()
+    if batch is None:
+        return 0
+    return render(batch_id=batch.pk).letter_count

@@ -355,9 +355,31 @@ def counter(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     if not permissions.can_register_at_counter(user):
         raise PermissionDeniedError(_("Zapisy w okienku prowadzą urzędnicy."))
-    form = CounterForm(
-        request.POST if request.method == "POST" else None, initial={"language": "pl"}
-    )
+    # Acting for a person found on the counter page (issue 17): their details fill the form
+    # and the subscription is tied to them.
+    person = None
+    person_id = parse_id(request.GET.get("osoba"), default=None, field="osoba")
+    if person_id is not None:
+        from wspolnota.accounts.permissions import can_see_person
+
+        person = User.objects.filter(pk=person_id).first()
+        if person is None or not can_see_person(user, person):
+            raise Http404
+    initial: dict[str, Any] = {"language": "pl"}
+    if person is not None:
+        initial.update(
+            postal_name=person.full_name,
+            postal_street=person.address_street,
+            postal_code=person.address_postcode,
+            postal_city=person.address_city,
+            phone=person.phone or person.landline_phone,
+            email=person.email or "",
+            language=person.preferred_language,
+            districts=[person.district] if person.district else [],
+        )
+        if person.reply_channel in Channel.values:
+            initial["channel"] = person.reply_channel
+    form = CounterForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -375,18 +397,25 @@ def counter(request: HttpRequest) -> HttpResponse:
                 ),
                 preferences=_preferences(data),
                 consent_document=data["consent_document"],
+                person=person,
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
             messages.success(request, _("Mieszkaniec został zapisany."))
+            if person is not None:
+                return redirect("counter:person", pk=person.pk)
             return redirect("communication:counter")
     if form.errors:
         status = 400
     return render(
         request,
         "communication/counter.html",
-        {"form": form, "recent": selectors.subscription_counter_list(registered_by=user)},
+        {
+            "form": form,
+            "person": person,
+            "recent": selectors.subscription_counter_list(registered_by=user),
+        },
         status=status,
     )
 
@@ -750,6 +779,7 @@ def letter_batch_pdf(request: HttpRequest, notice_id: int, batch_id: int) -> Htt
     )
     if (
         batch is None
+        or batch.notice is None
         or not batch.pdf
         or batch.status != LetterBatch.Status.DONE
         or not permissions.can_print_letters(request.user, batch.notice)

@@ -35,7 +35,7 @@ def certificate_pdf(*, application: VolunteerApplication) -> bytes:
     total = sum((e.hours for e in entries), Decimal("0"))
     issued = timezone.localdate()
     content = "|".join(
-        [str(application.pk), application.volunteer.email, issued.isoformat()]
+        [str(application.pk), application.volunteer.email or "", issued.isoformat()]
         + [f"{e.day.isoformat()}:{e.hours}" for e in entries]
     )
     return _pdf(

@@ -1309,7 +1309,7 @@ def volunteer_application_decide(
                 ends_on=offer.ends_on,
                 organiser_name=offer.organiser_name,
                 organiser_address=offer.organiser_address,
-                volunteer_name=volunteer.get_full_name() or volunteer.email,
+                volunteer_name=volunteer.get_full_name() or volunteer.email or "",
                 volunteer_is_minor=bool(profile and profile.age_on(today) < 18),
             )
         notify(

@@ -34,6 +34,13 @@ MEETING_FULL = _("Brak wolnych miejsc na to spotkanie.")
 MEETING_PAST = _("Zapisy na to spotkanie są już zamknięte.")
 ALREADY_REGISTERED = _("Już jesteś zapisany(-a) na to spotkanie.")
 SURVEY_ANSWERED = _("Już wypełniono tę ankietę z tego konta.")
+SURVEY_ANSWERED_BY_PERSON = _(
+    "Ta osoba już wypełniła tę ankietę: przyjmujemy jedną odpowiedź na osobę."
+)
+PERSON_REGISTERED = _("Ta osoba jest już zapisana na to spotkanie.")
+PERSON_REQUIRED = _(
+    "Wybierz osobę, w imieniu której działasz (nie możesz działać we własnym imieniu)."
+)
 SURVEY_LOGIN = _("Tę ankietę mogą wypełnić tylko zalogowane osoby.")
 ANSWER_REQUIRED = _("To pytanie jest obowiązkowe.")
 ANSWER_INVALID = _("Ta odpowiedź nie pasuje do pytania.")
@@ -69,6 +76,18 @@ CHANGE_PAST_END = _("Nie można zakończyć konsultacji wcześniej niż dziś.")
 CHANGE_AFTER_REPORT = _("Raport został opublikowany: konsultacji nie można już zmieniać.")
 RECEIVED_OUTSIDE = _(
     "Data wpływu musi przypadać w czasie konsultacji (od %(start)s do %(end)s) i nie może być późniejsza niż dziś."
+)
+RECEIVED_AFTER_REPORT = _(
+    "Raport z tych konsultacji został już opublikowany: nie można do nich dopisać uwagi."
+)
+POSTED_OUTSIDE = _(
+    "Data stempla pocztowego musi przypadać w czasie konsultacji (od %(start)s do %(end)s) i nie może być późniejsza niż data wpływu."
+)
+POSTED_REQUIRED = _(
+    "List wpłynął po zakończeniu konsultacji: podaj datę stempla pocztowego (liczy się, jeśli przypada w czasie konsultacji, a list wpłynął w ciągu %(days)s dni po ich końcu)."
+)
+RECEIVED_AFTER_GRACE = _(
+    "List wpłynął później niż %(days)s dni po zakończeniu konsultacji (%(end)s): nie można go już uwzględnić."
 )
 NOT_ANNOUNCED = _("Konsultacje nie są jeszcze ogłoszone.")
 ANSWER_TOO_THIN = _(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wspolnota.accounts.models import CityUnit
 from wspolnota.consultations.models import Form, Meeting, Question, Remark, Section, Survey
+from wspolnota.core.onbehalf import Channel
 from wspolnota.territory.models import District
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -249,6 +250,7 @@ OFFLINE_CHANNELS = [
         Remark.Channel.POST,
         Remark.Channel.EPUAP,
         Remark.Channel.PHONE,
+        Remark.Channel.COUNTER,
         Remark.Channel.MEETING,
     )
 ]
@@ -260,6 +262,11 @@ class OfficialRemarkForm(forms.Form):
         label=_("Autor (osoba lub organizacja)"), max_length=150, required=False
     )
     received_on = forms.DateField(label=_("Data wpływu"), widget=DATE)
+    posted_on = forms.DateField(
+        label=_("Data stempla pocztowego (list, który wpłynął po zakończeniu konsultacji)"),
+        widget=DATE,
+        required=False,
+    )
     section = SectionChoice(
         label=_("Fragment dokumentu"),
         queryset=Section.objects.none(),
@@ -436,3 +443,76 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Co zmieni się dzięki uwagom mieszkańców; trafi do raportu i do powiadomień."),
     )
+
+
+# --- A clerk acting for a person (issue 17) ------------------------------------------------------
+
+CLERK_CHANNELS = [
+    (c.value, c.label) for c in (Channel.COUNTER, Channel.PHONE, Channel.POST, Channel.EMAIL)
+]
+
+
+def channel_field() -> forms.ChoiceField:
+    return forms.ChoiceField(label=_("Jak osoba się zgłosiła"), choices=CLERK_CHANNELS)
+
+
+def keyed_survey_form(survey: Survey, data: Any = None) -> forms.Form:
+    """The survey's questions, as on paper, and the channel the answers came by."""
+    form = survey_response_form(survey, data)
+    form.fields = {"channel": channel_field(), **form.fields}  # type: ignore[assignment]
+    return form
+
+
+class RegistrationForPersonForm(forms.Form):
+    channel = channel_field()
+    meeting = forms.ModelChoiceField(
+        label=_("Spotkanie lub warsztaty"), queryset=Meeting.objects.none()
+    )
+    needs = forms.CharField(
+        label=_("Potrzeby osoby (nieobowiązkowe)"),
+        max_length=300,
+        required=False,
+        help_text=_("Np. tłumacz PJM, miejsce dla wózka, materiały w druku powiększonym."),
+    )
+
+    def __init__(self, *args: Any, meetings: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if meetings is not None:
+            self.fields["meeting"].queryset = meetings  # type: ignore[attr-defined]
+
+
+class RemarkForPersonForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Jak uwaga wpłynęła"),
+        choices=[
+            (c.value, c.label)
+            for c in (
+                Remark.Channel.POST,
+                Remark.Channel.PHONE,
+                Remark.Channel.COUNTER,
+                Remark.Channel.EMAIL,
+            )
+        ],
+    )
+    received_on = forms.DateField(label=_("Data wpływu"), widget=DATE)
+    posted_on = forms.DateField(
+        label=_("Data stempla pocztowego (list, który wpłynął po zakończeniu konsultacji)"),
+        widget=DATE,
+        required=False,
+    )
+    section = SectionChoice(
+        label=_("Fragment dokumentu"),
+        queryset=Section.objects.none(),
+        required=False,
+        empty_label=_("— cały dokument / ogólna uwaga —"),
+    )
+    text = forms.CharField(
+        label=_("Treść uwagi"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def __init__(self, *args: Any, consultation: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if consultation is not None:
+            self.fields["section"].queryset = Section.objects.filter(  # type: ignore[attr-defined]
+                document__consultation=consultation
+            ).select_related("document")

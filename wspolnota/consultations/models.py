@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from wspolnota.core.models import BaseModel
+from wspolnota.core.models import ActChannel, BaseModel
 
 
 class Form(models.TextChoices):
@@ -216,7 +216,10 @@ class Meeting(BaseModel):
         return self.title
 
 
-class Registration(BaseModel):
+class Registration(BaseModel, ActChannel):
+    """A place at a meeting: signed up online, or by a clerk for a caller (``channel``,
+    ``keyed_by``)."""
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="registrations")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_registrations"
@@ -240,6 +243,7 @@ class Remark(BaseModel):
         POST = "post", _("poczta")
         EPUAP = "epuap", _("ePUAP")
         PHONE = "phone", _("dyżur telefoniczny")
+        COUNTER = "counter", _("punkt obsługi mieszkańców")
 
     class Disposition(models.TextChoices):
         PENDING = "pending", _("czeka na odpowiedź")
@@ -272,6 +276,7 @@ class Remark(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     received_on = models.DateField(_("data wpływu"), null=True, blank=True)
+    posted_on = models.DateField(_("data stempla pocztowego"), null=True, blank=True)
     disposition = models.CharField(
         _("rozstrzygnięcie"),
         max_length=20,
@@ -337,7 +342,9 @@ class Question(models.Model):
         return self.text
 
 
-class Response(BaseModel):
+class Response(BaseModel, ActChannel):
+    """One answer to a survey: online, or keyed in from a paper form or a call by a clerk."""
+
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     respondent = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

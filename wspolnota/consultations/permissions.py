@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from wspolnota.accounts.permissions import acts_for_unit, can_moderate, is_administrator, unit_ids
+from wspolnota.accounts.permissions import (
+    acts_for_unit,
+    can_act_for_residents,
+    can_moderate,
+    is_administrator,
+    unit_ids,
+)
 from wspolnota.consultations import selectors
 from wspolnota.consultations.models import Consultation, Meeting, Survey
 
@@ -53,4 +59,14 @@ def can_register_for_meeting(user: Any, meeting: Meeting, *, at: datetime) -> bo
         _signed_in(user)
         and meeting.consultation.published_at is not None
         and meeting.starts_at > at
+    )
+
+
+def can_act_for_person(user: Any, consultation: Consultation) -> bool:
+    """A clerk keys in a person's act (a paper survey, a remark received by post or phone, a
+    meeting registration on the phone): an official or counter clerk of the unit that runs the
+    consultation, or an administrator, once the consultation is announced. The act itself then
+    obeys the same rules as online (``can_respond_to_survey``, ``can_register_for_meeting``…)."""
+    return consultation.published_at is not None and can_act_for_residents(
+        user, city_unit=consultation.initiating_unit_id
     )

@@ -15,7 +15,12 @@ register(
         not_personal={"contact": "the organising unit's public contact for the consultation"},
     ),
     PersonalData("consultations.ConsultationChange", official_fields=("actor",)),
-    PersonalData("consultations.Registration", user_fields=("user",), erase=DELETE),
+    PersonalData(
+        "consultations.Registration",
+        user_fields=("user",),
+        official_fields=("keyed_by",),
+        erase=DELETE,
+    ),
     PersonalData(
         "consultations.Remark",
         user_fields=("author",),
@@ -25,7 +30,11 @@ register(
         reason=_REPORT,
     ),
     PersonalData(
-        "consultations.Response", user_fields=("respondent",), erase=PSEUDONYMISE, reason=_REPORT
+        "consultations.Response",
+        user_fields=("respondent",),
+        official_fields=("keyed_by",),
+        erase=PSEUDONYMISE,
+        reason=_REPORT,
     ),
     PersonalData(
         "consultations.Participant",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -387,6 +387,21 @@ def consultation_participant_ids(*, consultation: Consultation) -> set[int]:
     return {int(i) for i in ids if i is not None}
 
 
+def remarks_of(*, consultation: Consultation, person: Any) -> list[Remark]:
+    """A person's own remarks in a consultation with their answers (a grouped duplicate carries
+    its original's answer), for the "you said, we did" message."""
+    remarks = list(
+        Remark.objects.filter(consultation=consultation, author=person)
+        .select_related("duplicate_of")
+        .order_by("created_at", "id")
+    )
+    for remark in remarks:
+        answered = remark.duplicate_of or remark
+        remark.shown_disposition = answered.get_disposition_display()  # type: ignore[attr-defined]
+        remark.shown_reason = answered.reason  # type: ignore[attr-defined]
+    return remarks
+
+
 def statement_next(*, consultation: Consultation, user: Any) -> Statement | None:
     """The next accepted statement this person has not voted on: the least voted first.
 
@@ -408,3 +423,51 @@ def statement_votes_of(*, consultation: Consultation, user: Any) -> dict[int, in
             statement__consultation=consultation, participant__user=user
         ).values_list("statement_id", "choice")
     )
+
+
+# --- A person at the counter (issue 17) ----------------------------------------------------------
+
+
+def person_participation(*, person: Any) -> dict[str, list[Any]]:
+    """What a person takes part in: their remarks (with the answer), their named survey answers
+    and their meeting registrations, newest first."""
+    return {
+        "remarks": list(
+            Remark.objects.filter(author=person)
+            .select_related("consultation")
+            .order_by("-created_at", "-id")[:50]
+        ),
+        "responses": list(
+            Response.objects.filter(respondent=person)
+            .select_related("survey__consultation")
+            .order_by("-created_at", "-id")[:50]
+        ),
+        "registrations": list(
+            Registration.objects.filter(user=person)
+            .select_related("meeting__consultation")
+            .order_by("-meeting__starts_at", "-id")[:50]
+        ),
+    }
+
+
+def consultations_to_act_in(*, clerk: Any, at: datetime) -> list[Consultation]:
+    """Announced consultations, not yet reported, in which the clerk may act for a person (the
+    units they work for; every one for an administrator)."""
+    consultations = Consultation.objects.filter(
+        published_at__isnull=False, report_published_at__isnull=True
+    ).select_related("initiating_unit")
+    if not has_role(clerk, Role.ADMINISTRATOR):
+        units = unit_ids(clerk, Role.OFFICIAL) | unit_ids(clerk, Role.COUNTER_CLERK)
+        consultations = consultations.filter(initiating_unit_id__in=units)
+    today = local_date(at)
+    # open ones, and announced ones with meetings to register for
+    return list(
+        consultations.filter(ends_on__gte=today - timedelta(days=postmark_grace_days())).order_by(
+            "ends_on", "id"
+        )[:50]
+    )
+
+
+def postmark_grace_days() -> int:
+    """Read at call time (tests change the setting)."""
+    return int(getattr(settings, "CONSULTATION_POSTMARK_GRACE_DAYS", 14))

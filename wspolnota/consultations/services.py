@@ -39,6 +39,7 @@ from wspolnota.consultations.models import (
     Survey,
 )
 from wspolnota.consultations.opinionmap import pipeline, polis_io
+from wspolnota.core.onbehalf import OnBehalf, act_fields
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.territory.models import District
 from wspolnota.territory.selectors import district_for_point
@@ -47,6 +48,50 @@ from wspolnota.territory.selectors import district_for_point
 def _deny(allowed: bool) -> None:
     if not allowed:
         raise ConsultationsError(errors.NOT_ALLOWED, code="permission_denied")
+
+
+def _tell(
+    *,
+    recipient: User,
+    kind: str,
+    subject_template: str,
+    body_template: str,
+    context: dict[str, Any],
+    key: str | None = None,
+    sender_unit: CityUnit | None = None,
+) -> None:
+    """Tell one person: an account holder by the notification (e-mail), a person without an
+    account kept by the city the way they chose (letter, voice call, SMS or e-mail) through
+    ``communication.services.reply_to_person``, from ``sender_unit`` (the consultation's)."""
+    if not getattr(recipient, "kept_by_city", False):
+        notify(
+            recipient=recipient,
+            kind=kind,
+            subject_template=subject_template,
+            body_template=body_template,
+            context=context,
+            key=key,
+        )
+        return
+    from wspolnota.communication.rendering import render_template_email
+    from wspolnota.communication.services import reply_to_person
+
+    if not recipient.is_active or recipient.deleted_at:
+        return
+    rendered = render_template_email(
+        subject_template=subject_template,
+        body_template=body_template,
+        context={"recipient": recipient, "site_url": settings.SITE_URL, "kind": kind, **context},
+        language=recipient.preferred_language,
+    )
+    reply_to_person(
+        person=recipient,
+        subject=rendered.subject,
+        body=rendered.text,
+        sender_unit=sender_unit,
+        kind=kind,
+        key=key,
+    )
 
 
 # --- Consultations -------------------------------------------------------------------------------
@@ -139,12 +184,14 @@ def _tell_participants(
         user_ids |= set(meeting.registrations.values_list("user_id", flat=True))
     told = 0
     for user in User.objects.filter(pk__in=user_ids, is_active=True):
-        notify(
+        _tell(
             recipient=user,
             kind="consultations.changed",
             subject_template="consultations/email/changed_subject.txt",
             body_template="consultations/email/changed.txt",
             context={"consultation": consultation, "change": change, "meeting": meeting},
+            key=f"consultations.changed.{change.pk}",
+            sender_unit=consultation.initiating_unit,
         )
         told += 1
     return told
@@ -468,31 +515,68 @@ def meeting_cancel(*, actor: User, meeting: Meeting, reason: str, at: datetime) 
 
 
 def meeting_register(
-    *, user: User, meeting: Meeting, needs: str = "", at: datetime
+    *,
+    user: User,
+    meeting: Meeting,
+    needs: str = "",
+    at: datetime,
+    on_behalf: OnBehalf | None = None,
 ) -> Registration:
-    """Sign up for a meeting; the row lock on the meeting keeps the capacity exact."""
+    """Sign up for a meeting; the row lock on the meeting keeps the capacity exact.
+
+    ``on_behalf``: a clerk registers ``user`` (a caller, with or without an account) by the same
+    rules (announced, not yet begun, not cancelled, a free place, once per person); the channel
+    and the clerk are recorded and the act audit-logged.
+    """
+    if on_behalf is not None:
+        _deny(permissions.can_act_for_person(on_behalf.clerk, meeting.consultation))
+        if user.pk == on_behalf.clerk.pk:
+            raise ConsultationsError(errors.PERSON_REQUIRED, field="person")
     if meeting.cancelled_at is not None:
         raise ConsultationsError(errors.MEETING_CANCELLED)
     if not permissions.can_register_for_meeting(user, meeting, at=at):
         raise ConsultationsError(errors.MEETING_PAST)
+    already = errors.PERSON_REGISTERED if on_behalf is not None else errors.ALREADY_REGISTERED
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if Registration.objects.filter(meeting=locked, user=user).exists():
-            raise ConsultationsError(errors.ALREADY_REGISTERED)
+            raise ConsultationsError(already)
         if Registration.objects.filter(meeting=locked).count() >= locked.capacity:
             raise ConsultationsError(errors.MEETING_FULL)
         try:
             with transaction.atomic():
                 registration = Registration.objects.create(
-                    meeting=locked, user=user, needs=needs.strip()[:300]
+                    meeting=locked, user=user, needs=needs.strip()[:300], **act_fields(on_behalf)
                 )
         except IntegrityError:
-            raise ConsultationsError(errors.ALREADY_REGISTERED) from None
+            raise ConsultationsError(already) from None
+        if on_behalf is not None:
+            audit_log_append(
+                actor=on_behalf.clerk,
+                action="consultations.registration_keyed",
+                obj=registration,
+                after={
+                    "meeting": locked.pk,
+                    "person": user.pk,
+                    "channel": str(on_behalf.channel),
+                },
+            )
     return registration
 
 
-def meeting_unregister(*, user: User, meeting: Meeting) -> None:
-    Registration.objects.filter(meeting=meeting, user=user).delete()
+def meeting_unregister(*, user: User, meeting: Meeting, on_behalf: OnBehalf | None = None) -> None:
+    """Give up one's place (a clerk may do it for a caller; audit-logged then)."""
+    if on_behalf is not None:
+        _deny(permissions.can_act_for_person(on_behalf.clerk, meeting.consultation))
+    with transaction.atomic():
+        deleted, _rows = Registration.objects.filter(meeting=meeting, user=user).delete()
+        if deleted and on_behalf is not None:
+            audit_log_append(
+                actor=on_behalf.clerk,
+                action="consultations.registration_cancelled_for_person",
+                obj=meeting,
+                after={"person": user.pk, "channel": str(on_behalf.channel)},
+            )
 
 
 def meeting_reminders_send(*, now: datetime, ahead: timedelta = timedelta(hours=24)) -> int:
@@ -507,12 +591,14 @@ def meeting_reminders_send(*, now: datetime, ahead: timedelta = timedelta(hours=
     for meeting in due:
         with transaction.atomic():
             for registration in meeting.registrations.select_related("user"):
-                notify(
+                _tell(
                     recipient=registration.user,
                     kind="consultations.meeting_reminder",
                     subject_template="consultations/email/reminder_subject.txt",
                     body_template="consultations/email/reminder.txt",
                     context={"meeting": meeting, "consultation": meeting.consultation},
+                    key=f"consultations.meeting_reminder.{meeting.pk}",
+                    sender_unit=meeting.consultation.initiating_unit,
                 )
                 sent += 1
             meeting.reminder_sent_at = now
@@ -564,6 +650,60 @@ def remark_submit(
     return remark
 
 
+# Channels by which a remark reaches the city off the platform (entered by an official or clerk).
+OFFLINE_REMARK_CHANNELS = frozenset(
+    {
+        Remark.Channel.EMAIL,
+        Remark.Channel.POST,
+        Remark.Channel.EPUAP,
+        Remark.Channel.PHONE,
+        Remark.Channel.COUNTER,
+        Remark.Channel.MEETING,
+    }
+)
+
+
+def _check_received(
+    *,
+    consultation: Consultation,
+    channel: str,
+    received_on: date,
+    posted_on: date | None,
+    today: date,
+) -> None:
+    """Only remarks sent while the consultation ran count.
+
+    The date of receipt lies between the first and the last day and not in the future. A letter
+    counts by its post-mark: post-marked within the consultation, it may arrive up to
+    ``CONSULTATION_POSTMARK_GRACE_DAYS`` after the last day (and its post-mark is then required).
+    """
+    period = {
+        "start": consultation.starts_on.strftime("%d.%m.%Y"),
+        "end": consultation.ends_on.strftime("%d.%m.%Y"),
+    }
+    if received_on > today or received_on < consultation.starts_on:
+        raise ConsultationsError(errors.RECEIVED_OUTSIDE, field="received_on", params=period)
+    if channel != Remark.Channel.POST:
+        if received_on > consultation.ends_on:
+            raise ConsultationsError(errors.RECEIVED_OUTSIDE, field="received_on", params=period)
+        return
+    grace = settings.CONSULTATION_POSTMARK_GRACE_DAYS
+    if received_on > consultation.ends_on + timedelta(days=grace):
+        raise ConsultationsError(
+            errors.RECEIVED_AFTER_GRACE,
+            field="received_on",
+            params={"days": grace, "end": period["end"]},
+        )
+    if posted_on is None:
+        if received_on > consultation.ends_on:
+            raise ConsultationsError(
+                errors.POSTED_REQUIRED, field="posted_on", params={"days": grace}
+            )
+        return
+    if not consultation.starts_on <= posted_on <= min(consultation.ends_on, received_on):
+        raise ConsultationsError(errors.POSTED_OUTSIDE, field="posted_on", params=period)
+
+
 def remark_enter(
     *,
     actor: User,
@@ -572,38 +712,52 @@ def remark_enter(
     text: str,
     author_name: str = "",
     received_on: date,
+    posted_on: date | None = None,
     section: Section | None = None,
     meeting: Meeting | None = None,
     district: District | None = None,
+    person: User | None = None,
     at: datetime | None = None,
 ) -> Remark:
-    """An official enters a remark received by e-mail, post, ePUAP, phone or at a meeting.
+    """An official or a counter clerk enters a remark received by e-mail, post, ePUAP, phone,
+    at a counter or at a meeting.
 
-    Only remarks received while the consultation ran count: the date of receipt must fall
-    between its first and last day, and cannot lie in the future.
+    Only remarks sent while the consultation ran count (see ``_check_received``: a letter by
+    its post-mark), and none once the report is published: every remark must be answered in it.
+    With ``person`` (a person with or without an account) the remark is theirs, and the
+    consultation's answer to it reaches them the way they chose when the report is published.
     """
-    _deny(permissions.can_manage_consultation(actor, consultation))
+    _deny(
+        permissions.can_manage_consultation(actor, consultation)
+        or permissions.can_act_for_person(actor, consultation)
+    )
+    if channel not in OFFLINE_REMARK_CHANNELS:
+        raise ConsultationsError(errors.ANSWER_INVALID, field="channel")
+    if person is not None and person.pk == actor.pk:
+        raise ConsultationsError(errors.PERSON_REQUIRED, field="person")
     if consultation.published_at is None:
         raise ConsultationsError(errors.NOT_ANNOUNCED)
+    if consultation.report_published_at is not None:
+        raise ConsultationsError(errors.RECEIVED_AFTER_REPORT)
     today = selectors.local_date(at or timezone.now())
-    if not consultation.starts_on <= received_on <= min(consultation.ends_on, today):
-        raise ConsultationsError(
-            errors.RECEIVED_OUTSIDE,
-            field="received_on",
-            params={
-                "start": consultation.starts_on.strftime("%d.%m.%Y"),
-                "end": consultation.ends_on.strftime("%d.%m.%Y"),
-            },
-        )
+    _check_received(
+        consultation=consultation,
+        channel=channel,
+        received_on=received_on,
+        posted_on=posted_on if channel == Remark.Channel.POST else None,
+        today=today,
+    )
     remark = Remark(
         consultation=consultation,
-        author_name=author_name.strip(),
+        author=person,
+        author_name=author_name.strip() or (person.full_name if person is not None else ""),
         channel=channel,
         text=text.strip(),
         received_on=received_on,
+        posted_on=posted_on if channel == Remark.Channel.POST else None,
         section=section,
         meeting=meeting if meeting and meeting.consultation_id == consultation.pk else None,
-        district=district,
+        district=district or (person.district if person is not None else None),
         entered_by=actor,
     )
     remark.full_clean()
@@ -806,13 +960,26 @@ def _clean_answer(question: Question, value: Any) -> Any:
 
 
 def survey_respond(
-    *, respondent: User | None, survey: Survey, answers: dict[int, Any], at: datetime
+    *,
+    respondent: User | None,
+    survey: Survey,
+    answers: dict[int, Any],
+    at: datetime,
+    on_behalf: OnBehalf | None = None,
 ) -> Response:
-    """Record one response; verified surveys take one per account, anonymous ones any visitor.
+    """Record one response; verified surveys take one per person, anonymous ones any visitor.
 
     An anonymous survey stores no account even when the respondent is signed in; its limit of
     one answer per device (and a rate per network address) is applied by the page.
+
+    ``on_behalf``: a clerk keys in a paper form or a call for ``respondent`` (a person, with or
+    without an account). The answer is the person's, not the clerk's: one per person, by the
+    same deadline as online; the channel and the clerk are recorded and the act audit-logged.
     """
+    if on_behalf is not None:
+        _deny(permissions.can_act_for_person(on_behalf.clerk, survey.consultation))
+        if respondent is None or respondent.pk == on_behalf.clerk.pk:
+            raise ConsultationsError(errors.PERSON_REQUIRED, field="person")
     if survey.verified and respondent is None:
         raise ConsultationsError(errors.SURVEY_LOGIN)
     if not permissions.can_respond_to_survey(respondent, survey, at=at):
@@ -826,14 +993,29 @@ def survey_respond(
     keep = respondent if survey.verified else None
     try:
         with transaction.atomic():
-            return Response.objects.create(
+            response = Response.objects.create(
                 survey=survey,
                 respondent=keep,
                 district=getattr(keep, "district", None),
                 answers=cleaned,
+                **act_fields(on_behalf),
             )
+            if on_behalf is not None:
+                audit_log_append(
+                    actor=on_behalf.clerk,
+                    action="consultations.survey_keyed",
+                    obj=response,
+                    after={
+                        "survey": survey.pk,
+                        "respondent": getattr(keep, "pk", None),
+                        "channel": str(on_behalf.channel),
+                    },
+                )
+            return response
     except IntegrityError:
-        raise ConsultationsError(errors.SURVEY_ANSWERED) from None
+        raise ConsultationsError(
+            errors.SURVEY_ANSWERED_BY_PERSON if on_behalf is not None else errors.SURVEY_ANSWERED
+        ) from None
 
 
 # --- Opinion map ---------------------------------------------------------------------------------
@@ -1298,7 +1480,9 @@ def report_publish(
 ) -> Consultation:
     """Publish the report once the consultation is over and every remark has its answer.
 
-    Everyone who took part with an account is told ("you said, we did").
+    Everyone who took part is told, with the answer to each of their remarks ("you said, we
+    did"): account holders by e-mail, people without an account the way they chose (a letter
+    printed in the background's batch, a voice call, an SMS or an e-mail).
     """
     _deny(permissions.can_manage_consultation(actor, consultation))
     if consultation.report_published_at is not None:
@@ -1322,11 +1506,17 @@ def report_publish(
         )
         user_ids = selectors.consultation_participant_ids(consultation=consultation)
         for user in User.objects.filter(pk__in=user_ids, is_active=True):
-            notify(
+            # "You said, we did": each person's own remarks with the answer to each.
+            _tell(
                 recipient=user,
                 kind="consultations.report_published",
                 subject_template="consultations/email/report_subject.txt",
                 body_template="consultations/email/report.txt",
-                context={"consultation": consultation},
+                context={
+                    "consultation": consultation,
+                    "remarks": selectors.remarks_of(consultation=consultation, person=user),
+                },
+                key=f"consultations.report.{consultation.pk}",
+                sender_unit=consultation.initiating_unit,
             )
     return consultation

@@ -44,6 +44,16 @@ urlpatterns = [
         views.opinion_map_export,
         name="opinion_map_export",
     ),
+    path(
+        "<int:consultation_pk>/w-imieniu/<int:person_pk>/",
+        views.person_act,
+        name="person_act",
+    ),
+    path(
+        "<int:consultation_pk>/w-imieniu/<int:person_pk>/ankiety/<int:survey_pk>/",
+        views.person_survey,
+        name="person_survey",
+    ),
     path("<int:consultation_pk>/raport/", views.report, name="report"),
     path("<int:consultation_pk>/raport.pdf", views.report_pdf, name="report_pdf"),
 ]

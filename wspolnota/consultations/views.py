@@ -860,3 +860,144 @@ def report_pdf(request: HttpRequest, consultation_pk: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="raport-konsultacji-{consultation.pk}.pdf"'
     return response
+
+
+# --- A clerk acting for a person (issue 17) ------------------------------------------------------
+
+
+def _for_person(request: HttpRequest, consultation_pk: int, person_pk: int) -> tuple[Any, Any]:
+    """The consultation and the person a clerk acts for (404 for an unknown or deleted person,
+    403 for someone who may not act for residents in this consultation)."""
+    from wspolnota.accounts.models import User
+
+    consultation = _get(request, consultation_pk)
+    if not permissions.can_act_for_person(request.user, consultation):
+        raise PermissionDenied
+    person = User.objects.filter(pk=person_pk, deleted_at__isnull=True).first()
+    if person is None or person.pk == request.user.pk:
+        raise Http404
+    return consultation, person
+
+
+def _on_behalf(request: HttpRequest, channel: str) -> Any:
+    from wspolnota.core.onbehalf import Channel, OnBehalf
+
+    return OnBehalf(clerk=request.user, channel=Channel(channel))  # type: ignore[arg-type]
+
+
+@login_required
+def person_act(request: HttpRequest, consultation_pk: int, person_pk: int) -> HttpResponse:
+    """A clerk, for a caller or a letter writer: answer a survey (a link per survey), register
+    for a meeting, enter a remark. The same rules as online; the channel and the clerk recorded."""
+    consultation, person = _for_person(request, consultation_pk, person_pk)
+    now = timezone.now()
+    action = request.POST.get("action", "")
+    meetings = consultation.meetings.filter(cancelled_at__isnull=True, starts_at__gt=now)
+    register_form = f.RegistrationForPersonForm(
+        request.POST if action == "register" else None, meetings=meetings, prefix="r"
+    )
+    remark_form = f.RemarkForPersonForm(
+        request.POST if action == "remark" else None,
+        consultation=consultation,
+        initial={"received_on": timezone.localdate(now)},
+        prefix="u",
+    )
+    if request.method == "POST":
+        try:
+            if action == "register" and register_form.is_valid():
+                data = register_form.cleaned_data
+                services.meeting_register(
+                    user=person,
+                    meeting=data["meeting"],
+                    needs=data["needs"],
+                    at=now,
+                    on_behalf=_on_behalf(request, data["channel"]),
+                )
+                messages.success(
+                    request,
+                    _("Zapisano %(name)s na spotkanie „%(meeting)s”.")
+                    % {"name": person.full_name, "meeting": data["meeting"].title},
+                )
+                return redirect(request.path)
+            if action == "remark" and remark_form.is_valid():
+                services.remark_enter(
+                    actor=request.user,  # type: ignore[arg-type]
+                    consultation=consultation,
+                    person=person,
+                    at=now,
+                    **remark_form.cleaned_data,
+                )
+                messages.success(
+                    request,
+                    _(
+                        "Wprowadzono uwagę. Odpowiedź z uzasadnieniem dotrze do tej osoby tak, jak wybrała, gdy opublikujemy raport."
+                    ),
+                )
+                return redirect(request.path)
+        except DomainError as exc:
+            apply_domain_error(register_form if action == "register" else remark_form, exc)
+    registered = set(
+        person.meeting_registrations.filter(meeting__consultation=consultation).values_list(
+            "meeting_id", flat=True
+        )
+    )
+    answered = set(
+        consultation.surveys.filter(responses__respondent=person).values_list("pk", flat=True)
+    )
+    bad = bool(register_form.errors or remark_form.errors)
+    return render(
+        request,
+        "consultations/person_act.html",
+        {
+            "consultation": consultation,
+            "person": person,
+            "phase": selectors.consultation_phase(consultation, at=now),
+            "surveys": [(s, s.pk in answered) for s in consultation.surveys.all()],
+            "registrations": consultation.meetings.filter(pk__in=registered),
+            "register_form": register_form,
+            "remark_form": remark_form,
+            "remarks": Remark.objects.filter(consultation=consultation, author=person),
+        },
+        status=400 if bad else 200,
+    )
+
+
+@login_required
+def person_survey(
+    request: HttpRequest, consultation_pk: int, person_pk: int, survey_pk: int
+) -> HttpResponse:
+    """A clerk keys in a person's paper survey (or answers read out on the phone)."""
+    consultation, person = _for_person(request, consultation_pk, person_pk)
+    survey = selectors.survey_get(consultation=consultation, pk=survey_pk)
+    if survey is None:
+        raise Http404
+    form = f.keyed_survey_form(survey, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_respond(
+                respondent=person,
+                survey=survey,
+                answers=f.survey_answers(survey, form.cleaned_data),
+                at=timezone.now(),
+                on_behalf=_on_behalf(request, form.cleaned_data["channel"]),
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request, _("Zapisano odpowiedzi %(name)s.") % {"name": person.full_name}
+            )
+            return redirect(
+                "consultations:person_act", consultation_pk=consultation.pk, person_pk=person.pk
+            )
+    return _form_page(
+        request,
+        form,
+        title=_("%(survey)s — odpowiedzi osoby: %(name)s")
+        % {"survey": survey.title, "name": person.full_name},
+        consultation=consultation,
+        intro=_(
+            "Wpisz odpowiedzi z papierowej ankiety albo podane przez telefon. Jedna odpowiedź na osobę; ankietę przyjmujemy tylko w czasie konsultacji."
+        ),
+        button=_("Zapisz odpowiedzi"),
+    )

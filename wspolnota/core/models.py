@@ -10,12 +10,35 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wspolnota.core.onbehalf import Channel
+
 
 class BaseModel(models.Model):
     """Every domain model records when it was created and last changed (aware datetimes)."""
 
     created_at = models.DateTimeField(_("utworzono"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("zmieniono"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ActChannel(models.Model):
+    """An act a resident does, online or through a clerk (see ``core.onbehalf``): the channel it
+    came by and the clerk who keyed it (``None`` when the person did it themself). Declare
+    ``keyed_by`` in the app's ``personaldata.py`` under ``official_fields``."""
+
+    channel = models.CharField(
+        _("kanał"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
+    keyed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("wprowadził(a) urzędnik"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         abstract = True

@@ -45,6 +45,9 @@ VOTE_UNKNOWN_MEMBER = _(
 VOTE_MISSING_MEMBERS = _("Wpisz głos każdej osoby z mandatem (albo „nieobecny”).")
 VOTE_COUNTS_REQUIRED = _("Podaj liczbę głosów za, przeciw i wstrzymujących się.")
 VOTE_MORE_THAN_SEATS = _("Głosów jest więcej niż mandatów (%(seats)s).")
+PERSON_REQUIRED = _(
+    "Wybierz osobę, w imieniu której działasz (nie możesz działać we własnym imieniu)."
+)
 QUESTION_ALREADY_ANSWERED = _("Na to pytanie już odpowiedziano.")
 QUESTION_ANSWER_REQUIRED = _("Wpisz treść odpowiedzi.")
 QUESTION_REASON_REQUIRED = _("Podaj powód ukrycia.")

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from wspolnota.core.onbehalf import Channel
 from wspolnota.councils.models import (
     Committee,
     Meeting,
@@ -55,6 +56,25 @@ class QuestionForm(forms.Form):
         required=False,
         initial=True,
     )
+
+
+class QuestionForPersonForm(QuestionForm):
+    """A question that came on paper, by phone or at a counter, recorded by a clerk."""
+
+    channel = forms.ChoiceField(
+        label=_("Jak pytanie wpłynęło"),
+        choices=[
+            (c.value, c.label)
+            for c in (Channel.POST, Channel.COUNTER, Channel.PHONE, Channel.EMAIL)
+        ],
+    )
+    is_public = forms.BooleanField(
+        label=_("Osoba zgadza się na publikację pytania i odpowiedzi (bez nazwiska)"),
+        required=False,
+        initial=True,
+    )
+
+    field_order = ["channel", "kind", "subject", "text", "is_public"]
 
 
 class AnswerForm(forms.Form):

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from wspolnota.core.models import BaseModel
+from wspolnota.core.models import ActChannel, BaseModel
 
 
 class BodyKind(models.TextChoices):
@@ -447,8 +447,12 @@ class QuestionStatus(models.TextChoices):
     HIDDEN = "hidden", _("ukryte przez moderatora")
 
 
-class ResidentQuestion(BaseModel):
-    """A resident's question or motion to a council, answered by a set deadline."""
+class ResidentQuestion(BaseModel, ActChannel):
+    """A resident's question or motion to a council, answered by a set deadline.
+
+    Asked online, or on paper, by phone or at a counter and recorded by a clerk for the person
+    (``channel``, ``keyed_by``); the answer goes back the way the person chose.
+    """
 
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="questions")
     author = models.ForeignKey(

@@ -7,6 +7,7 @@ from typing import Any
 
 from wspolnota.accounts.permissions import (
     acts_for_unit,
+    can_act_for_residents,
     can_moderate,
     is_administrator,
     is_councillor_of,
@@ -65,6 +66,18 @@ def can_manage_body(user: Any, body: Body, *, on: date) -> bool:
 
 def can_ask_question(user: Any, body: Body) -> bool:
     return _signed_in(user)
+
+
+def can_record_question_for(user: Any, body: Body, *, on: date) -> bool:
+    """A question that came on paper, by phone or at a counter is recorded for the person by
+    those who run the body (its councillors for a district council, its officers, the officials
+    of the unit that keeps it) and by the counter clerks of that unit; an administrator anywhere.
+    A body that names no unit is not open to every clerk of the city."""
+    if can_manage_body(user, body, on=on):
+        return True
+    return body.city_unit_id is not None and can_act_for_residents(
+        user, city_unit=body.city_unit_id
+    )
 
 
 def can_answer_question(user: Any, question: ResidentQuestion, *, on: date) -> bool:

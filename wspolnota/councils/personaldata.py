@@ -57,7 +57,7 @@ register(
     PersonalData(
         "councils.ResidentQuestion",
         user_fields=("author",),
-        official_fields=("answered_by",),
+        official_fields=("answered_by", "keyed_by"),
         erase=PSEUDONYMISE,
         reason="the question and its public answer stay; the author shows as 'deleted account'",
     ),

@@ -304,3 +304,33 @@ def opinion_list(*, body: Body) -> QuerySet[Opinion]:
 
 def opinion_get(*, pk: int) -> Opinion | None:
     return Opinion.objects.select_related("body", "meeting").filter(pk=pk).first()
+
+
+# --- A person at the counter (issue 17) ----------------------------------------------------------
+
+
+def person_questions(*, person: User) -> list[ResidentQuestion]:
+    """A person's questions and motions to councils, newest first, with their state."""
+    return list(
+        ResidentQuestion.objects.filter(author=person)
+        .select_related("body")
+        .order_by("-created_at", "-id")[:50]
+    )
+
+
+def bodies_to_record_for(*, clerk: Any, on: date) -> list[Body]:
+    """The councils and bodies for which the clerk may record a person's question (see
+    ``permissions.can_record_question_for``)."""
+    from wspolnota.accounts.permissions import district_ids, is_administrator, unit_ids
+    from wspolnota.accounts.roles import Role
+
+    bodies = Body.objects.select_related("district")
+    if is_administrator(clerk):
+        return list(bodies)
+    units = unit_ids(clerk, Role.OFFICIAL) | unit_ids(clerk, Role.COUNTER_CLERK)
+    candidates = bodies.filter(
+        Q(city_unit_id__in=units)
+        | Q(kind=BodyKind.DISTRICT_COUNCIL, district_id__in=district_ids(clerk))
+        | Q(terms__memberships__user=clerk)
+    ).distinct()
+    return [b for b in candidates if permissions.can_record_question_for(clerk, b, on=on)]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from wspolnota.communication.notifications import notify
+from wspolnota.core.onbehalf import OnBehalf, act_fields
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.councils import errors, permissions
 from wspolnota.councils.errors import CouncilsError
@@ -661,9 +662,20 @@ def question_ask(
     text: str,
     is_public: bool,
     at: datetime | None = None,
+    on_behalf: OnBehalf | None = None,
 ) -> ResidentQuestion:
     """A resident asks a council a question or files a motion; the answer is due in
-    ``body.answer_days`` days."""
+    ``body.answer_days`` days.
+
+    ``on_behalf``: a question that came on paper, by phone or at a counter, recorded by a clerk
+    for ``user`` (a person with or without an account): the same rules, the channel and the
+    clerk recorded, the act audit-logged; the answer goes back the way the person chose.
+    """
+    if on_behalf is not None:
+        if not permissions.can_record_question_for(on_behalf.clerk, body, on=_today()):
+            raise _deny()
+        if user.pk == on_behalf.clerk.pk:
+            raise CouncilsError(errors.PERSON_REQUIRED, field="person")
     if not permissions.can_ask_question(user, body):
         raise _deny()
     submitted = timezone.localtime(at or timezone.now()).date()
@@ -675,13 +687,64 @@ def question_ask(
         text=text.strip(),
         is_public=is_public,
         answer_due_on=submitted + timedelta(days=body.answer_days),
+        **act_fields(on_behalf),
     )
     _clean(question)
-    question.save()
+    with transaction.atomic():
+        question.save()
+        if on_behalf is not None:
+            _audit(on_behalf.clerk, "question_recorded", question, None)
     return question
 
 
+def _tell(
+    *,
+    recipient: User,
+    kind: str,
+    subject_template: str,
+    body_template: str,
+    context: dict[str, Any],
+    key: str | None = None,
+    sender_unit: CityUnit | None = None,
+) -> None:
+    """An account holder by the notification (e-mail); a person without an account kept by the
+    city the way they chose (letter, voice call, SMS, e-mail) by ``reply_to_person``."""
+    if not getattr(recipient, "kept_by_city", False):
+        notify(
+            recipient=recipient,
+            kind=kind,
+            subject_template=subject_template,
+            body_template=body_template,
+            context=context,
+            key=key,
+        )
+        return
+    from django.conf import settings
+
+    from wspolnota.communication.rendering import render_template_email
+    from wspolnota.communication.services import reply_to_person
+
+    if not recipient.is_active or recipient.deleted_at:
+        return
+    rendered = render_template_email(
+        subject_template=subject_template,
+        body_template=body_template,
+        context={"recipient": recipient, "site_url": settings.SITE_URL, "kind": kind, **context},
+        language=recipient.preferred_language,
+    )
+    reply_to_person(
+        person=recipient,
+        subject=rendered.subject,
+        body=rendered.text,
+        sender_unit=sender_unit,
+        kind=kind,
+        key=key,
+    )
+
+
 def question_answer(*, actor: User, question: ResidentQuestion, answer: str) -> ResidentQuestion:
+    """Answer a question; the author is told by e-mail, or, without an account, the way they
+    chose (a letter, a voice call, an SMS)."""
     if not permissions.can_answer_question(actor, question, on=_today()):
         raise _deny()
     if not answer.strip():
@@ -697,12 +760,14 @@ def question_answer(*, actor: User, question: ResidentQuestion, answer: str) -> 
         locked.status = QuestionStatus.ANSWERED
         locked.save()
         _audit(actor, "question_answered", locked, before)
-        notify(
+        _tell(
             recipient=locked.author,
             kind="councils.question_answered",
             subject_template="councils/email/question_answered_subject.txt",
             body_template="councils/email/question_answered.txt",
             context={"question": locked, "body": locked.body},
+            key=f"councils.question_answered.{locked.pk}",
+            sender_unit=locked.body.city_unit,
         )
     return locked
 

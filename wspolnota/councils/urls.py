@@ -35,6 +35,11 @@ urlpatterns = [
     path("<slug:body_slug>/uchwaly/", views.resolution_list, name="resolution_list"),
     path("<slug:body_slug>/uchwaly/nowa/", views.resolution_edit, name="resolution_create"),
     path("<slug:body_slug>/pytania/", views.question_list, name="question_list"),
+    path(
+        "<slug:body_slug>/pytania/w-imieniu/<int:person_pk>/",
+        views.question_for_person,
+        name="question_for_person",
+    ),
     path("<slug:body_slug>/opinie/nowa/", views.opinion_edit, name="opinion_create"),
     path("<slug:body_slug>/kadencje/nowa/", views.term_create, name="term_create"),
     path("<slug:body_slug>/kadencje/<int:term_id>/", views.term_detail, name="term_detail"),

@@ -28,6 +28,7 @@ from wspolnota.councils.forms import (
     OpinionAdoptForm,
     OpinionForm,
     QuestionForm,
+    QuestionForPersonForm,
     ResolutionDraftForm,
     ResolutionEndForm,
     ResolutionFilterForm,
@@ -505,6 +506,46 @@ def question_list(request: HttpRequest, body_slug: str) -> HttpResponse:
             "can_manage": _can_manage(request, body),
         },
         status=status,
+    )
+
+
+def question_for_person(request: HttpRequest, body_slug: str, person_pk: int) -> HttpResponse:
+    """A clerk records a question that came on paper, by phone or at a counter for the person
+    (with or without an account); the answer goes back the way the person chose."""
+    from wspolnota.core.onbehalf import Channel, OnBehalf
+
+    body = _body(body_slug)
+    clerk = _signed_in(request)
+    if not permissions.can_record_question_for(clerk, body, on=timezone.localdate()):
+        raise PermissionDenied
+    person = User.objects.filter(pk=person_pk, deleted_at__isnull=True).first()
+    if person is None or person.pk == clerk.pk:
+        raise Http404
+    form = QuestionForPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        channel = Channel(data.pop("channel"))
+        try:
+            question = services.question_ask(
+                user=person, body=body, on_behalf=OnBehalf(clerk=clerk, channel=channel), **data
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Zapisano pytanie %(name)s. Odpowiedź powinna przyjść do %(date)s.")
+                % {
+                    "name": person.full_name,
+                    "date": question.answer_due_on.strftime("%d.%m.%Y"),
+                },
+            )
+            return redirect("councils:question_detail", question_id=question.pk)
+    return render(
+        request,
+        "councils/question_for_person.html",
+        {"form": form, "body": body, "person": person},
+        status=_status(form),
     )
 
 

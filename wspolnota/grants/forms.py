@@ -754,6 +754,29 @@ class AnnexForm(forms.Form):
     amount = money_field(_("Kwota wsparcia (zł)"))
 
 
+class AnnexScheduleForm(forms.Form):
+    """One action of the schedule in force after an annex (dates within the agreement)."""
+
+    action = forms.CharField(label=_("Działanie"), max_length=300)
+    start_date = forms.DateField(label=_("Od"), widget=DateInput())
+    end_date = forms.DateField(label=_("Do"), widget=DateInput())
+
+
+class AnnexResultForm(forms.Form):
+    """One expected result in force after an annex."""
+
+    description = forms.CharField(label=_("Rezultat"), max_length=300)
+    target = forms.CharField(label=_("Planowany poziom"), max_length=100)
+
+
+AnnexScheduleFormSet = forms.formset_factory(
+    AnnexScheduleForm, extra=1, can_delete=True, max_num=100, validate_max=True
+)
+AnnexResultFormSet = forms.formset_factory(
+    AnnexResultForm, extra=1, can_delete=True, max_num=50, validate_max=True
+)
+
+
 class TerminateForm(forms.Form):
     reason = forms.CharField(
         label=_("Powód rozwiązania"), widget=forms.Textarea(attrs={"rows": 2}), max_length=3000

@@ -267,6 +267,7 @@ RULE_FIELDS = (
     "individual_max_age",
     "individual_needs_guardian",
     "in_kind_only",
+    "regranting_operator",
     "requires_own_contribution",
     "min_own_contribution_percent",
     "volunteer_hour_rate_max",
@@ -279,12 +280,19 @@ RULE_FIELDS = (
 DECIMAL_RULES = frozenset(
     name for name in RULE_FIELDS if isinstance(Programme._meta.get_field(name), models.DecimalField)
 )
+# Rules that name another record: frozen as its primary key (the operator of art. 16a).
+FOREIGN_RULES = frozenset(
+    name for name in RULE_FIELDS if isinstance(Programme._meta.get_field(name), models.ForeignKey)
+)
 
 
 def rules_of(programme: Programme) -> dict[str, Any]:
     """A JSON-safe copy of a programme's rules (money and percentages as exact strings)."""
     data: dict[str, Any] = {"kind": programme.kind}
     for name in RULE_FIELDS:
+        if name in FOREIGN_RULES:
+            data[name] = getattr(programme, f"{name}_id")
+            continue
         value = getattr(programme, name)
         data[name] = str(value) if isinstance(value, Decimal) else value
     return data
@@ -293,6 +301,9 @@ def rules_of(programme: Programme) -> dict[str, Any]:
 def programme_from_rules(programme: Programme, rules: dict[str, Any]) -> Programme:
     values: dict[str, Any] = {}
     for name in RULE_FIELDS:
+        if name in FOREIGN_RULES:
+            values[f"{name}_id"] = rules.get(name, getattr(programme, f"{name}_id"))
+            continue
         if name not in rules:
             values[name] = getattr(programme, name)
             continue

@@ -9,7 +9,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -38,6 +39,7 @@ from wspolnota.grants.models import (
     ProgrammeKind,
     Report,
     RuleKey,
+    Tranche,
     YearlyGrantPlan,
 )
 from wspolnota.grants.settlement import Settlement, settle
@@ -74,23 +76,39 @@ def call_pool(call: Call) -> Pool:
 class PublicCalls:
     open: list[Call]
     upcoming: list[Call]
-    past: list[Call]
+    past: QuerySet[Call]
 
 
-def call_public_list(*, at: datetime | None = None) -> PublicCalls:
-    """Announced calls, split into open now, announced but not yet open, and past ones."""
+@dataclass(frozen=True)
+class CallFilters:
+    """What the public list of calls is narrowed to: a kind of programme, a budget year and
+    words of the title (all of them)."""
+
+    kind: str = ""
+    year: int | None = None
+    query: str = ""
+
+
+def call_public_list(
+    *, at: datetime | None = None, filters: CallFilters | None = None
+) -> PublicCalls:
+    """Announced calls, split into open now, announced but not yet open, and past ones (a
+    queryset, newest deadline first, for paging)."""
     at = at or timezone.now()
-    calls: list[Call] = list(
-        Call.objects.exclude(status=CallStatus.DRAFT)
-        .select_related("programme")
-        .annotate(awarded=Sum("awards__amount", filter=Q(awards__status=AwardStatus.ACTIVE)))
-        .order_by("closes_at", "opens_at", "id")
+    filters = filters or CallFilters()
+    calls = call_public_queryset(kind=filters.kind, year=filters.year)
+    for word in filters.query.split()[:10]:
+        calls = calls.filter(title__icontains=word)
+    published = Q(status=CallStatus.PUBLISHED)
+    open_now = published & Q(opens_at__lte=at) & (Q(closes_at__isnull=True) | Q(closes_at__gt=at))
+    upcoming = published & Q(opens_at__gt=at)
+    return PublicCalls(
+        open=list(calls.filter(open_now).order_by("closes_at", "opens_at", "id")),
+        upcoming=list(calls.filter(upcoming).order_by("opens_at", "id")),
+        past=calls.exclude(open_now | upcoming).order_by(
+            Coalesce("closes_at", "opens_at").desc(), "-id"
+        ),
     )
-    open_now = [c for c in calls if permissions.is_call_open(c, at=at)]
-    upcoming = [c for c in calls if c.status == CallStatus.PUBLISHED and c.opens_at > at]
-    past = [c for c in calls if c not in open_now and c not in upcoming]
-    past.sort(key=lambda c: c.closes_at or c.opens_at, reverse=True)
-    return PublicCalls(open=open_now, upcoming=upcoming, past=past)
 
 
 def programme_public_list() -> QuerySet[Programme]:
@@ -801,3 +819,76 @@ def applying_organisations_by_kind(*, year: int) -> dict[str, int]:
     for row in rows:
         counts[row["applicant__kind"]] = row["n"]
     return counts
+
+
+# --- officials' exports ---------------------------------------------------------------------------
+
+
+def calls_managed(user: Any) -> QuerySet[Call]:
+    """Calls the user runs: every call for an administrator, else those of the units where the
+    user is an official (a call naming no unit is the administrators')."""
+    calls = Call.objects.all()
+    if has_role(user, Role.ADMINISTRATOR):
+        return calls
+    return calls.filter(city_unit_id__in=permissions.official_unit_ids(user))
+
+
+def export_applications(user: Any, *, call: Call | None = None) -> QuerySet[Application]:
+    """Filed applications (drafts are the applicant's own) of the calls the user runs."""
+    calls = calls_managed(user) if call is None else Call.objects.filter(pk=call.pk)
+    return (
+        Application.objects.filter(call__in=calls)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .select_related("call__programme", "applicant", "district")
+        .annotate(
+            assessment_count=Count(
+                "assessments", filter=Q(assessments__submitted_at__isnull=False)
+            ),
+            points=Sum("assessments__total", filter=Q(assessments__submitted_at__isnull=False)),
+        )
+        .order_by("call_id", "number", "id")
+    )
+
+
+def export_awards(user: Any, *, call: Call | None = None) -> QuerySet[Award]:
+    """Awards (active and resigned) of the calls the user runs, with the agreement and the
+    money paid out so far."""
+    calls = calls_managed(user) if call is None else Call.objects.filter(pk=call.pk)
+    return (
+        Award.objects.filter(call__in=calls)
+        .select_related("call__programme", "application__applicant", "application__agreement")
+        .annotate(
+            paid=Sum(
+                "application__agreement__tranches__amount",
+                filter=Q(application__agreement__tranches__paid_on__isnull=False),
+            )
+        )
+        .order_by("call_id", "application__number", "id")
+    )
+
+
+def export_settlements(user: Any, *, call: Call | None = None) -> QuerySet[Agreement]:
+    """Agreements of the calls the user runs, with the money asked back and returned."""
+    calls = calls_managed(user) if call is None else Call.objects.filter(pk=call.pk)
+    paid = (
+        Tranche.objects.filter(agreement=OuterRef("pk"), paid_on__isnull=False)
+        .values("agreement")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    returns = FundReturn.objects.filter(agreement=OuterRef("pk")).values("agreement")
+    return (
+        Agreement.objects.filter(application__call__in=calls)
+        .select_related("application__applicant", "application__call__programme")
+        .annotate(
+            paid=Subquery(paid),
+            to_return=Subquery(returns.annotate(total=Sum("amount")).values("total")),
+            returned=Subquery(returns.annotate(total=Sum("returned_amount")).values("total")),
+            final_report=Subquery(
+                Report.objects.filter(agreement=OuterRef("pk"), kind="final")
+                .order_by("-id")
+                .values("status")[:1]
+            ),
+        )
+        .order_by("application__call_id", "number", "id")
+    )

@@ -17,7 +17,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum import iban as stdnum_iban
@@ -566,6 +566,8 @@ def call_amend(
                     errors.AMENDMENT_FIELD, code="amendment_field", params={"field": name}
                 )
             plain = str(value) if isinstance(value, Decimal) else value
+            if isinstance(value, models.Model):
+                plain = value.pk
             if new_rules.get(name) != plain:
                 changes[name] = {"before": new_rules.get(name), "after": plain}
                 new_rules[name] = plain
@@ -595,6 +597,7 @@ def call_amend(
         if not changes:
             raise GrantsError(errors.AMENDMENT_NOTHING, code="amendment_nothing")
         new_terms = programme_from_rules(locked.programme, new_rules)
+        _check_operator(new_terms)
         criteria = list(locked.criteria.values_list("group", "max_points"))
         _first(limits.programme_problems(new_terms, criteria, on=timezone.localdate(at)))
         _check_call_dates(locked)
@@ -1390,7 +1393,12 @@ def application_withdraw(*, user: User, application: Application, reason: str = 
 
 
 def _notify_applicant(
-    application: Application, *, event: str, note: str = "", key: str = ""
+    application: Application,
+    *,
+    event: str,
+    note: str = "",
+    key: str = "",
+    extra: dict[str, Any] | None = None,
 ) -> None:
     memberships = application.applicant.memberships.select_related("user").filter(
         role=MembershipRole.REPRESENTATIVE
@@ -1401,7 +1409,7 @@ def _notify_applicant(
             kind=f"grants.{event}",
             subject_template="grants/email/application_subject.txt",
             body_template="grants/email/application_body.txt",
-            context={"application": application, "event": event, "note": note},
+            context={"application": application, "event": event, "note": note, **(extra or {})},
             key=(f"grants.{event}:{application.pk}:{key}:{membership.user_id}" if key else None),
         )
 
@@ -2161,7 +2169,7 @@ def agreement_save(
         raise GrantsError(errors.NOT_AWARDED, code="not_awarded")
     operator = None
     if _paid_through_operator(application, start_date):
-        operator = application.call.programme.regranting_operator
+        operator = application.call.terms.regranting_operator
         if operator is None:
             raise GrantsError(errors.OPERATOR_REQUIRED, code="operator_required")
     guardian_name = ""
@@ -2887,3 +2895,107 @@ def fund_return_record(
         fund_return.save(update_fields=["returned_on", "returned_amount", "updated_at"])
         _audit(actor, "grants.return_recorded", fund_return, before)
     return fund_return
+
+
+# --- reminders -------------------------------------------------------------------------------------
+
+# Days before a due date on which the grantee is reminded; a late report or return is reminded
+# once, on the first run after the date (within LATE_WINDOW_DAYS, so a stopped timer catches up).
+REMIND_DAYS_BEFORE = (7, 1)
+LATE_WINDOW_DAYS = 14
+DEADLINE_NEAR_DAYS = 3
+
+
+def reminders_send(*, today: date | None = None) -> int:
+    """Remind of the deadlines of grants (run daily, by the background task): grantees of a due
+    final report and of a due return of funds, applicants of a call closing with their draft
+    unfiled, the call's officials of a tranche due and unpaid. Each reminder has its own key, so
+    a repeated run sends nothing twice. Returns how many reminders were considered."""
+    today = today or timezone.localdate()
+    before = [today + timedelta(days=n) for n in REMIND_DAYS_BEFORE]
+    late_from = today - timedelta(days=LATE_WINDOW_DAYS)
+    count = 0
+    final_filed = Report.objects.filter(
+        agreement=OuterRef("pk"),
+        kind=ReportKind.FINAL,
+        status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED],
+    )
+    agreements = (
+        Agreement.objects.filter(status=AgreementStatus.SIGNED)
+        .filter(
+            models.Q(report_due_date__in=before)
+            | models.Q(report_due_date__lt=today, report_due_date__gte=late_from)
+        )
+        .exclude(Exists(final_filed))
+        .select_related("application__applicant", "application__call")
+    )
+    for agreement in agreements:
+        due = agreement.report_due_date
+        late = due < today
+        with transaction.atomic():
+            _notify_applicant(
+                agreement.application,
+                event="report_overdue" if late else "report_due",
+                key=f"{agreement.pk}:{due.isoformat()}:{'late' if late else (due - today).days}",
+                extra={"agreement": agreement, "due": due},
+            )
+        count += 1
+    returns = (
+        FundReturn.objects.filter(returned_on__isnull=True)
+        .filter(
+            models.Q(due_date__in=before) | models.Q(due_date__lt=today, due_date__gte=late_from)
+        )
+        .select_related("agreement__application__applicant", "agreement__application__call")
+    )
+    for fund_return in returns:
+        due = fund_return.due_date
+        late = due < today
+        with transaction.atomic():
+            _notify_applicant(
+                fund_return.agreement.application,
+                event="return_overdue" if late else "return_due",
+                key=f"r{fund_return.pk}:{due.isoformat()}:{'late' if late else (due - today).days}",
+                extra={"agreement": fund_return.agreement, "fund_return": fund_return, "due": due},
+            )
+        count += 1
+    tranches = Tranche.objects.filter(
+        paid_on__isnull=True,
+        agreement__status=AgreementStatus.SIGNED,
+        due_date__lte=today,
+        due_date__gte=late_from,
+    ).select_related("agreement__application__call", "agreement__application__applicant")
+    for tranche in tranches:
+        application = tranche.agreement.application
+        with transaction.atomic():
+            for official in selectors.call_officials(application.call):
+                notify(
+                    recipient=official,
+                    kind="grants.tranche_due",
+                    subject_template="grants/email/tranche_due_subject.txt",
+                    body_template="grants/email/tranche_due_body.txt",
+                    context={
+                        "tranche": tranche,
+                        "agreement": tranche.agreement,
+                        "application": application,
+                    },
+                    key=f"grants.tranche_due:{tranche.pk}:{tranche.due_date.isoformat()}",
+                )
+        count += 1
+    drafts = Application.objects.filter(
+        status=ApplicationStatus.DRAFT,
+        call__status=CallStatus.PUBLISHED,
+        call__closes_at__gt=timezone.now(),
+        call__closes_at__date__lte=today + timedelta(days=DEADLINE_NEAR_DAYS),
+    ).select_related("applicant", "call")
+    for application in drafts:
+        closes_at = application.call.closes_at
+        assert closes_at is not None  # filtered above
+        with transaction.atomic():
+            _notify_applicant(
+                application,
+                event="deadline_near",
+                key=f"{application.call_id}:{closes_at.isoformat()}",
+                extra={"closes_at": closes_at},
+            )
+        count += 1
+    return count

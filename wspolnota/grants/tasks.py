@@ -12,3 +12,11 @@ def generate_receipt(*, application_id: int) -> None:
     application = Application.objects.filter(pk=application_id).first()
     if application is not None:
         application_receipt_ensure(application=application)
+
+
+@task()
+def send_reminders() -> int:
+    """The daily reminders of grants' deadlines (``manage.py grants_reminders`` enqueues it)."""
+    from wspolnota.grants.services import reminders_send
+
+    return reminders_send()

@@ -52,6 +52,11 @@ urlpatterns = [
     path("ocena/", views.assessments, name="assessments"),
     path(f"ocena/{A}/", views.assess, name="assess"),
     path("urzad/", views.office, name="office"),
+    path(
+        "urzad/eksport/<slug:grant_export>.<slug:grant_export_format>",
+        views.office_export,
+        name="office_export",
+    ),
     path("urzad/programy/nowy/", views.programme_create, name="programme_create"),
     path("urzad/programy/<int:grant_programme_id>/", views.programme_edit, name="programme_edit"),
     path(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,13 +19,15 @@ from django.views.decorators.http import require_POST
 from wspolnota.accounts.models import User
 from wspolnota.core.errors import DomainError, PermissionDeniedError
 from wspolnota.core.forms import apply_domain_error
-from wspolnota.core.parsing import parse_id
+from wspolnota.core.parsing import InputError, parse_choice, parse_id, parse_int, parse_page
 from wspolnota.core.ratelimit import rate_limited
 from wspolnota.grants import errors, law, limits, permissions, selectors, services
 from wspolnota.grants.forms import (
     AgreementForm,
     AmendmentForm,
     AnnexForm,
+    AnnexResultFormSet,
+    AnnexScheduleFormSet,
     ApplicationFilterForm,
     ApplicationForm,
     AssessmentForm,
@@ -77,6 +80,7 @@ from wspolnota.grants.models import (
     ProgrammeKind,
     ReportKind,
     ReportStatus,
+    RuleKey,
     SignatureKind,
     Tranche,
 )
@@ -110,20 +114,64 @@ def _require_office(request: HttpRequest) -> None:
 # --- public pages ----------------------------------------------------------------------------------
 
 
+CALLS_PAGE_SIZE = 20
+# The limits the index describes, read in force today (a new act's limit is a data change).
+INDEX_RULES = (
+    RuleKey.SMALL_GRANT_MAX_AMOUNT,
+    RuleKey.SMALL_GRANT_MAX_DAYS,
+    RuleKey.SMALL_GRANT_REMARKS_DAYS,
+    RuleKey.SMALL_GRANT_CITY_YEARLY_CAP,
+    RuleKey.SMALL_GRANT_CITY_LEAD_DAYS,
+    RuleKey.COMPETITION_ANNOUNCEMENT_DAYS,
+    RuleKey.LOCAL_INITIATIVE_PASS_SCORE,
+)
+
+
+def _call_filters(request: HttpRequest) -> tuple[selectors.CallFilters, int, list[str]]:
+    """The public list's filters and page from the query string (core.parsing); a value that
+    cannot be read is left out and reported."""
+    problems: list[str] = []
+    kind, year, page = "", None, 1
+    try:
+        kind = parse_choice(request.GET.get("rodzaj"), ProgrammeKind.values, default="")
+    except InputError as exc:
+        problems.append(str(exc))
+    try:
+        year = parse_int(request.GET.get("rok"), default=None, min_value=2000, max_value=2100)
+    except InputError as exc:
+        problems.append(str(exc))
+    try:
+        page = parse_page(request.GET.get("page"))
+    except InputError as exc:
+        problems.append(str(exc))
+    query = " ".join(str(request.GET.get("q", "")).split())[:200]
+    return selectors.CallFilters(kind=kind, year=year, query=query), page, problems
+
+
 def index(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     year = timezone.localdate().year
+    filters, page_number, problems = _call_filters(request)
+    calls = selectors.call_public_list(at=now, filters=filters)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "grants/index.html",
         {
-            "calls": selectors.call_public_list(at=now),
+            "calls": calls,
+            "page": Paginator(calls.past, CALLS_PAGE_SIZE).get_page(page_number),
+            "filters": filters,
+            "filter_problems": problems,
+            "query_string": query.urlencode(),
             "remarks_count": selectors.offers_for_remarks(at=now).count(),
             "kinds": ProgrammeKind,
+            "limits": {key.name.lower(): law.rule(key) for key in INDEX_RULES},
             "year": year,
             "applying": selectors.applying_organisations_count(year=year),
             "can_office": permissions.can_see_office(request.user),
         },
+        status=400 if problems else 200,
     )
 
 
@@ -869,6 +917,46 @@ def office(request: HttpRequest) -> HttpResponse:
     )
 
 
+EXPORT_SELECTORS = {
+    "wnioski": selectors.export_applications,
+    "dotacje": selectors.export_awards,
+    "rozliczenia": selectors.export_settlements,
+}
+
+
+@login_required
+def office_export(
+    request: HttpRequest, grant_export: str, grant_export_format: str
+) -> HttpResponse:
+    """Applications, awards or settlements of the calls the official's unit runs (or of one of
+    them: ``?nabor=<id>``), as CSV or XLSX."""
+    from wspolnota.grants import exports
+
+    dataset, fmt = grant_export, grant_export_format
+    if dataset not in exports.DATASETS or fmt not in ("csv", "xlsx"):
+        raise Http404
+    _require_office(request)
+    call_id = parse_id(request.GET.get("nabor"), default=None, field="nabor")
+    call = selectors.call_get_managed(request.user, call_id) if call_id is not None else None
+    records = EXPORT_SELECTORS[dataset](request.user, call=call)
+    table = exports.DATASETS[dataset]
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = HttpResponse(
+            exports.to_csv(table, records.iterator()), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            exports.to_xlsx(table, records.iterator()),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    scope = f"-nabor-{call.pk}" if call is not None else ""
+    response["Content-Disposition"] = (
+        f'attachment; filename="granty-{dataset}{scope}-{stamp}.{fmt}"'
+    )
+    return response
+
+
 @login_required
 def programme_create(request: HttpRequest) -> HttpResponse:
     _require_office(request)
@@ -1511,9 +1599,17 @@ def _managed_agreement(request: HttpRequest, agreement_id: int) -> Agreement:
     return agreement
 
 
+def _kept_rows(formset: Any) -> list[dict[str, Any]]:
+    """The filled-in rows of a formset that are not marked for deletion, in order."""
+    return [
+        f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+    ]
+
+
 @login_required
 def agreement_annex(request: HttpRequest, grant_agreement_id: int) -> HttpResponse:
-    """Sign an annex: the new dates, amount and budget, with the reason; a new version."""
+    """Sign an annex: the new dates, amount, budget, schedule and results, with the reason;
+    a new version."""
     agreement = _managed_agreement(request, grant_agreement_id)
     terms = selectors.agreement_terms(agreement)
     form = AnnexForm(
@@ -1528,12 +1624,51 @@ def agreement_annex(request: HttpRequest, grant_agreement_id: int) -> HttpRespon
     formset = UpdatedBudgetFormSet(
         request.POST or None, initial=_updated_initial(terms.budget), prefix="budget"
     )
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    current_schedule = [
+        services.ScheduleChange(
+            action=item["action"],
+            start_date=date.fromisoformat(item["start_date"]),
+            end_date=date.fromisoformat(item["end_date"]),
+        )
+        for item in terms.schedule
+    ]
+    current_results = [
+        services.ResultChange(description=r["description"], target=r["target"])
+        for r in terms.results
+    ]
+    schedule_formset = AnnexScheduleFormSet(
+        request.POST or None,
+        initial=[vars(item) for item in current_schedule],
+        prefix="schedule",
+    )
+    results_formset = AnnexResultFormSet(
+        request.POST or None, initial=[vars(r) for r in current_results], prefix="results"
+    )
+    forms_ok = (
+        request.method == "POST"
+        and form.is_valid()
+        and formset.is_valid()
+        and schedule_formset.is_valid()
+        and results_formset.is_valid()
+    )
+    if forms_ok:
         data = form.cleaned_data
         rows = _updated_rows(formset)
         current = [
             services.UpdatedLine(line.position, line.grant, line.own, line.in_kind, line.volunteer)
             for line in terms.budget
+        ]
+        schedule = [
+            services.ScheduleChange(
+                action=row["action"].strip(),
+                start_date=row["start_date"],
+                end_date=row["end_date"],
+            )
+            for row in _kept_rows(schedule_formset)
+        ]
+        results = [
+            services.ResultChange(description=row["description"].strip(), target=row["target"])
+            for row in _kept_rows(results_formset)
         ]
         try:
             services.agreement_annex(
@@ -1545,6 +1680,8 @@ def agreement_annex(request: HttpRequest, grant_agreement_id: int) -> HttpRespon
                 report_due_date=data["report_due_date"],
                 amount=data["amount"],
                 budget=rows if rows != current else None,
+                schedule=schedule if schedule != current_schedule else None,
+                results=results if results != current_results else None,
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
@@ -1558,9 +1695,11 @@ def agreement_annex(request: HttpRequest, grant_agreement_id: int) -> HttpRespon
             "agreement": agreement,
             "form": form,
             "formset": formset,
+            "schedule_formset": schedule_formset,
+            "results_formset": results_formset,
             "rows": list(zip(terms.budget, formset.forms, strict=True)),
         },
-        status=_status(form, formset),
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -229,7 +229,7 @@ def organisation_register(
                     role=PersonRole.APPLICANT,
                     may_represent=True,
                     birth_date=birth_date,
-                    email=user.email,
+                    email=user.email or "",
                     user=user,
                 )
     except IntegrityError:

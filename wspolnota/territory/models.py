@@ -64,3 +64,35 @@ class District(BaseModel):
     @property
     def full_name(self) -> str:
         return gettext("Dzielnica %(roman)s %(name)s") % {"roman": self.roman, "name": self.name}
+
+
+class AddressPoint(BaseModel):
+    """One address of the city's address register (punkt adresowy): a street, a house number and
+    its position. Loaded from the city's published address points (``load_address_points``);
+    addresses that people type are resolved against it (``selectors.address_locate``), never
+    against a geocoder on the internet."""
+
+    city = models.ForeignKey(
+        City, verbose_name=_("miasto"), on_delete=models.CASCADE, related_name="address_points"
+    )
+    street = models.CharField(_("ulica"), max_length=150)
+    number = models.CharField(_("numer porządkowy"), max_length=20)
+    postcode = models.CharField(_("kod pocztowy"), max_length=6, blank=True)
+    latitude = models.DecimalField(_("szerokość geograficzna"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("długość geograficzna"), max_digits=9, decimal_places=6)
+    # the street without "ul.", "al.", "os.", … and the number, both normalised for the lookup
+    street_key = models.CharField(max_length=150, editable=False)
+    number_key = models.CharField(max_length=20, editable=False)
+
+    class Meta:
+        ordering = ["city", "street_key", "number_key"]
+        verbose_name = _("punkt adresowy")
+        verbose_name_plural = _("punkty adresowe")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "street_key", "number_key"], name="address_point_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street} {self.number}"

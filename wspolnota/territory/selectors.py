@@ -3,24 +3,37 @@
 from __future__ import annotations
 
 import math
+import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, QuerySet, Subquery
+from django.db.models.expressions import Expression
+from django.db.models.functions import Coalesce
 from shapely import STRtree
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.prepared import prep
 
-from wspolnota.territory.models import City, District
+from wspolnota.territory.models import AddressPoint, City, District
 
 
 def default_city() -> City | None:
     return (
         City.objects.filter(teryt=settings.CITY_TERYT).first()
         or City.objects.order_by("id").first()
+    )
+
+
+def site_city_id() -> Expression:
+    """``default_city()``'s id as a subquery, to filter a query by the site's city without a
+    query of its own: the city of ``CITY_TERYT``, else the first city loaded."""
+    return Coalesce(
+        Subquery(City.objects.filter(teryt=settings.CITY_TERYT).values("pk")[:1]),
+        Subquery(City.objects.order_by("id").values("pk")[:1]),
     )
 
 
@@ -149,3 +162,86 @@ def district_svg_map(
         lx, ly = project(anchor.x, anchor.y)
         result.append(SvgDistrict(district, " ".join(parts), round(lx, 1), round(ly, 1)))
     return SvgMap(width, height, result, (minx, miny, maxx, maxy, kx, scale))
+
+
+# --- Addresses: the city's address points, never a geocoder on the internet ------------------------
+
+# Street-kind words that people write or leave out ("ul. Rajska", "Rajska"): not part of the key.
+_STREET_KINDS = {
+    "ul", "ulica", "al", "aleja", "aleje", "os", "osiedle", "pl", "plac", "rondo", "skwer",
+    "bulwar", "bulw", "park", "wybrzeze", "ulice",
+}  # fmt: skip
+_POSTCODE = re.compile(r"\b\d{2}-\d{3}\b")
+# "Rajska 1", "Rajska 12a", "os. Zgody 2/14", "Floriańska 3 m. 5", "Długa 1 lok. 2"
+_STREET_AND_NUMBER = re.compile(
+    r"^(?P<street>.*?\D)\s*(?P<number>\d+\s?[a-zA-Z]?)(?:\s*(?:/|m\.?|lok\.?|m\s).*)?$"
+)
+
+
+def _plain(text: str) -> str:
+    """Lower case, no diacritics (ł → l too), words of letters and digits."""
+    text = text.replace("ł", "l").replace("Ł", "L")
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join(re.findall(r"[0-9a-z]+", plain))
+
+
+def street_key(street: str) -> str:
+    """The street as the lookup compares it: plain, without "ul.", "al.", "os.", …"""
+    words = _plain(street).split()
+    while len(words) > 1 and words[0] in _STREET_KINDS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def number_key(number: str) -> str:
+    return "".join(_plain(number).split())
+
+
+def address_split(text: str, *, city_name: str = "") -> tuple[str, str] | None:
+    """The street and the house number of an address as people write it ("ul. Rajska 1,
+    31-124 Kraków", "Kraków, os. Zgody 2/14"), or None when no part has both."""
+    city = _plain(city_name)
+    for part in text.split(","):
+        part = _POSTCODE.sub(" ", part).strip()
+        if not part or (city and _plain(part) == city):
+            continue
+        match = _STREET_AND_NUMBER.match(part)
+        if match and street_key(match["street"]):
+            return match["street"].strip(), match["number"].strip()
+    return None
+
+
+@dataclass(frozen=True)
+class LocatedAddress:
+    point: AddressPoint
+    district: District | None
+
+    @property
+    def latitude(self) -> Any:
+        return self.point.latitude
+
+    @property
+    def longitude(self) -> Any:
+        return self.point.longitude
+
+
+def address_locate(*, text: str, city: City | None = None) -> LocatedAddress | None:
+    """Find an address that a person typed in the city's address points: its position and the
+    district whose boundary contains it. None when the city has no such address (or no address
+    points were loaded): the caller then asks for a point on the map."""
+    city = city or default_city()
+    if city is None or not text:
+        return None
+    split = address_split(text, city_name=city.name)
+    if split is None:
+        return None
+    street, number = split
+    point = AddressPoint.objects.filter(
+        city=city, street_key=street_key(street), number_key=number_key(number)
+    ).first()
+    if point is None:
+        return None
+    return LocatedAddress(
+        point, district_for_point(lat=float(point.latitude), lon=float(point.longitude))
+    )

@@ -19,11 +19,12 @@ from shapely.validation import explain_validity, make_valid
 
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.territory.errors import TerritoryError
-from wspolnota.territory.models import City, District
+from wspolnota.territory.models import AddressPoint, City, District
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 KRAKOW_GEOJSON = DATA_DIR / "krakow-dzielnice.geojson"
 KRAKOW_ATTRIBUTES = DATA_DIR / "krakow-districts.csv"
+KRAKOW_ADDRESS_SAMPLE = DATA_DIR / "krakow-address-points-sample.csv"
 
 
 @dataclass(frozen=True)
@@ -292,3 +293,119 @@ def krakow_load() -> CityLoadReport:
         attributes_path=KRAKOW_ATTRIBUTES,
         number_property="cartodb_id",
     )
+
+
+# --- Address points ---------------------------------------------------------------------------------
+
+# Each column under its English name or the Polish one of the city's open data.
+_ADDRESS_COLUMNS = {
+    "street": ("street", "ulica"),
+    "number": ("number", "numer", "numer_porzadkowy"),
+    "postcode": ("postcode", "kod_pocztowy"),
+    "latitude": ("latitude", "lat", "szerokosc"),
+    "longitude": ("longitude", "lon", "dlugosc"),
+}
+
+
+@dataclass
+class AddressLoadReport:
+    city: City
+    created: int = 0
+    updated: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.city.name}: {self.city.address_points.count()} address points "
+            f"(created {self.created}, updated {self.updated})"
+        )
+
+
+@transaction.atomic
+def address_points_load(*, city: City, path: Path) -> AddressLoadReport:
+    """Load (or refresh) the city's address points from a CSV with a header: street, number,
+    postcode (optional), latitude and longitude in WGS84. A point outside every district of the
+    city is refused with its line: a wrong column order or another coordinate system shows at
+    once instead of placing people in the wrong district."""
+    from wspolnota.territory.selectors import district_for_point, number_key, street_key
+
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise TerritoryError(
+            _("Nie można otworzyć pliku %(path)s: %(error)s"), params={"path": path, "error": exc}
+        ) from exc
+    report = AddressLoadReport(city=city)
+    with handle:
+        reader = csv.DictReader(handle)
+        header = {(name or "").strip().lower(): name for name in reader.fieldnames or []}
+        columns: dict[str, str] = {}
+        for key, names in _ADDRESS_COLUMNS.items():
+            found = next((header[n] for n in names if n in header), None)
+            if found is not None:
+                columns[key] = found
+        missing = [k for k in ("street", "number", "latitude", "longitude") if k not in columns]
+        if missing:
+            raise TerritoryError(
+                _("Plik %(path)s, wiersz 1: brak kolumn: %(columns)s"),
+                params={"path": path.name, "columns": ", ".join(missing)},
+            )
+        for row in reader:
+            line = reader.line_num
+            street = (row[columns["street"]] or "").strip()
+            number = (row[columns["number"]] or "").strip()
+            try:
+                latitude = Decimal(row[columns["latitude"]].replace(",", ".")).quantize(
+                    Decimal("0.000001")
+                )
+                longitude = Decimal(row[columns["longitude"]].replace(",", ".")).quantize(
+                    Decimal("0.000001")
+                )
+            except (InvalidOperation, AttributeError):
+                raise TerritoryError(
+                    _("Plik %(path)s, wiersz %(line)s: niepoprawna wartość w kolumnie %(column)s"),
+                    params={"path": path.name, "line": line, "column": "latitude/longitude"},
+                ) from None
+            if not street or not number_key(number):
+                raise TerritoryError(
+                    _("Plik %(path)s, wiersz %(line)s: niepoprawna wartość w kolumnie %(column)s"),
+                    params={"path": path.name, "line": line, "column": "street/number"},
+                )
+            district = district_for_point(lat=float(latitude), lon=float(longitude))
+            if district is None or district.city_id != city.pk:
+                raise TerritoryError(
+                    _(
+                        "Plik %(path)s, wiersz %(line)s: punkt %(lat)s, %(lon)s leży poza "
+                        "dzielnicami miasta %(city)s (szerokość i długość w WGS84?)"
+                    ),
+                    params={
+                        "path": path.name,
+                        "line": line,
+                        "lat": latitude,
+                        "lon": longitude,
+                        "city": city.name,
+                    },
+                )
+            postcode = (row.get(columns.get("postcode", ""), "") or "").strip()[:6]
+            _point, created = AddressPoint.objects.update_or_create(
+                city=city,
+                street_key=street_key(street),
+                number_key=number_key(number),
+                defaults={
+                    "street": street[:150],
+                    "number": number[:20],
+                    "postcode": postcode,
+                    "latitude": latitude,
+                    "longitude": longitude,
+                },
+            )
+            if created:
+                report.created += 1
+            else:
+                report.updated += 1
+    audit_log_append(
+        actor=None,
+        action="territory.address_points_loaded",
+        obj=city,
+        after={"file": path.name, "created": report.created, "updated": report.updated},
+    )
+    return report

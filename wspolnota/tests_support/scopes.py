@@ -37,3 +37,27 @@ def with_role(role: Role, **user: Any) -> User:
 def unit_of(official: User) -> CityUnit:
     """The one unit an official made by ``official_of`` (or the conftest persona) works in."""
     return official.role_assignments.get(role=Role.OFFICIAL).city_unit  # type: ignore[return-value]
+
+
+def counter_clerk_of(unit: CityUnit | None = None, **user: Any) -> User:
+    """A counter / phone-line clerk of ``unit`` (a new unit when none is given), issue 17."""
+    person = UserFactory(**user)
+    RoleAssignmentFactory(user=person, role=Role.COUNTER_CLERK, city_unit=unit or CityUnitFactory())
+    return person
+
+
+def kept_person(**fields: Any) -> User:
+    """A person without an account, kept by the city (made directly, no clerk, no audit)."""
+    defaults: dict[str, Any] = {
+        "full_name": "Janina Żółkiewska",
+        "address_street": "ul. Długa 5/3",
+        "address_postcode": "31-147",
+        "address_city": "Kraków",
+        "landline_phone": "+48126161200",
+        "reply_channel": "letter",
+    }
+    defaults.update(fields)
+    person = User(kept_by_city=True, **defaults)
+    person.set_unusable_password()
+    person.save()
+    return person

@@ -13,6 +13,7 @@ from django.db.models import Count as DbCount
 from django.db.models import QuerySet
 
 from wspolnota.budget.models import Edition, Phase, Pool, PoolKind, Project
+from wspolnota.budget.selectors import site_editions
 from wspolnota.territory.selectors import SvgMap, district_list, district_svg_map
 from wspolnota.voting import permissions
 from wspolnota.voting.models import (
@@ -33,8 +34,10 @@ from wspolnota.voting.models import (
 
 
 def edition_for_year(year: int) -> Edition | None:
+    """The site's city's published edition of that year (never another city's)."""
     return (
-        Edition.objects.filter(year=year, is_published=True)
+        site_editions()
+        .filter(year=year, is_published=True)
         .select_related("city", "voting_rules")
         .prefetch_related("phases")
         .order_by("-id")
@@ -80,7 +83,8 @@ def rules_by_slug(slug: str) -> VotingRules | None:
 
 def editions_with_voting() -> QuerySet[Edition]:
     return (
-        Edition.objects.filter(is_published=True, voting_rules__isnull=False)
+        site_editions()
+        .filter(is_published=True, voting_rules__isnull=False)
         .select_related("voting_rules")
         .prefetch_related("phases")
         .order_by("-year")
@@ -273,7 +277,7 @@ def suspicious_patterns(*, edition: Edition) -> list[Pattern]:
     ):
         address_users.setdefault(address, set()).add(user_id)
     users = {
-        u.pk: u.email
+        u.pk: u.email or f"#{u.pk}"
         for u in User.objects.filter(
             pk__in={*claims, *refused_by_user, *(i for s in phone_users.values() for i in s)}
             | {i for s in address_users.values() for i in s}

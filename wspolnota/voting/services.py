@@ -1315,10 +1315,25 @@ def voting_point_create(
 POINT_FIELDS = ("name", "address", "district", "hours", "step_free", "latitude", "longitude")
 
 
+def _place_point(point: VotingPoint, edition: Edition) -> bool:
+    """A point without a map position takes it from its address, when the city's address
+    points hold that address (no geocoder on the internet); True when it did."""
+    if point.latitude is None and point.longitude is None and point.address:
+        from wspolnota.territory.selectors import address_locate
+
+        located = address_locate(text=point.address, city=edition.city)
+        if located is not None:
+            point.latitude, point.longitude = located.latitude, located.longitude
+            return True
+    return False
+
+
 def _check_point(point: VotingPoint, edition: Edition) -> None:
-    """The point is in the edition's city, and its map position (if given) in its district."""
+    """The point is in the edition's city, and its map position (if given, or found from its
+    address) in its district."""
     if point.district.city_id != edition.city_id:
         raise VotingError(errors.POINT_DISTRICT_OTHER_CITY, field="district")
+    from_address = _place_point(point, edition)
     if (point.latitude is None) != (point.longitude is None):
         raise VotingError(errors.POINT_LOCATION_PAIR, field="latitude")
     if point.latitude is not None and point.longitude is not None:
@@ -1328,7 +1343,7 @@ def _check_point(point: VotingPoint, edition: Edition) -> None:
         if found is None or found.pk != point.district_id:
             raise VotingError(
                 errors.POINT_OUTSIDE_DISTRICT,
-                field="latitude",
+                field="address" if from_address else "latitude",
                 params={"district": point.district.full_name},
             )
 
@@ -1341,7 +1356,9 @@ def voting_point_set_up(
     at = at or timezone.now()
     if not permissions.coordinates_edition(actor, edition):
         raise VotingPermissionError(errors.NOT_ALLOWED)
-    _check_point(VotingPoint(edition=edition, **{k: values[k] for k in POINT_FIELDS}), edition)
+    candidate = VotingPoint(edition=edition, **{k: values[k] for k in POINT_FIELDS})
+    _check_point(candidate, edition)
+    values["latitude"], values["longitude"] = candidate.latitude, candidate.longitude
     try:
         return voting_point_create(actor=actor, edition=edition, at=at, **values)
     except ValidationError as exc:
@@ -1888,9 +1905,19 @@ def voting_personal_data_purge(*, now: datetime) -> dict[str, int]:
     ago: the roll, the paper keyings, the voters' district choices, refused attempts, identity
     claims and cast codes are deleted, and the edition's identity salt is erased so that no key
     left anywhere (a backup) can be recomputed. Ballots, receipts and results stay: they hold
-    nobody. Turnout is then read from the ballots in the box."""
+    nobody. Turnout is then read from the ballots in the box. The supporters' names, dates of
+    birth and addresses given for the edition's projects go too (their counts stay)."""
+    from wspolnota.budget import services as budget_services
+
     days = settings.RETENTION_DAYS["voter_roll"]
-    purged = {"editions": 0, "roll": 0, "paper_entries": 0, "districts": 0, "attempts": 0}
+    purged = {
+        "editions": 0,
+        "roll": 0,
+        "paper_entries": 0,
+        "districts": 0,
+        "attempts": 0,
+        "supporters": 0,
+    }
     candidates = VotingRules.objects.filter(
         results_published_at__isnull=False, roll_purged_at__isnull=True
     ).select_related("edition")
@@ -1911,6 +1938,7 @@ def voting_personal_data_purge(*, now: datetime) -> dict[str, int]:
             purged["attempts"] += RefusedAttempt.objects.filter(edition=edition).delete()[0]
             purged["attempts"] += IdentityClaim.objects.filter(edition=edition).delete()[0]
             CastCode.objects.filter(edition=edition).delete()
+            purged["supporters"] += budget_services.supporters_personal_data_purge(edition=edition)
             rules.identity_salt = ""
             rules.envelope_salt = ""
             rules.roll_purged_at = now

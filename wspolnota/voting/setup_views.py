@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from wspolnota.accounts.models import User
 from wspolnota.budget import selectors as budget_selectors
+from wspolnota.budget.formviews import form_post, form_status
 from wspolnota.budget.models import Edition
 from wspolnota.core.errors import DomainError
 from wspolnota.voting import errors, permissions, selectors, services
@@ -107,17 +108,19 @@ def points(request: HttpRequest, vote_year: int) -> HttpResponse:
     now = timezone.now()
     can_add = permissions.can_create_point(user, edition, at=now)
     form = PointForm(request.POST or None, edition=edition)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.voting_point_set_up(actor=user, edition=edition, at=now, **form.values())
-            except DomainError as exc:
-                _apply(form, exc)
-            else:
-                messages.success(request, _("Punkt do głosowania dodany."))
-                return redirect("voting:setup_points", vote_year)
+    done = form_post(
+        request,
+        form,
+        lambda _data: services.voting_point_set_up(
+            actor=user, edition=edition, at=now, **form.values()
+        ),
+        apply=_apply,
+        success=_("Punkt do głosowania dodany."),
+        then=lambda _point: redirect("voting:setup_points", vote_year),
+    )
+    if done is not None:
+        return done
+    status = form_status(request)
     rows = selectors.voting_points(edition=edition).prefetch_related("coordinators")
     return render(
         request,
@@ -161,17 +164,19 @@ def point_edit(request: HttpRequest, vote_year: int, vote_point: int) -> HttpRes
     form = PointForm(
         request.POST or None, initial=initial, edition=edition, district_locked=district_lock
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.voting_point_update(actor=user, point=point, at=now, **form.values())
-            except DomainError as exc:
-                _apply(form, exc)
-            else:
-                messages.success(request, _("Punkt do głosowania zapisany."))
-                return redirect("voting:setup_points", vote_year)
+    done = form_post(
+        request,
+        form,
+        lambda _data: services.voting_point_update(
+            actor=user, point=point, at=now, **form.values()
+        ),
+        apply=_apply,
+        success=_("Punkt do głosowania zapisany."),
+        then=lambda _point: redirect("voting:setup_points", vote_year),
+    )
+    if done is not None:
+        return done
+    status = form_status(request)
     return render(
         request,
         "voting/setup/point_edit.html",

@@ -342,11 +342,14 @@ def test_online_support_needs_a_confirmed_phone_number(edition, resident, krakow
 def test_a_city_that_requires_a_verified_identity_does_not_take_a_phone_alone(
     edition, resident, krakow, settings
 ):
+    """A confirmed phone is not an identity: without a name and date of birth for the
+    verifying unit to check (test_support_identity.py) the support is refused; an account
+    whose identity a trusted-profile log-in verified counts at once."""
     settings.BUDGET_SUPPORT_REQUIRES = "identity"
     project = submitted_project(author=resident, pool=pool_for(edition, 1))
     with_phone = _phone(UserFactory(district=krakow[1]))
     lat, lon = point_in(krakow[1])
-    with pytest.raises(BudgetError, match="potwierdź swoją tożsamość"):
+    with pytest.raises(BudgetError, match="urząd sprawdzi je w rejestrze"):
         services.project_support(
             user=with_phone, project=project, address="ul. Rynek 1", latitude=lat, longitude=lon
         )
@@ -354,7 +357,9 @@ def test_a_city_that_requires_a_verified_identity_does_not_take_a_phone_alone(
     made = services.project_support(
         user=with_phone, project=project, address="ul. Rynek 1", latitude=lat, longitude=lon
     )
-    assert made.verified_by == "identity"
+    assert made.verified_by == "identity" and made.identity_check == "confirmed"
+    project.refresh_from_db()
+    assert project.supporters_count == 1
 
 
 def test_the_support_form_asks_for_the_address_and_keeps_it_on_error(

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
-from wspolnota.budget.models import Attachment, MergeProposal, Phase
+from wspolnota.budget.models import Attachment, MergeProposal, Phase, Support, SupportCheck
 from wspolnota.budget.tests.factories import make_edition, pool_for, submitted_project
 from wspolnota.tests_support.factories import UserFactory
 
@@ -37,8 +37,19 @@ def url_samples(request: Any) -> dict[str, Any]:
     merge = MergeProposal.objects.create(
         source=other, target=project, proposed_by=official, reason="Podobne"
     )
+    supporter = UserFactory(district=districts[1])
+    support = Support.objects.create(
+        project=project,
+        user=supporter,
+        address="ul. Rajska 1",
+        district=districts[1],
+        verified_by="identity",
+        identity_check=SupportCheck.PENDING,
+        full_name="Anna Nowak",
+    )
     return {
         "bo_year": edition.year,
+        "bo_support": support.pk,
         "bo_project": project.pk,
         "bo_version": project.version,
         "bo_attachment": attachment.pk,

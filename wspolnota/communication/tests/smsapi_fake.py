@@ -5,7 +5,9 @@ recording as a multipart ``file``) answer ``{"count": 1, "list": [{"id", "points
 "date_sent", "submitted_number", "status": "QUEUE", "error": null, "idx"}]}``; an error is
 ``{"error": <code>, "message": "…"}`` with HTTP 200, among them 53 for an ``idx`` already accepted
 with ``check_idx=1``. ``idx`` holds letters and digits only, at most 255 of them. The blacklist is
-``/blacklist/phone_numbers`` (GET lists ``{"size", "collection"}``, POST adds, DELETE ``/{id}``
+``/blacklist/phone_numbers`` (GET lists ``{"size", "collection"}`` a page at a time by
+``offset`` and ``limit``, each entry ``{"id", "phone_number", "expire_at", "created_at"}`` with
+ISO 8601 dates, a Polish number possibly without its country code; POST adds, DELETE ``/{id}``
 removes). The server runs in a thread of the test; a test can make it answer with an error, an
 HTTP status, or hold the answer until the client has given up (a timeout).
 """
@@ -17,6 +19,7 @@ import re
 import threading
 import urllib.parse
 import uuid
+from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,11 +34,23 @@ class Gateway:
         self.accepted_idx: set[str] = set()
         self.sent: list[dict[str, Any]] = []
         self.blacklist: dict[str, str] = {}
+        # created_at / expire_at of each blacklist entry, ISO 8601 as the gateway writes them
+        self.blacklist_dates: dict[str, tuple[str | None, str | None]] = {}
         self.answer: dict[str, Any] | None = None
         self.http_status: int | None = None
         self.hold: threading.Event | None = None  # set: answer; unset: hang until released
         self.accept_while_holding = True
         self.lock = threading.Lock()
+
+    def blacklist_add(
+        self, number: str, *, created_at: str | None = None, expire_at: str | None = None
+    ) -> str:
+        """An entry made at the gateway, not by the platform (its panel, its own STOP)."""
+        entry_id = uuid.uuid4().hex[:24]
+        with self.lock:
+            self.blacklist[entry_id] = number
+            self.blacklist_dates[entry_id] = (created_at or _now_iso(), expire_at)
+        return entry_id
 
     def release(self) -> None:
         if self.hold is not None:
@@ -80,6 +95,7 @@ class _Handler(BaseHTTPRequestHandler):
             entry_id = uuid.uuid4().hex[:24]
             with gw.lock:
                 gw.blacklist[entry_id] = fields.get("phone_number", "")
+                gw.blacklist_dates[entry_id] = (_now_iso(), fields.get("expire_at"))
             self._reply({"id": entry_id, "phone_number": fields.get("phone_number")}, 201)
             return
         hold = gw.hold
@@ -137,11 +153,23 @@ class _Handler(BaseHTTPRequestHandler):
         with gw.lock:
             gw.requests.append({"_path": path, "_method": "GET", **params})
             entries = [
-                {"id": k, "phone_number": v, "expire_at": None, "created_at": None}
+                {
+                    "id": k,
+                    "phone_number": v,
+                    "created_at": gw.blacklist_dates.get(k, (None, None))[0],
+                    "expire_at": gw.blacklist_dates.get(k, (None, None))[1],
+                }
                 for k, v in gw.blacklist.items()
                 if not params.get("q") or params["q"] in v
             ]
-        self._reply({"size": len(entries), "collection": entries})
+        if gw.http_status is not None:
+            self._reply({"message": "Internal error"}, gw.http_status)
+            return
+        # The list is paged: ``offset`` and ``limit`` (the gateway's default page is 100);
+        # ``size`` is the number of all matching entries.
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        self._reply({"size": len(entries), "collection": entries[offset : offset + limit]})
 
     def do_DELETE(self) -> None:
         gw = self.gateway
@@ -154,6 +182,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args: Any) -> None:
         return
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def start(monkeypatch: Any) -> tuple[Gateway, ThreadingHTTPServer]:

@@ -112,6 +112,24 @@ def test_sms_waits_for_the_end_of_quiet_hours_unless_urgent(krakow, audience):
     assert delivery.in_quiet_hours(datetime(2026, 3, 11, 7, 59, tzinfo=WARSAW))
 
 
+@pytest.mark.parametrize("warsaw_clock", ["21:30", "23:59", "03:00"], indirect=True)
+def test_on_the_real_clock_an_evening_sms_waits_for_eight_while_its_email_goes_at_once(
+    warsaw_clock, krakow, audience
+):
+    notice = NoticeFactory(scope=Scope.DISTRICTS, districts=[krakow[1]], send_sms=True)
+    services.notice_fan_out(notice=notice)
+    assert delivery.deliver_pending().sent == 2  # the two e-mails
+    assert len(memory_outbox) == 0
+    eight = warsaw_clock.start.replace(hour=8, minute=0)
+    if eight < warsaw_clock.start:
+        eight += timedelta(days=1)
+    warsaw_clock.advance(eight - timezone.now() - timedelta(minutes=1))  # 7:59
+    assert delivery.deliver_pending().sent == 0
+    warsaw_clock.advance(timedelta(minutes=2))  # 8:01
+    assert delivery.deliver_pending().sent == 2
+    assert sorted(m.to for m in memory_outbox) == ["+48600100001", "+48600100002"]
+
+
 def test_in_quiet_hours_the_worker_sends_email_and_urgent_sms_but_holds_ordinary_sms(
     krakow, audience, monkeypatch
 ):

@@ -8,7 +8,6 @@ retried; a one-time code stays readable in the outbox.
 
 from __future__ import annotations
 
-import socketserver
 import subprocess
 import threading
 from datetime import timedelta
@@ -28,6 +27,7 @@ from wspolnota.communication.tests.factories import (
     SubscriptionFactory,
     sms_subscription,
 )
+from wspolnota.communication.tests.smtp_fake import SmtpSink
 from wspolnota.communication.transports import memory_calls, memory_outbox
 
 
@@ -84,57 +84,9 @@ def test_a_row_that_was_with_a_dead_worker_is_retried_alone(krakow, daytime):
     assert len(_claim("w3", limit=10)) == 2
 
 
-class _DroppingSmtp(socketserver.ThreadingTCPServer):
-    """Takes the message after DATA, then drops the connection instead of answering."""
-
-    allow_reuse_address = True
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _DroppingHandler)
-        self.messages: list[bytes] = []
-        self.drop = True
-
-
-class _DroppingHandler(socketserver.StreamRequestHandler):
-    server: _DroppingSmtp
-
-    def reply(self, line: str) -> None:
-        self.wfile.write(line.encode() + b"\r\n")
-        self.wfile.flush()
-
-    def handle(self) -> None:
-        self.reply("220 relay ESMTP")
-        while True:
-            line = self.rfile.readline()
-            if not line:
-                return
-            verb = line.decode("ascii", "replace").strip().split(" ", 1)[0].upper()
-            if verb in ("EHLO", "HELO"):
-                self.reply("250 relay")
-            elif verb == "DATA":
-                self.reply("354 go ahead")
-                lines = []
-                while True:
-                    data = self.rfile.readline()
-                    if not data or data == b".\r\n":
-                        break
-                    lines.append(data)
-                self.server.messages.append(b"".join(lines))
-                if self.server.drop:
-                    return  # queued for delivery, but the connection drops before "250"
-                self.reply("250 queued")
-            elif verb == "QUIT":
-                self.reply("221 bye")
-                return
-            else:
-                self.reply("250 ok")
-
-
 @pytest.fixture
 def dropping_smtp(settings):
-    server = _DroppingSmtp()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = SmtpSink(drop=True).start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = server.server_address[1]
@@ -142,8 +94,7 @@ def dropping_smtp(settings):
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_TIMEOUT = 5
     yield server
-    server.shutdown()
-    server.server_close()
+    server.stop()
 
 
 def test_an_smtp_connection_dropping_after_data_is_not_retried_and_sends_once(

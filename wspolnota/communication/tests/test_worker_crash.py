@@ -16,13 +16,10 @@ import contextlib
 import json
 import os
 import signal
-import socketserver
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
-from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +31,7 @@ from django.utils import timezone
 from wspolnota.communication.choices import Channel
 from wspolnota.communication.models import Notice, NoticeText, OutboxMessage
 from wspolnota.communication.tests.factories import SubscriptionFactory, sms_subscription
+from wspolnota.communication.tests.smtp_fake import SmtpSink
 from wspolnota.tests_support.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -45,75 +43,11 @@ HOLD_AT = 15  # the SMTP server holds its reply to this e-mail while the worker 
 LEASE_SECONDS = 3
 
 
-class SmtpSink(socketserver.ThreadingTCPServer):
-    """Just enough SMTP for Django's backend; keeps every message it receives, in order."""
-
-    allow_reuse_address = True
-    daemon_threads = True
-
-    def __init__(self, hold_at: int) -> None:
-        super().__init__(("127.0.0.1", 0), _SmtpHandler)
-        self.messages: list[bytes] = []
-        self.lock = threading.Lock()
-        self.hold_at = hold_at
-        self.holding = threading.Event()
-        self.release = threading.Event()
-
-    def received(self) -> list[Any]:
-        with self.lock:
-            return [message_from_bytes(m) for m in self.messages]
-
-
-class _SmtpHandler(socketserver.StreamRequestHandler):
-    server: SmtpSink
-
-    def reply(self, line: str) -> None:
-        try:
-            self.wfile.write(line.encode() + b"\r\n")
-            self.wfile.flush()
-        except OSError:  # the client was killed while we held the reply
-            pass
-
-    def handle(self) -> None:
-        self.reply("220 sink ESMTP")
-        while True:
-            line = self.rfile.readline()
-            if not line:
-                return
-            verb = line.decode("ascii", "replace").strip().split(" ", 1)[0].upper()
-            if verb in ("EHLO", "HELO"):
-                self.reply("250 sink")
-            elif verb == "DATA":
-                self.reply("354 end with <CRLF>.<CRLF>")
-                lines = []
-                while True:
-                    data = self.rfile.readline()
-                    if not data or data == b".\r\n":
-                        break
-                    lines.append(data[1:] if data.startswith(b"..") else data)
-                with self.server.lock:
-                    self.server.messages.append(b"".join(lines))
-                    count = len(self.server.messages)
-                if count == self.server.hold_at:
-                    self.server.holding.set()
-                    self.server.release.wait(timeout=300)
-                self.reply("250 queued")
-            elif verb == "QUIT":
-                self.reply("221 bye")
-                return
-            else:  # MAIL, RCPT, RSET, NOOP
-                self.reply("250 ok")
-
-
 @pytest.fixture
 def smtp_sink() -> Any:
-    sink = SmtpSink(hold_at=HOLD_AT)
-    thread = threading.Thread(target=sink.serve_forever, daemon=True)
-    thread.start()
+    sink = SmtpSink(hold_at=HOLD_AT).start()
     yield sink
-    sink.release.set()
-    sink.shutdown()
-    sink.server_close()
+    sink.stop()
 
 
 def _database_url() -> str:

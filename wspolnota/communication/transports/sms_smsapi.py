@@ -35,7 +35,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
@@ -295,15 +296,43 @@ def blacklist_contains(phone: str) -> bool:
     return any(str(e.phone_number).lstrip("+") == number for e in entries)
 
 
-def blacklist_numbers() -> list[str]:
-    """Every number on the gateway's blacklist, E.164 with ``+``."""
+@dataclass(frozen=True)
+class BlacklistEntry:
+    """One number on the gateway's blacklist, as the gateway lists it."""
+
+    number: str  # digits, as listed: "48600100200", or "600100200" without the country code
+    created_at: datetime | None
+    expire_at: datetime | None
+
+
+BLACKLIST_PAGE = 100
+BLACKLIST_MAX_PAGES = 10_000
+
+
+def blacklist_entries() -> list[BlacklistEntry]:
+    """Every entry on the gateway's blacklist (``GET blacklist/phone_numbers``, page by page).
+
+    Raises ``TransientSendError`` when the gateway cannot be read: then nothing is decided.
+    """
     client = _SmsapiBase()
-    numbers: list[str] = []
-    offset = 0
-    while True:
-        page = client.client.blacklist.list_phone_numbers(offset=offset, limit=100)
-        entries = list(page)
-        numbers += ["+" + str(e.phone_number).lstrip("+") for e in entries]
-        if len(entries) < 100:
-            return numbers
-        offset += 100
+    entries: list[BlacklistEntry] = []
+    try:
+        for page_number in range(BLACKLIST_MAX_PAGES):
+            page = client.client.blacklist.list_phone_numbers(
+                offset=page_number * BLACKLIST_PAGE, limit=BLACKLIST_PAGE
+            )
+            listed = list(page)
+            entries += [
+                BlacklistEntry(
+                    number="".join(c for c in str(e.phone_number or "") if c.isdigit()),
+                    created_at=e.created_at or None,
+                    expire_at=e.expire_at or None,
+                )
+                for e in listed
+            ]
+            total = page.size if isinstance(page.size, int) else None
+            if len(listed) < BLACKLIST_PAGE or (total is not None and len(entries) >= total):
+                break
+    except (SmsApiException, requests.RequestException, ValueError) as exc:
+        raise TransientSendError(f"SMSAPI blacklist: {exc}") from None
+    return entries

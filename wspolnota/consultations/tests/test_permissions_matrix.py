@@ -187,3 +187,97 @@ def test_an_official_cannot_hand_their_consultation_over_to_another_unit(krakow)
         )
     consultation.refresh_from_db()
     assert consultation.initiating_unit == unit
+
+
+# --- Acting for a person (issue 17): who may key in a paper survey, register a caller, enter a
+# remark for a person. The consultation's unit: its officials and counter clerks, administrators.
+
+
+def _kept_person():
+    from wspolnota.accounts.models import User
+
+    person = User(full_name="Helena Kowalska", kept_by_city=True, reply_channel="letter")
+    person.set_unusable_password()
+    person.save()
+    return person
+
+
+def _key_survey(actor, consultation):
+    from wspolnota.core.onbehalf import Channel, OnBehalf
+
+    official = official_of(consultation.initiating_unit)
+    survey = services.survey_create(
+        actor=official,
+        consultation=consultation,
+        title="Ankieta",
+        intro="",
+        verified=True,
+        questions="single | Czy? | tak; nie",
+    )
+    services.survey_respond(
+        respondent=_kept_person(),
+        survey=survey,
+        answers={survey.questions.get().pk: "tak"},
+        at=NOW,
+        on_behalf=OnBehalf(clerk=actor, channel=Channel.POST),
+    )
+
+
+def _register_caller(actor, consultation):
+    from wspolnota.core.onbehalf import Channel, OnBehalf
+
+    services.meeting_register(
+        user=_kept_person(),
+        meeting=MeetingFactory(consultation=consultation),
+        at=NOW,
+        on_behalf=OnBehalf(clerk=actor, channel=Channel.PHONE),
+    )
+
+
+def _remark_for_person(actor, consultation):
+    services.remark_enter(
+        actor=actor,
+        consultation=consultation,
+        channel="post",
+        text="List",
+        received_on=consultation.starts_on,
+        person=_kept_person(),
+    )
+
+
+ACTIONS_FOR_PERSON = {
+    "key_survey": _key_survey,
+    "register_caller": _register_caller,
+    "remark_for_person": _remark_for_person,
+}
+EVERY_ACT = set(ACTIONS_FOR_PERSON)
+ALLOWED_FOR_PERSON = {
+    "counter_clerk_of_unit": EVERY_ACT,
+    "counter_clerk_of_other_unit": set(),
+    "official_of_unit": EVERY_ACT,
+    "official_of_other_unit": set(),
+    "administrator": EVERY_ACT,
+    "moderator": set(),
+    "district_councillor": set(),
+    "resident": set(),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", sorted(ACTIONS_FOR_PERSON))
+@pytest.mark.parametrize("persona", sorted(ALLOWED_FOR_PERSON))
+def test_acting_for_a_person_permission_matrix(krakow, persona, action):
+    from wspolnota.tests_support.factories import RoleAssignmentFactory
+
+    unit = CityUnitFactory()
+    consultation = ConsultationFactory(initiating_unit=unit)  # announced and open
+    if persona.startswith("counter_clerk"):
+        scope = unit if persona == "counter_clerk_of_unit" else CityUnitFactory()
+        actor = RoleAssignmentFactory(role=Role.COUNTER_CLERK, city_unit=scope).user
+    else:
+        actor = _persona(persona, unit, krakow)
+    if action in ALLOWED_FOR_PERSON[persona]:
+        ACTIONS_FOR_PERSON[action](actor, consultation)
+    else:
+        with pytest.raises(ConsultationsError):
+            ACTIONS_FOR_PERSON[action](actor, consultation)

@@ -50,4 +50,5 @@ def url_samples(request: Any) -> dict[str, Any]:
         "survey_pk": survey.pk,
         "statement_pk": statement.pk,
         "export_name": "participants-votes",
+        "person_pk": resident.pk,
     }

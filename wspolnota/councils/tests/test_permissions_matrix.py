@@ -78,19 +78,46 @@ def _hide(actor, body):
     return services.question_hide(actor=actor, question=question, reason="spam")
 
 
+def _record(actor, body):
+    """A question that came on paper, recorded by ``actor`` for a person (issue 17)."""
+    from wspolnota.accounts.models import User
+    from wspolnota.core.onbehalf import Channel, OnBehalf
+
+    person = User(full_name="Helena Kowalska", kept_by_city=True, reply_channel="letter")
+    person.set_unusable_password()
+    person.save()
+    return services.question_ask(
+        user=person,
+        body=body,
+        kind=QuestionKind.QUESTION,
+        subject="Latarnie",
+        text="Kiedy latarnie w parku?",
+        is_public=True,
+        on_behalf=OnBehalf(clerk=actor, channel=Channel.POST),
+    )
+
+
 COUNCIL_ACTIONS = {
     "draft_resolution": _draft,
     "plan_meeting": _meeting,
     "open_term": _term,
     "answer_question": _answer,
     "hide_question": _hide,
+    "record_question": _record,
 }
 
 # persona → actions allowed on the council of District I
 COUNCIL_ALLOWED = {
-    "councillor_of_district": {"draft_resolution", "plan_meeting", "open_term", "answer_question"},
+    "councillor_of_district": {
+        "draft_resolution",
+        "plan_meeting",
+        "open_term",
+        "answer_question",
+        "record_question",
+    },
     "councillor_of_other_district": set(),
     "official": set(),
+    "counter_clerk": set(),
     "administrator": set(COUNCIL_ACTIONS),
     "moderator": {"hide_question"},
     "ngo_member": set(),
@@ -107,6 +134,11 @@ def _persona(name, krakow, unit=None):
         return official_of(CityUnitFactory())
     if name == "official_of_unit":
         return official_of(unit)
+    if name.startswith("counter_clerk"):
+        from wspolnota.tests_support.factories import RoleAssignmentFactory
+
+        scope = unit if name == "counter_clerk_of_unit" else CityUnitFactory()
+        return RoleAssignmentFactory(role=Role.COUNTER_CLERK, city_unit=scope).user
     if name == "resident":
         return UserFactory(district=krakow[1])
     return with_role(Role(name))
@@ -130,12 +162,15 @@ UNIT_ACTIONS = {
     "open_term": _term,
     "answer_question": _answer,
     "hide_question": _hide,
+    "record_question": _record,
 }
 
 # persona → actions allowed on an advisory body kept by the unit "A"
 UNIT_ALLOWED = {
     "official_of_unit": set(UNIT_ACTIONS),
     "official": set(),
+    "counter_clerk_of_unit": {"record_question"},
+    "counter_clerk": set(),
     "councillor_of_district": set(),
     "administrator": set(UNIT_ACTIONS),
     "moderator": {"hide_question"},

@@ -157,3 +157,39 @@ def test_the_operator_must_be_a_verified_organisation(owner):
     services.programme_update(actor=owner, programme=programme, regranting_operator=operator)
     programme.refresh_from_db()
     assert programme.regranting_operator == operator
+
+
+def test_a_published_call_keeps_its_operator_when_the_programme_changes(owner):
+    """The operator is part of the call's frozen rules: the programme naming another operator (or
+    none) after publication does not move the money of that call's grantees."""
+    operator = OrganisationFactory()
+    application = _awarded(owner, InformalGroupFactory(), regranting_operator=operator)
+    programme = application.call.programme
+    services.programme_update(actor=owner, programme=programme, regranting_operator=None)
+    assert _save(owner, application).operator == operator
+    other = OrganisationFactory()
+    services.programme_update(actor=owner, programme=programme, regranting_operator=other)
+    application.refresh_from_db()
+    assert _save(owner, application).operator == operator
+
+
+def test_a_calls_operator_changes_only_by_an_announced_amendment(owner):
+    from wspolnota.grants.models import Call, CallStatus
+
+    application = _awarded(owner, InformalGroupFactory())
+    call = application.call
+    Call.objects.filter(pk=call.pk).update(status=CallStatus.PUBLISHED, version=1)
+    call.refresh_from_db()
+    group = InformalGroupFactory()
+    with pytest.raises(GrantsError) as exc:
+        services.call_amend(
+            actor=owner, call=call, reason="Operator", rules={"regranting_operator": group.pk}
+        )
+    assert exc.value.code == "operator_kind"
+    operator = OrganisationFactory()
+    version = services.call_amend(
+        actor=owner, call=call, reason="Nowy operator", rules={"regranting_operator": operator.pk}
+    )
+    assert version.changes["regranting_operator"] == {"before": None, "after": operator.pk}
+    application.refresh_from_db()
+    assert _save(owner, application).operator == operator

@@ -105,6 +105,8 @@ def url_samples(request: Any) -> dict[str, Any]:
     )
     return {
         "grant_return_id": fund_return.pk,
+        "grant_export": "wnioski",
+        "grant_export_format": "xlsx",
         "grant_programme_id": programme.pk,
         "grant_call_id": call.pk,
         "grant_application_id": offer.pk,

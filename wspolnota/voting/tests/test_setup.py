@@ -182,3 +182,26 @@ def test_a_points_district_is_locked_once_voting_has_started_but_its_hours_can_b
     assert point.hours == "codziennie 9:00–20:00"
     entry = AuditLogEntry.objects.get(action="voting.point_changed")
     assert entry.before["hours"] != entry.after["hours"]
+
+
+def test_a_point_without_a_map_position_takes_it_from_its_address(krakow, official):
+    """The office types the address; the city's address points place it on the map, and an
+    address in another district than the one chosen is refused on the address."""
+    from wspolnota.territory.services import KRAKOW_ADDRESS_SAMPLE, address_points_load
+
+    address_points_load(city=krakow[1].city, path=KRAKOW_ADDRESS_SAMPLE)
+    edition = make_edition(
+        districts=krakow, phase=Phase.SUBMISSION, coordinating_unit=_unit(official)
+    )
+    url = reverse("voting:setup_points", args=[edition.year])
+    unplaced = {**POINT, "latitude": "", "longitude": ""}
+    wrong = _client(official).post(
+        url, {**unplaced, "address": "os. Zgody 2, Kraków", "district": krakow[1].pk}
+    )
+    assert wrong.status_code == 400 and "poza dzielnicą" in wrong.content.decode()
+    response = _client(official).post(
+        url, {**unplaced, "address": "ul. Rajska 1, Kraków", "district": krakow[1].pk}
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    point = VotingPoint.objects.get(edition=edition)
+    assert (point.latitude, point.longitude) == (Decimal("50.064000"), Decimal("19.930600"))
