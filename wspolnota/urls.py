@@ -15,6 +15,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("wspolnota.core.urls")),
     path("konto/", include("wspolnota.accounts.urls")),
+    path("okienko/", include("wspolnota.accounts.counter_urls")),
     path("dzielnice/", include("wspolnota.territory.urls")),
     path("budzet-obywatelski/realizacja/", include("wspolnota.implementation.urls")),
     path("budzet-obywatelski/", include("wspolnota.budget.urls")),

@@ -163,3 +163,73 @@ class RoleGrantForm(forms.Form):
         if user is None:
             raise forms.ValidationError(_("Nie ma aktywnego konta z tym adresem e-mail."))
         return user
+
+
+# --- The counter page (issue 17) ----------------------------------------------------------------
+
+
+def _act_channel_field() -> forms.ChoiceField:
+    from wspolnota.core.onbehalf import CLERK_CHANNELS, Channel
+
+    return forms.ChoiceField(
+        label=_("Jak osoba się zgłosiła"),
+        choices=[(c.value, c.label) for c in Channel if c in CLERK_CHANNELS],
+        widget=forms.RadioSelect,
+        initial=Channel.COUNTER,
+    )
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Imię i nazwisko, telefon albo adres"),
+        max_length=150,
+        help_text=_("Np. „Kowalska Janina”, „12 616 12 00” albo „Długa 5/3”."),
+    )
+
+
+class PersonForm(forms.Form):
+    """A person without an account, as a clerk records them."""
+
+    full_name = forms.CharField(label=_("Imię i nazwisko"), max_length=150)
+    address_street = forms.CharField(
+        label=_("Ulica, numer domu i mieszkania"), max_length=200, required=False
+    )
+    address_postcode = forms.CharField(
+        label=_("Kod pocztowy"), max_length=6, required=False, help_text=_("Np. 31-004")
+    )
+    address_city = forms.CharField(label=_("Miejscowość"), max_length=100, required=False)
+    landline_phone = forms.CharField(label=_("Telefon stacjonarny"), max_length=20, required=False)
+    mobile = forms.CharField(label=_("Telefon komórkowy"), max_length=20, required=False)
+    email = forms.CharField(label=_("Adres e-mail"), max_length=254, required=False)
+    reply_channel = forms.ChoiceField(
+        label=_("Jak odpowiadać tej osobie"),
+        choices=[],
+        widget=forms.RadioSelect,
+    )
+    district = _district_field()
+    channel = _act_channel_field()
+    confirm_new = forms.BooleanField(
+        label=_("Sprawdziłem(-am) podobne osoby: to jest nowa osoba"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from wspolnota.accounts.models import ReplyChannel
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["reply_channel"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = ReplyChannel.choices
+        self.fields["district"].help_text = ""
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Zgoda na"), choices=[])
+    channel = _act_channel_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from wspolnota.accounts.models import ConsentPurpose
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["purpose"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = ConsentPurpose.choices

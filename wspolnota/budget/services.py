@@ -1212,6 +1212,17 @@ def support_check(
     return support
 
 
+def supporters_personal_data_purge(*, edition: Edition) -> int:
+    """Erase the names, dates of birth and home addresses that supporters gave for the
+    edition's projects (called by the vote's retention purge once its period is over); the
+    supports, their districts and the outcome of their checks stay, so the counts do."""
+    return (
+        Support.objects.filter(project__edition=edition)
+        .exclude(full_name="", birth_date=None, address="")
+        .update(full_name="", birth_date=None, address="")
+    )
+
+
 def paper_support_list_record(
     *,
     actor: User,

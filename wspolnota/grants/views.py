@@ -80,6 +80,7 @@ from wspolnota.grants.models import (
     ProgrammeKind,
     ReportKind,
     ReportStatus,
+    RuleKey,
     SignatureKind,
     Tranche,
 )
@@ -114,6 +115,16 @@ def _require_office(request: HttpRequest) -> None:
 
 
 CALLS_PAGE_SIZE = 20
+# The limits the index describes, read in force today (a new act's limit is a data change).
+INDEX_RULES = (
+    RuleKey.SMALL_GRANT_MAX_AMOUNT,
+    RuleKey.SMALL_GRANT_MAX_DAYS,
+    RuleKey.SMALL_GRANT_REMARKS_DAYS,
+    RuleKey.SMALL_GRANT_CITY_YEARLY_CAP,
+    RuleKey.SMALL_GRANT_CITY_LEAD_DAYS,
+    RuleKey.COMPETITION_ANNOUNCEMENT_DAYS,
+    RuleKey.LOCAL_INITIATIVE_PASS_SCORE,
+)
 
 
 def _call_filters(request: HttpRequest) -> tuple[selectors.CallFilters, int, list[str]]:
@@ -155,6 +166,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "query_string": query.urlencode(),
             "remarks_count": selectors.offers_for_remarks(at=now).count(),
             "kinds": ProgrammeKind,
+            "limits": {key.name.lower(): law.rule(key) for key in INDEX_RULES},
             "year": year,
             "applying": selectors.applying_organisations_count(year=year),
             "can_office": permissions.can_see_office(request.user),

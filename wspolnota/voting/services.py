@@ -1905,9 +1905,19 @@ def voting_personal_data_purge(*, now: datetime) -> dict[str, int]:
     ago: the roll, the paper keyings, the voters' district choices, refused attempts, identity
     claims and cast codes are deleted, and the edition's identity salt is erased so that no key
     left anywhere (a backup) can be recomputed. Ballots, receipts and results stay: they hold
-    nobody. Turnout is then read from the ballots in the box."""
+    nobody. Turnout is then read from the ballots in the box. The supporters' names, dates of
+    birth and addresses given for the edition's projects go too (their counts stay)."""
+    from wspolnota.budget import services as budget_services
+
     days = settings.RETENTION_DAYS["voter_roll"]
-    purged = {"editions": 0, "roll": 0, "paper_entries": 0, "districts": 0, "attempts": 0}
+    purged = {
+        "editions": 0,
+        "roll": 0,
+        "paper_entries": 0,
+        "districts": 0,
+        "attempts": 0,
+        "supporters": 0,
+    }
     candidates = VotingRules.objects.filter(
         results_published_at__isnull=False, roll_purged_at__isnull=True
     ).select_related("edition")
@@ -1928,6 +1938,7 @@ def voting_personal_data_purge(*, now: datetime) -> dict[str, int]:
             purged["attempts"] += RefusedAttempt.objects.filter(edition=edition).delete()[0]
             purged["attempts"] += IdentityClaim.objects.filter(edition=edition).delete()[0]
             CastCode.objects.filter(edition=edition).delete()
+            purged["supporters"] += budget_services.supporters_personal_data_purge(edition=edition)
             rules.identity_salt = ""
             rules.envelope_salt = ""
             rules.roll_purged_at = now

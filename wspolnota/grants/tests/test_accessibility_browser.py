@@ -180,6 +180,7 @@ def test_public_grant_and_registry_pages(browser, live_server, krakow, language)
         page,
         [
             f"{base}/granty/",
+            f"{base}/granty/?rodzaj=open_competition&rok=2026&q=nab%C3%B3r",
             f"{base}/granty/nabory/{s['competition'].pk}/",
             f"{base}/granty/nabory/{s['finished'].pk}/wyniki/",
             f"{base}/granty/uwagi/",

@@ -63,3 +63,23 @@ def test_bad_filters_are_a_400_with_the_list_not_a_500(client, query):
     if query.startswith(("rodzaj", "rok")):
         assert response.status_code == 400
     assert "Nabór otwarty" in response.content.decode()
+
+
+def test_the_index_reads_the_limits_in_force_and_says_which_are_the_citys(client):
+    """A new act's limit is a data change with an effective date: the public description of the
+    kinds follows it without a release, and keeps the act's limits apart from the city's."""
+    from decimal import Decimal
+
+    from wspolnota.grants.models import LegalRule, RuleKey, RuleSource
+
+    LegalRule.objects.create(
+        key=RuleKey.SMALL_GRANT_MAX_AMOUNT,
+        value=Decimal(15_000),
+        source=RuleSource.STATUTE,
+        legal_basis="art. 19a ust. 1 (nowelizacja)",
+        effective_from=timezone.localdate() - timedelta(days=1),
+    )
+    body = client.get("/pl/granty/").content.decode()
+    assert "15\xa0000" in body and "10\xa0000 zł" not in body
+    small = body.rsplit("Małe granty", 1)[-1].split("</dd>", 1)[0]
+    assert "15\xa0000" in small and "ustaw" in small and "zasad" in small.lower()

@@ -243,8 +243,8 @@ def test_two_officials_approving_the_same_batch_at_once_approve_it_once(
 
     from django.db import connection
 
-    from wspolnota.monitoring.services import strategy_load
     from wspolnota.accounts.models import CityUnit
+    from wspolnota.monitoring.services import strategy_load
     from wspolnota.tests_support.factories import RoleAssignmentFactory, UserFactory
 
     from .conftest import STRATEGY_UNIT

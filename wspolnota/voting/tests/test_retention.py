@@ -116,3 +116,37 @@ def test_an_unpublished_vote_keeps_its_roll_until_the_results_are_out(
     later = timezone.now() + timedelta(days=5 * 365)
     assert services.voting_personal_data_purge(now=later)["editions"] == 0
     assert VoterRollEntry.objects.count() == 1
+
+
+def test_supporters_names_dates_of_birth_and_addresses_go_with_the_voter_roll(
+    voting_edition, krakow, official, settings
+):
+    """Kept past the vote, a supporter list with names, dates of birth and home addresses is
+    a register of who backed what; it goes with the roll, the counts and districts stay."""
+    from datetime import date
+
+    from wspolnota.budget.models import Project, Support, SupportCheck
+
+    settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "voter_roll": 365}
+    project = Project.objects.filter(edition=voting_edition).first()
+    Support.objects.create(
+        project=project,
+        user=UserFactory(district=krakow[1]),
+        address="ul. Rajska 1",
+        district=krakow[1],
+        verified_by="identity",
+        identity_check=SupportCheck.CONFIRMED,
+        full_name="Ewa Zając",
+        birth_date=date(1980, 5, 17),
+    )
+    edition = close_vote(voting_edition)
+    services.edition_count(actor=official, edition=edition, at=timezone.now())
+    services.results_publish(actor=official, edition=edition, at=timezone.now())
+    EditionPhase.objects.filter(edition=edition, kind=Phase.VOTING).update(
+        ends_at=timezone.now() - timedelta(days=366), starts_at=timezone.now() - timedelta(days=380)
+    )
+    purged = services.voting_personal_data_purge(now=timezone.now())
+    assert purged["supporters"] == 1
+    support = Support.objects.get()
+    assert (support.full_name, support.birth_date, support.address) == ("", None, "")
+    assert support.district == krakow[1] and support.identity_check == SupportCheck.CONFIRMED
