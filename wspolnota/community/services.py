@@ -938,11 +938,10 @@ def _tell_rescheduled(event: Event, *, previous_start: datetime | None) -> None:
     for registration in event.registrations.exclude(
         status=RegistrationStatus.CANCELLED
     ).select_related("user"):
-        notify(
-            recipient=registration.user,
+        _tell(
+            registration.user,
             kind="community.event_rescheduled",
-            subject_template="community/email/event_rescheduled_subject.txt",
-            body_template="community/email/event_rescheduled.txt",
+            template="community/email/event_rescheduled",
             context={"event": event, "previous_start": previous_start},
         )
 
