@@ -405,6 +405,11 @@ RETENTION_DAYS = {
 CONSULTATION_POSTMARK_GRACE_DAYS = env_int(
     "CONSULTATION_POSTMARK_GRACE_DAYS", 14, minimum=0, maximum=90
 )
+# A meeting reminder goes a day ahead; by letter (a person without an account who chose letters)
+# it goes this many days ahead, so that the post delivers it before the meeting.
+CONSULTATION_LETTER_REMINDER_DAYS = env_int(
+    "CONSULTATION_LETTER_REMINDER_DAYS", 7, minimum=2, maximum=30
+)
 
 # --- The budget vote (docs/voting.md) ---------------------------------------------------------
 # Online ballots one confirmed mobile number may confirm in one edition (a household's phone).

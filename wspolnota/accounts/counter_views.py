@@ -3,6 +3,8 @@ they take part in, and acts for them in each app. Thin views over ``accounts.ser
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -153,3 +155,47 @@ def counter_consent_withdraw(request: HttpRequest, pk: int, consent_id: int) -> 
     else:
         messages.success(request, _("Zgoda została wycofana."))
     return redirect("counter:person", pk=person.pk)
+
+
+def _act_channel(request: HttpRequest) -> str:
+    from wspolnota.core.onbehalf import CLERK_CHANNELS, Channel
+
+    channel = request.POST.get("channel", Channel.COUNTER)
+    return channel if channel in CLERK_CHANNELS else Channel.COUNTER
+
+
+@require_POST
+@login_required
+def counter_person_export(request: HttpRequest, pk: int) -> HttpResponse:
+    clerk = _clerk(request)
+    person = _person(clerk, pk)
+    try:
+        payload = services.person_export(clerk=clerk, person=person, channel=_act_channel(request))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("counter:person", pk=person.pk)
+    response = HttpResponse(
+        json.dumps(payload, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="wspolnota-dane-osoby-{person.pk}.json"'
+    )
+    return response
+
+
+@require_POST
+@login_required
+def counter_person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    clerk = _clerk(request)
+    person = _person(clerk, pk)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, _("Zaznacz, że osoba prosi o usunięcie swoich danych."))
+        return redirect("counter:person", pk=person.pk)
+    try:
+        services.person_erase(clerk=clerk, person=person, channel=_act_channel(request))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("counter:person", pk=person.pk)
+    messages.success(request, _("Dane osoby zostały usunięte."))
+    return redirect("counter:home")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
     from wspolnota.accounts.models import User
 
 
-def rows(person: User) -> list[Participation]:
+def taking_part(*, person: User, at: datetime) -> list[Participation]:
     return [
         Participation(
             app=_("Zgody"),

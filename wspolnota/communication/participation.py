@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
@@ -15,13 +16,18 @@ if TYPE_CHECKING:
     from wspolnota.accounts.models import User
 
 
-def rows(person: User) -> list[Participation]:
+def taking_part(*, person: User, at: datetime) -> list[Participation]:
     found = [
         Participation(
             app=_("Ogłoszenia"),
             what=f"{subscription.get_channel_display()}: {subscription.address_label}",
             when=subscription.created_at,
             status=subscription.get_status_display(),
+            url=reverse(
+                "communication:counter_subscription",
+                kwargs={"subscription_id": subscription.pk},
+            )
+            + f"?osoba={person.pk}",
         )
         for subscription in selectors.subscriptions_of_person(person=person)
     ]
@@ -38,7 +44,7 @@ def rows(person: User) -> list[Participation]:
     return found
 
 
-def actions(person: User, clerk: User) -> list[Action]:
+def actions(*, clerk: User, person: User, at: datetime) -> list[Action]:
     if not permissions.can_register_at_counter(clerk):
         return []
     return [

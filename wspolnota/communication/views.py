@@ -324,7 +324,7 @@ def subscription_manage(request: HttpRequest, manage_token: str) -> HttpResponse
     return render(
         request,
         "communication/subscription_manage.html",
-        {"form": form, "subscription": subscription},
+        {"form": form, "subscription": subscription, **_map_context()},
         status=status,
     )
 
@@ -417,6 +417,98 @@ def counter(request: HttpRequest) -> HttpResponse:
             "recent": selectors.subscription_counter_list(registered_by=user),
         },
         status=status,
+    )
+
+
+@login_required
+def counter_subscription(request: HttpRequest, subscription_id: int) -> HttpResponse:
+    """A clerk changes or cancels someone's subscription at their request (issue 17)."""
+    from wspolnota.core.onbehalf import CLERK_CHANNELS
+    from wspolnota.core.onbehalf import Channel as ActChannel
+
+    user = request.user
+    assert isinstance(user, User)
+    if not permissions.can_register_at_counter(user):
+        raise PermissionDeniedError(_("Zapisy w okienku prowadzą urzędnicy."))
+    subscription = Subscription.objects.filter(pk=subscription_id).first()
+    if subscription is None:
+        raise Http404
+    person_id = parse_id(request.GET.get("osoba"), default=None, field="osoba")
+    back = (
+        redirect("counter:person", pk=person_id)
+        if person_id is not None
+        else redirect("communication:counter")
+    )
+    channel = request.POST.get("act_channel", ActChannel.PHONE)
+    if channel not in CLERK_CHANNELS:
+        channel = ActChannel.PHONE
+    if request.method == "POST" and "cancel" in request.POST:
+        services.subscription_cancel_by_clerk(
+            clerk=user, subscription=subscription, channel=channel
+        )
+        messages.success(request, _("Wypisano z subskrypcji."))
+        return back
+    initial = {
+        "language": subscription.language,
+        "districts": list(subscription.districts.all()),
+        "topics": from_mask(subscription.topics_mask, Topic),
+        "groups": from_mask(subscription.groups_mask, Group),
+        "point_lat": subscription.point_lat,
+        "point_lon": subscription.point_lon,
+    }
+    form = PreferencesForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if subscription.status != Subscription.Status.ACTIVE:
+            form.add_error(None, _("Ta subskrypcja nie jest aktywna. Zapisz się ponownie."))
+        else:
+            services.subscription_update_by_clerk(
+                clerk=user,
+                subscription=subscription,
+                preferences=_preferences(form.cleaned_data),
+                channel=channel,
+            )
+            messages.success(request, _("Zapisano ustawienia."))
+            return back
+    return render(
+        request,
+        "communication/counter_subscription.html",
+        {
+            "form": form,
+            "subscription": subscription,
+            "channels": [(c.value, c.label) for c in ActChannel if c in CLERK_CHANNELS],
+            "person_id": person_id,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def reply_letters(request: HttpRequest) -> HttpResponse:
+    """Batches of reply letters to people without an account, printed by the worker (issue 17):
+    the clerks who send the post download them here."""
+    user = request.user
+    if not permissions.can_print_replies(user):
+        raise PermissionDeniedError(_("Zapisy w okienku prowadzą urzędnicy."))
+    batches = LetterBatch.objects.filter(notice__isnull=True).order_by("-created_at")[:50]
+    return render(request, "communication/reply_letters.html", {"batches": batches})
+
+
+@login_required
+def reply_letters_pdf(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = LetterBatch.objects.filter(pk=batch_id, notice__isnull=True).first()
+    if (
+        batch is None
+        or not batch.pdf
+        or batch.status != LetterBatch.Status.DONE
+        or not permissions.can_print_replies(request.user)
+    ):
+        raise Http404
+    is_zip = batch.pdf.name.endswith(".zip")
+    return FileResponse(
+        batch.pdf.open("rb"),
+        content_type="application/zip" if is_zip else "application/pdf",
+        as_attachment=is_zip,
+        filename=Path(batch.pdf.name).name,
     )
 
 

@@ -35,6 +35,7 @@ LOCATION_HALF = _("Podaj obie współrzędne albo żadnej.")
 
 # Rooms
 ROOM_NOT_BOOKABLE = _("Tej sali nie można teraz rezerwować.")
+ROOM_PLACE_CLOSED = _("Miejsce, w którym jest ta sala, jest w tym dniu zamknięte.")
 BOOKING_IN_PAST = _("Nie można rezerwować terminu, który już minął.")
 BOOKING_ENDS_BEFORE_START = _("Koniec rezerwacji musi być później niż jej początek.")
 BOOKING_TOO_LONG = _("Jedna rezerwacja może trwać najwyżej %(hours)s godzin.")

@@ -92,7 +92,14 @@ def can_sign_up_for_activity(user: Any, activity: Activity, *, at: datetime) -> 
 
 
 def can_request_room(user: Any, room: Room, *, at: datetime) -> bool:
-    return _signed_in(user) and room.is_bookable and room.place.is_published
+    """A bookable room of a published place that has not closed (issue 21)."""
+    closed_on = room.place.closed_on
+    return (
+        _signed_in(user)
+        and room.is_bookable
+        and room.place.is_published
+        and not (closed_on is not None and closed_on <= timezone.localtime(at).date())
+    )
 
 
 def can_decide_booking(user: Any, booking: RoomBooking) -> bool:

@@ -612,6 +612,12 @@ def room_booking_request(
         raise CommunityError(errors.ROOM_NOT_BOOKABLE)
     if ends_at <= starts_at:
         raise CommunityError(errors.BOOKING_ENDS_BEFORE_START, field="ends_at")
+    place = room.place
+    if not (
+        place.is_open_on(timezone.localtime(starts_at).date())
+        and place.is_open_on(timezone.localtime(ends_at).date())
+    ):
+        raise CommunityError(errors.ROOM_PLACE_CLOSED, field="starts_at", code="place_closed")
     if starts_at <= now:
         raise CommunityError(errors.BOOKING_IN_PAST, field="starts_at")
     if ends_at - starts_at > timedelta(hours=max_booking_hours()):
@@ -804,6 +810,7 @@ def event_save(*, actor: User, event: Event | None, fields: dict[str, Any]) -> E
         else:
             target = Event.objects.select_for_update().get(pk=event.pk)
             before = snapshot(target)
+        was = (target.starts_at, target.ends_at, target.place_id, (target.location or "").strip())
         for name in EVENT_FIELDS:
             if name in fields:
                 setattr(target, name, fields[name])
@@ -822,8 +829,17 @@ def event_save(*, actor: User, event: Event | None, fields: dict[str, Any]) -> E
         except ValidationError as exc:
             raise _validation_to_domain(exc) from None
         target.save()
-        if before is not None:
+        # a cancelled event gives nobody a place (issue 21: editing one promoted its waiting list)
+        if before is not None and target.status != EventStatus.CANCELLED:
             _promote_waitlist(target)
+            now = (
+                target.starts_at,
+                target.ends_at,
+                target.place_id,
+                (target.location or "").strip(),
+            )
+            if was != now:
+                _tell_rescheduled(target, previous_start=was[0])
         audit_log_append(
             actor=actor,
             action="community.event_created" if before is None else "community.event_updated",
@@ -832,6 +848,21 @@ def event_save(*, actor: User, event: Event | None, fields: dict[str, Any]) -> E
             after=snapshot(target),
         )
     return target
+
+
+def _tell_rescheduled(event: Event, *, previous_start: datetime | None) -> None:
+    """The event moved in time or place: everyone with a place or a waiting-list turn is told
+    the new time and place (issue 21: rescheduling told nobody)."""
+    for registration in event.registrations.exclude(
+        status=RegistrationStatus.CANCELLED
+    ).select_related("user"):
+        notify(
+            recipient=registration.user,
+            kind="community.event_rescheduled",
+            subject_template="community/email/event_rescheduled_subject.txt",
+            body_template="community/email/event_rescheduled.txt",
+            context={"event": event, "previous_start": previous_start},
+        )
 
 
 def event_cancel(*, actor: User, event: Event, reason: str) -> Event:

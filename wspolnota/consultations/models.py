@@ -227,6 +227,8 @@ class Registration(BaseModel, ActChannel):
     needs = models.CharField(
         _("potrzeby (np. tłumacz PJM, pętla indukcyjna)"), max_length=300, blank=True
     )
+    # When this person was reminded of the meeting (a letter goes days ahead, the rest a day).
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

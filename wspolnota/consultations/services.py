@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from wspolnota.accounts.models import CityUnit, User
+from wspolnota.accounts.models import CityUnit, ReplyChannel, User
 from wspolnota.communication.notifications import notify
 from wspolnota.consultations import errors, permissions, selectors
 from wspolnota.consultations.errors import ConsultationsError
@@ -580,30 +580,58 @@ def meeting_unregister(*, user: User, meeting: Meeting, on_behalf: OnBehalf | No
 
 
 def meeting_reminders_send(*, now: datetime, ahead: timedelta = timedelta(hours=24)) -> int:
-    """Remind everyone registered for a meeting that starts within ``ahead``; once per meeting."""
+    """Remind everyone registered for a meeting that starts within ``ahead``, once each.
+
+    A person without an account who chose letters is reminded
+    ``CONSULTATION_LETTER_REMINDER_DAYS`` ahead instead: a letter posted the day before would
+    arrive after the meeting.
+    """
     sent = 0
+    letter_ahead = timedelta(days=settings.CONSULTATION_LETTER_REMINDER_DAYS)
+    letters = Registration.objects.filter(
+        reminded_at__isnull=True,
+        meeting__cancelled_at__isnull=True,
+        meeting__starts_at__gt=now,
+        meeting__starts_at__lte=now + max(letter_ahead, ahead),
+        user__kept_by_city=True,
+        user__reply_channel=ReplyChannel.LETTER,
+    ).select_related("user", "meeting__consultation__initiating_unit")
+    for registration in letters:
+        with transaction.atomic():
+            _remind(registration, now=now)
+            sent += 1
     due = Meeting.objects.filter(
         reminder_sent_at__isnull=True,
         cancelled_at__isnull=True,
         starts_at__gt=now,
         starts_at__lte=now + ahead,
-    ).select_related("consultation")
+    ).select_related("consultation__initiating_unit")
     for meeting in due:
         with transaction.atomic():
-            for registration in meeting.registrations.select_related("user"):
-                _tell(
-                    recipient=registration.user,
-                    kind="consultations.meeting_reminder",
-                    subject_template="consultations/email/reminder_subject.txt",
-                    body_template="consultations/email/reminder.txt",
-                    context={"meeting": meeting, "consultation": meeting.consultation},
-                    key=f"consultations.meeting_reminder.{meeting.pk}",
-                    sender_unit=meeting.consultation.initiating_unit,
-                )
+            for registration in meeting.registrations.filter(
+                reminded_at__isnull=True
+            ).select_related("user"):
+                registration.meeting = meeting
+                _remind(registration, now=now)
                 sent += 1
             meeting.reminder_sent_at = now
             meeting.save(update_fields=["reminder_sent_at"])
     return sent
+
+
+def _remind(registration: Registration, *, now: datetime) -> None:
+    meeting = registration.meeting
+    _tell(
+        recipient=registration.user,
+        kind="consultations.meeting_reminder",
+        subject_template="consultations/email/reminder_subject.txt",
+        body_template="consultations/email/reminder.txt",
+        context={"meeting": meeting, "consultation": meeting.consultation},
+        key=f"consultations.meeting_reminder.{meeting.pk}",
+        sender_unit=meeting.consultation.initiating_unit,
+    )
+    registration.reminded_at = now
+    registration.save(update_fields=["reminded_at"])
 
 
 # --- Remarks -------------------------------------------------------------------------------------

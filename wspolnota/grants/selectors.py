@@ -21,6 +21,7 @@ from wspolnota.core.errors import PermissionDeniedError
 from wspolnota.grants import errors, limits, permissions
 from wspolnota.grants.errors import GrantsError
 from wspolnota.grants.models import (
+    FOREIGN_RULES,
     ZERO,
     Agreement,
     Application,
@@ -160,13 +161,26 @@ def _change_label(name: str) -> str:
     return name
 
 
+def _change_value(name: str, value: Any) -> Any:
+    """A frozen rule's value for the reader: a named record (the regranting operator) by its
+    name, not its number."""
+    if name in FOREIGN_RULES and value is not None:
+        organisation = Organisation.objects.filter(pk=value).only("name").first()
+        return organisation.name if organisation is not None else value
+    return value
+
+
 def call_version_history(call: Call) -> list[VersionEntry]:
     """The announced versions with what each amendment changed, labelled for the reader."""
     return [
         VersionEntry(
             version=version,
             changes=[
-                VersionChange(_change_label(name), change.get("before"), change.get("after"))
+                VersionChange(
+                    _change_label(name),
+                    _change_value(name, change.get("before")),
+                    _change_value(name, change.get("after")),
+                )
                 for name, change in sorted(version.changes.items())
             ],
         )

@@ -112,3 +112,32 @@ def test_malformed_and_unknown_people_are_not_500(krakow):
     assert client.get(reverse("communication:counter") + "?osoba=abc").status_code == 400
     assert client.get(reverse("communication:counter") + "?osoba=999999").status_code == 404
     assert client.post(reverse("counter:person_new"), {"full_name": ""}).status_code == 400
+
+
+def test_a_clerk_hands_over_and_erases_a_kept_persons_data(krakow):
+    from wspolnota.core.models import AuditLogEntry
+
+    clerk = counter_clerk_of()
+    person = kept_person(full_name="Janina Żółkiewska")
+    client = _client(clerk)
+    export = client.post(reverse("counter:person_export", kwargs={"pk": person.pk}))
+    assert export.status_code == 200
+    assert "ul. Długa 5/3" in export.content.decode()
+    not_confirmed = client.post(reverse("counter:person_erase", kwargs={"pk": person.pk}))
+    assert not_confirmed.status_code == 302
+    person.refresh_from_db()
+    assert person.deleted_at is None
+    client.post(reverse("counter:person_erase", kwargs={"pk": person.pk}), {"confirm": "1"})
+    person.refresh_from_db()
+    assert person.deleted_at is not None and person.address_street == ""
+    assert AuditLogEntry.objects.filter(action="accounts.person_erased", actor=clerk).exists()
+    # An account holder is erased by themself, not at the counter.
+    holder = UserFactory()
+    client.post(reverse("counter:person_erase", kwargs={"pk": holder.pk}), {"confirm": "1"})
+    holder.refresh_from_db()
+    assert holder.deleted_at is None
+    resident = _client(UserFactory())
+    other = kept_person(full_name="Adam Nowak")
+    assert (
+        resident.post(reverse("counter:person_export", kwargs={"pk": other.pk})).status_code == 403
+    )

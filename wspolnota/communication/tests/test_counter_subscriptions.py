@@ -161,3 +161,36 @@ def test_a_counter_clerk_of_any_unit_registers_at_the_counter(krakow):
         consent_document="rozmowa telefoniczna",
     )
     assert subscription.status == Subscription.Status.ACTIVE
+
+
+def test_the_counter_pages_change_and_cancel_a_subscription(krakow):
+    from django.test import Client
+    from django.urls import reverse
+
+    clerk = counter_clerk_of()
+    person = kept_person(reply_channel="voice", landline_phone="+48126161200")
+    subscription = SubscriptionFactory(
+        channel=Channel.VOICE, email="", phone="+48126161200", districts=[krakow[1]]
+    )
+    client = Client()
+    client.force_login(clerk)
+    page = client.get(reverse("counter:person", kwargs={"pk": person.pk})).content.decode()
+    url = (
+        reverse("communication:counter_subscription", kwargs={"subscription_id": subscription.pk})
+        + f"?osoba={person.pk}"
+    )
+    assert url in page.replace("&amp;", "&")
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, {"language": "pl", "districts": [krakow[3].pk], "act_channel": "phone", "save": "1"}
+    )
+    assert response.status_code == 302
+    assert list(subscription.districts.all()) == [krakow[3]]
+    response = client.post(url, {"act_channel": "counter", "cancel": "1"})
+    assert response.status_code == 302
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.UNSUBSCRIBED
+    resident = Client()
+    resident.force_login(UserFactory())
+    assert resident.get(url).status_code == 403
+    assert resident.post(url, {"cancel": "1"}).status_code == 403

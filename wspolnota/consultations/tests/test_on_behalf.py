@@ -202,6 +202,27 @@ def test_the_meeting_reminder_reaches_a_caller_without_an_account(
     assert letters.count() == 1 and meeting.title in letters.get().body
 
 
+@pytest.mark.django_db
+def test_a_caller_who_chose_letters_is_reminded_days_ahead_so_the_letter_arrives_in_time(
+    consultation, clerk, resident, settings, django_capture_on_commit_callbacks
+):
+    from wspolnota.communication.models import OutboxMessage
+
+    settings.CONSULTATION_LETTER_REMINDER_DAYS = 7
+    meeting = MeetingFactory(consultation=consultation, starts_at=now() + timedelta(days=6))
+    caller = kept_person()
+    phone = OnBehalf(clerk=clerk, channel=Channel.PHONE)
+    services.meeting_register(user=caller, meeting=meeting, at=now(), on_behalf=phone)
+    services.meeting_register(user=resident, meeting=meeting, at=now())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.meeting_reminders_send(now=now()) == 1  # the letter, six days ahead
+    assert OutboxMessage.objects.get(user=caller).channel == "letter"
+    day_before = meeting.starts_at - timedelta(hours=20)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.meeting_reminders_send(now=day_before) == 1  # the e-mail, not again
+    assert OutboxMessage.objects.filter(user=caller).count() == 1
+
+
 # --- Remarks and the report ----------------------------------------------------------------------
 
 
@@ -296,10 +317,11 @@ def test_the_counter_page_shows_what_a_person_takes_part_in_and_where_the_clerk_
         at=now(),
         on_behalf=OnBehalf(clerk=clerk, channel=Channel.PHONE),
     )
-    rows = " ".join(row["text"] for row in participation.taking_part(person=person, at=now()))
-    assert "Ankieta o placu" in rows and "Spacer badawczy" in rows
+    rows = participation.taking_part(person=person, at=now())
+    assert {row.what for row in rows} == {"Ankieta: Ankieta o placu", "Spotkanie: Spacer badawczy"}
+    assert {row.channel for row in rows} == {"listownie", "przez telefon"}
     links = participation.actions(clerk=clerk, person=person, at=now())
-    assert [link["url"] for link in links] == [
+    assert [link.url for link in links] == [
         f"/pl/konsultacje/{consultation.pk}/w-imieniu/{person.pk}/"
     ]
     stranger = RoleAssignmentFactory(role=Role.COUNTER_CLERK, city_unit=CityUnitFactory()).user

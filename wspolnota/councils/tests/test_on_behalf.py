@@ -115,10 +115,7 @@ def test_the_counter_page_lists_a_persons_questions_and_the_bodies_the_clerk_may
     writer = kept_person()
     _ask(writer, body, district_councillor)
     rows = participation.taking_part(person=writer, at=timezone.now())
-    assert [row["url"] for row in rows] == [
-        f"/pl/rady/pytania/{ResidentQuestion.objects.get().pk}/"
-    ]
+    assert [row.url for row in rows] == [f"/pl/rady/pytania/{ResidentQuestion.objects.get().pk}/"]
+    assert rows[0].channel == "listownie"
     links = participation.actions(clerk=district_councillor, person=writer, at=timezone.now())
-    assert [link["url"] for link in links] == [
-        f"/pl/rady/{body.slug}/pytania/w-imieniu/{writer.pk}/"
-    ]
+    assert [link.url for link in links] == [f"/pl/rady/{body.slug}/pytania/w-imieniu/{writer.pk}/"]

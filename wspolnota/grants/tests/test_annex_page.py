@@ -91,3 +91,55 @@ def test_a_schedule_outside_the_agreement_is_a_form_error_not_a_500(owner):  # n
     )
     assert response.status_code == 400
     assert not agreement.annexes.exists()
+
+
+def test_termination_through_the_page_asks_the_paid_money_back_and_records_it(owner):  # noqa: F811
+    from wspolnota.core.models import AuditLogEntry
+    from wspolnota.grants.models import AgreementStatus, FundReturn, ReturnReason
+
+    call, members = _scored_call(owner)
+    application = _scored(call, members, 4_000, [9, 18, 8, 9])
+    services.award_grant(actor=owner, application=application, amount=application.requested_amount)
+    agreement = _sign(owner, application)
+    first = agreement.tranches.order_by("position").first()
+    services.tranche_mark_paid(actor=owner, tranche=first, paid_on=timezone.localdate())
+    client = Client()
+    client.force_login(owner)
+    today = timezone.localdate()
+    response = client.post(
+        f"/pl/granty/umowy/{agreement.pk}/rozwiazanie/",
+        {
+            "reason": "Zadanie nie będzie wykonane.",
+            "terminated_on": today.isoformat(),
+            "return_amount": "2000,00",
+        },
+    )
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.TERMINATED
+    fund_return = FundReturn.objects.get(agreement=agreement)
+    assert fund_return.reason == ReturnReason.TERMINATION and fund_return.amount == 2_000
+    assert fund_return.interest_from == fund_return.due_date + timedelta(days=1)
+    page = client.get(f"/pl/granty/umowy/{agreement.pk}/").content.decode()
+    assert "Zadanie nie będzie wykonane." in page
+    client.post(
+        f"/pl/granty/umowy/{agreement.pk}/zwroty/{fund_return.pk}/",
+        {"returned_on": today.isoformat(), "amount": "2000,00"},
+    )
+    fund_return.refresh_from_db()
+    assert fund_return.returned_on == today
+    acts = set(
+        AuditLogEntry.objects.filter(action__startswith="grants.").values_list("action", flat=True)
+    )
+    assert {
+        "grants.agreement_terminated",
+        "grants.return_requested",
+        "grants.return_recorded",
+    } <= acts
+    # Nothing more can be asked back than was paid (half of the grant).
+    too_much = client.post(
+        f"/pl/granty/umowy/{agreement.pk}/zwroty/",
+        {"reason": "improper", "amount": "2500,00", "due_date": today.isoformat(), "note": ""},
+    )
+    assert too_much.status_code in (200, 302, 400)
+    assert FundReturn.objects.filter(agreement=agreement).count() == 1
