@@ -3,6 +3,8 @@ they take part in, and acts for them in each app. Thin views over ``accounts.ser
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -153,3 +155,96 @@ def counter_consent_withdraw(request: HttpRequest, pk: int, consent_id: int) -> 
     else:
         messages.success(request, _("Zgoda została wycofana."))
     return redirect("counter:person", pk=person.pk)
+
+
+def _act_channel(request: HttpRequest) -> str:
+    from wspolnota.core.onbehalf import CLERK_CHANNELS, Channel
+
+    channel = request.POST.get("channel", Channel.COUNTER)
+    return channel if channel in CLERK_CHANNELS else Channel.COUNTER
+
+
+@require_POST
+@login_required
+def counter_person_export(request: HttpRequest, pk: int) -> HttpResponse:
+    clerk = _clerk(request)
+    person = _person(clerk, pk)
+    try:
+        payload = services.person_export(clerk=clerk, person=person, channel=_act_channel(request))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("counter:person", pk=person.pk)
+    response = HttpResponse(
+        json.dumps(payload, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="wspolnota-dane-osoby-{person.pk}.json"'
+    )
+    return response
+
+
+@require_POST
+@login_required
+def counter_person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    clerk = _clerk(request)
+    person = _person(clerk, pk)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, _("Zaznacz, że osoba prosi o usunięcie swoich danych."))
+        return redirect("counter:person", pk=person.pk)
+    try:
+        services.person_erase(clerk=clerk, person=person, channel=_act_channel(request))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("counter:person", pk=person.pk)
+    messages.success(request, _("Dane osoby zostały usunięte."))
+    return redirect("counter:home")
+
+
+@login_required
+def counter_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    clerk = _clerk(request)
+    person = _person(clerk, pk)
+    if not person.kept_by_city:
+        raise PermissionDeniedError(_("Ta osoba ma własne konto: jej dane zmienia ona sama."))
+    initial = {
+        "full_name": person.full_name,
+        "address_street": person.address_street,
+        "address_postcode": person.address_postcode,
+        "address_city": person.address_city,
+        "landline_phone": person.landline_phone,
+        "mobile": person.phone,
+        "email": person.email or "",
+        "reply_channel": person.reply_channel,
+        "district": person.district,
+    }
+    form = PersonForm(request.POST if request.method == "POST" else None, initial=initial)
+    del form.fields["confirm_new"]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.person_update(
+                clerk=clerk,
+                person=person,
+                full_name=data["full_name"],
+                district=data["district"],
+                address_street=data["address_street"],
+                address_postcode=data["address_postcode"],
+                address_city=data["address_city"],
+                landline_phone=data["landline_phone"],
+                mobile=data["mobile"],
+                email=data["email"],
+                reply_channel=data["reply_channel"],
+                channel=data["channel"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Zapisano zmiany."))
+            return redirect("counter:person", pk=person.pk)
+    return render(
+        request,
+        "accounts/counter/person_edit.html",
+        {"form": form, "person": person},
+        status=400 if form.errors else 200,
+    )

@@ -839,3 +839,30 @@ def consent_withdraw(*, clerk: User, consent: Consent, channel: str) -> Consent:
             after=snapshot(consent),
         )
     return consent
+
+
+def person_export(*, clerk: User, person: User, channel: str) -> dict[str, Any]:
+    """A person without an account asks at the counter for their data (GDPR art. 15): the
+    clerk hands it over; the hand-over is audit-logged."""
+    _require_clerk(clerk)
+    if not person.kept_by_city or person.deleted_at is not None:
+        raise AccountsError(errors.NOT_A_KEPT_PERSON, code="permission_denied")
+    audit_log_append(
+        actor=clerk,
+        action="accounts.person_data_exported",
+        obj=person,
+        reason=f"GDPR art. 15 request, channel: {channel}",
+    )
+    return user_export_data(user=person)
+
+
+def person_erase(*, clerk: User, person: User, channel: str) -> None:
+    """A person without an account asks at the counter to be erased (GDPR art. 17): everything
+    goes as when an account holder deletes their account."""
+    _require_clerk(clerk)
+    if not person.kept_by_city or person.deleted_at is not None:
+        raise AccountsError(errors.NOT_A_KEPT_PERSON, code="permission_denied")
+    reason = f"GDPR art. 17 request of a person without an account, channel: {channel}"
+    with transaction.atomic():
+        audit_log_append(actor=clerk, action="accounts.person_erased", obj=person, reason=reason)
+        _erase_everywhere(person, now=timezone.now(), reason=reason)

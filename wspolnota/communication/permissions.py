@@ -140,6 +140,14 @@ def can_register_at_counter(user: Any) -> bool:
     return can_act_for_residents(user)
 
 
+def can_print_replies(user: Any) -> bool:
+    """Reply letters to people without an account (issue 17): the clerks who act for residents
+    send the post; the letters carry no more than the people gave at the counter."""
+    from wspolnota.accounts.permissions import can_act_for_residents
+
+    return can_act_for_residents(user)
+
+
 def can_print_letters(user: Any, notice: Notice) -> bool:
     """Letters are paid for by the notice's unit: its officials print them."""
     return notice.status == Notice.Status.PUBLISHED and is_unit_official(user, notice.city_unit_id)

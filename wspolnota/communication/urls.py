@@ -27,6 +27,8 @@ urlpatterns = [
     path("wypisz/<str:manage_token>/", views.subscription_manage, name="unsubscribe"),
     path("moje-subskrypcje/", views.my_subscriptions, name="my_subscriptions"),
     path("okienko/", views.counter, name="counter"),
+    path("okienko/listy/", views.reply_letters, name="reply_letters"),
+    path("okienko/listy/<int:batch_id>/", views.reply_letters_pdf, name="reply_letters_pdf"),
     path(
         "okienko/subskrypcja/<int:subscription_id>/",
         views.counter_subscription,

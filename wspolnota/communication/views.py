@@ -482,6 +482,36 @@ def counter_subscription(request: HttpRequest, subscription_id: int) -> HttpResp
     )
 
 
+@login_required
+def reply_letters(request: HttpRequest) -> HttpResponse:
+    """Batches of reply letters to people without an account, printed by the worker (issue 17):
+    the clerks who send the post download them here."""
+    user = request.user
+    if not permissions.can_print_replies(user):
+        raise PermissionDeniedError(_("Zapisy w okienku prowadzą urzędnicy."))
+    batches = LetterBatch.objects.filter(notice__isnull=True).order_by("-created_at")[:50]
+    return render(request, "communication/reply_letters.html", {"batches": batches})
+
+
+@login_required
+def reply_letters_pdf(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = LetterBatch.objects.filter(pk=batch_id, notice__isnull=True).first()
+    if (
+        batch is None
+        or not batch.pdf
+        or batch.status != LetterBatch.Status.DONE
+        or not permissions.can_print_replies(request.user)
+    ):
+        raise Http404
+    is_zip = batch.pdf.name.endswith(".zip")
+    return FileResponse(
+        batch.pdf.open("rb"),
+        content_type="application/zip" if is_zip else "application/pdf",
+        as_attachment=is_zip,
+        filename=Path(batch.pdf.name).name,
+    )
+
+
 # --- Authoring ---------------------------------------------------------------------------------------
 
 

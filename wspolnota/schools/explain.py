@@ -88,7 +88,7 @@ def easy_read(
                 "pieniędzy ze swoich równych części (po %(share)s), by zapłacić %(cost)s: było "
                 "ich za mało albo wydały swoje części na inne pomysły."
             )
-        elif reason == "no-supporters":
+        elif reason == "no-supporters" or (reason == "below-threshold" and votes == 0):
             text = _("Nie wygrał: nikt na niego nie zagłosował.")
         elif reason == "free":
             text = _("Wygrał: nic nie kosztuje, a ktoś na niego zagłosował.")

@@ -419,7 +419,9 @@ def school_vote_cast(*, edition: SchoolEdition, code: str, picks: list[int], at:
 
 # --- Counting and results ---------------------------------------------------------------------
 
-PB_RULE = {SchoolRule.GREEDY: "greedy", SchoolRule.EQUAL_SHARES: "equalshares/add1"}
+# Greedy with a threshold of one vote (or point): an idea nobody chose is not funded just
+# because money is left (Pabulib's plain ``greedy`` would fund it).
+PB_RULE = {SchoolRule.GREEDY: "greedy-threshold", SchoolRule.EQUAL_SHARES: "equalshares/add1"}
 
 
 def edition_instance(edition: SchoolEdition, *, result: SchoolResult | None = None) -> Any:
@@ -458,6 +460,8 @@ def edition_instance(edition: SchoolEdition, *, result: SchoolResult | None = No
         "max_length": str(KRAKOW_PLACES if krakow else edition.approval_max),
         "language": "pl",
     }
+    if edition.counting_rule == SchoolRule.GREEDY:
+        meta["min_project_score_threshold"] = "1"
     return Instance.build(
         budget=edition.amount,
         projects=projects,

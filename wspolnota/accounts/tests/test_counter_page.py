@@ -112,3 +112,50 @@ def test_malformed_and_unknown_people_are_not_500(krakow):
     assert client.get(reverse("communication:counter") + "?osoba=abc").status_code == 400
     assert client.get(reverse("communication:counter") + "?osoba=999999").status_code == 404
     assert client.post(reverse("counter:person_new"), {"full_name": ""}).status_code == 400
+
+
+def test_a_clerk_hands_over_and_erases_a_kept_persons_data(krakow):
+    from wspolnota.core.models import AuditLogEntry
+
+    clerk = counter_clerk_of()
+    person = kept_person(full_name="Janina Żółkiewska")
+    client = _client(clerk)
+    export = client.post(reverse("counter:person_export", kwargs={"pk": person.pk}))
+    assert export.status_code == 200
+    assert "ul. Długa 5/3" in export.content.decode()
+    not_confirmed = client.post(reverse("counter:person_erase", kwargs={"pk": person.pk}))
+    assert not_confirmed.status_code == 302
+    person.refresh_from_db()
+    assert person.deleted_at is None
+    client.post(reverse("counter:person_erase", kwargs={"pk": person.pk}), {"confirm": "1"})
+    person.refresh_from_db()
+    assert person.deleted_at is not None and person.address_street == ""
+    assert AuditLogEntry.objects.filter(action="accounts.person_erased", actor=clerk).exists()
+    # An account holder is erased by themself, not at the counter.
+    holder = UserFactory()
+    client.post(reverse("counter:person_erase", kwargs={"pk": holder.pk}), {"confirm": "1"})
+    holder.refresh_from_db()
+    assert holder.deleted_at is None
+    resident = _client(UserFactory())
+    other = kept_person(full_name="Adam Nowak")
+    assert (
+        resident.post(reverse("counter:person_export", kwargs={"pk": other.pk})).status_code == 403
+    )
+
+
+def test_a_clerk_changes_a_kept_persons_contact_and_not_an_account_holders(krakow):
+    clerk = counter_clerk_of()
+    person = kept_person()
+    client = _client(clerk)
+    url = reverse("counter:person_edit", kwargs={"pk": person.pk})
+    assert "ul. Długa 5/3" in client.get(url).content.decode()
+    response = client.post(
+        url, {**PERSON, "mobile": "600 100 200", "reply_channel": "sms", "channel": "phone"}
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.phone == "+48600100200" and person.reply_channel == "sms"
+    bad = client.post(url, {**PERSON, "reply_channel": "email"})
+    assert bad.status_code == 400
+    holder = UserFactory()
+    assert client.get(reverse("counter:person_edit", kwargs={"pk": holder.pk})).status_code == 403

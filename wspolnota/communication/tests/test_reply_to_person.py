@@ -141,3 +141,26 @@ def test_a_reply_with_a_key_goes_once_and_an_erased_person_gets_none(daytime):
 def test_a_person_who_cannot_be_reached_gets_nothing_rather_than_a_wrong_channel():
     person = kept_person(reply_channel="sms", phone="")
     assert services.reply_to_person(person=person, subject="S", body="B") == []
+
+
+def test_clerks_download_the_reply_letters_and_nobody_else(django_capture_on_commit_callbacks):
+    from django.test import Client
+    from django.urls import reverse
+
+    from wspolnota.tests_support.scopes import counter_clerk_of
+
+    person = kept_person(reply_channel="letter")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reply_to_person(person=person, subject="Odpowiedź", body="Treść.")
+    batch = LetterBatch.objects.get()
+    clerk = Client()
+    clerk.force_login(counter_clerk_of())
+    assert "Odpowiedź" not in clerk.get(reverse("communication:reply_letters")).content.decode()
+    url = reverse("communication:reply_letters_pdf", kwargs={"batch_id": batch.pk})
+    download = clerk.get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    resident = Client()
+    resident.force_login(UserFactory())
+    assert resident.get(reverse("communication:reply_letters")).status_code == 403
+    assert resident.get(url).status_code == 404

@@ -285,3 +285,29 @@ def test_the_corridor_poster_names_the_ideas_and_the_votes_address(client):
     assert response["Content-Type"] == "application/pdf"
     text = _pdf_text(response.content)
     assert "Pomysł 1" in text and "/glosuj/" in text.replace("\n", "")
+
+
+def test_an_idea_nobody_chose_is_not_funded_by_the_greedy_count():
+    """Attack on the count: with money left over, plain greedy funds every idea that fits, even
+    one without a single vote; the school's greedy count needs at least one."""
+    from wspolnota.schools.explain import easy_read
+    from wspolnota.schools.tests.factories import confirmed_school, edition_in, ideas_on_ballot
+
+    school, coordinator, _ = confirmed_school()
+    edition = edition_in(school, coordinator, "ideas", amount=Decimal("1000"))
+    liked, ignored = ideas_on_ballot(edition, coordinator, [300, 300])
+    move_to(edition, "voting")
+    issued = services.class_sheet_issue(
+        actor=coordinator, edition=edition, label="1a", size=2, at=timezone.now()
+    )
+    for code in issued.codes:
+        services.school_vote_cast(
+            edition=edition, code=code, picks=[liked.number], at=timezone.now()
+        )
+    move_to(edition, "results")
+    result = services.school_results_publish(actor=coordinator, edition=edition, at=timezone.now())
+    assert result.selected == [str(liked.number)]
+    rows = {
+        r.idea.number: r for r in easy_read(edition=edition, result=result, ideas=[liked, ignored])
+    }
+    assert rows[ignored.number].text == "Nie wygrał: nikt na niego nie zagłosował."
