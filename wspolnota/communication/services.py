@@ -1558,12 +1558,12 @@ def reply_letters_batches() -> list[LetterBatch]:
             .values_list("id", "sender_unit_id")
         )
         by_unit: dict[int | None, list[int]] = {}
-        for message_id, unit_id in queued:
-            by_unit.setdefault(unit_id, []).append(message_id)
-        for unit_id, ids in by_unit.items():
+        for message_id, sender_unit_id in queued:
+            by_unit.setdefault(sender_unit_id, []).append(message_id)
+        for batch_unit_id, ids in by_unit.items():
             batch = LetterBatch.objects.create(
                 notice=None,
-                city_unit_id=unit_id,
+                city_unit_id=batch_unit_id,
                 created_by=None,
                 letter_count=len(ids),
                 status=LetterBatch.Status.QUEUED,
