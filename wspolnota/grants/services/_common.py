@@ -1,0 +1,106 @@
+"""Shared helpers of the grants writes: validation, snapshots, the audit entry, permission and state checks, and the one state transition helper."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+
+from wspolnota.accounts.models import User
+from wspolnota.communication.notifications import notify
+from wspolnota.core.services import audit_log_append, snapshot
+from wspolnota.grants import errors
+from wspolnota.grants.errors import GrantsError
+from wspolnota.grants.models import (
+    Application,
+    ProgrammeKind,
+)
+from wspolnota.organisations.models import (
+    MembershipRole,
+)
+
+NUMBER_PREFIX: dict[str, str] = {
+    ProgrammeKind.MICRO_GRANT: "MG",
+    ProgrammeKind.LOCAL_INITIATIVE: "IL",
+    ProgrammeKind.SMALL_GRANT: "MZ",
+    ProgrammeKind.OPEN_COMPETITION: "OK",
+}
+
+
+def _validate(obj: Any, *, exclude: list[str] | None = None) -> None:
+    """``full_clean()`` whose errors become a GrantsError naming the first bad field."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise GrantsError(
+            " ".join(messages), field=None if field == NON_FIELD_ERRORS else field
+        ) from None
+
+
+def _snapshot(obj: Any) -> dict[str, Any]:
+    """The core snapshot, with file fields written as their stored names (the core one cannot
+    serialise them)."""
+    file_fields = [f for f in obj._meta.concrete_fields if isinstance(f, models.FileField)]
+    data = snapshot(
+        obj,
+        fields=[f.name for f in obj._meta.concrete_fields if f not in file_fields],
+    )
+    for field in file_fields:
+        data[field.name] = getattr(obj, field.name).name or ""
+    return data
+
+
+def _audit(
+    actor: User | None,
+    action: str,
+    obj: Any,
+    before: dict[str, Any] | None,
+    *,
+    reason: str = "",
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Write the audit entry of a change: the object's snapshot before and after (with any
+    extra facts), by whom and why. The one place every state change of the app is logged."""
+    after = _snapshot(obj)
+    if extra:
+        after.update(json.loads(json.dumps(extra, default=str)))
+    audit_log_append(actor=actor, action=action, obj=obj, before=before, after=after, reason=reason)
+
+
+def _deny(allowed: bool) -> None:
+    if not allowed:
+        raise GrantsError(errors.NOT_ALLOWED, code="not_allowed")
+
+
+def _first(problems: Sequence[GrantsError]) -> None:
+    if problems:
+        raise problems[0]
+
+
+# --- programmes -----------------------------------------------------------------------------------
+
+
+def _notify_applicant(
+    application: Application,
+    *,
+    event: str,
+    note: str = "",
+    key: str = "",
+    extra: dict[str, Any] | None = None,
+) -> None:
+    memberships = application.applicant.memberships.select_related("user").filter(
+        role=MembershipRole.REPRESENTATIVE
+    )
+    for membership in memberships:
+        notify(
+            recipient=membership.user,
+            kind=f"grants.{event}",
+            subject_template="grants/email/application_subject.txt",
+            body_template="grants/email/application_body.txt",
+            context={"application": application, "event": event, "note": note, **(extra or {})},
+            key=(f"grants.{event}:{application.pk}:{key}:{membership.user_id}" if key else None),
+        )
