@@ -1,5 +1,5 @@
-"""Writes of the grants app, split by stage of the lifecycle (see docs/grants.md). Each service checks
-permission and the rules, saves, writes the audit log for every official's (and commission
+"""Writes of the grants app, split by stage of the lifecycle (see docs/grants.md). Each service
+checks permission and the rules, saves, writes the audit log for every official's (and commission
 member's) act, and enqueues work after commit. Every public name is re-exported here, so
 ``from wspolnota.grants import services; services.call_publish(...)`` keeps working."""
 

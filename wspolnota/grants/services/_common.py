@@ -1,13 +1,15 @@
-"""Shared helpers of the grants writes: validation, snapshots, the audit entry, permission and state checks, and the one state transition helper."""
+"""Shared helpers of the grants writes: validation, snapshots, the audit entry, permission and
+state checks, and ``_change_state`` - the one "lock the row, check the state, change it, audit it"
+helper."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
+from django.db import models, transaction
 
 from wspolnota.accounts.models import User
 from wspolnota.communication.notifications import notify
@@ -74,6 +76,36 @@ def _audit(
 def _deny(allowed: bool) -> None:
     if not allowed:
         raise GrantsError(errors.NOT_ALLOWED, code="not_allowed")
+
+
+def _change_state(
+    obj: Any,
+    *,
+    actor: User | None,
+    action: str,
+    allowed: Collection[str],
+    error: str,
+    code: str,
+    changes: dict[str, Any],
+    reason: str = "",
+) -> None:
+    """The state transition of one row, written once: check ``obj.status`` is one of ``allowed``
+    (raising ``error``/``code`` if not), then in one transaction lock the row, check the locked
+    status again (a concurrent change wins), apply ``changes``, save those fields and write the
+    audit entry with the snapshot before and after."""
+    if obj.status not in allowed:
+        raise GrantsError(error, code=code)
+    with transaction.atomic():
+        locked = (
+            type(obj).objects.select_for_update().values_list("status", flat=True).get(pk=obj.pk)
+        )
+        if locked not in allowed:
+            raise GrantsError(error, code=code)
+        before = _snapshot(obj)
+        for field, value in changes.items():
+            setattr(obj, field, value)
+        obj.save(update_fields=[*changes, "updated_at"])
+        _audit(actor, action, obj, before, reason=reason)
 
 
 def _first(problems: Sequence[GrantsError]) -> None:

@@ -1,4 +1,5 @@
-"""Writes of agreements: drafting, tranches, signatures, signing, payment, archiving, annexes and termination."""
+"""Writes of agreements: drafting, tranches, signatures, signing, payment, archiving, annexes and
+termination."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from wspolnota.grants.models import (
 )
 from wspolnota.grants.services._common import (
     _audit,
+    _change_state,
     _deny,
     _notify_applicant,
     _snapshot,
@@ -384,20 +386,15 @@ def agreement_archive(
     *, actor: User, agreement: Agreement, at: datetime | None = None
 ) -> Agreement:
     _deny(permissions.can_manage_call(actor, agreement.application.call))
-    if agreement.status != AgreementStatus.SETTLED:
-        raise GrantsError(errors.FINAL_NOT_ACCEPTED, code="final_not_accepted")
-    before = _snapshot(agreement)
-    agreement.status = AgreementStatus.ARCHIVED
-    agreement.archived_at = at or timezone.now()
-    with transaction.atomic():
-        agreement.save(update_fields=["status", "archived_at", "updated_at"])
-        audit_log_append(
-            actor=actor,
-            action="grants.agreement_archived",
-            obj=agreement,
-            before=before,
-            after=_snapshot(agreement),
-        )
+    _change_state(
+        agreement,
+        actor=actor,
+        action="grants.agreement_archived",
+        allowed=[AgreementStatus.SETTLED],
+        error=errors.FINAL_NOT_ACCEPTED,
+        code="final_not_accepted",
+        changes={"status": AgreementStatus.ARCHIVED, "archived_at": at or timezone.now()},
+    )
     return agreement
 
 

@@ -1,4 +1,5 @@
-"""Writes of applications: starting, editing the offer (budget, schedule, results, partners, attachments), submission, receipt and withdrawal."""
+"""Writes of applications: starting, editing the offer (budget, schedule, results, partners,
+attachments), submission, receipt and withdrawal."""
 
 from __future__ import annotations
 
@@ -674,6 +675,3 @@ def _notify_officials(application: Application) -> None:
             context={"application": application, "call": application.call},
             key=f"grants.new_application:{application.pk}",
         )
-
-
-# --- evaluation ---------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Writes of programmes and calls: programmes, rubrics, legal rules, year plans, calls and their amendments, closing, results, archiving and the commission."""
+"""Writes of programmes and calls: programmes, rubrics, legal rules, year plans, calls and their
+amendments, closing, results, archiving and the commission."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from wspolnota.grants.models import (
 )
 from wspolnota.grants.services._common import (
     _audit,
+    _change_state,
     _deny,
     _first,
     _notify_applicant,
@@ -562,17 +564,18 @@ def _notify_call_amended(call: Call, version: CallVersion) -> None:
 def call_close(*, actor: User, call: Call, at: datetime | None = None) -> Call:
     """Stop accepting applications (a rolling call when its money is spent)."""
     _deny(permissions.can_manage_call(actor, call))
-    if call.status != CallStatus.PUBLISHED:
-        raise GrantsError(errors.CALL_STATE, code="call_state")
-    before = _snapshot(call)
-    call.status = CallStatus.CLOSED
-    if call.closes_at is None or (at or timezone.now()) < call.closes_at:
-        call.closes_at = at or timezone.now()
-    with transaction.atomic():
-        call.save(update_fields=["status", "closes_at", "updated_at"])
-        audit_log_append(
-            actor=actor, action="grants.call_closed", obj=call, before=before, after=_snapshot(call)
-        )
+    closes_at = call.closes_at
+    if closes_at is None or (at or timezone.now()) < closes_at:
+        closes_at = at or timezone.now()
+    _change_state(
+        call,
+        actor=actor,
+        action="grants.call_closed",
+        allowed=[CallStatus.PUBLISHED],
+        error=errors.CALL_STATE,
+        code="call_state",
+        changes={"status": CallStatus.CLOSED, "closes_at": closes_at},
+    )
     return call
 
 
@@ -612,19 +615,15 @@ def call_publish_results(*, actor: User, call: Call, at: datetime | None = None)
 
 def call_archive(*, actor: User, call: Call) -> Call:
     _deny(permissions.can_manage_call(actor, call))
-    if call.status != CallStatus.RESULTS:
-        raise GrantsError(errors.CALL_STATE, code="call_state")
-    before = _snapshot(call)
-    call.status = CallStatus.ARCHIVED
-    with transaction.atomic():
-        call.save(update_fields=["status", "updated_at"])
-        audit_log_append(
-            actor=actor,
-            action="grants.call_archived",
-            obj=call,
-            before=before,
-            after=_snapshot(call),
-        )
+    _change_state(
+        call,
+        actor=actor,
+        action="grants.call_archived",
+        allowed=[CallStatus.RESULTS],
+        error=errors.CALL_STATE,
+        code="call_state",
+        changes={"status": CallStatus.ARCHIVED},
+    )
     return call
 
 
@@ -684,6 +683,3 @@ def commission_member_remove(*, actor: User, member: CommissionMember) -> None:
             actor=actor, action="grants.commission_removed", obj=member, before=_snapshot(member)
         )
         member.delete()
-
-
-# --- applications -----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Writes of evaluation: formal check and corrections, remarks, conflicts of interest, assessments, awards, refusals, resignations and the updated budget."""
+"""Writes of evaluation: formal check and corrections, remarks, conflicts of interest, assessments,
+awards, refusals, resignations and the updated budget."""
 
 from __future__ import annotations
 
@@ -697,6 +698,3 @@ def award_budget_confirm(
         )
         _audit(user, "grants.budget_confirmed", award, before)
     return award
-
-
-# --- agreements and settlement ---------------------------------------------------------------------

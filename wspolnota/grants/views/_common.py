@@ -35,9 +35,6 @@ def _require_office(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-# --- public pages ----------------------------------------------------------------------------------
-
-
 def _rows(formset: BaseFormSet[Any]) -> list[dict[str, Any]]:
     return [
         form.cleaned_data

@@ -1,4 +1,5 @@
-"""Pages of applications: the applicant's own list, the offer's steps, submission, receipt, withdrawal, resignation and the updated budget."""
+"""Pages of applications: the applicant's own list, the offer's steps, submission, receipt,
+withdrawal, resignation and the updated budget."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Pages of programmes and calls: the public index, call pages, rules, remarks, the office, exports, programme and call management, the commission and the ranking."""
+"""Pages of programmes and calls: the public index, call pages, rules, remarks, the office, exports,
+programme and call management, the commission and the ranking."""
 
 from __future__ import annotations
 
@@ -624,6 +625,3 @@ def call_ranking(request: HttpRequest, grant_call_id: int) -> HttpResponse:
             "pool": selectors.call_pool(call),
         },
     )
-
-
-# --- office: one application --------------------------------------------------------------------

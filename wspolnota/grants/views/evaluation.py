@@ -212,6 +212,3 @@ def assess(request: HttpRequest, grant_application_id: int) -> HttpResponse:
         },
         status=_status(declaration_form, form),
     )
-
-
-# --- agreements and reports --------------------------------------------------------------------------
