@@ -94,3 +94,13 @@ ACTIVITY_CAPACITY_BELOW_CONFIRMED = _(
     "Na zajęcia zapisało się już %(count)s osób; liczba miejsc nie może być mniejsza."
 )
 ACTIVITY_ALREADY_ENDED = _("Te zajęcia zostały już zakończone.")
+
+# Acting for a person (issue 17): the same rules, said about the person the clerk acts for.
+PERSON_ALREADY_REGISTERED = _(
+    "Ta osoba jest już zapisana na to wydarzenie (lub na listę rezerwową)."
+)
+PERSON_NOT_REGISTERED = _("Ta osoba nie jest zapisana na to wydarzenie.")
+PERSON_ALREADY_SIGNED_UP = _("Ta osoba jest już zapisana na te zajęcia (lub na listę rezerwową).")
+PERSON_NOT_SIGNED_UP = _("Ta osoba nie jest zapisana na te zajęcia.")
+PERSON_ALREADY_APPLIED = _("Ta osoba już zgłosiła się do tej oferty.")
+PERSON_OWN_OFFER = _("Ta osoba jest koordynatorem tej oferty.")

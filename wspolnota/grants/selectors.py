@@ -835,6 +835,53 @@ def applying_organisations_by_kind(*, year: int) -> dict[str, int]:
     return counts
 
 
+# --- keying in from paper (issue 17) -------------------------------------------------------------
+
+COUNTER_LIMIT = 100
+
+
+def _clerk_units(clerk: Any) -> set[int] | None:
+    """The units a clerk keys in for; ``None`` for administrators (every unit)."""
+    from wspolnota.accounts.permissions import is_administrator, unit_ids
+
+    if is_administrator(clerk):
+        return None
+    return set(unit_ids(clerk) | unit_ids(clerk, Role.COUNTER_CLERK))
+
+
+def calls_for_keying(*, clerk: Any) -> list[Call]:
+    """Published calls of the clerk's units, in which paper applications can still be keyed in."""
+    units = _clerk_units(clerk)
+    calls = Call.objects.filter(status=CallStatus.PUBLISHED).select_related("programme")
+    if units is not None:
+        calls = calls.filter(city_unit_id__in=units)
+    return list(calls.order_by("closes_at", "id")[:COUNTER_LIMIT])
+
+
+def offers_for_keyed_remarks(*, clerk: Any) -> list[Application]:
+    """Offers published for remarks (the window may have ended: a remark received in time is
+    still keyed in until the decision) in calls of the clerk's units."""
+    units = _clerk_units(clerk)
+    offers = Application.objects.filter(
+        remarks_from__isnull=False, status=ApplicationStatus.IN_ASSESSMENT
+    ).select_related("applicant", "call")
+    if units is not None:
+        offers = offers.filter(call__city_unit_id__in=units)
+    return list(offers.order_by("remarks_until", "id")[:COUNTER_LIMIT])
+
+
+def applications_of_person(*, person: Any) -> list[Application]:
+    """The applications of the applicants the person represents (a clerk's view at the counter)."""
+    return list(
+        Application.objects.filter(
+            applicant__memberships__user=person, applicant__memberships__role="representative"
+        )
+        .exclude(status=ApplicationStatus.WITHDRAWN)
+        .select_related("call", "applicant", "keyed_by")
+        .order_by("-created_at", "-id")
+    )
+
+
 # --- officials' exports ---------------------------------------------------------------------------
 
 

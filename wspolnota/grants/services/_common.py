@@ -13,6 +13,7 @@ from django.db import models, transaction
 
 from wspolnota.accounts.models import User
 from wspolnota.communication.notifications import notify
+from wspolnota.communication.rendering import render_template_email
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.grants import errors
 from wspolnota.grants.errors import GrantsError
@@ -124,15 +125,69 @@ def _notify_applicant(
     key: str = "",
     extra: dict[str, Any] | None = None,
 ) -> None:
+    """Tell the applicant's representatives: by e-mail those with an account, and one without
+    (whose application a clerk keyed in from paper) the way they chose — a letter, a voice call
+    or an SMS (``reply_to_person``), so that a decision reaches them as the question came."""
     memberships = application.applicant.memberships.select_related("user").filter(
         role=MembershipRole.REPRESENTATIVE
     )
+    context = {"application": application, "event": event, "note": note, **(extra or {})}
     for membership in memberships:
+        once = f"grants.{event}:{application.pk}:{key}:{membership.user_id}" if key else None
+        if membership.user.kept_by_city:
+            _reply_to_person(
+                membership.user,
+                kind=f"grants.{event}",
+                subject_template="grants/email/application_subject.txt",
+                body_template="grants/email/application_body.txt",
+                context=context,
+                key=once,
+            )
+            continue
         notify(
             recipient=membership.user,
             kind=f"grants.{event}",
             subject_template="grants/email/application_subject.txt",
             body_template="grants/email/application_body.txt",
-            context={"application": application, "event": event, "note": note, **(extra or {})},
-            key=(f"grants.{event}:{application.pk}:{key}:{membership.user_id}" if key else None),
+            context=context,
+            key=once,
         )
+
+
+def _reply_to_person(
+    person: User,
+    *,
+    kind: str,
+    subject_template: str,
+    body_template: str,
+    context: dict[str, Any],
+    key: str | None,
+) -> None:
+    """Render a notice in the person's language and send it by their chosen channel."""
+    from django.conf import settings
+
+    from wspolnota.communication.services import reply_to_person
+
+    rendered = render_template_email(
+        subject_template=subject_template,
+        body_template=body_template,
+        context={"recipient": person, "site_url": settings.SITE_URL, "kind": kind, **context},
+        language=person.preferred_language,
+    )
+    application = context.get("application")
+    reply_to_person(
+        person=person,
+        subject=rendered.subject,
+        body=rendered.text,
+        kind=kind,
+        key=key,
+        # the letter goes out from the unit running the call
+        sender_unit=application.call.city_unit if application is not None else None,
+    )
+
+
+def _touch(person: User) -> None:
+    """A clerk acted for the person: the retention period of one without an account restarts."""
+    from wspolnota.accounts.services import person_touch
+
+    person_touch(person=person)

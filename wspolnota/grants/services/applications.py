@@ -1,5 +1,5 @@
-"""Writes of applications: starting, editing the offer (budget, schedule, results, partners,
-attachments), submission, receipt and withdrawal."""
+"""Writes of applications: starting (online or keyed in from paper), editing the offer (budget,
+schedule, results, partners, attachments), submission, receipt and withdrawal."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wspolnota.accounts.models import User
 from wspolnota.communication.notifications import notify
+from wspolnota.core.onbehalf import OnBehalf, act_fields
 from wspolnota.core.services import audit_log_append
 from wspolnota.grants import errors, law, limits, permissions, selectors
 from wspolnota.grants.errors import GrantsError
@@ -32,6 +33,7 @@ from wspolnota.grants.models import (
     Attachment,
     BudgetLine,
     Call,
+    CallStatus,
     CostCategory,
     ExpectedResult,
     OfferPartner,
@@ -41,10 +43,12 @@ from wspolnota.grants.models import (
 )
 from wspolnota.grants.services._common import (
     NUMBER_PREFIX,
+    _audit,
     _deny,
     _first,
     _notify_applicant,
     _snapshot,
+    _touch,
     _validate,
 )
 from wspolnota.organisations import permissions as registry
@@ -58,12 +62,66 @@ from wspolnota.organisations.models import (
 from wspolnota.territory.models import District
 
 
+def _check_received(call: Call, received_at: datetime | None, *, now: datetime) -> datetime:
+    """The moment a paper application reached the office, checked as the online filing moment
+    is: inside the call's window. Keying may come later, but only while the call still takes
+    applications (before officials close it for assessment) and never for a future moment."""
+    if received_at is None:
+        raise GrantsError(errors.RECEIVED_REQUIRED, field="received_at", code="received_required")
+    if received_at > now:
+        raise GrantsError(errors.RECEIVED_IN_FUTURE, field="received_at", code="received_future")
+    if call.status != CallStatus.PUBLISHED:
+        raise GrantsError(errors.RECEIVED_CALL_CLOSED, code="call_not_open")
+
+    def shown(moment: datetime) -> str:
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+    if received_at < call.opens_at:
+        raise GrantsError(
+            errors.RECEIVED_BEFORE_OPENING,
+            field="received_at",
+            code="call_not_open",
+            params={"received": shown(received_at), "opens": shown(call.opens_at)},
+        )
+    if call.closes_at is not None and received_at >= call.closes_at:
+        raise GrantsError(
+            errors.RECEIVED_AFTER_DEADLINE,
+            field="received_at",
+            code="call_not_open",
+            params={"received": shown(received_at), "deadline": shown(call.closes_at)},
+        )
+    return received_at
+
+
 def application_start(
-    *, user: User, call: Call, applicant: Organisation, title: str, at: datetime | None = None
+    *,
+    user: User,
+    call: Call,
+    applicant: Organisation,
+    title: str,
+    at: datetime | None = None,
+    on_behalf: OnBehalf | None = None,
+    received_at: datetime | None = None,
 ) -> Application:
-    """Open a draft in the applicant's name; one live application per applicant and call."""
+    """Open a draft in the applicant's name; one live application per applicant and call.
+
+    With ``on_behalf`` a clerk of the call's unit keys in an application that came on paper,
+    for ``user``: the person who represents the applicant and signed it (they may have no
+    account). The rules are the online ones, applied at ``received_at`` — when the paper
+    reached the office — so a paper received after the deadline is refused however early it
+    is keyed, and one received on time may still be keyed after the deadline, until the call
+    is closed for assessment.
+    """
     at = at or timezone.now()
-    _deny(registry.is_member(user, applicant))
+    if on_behalf is not None:
+        _deny(permissions.can_key_in_application(on_behalf.clerk, call))
+        if not registry.is_representative(user, applicant):
+            raise GrantsError(
+                errors.PERSON_NOT_REPRESENTATIVE, field="applicant", code="not_representative"
+            )
+        at = _check_received(call, received_at, now=at)
+    else:
+        _deny(registry.is_member(user, applicant))
     if not permissions.is_call_open(call, at=at):
         raise GrantsError(errors.CALL_NOT_OPEN, code="call_not_open")
     existing = (
@@ -78,9 +136,26 @@ def application_start(
             code="duplicate",
             params={"title": existing.title},
         )
-    application = Application(call=call, applicant=applicant, created_by=user, title=title.strip())
-    _validate(application, exclude=["created_by"])
-    application.save()
+    application = Application(
+        call=call,
+        applicant=applicant,
+        created_by=user,
+        title=title.strip(),
+        received_at=received_at if on_behalf is not None else None,
+        **act_fields(on_behalf),
+    )
+    _validate(application, exclude=["created_by", "keyed_by"])
+    with transaction.atomic():
+        application.save()
+        if on_behalf is not None:
+            _audit(
+                on_behalf.clerk,
+                "grants.application_keyed_in",
+                application,
+                None,
+                extra={"channel": on_behalf.channel},
+            )
+            _touch(user)
     return application
 
 
@@ -564,7 +639,21 @@ def application_submit(
     at = at or timezone.now()
     if application.status != ApplicationStatus.DRAFT:
         raise GrantsError(errors.NOT_DRAFT, code="not_draft")
-    if not registry.is_representative(user, application.applicant):
+    # A paper application is filed by the clerk keying it in, for the person who signed it,
+    # as of the moment the paper was received (see ``application_start``).
+    keyed = permissions.keys_in(user, application)
+    filer = user
+    if keyed:
+        filer = application.created_by
+        if not registry.is_representative(filer, application.applicant):
+            raise GrantsError(
+                errors.PERSON_NOT_REPRESENTATIVE, field="applicant", code="not_representative"
+            )
+        if application.corrections_due is None:
+            _check_received(application.call, application.received_at, now=at)
+        assert application.received_at is not None
+        at = application.received_at
+    elif not registry.is_representative(user, application.applicant):
         raise GrantsError(errors.NOT_ALLOWED, code="not_allowed")
     with transaction.atomic():
         call = (
@@ -586,7 +675,7 @@ def application_submit(
             application.number = f"{prefix}/{call.year}/{call.pk}/{sequence:04d}"
         application.status = ApplicationStatus.SUBMITTED
         application.submitted_at = at
-        application.submitted_by = user
+        application.submitted_by = filer
         application.requested_amount = totals.grant
         application.total_cost = totals.total
         application.content_sha256 = content_checksum(application)
@@ -603,7 +692,10 @@ def application_submit(
             action="grants.application_submitted",
             obj=application,
             after=_snapshot(application),
+            reason=f"keyed in from {application.channel}" if keyed else "",
         )
+        if keyed:
+            _touch(filer)
         _notify_applicant(application, event="submitted")
         _notify_officials(application)
         application_id = application.pk

@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from wspolnota.accounts.models import User
+from wspolnota.core.onbehalf import OnBehalf, act_fields
 from wspolnota.core.services import audit_log_append
 from wspolnota.grants import errors, law, limits, permissions, selectors
 from wspolnota.grants.errors import GrantsError
@@ -41,6 +42,7 @@ from wspolnota.grants.services._common import (
     _deny,
     _notify_applicant,
     _snapshot,
+    _touch,
     _validate,
 )
 from wspolnota.organisations import permissions as registry
@@ -139,10 +141,50 @@ def remark_add(
     author_name: str,
     author_email: str = "",
     at: datetime | None = None,
+    on_behalf: OnBehalf | None = None,
+    received_at: datetime | None = None,
 ) -> Remark:
     """A remark on a small-grant offer published for remarks. Art. 19a ust. 4: anyone may send
-    one — an account is not needed, a signature is."""
-    at = at or timezone.now()
+    one — an account is not needed, a signature is.
+
+    With ``on_behalf`` a clerk of the call's unit keys in a remark that came by post or was
+    phoned in, for ``user`` (the person who made it, who may have no account): the remarks
+    window is checked against ``received_at`` — when it reached the office — and the offer must
+    still be in assessment (no remark is keyed in after the decision).
+    """
+    now = at or timezone.now()
+    at = now
+    if on_behalf is not None:
+        _deny(permissions.can_key_in_remark(on_behalf.clerk, application))
+        if user is None:
+            raise GrantsError(errors.REMARK_NAME, field="author_name", code="remark_name")
+        if received_at is None:
+            raise GrantsError(
+                errors.RECEIVED_REQUIRED, field="received_at", code="received_required"
+            )
+        if received_at > now:
+            raise GrantsError(
+                errors.RECEIVED_IN_FUTURE, field="received_at", code="received_future"
+            )
+        at = received_at
+        if (
+            application.remarks_from is not None
+            and application.remarks_until is not None
+            and application.status == ApplicationStatus.IN_ASSESSMENT
+            and not permissions.is_open_for_remarks(application, at=at)
+        ):
+            raise GrantsError(
+                errors.REMARK_RECEIVED_OUTSIDE,
+                field="received_at",
+                code="remarks_closed",
+                params={
+                    "received": timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
+                    "start": timezone.localtime(application.remarks_from).strftime(
+                        "%Y-%m-%d %H:%M"
+                    ),
+                    "end": timezone.localtime(application.remarks_until).strftime("%Y-%m-%d %H:%M"),
+                },
+            )
     if not permissions.is_open_for_remarks(application, at=at):
         if application.remarks_until is not None:
             raise GrantsError(
@@ -168,9 +210,22 @@ def remark_add(
         author_name=name,
         author_email=author_email.strip(),
         text=text.strip(),
+        received_at=received_at if on_behalf is not None else None,
+        **act_fields(on_behalf),
     )
-    _validate(remark)
-    remark.save()
+    _validate(remark, exclude=["keyed_by"])
+    with transaction.atomic():
+        remark.save()
+        if on_behalf is not None:
+            assert user is not None
+            _audit(
+                on_behalf.clerk,
+                "grants.remark_keyed_in",
+                remark,
+                None,
+                extra={"channel": on_behalf.channel},
+            )
+            _touch(user)
     return remark
 
 
