@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
+from django.utils.functional import Promise
 
 from wspolnota.accounts.models import User
 from wspolnota.communication.notifications import notify
@@ -85,7 +86,7 @@ def _change_state(
     actor: User | None,
     action: str,
     allowed: Collection[str],
-    error: str,
+    error: str | Promise,
     code: str,
     changes: dict[str, Any],
     reason: str = "",
