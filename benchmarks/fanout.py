@@ -346,7 +346,8 @@ def _letters(count: int, *, env: dict[str, str], python: str, author: object) ->
             Subscription(
                 channel="letter",
                 postal_name=f"Mieszkaniec {n}",
-                postal_street=f"ul. Długa {n % 200 + 1}/{n % 30 + 1}",
+                # Every letter to its own address: letters to one address are merged into one.
+                postal_street=f"ul. Długa {n // 30 + 1}/{n % 30 + 1}",
                 postal_code="31-147",
                 postal_city="Kraków",
                 status="active",

@@ -5,11 +5,14 @@ from django.views.i18n import set_language
 from wspolnota.api.api import api
 from wspolnota.core import views as core_views
 from wspolnota.core.backoffice import operator_site
+from wspolnota.monitoring import views as monitoring_views
 
 urlpatterns = [
     path("api/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    # a dataset's IRI in the open-data catalogue (language-free): 303 to the dataset's page
+    path("dane/<slug:dataset_id>", monitoring_views.dataset_iri, name="dataset_iri"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -199,3 +199,52 @@ def counter_person_erase(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("counter:person", pk=person.pk)
     messages.success(request, _("Dane osoby zostały usunięte."))
     return redirect("counter:home")
+
+
+@login_required
+def counter_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    clerk = _clerk(request)
+    person = _person(clerk, pk)
+    if not person.kept_by_city:
+        raise PermissionDeniedError(_("Ta osoba ma własne konto: jej dane zmienia ona sama."))
+    initial = {
+        "full_name": person.full_name,
+        "address_street": person.address_street,
+        "address_postcode": person.address_postcode,
+        "address_city": person.address_city,
+        "landline_phone": person.landline_phone,
+        "mobile": person.phone,
+        "email": person.email or "",
+        "reply_channel": person.reply_channel,
+        "district": person.district,
+    }
+    form = PersonForm(request.POST if request.method == "POST" else None, initial=initial)
+    del form.fields["confirm_new"]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.person_update(
+                clerk=clerk,
+                person=person,
+                full_name=data["full_name"],
+                district=data["district"],
+                address_street=data["address_street"],
+                address_postcode=data["address_postcode"],
+                address_city=data["address_city"],
+                landline_phone=data["landline_phone"],
+                mobile=data["mobile"],
+                email=data["email"],
+                reply_channel=data["reply_channel"],
+                channel=data["channel"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Zapisano zmiany."))
+            return redirect("counter:person", pk=person.pk)
+    return render(
+        request,
+        "accounts/counter/person_edit.html",
+        {"form": form, "person": person},
+        status=400 if form.errors else 200,
+    )

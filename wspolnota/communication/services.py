@@ -1392,7 +1392,13 @@ def letter_batch_render(*, batch_id: int) -> LetterBatch:
     from wspolnota.communication.printing import letters_file
 
     with transaction.atomic():
-        batch = LetterBatch.objects.select_for_update().select_related("notice").get(pk=batch_id)
+        # Lock the batch row only: ``notice`` is nullable (a batch of replies has none), and
+        # PostgreSQL refuses FOR UPDATE on the nullable side of the outer join.
+        batch = (
+            LetterBatch.objects.select_for_update(of=("self",))
+            .select_related("notice")
+            .get(pk=batch_id)
+        )
         if batch.status == LetterBatch.Status.DONE:
             return batch
         batch.status = LetterBatch.Status.RENDERING

@@ -35,6 +35,7 @@ LOCATION_HALF = _("Podaj obie współrzędne albo żadnej.")
 
 # Rooms
 ROOM_NOT_BOOKABLE = _("Tej sali nie można teraz rezerwować.")
+ROOM_PLACE_CLOSED = _("Miejsce, w którym jest ta sala, jest w tym dniu zamknięte.")
 BOOKING_IN_PAST = _("Nie można rezerwować terminu, który już minął.")
 BOOKING_ENDS_BEFORE_START = _("Koniec rezerwacji musi być później niż jej początek.")
 BOOKING_TOO_LONG = _("Jedna rezerwacja może trwać najwyżej %(hours)s godzin.")
@@ -93,3 +94,13 @@ ACTIVITY_CAPACITY_BELOW_CONFIRMED = _(
     "Na zajęcia zapisało się już %(count)s osób; liczba miejsc nie może być mniejsza."
 )
 ACTIVITY_ALREADY_ENDED = _("Te zajęcia zostały już zakończone.")
+
+# Acting for a person (issue 17): the same rules, said about the person the clerk acts for.
+PERSON_ALREADY_REGISTERED = _(
+    "Ta osoba jest już zapisana na to wydarzenie (lub na listę rezerwową)."
+)
+PERSON_NOT_REGISTERED = _("Ta osoba nie jest zapisana na to wydarzenie.")
+PERSON_ALREADY_SIGNED_UP = _("Ta osoba jest już zapisana na te zajęcia (lub na listę rezerwową).")
+PERSON_NOT_SIGNED_UP = _("Ta osoba nie jest zapisana na te zajęcia.")
+PERSON_ALREADY_APPLIED = _("Ta osoba już zgłosiła się do tej oferty.")
+PERSON_OWN_OFFER = _("Ta osoba jest koordynatorem tej oferty.")

@@ -454,3 +454,41 @@ class AgreementSignForm(forms.Form):
         label=_("Potwierdzam treść porozumienia i zawieram je w postaci elektronicznej"),
         error_messages={"required": _("Zaznacz potwierdzenie, aby podpisać porozumienie.")},
     )
+
+
+# --- At the counter (issue 17) --------------------------------------------------------------------
+
+
+def _clerk_channels() -> list[tuple[str, Any]]:
+    from wspolnota.core.onbehalf import CLERK_CHANNELS, Channel
+
+    return [(c.value, c.label) for c in Channel if c in CLERK_CHANNELS]
+
+
+class OnBehalfForm(forms.Form):
+    """The channel the person used; the clerk is whoever is signed in."""
+
+    channel = forms.ChoiceField(
+        label=_("Osoba zgłasza się"), choices=_clerk_channels, initial="counter"
+    )
+
+
+class VolunteerOnBehalfForm(OnBehalfForm):
+    birth_date = forms.DateField(
+        label=_("Data urodzenia wolontariusza"),
+        widget=DATE_WIDGET,
+        help_text=_("Potrzebna, by sprawdzić minimalny wiek wolontariusza."),
+    )
+    message = forms.CharField(
+        label=_("Wiadomość do koordynatora"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "Osoba zgadza się na kontakt w sprawie wolontariatu (zgoda zostanie zapisana z "
+            "kanałem i Twoim nazwiskiem)."
+        ),
+        required=True,
+    )

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from wspolnota.core.models import BaseModel
+from wspolnota.core.models import ActChannel, BaseModel
 
 
 class PlaceKind(models.TextChoices):
@@ -212,7 +212,7 @@ class Activity(BaseModel):
         return self.title
 
 
-class ActivitySignup(BaseModel):
+class ActivitySignup(BaseModel, ActChannel):
     """One person's place in a recurring activity, or their turn on its waiting list.
 
     It mirrors :class:`EventRegistration`: places go first come, first served up to the
@@ -483,7 +483,7 @@ class Event(BaseModel):
         return self.location
 
 
-class EventRegistration(BaseModel):
+class EventRegistration(BaseModel, ActChannel):
     """One person's place at an event, or their turn on its waiting list (oldest first)."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
@@ -622,7 +622,7 @@ def settings_agreement_days() -> int:
     return int(getattr(settings, "VOLUNTEER_WRITTEN_AGREEMENT_AFTER_DAYS", 30))
 
 
-class VolunteerProfile(BaseModel, Availability):
+class VolunteerProfile(BaseModel, ActChannel, Availability):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteer_profile"
     )
@@ -664,7 +664,7 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("wycofane")
 
 
-class VolunteerApplication(BaseModel):
+class VolunteerApplication(BaseModel, ActChannel):
     offer = models.ForeignKey(VolunteerOffer, on_delete=models.CASCADE, related_name="applications")
     volunteer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteer_applications"

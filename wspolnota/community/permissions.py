@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from wspolnota.accounts.permissions import (
     acts_for_unit,
+    can_act_for_residents,
     has_role,
     is_administrator,
     is_official,
@@ -81,18 +82,61 @@ def can_view_activity(user: Any, activity: Activity) -> bool:
     return activity.place.is_published or can_edit_place(user, activity.place)
 
 
-def can_sign_up_for_activity(user: Any, activity: Activity, *, at: datetime) -> bool:
+def activity_open_for_signup(activity: Activity, *, at: datetime) -> bool:
+    """The rule of a sign-up, whoever asks (online or through a clerk): a running activity of a
+    published place that is open on that day."""
     place = activity.place
     return (
-        _signed_in(user)
-        and activity.is_active
+        activity.is_active
         and place.is_published
         and place.is_open_on(timezone.localtime(at).date())
     )
 
 
+def can_sign_up_for_activity(user: Any, activity: Activity, *, at: datetime) -> bool:
+    return _signed_in(user) and activity_open_for_signup(activity, at=at)
+
+
+# --- Acting for a resident (issue 17) -------------------------------------------------------------
+
+
+def _clerk_of(user: Any, unit_id: int | None) -> bool:
+    """A clerk (official or counter clerk) of the object's unit, or an administrator. An object
+    that names no unit belongs to no clerk: only administrators (``can_act_for_residents`` with
+    no unit would mean "any unit")."""
+    if unit_id is None:
+        return is_administrator(user)
+    return can_act_for_residents(user, city_unit=unit_id)
+
+
+def can_sign_up_callers(user: Any, place: Place) -> bool:
+    """Sign a caller (a person without an account, or one who phoned) up at a place: the
+    counter clerks and officials of the unit running the place (its staff hold the counter
+    clerk role of that unit), administrators."""
+    return _clerk_of(user, place.city_unit_id)
+
+
+def can_register_callers_for_event(user: Any, event: Event) -> bool:
+    """Register a caller for an event: the clerks of the unit running the event's place. An
+    event away from any place belongs to no unit (administrators only)."""
+    return _clerk_of(user, event.place.city_unit_id if event.place is not None else None)
+
+
+def can_record_volunteers(user: Any, offer: VolunteerOffer) -> bool:
+    """Record a volunteer who phoned or came in (with no account) for an offer: the clerks of
+    the unit running the offer's place; an offer away from any place belongs to no unit."""
+    return _clerk_of(user, offer.place.city_unit_id if offer.place is not None else None)
+
+
 def can_request_room(user: Any, room: Room, *, at: datetime) -> bool:
-    return _signed_in(user) and room.is_bookable and room.place.is_published
+    """A bookable room of a published place that has not closed (issue 21)."""
+    closed_on = room.place.closed_on
+    return (
+        _signed_in(user)
+        and room.is_bookable
+        and room.place.is_published
+        and not (closed_on is not None and closed_on <= timezone.localtime(at).date())
+    )
 
 
 def can_decide_booking(user: Any, booking: RoomBooking) -> bool:
@@ -128,13 +172,17 @@ def can_view_event(user: Any, event: Event) -> bool:
     return can_edit_event(user, event)
 
 
-def can_register_for_event(user: Any, event: Event, *, at: datetime) -> bool:
+def event_open_for_registration(event: Event, *, at: datetime) -> bool:
+    """The rule of a registration, whoever asks: a published event with places, not started."""
     return (
-        _signed_in(user)
-        and event.status == EventStatus.PUBLISHED
+        event.status == EventStatus.PUBLISHED
         and event.capacity is not None
         and event.starts_at > at
     )
+
+
+def can_register_for_event(user: Any, event: Event, *, at: datetime) -> bool:
+    return _signed_in(user) and event_open_for_registration(event, at=at)
 
 
 def can_create_offer(user: Any) -> bool:
@@ -151,11 +199,14 @@ def can_manage_offer(user: Any, offer: VolunteerOffer) -> bool:
     return offer.place is not None and can_edit_place(user, offer.place)
 
 
+def offer_open_for_applications(offer: VolunteerOffer, *, at: datetime) -> bool:
+    return offer.status == OfferStatus.OPEN and offer.ends_on >= at.date()
+
+
 def can_apply_for_offer(user: Any, offer: VolunteerOffer, *, at: datetime) -> bool:
     return (
         _signed_in(user)
-        and offer.status == OfferStatus.OPEN
-        and offer.ends_on >= at.date()
+        and offer_open_for_applications(offer, at=at)
         and offer.created_by_id != user.pk
     )
 

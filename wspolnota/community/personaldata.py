@@ -18,7 +18,12 @@ register(
             "email": "a public place's e-mail",
         },
     ),
-    PersonalData("community.ActivitySignup", user_fields=("user",), erase=DELETE),
+    PersonalData(
+        "community.ActivitySignup",
+        user_fields=("user",),
+        official_fields=("keyed_by",),
+        erase=DELETE,
+    ),
     PersonalData(
         "community.RoomBooking",
         user_fields=("requested_by",),
@@ -32,7 +37,12 @@ register(
         official_fields=("created_by",),
         not_personal={"organiser_name": _ORGANISER},
     ),
-    PersonalData("community.EventRegistration", user_fields=("user",), erase=DELETE),
+    PersonalData(
+        "community.EventRegistration",
+        user_fields=("user",),
+        official_fields=("keyed_by",),
+        erase=DELETE,
+    ),
     PersonalData(
         "community.VolunteerOffer",
         official_fields=("created_by",),
@@ -41,13 +51,14 @@ register(
     PersonalData(
         "community.VolunteerProfile",
         user_fields=("user",),
+        official_fields=("keyed_by",),
         personal_fields=("birth_date",),
         erase=DELETE,
     ),
     PersonalData(
         "community.VolunteerApplication",
         user_fields=("volunteer",),
-        official_fields=("decided_by",),
+        official_fields=("decided_by", "keyed_by"),
         erase=PSEUDONYMISE,
         reason="the organiser's record of hours and agreements points at it",
         person=True,

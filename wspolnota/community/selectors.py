@@ -645,3 +645,93 @@ def application_get(*, pk: int) -> VolunteerApplication | None:
 
 def confirmed_hours(*, application: VolunteerApplication) -> list[VolunteerHours]:
     return list(application.hours.filter(status=HoursStatus.CONFIRMED).order_by("day", "id"))
+
+
+# --- At the counter: acting for a person (issue 17) ----------------------------------------------
+
+COUNTER_CHOICES_LIMIT = 100
+
+
+def _clerk_unit_q(clerk: User | Any, prefix: str) -> Q | None:
+    """The places a clerk acts for: those of the units they are an official or counter clerk of
+    (every place for administrators); ``None`` when there are none."""
+    from wspolnota.accounts.roles import Role
+
+    if is_administrator(clerk):
+        return Q()
+    units = unit_ids(clerk) | unit_ids(clerk, Role.COUNTER_CLERK)
+    if not units:
+        return None
+    return Q(**{f"{prefix}city_unit_id__in": units})
+
+
+@dataclass(frozen=True)
+class CounterChoices:
+    activities: list[Activity]
+    events: list[Event]
+    offers: list[VolunteerOffer]
+
+
+def counter_choices(*, clerk: User | Any, at: datetime) -> CounterChoices:
+    """What a clerk can sign a person up for: running activities, upcoming events with places
+    and open volunteering offers at the places of the clerk's units (bounded lists)."""
+    activity_q = _clerk_unit_q(clerk, "place__")
+    if activity_q is None:
+        return CounterChoices([], [], [])
+    activities = list(
+        activities_with_counts(
+            Activity.objects.filter(activity_q, is_active=True, place__is_published=True)
+        )
+        .select_related("place")
+        .order_by("place__name", "weekday", "starts_at")[:COUNTER_CHOICES_LIMIT]
+    )
+    events = list(
+        _with_counts(
+            Event.objects.filter(
+                activity_q,
+                status=EventStatus.PUBLISHED,
+                capacity__isnull=False,
+                starts_at__gt=at,
+            )
+        )
+        .select_related("place")
+        .order_by("starts_at", "id")[:COUNTER_CHOICES_LIMIT]
+    )
+    offers = list(
+        VolunteerOffer.objects.filter(
+            activity_q, status=OfferStatus.OPEN, ends_on__gte=timezone.localtime(at).date()
+        )
+        .select_related("place")
+        .order_by("starts_on", "id")[:COUNTER_CHOICES_LIMIT]
+    )
+    return CounterChoices(activities, events, offers)
+
+
+@dataclass(frozen=True)
+class Participation:
+    signups: list[ActivitySignup]
+    registrations: list[EventRegistration]
+    applications: list[VolunteerApplication]
+
+
+def participation_of(*, person: User) -> Participation:
+    """What the person takes part in: their places and waiting-list turns, and volunteering."""
+    return Participation(
+        signups=list(
+            ActivitySignup.objects.filter(user=person)
+            .exclude(status=RegistrationStatus.CANCELLED)
+            .select_related("activity__place", "keyed_by")
+            .order_by("activity__weekday", "activity__starts_at")
+        ),
+        registrations=list(
+            EventRegistration.objects.filter(user=person)
+            .exclude(status=RegistrationStatus.CANCELLED)
+            .select_related("event__place", "keyed_by")
+            .order_by("event__starts_at")
+        ),
+        applications=list(
+            VolunteerApplication.objects.filter(volunteer=person)
+            .select_related("offer", "keyed_by")
+            .order_by("-created_at")
+        ),
+    )

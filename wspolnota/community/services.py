@@ -24,6 +24,7 @@ from django.utils.text import slugify
 
 from wspolnota.accounts.models import CityUnit
 from wspolnota.communication.notifications import notify
+from wspolnota.communication.rendering import render_template_email
 from wspolnota.community import errors, permissions
 from wspolnota.community.errors import CommunityError
 from wspolnota.community.models import (
@@ -50,6 +51,7 @@ from wspolnota.community.models import (
     VolunteerOffer,
     VolunteerProfile,
 )
+from wspolnota.core.onbehalf import OnBehalf, act_fields
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.territory.models import District, to_roman
 from wspolnota.territory.selectors import default_city, district_for_point
@@ -72,6 +74,92 @@ def _validation_to_domain(exc: ValidationError) -> CommunityError:
         text = " ".join(str(m) for e in messages for m in e.messages)
         return CommunityError(text, field=None if name == "__all__" else name)
     return CommunityError(" ".join(exc.messages))
+
+
+def _tell(
+    person: User,
+    *,
+    kind: str,
+    template: str,
+    context: dict[str, Any],
+    key: str | None = None,
+    unit: CityUnit | None = None,
+) -> None:
+    """Tell a person about their place: by e-mail to an account holder (``notify``), and to a
+    person without an account the way they chose when a clerk wrote them down — a letter, a
+    voice call or an SMS (``reply_to_person``). ``template`` names the pair
+    ``<template>_subject.txt`` / ``<template>.txt``."""
+    subject_template = f"{template}_subject.txt"
+    body_template = f"{template}.txt"
+    if not getattr(person, "kept_by_city", False):
+        notify(
+            recipient=person,
+            kind=kind,
+            subject_template=subject_template,
+            body_template=body_template,
+            context=context,
+            key=key,
+        )
+        return
+    from django.conf import settings as django_settings
+
+    from wspolnota.communication.services import reply_to_person
+
+    if unit is None:
+        # The letter goes out from the unit running the place it is about.
+        place = (
+            context.get("place")
+            or getattr(context.get("event"), "place", None)
+            or getattr(context.get("offer"), "place", None)
+        )
+        unit = getattr(place, "city_unit", None)
+    rendered = render_template_email(
+        subject_template=subject_template,
+        body_template=body_template,
+        context={
+            "recipient": person,
+            "site_url": django_settings.SITE_URL,
+            "kind": kind,
+            **context,
+        },
+        language=person.preferred_language,
+    )
+    reply_to_person(
+        person=person,
+        subject=rendered.subject,
+        body=rendered.text,
+        kind=kind,
+        key=key,
+        sender_unit=unit,
+    )
+
+
+_ALREADY = {
+    "already_registered": (errors.EVENT_ALREADY_REGISTERED, errors.PERSON_ALREADY_REGISTERED),
+    "already_signed_up": (errors.ACTIVITY_ALREADY_SIGNED_UP, errors.PERSON_ALREADY_SIGNED_UP),
+    "already_applied": (errors.ALREADY_APPLIED, errors.PERSON_ALREADY_APPLIED),
+}
+
+
+def _already(on_behalf: OnBehalf | None, code: str) -> CommunityError:
+    """ "Already done" — said to the resident online, or about the person to the clerk."""
+    online, for_person = _ALREADY[code]
+    return CommunityError(for_person if on_behalf else online, code=code)
+
+
+def _clerk_act(
+    on_behalf: OnBehalf | None, *, action: str, obj: Any, before: dict[str, Any] | None = None
+) -> None:
+    """Audit-log an act a clerk did for a person (acts people do themselves online are not)."""
+    if on_behalf is None:
+        return
+    audit_log_append(
+        actor=on_behalf.clerk,
+        action=action,
+        obj=obj,
+        before=before,
+        after={**snapshot(obj), "channel": str(on_behalf.channel)},
+    )
 
 
 # --- Places ---------------------------------------------------------------------------------------
@@ -612,6 +700,12 @@ def room_booking_request(
         raise CommunityError(errors.ROOM_NOT_BOOKABLE)
     if ends_at <= starts_at:
         raise CommunityError(errors.BOOKING_ENDS_BEFORE_START, field="ends_at")
+    place = room.place
+    if not (
+        place.is_open_on(timezone.localtime(starts_at).date())
+        and place.is_open_on(timezone.localtime(ends_at).date())
+    ):
+        raise CommunityError(errors.ROOM_PLACE_CLOSED, field="starts_at", code="place_closed")
     if starts_at <= now:
         raise CommunityError(errors.BOOKING_IN_PAST, field="starts_at")
     if ends_at - starts_at > timedelta(hours=max_booking_hours()):
@@ -774,13 +868,7 @@ def _promote(
         entry.promoted_at = now
         entry.save(update_fields=["status", "promoted_at", "updated_at"])
         audit_log_append(actor=None, action=action, obj=entry, after=snapshot(entry))
-        notify(
-            recipient=entry.user,
-            kind=kind,
-            subject_template=f"{template}_subject.txt",
-            body_template=f"{template}.txt",
-            context=context,
-        )
+        _tell(entry.user, kind=kind, template=template, context=context)
 
 
 def event_save(*, actor: User, event: Event | None, fields: dict[str, Any]) -> Event:
@@ -804,6 +892,7 @@ def event_save(*, actor: User, event: Event | None, fields: dict[str, Any]) -> E
         else:
             target = Event.objects.select_for_update().get(pk=event.pk)
             before = snapshot(target)
+        was = (target.starts_at, target.ends_at, target.place_id, (target.location or "").strip())
         for name in EVENT_FIELDS:
             if name in fields:
                 setattr(target, name, fields[name])
@@ -822,8 +911,17 @@ def event_save(*, actor: User, event: Event | None, fields: dict[str, Any]) -> E
         except ValidationError as exc:
             raise _validation_to_domain(exc) from None
         target.save()
-        if before is not None:
+        # a cancelled event gives nobody a place (issue 21: editing one promoted its waiting list)
+        if before is not None and target.status != EventStatus.CANCELLED:
             _promote_waitlist(target)
+            now = (
+                target.starts_at,
+                target.ends_at,
+                target.place_id,
+                (target.location or "").strip(),
+            )
+            if was != now:
+                _tell_rescheduled(target, previous_start=was[0])
         audit_log_append(
             actor=actor,
             action="community.event_created" if before is None else "community.event_updated",
@@ -832,6 +930,20 @@ def event_save(*, actor: User, event: Event | None, fields: dict[str, Any]) -> E
             after=snapshot(target),
         )
     return target
+
+
+def _tell_rescheduled(event: Event, *, previous_start: datetime | None) -> None:
+    """The event moved in time or place: everyone with a place or a waiting-list turn is told
+    the new time and place (issue 21: rescheduling told nobody)."""
+    for registration in event.registrations.exclude(
+        status=RegistrationStatus.CANCELLED
+    ).select_related("user"):
+        _tell(
+            registration.user,
+            kind="community.event_rescheduled",
+            template="community/email/event_rescheduled",
+            context={"event": event, "previous_start": previous_start},
+        )
 
 
 def event_cancel(*, actor: User, event: Event, reason: str) -> Event:
@@ -856,23 +968,35 @@ def event_cancel(*, actor: User, event: Event, reason: str) -> Event:
         for registration in locked.registrations.exclude(
             status=RegistrationStatus.CANCELLED
         ).select_related("user"):
-            notify(
-                recipient=registration.user,
+            _tell(
+                registration.user,
                 kind="community.event_cancelled",
-                subject_template="community/email/event_cancelled_subject.txt",
-                body_template="community/email/event_cancelled.txt",
+                template="community/email/event_cancelled",
                 context={"event": locked, "reason": reason},
             )
     return locked
 
 
-def event_register(*, user: User, event: Event, at: datetime | None = None) -> EventRegistration:
+def event_register(
+    *,
+    user: User,
+    event: Event,
+    at: datetime | None = None,
+    on_behalf: OnBehalf | None = None,
+) -> EventRegistration:
     """Take a place at an event, or a turn on its waiting list when every place is taken.
 
     The event row is locked while places are counted, so two people asking for the last place
-    at the same moment get one place and one waiting-list entry.
+    at the same moment get one place and one waiting-list entry. With ``on_behalf`` a clerk or
+    the place's staff registers ``user`` (a caller, often without an account): the same rules
+    apply (before the start, one place per person, the waiting list), the channel and the clerk
+    are recorded and the act is audit-logged.
     """
     now = at or timezone.now()
+    if on_behalf is not None and not permissions.can_register_callers_for_event(
+        on_behalf.clerk, event
+    ):
+        raise _deny()
     if event.capacity is None:
         raise CommunityError(errors.EVENT_NO_REGISTRATION)
     try:
@@ -885,7 +1009,7 @@ def event_register(*, user: User, event: Event, at: datetime | None = None) -> E
                 .exclude(status=RegistrationStatus.CANCELLED)
                 .exists()
             ):
-                raise CommunityError(errors.EVENT_ALREADY_REGISTERED, code="already_registered")
+                raise _already(on_behalf, "already_registered")
             confirmed = locked.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
             assert locked.capacity is not None
             status = (
@@ -893,16 +1017,28 @@ def event_register(*, user: User, event: Event, at: datetime | None = None) -> E
                 if confirmed < locked.capacity
                 else RegistrationStatus.WAITLISTED
             )
-            registration = EventRegistration.objects.create(event=locked, user=user, status=status)
+            registration = EventRegistration.objects.create(
+                event=locked, user=user, status=status, **act_fields(on_behalf)
+            )
+            _clerk_act(on_behalf, action="community.registration_on_behalf", obj=registration)
     except IntegrityError:
-        raise CommunityError(errors.EVENT_ALREADY_REGISTERED, code="already_registered") from None
+        raise _already(on_behalf, "already_registered") from None
     return registration
 
 
 def event_registration_cancel(
-    *, user: User, event: Event, at: datetime | None = None
+    *,
+    user: User,
+    event: Event,
+    at: datetime | None = None,
+    on_behalf: OnBehalf | None = None,
 ) -> EventRegistration:
-    """Give up a place (or a waiting-list turn); the first person waiting gets the place."""
+    """Give up a place (or a waiting-list turn); the first person waiting gets the place. With
+    ``on_behalf`` a clerk cancels for a caller (audit-logged)."""
+    if on_behalf is not None and not permissions.can_register_callers_for_event(
+        on_behalf.clerk, event
+    ):
+        raise _deny()
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
         registration = (
@@ -912,11 +1048,20 @@ def event_registration_cancel(
             .first()
         )
         if registration is None:
-            raise CommunityError(errors.EVENT_NOT_REGISTERED)
+            raise CommunityError(
+                errors.PERSON_NOT_REGISTERED if on_behalf else errors.EVENT_NOT_REGISTERED
+            )
+        before = snapshot(registration)
         was_confirmed = registration.status == RegistrationStatus.CONFIRMED
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_at = at or timezone.now()
         registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+        _clerk_act(
+            on_behalf,
+            action="community.registration_cancelled_on_behalf",
+            obj=registration,
+            before=before,
+        )
         if was_confirmed and locked.status == EventStatus.PUBLISHED:
             _promote_waitlist(locked)
     return registration
@@ -1043,25 +1188,34 @@ def activity_end(*, actor: User, activity: Activity, reason: str) -> Activity:
             signup.status = RegistrationStatus.CANCELLED
             signup.cancelled_at = now
             signup.save(update_fields=["status", "cancelled_at", "updated_at"])
-            notify(
-                recipient=signup.user,
+            _tell(
+                signup.user,
                 kind="community.activity_ended",
-                subject_template="community/email/activity_ended_subject.txt",
-                body_template="community/email/activity_ended.txt",
+                template="community/email/activity_ended",
                 context={"activity": locked, "place": activity.place, "reason": reason},
             )
     return locked
 
 
 def activity_sign_up(
-    *, user: User, activity: Activity, at: datetime | None = None
+    *,
+    user: User,
+    activity: Activity,
+    at: datetime | None = None,
+    on_behalf: OnBehalf | None = None,
 ) -> ActivitySignup:
     """Take a place in a recurring activity, or a turn on its waiting list when it is full.
 
     The activity row is locked while places are counted, so two people asking for the last
-    place at the same moment get one place and one waiting-list entry.
+    place at the same moment get one place and one waiting-list entry. With ``on_behalf`` the
+    place's staff or a clerk of its unit signs ``user`` up (a caller at the counter or on the
+    phone): the same rules, the channel and clerk recorded, the act audit-logged.
     """
     now = at or timezone.now()
+    if on_behalf is not None and not permissions.can_sign_up_callers(
+        on_behalf.clerk, activity.place
+    ):
+        raise _deny()
     try:
         with transaction.atomic():
             locked = Activity.objects.select_for_update().get(pk=activity.pk)
@@ -1073,23 +1227,35 @@ def activity_sign_up(
                 .exclude(status=RegistrationStatus.CANCELLED)
                 .exists()
             ):
-                raise CommunityError(errors.ACTIVITY_ALREADY_SIGNED_UP, code="already_signed_up")
+                raise _already(on_behalf, "already_signed_up")
             confirmed = locked.signups.filter(status=RegistrationStatus.CONFIRMED).count()
             status = (
                 RegistrationStatus.CONFIRMED
                 if confirmed < locked.capacity
                 else RegistrationStatus.WAITLISTED
             )
-            signup = ActivitySignup.objects.create(activity=locked, user=user, status=status)
+            signup = ActivitySignup.objects.create(
+                activity=locked, user=user, status=status, **act_fields(on_behalf)
+            )
+            _clerk_act(on_behalf, action="community.activity_signup_on_behalf", obj=signup)
     except IntegrityError:
-        raise CommunityError(errors.ACTIVITY_ALREADY_SIGNED_UP, code="already_signed_up") from None
+        raise _already(on_behalf, "already_signed_up") from None
     return signup
 
 
 def activity_signup_cancel(
-    *, user: User, activity: Activity, at: datetime | None = None
+    *,
+    user: User,
+    activity: Activity,
+    at: datetime | None = None,
+    on_behalf: OnBehalf | None = None,
 ) -> ActivitySignup:
-    """Leave an activity (or its waiting list); the first person waiting gets the place."""
+    """Leave an activity (or its waiting list); the first person waiting gets the place. With
+    ``on_behalf`` a clerk or the place's staff cancels for a caller (audit-logged)."""
+    if on_behalf is not None and not permissions.can_sign_up_callers(
+        on_behalf.clerk, activity.place
+    ):
+        raise _deny()
     with transaction.atomic():
         locked = Activity.objects.select_for_update().get(pk=activity.pk)
         locked.place = activity.place
@@ -1100,11 +1266,20 @@ def activity_signup_cancel(
             .first()
         )
         if signup is None:
-            raise CommunityError(errors.ACTIVITY_NOT_SIGNED_UP)
+            raise CommunityError(
+                errors.PERSON_NOT_SIGNED_UP if on_behalf else errors.ACTIVITY_NOT_SIGNED_UP
+            )
+        before = snapshot(signup)
         was_confirmed = signup.status == RegistrationStatus.CONFIRMED
         signup.status = RegistrationStatus.CANCELLED
         signup.cancelled_at = at or timezone.now()
         signup.save(update_fields=["status", "cancelled_at", "updated_at"])
+        _clerk_act(
+            on_behalf,
+            action="community.activity_signup_cancelled_on_behalf",
+            obj=signup,
+            before=before,
+        )
         if was_confirmed and locked.is_active:
             _promote_activity_waitlist(locked)
     return signup
@@ -1178,30 +1353,46 @@ def volunteer_profile_save(
     about: str,
     availability: dict[str, bool],
     at: date | None = None,
+    on_behalf: OnBehalf | None = None,
 ) -> VolunteerProfile:
     if birth_date > (at or timezone.localdate()):
         raise CommunityError(errors.BIRTH_DATE_FUTURE, field="birth_date")
     with transaction.atomic():
         profile, _created = VolunteerProfile.objects.get_or_create(
-            user=user, defaults={"birth_date": birth_date}
+            user=user, defaults={"birth_date": birth_date, **act_fields(on_behalf)}
         )
+        before = None if _created else snapshot(profile)
         profile.birth_date = birth_date
         profile.district = district
         profile.about = about.strip()
         for name in VolunteerProfile.AVAILABILITY_FIELDS:
             setattr(profile, name, bool(availability.get(name)))
+        if on_behalf is not None:
+            profile.channel = on_behalf.channel
+            profile.keyed_by = on_behalf.clerk
         profile.save()
         profile.skills.set(skills)
+        _clerk_act(
+            on_behalf, action="community.volunteer_profile_on_behalf", obj=profile, before=before
+        )
     return profile
 
 
 def volunteer_apply(
-    *, user: User, offer: VolunteerOffer, message: str = "", at: datetime | None = None
+    *,
+    user: User,
+    offer: VolunteerOffer,
+    message: str = "",
+    at: datetime | None = None,
+    on_behalf: OnBehalf | None = None,
 ) -> VolunteerApplication:
-    """Apply for an offer; the minimum age is checked against the volunteer's profile."""
+    """Apply for an offer; the minimum age is checked against the volunteer's profile. With
+    ``on_behalf`` a clerk applies for ``user`` (same rules; channel and clerk recorded)."""
     now = at or timezone.now()
+    if on_behalf is not None and not permissions.can_record_volunteers(on_behalf.clerk, offer):
+        raise _deny()
     if offer.created_by_id == user.pk:
-        raise CommunityError(errors.OFFER_OWN)
+        raise CommunityError(errors.PERSON_OWN_OFFER if on_behalf else errors.OFFER_OWN)
     if not permissions.can_apply_for_offer(user, offer, at=now):
         raise CommunityError(errors.OFFER_NOT_OPEN)
     profile = VolunteerProfile.objects.filter(user=user).first()
@@ -1213,10 +1404,11 @@ def volunteer_apply(
     try:
         with transaction.atomic():
             application = VolunteerApplication.objects.create(
-                offer=offer, volunteer=user, message=message.strip()
+                offer=offer, volunteer=user, message=message.strip(), **act_fields(on_behalf)
             )
+            _clerk_act(on_behalf, action="community.volunteer_applied_on_behalf", obj=application)
     except IntegrityError:
-        raise CommunityError(errors.ALREADY_APPLIED) from None
+        raise _already(on_behalf, "already_applied") from None
     notify(
         recipient=offer.created_by,
         kind="community.volunteer_applied",
@@ -1225,6 +1417,70 @@ def volunteer_apply(
         context={"offer": offer, "application": application},
     )
     return application
+
+
+def volunteer_record(
+    *,
+    on_behalf: OnBehalf,
+    person: User,
+    offer: VolunteerOffer,
+    birth_date: date,
+    message: str = "",
+    about: str = "",
+    skills: list[Skill] | None = None,
+    availability: dict[str, bool] | None = None,
+    at: datetime | None = None,
+) -> VolunteerApplication:
+    """Record a volunteer who phoned or came in — often without an account — for an offer.
+
+    The person's consent to be contacted about volunteering is recorded with the channel it was
+    given on and the clerk who took it (kept if one is already in force); their volunteer
+    profile (the birth date decides the offer's minimum age) and their application are saved
+    as they would be online, under the same rules: an open offer, the minimum age, one
+    application per person. Everything happens or nothing does.
+    """
+    from wspolnota.accounts.models import Consent, ConsentPurpose
+    from wspolnota.accounts.services import consent_record
+
+    if not permissions.can_record_volunteers(on_behalf.clerk, offer):
+        raise _deny()
+    now = at or timezone.now()
+    if not permissions.can_apply_for_offer(person, offer, at=now):
+        raise CommunityError(errors.OFFER_NOT_OPEN)
+    if VolunteerApplication.objects.filter(offer=offer, volunteer=person).exists():
+        raise _already(on_behalf, "already_applied")
+    with transaction.atomic():
+        in_force = Consent.objects.filter(
+            person=person, purpose=ConsentPurpose.VOLUNTEERING, withdrawn_at__isnull=True
+        ).exists()
+        if not in_force:
+            consent_record(
+                clerk=on_behalf.clerk,
+                person=person,
+                purpose=ConsentPurpose.VOLUNTEERING,
+                channel=on_behalf.channel,
+            )
+        existing = VolunteerProfile.objects.filter(user=person).first()
+        volunteer_profile_save(
+            user=person,
+            birth_date=birth_date,
+            district=existing.district if existing else person.district,
+            skills=skills
+            if skills is not None
+            else (list(existing.skills.all()) if existing else []),
+            about=about or (existing.about if existing else ""),
+            availability=availability
+            or (
+                {name: getattr(existing, name) for name in VolunteerProfile.AVAILABILITY_FIELDS}
+                if existing
+                else {}
+            ),
+            at=timezone.localtime(now).date(),
+            on_behalf=on_behalf,
+        )
+        return volunteer_apply(
+            user=person, offer=offer, message=message, at=now, on_behalf=on_behalf
+        )
 
 
 def volunteer_application_withdraw(
@@ -1281,11 +1537,10 @@ def volunteer_application_decide(
                 volunteer_name=volunteer.get_full_name() or volunteer.email or "",
                 volunteer_is_minor=bool(profile and profile.age_on(today) < 18),
             )
-        notify(
-            recipient=locked.volunteer,
+        _tell(
+            locked.volunteer,
             kind="community.application_decided",
-            subject_template="community/email/application_decided_subject.txt",
-            body_template="community/email/application_decided.txt",
+            template="community/email/application_decided",
             context={"offer": offer, "application": locked},
         )
     return locked

@@ -87,4 +87,7 @@ urlpatterns = [
         name="certificate_pdf",
     ),
     path("wolontariat/godziny/<int:hours_id>/decyzja/", views.hours_decide, name="hours_decide"),
+    # at the counter: acting for a person (issue 17)
+    path("okienko/<int:person_id>/", views.counter, name="counter"),
+    path("okienko/<int:person_id>/zapis/", views.counter_act, name="counter_act"),
 ]

@@ -3,10 +3,10 @@ part in, and what a clerk may do for them here (a paper survey, a meeting, a rem
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wspolnota.consultations import permissions, selectors
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from wspolnota.accounts.models import User
 
 
-def rows(person: User) -> list[Participation]:
+def taking_part(*, person: User, at: datetime) -> list[Participation]:
     """The person's remarks (with the answer once given), survey answers and meeting places."""
     app = _("Konsultacje")
     data = selectors.person_participation(person=person)
@@ -60,7 +60,7 @@ def rows(person: User) -> list[Participation]:
     return found
 
 
-def actions(person: User, clerk: User) -> list[Action]:
+def actions(*, clerk: User, person: User, at: datetime) -> list[Action]:
     """A link to act for the person in each consultation the clerk may act in."""
     app = _("Konsultacje")
     return [
@@ -70,6 +70,6 @@ def actions(person: User, clerk: User) -> list[Action]:
             % {"title": consultation.shown_title},
             url=reverse("consultations:person_act", args=[consultation.pk, person.pk]),
         )
-        for consultation in selectors.consultations_to_act_in(clerk=clerk, at=timezone.now())
+        for consultation in selectors.consultations_to_act_in(clerk=clerk, at=at)
         if permissions.can_act_for_person(clerk, consultation)
     ]

@@ -4,6 +4,7 @@ at a counter)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from wspolnota.accounts.models import User
 
 
-def rows(person: User) -> list[Participation]:
+def taking_part(*, person: User, at: datetime) -> list[Participation]:
     return [
         Participation(
             app=_("Rady i ciała doradcze"),
@@ -32,12 +33,12 @@ def rows(person: User) -> list[Participation]:
     ]
 
 
-def actions(person: User, clerk: User) -> list[Action]:
+def actions(*, clerk: User, person: User, at: datetime) -> list[Action]:
     return [
         Action(
             app=_("Rady i ciała doradcze"),
             label=_("Zapisz pytanie do: %(body)s") % {"body": body.name},
             url=reverse("councils:question_for_person", args=[body.slug, person.pk]),
         )
-        for body in selectors.bodies_to_record_for(clerk=clerk, on=timezone.localdate())
+        for body in selectors.bodies_to_record_for(clerk=clerk, on=timezone.localdate(at))
     ]

@@ -45,6 +45,12 @@ def can_create_body(user: Any, *, kind: str, city_unit: Any = None) -> bool:
     )
 
 
+def can_see_meeting_record(user: Any, meeting: Any, *, on: date) -> bool:
+    """A closed meeting's minutes, documents and votes are for those who run the body; an open
+    meeting's are public (issue 21: a closed meeting published them)."""
+    return bool(meeting.is_public) or can_manage_body(user, meeting.body, on=on)
+
+
 def can_manage_body(user: Any, body: Body, *, on: date) -> bool:
     """Scoped to the body: administrators; officials of the unit that keeps the body (when it
     names one); a district councillor for their own district's council only; a body's chair,

@@ -165,7 +165,14 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(pk=meeting_id)
     if meeting is None:
         raise Http404
-    votes = [{"vote": v, "records": selectors.public_vote_records(v)} for v in meeting.votes.all()]
+    record_visible = permissions.can_see_meeting_record(
+        request.user, meeting, on=timezone.localdate()
+    )
+    votes = (
+        [{"vote": v, "records": selectors.public_vote_records(v)} for v in meeting.votes.all()]
+        if record_visible
+        else []
+    )
     return render(
         request,
         "councils/meeting_detail.html",
@@ -173,6 +180,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "meeting": meeting,
             "body": meeting.body,
             "votes": votes,
+            "record_visible": record_visible,
             "can_manage": _can_manage(request, meeting.body),
         },
     )
@@ -185,7 +193,9 @@ def document_download(request: HttpRequest, meeting_id: int, document_id: int) -
         .select_related("meeting")
         .first()
     )
-    if document is None:
+    if document is None or not permissions.can_see_meeting_record(
+        request.user, document.meeting, on=timezone.localdate()
+    ):
         raise Http404
     if not document.file:
         if not document.url:

@@ -279,3 +279,25 @@ GUARDIAN_CONSENT = _(
     "Wnioskodawca jest niepełnoletni: umowa wymaga pełnoletniego opiekuna prawnego z rejestru "
     "i jego zgody."
 )
+
+# --- keying in from paper (issue 17) -----------------------------------------------------------
+RECEIVED_REQUIRED = _("Podaj, kiedy pismo wpłynęło do urzędu (data i godzina z pieczęci wpływu).")
+RECEIVED_IN_FUTURE = _("Data wpływu nie może być późniejsza niż teraz.")
+RECEIVED_AFTER_DEADLINE = _(
+    "Wniosek wpłynął %(received)s, po terminie składania wniosków (%(deadline)s): nie można go "
+    "przyjąć."
+)
+RECEIVED_BEFORE_OPENING = _(
+    "Wniosek wpłynął %(received)s, przed początkiem naboru (%(opens)s): nie można go przyjąć."
+)
+RECEIVED_CALL_CLOSED = _(
+    "Nabór został już zamknięty do oceny; wniosków papierowych nie można już wprowadzać."
+)
+PERSON_NOT_REPRESENTATIVE = _(
+    "Ta osoba nie reprezentuje tego wnioskodawcy w rejestrze: najpierw wpisz ją jako "
+    "przedstawiciela albo zarejestruj wnioskodawcę w jej imieniu."
+)
+REMARK_RECEIVED_OUTSIDE = _(
+    "Uwaga wpłynęła %(received)s, poza okresem uwag do tej oferty (%(start)s – %(end)s): nie "
+    "można jej przyjąć."
+)

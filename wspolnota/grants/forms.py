@@ -797,3 +797,47 @@ class ReturnRequestForm(forms.Form):
 class ReturnRecordForm(forms.Form):
     returned_on = forms.DateField(label=_("Data wpływu"), widget=DateInput())
     amount = money_field(_("Zwrócona kwota (zł)"))
+
+
+# --- keying in from paper (issue 17) -------------------------------------------------------------
+
+
+def _clerk_channels() -> list[tuple[str, Any]]:
+    from wspolnota.core.onbehalf import CLERK_CHANNELS, Channel
+
+    return [(c.value, c.label) for c in Channel if c in CLERK_CHANNELS]
+
+
+class KeyInApplicationForm(forms.Form):
+    """A paper application keyed in by a clerk: for which applicant the person signed it, how
+    and when it reached the office (the receipt stamp), and the task's title; the rest is keyed
+    on the draft's usual pages."""
+
+    applicant = OrganisationChoiceField(
+        label=_("Wnioskodawca, którego osoba reprezentuje"),
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+    )
+    channel = forms.ChoiceField(label=_("Wniosek wpłynął"), choices=_clerk_channels, initial="post")
+    received_at = forms.DateTimeField(
+        label=_("Data i godzina wpływu"),
+        widget=DateTimeInput(),
+        help_text=_("Z pieczęci wpływu. Termin naboru sprawdza się względem tej chwili."),
+    )
+    title = forms.CharField(label=_("Tytuł zadania"), max_length=250)
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["applicant"].queryset = organisations
+
+
+class KeyInRemarkForm(forms.Form):
+    """A remark on a small-grant offer that came by post or was phoned in."""
+
+    channel = forms.ChoiceField(label=_("Uwaga wpłynęła"), choices=_clerk_channels, initial="post")
+    received_at = forms.DateTimeField(
+        label=_("Data i godzina wpływu"),
+        widget=DateTimeInput(),
+        help_text=_("Okres uwag sprawdza się względem tej chwili."),
+    )
+    text = forms.CharField(label=_("Treść uwagi"), max_length=5000, widget=forms.Textarea)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from wspolnota.grants import selectors
 from wspolnota.grants.models import Application, Call
@@ -37,6 +38,11 @@ def organisations_applying(*, year: int, today: date | None = None) -> Any:
         ),
         source="Platforma Wspólnota: wnioski złożone w naborach grantowych miasta",
         reference_date=today if year == today.year else date(year, 12, 31),
+        series="platform",
+        coverage=gettext(
+            "Tylko wnioski złożone na platformie Wspólnota; strategia liczyła organizacje "
+            "wnioskujące o każdą formę wsparcia miasta, wszystkimi kanałami."
+        ),
         details={
             "ngo": by_kind[OrganisationKind.NGO],
             "informal_group": by_kind[OrganisationKind.INFORMAL_GROUP],

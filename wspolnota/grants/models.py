@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from wspolnota.core.models import BaseModel
+from wspolnota.core.models import ActChannel, BaseModel
 from wspolnota.organisations.models import PublicBenefitArea
 
 ZERO = Decimal("0.00")
@@ -516,8 +516,13 @@ class ApplicationStatus(models.TextChoices):
     RESIGNED = "resigned", _("wnioskodawca zrezygnował ze wsparcia")
 
 
-class Application(BaseModel):
-    """An application (wniosek, oferta) of one applicant to one call."""
+class Application(BaseModel, ActChannel):
+    """An application (wniosek, oferta) of one applicant to one call.
+
+    One filed on paper (by post or at a counter) is keyed in by a clerk of the call's unit
+    (``channel``, ``keyed_by``); ``received_at`` is when the paper reached the office, and it is
+    that moment — not the keying — that the call's deadline is checked against.
+    """
 
     call = models.ForeignKey(
         Call, verbose_name=_("nabór"), on_delete=models.PROTECT, related_name="applications"
@@ -559,6 +564,9 @@ class Application(BaseModel):
     requested_amount = money(_("wnioskowana kwota"), default=ZERO)
     total_cost = money(_("koszt całkowity"), default=ZERO)
     submitted_at = models.DateTimeField(_("złożono"), null=True, blank=True, db_index=True)
+    received_at = models.DateTimeField(
+        _("wpłynęło do urzędu (wniosek papierowy)"), null=True, blank=True
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -810,8 +818,9 @@ class Attachment(BaseModel):
         return self.title
 
 
-class Remark(BaseModel):
-    """A remark on a small-grant offer published for comments (art. 19a sec. 3)."""
+class Remark(BaseModel, ActChannel):
+    """A remark on a small-grant offer published for comments (art. 19a sec. 3). One sent by
+    post or phoned in is keyed in by a clerk; ``received_at`` is when it reached the office."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="remarks")
     author = models.ForeignKey(
@@ -820,6 +829,7 @@ class Remark(BaseModel):
     author_name = models.CharField(_("podpis"), max_length=150)
     author_email = models.EmailField(_("e-mail do odpowiedzi"), blank=True)
     text = models.TextField(_("uwaga"))
+    received_at = models.DateTimeField(_("wpłynęła do urzędu"), null=True, blank=True)
 
     class Meta:
         ordering = ["application", "created_at", "id"]

@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from wspolnota.accounts.models import RoleAssignment
-from wspolnota.accounts.permissions import has_role, is_official
+from wspolnota.accounts.permissions import can_act_for_residents, has_role, is_official
 from wspolnota.accounts.roles import Role
+from wspolnota.core.onbehalf import Channel
 from wspolnota.grants.models import (
     Agreement,
     AgreementStatus,
@@ -107,11 +108,44 @@ def can_start_application(user: Any, call: Call, *, at: datetime) -> bool:
     return _authenticated(user) and is_call_open(call, at=at)
 
 
+# --- Keying in from paper (issue 17) --------------------------------------------------------------
+
+
+def _clerk_of(user: Any, unit_id: int | None) -> bool:
+    """A clerk (official or counter clerk) of the unit, or an administrator. A call that names no
+    unit belongs to no clerk (``can_act_for_residents`` without a unit would mean "any unit")."""
+    if unit_id is None:
+        return has_role(user, Role.ADMINISTRATOR)
+    return can_act_for_residents(user, city_unit=unit_id)
+
+
+def can_key_in_application(user: Any, call: Call) -> bool:
+    """Key in an application that came on paper (by post, at a counter): the officials and
+    counter clerks of the unit that runs the call, administrators."""
+    return _authenticated(user) and _clerk_of(user, call.city_unit_id)
+
+
+def is_keyed_in(application: Application) -> bool:
+    return application.channel != Channel.ONLINE
+
+
+def keys_in(user: Any, application: Application) -> bool:
+    """The clerks who may go on keying (and file) a paper application of their call."""
+    return is_keyed_in(application) and can_key_in_application(user, application.call)
+
+
+def can_key_in_remark(user: Any, application: Application) -> bool:
+    """Key in a remark that came by post or was phoned in: the clerks of the call's unit."""
+    return _authenticated(user) and _clerk_of(user, application.call.city_unit_id)
+
+
 def can_view_application(user: Any, application: Application) -> bool:
-    """The applicant's members, the call's managers and commission, auditors."""
+    """The applicant's members, the call's managers and commission, auditors, and the clerks
+    keying in a paper application."""
     return (
         registry.is_member(user, application.applicant)
         or can_manage_call(user, application.call)
+        or keys_in(user, application)
         or (
             application.status != ApplicationStatus.DRAFT
             and commission_member(user, application.call) is not None
@@ -121,9 +155,10 @@ def can_view_application(user: Any, application: Application) -> bool:
 
 
 def can_edit_application(user: Any, application: Application) -> bool:
-    """Drafts are prepared by the applicant's representatives and members."""
-    return application.status == ApplicationStatus.DRAFT and registry.is_member(
-        user, application.applicant
+    """Drafts are prepared by the applicant's representatives and members; a paper one is
+    keyed in by the clerks of the call's unit."""
+    return application.status == ApplicationStatus.DRAFT and (
+        registry.is_member(user, application.applicant) or keys_in(user, application)
     )
 
 
@@ -137,11 +172,15 @@ def is_open_for(application: Application, *, at: datetime) -> bool:
 
 
 def can_submit_application(user: Any, application: Application, *, at: datetime) -> bool:
-    """Only a representative files it, and only while the call accepts it."""
-    return (
-        application.status == ApplicationStatus.DRAFT
-        and registry.is_representative(user, application.applicant)
-        and is_open_for(application, at=at)
+    """Only a representative files it, and only while the call accepts it; a paper one is filed
+    by a clerk of the call's unit, as of the moment the paper was received."""
+    if application.status != ApplicationStatus.DRAFT:
+        return False
+    if keys_in(user, application):
+        received = application.received_at
+        return received is not None and is_open_for(application, at=received)
+    return registry.is_representative(user, application.applicant) and is_open_for(
+        application, at=at
     )
 
 

@@ -26,7 +26,7 @@ register(
         "grants.Application",
         user_fields=("created_by", "submitted_by"),
         match_fields=(("contact_email", "email"),),
-        official_fields=("formal_checked_by",),
+        official_fields=("formal_checked_by", "keyed_by"),
         personal_fields=("contact_name", "contact_phone", "contact_email"),
         erase=PSEUDONYMISE,
         reason=_FILE,
@@ -38,6 +38,7 @@ register(
     PersonalData(
         "grants.Remark",
         user_fields=("author",),
+        official_fields=("keyed_by",),
         match_fields=(("author_email", "email"),),
         personal_fields=("author_name", "author_email"),
         erase=PSEUDONYMISE,

@@ -21,6 +21,7 @@ from wspolnota.core.errors import PermissionDeniedError
 from wspolnota.grants import errors, limits, permissions
 from wspolnota.grants.errors import GrantsError
 from wspolnota.grants.models import (
+    FOREIGN_RULES,
     ZERO,
     Agreement,
     Application,
@@ -160,13 +161,26 @@ def _change_label(name: str) -> str:
     return name
 
 
+def _change_value(name: str, value: Any) -> Any:
+    """A frozen rule's value for the reader: a named record (the regranting operator) by its
+    name, not its number."""
+    if name in FOREIGN_RULES and value is not None:
+        organisation = Organisation.objects.filter(pk=value).only("name").first()
+        return organisation.name if organisation is not None else value
+    return value
+
+
 def call_version_history(call: Call) -> list[VersionEntry]:
     """The announced versions with what each amendment changed, labelled for the reader."""
     return [
         VersionEntry(
             version=version,
             changes=[
-                VersionChange(_change_label(name), change.get("before"), change.get("after"))
+                VersionChange(
+                    _change_label(name),
+                    _change_value(name, change.get("before")),
+                    _change_value(name, change.get("after")),
+                )
                 for name, change in sorted(version.changes.items())
             ],
         )
@@ -819,6 +833,53 @@ def applying_organisations_by_kind(*, year: int) -> dict[str, int]:
     for row in rows:
         counts[row["applicant__kind"]] = row["n"]
     return counts
+
+
+# --- keying in from paper (issue 17) -------------------------------------------------------------
+
+COUNTER_LIMIT = 100
+
+
+def _clerk_units(clerk: Any) -> set[int] | None:
+    """The units a clerk keys in for; ``None`` for administrators (every unit)."""
+    from wspolnota.accounts.permissions import is_administrator, unit_ids
+
+    if is_administrator(clerk):
+        return None
+    return set(unit_ids(clerk) | unit_ids(clerk, Role.COUNTER_CLERK))
+
+
+def calls_for_keying(*, clerk: Any) -> list[Call]:
+    """Published calls of the clerk's units, in which paper applications can still be keyed in."""
+    units = _clerk_units(clerk)
+    calls = Call.objects.filter(status=CallStatus.PUBLISHED).select_related("programme")
+    if units is not None:
+        calls = calls.filter(city_unit_id__in=units)
+    return list(calls.order_by("closes_at", "id")[:COUNTER_LIMIT])
+
+
+def offers_for_keyed_remarks(*, clerk: Any) -> list[Application]:
+    """Offers published for remarks (the window may have ended: a remark received in time is
+    still keyed in until the decision) in calls of the clerk's units."""
+    units = _clerk_units(clerk)
+    offers = Application.objects.filter(
+        remarks_from__isnull=False, status=ApplicationStatus.IN_ASSESSMENT
+    ).select_related("applicant", "call")
+    if units is not None:
+        offers = offers.filter(call__city_unit_id__in=units)
+    return list(offers.order_by("remarks_until", "id")[:COUNTER_LIMIT])
+
+
+def applications_of_person(*, person: Any) -> list[Application]:
+    """The applications of the applicants the person represents (a clerk's view at the counter)."""
+    return list(
+        Application.objects.filter(
+            applicant__memberships__user=person, applicant__memberships__role="representative"
+        )
+        .exclude(status=ApplicationStatus.WITHDRAWN)
+        .select_related("call", "applicant", "keyed_by")
+        .order_by("-created_at", "-id")
+    )
 
 
 # --- officials' exports ---------------------------------------------------------------------------

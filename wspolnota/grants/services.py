@@ -26,6 +26,8 @@ from wspolnota.accounts.models import CityUnit, User
 from wspolnota.accounts.permissions import has_role
 from wspolnota.accounts.roles import Role
 from wspolnota.communication.notifications import notify
+from wspolnota.communication.rendering import render_template_email
+from wspolnota.core.onbehalf import OnBehalf, act_fields
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.grants import errors, law, limits, permissions, selectors
 from wspolnota.grants.errors import GrantsError
@@ -787,12 +789,66 @@ def commission_member_remove(*, actor: User, member: CommissionMember) -> None:
 # --- applications -----------------------------------------------------------------------------------
 
 
+def _check_received(call: Call, received_at: datetime | None, *, now: datetime) -> datetime:
+    """The moment a paper application reached the office, checked as the online filing moment
+    is: inside the call's window. Keying may come later, but only while the call still takes
+    applications (before officials close it for assessment) and never for a future moment."""
+    if received_at is None:
+        raise GrantsError(errors.RECEIVED_REQUIRED, field="received_at", code="received_required")
+    if received_at > now:
+        raise GrantsError(errors.RECEIVED_IN_FUTURE, field="received_at", code="received_future")
+    if call.status != CallStatus.PUBLISHED:
+        raise GrantsError(errors.RECEIVED_CALL_CLOSED, code="call_not_open")
+
+    def shown(moment: datetime) -> str:
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+    if received_at < call.opens_at:
+        raise GrantsError(
+            errors.RECEIVED_BEFORE_OPENING,
+            field="received_at",
+            code="call_not_open",
+            params={"received": shown(received_at), "opens": shown(call.opens_at)},
+        )
+    if call.closes_at is not None and received_at >= call.closes_at:
+        raise GrantsError(
+            errors.RECEIVED_AFTER_DEADLINE,
+            field="received_at",
+            code="call_not_open",
+            params={"received": shown(received_at), "deadline": shown(call.closes_at)},
+        )
+    return received_at
+
+
 def application_start(
-    *, user: User, call: Call, applicant: Organisation, title: str, at: datetime | None = None
+    *,
+    user: User,
+    call: Call,
+    applicant: Organisation,
+    title: str,
+    at: datetime | None = None,
+    on_behalf: OnBehalf | None = None,
+    received_at: datetime | None = None,
 ) -> Application:
-    """Open a draft in the applicant's name; one live application per applicant and call."""
+    """Open a draft in the applicant's name; one live application per applicant and call.
+
+    With ``on_behalf`` a clerk of the call's unit keys in an application that came on paper,
+    for ``user``: the person who represents the applicant and signed it (they may have no
+    account). The rules are the online ones, applied at ``received_at`` — when the paper
+    reached the office — so a paper received after the deadline is refused however early it
+    is keyed, and one received on time may still be keyed after the deadline, until the call
+    is closed for assessment.
+    """
     at = at or timezone.now()
-    _deny(registry.is_member(user, applicant))
+    if on_behalf is not None:
+        _deny(permissions.can_key_in_application(on_behalf.clerk, call))
+        if not registry.is_representative(user, applicant):
+            raise GrantsError(
+                errors.PERSON_NOT_REPRESENTATIVE, field="applicant", code="not_representative"
+            )
+        at = _check_received(call, received_at, now=at)
+    else:
+        _deny(registry.is_member(user, applicant))
     if not permissions.is_call_open(call, at=at):
         raise GrantsError(errors.CALL_NOT_OPEN, code="call_not_open")
     existing = (
@@ -807,10 +863,34 @@ def application_start(
             code="duplicate",
             params={"title": existing.title},
         )
-    application = Application(call=call, applicant=applicant, created_by=user, title=title.strip())
-    _validate(application, exclude=["created_by"])
-    application.save()
+    application = Application(
+        call=call,
+        applicant=applicant,
+        created_by=user,
+        title=title.strip(),
+        received_at=received_at if on_behalf is not None else None,
+        **act_fields(on_behalf),
+    )
+    _validate(application, exclude=["created_by", "keyed_by"])
+    with transaction.atomic():
+        application.save()
+        if on_behalf is not None:
+            _audit(
+                on_behalf.clerk,
+                "grants.application_keyed_in",
+                application,
+                None,
+                extra={"channel": on_behalf.channel},
+            )
+            _touch(user)
     return application
+
+
+def _touch(person: User) -> None:
+    """A clerk acted for the person: the retention period of one without an account restarts."""
+    from wspolnota.accounts.services import person_touch
+
+    person_touch(person=person)
 
 
 APPLICATION_FIELDS = (
@@ -1293,7 +1373,21 @@ def application_submit(
     at = at or timezone.now()
     if application.status != ApplicationStatus.DRAFT:
         raise GrantsError(errors.NOT_DRAFT, code="not_draft")
-    if not registry.is_representative(user, application.applicant):
+    # A paper application is filed by the clerk keying it in, for the person who signed it,
+    # as of the moment the paper was received (see ``application_start``).
+    keyed = permissions.keys_in(user, application)
+    filer = user
+    if keyed:
+        filer = application.created_by
+        if not registry.is_representative(filer, application.applicant):
+            raise GrantsError(
+                errors.PERSON_NOT_REPRESENTATIVE, field="applicant", code="not_representative"
+            )
+        if application.corrections_due is None:
+            _check_received(application.call, application.received_at, now=at)
+        assert application.received_at is not None
+        at = application.received_at
+    elif not registry.is_representative(user, application.applicant):
         raise GrantsError(errors.NOT_ALLOWED, code="not_allowed")
     with transaction.atomic():
         call = (
@@ -1315,7 +1409,7 @@ def application_submit(
             application.number = f"{prefix}/{call.year}/{call.pk}/{sequence:04d}"
         application.status = ApplicationStatus.SUBMITTED
         application.submitted_at = at
-        application.submitted_by = user
+        application.submitted_by = filer
         application.requested_amount = totals.grant
         application.total_cost = totals.total
         application.content_sha256 = content_checksum(application)
@@ -1332,7 +1426,10 @@ def application_submit(
             action="grants.application_submitted",
             obj=application,
             after=_snapshot(application),
+            reason=f"keyed in from {application.channel}" if keyed else "",
         )
+        if keyed:
+            _touch(filer)
         _notify_applicant(application, event="submitted")
         _notify_officials(application)
         application_id = application.pk
@@ -1400,18 +1497,65 @@ def _notify_applicant(
     key: str = "",
     extra: dict[str, Any] | None = None,
 ) -> None:
+    """Tell the applicant's representatives: by e-mail those with an account, and one without
+    (whose application a clerk keyed in from paper) the way they chose — a letter, a voice call
+    or an SMS (``reply_to_person``), so that a decision reaches them as the question came."""
     memberships = application.applicant.memberships.select_related("user").filter(
         role=MembershipRole.REPRESENTATIVE
     )
+    context = {"application": application, "event": event, "note": note, **(extra or {})}
     for membership in memberships:
+        once = f"grants.{event}:{application.pk}:{key}:{membership.user_id}" if key else None
+        if membership.user.kept_by_city:
+            _reply_to_person(
+                membership.user,
+                kind=f"grants.{event}",
+                subject_template="grants/email/application_subject.txt",
+                body_template="grants/email/application_body.txt",
+                context=context,
+                key=once,
+            )
+            continue
         notify(
             recipient=membership.user,
             kind=f"grants.{event}",
             subject_template="grants/email/application_subject.txt",
             body_template="grants/email/application_body.txt",
-            context={"application": application, "event": event, "note": note, **(extra or {})},
-            key=(f"grants.{event}:{application.pk}:{key}:{membership.user_id}" if key else None),
+            context=context,
+            key=once,
         )
+
+
+def _reply_to_person(
+    person: User,
+    *,
+    kind: str,
+    subject_template: str,
+    body_template: str,
+    context: dict[str, Any],
+    key: str | None,
+) -> None:
+    """Render a notice in the person's language and send it by their chosen channel."""
+    from django.conf import settings
+
+    from wspolnota.communication.services import reply_to_person
+
+    rendered = render_template_email(
+        subject_template=subject_template,
+        body_template=body_template,
+        context={"recipient": person, "site_url": settings.SITE_URL, "kind": kind, **context},
+        language=person.preferred_language,
+    )
+    application = context.get("application")
+    reply_to_person(
+        person=person,
+        subject=rendered.subject,
+        body=rendered.text,
+        kind=kind,
+        key=key,
+        # the letter goes out from the unit running the call
+        sender_unit=application.call.city_unit if application is not None else None,
+    )
 
 
 def _notify_officials(application: Application) -> None:
@@ -1520,10 +1664,50 @@ def remark_add(
     author_name: str,
     author_email: str = "",
     at: datetime | None = None,
+    on_behalf: OnBehalf | None = None,
+    received_at: datetime | None = None,
 ) -> Remark:
     """A remark on a small-grant offer published for remarks. Art. 19a ust. 4: anyone may send
-    one — an account is not needed, a signature is."""
-    at = at or timezone.now()
+    one — an account is not needed, a signature is.
+
+    With ``on_behalf`` a clerk of the call's unit keys in a remark that came by post or was
+    phoned in, for ``user`` (the person who made it, who may have no account): the remarks
+    window is checked against ``received_at`` — when it reached the office — and the offer must
+    still be in assessment (no remark is keyed in after the decision).
+    """
+    now = at or timezone.now()
+    at = now
+    if on_behalf is not None:
+        _deny(permissions.can_key_in_remark(on_behalf.clerk, application))
+        if user is None:
+            raise GrantsError(errors.REMARK_NAME, field="author_name", code="remark_name")
+        if received_at is None:
+            raise GrantsError(
+                errors.RECEIVED_REQUIRED, field="received_at", code="received_required"
+            )
+        if received_at > now:
+            raise GrantsError(
+                errors.RECEIVED_IN_FUTURE, field="received_at", code="received_future"
+            )
+        at = received_at
+        if (
+            application.remarks_from is not None
+            and application.remarks_until is not None
+            and application.status == ApplicationStatus.IN_ASSESSMENT
+            and not permissions.is_open_for_remarks(application, at=at)
+        ):
+            raise GrantsError(
+                errors.REMARK_RECEIVED_OUTSIDE,
+                field="received_at",
+                code="remarks_closed",
+                params={
+                    "received": timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
+                    "start": timezone.localtime(application.remarks_from).strftime(
+                        "%Y-%m-%d %H:%M"
+                    ),
+                    "end": timezone.localtime(application.remarks_until).strftime("%Y-%m-%d %H:%M"),
+                },
+            )
     if not permissions.is_open_for_remarks(application, at=at):
         if application.remarks_until is not None:
             raise GrantsError(
@@ -1549,9 +1733,22 @@ def remark_add(
         author_name=name,
         author_email=author_email.strip(),
         text=text.strip(),
+        received_at=received_at if on_behalf is not None else None,
+        **act_fields(on_behalf),
     )
-    _validate(remark)
-    remark.save()
+    _validate(remark, exclude=["keyed_by"])
+    with transaction.atomic():
+        remark.save()
+        if on_behalf is not None:
+            assert user is not None
+            _audit(
+                on_behalf.clerk,
+                "grants.remark_keyed_in",
+                remark,
+                None,
+                extra={"channel": on_behalf.channel},
+            )
+            _touch(user)
     return remark
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wspolnota.grants import views
+from wspolnota.grants import counter_views, views
 
 app_name = "grants"
 
@@ -105,4 +105,12 @@ urlpatterns = [
     path("sprawozdania/<int:grant_report_id>/", views.report_detail, name="report_detail"),
     path("sprawozdania/<int:grant_report_id>/zloz/", views.report_submit, name="report_submit"),
     path("sprawozdania/<int:grant_report_id>/rozpatrz/", views.report_review, name="report_review"),
+    # at the counter: keying in from paper for a person (issue 17)
+    path("okienko/<int:person_id>/", counter_views.counter, name="counter"),
+    path(
+        "okienko/<int:person_id>/wniosek/",
+        counter_views.counter_application,
+        name="counter_application",
+    ),
+    path("okienko/<int:person_id>/uwaga/", counter_views.counter_remark, name="counter_remark"),
 ]

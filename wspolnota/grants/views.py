@@ -452,7 +452,8 @@ def application_detail(request: HttpRequest, grant_application_id: int) -> HttpR
     now = timezone.now()
     lines = list(application.budget_lines.all())
     problems = (
-        selectors.application_check(application, at=now)
+        # a paper application is checked as of the moment it was received (issue 17)
+        selectors.application_check(application, at=application.received_at or now)
         if application.status == ApplicationStatus.DRAFT
         else []
     )

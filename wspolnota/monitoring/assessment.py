@@ -12,6 +12,14 @@ The rules, stated so that anyone can recompute them by hand:
 * Numeric targets ("Ok. 70"): the line is extended to the target year. Reaching at least 95% of
   the target ("about" allows 5%) is *on track*, 85–95% is *at risk*, below 85% *off track*.
   For a target below the starting value the ratio is taken the other way round.
+* Like with like: each value belongs to a series (its source and method, see
+  ``models.Series``). Only values of one series are fitted: the series of the latest value when it
+  has two values or more, otherwise the latest series that has; values of other series are named
+  in the explanation and left out. A change of series is a break in the chart's line.
+* Staleness: when the last value used is ``MONITORING_STALE_AFTER`` years old or more (3 by
+  default: in 2026 a 2022 value is 4 years old), the assessment is marked as of low confidence and
+  says how old the data are. It is also of low confidence when the latest value is of another
+  series than the one assessed.
 """
 
 from __future__ import annotations
@@ -31,6 +39,9 @@ NUMERIC_ON_TRACK = 0.95
 NUMERIC_AT_RISK = 0.85
 
 
+STALE_AFTER = 3  # years
+
+
 @dataclass(frozen=True)
 class Assessment:
     status: str
@@ -41,6 +52,16 @@ class Assessment:
     projection_from: tuple[int, float] | None = None
     points_used: int = 0
     years: tuple[int, int] | None = None
+    series: str = ""
+    left_out: tuple[int, ...] = ()
+    age: int | None = None
+    stale: bool = False
+    confidence: str = "normal"
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def confidence_label(self) -> str:
+        return _("niska pewność") if self.confidence == "low" else ""
 
     @property
     def label(self) -> str:
@@ -69,24 +90,91 @@ def _fmt(value: float, decimals: int = 1) -> str:
     return str(number_format(round(value, decimals), decimals, use_l10n=True))
 
 
+def choose_series(keys_by_year: dict[int, str]) -> str:
+    """The series to assess: the latest value's, if it has two values or more; otherwise the
+    latest series that has; otherwise the latest value's."""
+    if not keys_by_year:
+        return ""
+    years = sorted(keys_by_year)
+    latest = keys_by_year[years[-1]]
+    counts: dict[str, int] = {}
+    for key in keys_by_year.values():
+        counts[key] = counts.get(key, 0) + 1
+    if counts[latest] >= 2:
+        return latest
+    for year in reversed(years):
+        if counts[keys_by_year[year]] >= 2:
+            return keys_by_year[year]
+    return latest
+
+
 def assess(
     *,
-    series: list[tuple[int, Decimal]],
+    series: list[tuple[int, Decimal]] | list[tuple[int, Decimal, str]],
     target_kind: str,
     target_value: Decimal | None,
     target_year: int,
     window: int = 3,
     decimals: int = 1,
+    today_year: int | None = None,
+    stale_after: int = STALE_AFTER,
 ) -> Assessment:
-    """Judge a yearly series against its target by the rules in this module's docstring."""
-    by_year: dict[int, float] = {year: float(value) for year, value in series}
-    points = sorted(by_year.items())[-window:]
+    """Judge a yearly series against its target by the rules in this module's docstring.
+
+    Each item is ``(year, value)`` or ``(year, value, series key)``; only one series is judged.
+    """
+    by_year: dict[int, float] = {}
+    keys: dict[int, str] = {}
+    for item in series:
+        by_year[item[0]] = float(item[1])
+        keys[item[0]] = str(item[2]) if len(item) > 2 else ""  # type: ignore[misc]
+    chosen = choose_series(keys)
+    left_out = tuple(sorted(year for year, key in keys.items() if key != chosen))
+    same = {year: value for year, value in by_year.items() if keys[year] == chosen}
+    points = sorted(same.items())[-window:]
+    warnings: list[str] = []
+    if left_out:
+        warnings.append(
+            _(
+                "Wartości z lat %(years)s pochodzą z innego źródła lub innej metody i nie są "
+                "porównywane z ocenianą serią."
+            )
+            % {"years": ", ".join(str(y) for y in left_out)}
+        )
     if len(points) < 2:
         return Assessment(
             NO_DATA,
-            _("Ocena wymaga co najmniej dwóch zatwierdzonych wartości z różnych lat."),
+            " ".join(
+                [
+                    _("Ocena wymaga co najmniej dwóch zatwierdzonych wartości z różnych lat."),
+                    *warnings,
+                ]
+            ),
             points_used=len(points),
+            series=chosen,
+            left_out=left_out,
+            warnings=tuple(warnings),
         )
+    age = (today_year - points[-1][0]) if today_year is not None else None
+    stale = age is not None and age >= stale_after
+    low = stale or (bool(keys) and keys[max(keys)] != chosen)
+    if stale:
+        warnings.insert(
+            0,
+            _(
+                "Ostatnia wartość pochodzi z %(year)s r. (sprzed %(age)s lat): ocena mówi o "
+                "tamtym okresie, nie o dniu dzisiejszym, i ma niską pewność."
+            )
+            % {"age": age, "year": points[-1][0]},
+        )
+    extra = {
+        "series": chosen,
+        "left_out": left_out,
+        "age": age,
+        "stale": stale,
+        "confidence": "low" if low else "normal",
+        "warnings": tuple(warnings),
+    }
     slope, intercept = least_squares(points)
     first_year, last_year = points[0][0], points[-1][0]
     years = (first_year, last_year)
@@ -125,9 +213,10 @@ def assess(
             projection_from=points[-1],
             points_used=len(points),
             years=years,
+            **extra,  # type: ignore[arg-type]
         )
     if target_value is None:
-        return Assessment(NO_DATA, _("Wskaźnik nie ma liczbowej wartości docelowej."))
+        return Assessment(NO_DATA, _("Wskaźnik nie ma liczbowej wartości docelowej."), **extra)  # type: ignore[arg-type]
     target = float(target_value)
     projected = intercept + slope * target_year
     start = points[0][1]
@@ -164,4 +253,5 @@ def assess(
         projection_from=points[-1],
         points_used=len(points),
         years=years,
+        **extra,  # type: ignore[arg-type]
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 def _c(value: float) -> str:
@@ -43,6 +43,16 @@ class ChartPoint:
     y: str
     year: int
     label: str
+    segment: int = 0  # 0, 1, 2…: which piece of the line (a new piece after a change of method)
+
+
+@dataclass(frozen=True)
+class ChartBreak:
+    """A change of source or method between two values: the line is not drawn across it."""
+
+    year: int
+    x: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,7 @@ class LineChart:
     points: list[ChartPoint]
     projection: tuple[str, str, str, str] | None
     target: ChartPoint | None
+    breaks: list[ChartBreak] = field(default_factory=list)
 
 
 def line_chart(
@@ -71,8 +82,13 @@ def line_chart(
     last_year: int | None = None,
     width: int = 640,
     height: int = 300,
+    keys: list[str] | None = None,
+    break_label: Callable[[int], str] | None = None,
 ) -> LineChart:
-    """A yearly series as a line, with the projection (dashed) and the numeric target (a mark)."""
+    """A yearly series as a line, with the projection (dashed) and the numeric target (a mark).
+
+    ``keys`` (one per value) name the series each value belongs to; where the key changes the
+    line is broken (a new piece starts, drawn differently) and a break mark is placed."""
     left, right, top, bottom = 64.0, width - 24.0, 16.0, height - 40.0
     years = [year for year, _value in series]
     extra_years = [y for y in (last_year, target[0] if target else None) if y is not None]
@@ -102,11 +118,26 @@ def line_chart(
     if x_ticks and x_ticks[-1].label != str(last):
         x_ticks.append(Tick(_c(x_of(last)), str(last)))
     y_ticks = [Tick(_c(y_of(value)), (tick_label or label)(value)) for value in ticks]
-    points = [
-        ChartPoint(_c(x_of(year)), _c(y_of(value)), year, label(value)) for year, value in series
-    ]
+    keys = keys if keys is not None and len(keys) == len(series) else [""] * len(series)
+    points = []
+    breaks = []
+    segment = 0
+    for index, (year, value) in enumerate(series):
+        if index and keys[index] != keys[index - 1]:
+            segment += 1
+            previous = series[index - 1][0]
+            breaks.append(
+                ChartBreak(
+                    year,
+                    _c(x_of((previous + year) / 2)),
+                    break_label(year) if break_label else str(year),
+                )
+            )
+        points.append(ChartPoint(_c(x_of(year)), _c(y_of(value)), year, label(value), segment))
     path = " ".join(
-        f"{'M' if index == 0 else 'L'}{point.x},{point.y}" for index, point in enumerate(points)
+        f"{'M' if index == 0 or point.segment != points[index - 1].segment else 'L'}"
+        f"{point.x},{point.y}"
+        for index, point in enumerate(points)
     )
     projection_line = None
     if projection:
@@ -130,6 +161,7 @@ def line_chart(
         points,
         projection_line,
         target_point,
+        breaks,
     )
 
 

@@ -53,3 +53,17 @@ def trend_window() -> int:
 def open_data_licence() -> str:
     """The licence the open data are published under (a URI); CC BY 4.0 unless the city sets one."""
     return _raw("MONITORING_OPEN_DATA_LICENCE", "https://creativecommons.org/licenses/by/4.0/")
+
+
+def stale_after() -> int:
+    """How old (in years) the last value may be before an assessment is flagged as stale."""
+    raw = _raw("MONITORING_STALE_AFTER", "3")
+    try:
+        value = int(raw)
+    except ValueError:
+        raise MonitoringConfigError(
+            f"MONITORING_STALE_AFTER must be a whole number, got {raw!r}"
+        ) from None
+    if value < 1:
+        raise MonitoringConfigError(f"MONITORING_STALE_AFTER must be at least 1, got {value}")
+    return value

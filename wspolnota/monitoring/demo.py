@@ -92,7 +92,7 @@ def load() -> list[str]:
         table = selectors.latest_population_table()
         if table is not None:
             proposed = services.survey_measurement_propose(
-                actor=entrant, survey=survey, table=table, indicator=satisfaction
+                actor=entrant, survey=survey, table=table, indicator=satisfaction, demo=True
             )
             if in_office:
                 services.batch_approve(actor=approver, batch=proposed.batch)
@@ -108,8 +108,9 @@ def load() -> list[str]:
         ):
             continue
         try:
+            # computed from the demo's sample records: marked as demo wherever shown
             rows = services.measurement_compute(
-                actor=official if in_office else None, indicator=indicator, year=year
+                actor=official if in_office else None, indicator=indicator, year=year, demo=True
             )
         except DomainError:
             continue

@@ -7,7 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wspolnota.monitoring.csvio import parse_decimal
-from wspolnota.monitoring.models import Indicator, NodeKind, PopulationTable, StrategyNode
+from wspolnota.monitoring.models import (
+    Indicator,
+    NodeKind,
+    PopulationTable,
+    Series,
+    StrategyNode,
+)
 from wspolnota.territory.models import District
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -66,6 +72,22 @@ class MeasurementForm(forms.Form):
     )
     source_url = forms.URLField(label=_("Adres źródła"), required=False, assume_scheme="https")
     reference_date = forms.DateField(label=_("Stan na dzień"), widget=DateInput())
+    series = forms.ChoiceField(
+        label=_("Seria (źródło i metoda)"),
+        choices=Series.choices,
+        initial=Series.OFFICIAL,
+        required=False,  # not given: the strategy's series, as for any value entered by hand
+        help_text=_(
+            "Seria strategii tylko wtedy, gdy wartość pochodzi z tego samego źródła i jest liczona "
+            "tą samą metodą co wartości w strategii; inaczej linia wskaźnika zostanie przerwana."
+        ),
+    )
+    coverage = forms.CharField(
+        label=_("Zakres i wyłączenia"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Co wartość obejmuje, a czego nie (np. tylko wnioski złożone na platformie)."),
+    )
     note = forms.CharField(
         label=_("Uwagi"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -74,6 +96,59 @@ class MeasurementForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["indicator"].label_from_instance = lambda obj: obj.display_name  # type: ignore[attr-defined]
         self.fields["district"].label_from_instance = lambda obj: obj.full_name  # type: ignore[attr-defined]
+
+
+class ReportDraftForm(forms.Form):
+    """The strategy office's text of a draft report: a summary and commentary per indicator and
+    key action (fields ``indicator:<code>`` and ``action:<number>``)."""
+
+    summary = forms.CharField(
+        label=_("Podsumowanie"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    responsible_unit = forms.CharField(label=_("Jednostka odpowiedzialna"), max_length=200)
+    adoption_reference = forms.CharField(
+        label=_("Dokument przyjęcia (np. zarządzenie)"), max_length=200, required=False
+    )
+    version_note = forms.CharField(
+        label=_("Co zmieniono w tej wersji"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Wymagane od wersji 2: co poprawiono względem poprzedniej."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        indicators: list[Indicator],
+        actions: list[StrategyNode],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for indicator in indicators:
+            self.fields[f"indicator:{indicator.code}"] = forms.CharField(
+                label=_("Komentarz: %(name)s") % {"name": indicator.display_name},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+        for action in actions:
+            self.fields[f"action:{action.number}"] = forms.CharField(
+                label=_("Komentarz: %(label)s") % {"label": action.label},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def commentary(self) -> dict[str, str]:
+        return {
+            key: value
+            for key, value in self.cleaned_data.items()
+            if key.startswith(("indicator:", "action:"))
+        }
+
+
+class ReportAdoptForm(forms.Form):
+    adopted_on = forms.DateField(
+        label=_("Data przyjęcia"), widget=DateInput(), initial=lambda: timezone.localdate()
+    )
 
 
 class ComputeForm(forms.Form):

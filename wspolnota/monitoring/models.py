@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.conf import settings
@@ -197,7 +198,16 @@ class Indicator(BaseModel):
 
     @property
     def display_baseline(self) -> str:
-        return gettext(self.baseline_text)
+        """The strategy's starting value without a year in brackets (that goes in the label):
+        "5% (2017)" is shown as "Stan wyjściowy (2017)": "5%", never as "Stan w 2016"."""
+        text = gettext(self.baseline_text)
+        return re.sub(rf"\s*\(\s*{self.baseline_year}\s*\)\s*$", "", text) or text
+
+    @property
+    def baseline_label(self) -> str:
+        if self.baseline_year == 2016:
+            return gettext("Stan w 2016")
+        return gettext("Stan wyjściowy (%(year)s)") % {"year": self.baseline_year}
 
     @property
     def display_value_2022(self) -> str:
@@ -210,6 +220,30 @@ class Method(models.TextChoices):
     MANUAL = "manual", _("wprowadzony ręcznie")
     CSV = "csv", _("zaimportowany z pliku CSV")
     SURVEY = "survey", _("z badania ankietowego (ważony)")
+
+
+class Series(models.TextChoices):
+    """Which line a value belongs to: values of different series are never joined or compared.
+
+    ``official`` is the series the strategy itself reports (its 2016 and 2022 values and later
+    values from the same source: the city's count, Barometr Krakowski, the MOPS report);
+    ``platform`` is counted from the platform's own records, which cover only what happens on it;
+    ``survey`` is the platform's own weighted survey, a different instrument from the Barometr.
+    """
+
+    OFFICIAL = "official", _("seria strategii (to samo źródło i metoda co w strategii)")
+    PLATFORM = "platform", _("rejestry platformy Wspólnota")
+    SURVEY = "survey", _("badanie ankietowe platformy")
+
+
+# The series a value belongs to when nobody said otherwise, by how it was established.
+DEFAULT_SERIES = {
+    "strategy": Series.OFFICIAL,
+    "computed": Series.PLATFORM,
+    "manual": Series.OFFICIAL,
+    "csv": Series.OFFICIAL,
+    "survey": Series.SURVEY,
+}
 
 
 class Status(models.TextChoices):
@@ -257,6 +291,15 @@ class Measurement(BaseModel):
     source_url = models.URLField(_("adres źródła"), max_length=500, blank=True)
     reference_date = models.DateField(_("stan na dzień"))
     method = models.CharField(_("sposób ustalenia"), max_length=10, choices=Method.choices)
+    series = models.CharField(
+        _("seria (źródło i metoda)"),
+        max_length=10,
+        choices=Series.choices,
+        blank=True,
+        help_text=_("Puste: wynika ze sposobu ustalenia."),
+    )
+    coverage = models.TextField(_("zakres i wyłączenia"), blank=True)
+    demo = models.BooleanField(_("dane demonstracyjne"), default=False)
     status = models.CharField(
         _("stan"), max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True
     )
@@ -297,6 +340,15 @@ class Measurement(BaseModel):
                 name="monitoring_one_approved_district_value",
             ),
         ]
+
+    @property
+    def series_key(self) -> str:
+        """The series this value belongs to (stated, or following from its method)."""
+        return self.series or str(DEFAULT_SERIES.get(self.method, Series.OFFICIAL))
+
+    @property
+    def series_label(self) -> str:
+        return str(Series(self.series_key).label)
 
     def __str__(self) -> str:
         where = self.district.roman if self.district_id and self.district else "miasto"
@@ -388,3 +440,68 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_id}: {self.district_id} {self.sex} {self.age} {self.satisfied}"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("projekt")
+    ADOPTED = "adopted", _("przyjęty")
+    SUPERSEDED = "superseded", _("zastąpiony nowszą wersją")
+
+
+class ReportEdition(BaseModel):
+    """One version of the annual monitoring report for a year.
+
+    The strategy office edits a draft (a summary, commentary per indicator and key action); on
+    adoption the report is frozen: the PDF (tagged, PDF/UA-1), the HTML of its body and the data it
+    was drawn from are stored and never regenerated, so correcting a value later does not change
+    the adopted report. A correction is a new version (a new draft, adopted in its turn), and the
+    earlier version stays published as superseded.
+    """
+
+    year = models.PositiveSmallIntegerField(_("rok"))
+    version = models.PositiveSmallIntegerField(_("wersja"), default=1)
+    status = models.CharField(
+        _("stan"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    summary = models.TextField(_("podsumowanie"), blank=True)
+    commentary = models.JSONField(_("komentarze"), default=dict, blank=True)
+    responsible_unit = models.CharField(_("jednostka odpowiedzialna"), max_length=200, blank=True)
+    adoption_reference = models.CharField(
+        _("dokument przyjęcia (np. zarządzenie)"), max_length=200, blank=True
+    )
+    version_note = models.TextField(_("co zmieniono w tej wersji"), blank=True)
+    adopted_on = models.DateField(_("data przyjęcia"), null=True, blank=True)
+    adopted_at = models.DateTimeField(_("zapisano przyjęcie"), null=True, blank=True)
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("przyjął(-ęła)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    snapshot = models.JSONField(_("dane raportu w chwili przyjęcia"), default=dict, blank=True)
+    body_html = models.TextField(_("treść raportu w chwili przyjęcia"), blank=True)
+    pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
+    pdf_sha256 = models.CharField(_("skrót SHA-256 PDF"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-year", "-version"]
+        verbose_name = _("wydanie raportu")
+        verbose_name_plural = _("wydania raportu")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "version"], name="monitoring_report_version"),
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=Q(status="draft"),
+                name="monitoring_report_one_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=Q(status="adopted"),
+                name="monitoring_report_one_adopted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} v{self.version} ({self.status})"

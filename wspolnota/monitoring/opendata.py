@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.db.models import Max
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -193,6 +195,39 @@ def districts_geojson() -> dict[str, Any]:
 
 # --- DCAT-AP --------------------------------------------------------------------------------------
 
+
+def _latest(*values: datetime | date | None) -> datetime | date | None:
+    """The newest of some dates and date-times (dates count as their midnight)."""
+
+    def key(value: datetime | date) -> datetime:
+        if isinstance(value, datetime):
+            return value if timezone.is_aware(value) else timezone.make_aware(value)
+        return timezone.make_aware(datetime.combine(value, datetime.min.time()))
+
+    present = [v for v in values if v is not None]
+    return max(present, key=key) if present else None
+
+
+def _indicators_modified() -> datetime | date | None:
+    return Measurement.objects.filter(status=Status.APPROVED).aggregate(m=Max("decided_at"))["m"]
+
+
+def _district_values_modified() -> datetime | date | None:
+    return _latest(
+        Measurement.objects.filter(status=Status.APPROVED, district__isnull=False).aggregate(
+            m=Max("decided_at")
+        )["m"],
+        _districts_modified(),
+    )
+
+
+def _districts_modified() -> datetime | date | None:
+    from wspolnota.territory.models import District
+
+    row = District.objects.aggregate(updated=Max("updated_at"), population=Max("population_date"))
+    return _latest(row["updated"], row["population"])
+
+
 OWN_DATASETS: list[dict[str, Any]] = [
     {
         "identifier": "strategia-cel-v-wskazniki",
@@ -210,6 +245,7 @@ OWN_DATASETS: list[dict[str, Any]] = [
             "organizacje pozarządowe",
         ],
         "theme": "GOVE",
+        "modified": _indicators_modified,
         "distributions": [
             {"url_name": "monitoring:indicators_csv", "format": "CSV"},
             {"url_name": "monitoring:indicators_json", "format": "JSON"},
@@ -224,6 +260,7 @@ OWN_DATASETS: list[dict[str, Any]] = [
         ),
         "keywords": ["dzielnice", "wskaźniki", "frekwencja"],
         "theme": "REGI",
+        "modified": _district_values_modified,
         "distributions": [{"url_name": "monitoring:districts_geojson", "format": "GEOJSON"}],
     },
     {
@@ -234,6 +271,7 @@ OWN_DATASETS: list[dict[str, Any]] = [
         ),
         "keywords": ["dzielnice", "granice", "ludność"],
         "theme": "REGI",
+        "modified": _districts_modified,
         "distributions": [{"path": "/api/districts", "format": "JSON"}],
     },
 ]
@@ -245,13 +283,24 @@ def _budget_datasets() -> list[dict[str, Any]]:
         from wspolnota.budget.selectors import edition_list
     except ImportError:
         return []
+    from wspolnota.budget.models import Project
+
     distributions: list[dict[str, Any]] = [{"path": "/api/budget/editions", "format": "JSON"}]
-    for year in edition_list(viewer=None).values_list("year", flat=True):
+    editions = edition_list(viewer=None)
+    for year in editions.values_list("year", flat=True):
         for kind, name in (("CSV", "budget:export_csv"), ("XLSX", "budget:export_xlsx")):
             distributions.append(
                 {"url_name": name, "kwargs": {"bo_year": year}, "format": kind, "suffix": year}
             )
+
+    def modified() -> datetime | date | None:
+        return _latest(
+            editions.aggregate(m=Max("updated_at"))["m"],
+            Project.objects.filter(edition__in=editions).aggregate(m=Max("updated_at"))["m"],
+        )
+
     return [
+        *_budget_results_datasets(),
         {
             "identifier": "budzet-obywatelski-projekty",
             "title": gettext_lazy("Budżet obywatelski: edycje i zgłoszone projekty"),
@@ -261,9 +310,79 @@ def _budget_datasets() -> list[dict[str, Any]]:
             ),
             "keywords": ["budżet obywatelski", "projekty", "partycypacja"],
             "theme": "GOVE",
+            "modified": modified,
+            "distributions": distributions,
+        },
+    ]
+
+
+def _budget_results_datasets() -> list[dict[str, Any]]:
+    """The vote's results, turnout and counted ballots (.pb) of every edition whose results are
+    published, read through the voting app's own selectors."""
+    try:
+        from wspolnota.budget.models import Edition
+        from wspolnota.voting.models import VotingRules
+        from wspolnota.voting.selectors import results_visible
+    except ImportError:
+        return []
+    now = timezone.now()
+    distributions: list[dict[str, Any]] = []
+    published: list[datetime] = []
+    for edition in (
+        Edition.objects.filter(voting_rules__results_published_at__isnull=False)
+        .select_related("voting_rules")
+        .prefetch_related("phases")
+        .order_by("year")
+    ):
+        if not results_visible(edition, at=now):
+            continue
+        rules: VotingRules = edition.voting_rules  # type: ignore[attr-defined]
+        if rules.results_published_at:
+            published.append(rules.results_published_at)
+        for kind, name in (
+            ("JSON", "voting:results_json"),
+            ("CSV", "voting:results_csv"),
+        ):
+            distributions.append(
+                {
+                    "url_name": name,
+                    "kwargs": {"vote_year": edition.year},
+                    "format": kind,
+                    "suffix": edition.year,
+                }
+            )
+        distributions.append(
+            {
+                "url_name": "voting:turnout_csv",
+                "kwargs": {"vote_year": edition.year},
+                "format": "CSV",
+                "suffix": f"{edition.year}-frekwencja",
+            }
+        )
+    if not distributions:
+        return []
+    return [
+        {
+            "identifier": "budzet-obywatelski-wyniki",
+            "title": gettext_lazy("Budżet obywatelski: wyniki głosowania i frekwencja"),
+            "description": gettext_lazy(
+                "Wyniki głosowania w budżecie obywatelskim (głosy na projekty, projekty wybrane) "
+                "i frekwencja w dzielnicach, dla każdej edycji z ogłoszonymi wynikami."
+            ),
+            "keywords": ["budżet obywatelski", "głosowanie", "wyniki", "frekwencja"],
+            "theme": "GOVE",
+            "modified": lambda: max(published) if published else None,
             "distributions": distributions,
         }
     ]
+
+
+def _places_modified() -> datetime | date | None:
+    try:
+        from wspolnota.community.models import Place
+    except ImportError:
+        return None
+    return Place.objects.aggregate(m=Max("updated_at"))["m"]
 
 
 def _places_datasets() -> list[dict[str, Any]]:
@@ -279,6 +398,7 @@ def _places_datasets() -> list[dict[str, Any]]:
             "keywords": ["miejsca", "seniorzy", "Centra Aktywności Seniorów", "dostępność"],
             "theme": "SOCI",
             "frequency": "IRREG",
+            "modified": _places_modified,
             "distributions": [
                 {"path": "/api/places", "format": "JSON"},
                 {"path": "/api/places?kind=senior-centre", "format": "JSON"},
@@ -293,12 +413,37 @@ def _consultation_datasets() -> list[dict[str, Any]]:
         from wspolnota.consultations.selectors import consultation_list
     except ImportError:
         return []
+    from wspolnota.consultations.models import Remark
+
+    announced = consultation_list(viewer=None, at=timezone.now())
+    announced_ids = list(announced.order_by("-published_at", "-pk").values_list("pk", flat=True))
     published = (
-        consultation_list(viewer=None, at=timezone.now())
-        .filter(report_published_at__isnull=False)
+        announced.filter(report_published_at__isnull=False)
         .order_by("-report_published_at")
         .values_list("pk", flat=True)
     )
+
+    def announced_modified() -> datetime | date | None:
+        return _latest(
+            announced.aggregate(m=Max("updated_at"))["m"],
+            announced.aggregate(m=Max("published_at"))["m"],
+            Remark.objects.filter(consultation_id__in=announced_ids).aggregate(m=Max("updated_at"))[
+                "m"
+            ],
+        )
+
+    def reports_modified() -> datetime | date | None:
+        return announced.aggregate(m=Max("report_published_at"))["m"]
+
+    consultations: list[dict[str, Any]] = [{"path": "/api/consultations", "format": "JSON"}]
+    consultations += [
+        {
+            "path": f"/api/consultations/{pk}/remarks",
+            "format": "JSON",
+            "suffix": f"{pk}-uwagi",
+        }
+        for pk in announced_ids
+    ]
     distributions = [
         {
             "url_name": "consultations:report_pdf",
@@ -310,6 +455,19 @@ def _consultation_datasets() -> list[dict[str, Any]]:
     ]
     return [
         {
+            "identifier": "konsultacje",
+            "title": gettext_lazy("Konsultacje społeczne i zgłoszone uwagi"),
+            "description": gettext_lazy(
+                "Ogłoszone konsultacje społeczne (przedmiot, terminy, formy, dzielnice) od dnia "
+                "ogłoszenia oraz zgłoszone uwagi z odpowiedziami miasta i ich uzasadnieniem."
+            ),
+            "keywords": ["konsultacje", "partycypacja", "uwagi"],
+            "theme": "GOVE",
+            "frequency": "IRREG",
+            "modified": announced_modified,
+            "distributions": consultations,
+        },
+        {
             "identifier": "konsultacje-raporty",
             "title": gettext_lazy("Konsultacje społeczne: raporty"),
             "description": gettext_lazy(
@@ -318,8 +476,9 @@ def _consultation_datasets() -> list[dict[str, Any]]:
             "keywords": ["konsultacje", "partycypacja", "raporty"],
             "theme": "GOVE",
             "frequency": "IRREG",
+            "modified": reports_modified,
             "distributions": distributions,
-        }
+        },
     ]
 
 
@@ -371,6 +530,38 @@ def _texts(value: Any) -> list[dict[str, str]]:
     return texts
 
 
+def dataset_modified(dataset: dict[str, Any]) -> datetime | date | None:
+    """When the dataset's own data last changed (its ``modified`` callable), or None."""
+    function = dataset.get("modified")
+    if not callable(function):
+        return None
+    value = function()
+    return value if isinstance(value, (date, datetime)) else None
+
+
+def _literal(value: datetime | date) -> dict[str, str]:
+    if isinstance(value, datetime):
+        return {"@value": value.isoformat(), "@type": "xsd:dateTime"}
+    return {"@value": value.isoformat(), "@type": "xsd:date"}
+
+
+def dataset_iri(identifier: str) -> str:
+    """The dataset's IRI: ``/dane/<identifier>`` redirects (303) to its page."""
+    return f"{settings.SITE_URL}/dane/{identifier}"
+
+
+def dataset_page_path(identifier: str) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse("monitoring:dataset_detail", kwargs={"dataset_id": identifier})
+
+
+def dataset_get(identifier: str, request: HttpRequest | None = None) -> dict[str, Any] | None:
+    for dataset in dataset_list(request):
+        if dataset["identifier"] == identifier:
+            return {**dataset, "modified_at": dataset_modified(dataset)}
+    return None
+
+
 def dcat_catalogue(request: HttpRequest | None = None) -> dict[str, Any]:
     """A DCAT-AP 2 catalogue of the platform's datasets as JSON-LD."""
     base = settings.SITE_URL
@@ -386,15 +577,10 @@ def dcat_catalogue(request: HttpRequest | None = None) -> dict[str, Any]:
         "vcard:hasEmail": f"mailto:{settings.HELP_EMAIL}",
     }
     licence = conf.open_data_licence()
-    modified = (
-        Measurement.objects.filter(status=Status.APPROVED)
-        .order_by("-decided_at")
-        .values_list("decided_at", flat=True)
-        .first()
-    )
     datasets = []
     for dataset in dataset_list(request):
         identifier = dataset["identifier"]
+        modified = dataset_modified(dataset)
         distributions = []
         for item in dataset["distributions"]:
             kind = item["format"]
@@ -414,7 +600,7 @@ def dcat_catalogue(request: HttpRequest | None = None) -> dict[str, Any]:
             )
         datasets.append(
             {
-                "@id": f"{base}/dane/{identifier}",
+                "@id": dataset_iri(identifier),
                 "@type": "dcat:Dataset",
                 "dct:identifier": identifier,
                 "dct:title": _texts(dataset["title"]),
@@ -433,11 +619,8 @@ def dcat_catalogue(request: HttpRequest | None = None) -> dict[str, Any]:
                 ],
                 "dct:spatial": {"@id": f"https://teryt.stat.gov.pl/{settings.CITY_TERYT}"},
                 "dcat:distribution": distributions,
-                **(
-                    {"dct:modified": {"@value": modified.isoformat(), "@type": "xsd:dateTime"}}
-                    if modified
-                    else {}
-                ),
+                "dcat:landingPage": {"@id": base + dataset_page_path(identifier)},
+                **({"dct:modified": _literal(modified)} if modified else {}),
             }
         )
     return {

@@ -8,4 +8,5 @@ register(
     PersonalData("monitoring.Measurement", official_fields=("entered_by", "decided_by")),
     PersonalData("monitoring.PopulationTable", official_fields=("imported_by",)),
     PersonalData("monitoring.Survey", official_fields=("imported_by",)),
+    PersonalData("monitoring.ReportEdition", official_fields=("adopted_by",)),
 )

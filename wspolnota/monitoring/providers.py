@@ -42,6 +42,12 @@ class ProviderResult:
     by_district: list[DistrictValue] = field(default_factory=list)
     note: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    # Which line the value continues (``monitoring.models.Series``): "platform" unless the
+    # provider counts exactly what the strategy's own source counted ("official").
+    series: str = "platform"
+    # What the value covers and what it leaves out, said to the reader ("applications on this
+    # platform only; 2 centres without an opening date not counted").
+    coverage: str = ""
 
 
 Provider = Callable[..., ProviderResult | None]

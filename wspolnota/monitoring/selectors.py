@@ -13,8 +13,10 @@ from typing import Any
 from django.db.models import Count, F, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from wspolnota.monitoring import conf
+from wspolnota.monitoring.activity import ActivityItem, platform_activity
 from wspolnota.monitoring.assessment import Assessment, assess
 from wspolnota.monitoring.charts import BarChart, LineChart, bar_chart, line_chart
 from wspolnota.monitoring.models import (
@@ -24,6 +26,8 @@ from wspolnota.monitoring.models import (
     NodeKind,
     PopulationCell,
     PopulationTable,
+    ReportEdition,
+    ReportStatus,
     Status,
     StrategyNode,
     Survey,
@@ -149,17 +153,50 @@ class DistrictRow:
 
 
 @dataclass
+class SeriesSegment:
+    """A run of consecutive yearly values from one series (source and method)."""
+
+    key: str
+    label: str
+    first_year: int
+    last_year: int
+    sources: list[str]
+    coverage: str
+    demo: bool = False
+
+
+def series_segments(city: list[Measurement]) -> list[SeriesSegment]:
+    segments: list[SeriesSegment] = []
+    for m in city:
+        if segments and segments[-1].key == m.series_key:
+            segment = segments[-1]
+            segment.last_year = m.year
+        else:
+            segment = SeriesSegment(m.series_key, m.series_label, m.year, m.year, [], "")
+            segments.append(segment)
+        if m.source not in segment.sources:
+            segment.sources.append(m.source)
+        if m.coverage:
+            segment.coverage = m.coverage
+        segment.demo = segment.demo or m.demo
+    return segments
+
+
+@dataclass
 class IndicatorView:
     indicator: Indicator
     city: list[Measurement]
     assessment: Assessment
     latest: Measurement | None
     chart: LineChart
+    segments: list[SeriesSegment] = field(default_factory=list)
     district_year: int | None = None
     districts: list[DistrictRow] = field(default_factory=list)
     district_chart: BarChart | None = None
     seniors_table: PopulationTable | None = None
     seniors_chart: BarChart | None = None
+    commentary: str = ""  # the report's commentary on this indicator
+    method_note: str = ""
 
 
 def _view(
@@ -170,12 +207,14 @@ def _view(
 ) -> IndicatorView:
     city = [m for m in rows if m.district_id is None]
     assessment = assess(
-        series=[(m.year, m.value) for m in city],
+        series=[(m.year, m.value, m.series_key) for m in city],
         target_kind=indicator.target_kind,
         target_value=indicator.target_value,
         target_year=indicator.target_year,
         window=conf.trend_window(),
         decimals=indicator.decimals,
+        today_year=timezone.localdate().year,
+        stale_after=conf.stale_after(),
     )
     projection = None
     if assessment.projection_from is not None and assessment.projected is not None:
@@ -194,9 +233,13 @@ def _view(
         target=target,
         projection=projection,
         last_year=indicator.target_year,
+        keys=[m.series_key for m in city],
+        break_label=lambda year: gettext("zmiana metody (%(year)s)") % {"year": year},
     )
     by_district = [m for m in rows if m.district_id is not None]
-    view = IndicatorView(indicator, city, assessment, city[-1] if city else None, chart)
+    view = IndicatorView(
+        indicator, city, assessment, city[-1] if city else None, chart, series_segments(city)
+    )
     if by_district:
         year = max(m.year for m in by_district)
         view.district_year = year
@@ -260,17 +303,56 @@ class PendingBatch:
     def city_row(self) -> Measurement | None:
         return next((r for r in self.rows if r.district_id is None), None)
 
+    @property
+    def method_change(self) -> bool:
+        return any(r.pending.method_change for r in self.rows)  # type: ignore[attr-defined]
+
+    @property
+    def replaces_any(self) -> bool:
+        return any(r.pending.replaces is not None for r in self.rows)  # type: ignore[attr-defined]
+
+
+@dataclass
+class PendingRow:
+    """A value waiting for approval beside the approved value it would replace."""
+
+    row: Measurement
+    replaces: Measurement | None
+    difference: Decimal | None
+    difference_label: str
+    method_change: bool
+
 
 def pending_batches() -> list[PendingBatch]:
-    rows = (
+    """Batches waiting for approval; each row carries ``replaces`` (the approved value of the
+    same indicator, year and place it would supersede), the difference and whether the source
+    or method changes, so the official approving sees old against new."""
+    rows = list(
         Measurement.objects.filter(status=Status.PENDING)
         .select_related("indicator", "district", "entered_by")
         .order_by(
             "created_at", "indicator__position", "year", F("district__number").asc(nulls_first=True)
         )
     )
+    approved: dict[tuple[int, int, int | None], Measurement] = {}
+    if rows:
+        for current in Measurement.objects.filter(
+            status=Status.APPROVED,
+            indicator_id__in={r.indicator_id for r in rows},
+            year__in={r.year for r in rows},
+        ).select_related("district"):
+            approved[(current.indicator_id, current.year, current.district_id)] = current
     grouped: dict[uuid.UUID, list[Measurement]] = {}
     for row in rows:
+        old = approved.get((row.indicator_id, row.year, row.district_id))
+        difference = row.value - old.value if old is not None else None
+        label = ""
+        if difference is not None:
+            sign = "+" if difference > 0 else "−" if difference < 0 else "±"
+            label = sign + format_value(row.indicator, abs(difference))
+        row.pending = PendingRow(  # type: ignore[attr-defined]
+            row, old, difference, label, old is not None and old.series_key != row.series_key
+        )
         grouped.setdefault(row.batch, []).append(row)
     return [PendingBatch(batch, items) for batch, items in grouped.items()]
 
@@ -361,6 +443,8 @@ def survey_get(*, pk: int) -> Survey | None:
 class ReportAction:
     action: StrategyNode
     links: list[ImplementationLink]
+    activity: list[ActivityItem] = field(default_factory=list)
+    commentary: str = ""
 
 
 @dataclass
@@ -371,28 +455,66 @@ class ReportGoal:
 
 
 @dataclass
+class DistrictTable:
+    """The latest district values of every indicator that has them, district by district."""
+
+    columns: list[tuple[Indicator, int]]  # indicator, year of its district values
+    rows: list[tuple[District, list[str]]]
+
+
+@dataclass
 class AnnualReport:
     year: int
     goal: StrategyNode | None
     goals: list[ReportGoal]
     link_count: int
+    views: list[IndicatorView] = field(default_factory=list)
+    districts: DistrictTable | None = None
+    activity_count: int = 0
+
+    @property
+    def actions(self) -> list[ReportAction]:
+        return [action for goal in self.goals for action in goal.actions]
+
+
+def district_table(views: list[IndicatorView]) -> DistrictTable | None:
+    with_districts = [v for v in views if v.districts and v.district_year]
+    if not with_districts:
+        return None
+    districts = list(district_list(city=default_city()))
+    by_view = [{row.district.pk: row.label for row in v.districts} for v in with_districts]
+    return DistrictTable(
+        columns=[(v.indicator, v.district_year or 0) for v in with_districts],
+        rows=[(d, [values.get(d.pk, "—") for values in by_view]) for d in districts],
+    )
 
 
 def annual_report(*, year: int) -> AnnualReport:
-    """For each key action what was done in the year, and each goal's indicators with charts."""
+    """For each key action what was done in the year (the office's entries and the platform's
+    own records), each goal's indicators with charts, and the district breakdown."""
     goal = strategy_goal()
     links = links_for_year(year=year)
+    activity = platform_activity(year=year)
+    all_views = indicator_views()
     views: dict[int, list[IndicatorView]] = {}
-    for view in indicator_views():
+    for view in all_views:
         views.setdefault(view.indicator.node_id, []).append(view)
     goals = []
     for operational in getattr(goal, "operational_goals", []) if goal else []:
         actions = [
-            ReportAction(action, links.get(action.pk, []))
+            ReportAction(action, links.get(action.pk, []), activity.get(action.number or 0, []))
             for action in getattr(operational, "actions", [])
         ]
         goals.append(ReportGoal(operational, actions, views.get(operational.pk, [])))
-    return AnnualReport(year, goal, goals, sum(len(items) for items in links.values()))
+    return AnnualReport(
+        year,
+        goal,
+        goals,
+        sum(len(items) for items in links.values()),
+        views=all_views,
+        districts=district_table(all_views),
+        activity_count=sum(len(items) for items in activity.values()),
+    )
 
 
 def report_years() -> list[int]:
@@ -404,3 +526,26 @@ def report_years() -> list[int]:
     )
     years |= set(range(max(2018, this_year - 3), this_year + 1))
     return sorted((y for y in years if 2016 <= y <= this_year), reverse=True)
+
+
+def report_editions(*, year: int) -> list[ReportEdition]:
+    """Every version of a year's report, newest first (without the stored PDF)."""
+    return list(ReportEdition.objects.filter(year=year).defer("pdf").order_by("-version"))
+
+
+def report_adopted(*, year: int) -> ReportEdition | None:
+    """The year's adopted (current) report, if the city adopted one."""
+    return ReportEdition.objects.filter(year=year, status=ReportStatus.ADOPTED).first()
+
+
+def report_draft(*, year: int) -> ReportEdition | None:
+    return ReportEdition.objects.filter(year=year, status=ReportStatus.DRAFT).first()
+
+
+def report_version(*, year: int, version: int) -> ReportEdition | None:
+    """An adopted or superseded version (drafts are not published as versions)."""
+    return (
+        ReportEdition.objects.filter(year=year, version=version)
+        .exclude(status=ReportStatus.DRAFT)
+        .first()
+    )

@@ -7,6 +7,7 @@ supersedes the old one, which stays in the history.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from wspolnota.accounts.models import User
 from wspolnota.core.errors import PermissionDeniedError
@@ -34,6 +36,9 @@ from wspolnota.monitoring.models import (
     NodeKind,
     PopulationCell,
     PopulationTable,
+    ReportEdition,
+    ReportStatus,
+    Series,
     Status,
     StrategyNode,
     Survey,
@@ -351,8 +356,13 @@ def measurement_enter(
     note: str = "",
     numerator: Decimal | None = None,
     denominator: Decimal | None = None,
+    series: str = "",
+    coverage: str = "",
 ) -> Measurement:
-    """Enter a value by hand (the survey result, the social-assistance share…); it waits for approval."""
+    """Enter a value by hand (the survey result, the social-assistance share…); it waits for approval.
+
+    ``series`` says whether it continues the strategy's own series (same source and method) or
+    starts another; ``coverage`` what it covers and leaves out."""
     _require_manager(actor)
     _check_year(year, field="year")
     _check_value(indicator, value, field="value")
@@ -368,6 +378,8 @@ def measurement_enter(
         source_url=source_url.strip(),
         reference_date=reference_date,
         method=Method.MANUAL,
+        series=series if series in Series.values else "",
+        coverage=coverage.strip(),
         note=note.strip(),
         entered_by=actor,
     )
@@ -379,7 +391,7 @@ def measurement_enter(
 
 
 def measurement_compute(
-    *, actor: User | None, indicator: Indicator, year: int
+    *, actor: User | None, indicator: Indicator, year: int, demo: bool = False
 ) -> list[Measurement]:
     """Ask the indicator's provider for a year's value; the result waits for an official's approval.
 
@@ -400,7 +412,9 @@ def measurement_compute(
             params={"indicator": name, "reason": info.problem},
         )
     try:
-        result = info.function(year=year)
+        # texts the provider writes (coverage, notes) are stored in the source language
+        with translation.override(settings.LANGUAGE_CODE):
+            result = info.function(year=year)
     except (ImportError, AttributeError) as exc:
         # the source app changed under the provider: say so instead of failing the page
         raise MonitoringError(
@@ -413,12 +427,18 @@ def measurement_compute(
             errors.PROVIDER_NO_DATA, code="no_data", params={"indicator": name, "year": year}
         )
     return _store_provider_result(
-        actor=actor, indicator=indicator, year=year, result=result, path=info.path
+        actor=actor, indicator=indicator, year=year, result=result, path=info.path, demo=demo
     )
 
 
 def _store_provider_result(
-    *, actor: User | None, indicator: Indicator, year: int, result: ProviderResult, path: str
+    *,
+    actor: User | None,
+    indicator: Indicator,
+    year: int,
+    result: ProviderResult,
+    path: str,
+    demo: bool = False,
 ) -> list[Measurement]:
     batch = uuid.uuid4()
     districts = {d.number: d for d in district_list(city=default_city())}
@@ -430,8 +450,10 @@ def _store_provider_result(
         "source_url": result.source_url,
         "reference_date": result.reference_date,
         "method": Method.COMPUTED,
+        "series": result.series if result.series in Series.values else Series.PLATFORM,
         "entered_by": actor,
         "note": result.note,
+        "demo": demo,
     }
     rows = [
         Measurement(
@@ -439,6 +461,7 @@ def _store_provider_result(
             numerator=result.numerator,
             denominator=result.denominator,
             details={**result.details, "provider": path},
+            coverage=result.coverage,
             **common,
         )
     ]
@@ -793,8 +816,27 @@ def survey_weighting(*, survey: Survey, table: PopulationTable) -> SurveyWeighti
     )
 
 
+def _survey_coverage(weighting: SurveyWeighting) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        text = gettext(
+            "Badanie ankietowe platformy (%(respondents)s osób), ważone do struktury ludności "
+            "według wieku, płci i dzielnicy; to inne badanie niż Barometr Krakowski, z którego "
+            "pochodzą wartości strategii."
+        ) % {"respondents": weighting.share.respondents}
+        if weighting.dropped_bands:
+            text += " " + gettext("Poza badaniem: grupy wieku %(bands)s.") % {
+                "bands": ", ".join(weighting.dropped_bands)
+            }
+    return text
+
+
 def survey_measurement_propose(
-    *, actor: User, survey: Survey, table: PopulationTable, indicator: Indicator
+    *,
+    actor: User,
+    survey: Survey,
+    table: PopulationTable,
+    indicator: Indicator,
+    demo: bool = False,
 ) -> Measurement:
     """Turn a weighted survey into a pending measurement of the satisfaction indicator, with its
     95% confidence interval and how it was weighted."""
@@ -813,6 +855,9 @@ def survey_measurement_propose(
         source=f"{survey.source}: {survey.title}"[:300],
         reference_date=survey.fieldwork_end,
         method=Method.SURVEY,
+        series=Series.SURVEY,
+        coverage=_survey_coverage(weighting),
+        demo=demo,
         entered_by=actor,
         details={
             "survey": survey.pk,
@@ -832,3 +877,139 @@ def survey_measurement_propose(
         measurement.save()
         _record_entered([measurement], actor, "monitoring.measurement_weighted")
     return measurement
+
+
+# --- The annual report ----------------------------------------------------------------------------
+
+
+def _default_report_unit() -> str:
+    from wspolnota.accounts.models import CityUnit
+
+    code = getattr(settings, "MONITORING_STRATEGY_UNIT", "")
+    unit = CityUnit.objects.filter(code=code).first() if code else None
+    return unit.name if unit is not None else ""
+
+
+def report_draft_open(*, actor: User, year: int) -> ReportEdition:
+    """The year's draft report, opened if there is none: version 1, or the next version after
+    an adopted one (a correction is always a new, explicit version)."""
+    _require_manager(actor)
+    if not 2016 <= year < timezone.localdate().year:
+        raise MonitoringError(errors.REPORT_YEAR, field="year", code="report_year")
+    with transaction.atomic():
+        existing = list(ReportEdition.objects.select_for_update().filter(year=year))
+        draft = next((e for e in existing if e.status == ReportStatus.DRAFT), None)
+        if draft is not None:
+            return draft
+        previous = max(existing, key=lambda e: e.version, default=None)
+        draft = ReportEdition(
+            year=year,
+            version=(previous.version + 1) if previous else 1,
+            summary=previous.summary if previous else "",
+            commentary=dict(previous.commentary) if previous else {},
+            responsible_unit=previous.responsible_unit if previous else _default_report_unit(),
+        )
+        draft.save()
+        audit_log_append(
+            actor=actor,
+            action="monitoring.report_draft_opened",
+            obj=draft,
+            after=snapshot(draft, fields=["year", "version", "status", "responsible_unit"]),
+        )
+    return draft
+
+
+def report_draft_update(
+    *,
+    actor: User,
+    edition: ReportEdition,
+    summary: str,
+    commentary: dict[str, str],
+    responsible_unit: str,
+    adoption_reference: str = "",
+    version_note: str = "",
+) -> ReportEdition:
+    """The strategy office edits the draft: a summary, commentary per indicator and key action."""
+    _require_manager(actor)
+    if edition.status != ReportStatus.DRAFT:
+        raise MonitoringError(errors.REPORT_NOT_DRAFT, code="report_not_draft")
+    fields = ["summary", "commentary", "responsible_unit", "adoption_reference", "version_note"]
+    before = snapshot(edition, fields=fields)
+    edition.summary = summary.strip()
+    edition.commentary = {k: v.strip() for k, v in commentary.items() if v and v.strip()}
+    edition.responsible_unit = responsible_unit.strip()
+    edition.adoption_reference = adoption_reference.strip()
+    edition.version_note = version_note.strip()
+    edition.full_clean(exclude=["pdf"])
+    edition.save(update_fields=[*fields, "updated_at"])
+    audit_log_append(
+        actor=actor,
+        action="monitoring.report_draft_updated",
+        obj=edition,
+        before=before,
+        after=snapshot(edition, fields=fields),
+    )
+    return edition
+
+
+def report_adopt(*, actor: User, edition: ReportEdition, adopted_on: date) -> ReportEdition:
+    """Adopt the draft: freeze it as a tagged PDF/UA-1 document with the data it was drawn from.
+
+    The stored PDF, body and data snapshot are never regenerated; the previously adopted version
+    of the year, if any, becomes superseded and stays published.
+    """
+    from wspolnota.monitoring import report
+
+    _require_manager(actor)
+    _check_date(adopted_on, field="adopted_on")
+    with transaction.atomic():
+        edition = ReportEdition.objects.select_for_update().get(pk=edition.pk)
+        if edition.status != ReportStatus.DRAFT:
+            raise MonitoringError(errors.REPORT_NOT_DRAFT, code="report_not_draft")
+        if not edition.responsible_unit.strip():
+            raise MonitoringError(
+                errors.REPORT_UNIT_REQUIRED, field="responsible_unit", code="unit_required"
+            )
+        if edition.version > 1 and not edition.version_note.strip():
+            raise MonitoringError(
+                errors.REPORT_VERSION_NOTE, field="version_note", code="version_note"
+            )
+        for old in ReportEdition.objects.select_for_update().filter(
+            year=edition.year, status=ReportStatus.ADOPTED
+        ):
+            old.status = ReportStatus.SUPERSEDED
+            old.save(update_fields=["status", "updated_at"])
+            audit_log_append(
+                actor=actor,
+                action="monitoring.report_superseded",
+                obj=old,
+                after={"status": old.status, "by_version": edition.version},
+            )
+        edition.adopted_on = adopted_on
+        edition.adopted_at = timezone.now()
+        edition.adopted_by = actor
+        frozen = report.freeze(edition)
+        edition.snapshot = frozen.snapshot
+        edition.body_html = frozen.body_html
+        edition.pdf = frozen.pdf
+        edition.pdf_sha256 = hashlib.sha256(frozen.pdf).hexdigest()
+        edition.status = ReportStatus.ADOPTED
+        edition.save()
+        audit_log_append(
+            actor=actor,
+            action="monitoring.report_adopted",
+            obj=edition,
+            after=snapshot(
+                edition,
+                fields=[
+                    "year",
+                    "version",
+                    "status",
+                    "adopted_on",
+                    "responsible_unit",
+                    "adoption_reference",
+                    "pdf_sha256",
+                ],
+            ),
+        )
+    return edition

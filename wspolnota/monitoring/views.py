@@ -10,8 +10,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -144,28 +146,139 @@ def link_remove(request: HttpRequest, strat_link: int) -> HttpResponse:
 
 
 def report(request: HttpRequest, report_year: int) -> HttpResponse:
+    """The adopted report as it was adopted (stored, never regenerated), or the live draft."""
+    from wspolnota.monitoring.report import report_context
+
     _check_report_year(report_year)
-    return render(
-        request,
-        "monitoring/report.html",
-        {
-            "report": selectors.annual_report(year=report_year),
-            "years": selectors.report_years(),
-            "site_url": settings.SITE_URL,
-        },
-    )
+    adopted = selectors.report_adopted(year=report_year)
+    context: dict[str, Any] = {
+        "years": selectors.report_years(),
+        "editions": [e for e in selectors.report_editions(year=report_year) if e.status != "draft"],
+        "adopted": adopted,
+        "can_manage": can_manage_monitoring(request.user),
+        "year": report_year,
+    }
+    if adopted is not None:
+        context["body"] = mark_safe(adopted.body_html)  # rendered and escaped when adopted
+    else:
+        context.update(
+            report_context(year=report_year, edition=selectors.report_draft(year=report_year))
+        )
+        context["is_draft"] = True
+    return render(request, "monitoring/report.html", context)
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
 
 
 def report_pdf(request: HttpRequest, report_year: int) -> HttpResponse:
-    from wspolnota.monitoring.report import report_pdf_bytes
+    """The adopted report's stored PDF; with none adopted, the draft as it stands today."""
+    from wspolnota.monitoring.report import draft_pdf_bytes
 
     _check_report_year(report_year)
-    pdf = report_pdf_bytes(year=report_year, request=request)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="raport-monitoringu-cel-V-{report_year}.pdf"'
+    adopted = selectors.report_adopted(year=report_year)
+    if adopted is not None and adopted.pdf:
+        return _pdf_response(
+            bytes(adopted.pdf),
+            f"raport-monitoringu-cel-V-{report_year}-wersja-{adopted.version}.pdf",
+        )
+    return _pdf_response(
+        draft_pdf_bytes(year=report_year, request=request),
+        f"raport-monitoringu-cel-V-{report_year}-projekt.pdf",
     )
-    return response
+
+
+def report_version_pdf(request: HttpRequest, report_year: int, report_version: int) -> HttpResponse:
+    """Any adopted version of a year's report, including those a later version superseded."""
+    edition = selectors.report_version(year=report_year, version=report_version)
+    if edition is None or not edition.pdf:
+        raise Http404
+    return _pdf_response(
+        bytes(edition.pdf),
+        f"raport-monitoringu-cel-V-{report_year}-wersja-{edition.version}.pdf",
+    )
+
+
+@login_required
+def report_manage(request: HttpRequest, report_year: int) -> HttpResponse:
+    """The strategy office drafts, edits and adopts a year's report."""
+    _require_manager(request)
+    _check_report_year(report_year)
+    draft = selectors.report_draft(year=report_year)
+    indicators = list(selectors.indicator_list())
+    actions = [
+        a for goal in selectors.operational_goals() for a in goal.children.order_by("number")
+    ]
+    initial: dict[str, Any] = {}
+    if draft is not None:
+        initial = {
+            "summary": draft.summary,
+            "responsible_unit": draft.responsible_unit,
+            "adoption_reference": draft.adoption_reference,
+            "version_note": draft.version_note,
+            **draft.commentary,
+        }
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    form = forms.ReportDraftForm(
+        request.POST if action == "save" else None,
+        initial=initial,
+        indicators=indicators,
+        actions=actions,
+    )
+    adopt_form = forms.ReportAdoptForm(request.POST if action == "adopt" else None)
+    status = 200
+    try:
+        if action == "open":
+            services.report_draft_open(actor=request.user, year=report_year)  # type: ignore[arg-type]
+            messages.success(request, _("Otwarto projekt raportu."))
+            return redirect("monitoring:report_manage", report_year=report_year)
+        if action == "save" and draft is not None:
+            if form.is_valid():
+                services.report_draft_update(
+                    actor=request.user,  # type: ignore[arg-type]
+                    edition=draft,
+                    summary=form.cleaned_data["summary"],
+                    commentary=form.commentary(),
+                    responsible_unit=form.cleaned_data["responsible_unit"],
+                    adoption_reference=form.cleaned_data["adoption_reference"],
+                    version_note=form.cleaned_data["version_note"],
+                )
+                messages.success(request, _("Zapisano projekt raportu."))
+                return redirect("monitoring:report_manage", report_year=report_year)
+            status = 400
+        if action == "adopt" and draft is not None:
+            if adopt_form.is_valid():
+                services.report_adopt(
+                    actor=request.user,  # type: ignore[arg-type]
+                    edition=draft,
+                    adopted_on=adopt_form.cleaned_data["adopted_on"],
+                )
+                messages.success(
+                    request, _("Raport przyjęto i zapisano; nie będzie już zmieniany.")
+                )
+                return redirect("monitoring:report", report_year=report_year)
+            status = 400
+    except DomainError as exc:
+        apply_domain_error(form if action == "save" else adopt_form, exc)
+        status = 400
+    if action and status == 200:
+        status = 400  # an action on a report with no draft
+    return render(
+        request,
+        "monitoring/report_manage.html",
+        {
+            "year": report_year,
+            "draft": draft,
+            "form": form,
+            "adopt_form": adopt_form,
+            "adopted": selectors.report_adopted(year=report_year),
+            "editions": selectors.report_editions(year=report_year),
+        },
+        status=status,
+    )
 
 
 def _check_report_year(year: int) -> None:
@@ -177,6 +290,32 @@ def open_data(request: HttpRequest) -> HttpResponse:
     return render(
         request, "monitoring/open_data.html", {"datasets": opendata.dataset_list(request)}
     )
+
+
+def dataset_detail(request: HttpRequest, dataset_id: str) -> HttpResponse:
+    """The page a dataset's IRI leads to: what it is, when its data last changed, its downloads."""
+    dataset = opendata.dataset_get(dataset_id, request)
+    if dataset is None:
+        raise Http404
+    return render(
+        request,
+        "monitoring/dataset_detail.html",
+        {"dataset": dataset, "iri": opendata.dataset_iri(dataset_id)},
+    )
+
+
+def dataset_iri(request: HttpRequest, dataset_id: str) -> HttpResponse:
+    """``/dane/<identifier>``, the dataset's IRI in the catalogue: 303 See Other to its page."""
+    from django.utils.translation import get_language_from_request
+
+    if opendata.dataset_get(dataset_id, request) is None:
+        raise Http404
+    language = get_language_from_request(request) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        target = reverse("monitoring:dataset_detail", kwargs={"dataset_id": dataset_id})
+    response = HttpResponse(status=303)
+    response["Location"] = target
+    return response
 
 
 def indicators_csv(request: HttpRequest) -> HttpResponse:

@@ -258,3 +258,14 @@ class RegistryFilterForm(forms.Form):
         required=False,
         choices=[("", _("— wszystkie —")), *PublicBenefitArea.choices],
     )
+
+
+def channel_field() -> forms.ChoiceField:
+    """How the person came to the clerk (counter, phone, post, e-mail), issue 17."""
+    from wspolnota.core.onbehalf import CLERK_CHANNELS, Channel
+
+    return forms.ChoiceField(
+        label=_("Osoba zgłasza się"),
+        choices=[(c.value, c.label) for c in Channel if c in CLERK_CHANNELS],
+        initial=Channel.COUNTER,
+    )

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from wspolnota.core.models import BaseModel
+from wspolnota.core.models import ActChannel, BaseModel
 
 
 class OrganisationKind(models.TextChoices):
@@ -82,7 +82,10 @@ class VerificationStatus(models.TextChoices):
     SUSPENDED = "suspended", _("zawieszony")
 
 
-class Organisation(BaseModel):
+class Organisation(BaseModel, ActChannel):
+    """An applicant in the registry. One registered on paper or at a counter is keyed in by a
+    clerk (``channel``, ``keyed_by``) for the person who represents it, who may have no account."""
+
     kind = models.CharField(_("rodzaj wnioskodawcy"), max_length=20, choices=OrganisationKind)
     name = models.CharField(_("nazwa"), max_length=300)
     legal_form = models.CharField(_("forma prawna"), max_length=30, choices=LegalForm, blank=True)

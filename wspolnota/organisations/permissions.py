@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
-from wspolnota.accounts.permissions import has_role, is_administrator, unit_ids
+from wspolnota.accounts.permissions import (
+    can_act_for_residents,
+    has_role,
+    is_administrator,
+    unit_ids,
+)
 from wspolnota.accounts.roles import Role
 from wspolnota.organisations.models import Membership, MembershipRole, VerificationStatus
 
@@ -41,12 +46,27 @@ def can_register_organisation(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
+def can_register_for_person(user: Any) -> bool:
+    """Key in a registration that came on paper or at a counter: entering an applicant in the
+    registry belongs to no unit (anyone may do it online), so any clerk who acts for residents
+    may do it for a person (``accounts.permissions.can_act_for_residents`` without a unit)."""
+    return can_act_for_residents(user)
+
+
+def keys_in_for(user: Any, organisation: Organisation) -> bool:
+    """A clerk going on keying an entry registered through a clerk (its people, documents):
+    the person representing it may have no account to do it themself."""
+    from wspolnota.core.onbehalf import Channel
+
+    return organisation.channel != Channel.ONLINE and can_register_for_person(user)
+
+
 def can_manage_organisation(user: Any, organisation: Organisation) -> bool:
-    """Representatives edit the profile, its people, members and documents (not while suspended)."""
+    """Representatives edit the profile, its people, members and documents (not while
+    suspended); an entry keyed in by a clerk is kept up the same way by clerks."""
     return (
-        is_representative(user, organisation)
-        and organisation.status != VerificationStatus.SUSPENDED
-    )
+        is_representative(user, organisation) or keys_in_for(user, organisation)
+    ) and organisation.status != VerificationStatus.SUSPENDED
 
 
 def keeps_registry(user: Any) -> bool:
@@ -69,8 +89,13 @@ def keeps_registry(user: Any) -> bool:
 
 def can_view_organisation_file(user: Any, organisation: Organisation) -> bool:
     """The full file (people with birth dates, every document): its members, the registry's
-    keepers, auditors."""
-    return is_member(user, organisation) or keeps_registry(user) or has_role(user, Role.AUDITOR)
+    keepers, auditors, and the clerks keeping up an entry registered through a clerk."""
+    return (
+        is_member(user, organisation)
+        or keeps_registry(user)
+        or has_role(user, Role.AUDITOR)
+        or keys_in_for(user, organisation)
+    )
 
 
 def can_view_organisation(user: Any, organisation: Organisation) -> bool:

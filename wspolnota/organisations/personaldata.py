@@ -39,7 +39,7 @@ register(
     PersonalData(
         "organisations.Organisation",
         user_fields=("created_by",),
-        official_fields=("verified_by",),
+        official_fields=("verified_by", "keyed_by"),
         personal_fields=("street_address", "email", "phone"),
         erase=PSEUDONYMISE,
         reason="an organisation's record stays; an informal group's contacts (its leader's) go",

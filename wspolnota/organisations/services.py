@@ -18,6 +18,7 @@ from stdnum.pl import regon as stdnum_regon
 
 from wspolnota.accounts.models import User
 from wspolnota.communication.notifications import notify
+from wspolnota.core.onbehalf import OnBehalf, act_fields
 from wspolnota.core.parsing import MAX_ID, is_number
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.organisations import errors, permissions, rules
@@ -178,14 +179,24 @@ def organisation_register(
     districts: Iterable[District] = (),
     areas: Iterable[str] = (),
     birth_date: date | None = None,
+    on_behalf: OnBehalf | None = None,
 ) -> Organisation:
     """Enter an applicant in the registry; the person registering becomes its representative.
 
     An individual applicant is entered together with the person themself (their birth date
     decides eligibility for youth micro-grants). The entry starts as ``new``: its people and
     documents are added before asking officials to verify it.
+
+    With ``on_behalf`` a clerk keys in a registration that came on paper or at a counter, for
+    ``user`` — the person who represents the NGO or leads the group, often without an
+    account. The same checks apply (identifiers, address, birth date); the channel and the
+    clerk are recorded and the act is audit-logged. The clerks may then go on keying the
+    entry's people and documents for the person (``permissions.can_manage_organisation``).
     """
-    if not permissions.can_register_organisation(user):
+    if on_behalf is not None:
+        if not permissions.can_register_for_person(on_behalf.clerk):
+            raise OrganisationsError(errors.NOT_ALLOWED, code="not_allowed")
+    elif not permissions.can_register_organisation(user):
         raise OrganisationsError(errors.NOT_ALLOWED, code="not_allowed")
     legal_form, krs, nip, regon = identifiers_normalise(
         kind=kind, legal_form=legal_form, krs=krs, nip=nip, regon=regon
@@ -208,9 +219,10 @@ def organisation_register(
         website=website.strip(),
         description=description.strip(),
         created_by=user,
+        **act_fields(on_behalf),
     )
     _check_unique(None, krs=krs, nip=nip)
-    _validate(organisation, exclude=["created_by"])
+    _validate(organisation, exclude=["created_by", "keyed_by"])
     try:
         with transaction.atomic():
             organisation.save()
@@ -220,7 +232,7 @@ def organisation_register(
                 organisation=organisation,
                 user=user,
                 role=MembershipRole.REPRESENTATIVE,
-                added_by=user,
+                added_by=on_behalf.clerk if on_behalf else user,
             )
             if kind == OrganisationKind.INDIVIDUAL:
                 OrganisationPerson.objects.create(
@@ -230,7 +242,17 @@ def organisation_register(
                     may_represent=True,
                     birth_date=birth_date,
                     email=user.email or "",
+                    # The person without an account is reached by the phone they gave.
+                    phone=(user.phone or user.landline_phone) if on_behalf else "",
                     user=user,
+                )
+            if on_behalf is not None:
+                audit_log_append(
+                    actor=on_behalf.clerk,
+                    action="organisations.registered_on_behalf",
+                    obj=organisation,
+                    after={**snapshot(organisation), "channel": str(on_behalf.channel)},
+                    reason=f"for person #{user.pk}",
                 )
     except IntegrityError:
         _check_unique(None, krs=krs, nip=nip)

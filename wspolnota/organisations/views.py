@@ -25,6 +25,7 @@ from wspolnota.organisations.forms import (
     RegistryFilterForm,
     SuspensionForm,
     VerificationForm,
+    channel_field,
 )
 from wspolnota.organisations.models import (
     Membership,
@@ -93,16 +94,46 @@ def detail(request: HttpRequest, organisation_id: int) -> HttpResponse:
     return render(request, "organisations/detail.html", context)
 
 
+def _person_for(request: HttpRequest) -> User | None:
+    """The person a clerk registers an applicant for (``?osoba=<id>``), or None; 404 for a
+    person the signed-in user may not act for."""
+    from wspolnota.accounts.permissions import can_see_person
+    from wspolnota.core.parsing import parse_id
+
+    raw = request.GET.get("osoba")
+    if not raw:
+        return None
+    person = User.objects.filter(pk=parse_id(raw, field="osoba")).first()
+    if person is None or not can_see_person(request.user, person):
+        raise Http404
+    return person
+
+
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
+    """Register an applicant; with ``?osoba=<id>`` a clerk keys in a registration that came on
+    paper or at a counter for that person (who represents the applicant from then on)."""
+    from wspolnota.core.onbehalf import OnBehalf
+
+    person = _person_for(request)
     kind = request.GET.get("rodzaj") or request.POST.get("kind") or ""
     if kind not in OrganisationKind.values:
-        return render(request, "organisations/register_kind.html", {"kinds": OrganisationKind})
+        return render(
+            request,
+            "organisations/register_kind.html",
+            {"kinds": OrganisationKind, "person": person},
+        )
     form = OrganisationForm(request.POST or None, kind=kind)
+    if person is not None:
+        form.fields["channel"] = channel_field()
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        on_behalf = None
+        if person is not None:
+            on_behalf = OnBehalf(clerk=_user(request), channel=data.pop("channel"))
         try:
             organisation = services.organisation_register(
-                user=_user(request), kind=kind, **form.cleaned_data
+                user=person or _user(request), kind=kind, on_behalf=on_behalf, **data
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
@@ -115,7 +146,12 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organisations/register.html",
-        {"form": form, "kind": kind, "kind_label": OrganisationKind(kind).label},
+        {
+            "form": form,
+            "kind": kind,
+            "kind_label": OrganisationKind(kind).label,
+            "person": person,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count
+from django.utils.translation import gettext
 
 from wspolnota.budget.models import Edition, Phase
 from wspolnota.voting.models import VoterRollEntry
@@ -66,6 +67,13 @@ def turnout(*, year: int) -> Any:
         denominator=Decimal(population.count),
         by_district=by_district,
         note=f"{population.source} ({population.reference_date:%Y-%m-%d})",
+        # the platform holds the vote itself: it counts what the city's published turnout counted
+        series="official",
+        coverage=gettext(
+            "Wszyscy głosujący w budżecie obywatelskim, przez internet i na papierze, wobec "
+            "liczby mieszkańców: %(source)s."
+        )
+        % {"source": population.source},
         details={
             "online": voters.filter(channel="online").count(),
             "paper": voters.filter(channel="paper").count(),

@@ -141,3 +141,21 @@ def test_a_clerk_hands_over_and_erases_a_kept_persons_data(krakow):
     assert (
         resident.post(reverse("counter:person_export", kwargs={"pk": other.pk})).status_code == 403
     )
+
+
+def test_a_clerk_changes_a_kept_persons_contact_and_not_an_account_holders(krakow):
+    clerk = counter_clerk_of()
+    person = kept_person()
+    client = _client(clerk)
+    url = reverse("counter:person_edit", kwargs={"pk": person.pk})
+    assert "ul. Długa 5/3" in client.get(url).content.decode()
+    response = client.post(
+        url, {**PERSON, "mobile": "600 100 200", "reply_channel": "sms", "channel": "phone"}
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.phone == "+48600100200" and person.reply_channel == "sms"
+    bad = client.post(url, {**PERSON, "reply_channel": "email"})
+    assert bad.status_code == 400
+    holder = UserFactory()
+    assert client.get(reverse("counter:person_edit", kwargs={"pk": holder.pk})).status_code == 403

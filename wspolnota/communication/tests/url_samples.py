@@ -26,4 +26,5 @@ def url_samples(request: Any) -> dict[str, Any]:
         "manage_token": subscription.manage_token,
         "secret": "not-the-secret",
         "batch_id": batch.pk,
+        "subscription_id": subscription.pk,
     }

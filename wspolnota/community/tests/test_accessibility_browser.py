@@ -175,3 +175,42 @@ def test_activity_pages_have_no_wcag_violations(browser, live_server, content, l
         failures.append(f"activity form with errors ({language})\n{report}")
     page.context.close()
     assert failures == [], "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("language", ["pl", "en", "uk"])
+def test_the_counter_page_signs_a_caller_up_by_keyboard_with_no_wcag_violations(
+    browser, live_server, content, language
+):
+    """A clerk of the place's unit signs a caller without an account up, keyboard only
+    (issue 17); the page, and the volunteer form with errors, stay accessible."""
+    from wspolnota.community.models import ActivitySignup
+    from wspolnota.tests_support.scopes import counter_clerk_of, kept_person
+
+    place = content["place"]
+    activity = ActivityFactory(place=place, capacity=5, title="Gimnastyka dla seniorów")
+    VolunteerOfferFactory(place=place, ends_on=timezone.localdate() + timedelta(days=30))
+    clerk = counter_clerk_of(place.city_unit, password=PASSWORD, preferred_language=language)
+    person = kept_person()
+    base = f"{live_server.url}/{language}/spolecznosc"
+    page = browser.new_context().new_page()
+    log_in(page, live_server.url, clerk.email, PASSWORD, language)
+    failures = check_urls(page, [f"{base}/okienko/{person.pk}/"])
+    # keyboard alone: focus the activity's channel, choose "phone", Tab to its button, Enter
+    page.focus(f"#channel-activity-{activity.pk}")
+    page.select_option(f"#channel-activity-{activity.pk}", "phone")
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert ActivitySignup.objects.filter(user=person, channel="phone", keyed_by=clerk).exists()
+    report = axe_violations(page)
+    if report:
+        failures.append(f"counter page after a sign-up ({language})\n{report}")
+    # the volunteer form sent without the consent: errors shown accessibly
+    with page.expect_navigation():
+        page.locator("section.counter-offer form button[type=submit]").first.click()
+    assert page.locator(".field-error").count() >= 1
+    report = axe_violations(page)
+    if report:
+        failures.append(f"volunteer form with errors ({language})\n{report}")
+    page.context.close()
+    assert failures == [], "\n\n".join(failures)

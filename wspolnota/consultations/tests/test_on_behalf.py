@@ -317,15 +317,15 @@ def test_the_counter_page_shows_what_a_person_takes_part_in_and_where_the_clerk_
         at=now(),
         on_behalf=OnBehalf(clerk=clerk, channel=Channel.PHONE),
     )
-    rows = participation.rows(person)
+    rows = participation.taking_part(person=person, at=now())
     assert {row.what for row in rows} == {"Ankieta: Ankieta o placu", "Spotkanie: Spacer badawczy"}
     assert {row.channel for row in rows} == {"listownie", "przez telefon"}
-    links = participation.actions(person, clerk)
+    links = participation.actions(clerk=clerk, person=person, at=now())
     assert [link.url for link in links] == [
         f"/pl/konsultacje/{consultation.pk}/w-imieniu/{person.pk}/"
     ]
     stranger = RoleAssignmentFactory(role=Role.COUNTER_CLERK, city_unit=CityUnitFactory()).user
-    assert participation.actions(person, stranger) == []
+    assert participation.actions(clerk=stranger, person=person, at=now()) == []
 
 
 # --- The clerk's pages ---------------------------------------------------------------------------

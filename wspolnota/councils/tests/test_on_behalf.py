@@ -106,14 +106,16 @@ def test_a_clerk_cannot_record_a_question_in_their_own_name(krakow, district_cou
 def test_the_counter_page_lists_a_persons_questions_and_the_bodies_the_clerk_may_record_for(
     krakow, district_councillor
 ):
+    from django.utils import timezone
+
     from wspolnota.councils import participation
 
     body, _term, _members = council_with_members(krakow[1])
     _other, _t, _m = council_with_members(krakow[2])
     writer = kept_person()
     _ask(writer, body, district_councillor)
-    rows = participation.rows(writer)
+    rows = participation.taking_part(person=writer, at=timezone.now())
     assert [row.url for row in rows] == [f"/pl/rady/pytania/{ResidentQuestion.objects.get().pk}/"]
     assert rows[0].channel == "listownie"
-    links = participation.actions(writer, district_councillor)
+    links = participation.actions(clerk=district_councillor, person=writer, at=timezone.now())
     assert [link.url for link in links] == [f"/pl/rady/{body.slug}/pytania/w-imieniu/{writer.pk}/"]

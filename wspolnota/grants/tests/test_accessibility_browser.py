@@ -303,3 +303,51 @@ def test_official_and_commission_pages(browser, live_server, krakow):
         failures.append(f"assessment sheet\n{report}")
     context.close()
     assert failures == [], "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_counter_pages_key_in_a_paper_application_with_no_wcag_violations(
+    browser, live_server, krakow, language
+):
+    """A counter clerk of the call's unit keys in a paper application for a person without an
+    account (issue 17): the counter page, a refusal of a late receipt, the registration form for
+    the person and the keyed draft's page stay accessible."""
+    from wspolnota.grants.models import Application
+    from wspolnota.tests_support.scopes import counter_clerk_of, kept_person, official_of
+
+    unit = CityUnitFactory()
+    call = make_call(make_programme(ProgrammeKind.MICRO_GRANT, created_by=official_of(unit)))
+    clerk = counter_clerk_of(unit, password=PASSWORD, preferred_language=language)
+    person = kept_person()
+    OrganisationFactory(created_by=person, name="Fundacja Pani Janiny")
+    page = browser.new_context().new_page()
+    log_in(page, live_server.url, clerk.email, PASSWORD, language)
+    base = f"{live_server.url}/{language}"
+    failures = check_pages(
+        page,
+        [
+            f"{base}/granty/okienko/{person.pk}/",
+            f"{base}/organizacje/zarejestruj/?osoba={person.pk}",
+            f"{base}/organizacje/zarejestruj/?rodzaj=informal_group&osoba={person.pk}",
+        ],
+    )
+    page.goto(f"{base}/granty/okienko/{person.pk}/")
+    late = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    page.fill(f"#call{call.pk}_received_at", late)
+    page.fill(f"#call{call.pk}_title", "Podwórkowe lato")
+    with page.expect_navigation():
+        page.locator(f"#call{call.pk}_title").press("Enter")
+    assert page.locator(".field-error").count() >= 1
+    assert page.input_value(f"#call{call.pk}_title") == "Podwórkowe lato"
+    report = axe_violations(page)
+    if report:
+        failures.append(f"paper application refused ({language})\n{report}")
+    on_time = (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    page.fill(f"#call{call.pk}_received_at", on_time)
+    with page.expect_navigation():
+        page.locator(f"#call{call.pk}_title").press("Enter")
+    application = Application.objects.get()
+    assert application.channel == "post" and application.keyed_by == clerk
+    failures += check_pages(page, [f"{base}/granty/wnioski/{application.pk}/"])
+    page.context.close()
+    assert failures == [], "\n\n".join(failures)

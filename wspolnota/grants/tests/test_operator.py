@@ -193,3 +193,19 @@ def test_a_calls_operator_changes_only_by_an_announced_amendment(owner):
     assert version.changes["regranting_operator"] == {"before": None, "after": operator.pk}
     application.refresh_from_db()
     assert _save(owner, application).operator == operator
+
+
+def test_the_public_version_history_names_the_operator_not_its_number(owner, client):
+    from wspolnota.grants.models import Call, CallStatus
+
+    application = _awarded(owner, InformalGroupFactory())
+    call = application.call
+    Call.objects.filter(pk=call.pk).update(status=CallStatus.PUBLISHED, version=1)
+    call.refresh_from_db()
+    operator = OrganisationFactory(name="Fundacja Operator Regrantingu")
+    services.call_amend(
+        actor=owner, call=call, reason="Nowy operator", rules={"regranting_operator": operator.pk}
+    )
+    page = client.get(f"/pl/granty/nabory/{call.pk}/").content.decode()
+    assert "Fundacja Operator Regrantingu" in page
+    assert f"— → {operator.pk}<" not in page

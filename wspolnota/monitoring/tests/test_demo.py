@@ -71,6 +71,10 @@ def test_the_demo_loads_once_and_its_weighted_survey_matches_an_independent_comp
     assert measurement.ci_low < measurement.value < measurement.ci_high
     assert measurement.value != Decimal(measurement.details["unweighted_percent"])
     assert Indicator.objects.count() == 5
+    # sample values are marked as demo, are a series of their own and never the strategy's
+    assert measurement.demo and measurement.series == "survey"
+    assert not Measurement.objects.filter(method="strategy", demo=True).exists()
+    assert not Measurement.objects.filter(method="computed", demo=False).exists()
 
 
 @pytest.mark.django_db

@@ -38,11 +38,16 @@ def test_senior_centres_are_counted_at_the_end_of_each_year_and_by_district(
     # centre in District I and the 2023 centre in District XVIII (the 2021 one closed in 2023)
     rows_2022 = services.measurement_compute(actor=official, indicator=centres, year=2022)
     assert rows_2022[0].value == 2
-    assert {(r.district.number, r.value) for r in rows_2022[1:]} == {(1, Decimal(2))}
+    # every district is listed, those with no centre as 0 (issue 21: not left out silently)
+    assert len(rows_2022) == 1 + 18
+    assert {(r.district.number, r.value) for r in rows_2022[1:] if r.value} == {(1, Decimal(2))}
     rows = services.measurement_compute(actor=official, indicator=centres, year=2024)
     city, *districts = rows
     assert (city.value, city.reference_date) == (2, date(2024, 12, 31))
-    assert {(r.district.number, r.value) for r in districts} == {(1, Decimal(1)), (18, Decimal(1))}
+    assert {(r.district.number, r.value) for r in districts if r.value} == {
+        (1, Decimal(1)),
+        (18, Decimal(1)),
+    }
     services.batch_approve(actor=second_official, batch=city.batch)
     # centres per 10,000 residents aged 60+ once a population table with ages exists
     services.population_table_import(

@@ -41,7 +41,7 @@ def test_the_dashboard_shows_every_indicator_with_its_assessment_and_the_tree(
         "Liczba Centrów Aktywności Seniora",
         "Frekwencja w ramach głosowania na budżet obywatelski",
         "1 164",
-        "5% (2017)",
+        "Stan wyjściowy (2017)",  # turnout's baseline: "5% (2017)" under its own year
         "Ok. 70",
         "Trend spadkowy",
     ):

@@ -27,4 +27,6 @@ def url_samples(request: Any) -> dict[str, Any]:
         "report_year": 2024,
         "meas_batch": str(pending.batch),
         "survey_pk": 1,
+        "report_version": 1,
+        "dataset_id": "strategia-cel-v-wskazniki",
     }

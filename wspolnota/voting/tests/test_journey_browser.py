@@ -1,13 +1,17 @@
 """One browser journey from nothing to a winner's page (issue 16), JavaScript off and on.
 
 The budget office creates an edition, its phases, pools, rules, voting rules and two voting
-points (one placed on the map from its address) through its pages; a resident submits a project
-and a neighbour supports it through the pages; the office assigns the verification in bulk on
-its page; a resident votes in the browser (identity, ballot, review, SMS code, receipt); the count
-is published; the winner's page says "selected" and links to its implementation, and the
-catalogue's "selected" filter finds it. Steps the pages of other tests already drive (the
-reviews' checklists, the final list, closing the points, counting) go through the services
-those pages call, and the calendar moves with ``move_to_phase`` (what weeks do)."""
+points (one placed on the map from its address, both coordinated by the office) through its
+pages; a resident submits a project and a neighbour supports it through the pages; the office
+assigns the verification in bulk, fills both reviews' checklists, asks for the merit review and
+announces the outcome on each project's verification page, publishes the final list on its page,
+closes both points with their protocols, closes the ballot box, counts and publishes on the
+voting office page; a resident votes in the browser (identity, ballot, review, SMS code, receipt);
+the winner's page says "selected" and links to its implementation, and the catalogue's "selected"
+filter finds it. With JavaScript on, axe checks every official page visited (pl) and the set-up
+pages in en and uk too. Through services stay only what is not an official's page: the second
+project and the extra supporters and online voters (residents' pages other tests drive), and the
+calendar, which moves with ``move_to_phase`` (what weeks do)."""
 
 from __future__ import annotations
 
@@ -20,7 +24,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wspolnota.accounts.roles import Role
-from wspolnota.budget import services as budget_services
 from wspolnota.budget.models import (
     FORMAL_CHECKLIST,
     MERIT_CHECKLIST,
@@ -33,13 +36,12 @@ from wspolnota.budget.models import (
 from wspolnota.budget.tests.factories import move_to_phase, pool_for, submitted_project, support
 from wspolnota.conftest import PASSWORD
 from wspolnota.territory.services import KRAKOW_ADDRESS_SAMPLE, address_points_load
-from wspolnota.tests_support.axe import log_in
+from wspolnota.tests_support.axe import axe_violations, check_urls, log_in
 from wspolnota.tests_support.factories import CityUnitFactory, RoleAssignmentFactory, UserFactory
 from wspolnota.voting import services
 from wspolnota.voting.models import VotingPoint
 from wspolnota.voting.tests.factories import (
     cast_online,
-    close_vote,
     confirmed,
     identity_of,
     make_pesel,
@@ -54,16 +56,34 @@ def _submit(page: Any, selector: str = "form.form button[type=submit]") -> None:
         page.click(selector)
 
 
-def _set_up(page: Any, live: str, year: int, unit: Any, krakow: Any) -> Edition:
+class _Axe:
+    """Collects axe reports of the pages it is shown (only with JavaScript on: axe is a script)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.failures: list[str] = []
+
+    def __call__(self, page: Any) -> None:
+        if self.enabled:
+            report = axe_violations(page)
+            if report:
+                self.failures.append(f"{page.url}\n{report}")
+
+
+def _set_up(
+    page: Any, live: str, year: int, unit: Any, krakow: Any, official: Any, axe: _Axe
+) -> Edition:
     """The office's pages, from nothing: edition, phases, pools, rules, vote, two points."""
     budget = f"{live}/pl/budzet-obywatelski/"
     page.goto(budget + "urzad/nowa-edycja/")
+    axe(page)
     page.fill("#id_year", str(year))
     page.fill("#id_name", f"Budżet Obywatelski {year}")
     page.fill("#id_total_budget", "3 000 000")
     page.select_option("#id_coordinating_unit", str(unit.pk))
     _submit(page)
     page.goto(budget + f"{year}/etapy/")
+    axe(page)
     start = timezone.localtime() + timedelta(days=1)
     for position, kind in enumerate(Phase.values):
         begins = start + timedelta(days=10 * position)
@@ -71,6 +91,7 @@ def _set_up(page: Any, live: str, year: int, unit: Any, krakow: Any) -> Edition:
         page.fill(f"#id_{kind}__ends_at", (begins + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M"))
     _submit(page)
     page.goto(budget + f"{year}/ustawienia/pule/")
+    axe(page)
     # District I's pool fits one project of 100 000 zł, not two: one wins, one does not.
     for district, amount in ((None, "2 000 000"), (krakow[1], "150 000")):
         if district is not None:
@@ -80,14 +101,17 @@ def _set_up(page: Any, live: str, year: int, unit: Any, krakow: Any) -> Edition:
         page.fill("#id_max_project_cost", "150 000")
         _submit(page)
     page.goto(budget + f"{year}/ustawienia/")
+    axe(page)
     page.fill("#id_supporters_required", "2")
     page.check("#id_is_published")
     _submit(page)
     page.goto(f"{live}/pl/glosowanie/{year}/ustawienia/zasady/")
+    axe(page)
     page.select_option("#id_ballot_kind", "krakow")
     _submit(page, "button[name=save]")
     _submit(page, "button[name=fix]")
     page.goto(f"{live}/pl/glosowanie/{year}/ustawienia/punkty/")
+    axe(page)
     for name, address, district in (
         ("Biblioteka Kraków — Rajska", "ul. Rajska 1, Kraków", krakow[1]),
         ("Centrum Kultury Nowej Huty", "os. Centrum A 1, Kraków", krakow[18]),
@@ -97,13 +121,35 @@ def _set_up(page: Any, live: str, year: int, unit: Any, krakow: Any) -> Edition:
         page.select_option("#id_district", str(district.pk))
         page.fill("#id_hours", "pon.–pt. 10:00–18:00")
         page.check("#id_step_free")
+        page.fill("#id_coordinators", official.email)  # the office closes both points itself
         _submit(page)
+    axe(page)
     edition = Edition.objects.get(year=year)
     assert edition.is_published and edition.pools.count() == 2
     points = list(VotingPoint.objects.filter(edition=edition).order_by("name"))
     assert len(points) == 2
     assert (points[0].latitude, points[0].longitude) == (Decimal("50.064000"), Decimal("19.930600"))
     assert points[1].latitude is not None
+    assert all(list(p.coordinators.all()) == [official] for p in points)
+    if axe.enabled:  # the same set-up pages in English and Ukrainian
+        pool = edition.pools.order_by("pk").first()
+        for language in ("en", "uk"):
+            budget_l = f"{live}/{language}/budzet-obywatelski/"
+            voting_l = f"{live}/{language}/glosowanie/{year}/"
+            axe.failures += check_urls(
+                page,
+                [
+                    budget_l + "urzad/nowa-edycja/",
+                    budget_l + f"{year}/etapy/",
+                    budget_l + f"{year}/ustawienia/",
+                    budget_l + f"{year}/ustawienia/pule/",
+                    budget_l + f"{year}/ustawienia/pule/{pool.pk}/",
+                    budget_l + f"{year}/ustawienia/weryfikacja/",
+                    voting_l + "ustawienia/zasady/",
+                    voting_l + "ustawienia/punkty/",
+                    voting_l + f"ustawienia/punkty/{points[0].pk}/",
+                ],
+            )
     return edition
 
 
@@ -128,20 +174,34 @@ def _submit_project(page: Any, live: str, year: int, pool: Any) -> Project:
     return project
 
 
-def _verify(official: Any, project: Project) -> None:
-    formal = project.reviews.get(stage=ReviewStage.FORMAL)
-    budget_services.review_complete(
-        actor=official, review=formal, checklist={k: True for k, _ in FORMAL_CHECKLIST}, passed=True
-    )
-    merit = budget_services.review_assign(
-        actor=official, project=project, unit=project.verification_unit
-    )
-    budget_services.review_complete(
-        actor=official, review=merit, checklist={k: True for k, _ in MERIT_CHECKLIST}, passed=True
-    )
-    budget_services.verification_decide(
-        actor=official, project=project, positive=True, reasons="Spełnia wymogi."
-    )
+def _review(page: Any, review: Any, checklist: Any, axe: _Axe) -> None:
+    """Tick every item of a review's checklist, mark it positive and save it, on the page."""
+    form = f"#form-review-{review.pk}"
+    for key, _label in checklist:
+        page.check(f"#id_review-{review.pk}-check_{key}")
+    page.check(f"{form} input[name='review-{review.pk}-result'][value=passed]")
+    page.fill(f"#id_review-{review.pk}-notes", "Wszystkie warunki spełnione.")
+    _submit(page, f"{form} button[type=submit]")
+    assert "Zapisano." in page.inner_text("main"), page.inner_text("main")[:800]
+    axe(page)
+
+
+def _verify(page: Any, live: str, unit: Any, project: Project, axe: _Axe) -> None:
+    """The verifying official's page: the formal checklist, the merit review asked of the unit
+    and its checklist, then the public outcome."""
+    page.goto(f"{live}/pl/budzet-obywatelski/projekty/{project.pk}/weryfikacja/")
+    axe(page)
+    _review(page, project.reviews.get(stage=ReviewStage.FORMAL), FORMAL_CHECKLIST, axe)
+    page.select_option("#id_assign-unit", str(unit.pk))
+    _submit(page, "#form-assign button[type=submit]")
+    assert "Zapisano." in page.inner_text("main"), page.inner_text("main")[:800]
+    _review(page, project.reviews.get(stage=ReviewStage.MERIT), MERIT_CHECKLIST, axe)
+    page.check("#form-decision input[name='decision-outcome'][value=positive]")
+    page.fill("#id_decision-reasons", "Spełnia wymogi.")
+    _submit(page, "#form-decision button[type=submit]")
+    axe(page)
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.VERIFIED_POSITIVE, page.inner_text("main")[:800]
 
 
 def _vote_in_the_browser(page: Any, live: str, year: int, district: Any, project: Project) -> None:
@@ -186,8 +246,9 @@ def test_an_edition_from_set_up_to_the_winners_page_in_the_browser(
         log_in(page, live, user.email, PASSWORD)
         return context, page
 
+    axe = _Axe(enabled=javascript)
     office_context, office = tab(official)
-    edition = _set_up(office, live, year, unit, krakow)
+    edition = _set_up(office, live, year, unit, krakow, official, axe)
 
     # Submission opens: a resident submits, a neighbour supports by typing the address.
     edition = move_to_phase(edition, Phase.SUBMISSION)
@@ -206,9 +267,11 @@ def test_an_edition_from_set_up_to_the_winners_page_in_the_browser(
         for _ in range(2 if project == other else 1):
             support(user=UserFactory(district=krakow[1]), project=project)
 
-    # Verification: the office assigns both projects in bulk on its page, then decides.
+    # Verification: the office assigns both projects in bulk on its page, then reviews and
+    # decides on each project's verification page.
     edition = move_to_phase(edition, Phase.VERIFICATION)
     office.goto(f"{live}/pl/budzet-obywatelski/{year}/ustawienia/weryfikacja/")
+    axe(office)
     for project in (winner, other):
         office.check(f"input[name=projects][value='{project.pk}']")
     office.select_option("#id_unit", str(unit.pk))
@@ -216,9 +279,16 @@ def test_an_edition_from_set_up_to_the_winners_page_in_the_browser(
     for project in (winner, other):
         project.refresh_from_db()
         assert project.status == ProjectStatus.IN_VERIFICATION
-        _verify(official, project)
+        _verify(office, live, unit, project, axe)
+
+    # The final list, announced on its page.
     edition = move_to_phase(edition, Phase.FINAL_LIST)
-    assert budget_services.final_list_publish(actor=official, edition=edition) == 2
+    office.goto(f"{live}/pl/budzet-obywatelski/{year}/lista-do-glosowania/")
+    axe(office)
+    office.check("#id_confirm")
+    _submit(office)
+    assert "Lista do głosowania została ogłoszona: 2" in office.inner_text("main")
+    axe(office)
 
     # The vote: one resident in the browser, two more online; then counted and published.
     edition = move_to_phase(edition, Phase.VOTING)
@@ -237,9 +307,34 @@ def test_an_edition_from_set_up_to_the_winners_page_in_the_browser(
             krakow[1],
             {local.pk: [(winner.pk, 0), (other.pk, 0)]},
         )
-    edition = close_vote(edition)
-    services.edition_count(actor=official, edition=edition, at=timezone.now())
-    services.results_publish(actor=official, edition=edition, at=timezone.now())
+
+    # After the vote: the office closes both points with their protocols, then on the voting
+    # office page closes the ballot box, counts and publishes.
+    edition = move_to_phase(edition, Phase.RESULTS)
+    services.ballot_cache_clear()
+    for point in VotingPoint.objects.filter(edition=edition).order_by("name"):
+        office.goto(f"{live}/pl/glosowanie/punkty/{point.pk}/zamkniecie/")
+        axe(office)
+        office.fill("#id_cards_received", "100")
+        office.fill("#id_cards_unused", "100")
+        _submit(office)
+        assert "Punkt został zamknięty" in office.inner_text("main"), office.url
+        axe(office)
+    assert not VotingPoint.objects.filter(edition=edition, closed_at__isnull=True).exists()
+    office.goto(f"{live}/pl/glosowanie/{year}/urzad/")
+    axe(office)
+    _submit(office, "button[name=close_box]")
+    assert "Urna zamknięta" in office.inner_text("main"), office.inner_text("main")[:800]
+    axe(office)
+    office.fill("#id_witnesses", "Jan Kowalski, Maria Wiśniewska")
+    _submit(office, "button[name=count]")
+    assert "Głosy policzone we wszystkich pulach." in office.inner_text("main")
+    axe(office)
+    _submit(office, "button[name=publish]")
+    assert f"/glosowanie/{year}/wyniki/" in office.url and "Wyniki ogłoszone." in office.inner_text(
+        "main"
+    )
+    axe(office)
 
     # Anyone: the winner's page says selected and links to the building; the filter finds it.
     from wspolnota.implementation.models import Implementation
@@ -260,3 +355,4 @@ def test_an_edition_from_set_up_to_the_winners_page_in_the_browser(
     assert "Zielona alejka przy Rajskiej" in catalogue and "Ławki przy szkole" not in catalogue
     visitor.close()
     office_context.close()
+    assert axe.failures == [], "\n\n".join(axe.failures)
