@@ -29,6 +29,12 @@ from wspolnota.territory.selectors import default_city, district_list
 
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
+# The EU data-theme vocabulary's own labels: DCAT-AP requires a theme concept to carry one.
+EU_THEME_LABELS = {
+    "GOVE": ("Rząd i sektor publiczny", "Government and public sector"),
+    "REGI": ("Regiony i miasta", "Regions and cities"),
+    "SOCI": ("Ludność i społeczeństwo", "Population and society"),
+}
 EU_FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
 EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 MEDIA_TYPES = {
@@ -562,6 +568,22 @@ def dataset_get(identifier: str, request: HttpRequest | None = None) -> dict[str
     return None
 
 
+def _ref(iri: str, kind: str) -> dict[str, str]:
+    """A reference to a resource with the class DCAT-AP's range shapes require of it."""
+    return {"@id": iri, "@type": kind}
+
+
+def _theme(code: str) -> dict[str, Any]:
+    polish, english = EU_THEME_LABELS[code]
+    return {
+        **_ref(EU_THEME + code, "skos:Concept"),
+        "skos:prefLabel": [
+            {"@language": "pl", "@value": polish},
+            {"@language": "en", "@value": english},
+        ],
+    }
+
+
 def dcat_catalogue(request: HttpRequest | None = None) -> dict[str, Any]:
     """A DCAT-AP 2 catalogue of the platform's datasets as JSON-LD."""
     base = settings.SITE_URL
@@ -572,7 +594,8 @@ def dcat_catalogue(request: HttpRequest | None = None) -> dict[str, Any]:
         "foaf:name": settings.CITY_NAME if city is None else f"Gmina Miejska {city.name}",
     }
     contact = {
-        "@type": "vcard:Organization",
+        # vcard:Kind is the range DCAT-AP's shapes check (without inference, so named too).
+        "@type": ["vcard:Organization", "vcard:Kind"],
         "vcard:fn": settings.CITY_NAME,
         "vcard:hasEmail": f"mailto:{settings.HELP_EMAIL}",
     }
@@ -590,11 +613,12 @@ def dcat_catalogue(request: HttpRequest | None = None) -> dict[str, Any]:
                     "@type": "dcat:Distribution",
                     "dcat:accessURL": {"@id": item["url"]},
                     "dcat:downloadURL": {"@id": item["url"]},
-                    "dct:format": {"@id": EU_FILE_TYPE + kind},
-                    "dcat:mediaType": {
-                        "@id": "https://www.iana.org/assignments/media-types/" + MEDIA_TYPES[kind]
-                    },
-                    "dct:license": {"@id": licence},
+                    "dct:format": _ref(EU_FILE_TYPE + kind, "dct:MediaTypeOrExtent"),
+                    "dcat:mediaType": _ref(
+                        "https://www.iana.org/assignments/media-types/" + MEDIA_TYPES[kind],
+                        "dct:MediaType",
+                    ),
+                    "dct:license": _ref(licence, "dct:LicenseDocument"),
                     "dct:title": f"{identifier}{'-' + str(item['suffix']) if item.get('suffix') else ''}.{kind.lower()}",
                 }
             )
@@ -608,18 +632,21 @@ def dcat_catalogue(request: HttpRequest | None = None) -> dict[str, Any]:
                 "dcat:keyword": [
                     {"@language": "pl", "@value": k} for k in dataset.get("keywords", [])
                 ],
-                "dcat:theme": {"@id": EU_THEME + dataset.get("theme", "GOVE")},
+                "dcat:theme": _theme(dataset.get("theme", "GOVE")),
                 "dct:publisher": {"@id": publisher["@id"]},
                 "dcat:contactPoint": contact,
-                "dct:accrualPeriodicity": {
-                    "@id": EU_FREQUENCY + dataset.get("frequency", "ANNUAL")
-                },
+                "dct:accrualPeriodicity": _ref(
+                    EU_FREQUENCY + dataset.get("frequency", "ANNUAL"), "dct:Frequency"
+                ),
                 "dct:language": [
-                    {"@id": EU_LANGUAGE + LANGUAGE_URIS[code]} for code, _n in settings.LANGUAGES
+                    _ref(EU_LANGUAGE + LANGUAGE_URIS[code], "dct:LinguisticSystem")
+                    for code, _n in settings.LANGUAGES
                 ],
-                "dct:spatial": {"@id": f"https://teryt.stat.gov.pl/{settings.CITY_TERYT}"},
+                "dct:spatial": _ref(
+                    f"https://teryt.stat.gov.pl/{settings.CITY_TERYT}", "dct:Location"
+                ),
                 "dcat:distribution": distributions,
-                "dcat:landingPage": {"@id": base + dataset_page_path(identifier)},
+                "dcat:landingPage": _ref(base + dataset_page_path(identifier), "foaf:Document"),
                 **({"dct:modified": _literal(modified)} if modified else {}),
             }
         )
@@ -628,6 +655,7 @@ def dcat_catalogue(request: HttpRequest | None = None) -> dict[str, Any]:
             "dcat": "http://www.w3.org/ns/dcat#",
             "dct": "http://purl.org/dc/terms/",
             "foaf": "http://xmlns.com/foaf/0.1/",
+            "skos": "http://www.w3.org/2004/02/skos/core#",
             "vcard": "http://www.w3.org/2006/vcard/ns#",
             "xsd": "http://www.w3.org/2001/XMLSchema#",
         },
@@ -640,10 +668,11 @@ def dcat_catalogue(request: HttpRequest | None = None) -> dict[str, Any]:
             )
         ),
         "dct:publisher": publisher,
-        "foaf:homepage": {"@id": base + "/"},
+        "foaf:homepage": _ref(base + "/", "foaf:Document"),
         "dct:language": [
-            {"@id": EU_LANGUAGE + LANGUAGE_URIS[code]} for code, _n in settings.LANGUAGES
+            _ref(EU_LANGUAGE + LANGUAGE_URIS[code], "dct:LinguisticSystem")
+            for code, _n in settings.LANGUAGES
         ],
-        "dct:license": {"@id": licence},
+        "dct:license": _ref(licence, "dct:LicenseDocument"),
         "dcat:dataset": datasets,
     }

@@ -5,11 +5,10 @@ with the DCAT-AP 3.0.1 SHACL shapes. Each test failed on the code before."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-SHAPES = Path(__file__).resolve().parents[1] / "data" / "dcat-ap"
+from wspolnota.tests_support.data import dcat_ap_shapes
 
 
 def _datasets(client) -> dict[str, dict]:
@@ -102,19 +101,31 @@ def test_every_dataset_iri_resolves_to_its_page(client, strategy, krakow):
 
 @pytest.mark.django_db
 def test_the_catalogue_conforms_to_the_dcat_ap_3_shapes(client, strategy, krakow):
-    pyshacl = pytest.importorskip("pyshacl", reason="pySHACL is not in the locked environment")
-    rdflib = pytest.importorskip("rdflib")
+    import pyshacl
+    import rdflib
+    from rdflib.namespace import SH
+
     data = rdflib.Graph().parse(
         data=client.get("/api/monitoring/catalog").content.decode(), format="json-ld"
     )
     shapes = rdflib.Graph()
-    shapes.parse(SHAPES / "dcat-ap-SHACL.ttl", format="turtle")
-    shapes.parse(SHAPES / "ranges.ttl", format="turtle")
+    for path in dcat_ap_shapes():
+        shapes.parse(path, format="turtle")
+    # The 3.0.1 release's ranges.ttl names five property shapes that it never defines (no triple
+    # at all, so they constrain nothing); pySHACL refuses such a graph, so they are left out.
+    dangling = [
+        (shape, SH.property, prop)
+        for shape, prop in shapes.subject_objects(SH.property)
+        if (prop, SH.path, None) not in shapes
+    ]
+    assert len(dangling) == 5
+    for triple in dangling:
+        shapes.remove(triple)
     conforms, _graph, report = pyshacl.validate(data, shacl_graph=shapes, inference="none")
     assert conforms, report
 
 
 def test_the_dcat_ap_shapes_are_vendored_with_their_attribution():
-    assert (SHAPES / "dcat-ap-SHACL.ttl").exists() and (SHAPES / "ranges.ttl").exists()
-    source = (SHAPES / "SOURCE.md").read_text()
+    assert all(path.exists() for path in dcat_ap_shapes())
+    source = (dcat_ap_shapes()[0].parent / "SOURCE.md").read_text()
     assert "CC BY 4.0" in source or "CC-BY-4.0" in source
