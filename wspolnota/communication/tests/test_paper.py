@@ -10,6 +10,7 @@ page that asks for them.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -63,12 +64,16 @@ def _pages(pdf: bytes, tmp_path: Path) -> tuple[int, str]:
     return pages, size
 
 
+_HOUSE_NUMBERS = itertools.count(7)
+
+
 def _letter_subscriber(name: str, district: object) -> object:
+    # Each at an address of their own: letters to one household are merged into one (issue 17).
     return SubscriptionFactory(
         channel=Channel.LETTER,
         email="",
         postal_name=name,
-        postal_street="ul. Długa 7/3",
+        postal_street=f"ul. Długa {next(_HOUSE_NUMBERS)}/3",
         postal_code="31-147",
         postal_city="Kraków",
         districts=[district],

@@ -1,6 +1,7 @@
 """A clerk's morning at a counter (issue 17), in headless Chromium with the keyboard and clicks a
 clerk would use: a caller without internet is recorded, answers a consultation's survey, is
-registered for its meeting and subscribed to SMS notices for their district; the letter they
+registered for its meeting, subscribed to SMS notices for their district and signed up for a
+senior centre's activity (the clerk also serves the social policy unit's centres); the letter they
 sent to another consultation is entered, and when that consultation's report is published a
 letter with the reasoned answer is produced in the background's letter batch."""
 
@@ -48,6 +49,16 @@ def test_a_clerks_morning(browser, live_server, krakow):
         intro="",
         verified=True,
         questions="single | Jak często? | codziennie; co tydzień; rzadko",
+    )
+    from wspolnota.community.models import ActivitySignup
+    from wspolnota.community.tests.factories import ActivityFactory, PlaceFactory
+
+    social = CityUnitFactory(code="WPS", name="Wydział Polityki Społecznej i Zdrowia")
+    RoleAssignmentFactory(user=clerk, role=Role.COUNTER_CLERK, city_unit=social)
+    gym = ActivityFactory(
+        place=PlaceFactory(city_unit=social, name="Centrum Aktywności Seniorów Podgórze"),
+        title="Gimnastyka przy muzyce",
+        capacity=12,
     )
     square = ConsultationFactory(
         initiating_unit=unit,
@@ -118,6 +129,18 @@ def test_a_clerks_morning(browser, live_server, krakow):
 
     sms = Subscription.objects.get(user=person, channel="sms")
     assert sms.status == Subscription.Status.ACTIVE
+
+    # 4b. Signed up for the senior centre's Tuesday gymnastics, from the counter page.
+    page.goto(f"{base}/okienko/osoba/{person.pk}/")
+    with page.expect_navigation():
+        page.click(f"a[href$='/spolecznosc/okienko/{person.pk}/']")
+    _check(page, failures, "the community counter page")
+    page.select_option(f"#channel-activity-{gym.pk}", "phone")
+    with page.expect_navigation():
+        page.locator(f"#channel-activity-{gym.pk} ~ button[type=submit]").click()
+    signup = ActivitySignup.objects.get(activity=gym)
+    assert (signup.user, signup.channel, signup.keyed_by) == (person, Channel.PHONE, clerk)
+    assert signup.status == "confirmed"
 
     # 5. Their letter to the other consultation, post-marked on its last day, came in today.
     page.goto(f"{base}/okienko/osoba/{person.pk}/")
