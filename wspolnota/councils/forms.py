@@ -354,3 +354,35 @@ class OpinionAdoptForm(forms.Form):
         if meetings is not None:
             self.fields["meeting"].queryset = meetings
         self.fields["meeting"].empty_label = _("— bez posiedzenia —")
+
+
+class SchoolVoteOpenForm(forms.Form):
+    school_name = forms.CharField(label=_("Szkoła"), max_length=200)
+    candidates = forms.CharField(
+        label=_("Kandydaci (jedno imię i nazwisko w wierszu)"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=6000,
+    )
+    seats = forms.IntegerField(label=_("Liczba mandatów"), min_value=1, max_value=40, initial=1)
+    opens_at = forms.DateTimeField(label=_("Głosowanie od"), widget=DATETIME_WIDGET)
+    closes_at = forms.DateTimeField(label=_("Głosowanie do"), widget=DATETIME_WIDGET)
+
+    def clean_candidates(self) -> list[str]:
+        return [line for line in self.cleaned_data["candidates"].splitlines() if line.strip()]
+
+
+class SchoolVoteSheetForm(forms.Form):
+    label = forms.CharField(label=_("Klasa"), max_length=40)
+    size = forms.IntegerField(label=_("Liczba kodów"), min_value=1, max_value=60, initial=30)
+
+
+class SchoolVoteBallotForm(forms.Form):
+    code = forms.CharField(label=_("Kod z karty"), max_length=20)
+    picks = forms.TypedMultipleChoiceField(
+        label=_("Kandydaci"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, candidates: list[str], seats: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["picks"].choices = list(enumerate(candidates))
+        self.fields["picks"].help_text = _("Wybierz od 1 do %(seats)s.") % {"seats": seats}

@@ -546,3 +546,36 @@ class Opinion(BaseModel):
 
     def __str__(self) -> str:
         return self.draft_title
+
+
+class SchoolElectionVote(BaseModel):
+    """A school's election to the Youth Council held by single-use class codes (the schools
+    app's ``CodeBox``): the candidates (public: they stand for a public body), the seats, and —
+    once closed — the lot drawn for ties and the recorded ``SchoolElection``."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="school_votes")
+    school_name = models.CharField(_("szkoła"), max_length=200)
+    box = models.OneToOneField(
+        "schools.CodeBox", on_delete=models.PROTECT, related_name="school_election_vote"
+    )
+    candidates = models.JSONField(_("kandydaci"), default=list)
+    seats = models.PositiveSmallIntegerField(
+        _("liczba mandatów"), default=1, validators=[MinValueValidator(1)]
+    )
+    lot = models.JSONField(_("kolejność losowania przy remisie"), default=list, blank=True)
+    tally = models.JSONField(_("wyniki"), default=list, blank=True)
+    election = models.OneToOneField(
+        SchoolElection,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="code_vote",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("głosowanie kodami w szkole")
+        verbose_name_plural = _("głosowania kodami w szkołach")
+
+    def __str__(self) -> str:
+        return self.school_name

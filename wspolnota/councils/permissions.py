@@ -95,3 +95,9 @@ def can_view_question(user: Any, question: ResidentQuestion, *, on: date) -> boo
     if can_manage_body(user, question.body, on=on) or can_hide_question(user, question):
         return True
     return question.is_public and question.status != "hidden"
+
+
+def can_run_school_vote(user: Any, body: Body) -> bool:
+    """A school election by codes is run by the officials of the unit that keeps the Youth
+    Council (and administrators): never by any official, nor by the body's own members."""
+    return _signed_in(user) and acts_for_unit(user, body.city_unit_id)

@@ -53,6 +53,13 @@ register(
         erase=KEEP,
         reason="who chairs a committee of a public body is a public record",
     ),
+    PersonalData(
+        "councils.SchoolElectionVote",
+        personal_fields=("candidates", "lot", "tally"),
+        erase=KEEP,
+        reason="candidates' names in a school's election to the Youth Council, a public body: "
+        "who stood and how many votes they had is a public record (no account is linked)",
+    ),
     PersonalData("councils.Resolution", official_fields=("published_by",)),
     PersonalData(
         "councils.ResidentQuestion",

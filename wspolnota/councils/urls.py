@@ -29,6 +29,22 @@ urlpatterns = [
     path("opinie/<int:opinion_id>/edycja/", views.opinion_edit, name="opinion_edit"),
     path("opinie/<int:opinion_id>/przyjecie/", views.opinion_adopt, name="opinion_adopt"),
     path("mandaty/<int:membership_id>/wygasniecie/", views.membership_end, name="membership_end"),
+    path("glosowanie-szkolne/<int:vote_id>/", views.school_vote, name="school_vote"),
+    path(
+        "glosowanie-szkolne/<int:vote_id>/kody/",
+        views.school_vote_office,
+        name="school_vote_office",
+    ),
+    path(
+        "glosowanie-szkolne/<int:vote_id>/zamkniecie/",
+        views.school_vote_close,
+        name="school_vote_close",
+    ),
+    path(
+        "<slug:body_slug>/kadencje/<int:term_id>/glosowanie-szkolne/nowe/",
+        views.school_vote_open,
+        name="school_vote_open",
+    ),
     path("<slug:body_slug>/", views.body_detail, name="body_detail"),
     path("<slug:body_slug>/posiedzenia/", views.meeting_list, name="meeting_list"),
     path("<slug:body_slug>/posiedzenia/nowe/", views.meeting_edit, name="meeting_create"),

@@ -11,12 +11,14 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wspolnota.accounts.models import User
 from wspolnota.core.errors import DomainError
 from wspolnota.core.forms import apply_domain_error
-from wspolnota.councils import permissions, selectors, services
+from wspolnota.core.ratelimit import rate_limited
+from wspolnota.councils import documents, permissions, school_votes, selectors, services
 from wspolnota.councils.forms import (
     AnswerForm,
     CommitteeForm,
@@ -34,6 +36,9 @@ from wspolnota.councils.forms import (
     ResolutionFilterForm,
     ResolutionPublishForm,
     SchoolElectionForm,
+    SchoolVoteBallotForm,
+    SchoolVoteOpenForm,
+    SchoolVoteSheetForm,
     TermForm,
     VoteForm,
 )
@@ -46,9 +51,12 @@ from wspolnota.councils.models import (
     Membership,
     OpinionStatus,
     ResolutionStatus,
+    SchoolElectionVote,
     Term,
     VoteKind,
 )
+from wspolnota.schools import codes
+from wspolnota.schools import errors as schools_errors
 from wspolnota.territory.selectors import district_get
 
 PAGE_SIZE = 25
@@ -813,5 +821,139 @@ def committee_add(request: HttpRequest, body_slug: str, term_id: int) -> HttpRes
         request,
         "councils/committee_form.html",
         {"form": form, "body": body, "term": term},
+        status=_status(form),
+    )
+
+
+# --- A school's Youth Council election by single-use codes (issue 22) ---------------------------
+
+
+def _school_vote(vote_id: int) -> SchoolElectionVote:
+    vote = (
+        SchoolElectionVote.objects.select_related("term__body", "box", "election")
+        .filter(pk=vote_id)
+        .first()
+    )
+    if vote is None:
+        raise Http404
+    return vote
+
+
+def _require_school_vote_official(request: HttpRequest, body: Body) -> User:
+    user = _signed_in(request)
+    if not permissions.can_run_school_vote(user, body):
+        raise PermissionDenied
+    return user
+
+
+@login_required
+def school_vote_open(request: HttpRequest, body_slug: str, term_id: int) -> HttpResponse:
+    body = _body(body_slug)
+    user = _require_school_vote_official(request, body)
+    term = _term(body, term_id)
+    if body.kind != BodyKind.YOUTH_COUNCIL:
+        raise Http404
+    form = SchoolVoteOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vote = school_votes.school_vote_open(actor=user, term=term, **form.cleaned_data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Otwarto głosowanie kodami."))
+            return redirect("councils:school_vote_office", vote_id=vote.pk)
+    return render(
+        request,
+        "councils/school_vote_form.html",
+        {"form": form, "body": body, "term": term},
+        status=_status(form),
+    )
+
+
+@login_required
+def school_vote_office(request: HttpRequest, vote_id: int) -> HttpResponse:
+    """Turnout per class and the code sheets: a POST prints a new sheet (the PDF is the answer,
+    the codes are nowhere else)."""
+    vote = _school_vote(vote_id)
+    body = vote.term.body
+    user = _require_school_vote_official(request, body)
+    form = SchoolVoteSheetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = school_votes.school_vote_sheet_issue(
+                actor=user, vote=vote, **form.cleaned_data
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            pdf = documents.school_vote_sheet_pdf(vote=vote, issued=issued)
+            response = HttpResponse(pdf, content_type="application/pdf")
+            name = f"kody-mrk-{vote.pk}-{issued.sheet.pk}.pdf"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(
+        request,
+        "councils/school_vote_office.html",
+        {
+            "vote": vote,
+            "body": body,
+            "sheet_form": form,
+            "turnout": codes.code_turnout(box=vote.box),
+            "standings": school_votes.standings(vote),
+        },
+        status=_status(form),
+    )
+
+
+@login_required
+@require_POST
+def school_vote_close(request: HttpRequest, vote_id: int) -> HttpResponse:
+    vote = _school_vote(vote_id)
+    user = _require_school_vote_official(request, vote.term.body)
+    try:
+        school_votes.school_vote_close(actor=user, vote=vote, at=timezone.now())
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Głosowanie zamknięte, głosy policzone."))
+    return redirect("councils:school_vote_office", vote_id=vote.pk)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def school_vote(request: HttpRequest, vote_id: int) -> HttpResponse:
+    """The pupils' ballot: the code from the card and the choices, no account, no JavaScript;
+    after the close, the result and the lot."""
+    vote = _school_vote(vote_id)
+    now = timezone.now()
+    open_now = vote.box.opens_at <= now < vote.box.closes_at and not vote.box.closed
+    form = SchoolVoteBallotForm(
+        request.POST if open_now and request.method == "POST" else None,
+        candidates=vote.candidates,
+        seats=vote.seats,
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            school_votes.school_vote_cast(
+                vote=vote, code=form.cleaned_data["code"], picks=form.cleaned_data["picks"], at=now
+            )
+        except DomainError as exc:
+            if exc.message is schools_errors.CODE_UNKNOWN and rate_limited(
+                request, group="schools-code-miss", key="ip", rate="300/h"
+            ):
+                exc = schools_errors.SchoolsError(schools_errors.TOO_MANY_ATTEMPTS, field="code")
+            apply_domain_error(form, exc)
+        else:
+            return render(request, "councils/school_vote.html", {"vote": vote, "done": True})
+    return render(
+        request,
+        "councils/school_vote.html",
+        {
+            "vote": vote,
+            "form": form,
+            "open_now": open_now,
+            "standings": school_votes.standings(vote),
+        },
         status=_status(form),
     )

@@ -151,3 +151,58 @@ def test_management_pages_and_a_form_with_errors_have_no_wcag_violations(
         failures.append(f"resolution form with errors\n{report}")
     page.context.close()
     assert failures == [], "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("language", ["pl", "en", "uk"])
+def test_school_election_by_codes_pages_have_no_wcag_violations(
+    browser, live_server, council, language
+):
+    from datetime import timedelta
+
+    from wspolnota.councils import school_votes
+    from wspolnota.schools.models import CodeBox
+
+    now = timezone.now()
+    args = {
+        "actor": None,
+        "term": council["youth_term"],
+        "candidates": ["Anna Nowak", "Jan Kowalski"],
+        "seats": 1,
+        "opens_at": now - timedelta(hours=1),
+        "closes_at": now + timedelta(hours=1),
+    }
+    running = school_votes.school_vote_open(school_name="XII LO", **args)
+    counted = school_votes.school_vote_open(school_name="V LO", **args)
+    school_votes.school_vote_sheet_issue(actor=None, vote=counted, label="1a", size=2)
+    CodeBox.objects.filter(pk=counted.box_id).update(closes_at=now - timedelta(minutes=1))
+    counted.refresh_from_db()
+    school_votes.school_vote_close(actor=None, vote=counted, at=now)
+    page = browser.new_context().new_page()
+    base = f"{live_server.url}/{language}/rady"
+    failures = check_urls(
+        page,
+        [
+            f"{base}/glosowanie-szkolne/{running.pk}/",
+            f"{base}/glosowanie-szkolne/{counted.pk}/",
+        ],
+    )
+    page.goto(f"{base}/glosowanie-szkolne/{running.pk}/")
+    page.fill("#id_code", "ABCD-2345")
+    page.click("form.form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").count() == 1
+    report = axe_violations(page)
+    if report:
+        failures.append(f"school vote with errors\n{report}")
+    log_in(page, live_server.url, council["official"].email, PASSWORD, language)
+    youth, term = council["youth"], council["youth_term"]
+    failures += check_urls(
+        page,
+        [
+            f"{base}/{youth.slug}/kadencje/{term.pk}/glosowanie-szkolne/nowe/",
+            f"{base}/glosowanie-szkolne/{running.pk}/kody/",
+            f"{base}/glosowanie-szkolne/{counted.pk}/kody/",
+        ],
+    )
+    page.context.close()
+    assert failures == [], "\n\n".join(failures)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from wspolnota.councils import services
+from wspolnota.councils import school_votes, services
 from wspolnota.councils.models import (
     BodyKind,
     MeetingDocument,
@@ -61,7 +61,23 @@ def url_samples(request: Any) -> dict[str, Any]:
             "requested_on": date.today() - timedelta(days=1),
         },
     )
+    youth = services.body_create(
+        actor=None, kind=BodyKind.YOUTH_COUNCIL, name="Młodzieżowa Rada Krakowa", seats=40
+    )
+    youth_term = services.term_create(
+        actor=None, body=youth, name="I kadencja", starts_on=date.today(), ends_on=None
+    )
+    school_vote = school_votes.school_vote_open(
+        actor=None,
+        term=youth_term,
+        school_name="XII LO",
+        candidates=["Anna Nowak", "Jan Kowalski"],
+        seats=1,
+        opens_at=timezone.now() - timedelta(hours=1),
+        closes_at=timezone.now() + timedelta(hours=1),
+    )
     return {
+        "vote_id": school_vote.pk,
         "district_number": 1,
         "body_slug": body.slug,
         "term_id": term.pk,
