@@ -5,7 +5,9 @@ The message is rendered in the recipient's own language and written to the commu
 outbox inside the caller's transaction (so a rolled-back change never notifies anyone); the
 delivery worker sends it after commit, with retries, and it appears in the delivery log.
 ``key`` makes a notification idempotent (the same key is sent once), ``channels`` adds SMS for
-people with a confirmed mobile number.
+people with a confirmed mobile number. A person without an account, kept by the city (issue 17),
+is told the way they chose when a clerk wrote them down — a letter, a voice call, an SMS or an
+e-mail — by ``communication.services.reply_to_person``, from ``sender_unit``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from wspolnota.communication.choices import Channel
 from wspolnota.communication.rendering import render_template_email
 
 if TYPE_CHECKING:
-    from wspolnota.accounts.models import User
+    from wspolnota.accounts.models import CityUnit, User
 
 
 def notify(
@@ -32,9 +34,10 @@ def notify(
     key: str | None = None,
     channels: Sequence[str] = (Channel.EMAIL,),
     urgent: bool = False,
+    sender_unit: CityUnit | None = None,
 ) -> None:
     """Tell one person about an event (``kind`` such as ``"budget.project_status"``)."""
-    from wspolnota.communication.services import outbox_enqueue_direct
+    from wspolnota.communication.services import outbox_enqueue_direct, reply_to_person
 
     if not recipient.is_active or recipient.deleted_at:
         return
@@ -45,6 +48,16 @@ def notify(
         context=full_context,
         language=recipient.preferred_language,
     )
+    if recipient.kept_by_city:
+        reply_to_person(
+            person=recipient,
+            subject=rendered.subject,
+            body=rendered.text,
+            sender_unit=sender_unit,
+            kind=kind,
+            key=key,
+        )
+        return
     for channel in channels:
         if channel == Channel.EMAIL and recipient.email:
             to = recipient.email

@@ -24,7 +24,6 @@ from django.utils.text import slugify
 
 from wspolnota.accounts.models import CityUnit
 from wspolnota.communication.notifications import notify
-from wspolnota.communication.rendering import render_template_email
 from wspolnota.community import errors, permissions
 from wspolnota.community.errors import CommunityError
 from wspolnota.community.models import (
@@ -89,22 +88,6 @@ def _tell(
     person without an account the way they chose when a clerk wrote them down — a letter, a
     voice call or an SMS (``reply_to_person``). ``template`` names the pair
     ``<template>_subject.txt`` / ``<template>.txt``."""
-    subject_template = f"{template}_subject.txt"
-    body_template = f"{template}.txt"
-    if not getattr(person, "kept_by_city", False):
-        notify(
-            recipient=person,
-            kind=kind,
-            subject_template=subject_template,
-            body_template=body_template,
-            context=context,
-            key=key,
-        )
-        return
-    from django.conf import settings as django_settings
-
-    from wspolnota.communication.services import reply_to_person
-
     if unit is None:
         # The letter goes out from the unit running the place it is about.
         place = (
@@ -113,22 +96,12 @@ def _tell(
             or getattr(context.get("offer"), "place", None)
         )
         unit = getattr(place, "city_unit", None)
-    rendered = render_template_email(
-        subject_template=subject_template,
-        body_template=body_template,
-        context={
-            "recipient": person,
-            "site_url": django_settings.SITE_URL,
-            "kind": kind,
-            **context,
-        },
-        language=person.preferred_language,
-    )
-    reply_to_person(
-        person=person,
-        subject=rendered.subject,
-        body=rendered.text,
+    notify(
+        recipient=person,
         kind=kind,
+        subject_template=f"{template}_subject.txt",
+        body_template=f"{template}.txt",
+        context=context,
         key=key,
         sender_unit=unit,
     )

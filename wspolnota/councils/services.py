@@ -709,36 +709,14 @@ def _tell(
 ) -> None:
     """An account holder by the notification (e-mail); a person without an account kept by the
     city the way they chose (letter, voice call, SMS, e-mail) by ``reply_to_person``."""
-    if not getattr(recipient, "kept_by_city", False):
-        notify(
-            recipient=recipient,
-            kind=kind,
-            subject_template=subject_template,
-            body_template=body_template,
-            context=context,
-            key=key,
-        )
-        return
-    from django.conf import settings
-
-    from wspolnota.communication.rendering import render_template_email
-    from wspolnota.communication.services import reply_to_person
-
-    if not recipient.is_active or recipient.deleted_at:
-        return
-    rendered = render_template_email(
+    notify(
+        recipient=recipient,
+        kind=kind,
         subject_template=subject_template,
         body_template=body_template,
-        context={"recipient": recipient, "site_url": settings.SITE_URL, "kind": kind, **context},
-        language=recipient.preferred_language,
-    )
-    reply_to_person(
-        person=recipient,
-        subject=rendered.subject,
-        body=rendered.text,
-        sender_unit=sender_unit,
-        kind=kind,
+        context=context,
         key=key,
+        sender_unit=sender_unit,
     )
 
 
