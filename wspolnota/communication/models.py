@@ -384,6 +384,11 @@ class LetterBatch(BaseModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A batch of replies: the unit that sent them (one batch per sender unit); its clerks print
+    # it (``permissions.can_print_reply_batch``). None: replies sent by no unit.
+    city_unit = models.ForeignKey(
+        "accounts.CityUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     letter_count = models.PositiveIntegerField(default=0)
     pdf = models.FileField(upload_to="communication/letters/", blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DONE)

@@ -141,11 +141,24 @@ def can_register_at_counter(user: Any) -> bool:
 
 
 def can_print_replies(user: Any) -> bool:
-    """Reply letters to people without an account (issue 17): the clerks who act for residents
-    send the post; the letters carry no more than the people gave at the counter."""
+    """May the user open the page of reply letters (issue 17) at all: the clerks who act for
+    residents. Which batches they see is ``can_print_reply_batch``."""
     from wspolnota.accounts.permissions import can_act_for_residents
 
     return can_act_for_residents(user)
+
+
+def can_print_reply_batch(user: Any, batch: Any) -> bool:
+    """A batch of reply letters (names, addresses, answers) is printed by the unit that sent
+    them: an official or counter clerk of ``batch.city_unit``, or an administrator. A batch
+    without a unit (replies sent by no unit): administrators only."""
+    from wspolnota.accounts.permissions import can_act_for_residents
+
+    if batch.notice_id is not None or not _signed_in(user):
+        return False
+    if batch.city_unit_id is None:
+        return bool(is_administrator(user) and not getattr(user, "kept_by_city", False))
+    return can_act_for_residents(user, city_unit=batch.city_unit_id)
 
 
 def can_print_letters(user: Any, notice: Notice) -> bool:

@@ -409,3 +409,18 @@ def subscriptions_of_person(*, person: Any) -> list[Subscription]:
             if postal_key(candidate.postal_street, candidate.postal_code) == key:
                 found.append(candidate)
     return found
+
+
+def reply_batches_for(user: Any, *, limit: int = 50) -> list[Any]:
+    """The batches of reply letters (issue 17) the user may print, newest first: those of the
+    units they are an official or counter clerk of; every batch for an administrator."""
+    from wspolnota.accounts.permissions import unit_ids
+    from wspolnota.accounts.roles import Role
+    from wspolnota.communication.models import LetterBatch
+    from wspolnota.communication.permissions import can_print_reply_batch, is_administrator
+
+    batches = LetterBatch.objects.filter(notice__isnull=True).order_by("-created_at")
+    if not is_administrator(user):
+        units = unit_ids(user, Role.OFFICIAL) | unit_ids(user, Role.COUNTER_CLERK)
+        batches = batches.filter(city_unit_id__in=units)
+    return [batch for batch in batches[:limit] if can_print_reply_batch(user, batch)]

@@ -1541,9 +1541,11 @@ def reply_to_person(
     return [message]
 
 
-def reply_letters_batch() -> LetterBatch | None:
-    """Gather every queued reply letter (no notice, no batch yet) into a new batch; None when
-    there is none. The worker renders it (``letter_batch_render``)."""
+def reply_letters_batches() -> list[LetterBatch]:
+    """Gather every queued reply letter (no notice, no batch yet) into new batches, one per
+    sender unit (its clerks print it; replies sent by no unit go into a batch with no unit);
+    empty when there is none. The worker renders them (``letter_batch_render``)."""
+    batches: list[LetterBatch] = []
     with transaction.atomic():
         queued = list(
             OutboxMessage.objects.select_for_update()
@@ -1553,12 +1555,29 @@ def reply_letters_batch() -> LetterBatch | None:
                 status=OutboxMessage.Status.QUEUED,
                 letter_batch__isnull=True,
             )
-            .values_list("id", flat=True)
+            .values_list("id", "sender_unit_id")
         )
-        if not queued:
-            return None
-        batch = LetterBatch.objects.create(
-            notice=None, created_by=None, letter_count=len(queued), status=LetterBatch.Status.QUEUED
-        )
-        OutboxMessage.objects.filter(id__in=queued).update(letter_batch=batch)
-    return batch
+        by_unit: dict[int | None, list[int]] = {}
+        for message_id, sender_unit_id in queued:
+            by_unit.setdefault(sender_unit_id, []).append(message_id)
+        for batch_unit_id, ids in by_unit.items():
+            batch = LetterBatch.objects.create(
+                notice=None,
+                city_unit_id=batch_unit_id,
+                created_by=None,
+                letter_count=len(ids),
+                status=LetterBatch.Status.QUEUED,
+            )
+            OutboxMessage.objects.filter(id__in=ids).update(letter_batch=batch)
+            batches.append(batch)
+    return batches
+
+
+def reply_letters_downloaded(*, actor: User, batch: LetterBatch) -> None:
+    """A clerk downloaded a batch of reply letters (names, addresses, answers): logged."""
+    audit_log_append(
+        actor=actor,
+        action="communication.reply_letters_downloaded",
+        obj=batch,
+        after={"city_unit": batch.city_unit_id, "letter_count": batch.letter_count},
+    )

@@ -129,11 +129,9 @@ def letter_batch_render(*, batch_id: int) -> int:
 
 @task()
 def reply_letters_print() -> int:
-    """Gather the reply letters waiting to be printed into a batch and render it (issue 17)."""
+    """Gather the reply letters waiting to be printed into batches, one per sender unit, and
+    render them (issue 17)."""
     from wspolnota.communication.services import letter_batch_render as render
-    from wspolnota.communication.services import reply_letters_batch
+    from wspolnota.communication.services import reply_letters_batches
 
-    batch = reply_letters_batch()
-    if batch is None:
-        return 0
-    return render(batch_id=batch.pk).letter_count
+    return sum(render(batch_id=batch.pk).letter_count for batch in reply_letters_batches())

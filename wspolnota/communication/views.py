@@ -489,7 +489,7 @@ def reply_letters(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not permissions.can_print_replies(user):
         raise PermissionDeniedError(_("Zapisy w okienku prowadzą urzędnicy."))
-    batches = LetterBatch.objects.filter(notice__isnull=True).order_by("-created_at")[:50]
+    batches = selectors.reply_batches_for(user)
     return render(request, "communication/reply_letters.html", {"batches": batches})
 
 
@@ -500,9 +500,11 @@ def reply_letters_pdf(request: HttpRequest, batch_id: int) -> HttpResponse:
         batch is None
         or not batch.pdf
         or batch.status != LetterBatch.Status.DONE
-        or not permissions.can_print_replies(request.user)
+        or not isinstance(request.user, User)
+        or not permissions.can_print_reply_batch(request.user, batch)
     ):
         raise Http404
+    services.reply_letters_downloaded(actor=request.user, batch=batch)
     is_zip = batch.pdf.name.endswith(".zip")
     return FileResponse(
         batch.pdf.open("rb"),

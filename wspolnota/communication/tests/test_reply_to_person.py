@@ -150,11 +150,14 @@ def test_clerks_download_the_reply_letters_and_nobody_else(django_capture_on_com
     from wspolnota.tests_support.scopes import counter_clerk_of
 
     person = kept_person(reply_channel="letter")
+    unit = CityUnitFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        services.reply_to_person(person=person, subject="Odpowiedź", body="Treść.")
+        services.reply_to_person(
+            person=person, subject="Odpowiedź", body="Treść.", sender_unit=unit
+        )
     batch = LetterBatch.objects.get()
     clerk = Client()
-    clerk.force_login(counter_clerk_of())
+    clerk.force_login(counter_clerk_of(unit))
     assert "Odpowiedź" not in clerk.get(reverse("communication:reply_letters")).content.decode()
     url = reverse("communication:reply_letters_pdf", kwargs={"batch_id": batch.pk})
     download = clerk.get(url)
