@@ -171,10 +171,12 @@ def _at_once(*calls, hold=None):
 
         def slow(*args, **kwargs):
             result = original(*args, **kwargs)
-            # Wait (at most a second) until every thread got here too. A thread held back by a
-            # lock never arrives in time: the barrier breaks and everyone goes on.
+            # Wait (at most five seconds) until every thread got here too. A thread held back by
+            # a lock never arrives in time: the barrier breaks and everyone goes on. One second was
+            # too short on a loaded machine once the address look-up ran before the transaction:
+            # the other thread had not reached this point, so the unguarded run lost no update.
             with contextlib.suppress(threading.BrokenBarrierError):
-                meet.wait(timeout=1)
+                meet.wait(timeout=5)
             return result
 
         patcher = mock.patch.object(module, name, slow)
