@@ -22,6 +22,7 @@ from wspolnota.grants.models import (
     RuleSource,
     SignatureKind,
 )
+from wspolnota.grants.services.calls import PROGRAMME_FIELDS
 from wspolnota.organisations.forms import DateInput
 from wspolnota.organisations.models import (
     Organisation,
@@ -55,36 +56,8 @@ def money_field(label: Any, *, required: bool = True, **kwargs: Any) -> forms.De
 class ProgrammeForm(forms.ModelForm[Programme]):
     class Meta:
         model = Programme
-        fields = [
-            "name",
-            "description",
-            "legal_basis",
-            "form_variant",
-            "min_amount",
-            "max_amount",
-            "max_duration_days",
-            "yearly_cap_per_applicant",
-            "min_lead_days",
-            "remarks_days",
-            "min_announcement_days",
-            "allow_ngo",
-            "allow_informal_group",
-            "allow_individual",
-            "individual_min_age",
-            "individual_max_age",
-            "individual_needs_guardian",
-            "in_kind_only",
-            "regranting_operator",
-            "requires_own_contribution",
-            "min_own_contribution_percent",
-            "volunteer_hour_rate_max",
-            "commission_required",
-            "min_assessors",
-            "pass_score",
-            "rolling",
-            "cost_tolerance_percent",
-            "is_active",
-        ]
+        # the programme fields the service copies and audits (one list for both)
+        fields = list(PROGRAMME_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
         }
