@@ -367,3 +367,15 @@ def test_the_monitoring_indicator_counts_centres_per_year_and_district(krakow):
     assert per_district[1] == 1 and per_district[10] == 0
     assert sum(per_district.values()) == 11
     assert senior_centres(year=2026, today=date(2025, 3, 1)) is None
+
+
+@pytest.mark.django_db
+def test_a_district_is_read_by_numeral_number_or_its_longest_matching_name(krakow):
+    rows = [["nazwa", "ulica", "numer", "dzielnica", "nr dzielnicy"]]
+    labels = [("Podgórze Duchackie", ""), ("Podgórze", ""), ("XIII", ""), ("", "11"), ("dz. 4", "")]
+    for n, (label, number) in enumerate(labels):
+        rows.append([f"CAS {n}", "ul. Testowa", str(n + 1), label, number])
+    report = senior_centres_import(actor=None, content=_csv(rows))
+    got = {p.name: p.district.number for p in Place.objects.all()}
+    assert got == {"CAS 0": 11, "CAS 1": 13, "CAS 2": 13, "CAS 3": 11}
+    assert [p.line for p in report.problems] == [6]  # "dz. 4" names no district
