@@ -1,7 +1,9 @@
 """Writes of events and recurring activities, and people's places in them.
 
 One place per seat is enforced under a row lock on the event or the activity, so concurrent
-requests on PostgreSQL serialise; a partial unique index backs each rule up in the database."""
+requests on PostgreSQL serialise; a partial unique index backs each rule up in the database.
+Taking and giving up a place, and promoting the waiting list, are one implementation for both
+(``signups.py``); the functions here name which one."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from wspolnota.community import errors, permissions
@@ -24,13 +26,18 @@ from wspolnota.community.models import (
     RegistrationStatus,
 )
 from wspolnota.community.services._common import (
-    _already,
-    _clerk_act,
     _deny,
     _tell,
     _validation_to_domain,
 )
-from wspolnota.core.onbehalf import OnBehalf, act_fields
+from wspolnota.community.services.signups import (
+    ACTIVITY_SIGNUPS,
+    EVENT_SIGNUPS,
+    signup_cancel,
+    signup_take,
+    waitlist_promote,
+)
+from wspolnota.core.onbehalf import OnBehalf
 from wspolnota.core.services import audit_log_append, snapshot
 
 if TYPE_CHECKING:
@@ -56,43 +63,6 @@ EVENT_FIELDS = (
     "capacity",
     "status",
 )
-
-
-def _promote_waitlist(event: Event) -> list[EventRegistration]:
-    """Move the oldest waiting-list entries into free places; call with the event row locked."""
-    if event.capacity is None:
-        promoted_all = list(
-            event.registrations.filter(status=RegistrationStatus.WAITLISTED).select_related("user")
-        )
-    else:
-        confirmed = event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
-        free = max(event.capacity - confirmed, 0)
-        promoted_all = list(
-            event.registrations.filter(status=RegistrationStatus.WAITLISTED)
-            .select_related("user")
-            .order_by("created_at", "id")[:free]
-        )
-    _promote(
-        promoted_all,
-        action="community.registration_promoted",
-        kind="community.waitlist_promoted",
-        template="community/email/waitlist_promoted",
-        context={"event": event},
-    )
-    return promoted_all
-
-
-def _promote(
-    entries: list[Any], *, action: str, kind: str, template: str, context: dict[str, Any]
-) -> None:
-    """Give each waiting-list entry its place, audit-log it (the system acts) and tell the person."""
-    now = timezone.now()
-    for entry in entries:
-        entry.status = RegistrationStatus.CONFIRMED
-        entry.promoted_at = now
-        entry.save(update_fields=["status", "promoted_at", "updated_at"])
-        audit_log_append(actor=None, action=action, obj=entry, after=snapshot(entry))
-        _tell(entry.user, kind=kind, template=template, context=context)
 
 
 def event_save(*, actor: User, event: Event | None, fields: dict[str, Any]) -> Event:
@@ -137,7 +107,7 @@ def event_save(*, actor: User, event: Event | None, fields: dict[str, Any]) -> E
         target.save()
         # a cancelled event gives nobody a place (issue 21: editing one promoted its waiting list)
         if before is not None and target.status != EventStatus.CANCELLED:
-            _promote_waitlist(target)
+            waitlist_promote(EVENT_SIGNUPS, target)
             now = (
                 target.starts_at,
                 target.ends_at,
@@ -216,38 +186,7 @@ def event_register(
     apply (before the start, one place per person, the waiting list), the channel and the clerk
     are recorded and the act is audit-logged.
     """
-    now = at or timezone.now()
-    if on_behalf is not None and not permissions.can_register_callers_for_event(
-        on_behalf.clerk, event
-    ):
-        raise _deny()
-    if event.capacity is None:
-        raise CommunityError(errors.EVENT_NO_REGISTRATION)
-    try:
-        with transaction.atomic():
-            locked = Event.objects.select_for_update().get(pk=event.pk)
-            if not permissions.can_register_for_event(user, locked, at=now):
-                raise CommunityError(errors.EVENT_NOT_OPEN)
-            if (
-                locked.registrations.filter(user=user)
-                .exclude(status=RegistrationStatus.CANCELLED)
-                .exists()
-            ):
-                raise _already(on_behalf, "already_registered")
-            confirmed = locked.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
-            assert locked.capacity is not None
-            status = (
-                RegistrationStatus.CONFIRMED
-                if confirmed < locked.capacity
-                else RegistrationStatus.WAITLISTED
-            )
-            registration = EventRegistration.objects.create(
-                event=locked, user=user, status=status, **act_fields(on_behalf)
-            )
-            _clerk_act(on_behalf, action="community.registration_on_behalf", obj=registration)
-    except IntegrityError:
-        raise _already(on_behalf, "already_registered") from None
-    return registration
+    return signup_take(EVENT_SIGNUPS, user=user, target=event, at=at, on_behalf=on_behalf)
 
 
 def event_registration_cancel(
@@ -259,36 +198,7 @@ def event_registration_cancel(
 ) -> EventRegistration:
     """Give up a place (or a waiting-list turn); the first person waiting gets the place. With
     ``on_behalf`` a clerk cancels for a caller (audit-logged)."""
-    if on_behalf is not None and not permissions.can_register_callers_for_event(
-        on_behalf.clerk, event
-    ):
-        raise _deny()
-    with transaction.atomic():
-        locked = Event.objects.select_for_update().get(pk=event.pk)
-        registration = (
-            locked.registrations.select_for_update()
-            .filter(user=user)
-            .exclude(status=RegistrationStatus.CANCELLED)
-            .first()
-        )
-        if registration is None:
-            raise CommunityError(
-                errors.PERSON_NOT_REGISTERED if on_behalf else errors.EVENT_NOT_REGISTERED
-            )
-        before = snapshot(registration)
-        was_confirmed = registration.status == RegistrationStatus.CONFIRMED
-        registration.status = RegistrationStatus.CANCELLED
-        registration.cancelled_at = at or timezone.now()
-        registration.save(update_fields=["status", "cancelled_at", "updated_at"])
-        _clerk_act(
-            on_behalf,
-            action="community.registration_cancelled_on_behalf",
-            obj=registration,
-            before=before,
-        )
-        if was_confirmed and locked.status == EventStatus.PUBLISHED:
-            _promote_waitlist(locked)
-    return registration
+    return signup_cancel(EVENT_SIGNUPS, user=user, target=event, at=at, on_behalf=on_behalf)
 
 
 # --- Recurring activities -------------------------------------------------------------------------
@@ -303,31 +213,6 @@ ACTIVITY_FIELDS = (
     "audience",
     "price",
 )
-
-
-def _promote_activity_waitlist(activity: Activity) -> list[ActivitySignup]:
-    """Move the oldest waiting-list entries into free places; call with the activity row locked.
-
-    The system makes this change, so it is audit-logged without an actor, and each promoted
-    person is told in their own language.
-    """
-    confirmed = activity.signups.filter(status=RegistrationStatus.CONFIRMED).count()
-    free = max(activity.capacity - confirmed, 0)
-    if free == 0:
-        return []
-    promoted = list(
-        activity.signups.filter(status=RegistrationStatus.WAITLISTED)
-        .select_related("user")
-        .order_by("created_at", "id")[:free]
-    )
-    _promote(
-        promoted,
-        action="community.activity_signup_promoted",
-        kind="community.activity_waitlist_promoted",
-        template="community/email/activity_promoted",
-        context={"activity": activity, "place": activity.place},
-    )
-    return promoted
 
 
 def activity_save(
@@ -381,7 +266,7 @@ def activity_save(
         )
         if before is not None:
             target.place = place
-            _promote_activity_waitlist(target)
+            waitlist_promote(ACTIVITY_SIGNUPS, target)
     return target
 
 
@@ -435,36 +320,7 @@ def activity_sign_up(
     place's staff or a clerk of its unit signs ``user`` up (a caller at the counter or on the
     phone): the same rules, the channel and clerk recorded, the act audit-logged.
     """
-    now = at or timezone.now()
-    if on_behalf is not None and not permissions.can_sign_up_callers(
-        on_behalf.clerk, activity.place
-    ):
-        raise _deny()
-    try:
-        with transaction.atomic():
-            locked = Activity.objects.select_for_update().get(pk=activity.pk)
-            locked.place = activity.place
-            if not permissions.can_sign_up_for_activity(user, locked, at=now):
-                raise CommunityError(errors.ACTIVITY_NOT_OPEN)
-            if (
-                locked.signups.filter(user=user)
-                .exclude(status=RegistrationStatus.CANCELLED)
-                .exists()
-            ):
-                raise _already(on_behalf, "already_signed_up")
-            confirmed = locked.signups.filter(status=RegistrationStatus.CONFIRMED).count()
-            status = (
-                RegistrationStatus.CONFIRMED
-                if confirmed < locked.capacity
-                else RegistrationStatus.WAITLISTED
-            )
-            signup = ActivitySignup.objects.create(
-                activity=locked, user=user, status=status, **act_fields(on_behalf)
-            )
-            _clerk_act(on_behalf, action="community.activity_signup_on_behalf", obj=signup)
-    except IntegrityError:
-        raise _already(on_behalf, "already_signed_up") from None
-    return signup
+    return signup_take(ACTIVITY_SIGNUPS, user=user, target=activity, at=at, on_behalf=on_behalf)
 
 
 def activity_signup_cancel(
@@ -476,34 +332,4 @@ def activity_signup_cancel(
 ) -> ActivitySignup:
     """Leave an activity (or its waiting list); the first person waiting gets the place. With
     ``on_behalf`` a clerk or the place's staff cancels for a caller (audit-logged)."""
-    if on_behalf is not None and not permissions.can_sign_up_callers(
-        on_behalf.clerk, activity.place
-    ):
-        raise _deny()
-    with transaction.atomic():
-        locked = Activity.objects.select_for_update().get(pk=activity.pk)
-        locked.place = activity.place
-        signup = (
-            locked.signups.select_for_update()
-            .filter(user=user)
-            .exclude(status=RegistrationStatus.CANCELLED)
-            .first()
-        )
-        if signup is None:
-            raise CommunityError(
-                errors.PERSON_NOT_SIGNED_UP if on_behalf else errors.ACTIVITY_NOT_SIGNED_UP
-            )
-        before = snapshot(signup)
-        was_confirmed = signup.status == RegistrationStatus.CONFIRMED
-        signup.status = RegistrationStatus.CANCELLED
-        signup.cancelled_at = at or timezone.now()
-        signup.save(update_fields=["status", "cancelled_at", "updated_at"])
-        _clerk_act(
-            on_behalf,
-            action="community.activity_signup_cancelled_on_behalf",
-            obj=signup,
-            before=before,
-        )
-        if was_confirmed and locked.is_active:
-            _promote_activity_waitlist(locked)
-    return signup
+    return signup_cancel(ACTIVITY_SIGNUPS, user=user, target=activity, at=at, on_behalf=on_behalf)
