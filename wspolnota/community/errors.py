@@ -10,21 +10,6 @@ class CommunityError(DomainError):
 NOT_ALLOWED = _("Nie masz uprawnień do tej czynności.")
 
 # Places and the open-data import
-IMPORT_NOT_JSON = _(
-    "Plik nie jest poprawnym plikiem JSON (wiersz %(line)s, kolumna %(column)s): %(error)s"
-)
-IMPORT_NO_RECORDS = _(
-    "W pliku brakuje listy placówek: oczekiwano tablicy „dane” (albo tablicy na najwyższym poziomie)."
-)
-IMPORT_RECORD_NOT_OBJECT = _("Rekord nr %(index)s (wiersz %(line)s) nie jest obiektem JSON.")
-IMPORT_MISSING_FIELD = _("Rekord nr %(index)s (wiersz %(line)s): brak pola „%(field)s”.")
-IMPORT_BAD_VALUE = _(
-    "Rekord nr %(index)s (wiersz %(line)s): niepoprawna wartość w polu „%(field)s”: %(value)s"
-)
-IMPORT_DUPLICATE_ID = _("Rekord nr %(index)s (wiersz %(line)s): identyfikator %(id)s powtarza się.")
-IMPORT_UNKNOWN_DISTRICT = _(
-    "Rekord nr %(index)s (wiersz %(line)s): nieznana dzielnica „%(value)s”."
-)
 IMPORT_NOT_TABLE = _(
     "Nie udało się odczytać pliku: wczytaj arkusz XLSX albo plik CSV (wartości rozdzielone "
     "średnikami lub przecinkami)."
