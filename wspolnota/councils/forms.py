@@ -399,6 +399,15 @@ class SchoolVoteSheetForm(forms.Form):
     size = forms.IntegerField(label=_("Liczba kodów"), min_value=1, max_value=60, initial=30)
 
 
+class SchoolVoteSheetVoidForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Powód unieważnienia"), max_length=300, help_text=_("Na przykład: arkusz zgubiony.")
+    )
+    reprint = forms.BooleanField(
+        label=_("Od razu wydrukuj nowy arkusz dla tej klasy"), required=False, initial=True
+    )
+
+
 class SchoolVoteBallotForm(forms.Form):
     code = forms.CharField(label=_("Kod z karty"), max_length=20)
     picks = forms.TypedMultipleChoiceField(

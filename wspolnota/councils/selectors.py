@@ -361,3 +361,14 @@ def bodies_to_record_for(*, clerk: Any, on: date) -> list[Body]:
         | Q(terms__memberships__user=clerk)
     ).distinct()
     return [b for b in candidates if permissions.can_record_question_for(clerk, b, on=on)]
+
+
+def school_vote_sheets(*, vote: Any) -> QuerySet[Any]:
+    """The code sheets printed for a school's election by codes, class by class."""
+    from wspolnota.schools.models import CodeSheet
+
+    return (
+        CodeSheet.objects.filter(group__box_id=vote.box_id)
+        .select_related("group")
+        .order_by("group__label", "number")
+    )
