@@ -17,7 +17,7 @@ def received_on_from_created(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("councils", "0003_school_election_vote"),
+        ("councils", "0004_opinion_consultation"),
     ]
 
     operations = [
