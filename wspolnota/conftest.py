@@ -37,6 +37,23 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(str(exc)) from exc
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``WSP_BROWSER=0`` leaves out the tests marked ``browser`` (headless Chromium with axe-core).
+
+    CI runs the suite twice, on PostgreSQL and on SQLite; the browser tests check pages, keyboard
+    use and accessibility, which do not depend on the database, so CI runs them once, in the
+    PostgreSQL pass (like the votecount package's own suite). ``./wsp test`` runs them always.
+    """
+    if os.environ.get("WSP_BROWSER", "1") != "0":
+        return
+    kept, left_out = [], []
+    for item in items:
+        (left_out if item.get_closest_marker("browser") else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
 @pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     """A request to /uk/… must not leave Ukrainian active for the next test on the thread."""

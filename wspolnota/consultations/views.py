@@ -34,6 +34,7 @@ from wspolnota.core.errors import DomainError
 from wspolnota.core.forms import apply_domain_error
 from wspolnota.core.parsing import parse_id
 from wspolnota.core.ratelimit import rate_limited
+from wspolnota.councils.selectors import opinion_list_for_consultation
 
 
 def _get(request: HttpRequest, consultation_pk: int) -> Consultation:
@@ -113,6 +114,7 @@ def consultation_detail(request: HttpRequest, consultation_pk: int) -> HttpRespo
             if can_manage
             else [],
             "changes": list(selectors.consultation_changes(consultation=consultation)),
+            "advisory_opinions": opinion_list_for_consultation(consultation=consultation),
             "remark_form": f.RemarkForm(consultation=consultation),
             "remark_count": consultation.remarks.filter(hidden_at__isnull=True).count(),
             "form_labels": Form.choices,

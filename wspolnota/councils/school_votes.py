@@ -25,7 +25,7 @@ from wspolnota.councils import errors, permissions, services
 from wspolnota.councils.errors import CouncilsError
 from wspolnota.councils.models import BodyKind, SchoolElectionVote, Term
 from wspolnota.schools import codes
-from wspolnota.schools.models import BoxKind, VoteCode
+from wspolnota.schools.models import BoxKind, CodeSheet, VoteCode
 
 if TYPE_CHECKING:
     from wspolnota.accounts.models import User
@@ -94,6 +94,32 @@ def school_vote_sheet_issue(
     with transaction.atomic():
         group = codes.code_group_add(box=vote.box, label=label)
         return codes.code_sheet_issue(actor=actor, group=group, size=size)
+
+
+def _sheet_of(actor: User | None, vote: SchoolElectionVote, sheet: CodeSheet) -> None:
+    _require(actor, vote.term)
+    if sheet.group.box_id != vote.box_id:
+        raise services._deny()  # another election's sheet is nobody's business here
+    if vote.box.closed:
+        raise CouncilsError(errors.SCHOOL_VOTE_CLOSED)
+
+
+def school_vote_sheet_void(
+    *, actor: User | None, vote: SchoolElectionVote, sheet: CodeSheet, reason: str, at: datetime
+) -> None:
+    """A lost or stolen sheet: its unused codes are refused at the vote from now on (the void
+    is audit-logged by ``codes.code_sheet_void``)."""
+    _sheet_of(actor, vote, sheet)
+    codes.code_sheet_void(actor=actor, sheet=sheet, reason=reason, at=at)
+
+
+def school_vote_sheet_reprint(
+    *, actor: User | None, vote: SchoolElectionVote, sheet: CodeSheet, reason: str, at: datetime
+) -> codes.IssuedSheet:
+    """Void a lost sheet and issue its replacement: new codes, as many as were still unused on
+    it (the codes exist only in the answer: print them)."""
+    _sheet_of(actor, vote, sheet)
+    return codes.code_sheet_reprint(actor=actor, sheet=sheet, reason=reason, at=at)
 
 
 def school_vote_cast(

@@ -36,6 +36,11 @@ urlpatterns = [
         name="school_vote_office",
     ),
     path(
+        "glosowanie-szkolne/<int:vote_id>/kody/arkusz/<int:sheet_id>/uniewaznij/",
+        views.school_vote_sheet_void,
+        name="school_vote_sheet_void",
+    ),
+    path(
         "glosowanie-szkolne/<int:vote_id>/zamkniecie/",
         views.school_vote_close,
         name="school_vote_close",

@@ -39,6 +39,7 @@ from wspolnota.councils.forms import (
     SchoolVoteBallotForm,
     SchoolVoteOpenForm,
     SchoolVoteSheetForm,
+    SchoolVoteSheetVoidForm,
     TermForm,
     VoteForm,
 )
@@ -638,13 +639,20 @@ def opinion_edit(
             for name in (
                 "draft_title",
                 "draft_url",
+                "consultation",
                 "consultation_url",
                 "requested_by",
                 "requested_on",
                 "due_on",
             )
         }
-    form = OpinionForm(request.POST or None, initial=initial)
+    form = OpinionForm(
+        request.POST or None,
+        initial=initial,
+        consultations=selectors.opinion_consultation_choices(
+            on=timezone.localdate(), current=opinion.consultation if opinion else None
+        ),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.opinion_save(
@@ -900,8 +908,56 @@ def school_vote_office(request: HttpRequest, vote_id: int) -> HttpResponse:
             "body": body,
             "sheet_form": form,
             "turnout": codes.code_turnout(box=vote.box),
+            "sheets": list(selectors.school_vote_sheets(vote=vote)),
             "standings": school_votes.standings(vote),
         },
+        status=_status(form),
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def school_vote_sheet_void(request: HttpRequest, vote_id: int, sheet_id: int) -> HttpResponse:
+    """A lost sheet: void it (its unused codes stop working) and, by default, download its
+    replacement at once (the PDF is the answer, the new codes are nowhere else)."""
+    vote = _school_vote(vote_id)
+    body = vote.term.body
+    user = _require_school_vote_official(request, body)
+    sheet = selectors.school_vote_sheets(vote=vote).filter(pk=sheet_id).first()
+    if sheet is None:
+        raise Http404
+    form = SchoolVoteSheetVoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        args = {
+            "actor": user,
+            "vote": vote,
+            "sheet": sheet,
+            "reason": form.cleaned_data["reason"],
+            "at": timezone.now(),
+        }
+        try:
+            if form.cleaned_data["reprint"]:
+                issued = school_votes.school_vote_sheet_reprint(**args)
+            else:
+                school_votes.school_vote_sheet_void(**args)
+                issued = None
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            if issued is None:
+                messages.success(request, _("Arkusz unieważniono: jego kody nie działają."))
+                return redirect("councils:school_vote_office", vote_id=vote.pk)
+            pdf = documents.school_vote_sheet_pdf(vote=vote, issued=issued)
+            response = HttpResponse(pdf, content_type="application/pdf")
+            name = f"kody-mrk-{vote.pk}-{issued.sheet.pk}.pdf"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(
+        request,
+        "councils/school_vote_sheet_void.html",
+        {"vote": vote, "body": body, "sheet": sheet, "form": form},
         status=_status(form),
     )
 

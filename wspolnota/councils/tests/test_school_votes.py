@@ -21,7 +21,7 @@ from wspolnota.councils import school_votes
 from wspolnota.councils.errors import CouncilsError
 from wspolnota.councils.models import BodyKind, Membership, SchoolElection, SchoolElectionVote
 from wspolnota.councils.tests.factories import BodyFactory, TermFactory
-from wspolnota.schools.models import CodeBallot, CodeBox
+from wspolnota.schools.models import CodeBallot, CodeBox, CodeSheet
 from wspolnota.tests_support.factories import CityUnitFactory, UserFactory
 from wspolnota.tests_support.scopes import official_of, with_role
 
@@ -227,3 +227,106 @@ def test_who_runs_a_school_election_by_codes(persona, action, client):
         method, url = pages[action]
         assert getattr(client, method)(url).status_code == 403
         assert SchoolElection.objects.count() == 0
+
+
+# --- A lost sheet voided and reprinted through the pages -----------------------------------------
+
+
+def test_the_organiser_voids_a_lost_sheet_and_reprints_it_through_the_pages(client):
+    """The voided sheet's unused codes are refused at the vote; the reprint (the PDF read back)
+    carries new codes, as many as were still unused, and they vote."""
+    unit, _body, term = _youth_council()
+    official = official_of(unit)
+    vote = _open(official, term)
+    client.force_login(official)
+    office = reverse("councils:school_vote_office", args=[vote.pk])
+    lost = CODE.findall(_pdf_text(client.post(office, {"label": "3a", "size": "4"}).content))
+    assert len(lost) == 4
+    page = reverse("councils:school_vote", args=[vote.pk])
+    client.logout()
+    assert client.post(page, {"code": lost[0], "picks": [0]}).context["done"]
+
+    client.force_login(official)
+    sheet = CodeSheet.objects.get(group__box=vote.box)
+    void_page = reverse("councils:school_vote_sheet_void", args=[vote.pk, sheet.pk])
+    assert void_page in client.get(office).content.decode()  # the office links to it
+    assert client.get(void_page).status_code == 200
+    # a reason is required
+    assert client.post(void_page, {"reason": "", "reprint": "on"}).status_code == 400
+    response = client.post(void_page, {"reason": "arkusz zgubiony na korytarzu", "reprint": "on"})
+    assert response["Content-Type"] == "application/pdf"
+    reprinted = CODE.findall(_pdf_text(response.content))
+    assert len(reprinted) == 3 and not set(reprinted) & set(lost)
+    sheet.refresh_from_db()
+    assert sheet.voided_at is not None and sheet.void_reason == "arkusz zgubiony na korytarzu"
+
+    client.logout()
+    for code in lost[1:]:
+        response = client.post(page, {"code": code, "picks": [1]})
+        assert response.status_code == 400
+        assert "unieważniony" in response.content.decode()
+    assert client.post(page, {"code": reprinted[0], "picks": [1]}).context["done"]
+    actions = list(AuditLogEntry.objects.values_list("action", flat=True))
+    assert actions.count("schools.code_sheet_voided") == 1
+    assert actions.count("schools.code_sheet_issued") == 2
+    assert CodeBallot.objects.filter(box=vote.box).count() + vote.box.envelopes.count() == 2
+
+
+def test_a_sheet_can_be_voided_without_a_reprint_and_only_once(client):
+    unit, _body, term = _youth_council()
+    official = official_of(unit)
+    vote = _open(official, term)
+    issued = school_votes.school_vote_sheet_issue(actor=official, vote=vote, label="2b", size=2)
+    client.force_login(official)
+    void_page = reverse("councils:school_vote_sheet_void", args=[vote.pk, issued.sheet.pk])
+    response = client.post(void_page, {"reason": "skradziony"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("councils:school_vote_office", args=[vote.pk])
+    with pytest.raises(Exception) as refused:
+        school_votes.school_vote_cast(vote=vote, code=issued.codes[0], picks=[0], at=timezone.now())
+    assert "unieważniony" in str(refused.value)
+    # a second void is a form error, not a 500
+    assert client.post(void_page, {"reason": "jeszcze raz"}).status_code == 400
+
+
+@pytest.mark.parametrize("persona", sorted(PERSONAS))
+def test_who_voids_and_reprints_a_school_elections_sheet(persona, client):
+    unit, _body, term = _youth_council()
+    vote = _open(official_of(unit), term)
+    issued = school_votes.school_vote_sheet_issue(
+        actor=official_of(unit), vote=vote, label="2b", size=2
+    )
+    actor = _persona(persona, unit)
+    client.force_login(actor)
+    void_page = reverse("councils:school_vote_sheet_void", args=[vote.pk, issued.sheet.pk])
+    if PERSONAS[persona]:
+        assert client.get(void_page).status_code == 200
+        school_votes.school_vote_sheet_reprint(
+            actor=actor, vote=vote, sheet=issued.sheet, reason="zgubiony", at=timezone.now()
+        )
+    else:
+        assert client.get(void_page).status_code == 403
+        assert client.post(void_page, {"reason": "zgubiony", "reprint": "on"}).status_code == 403
+        with pytest.raises(CouncilsError):
+            school_votes.school_vote_sheet_void(
+                actor=actor, vote=vote, sheet=issued.sheet, reason="zgubiony", at=timezone.now()
+            )
+        issued.sheet.refresh_from_db()
+        assert issued.sheet.voided_at is None
+
+
+def test_a_sheet_of_another_election_is_not_found_through_this_one(client):
+    unit, _body, term = _youth_council()
+    official = official_of(unit)
+    one = _open(official, term, school="XII LO")
+    other = _open(official, term, school="V LO")
+    foreign = school_votes.school_vote_sheet_issue(actor=official, vote=other, label="1a", size=1)
+    client.force_login(official)
+    void_page = reverse("councils:school_vote_sheet_void", args=[one.pk, foreign.sheet.pk])
+    assert client.post(void_page, {"reason": "zgubiony"}).status_code == 404
+    with pytest.raises(CouncilsError):
+        school_votes.school_vote_sheet_void(
+            actor=official, vote=one, sheet=foreign.sheet, reason="zgubiony", at=timezone.now()
+        )
+    foreign.sheet.refresh_from_db()
+    assert foreign.sheet.voided_at is None
