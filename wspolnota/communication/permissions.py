@@ -70,8 +70,12 @@ def author_kinds_for(user: Any) -> list[str]:
 
 
 def can_sign_for_unit(user: Any, unit: CityUnit | None) -> bool:
-    """Writing as the City means writing as one of its units: one the user is an official of."""
-    return unit is not None and is_unit_official(user, unit.pk)
+    """Writing as the City means writing as one of its units: one the user is an official of,
+    or any unit for an administrator. The sender name must not name another unit either
+    (``senders.names_another_unit``, checked by ``services``)."""
+    if unit is None or not _signed_in(user):
+        return False
+    return is_administrator(user) or is_unit_official(user, unit.pk)
 
 
 def can_create_notice(user: Any) -> bool:

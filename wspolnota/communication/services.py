@@ -56,7 +56,7 @@ from wspolnota.communication.models import (
 )
 from wspolnota.communication.rendering import unsubscribe_url, voice_script
 from wspolnota.communication.selectors import notice_audience
-from wspolnota.communication.senders import sender_name_is_the_citys
+from wspolnota.communication.senders import sender_name_is_another_units, sender_name_is_the_citys
 from wspolnota.core.ratelimit import send_quota_take, sms_allowed_prefixes, sms_country_allowed
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.territory.models import District
@@ -208,6 +208,16 @@ def _resolve_audience(*, author: User, data: NoticeData) -> list[District]:
         author, data.city_unit
     ):
         raise CommunicationError(errors.NOTICE_UNIT_NOT_YOURS, field="city_unit")
+    if (
+        data.author_kind == AuthorKind.OFFICIAL
+        and not permissions.is_administrator(author)
+        and sender_name_is_another_units(
+            data.author_label, own_unit_ids=permissions.official_unit_ids(author)
+        )
+    ):
+        # An official of one unit signing "Zarząd Dróg Miasta Krakowa" would have residents
+        # read that the roads authority wrote it.
+        raise CommunicationError(errors.NOTICE_UNIT_NOT_YOURS, field="author_label")
     if any(c in PAID_CHANNELS for c in data.channels) and data.city_unit is None:
         raise CommunicationError(errors.NOTICE_UNIT_MISSING, field="city_unit")
     source = data.texts.get(data.source_language)

@@ -49,7 +49,7 @@ EXPECTED: dict[str, set[str]] = {
         "district_councillor",
         "administrator",
     },
-    "sign as unit A": {"official"},
+    "sign as unit A": {"official", "administrator"},
 }
 
 

@@ -146,3 +146,69 @@ def test_the_form_shows_the_refusal_in_the_users_language(client_for, krakow, la
     }[language]
     assert expected in response.content.decode()
     assert not Notice.objects.exists()
+
+
+# --- Ukrainian (and its Latin transliterations) ---------------------------------------------------
+#
+# The attack: a notice in Ukrainian for the city's Ukrainian residents, signed "Міська рада
+# Кракова" (City Council of Kraków) by an NGO. The comparison saw Cyrillic letters only as
+# look-alikes of Latin ones ("Краків" read as "kpakib"), so nothing matched.
+
+UKRAINIAN_IMPERSONATIONS = [
+    "Міська рада Кракова",
+    "Краківська міська рада",
+    "Мерія Кракова",
+    "Управління міста Краків",
+    "Krakivska miska rada",
+    "Kraківська міська рада",  # Latin and Cyrillic mixed
+    "МІСЬКА РАДА",
+    "міської ради Кракова — інформація",
+    "Місто Краків",
+    "Краків",
+    "Кракова",
+    "Miskа rada Krakova",
+    "Адміністрація міста Кракова",
+    "Міський голова Кракова",
+    "Мерія",
+    "Мэрия Кракова",  # Russian
+]
+
+
+@pytest.mark.parametrize("label", UKRAINIAN_IMPERSONATIONS)
+def test_an_ngo_cannot_sign_as_the_city_in_ukrainian_or_its_transliteration(
+    ngo_member, krakow, label
+):
+    with pytest.raises(CommunicationError) as error:
+        services.notice_create(author=ngo_member, data=_free_notice(label))
+    assert error.value.field == "author_label"
+    assert not Notice.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "label", ["Міська рада Кракова", "Krakivska miska rada", "Управління міста Краків"]
+)
+def test_a_district_council_cannot_sign_as_the_city_in_ukrainian(
+    district_councillor, krakow, label
+):
+    with pytest.raises(CommunicationError):
+        services.notice_create(
+            author=district_councillor,
+            data=_free_notice(label, AuthorKind.DISTRICT_COUNCIL, districts=[krakow[1]]),
+        )
+    assert not Notice.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Фундація «Українці в Кракові»",
+        "Українська громада Кракова",
+        "Союз українців Польщі",
+        "Fundacja Ukraiński Dom",
+        "Краківський клуб шахістів",
+        "Miska Radości",  # a food bank: "miska" is a bowl in Polish
+    ],
+)
+def test_an_ngo_keeps_its_genuine_ukrainian_name(ngo_member, krakow, label):
+    notice = services.notice_create(author=ngo_member, data=_free_notice(label))
+    assert notice.author_label == label

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -123,39 +125,87 @@ def test_a_place_manager_decides_for_their_own_place_only(krakow, resident):
         room_booking_decide(actor=manager, booking=theirs, approve=True)
 
 
+def _at_once(calls, *, hold):
+    """Run each call in its own thread (so on its own database connection), all released together.
+
+    ``hold`` (a ``(owner, name)`` pair) makes that method wait, once a request has checked the
+    room for overlapping holds, until every other thread has got there too (at most five seconds):
+    the race window is wide open, and only the lock on the room keeps the outcome right. A thread
+    held back by the lock never arrives in time; the barrier breaks and everyone goes on.
+    """
+    barrier = threading.Barrier(len(calls))
+    meet = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+    guard = threading.Lock()
+    owner, name = hold
+    original = getattr(owner, name)
+
+    def slow(*args, **kwargs):
+        result = original(*args, **kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            meet.wait(timeout=5)
+        return result
+
+    def run(call) -> None:
+        try:
+            barrier.wait()
+            call()
+            result = "booked"
+        except CommunityError as exc:
+            result = exc.code or "refused"
+        finally:
+            connection.close()
+        with guard:
+            outcomes.append(result)
+
+    with mock.patch.object(owner, name, slow):
+        threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    return sorted(outcomes)
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_requests_for_the_same_slot_at_the_same_moment_give_one_booking(krakow):
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is proven on PostgreSQL, the production database")
     room = RoomFactory()
-    people = [UserFactory() for _ in range(6)]
     start, end = _slot()
-    barrier = threading.Barrier(len(people))
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    # Requests that all overlap (each holds 18:00-18:15) without sharing a start or an end
+    # (17:00-19:00, 17:30-19:30, 18:00-18:45, 16:15-18:15): the unique index on the start time
+    # cannot catch them, only the lock on the room does (issue 21: with one start time the test
+    # passed with the lock removed). Each request waits, after finding the room free and before
+    # saving, for the others to find it free too - which they can only do without the lock.
+    slots = [
+        (start, end),
+        (start + timedelta(minutes=30), end + timedelta(minutes=30)),
+        (start + timedelta(hours=1), start + timedelta(hours=1, minutes=45)),
+        (start - timedelta(minutes=45), start + timedelta(hours=1, minutes=15)),
+    ]
+    people = [UserFactory() for _ in slots]
 
-    # each request starts ten minutes after the previous one, so every pair overlaps but no two
-    # share a start time: the unique constraint on the start cannot catch them, only the lock on
-    # the room does (issue 21: with one start time the test passed with the lock removed)
-    offsets = {person.pk: timedelta(minutes=10 * index) for index, person in enumerate(people)}
+    def request(person, slot):
+        return lambda: _request(person, room, *slot)
 
-    def attempt(person) -> None:
-        try:
-            barrier.wait()
-            _request(person, room, start + offsets[person.pk], end + offsets[person.pk])
-            result = "booked"
-        except CommunityError as exc:
-            result = exc.code
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=attempt, args=(p,)) for p in people]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["booked"] + ["slot_taken"] * 5
+    outcomes = _at_once(
+        [request(p, s) for p, s in zip(people, slots, strict=True)],
+        hold=(RoomBooking, "full_clean"),
+    )
+    assert outcomes == ["booked"] + ["slot_taken"] * (len(slots) - 1)
     assert RoomBooking.objects.filter(room=room, status=BookingStatus.REQUESTED).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_without_the_room_lock_overlapping_requests_are_double_booked(krakow, monkeypatch):
+    """The race test above must fail when the lock is taken away: this runs it so."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is proven on PostgreSQL, the production database")
+    from django.db.models import QuerySet
+
+    monkeypatch.setattr(QuerySet, "select_for_update", lambda self, *args, **kwargs: self)
+    with pytest.raises(AssertionError):
+        test_two_requests_for_the_same_slot_at_the_same_moment_give_one_booking(krakow)
