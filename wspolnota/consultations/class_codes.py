@@ -153,13 +153,14 @@ def answer_with_code(*, survey: Survey, code: str, answers: dict[int, Any], at: 
     codes.code_cast(box=box, code=code, content={"a": cleaned}, at=at)
 
 
-def class_codes_close(*, actor: User | None, survey: Survey, at: datetime) -> int:
+def class_codes_close(*, actor: User, survey: Survey, at: datetime) -> int:
     """After the consultation: close the box (the last envelopes mixed, the seal's salt erased)
-    so every answer is counted in the results. ``actor`` None: the report's publication."""
-    if actor is not None:
-        _deny(permissions.can_close_class_codes(actor, survey.consultation, at=at))
-    elif selectors.consultation_phase(survey.consultation, at=at) not in ("closed", "reported"):
-        raise ConsultationsError(errors.NOT_ALLOWED, code="permission_denied")
+    so every answer is counted in the results. Officials of the consultation's unit."""
+    _deny(permissions.can_close_class_codes(actor, survey.consultation, at=at))
+    return _close(actor=actor, survey=survey, at=at)
+
+
+def _close(*, actor: User, survey: Survey, at: datetime) -> int:
     found = _codes_of(survey)
     box = _follow_dates(found)
     if box.closed:
@@ -174,9 +175,12 @@ def class_codes_close(*, actor: User | None, survey: Survey, at: datetime) -> in
     return mixed
 
 
-def class_codes_close_all(*, consultation: Consultation, at: datetime) -> None:
-    """Close every open code box of the consultation's surveys (before its report)."""
+def class_codes_close_all(*, actor: User, consultation: Consultation, at: datetime) -> None:
+    """Close every open code box of the consultation's surveys: called by ``report_publish``
+    (which checked the official and that the consultation is over)."""
+    if selectors.consultation_phase(consultation, at=at) not in ("closed", "reported"):
+        raise ConsultationsError(errors.NOT_ALLOWED, code="permission_denied")
     for found in SurveyCodes.objects.filter(
         survey__consultation=consultation, box__closed=False
     ).select_related("survey__consultation", "box"):
-        class_codes_close(actor=None, survey=found.survey, at=at)
+        _close(actor=actor, survey=found.survey, at=at)

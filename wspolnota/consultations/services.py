@@ -1503,7 +1503,7 @@ def report_publish(
     before = snapshot(consultation, fields=["report_summary", "report_published_at"])
     with transaction.atomic():
         # pupils' answers by class codes still sealed are mixed in, so the report counts them all
-        class_codes.class_codes_close_all(consultation=consultation, at=at)
+        class_codes.class_codes_close_all(actor=actor, consultation=consultation, at=at)
         consultation.report_summary = summary.strip()
         consultation.report_published_at = at
         consultation.save(update_fields=["report_summary", "report_published_at", "updated_at"])
