@@ -43,6 +43,7 @@ from wspolnota.core.errors import DomainError
 from wspolnota.core.forms import apply_domain_error
 from wspolnota.core.parsing import parse_id
 from wspolnota.core.ratelimit import rate_limited
+from wspolnota.councils.selectors import opinion_list_for_consultation
 from wspolnota.schools import errors as schools_errors
 
 
@@ -123,6 +124,7 @@ def consultation_detail(request: HttpRequest, consultation_pk: int) -> HttpRespo
             if can_manage
             else [],
             "changes": list(selectors.consultation_changes(consultation=consultation)),
+            "advisory_opinions": opinion_list_for_consultation(consultation=consultation),
             "remark_form": f.RemarkForm(consultation=consultation),
             "remark_count": consultation.remarks.filter(hidden_at__isnull=True).count(),
             "form_labels": Form.choices,

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from wspolnota.accounts.models import CityUnit, User
+from wspolnota.consultations.demo import OPEN_TITLE
+from wspolnota.consultations.models import Consultation
 from wspolnota.councils import services
 from wspolnota.councils.models import (
     Body,
@@ -297,7 +299,6 @@ def _advisory(today: date) -> list[str]:
                 "requested_by": "Wydział Polityki Społecznej i Zdrowia",
                 "requested_on": today - timedelta(days=20),
                 "due_on": today + timedelta(days=10),
-                "consultation_url": "/pl/konsultacje/",
             },
         )
         services.opinion_adopt(
@@ -307,6 +308,28 @@ def _advisory(today: date) -> list[str]:
             text="Rada popiera program; prosi o więcej zajęć w Centrach Aktywności Seniorów w dzielnicach peryferyjnych.",
             adopted_on=today - timedelta(days=3),
         )
+        planty = Consultation.objects.filter(title=OPEN_TITLE, published_at__isnull=False).first()
+        if planty is not None:
+            on_planty = services.opinion_save(
+                actor=None,
+                body=seniors,
+                opinion=None,
+                fields={
+                    "draft_title": "Koncepcja zmian na Plantach (przykład)",
+                    "requested_by": "Wydział Komunikacji Społecznej",
+                    "requested_on": today - timedelta(days=3),
+                    "due_on": today + timedelta(days=18),
+                    "consultation": planty,
+                },
+            )
+            services.opinion_adopt(
+                actor=None,
+                opinion=on_planty,
+                position=OpinionPosition.WITH_REMARKS,
+                text="Rada popiera koncepcję; ławki z oparciami i podłokietnikami co 40 metrów są "
+                "dla seniorów warunkiem korzystania z Plant.",
+                adopted_on=today - timedelta(days=1),
+            )
         lines.append("Councils: Council of Kraków Seniors with 25 members and 5 committees")
     unit = CityUnit.objects.filter(code="WPS").first()
     if unit is not None and not Body.objects.filter(city_unit=unit).exists():

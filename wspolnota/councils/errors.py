@@ -55,6 +55,13 @@ OPINION_ONLY_ADVISORY = _("Opinie wydają ciała doradcze.")
 OPINION_ALREADY_ADOPTED = _("Ta opinia została już przyjęta.")
 OPINION_POSITION_REQUIRED = _("Wybierz stanowisko.")
 OPINION_TEXT_REQUIRED = _("Wpisz treść opinii.")
+OPINION_CONSULTATION_NOT_ANNOUNCED = _(
+    "Opinię można powiązać tylko z konsultacjami, które zostały ogłoszone."
+)
+OPINION_CONSULTATION_URL = _(
+    "Ten adres nie wskazuje konsultacji ogłoszonych w serwisie: wybierz konsultacje z listy albo "
+    "podaj pełny adres https:// konsultacji prowadzonych poza serwisem."
+)
 DOCUMENT_FILE_OR_URL = _("Dodaj plik albo podaj adres dokumentu.")
 DOCUMENT_TYPE = _("Dozwolone są pliki PDF, ODT, DOCX i TXT.")
 DOCUMENT_TOO_LARGE = _("Plik jest za duży (najwięcej %(size)s MB).")

@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from wspolnota.consultations.models import Consultation
 from wspolnota.core.onbehalf import Channel
 from wspolnota.councils.models import (
     Committee,
@@ -313,18 +315,39 @@ class CommitteeForm(forms.Form):
         self.fields["chair"].empty_label = _("— nie wybrano —")
 
 
+class ConsultationChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A consultation shown by its title in the reader's language and its dates."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.shown_title} ({date_format(obj.starts_on)} – {date_format(obj.ends_on)})"
+
+
 class OpinionForm(forms.Form):
     draft_title = forms.CharField(label=_("Opiniowany projekt"), max_length=300)
     draft_url = forms.URLField(label=_("Adres projektu"), required=False, assume_scheme="https")
+    consultation = ConsultationChoiceField(
+        label=_("Konsultacje społeczne w serwisie"),
+        queryset=Consultation.objects.none(),
+        required=False,
+        help_text=_("Trwające, zapowiedziane lub zakończone w ostatnich miesiącach."),
+    )
     consultation_url = forms.CharField(
-        label=_("Konsultacje społeczne"),
+        label=_("Konsultacje poza serwisem"),
         max_length=300,
         required=False,
-        help_text=_("Adres strony konsultacji w serwisie, np. /pl/konsultacje/…"),
+        help_text=_(
+            "Tylko dla konsultacji prowadzonych poza serwisem: pełny adres https:// ich strony."
+        ),
     )
     requested_by = forms.CharField(label=_("Kto prosi o opinię"), max_length=200, required=False)
     requested_on = forms.DateField(label=_("Data wpływu"), widget=DATE_WIDGET)
     due_on = forms.DateField(label=_("Termin wydania opinii"), widget=DATE_WIDGET, required=False)
+
+    def __init__(self, *args: Any, consultations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if consultations is not None:
+            self.fields["consultation"].queryset = consultations
+        self.fields["consultation"].empty_label = _("— bez konsultacji w serwisie —")
 
     def clean_consultation_url(self) -> str:
         value: str = self.cleaned_data.get("consultation_url", "").strip()

@@ -521,11 +521,21 @@ class Opinion(BaseModel):
     )
     draft_title = models.CharField(_("opiniowany projekt"), max_length=300)
     draft_url = models.URLField(_("adres projektu"), blank=True)
+    consultation = models.ForeignKey(
+        "consultations.Consultation",
+        verbose_name=_("konsultacje społeczne"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="advisory_opinions",
+    )
     consultation_url = models.CharField(
-        _("konsultacje społeczne"),
+        _("konsultacje poza serwisem"),
         max_length=300,
         blank=True,
-        help_text=_("Adres strony konsultacji w serwisie, np. /pl/konsultacje/…"),
+        help_text=_(
+            "Tylko dla konsultacji prowadzonych poza serwisem: pełny adres https:// ich strony."
+        ),
     )
     requested_by = models.CharField(_("kto prosi o opinię"), max_length=200, blank=True)
     requested_on = models.DateField(_("data wpływu"))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from wspolnota.consultations.models import Consultation
 from wspolnota.councils import permissions
 from wspolnota.councils.models import (
     ADVISORY_KINDS,
@@ -303,7 +304,33 @@ def opinion_list(*, body: Body) -> QuerySet[Opinion]:
 
 
 def opinion_get(*, pk: int) -> Opinion | None:
-    return Opinion.objects.select_related("body", "meeting").filter(pk=pk).first()
+    return Opinion.objects.select_related("body", "meeting", "consultation").filter(pk=pk).first()
+
+
+# A consultation that ended up to this many days ago can still be picked for an opinion.
+OPINION_CONSULTATION_RECENT_DAYS = 180
+
+
+def opinion_consultation_choices(
+    *, on: date, current: Consultation | None = None
+) -> QuerySet[Consultation]:
+    """The consultations a body's secretary may link an opinion to: announced ones that are
+    under way, coming, or ended in the last months (plus the one already linked)."""
+    recent = Q(published_at__isnull=False) & Q(
+        ends_on__gte=on - timedelta(days=OPINION_CONSULTATION_RECENT_DAYS)
+    )
+    if current is not None:
+        recent |= Q(pk=current.pk)
+    return Consultation.objects.filter(recent).order_by("-starts_on", "-id")
+
+
+def opinion_list_for_consultation(*, consultation: Consultation) -> list[Opinion]:
+    """The advisory bodies' opinions on one consultation, shown on its public page: adopted
+    ones first by adoption date, then those still awaited."""
+    opinions = consultation.advisory_opinions.select_related("body").order_by(
+        F("adopted_on").asc(nulls_last=True), "requested_on", "id"
+    )
+    return list(opinions)
 
 
 # --- A person at the counter (issue 17) ----------------------------------------------------------

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -19,6 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from wspolnota.communication.notifications import notify
+from wspolnota.consultations.models import Consultation
 from wspolnota.core.onbehalf import OnBehalf, act_fields
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.councils import errors, permissions
@@ -770,6 +773,7 @@ def question_hide(*, actor: User, question: ResidentQuestion, reason: str) -> Re
 OPINION_FIELDS = (
     "draft_title",
     "draft_url",
+    "consultation",
     "consultation_url",
     "requested_by",
     "requested_on",
@@ -795,10 +799,51 @@ def opinion_save(
                 setattr(target, name, fields[name])
         if target.meeting is not None and target.meeting.body_id != body.pk:
             target.meeting = None
+        _opinion_link_consultation(target, was=before.get("consultation_id") if before else None)
         _clean(target)
         target.save()
         _audit(actor, "opinion_registered" if before is None else "opinion_updated", target, before)
     return target
+
+
+def consultation_pk_from_url(url: str) -> int | None:
+    """The id of the consultation whose page on this site ``url`` points at, or ``None``.
+
+    Accepts a path (``/pl/konsultacje/12/``, with or without a language prefix, any sub-page)
+    or a full address on this site's own host (``SITE_URL``); any other host is external.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme or parts.netloc:
+        own = urlsplit(settings.SITE_URL)
+        if parts.scheme not in ("http", "https") or parts.netloc.lower() != own.netloc.lower():
+            return None
+    segments = [s for s in parts.path.split("/") if s]
+    if segments and segments[0] in {code for code, _name in settings.LANGUAGES}:
+        segments = segments[1:]
+    if len(segments) >= 2 and segments[0] == "konsultacje" and segments[1].isdigit():
+        return int(segments[1])
+    return None
+
+
+def _opinion_link_consultation(opinion: Opinion, *, was: Any) -> None:
+    """A consultation on this platform is linked by its record, never by a typed address: an
+    address pasted for one becomes the link; what is left must be an external https:// page.
+    A newly chosen consultation must have been announced (a draft has no public page)."""
+    url = (opinion.consultation_url or "").strip()
+    opinion.consultation_url = url
+    if url:
+        pk = consultation_pk_from_url(url)
+        if pk is not None:
+            found = Consultation.objects.filter(pk=pk, published_at__isnull=False).first()
+            if found is None:
+                raise CouncilsError(errors.OPINION_CONSULTATION_URL, field="consultation_url")
+            opinion.consultation = found
+            opinion.consultation_url = ""
+        elif not url.startswith("https://"):
+            raise CouncilsError(errors.OPINION_CONSULTATION_URL, field="consultation_url")
+    consultation = opinion.consultation
+    if consultation is not None and consultation.pk != was and consultation.published_at is None:
+        raise CouncilsError(errors.OPINION_CONSULTATION_NOT_ANNOUNCED, field="consultation")
 
 
 def opinion_adopt(

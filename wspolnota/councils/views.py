@@ -639,13 +639,20 @@ def opinion_edit(
             for name in (
                 "draft_title",
                 "draft_url",
+                "consultation",
                 "consultation_url",
                 "requested_by",
                 "requested_on",
                 "due_on",
             )
         }
-    form = OpinionForm(request.POST or None, initial=initial)
+    form = OpinionForm(
+        request.POST or None,
+        initial=initial,
+        consultations=selectors.opinion_consultation_choices(
+            on=timezone.localdate(), current=opinion.consultation if opinion else None
+        ),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.opinion_save(

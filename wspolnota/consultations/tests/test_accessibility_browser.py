@@ -72,6 +72,32 @@ def build(krakow):
                 choice=1 if s == 0 or s % 2 == p % 2 else -1,
                 at=now,
             )
+    # an advisory body's opinions on it are listed on its page (issue 21)
+    from wspolnota.councils import services as councils
+    from wspolnota.councils.models import BodyKind, OpinionPosition
+
+    seniors = councils.body_create(
+        actor=None, kind=BodyKind.SENIORS_COUNCIL, name="Rada Krakowskich Seniorów", seats=25
+    )
+    for title, adopt in (("Koncepcja bulwarów", True), ("Plan oświetlenia", False)):
+        opinion = councils.opinion_save(
+            actor=None,
+            body=seniors,
+            opinion=None,
+            fields={
+                "draft_title": title,
+                "requested_on": timezone.localdate(),
+                "consultation": consultation,
+            },
+        )
+        if adopt:
+            councils.opinion_adopt(
+                actor=None,
+                opinion=opinion,
+                position=OpinionPosition.WITH_REMARKS,
+                text="Więcej ławek z oparciami.",
+                adopted_on=timezone.localdate(),
+            )
     return official, consultation, meeting, survey
 
 

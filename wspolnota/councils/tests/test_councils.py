@@ -352,7 +352,7 @@ def test_advisory_bodies_adopt_opinions_on_city_drafts_linked_to_consultations(
         fields={
             "draft_title": "Program senioralny",
             "requested_on": date(2026, 1, 5),
-            "consultation_url": "/pl/konsultacje/program-senioralny/",
+            "consultation_url": "https://www.bip.krakow.pl/konsultacje/program-senioralny",
         },
     )
     with pytest.raises(CouncilsError) as caught:
