@@ -8,10 +8,13 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
+from ninja.errors import HttpError
 from pydantic import Field
 
 from wspolnota.community import selectors
+from wspolnota.community.errors import ADDRESS_NOT_FOUND
 from wspolnota.community.ical import events_to_ical
 from wspolnota.community.models import (
     Activity,
@@ -51,6 +54,7 @@ class AccessibilityOut(Schema):
     accessible_toilet: bool
     induction_loop: bool
     sign_language: bool = Field(description="service in Polish Sign Language (PJM)")
+    note: str = Field("", description="accessibility notes as the operator gives them")
 
 
 class ActivityOut(Schema):
@@ -114,6 +118,16 @@ class PlaceOut(Schema):
         description="recurring activities now running, with free places"
     )
     url: str
+    distance_km: float | None = Field(
+        None,
+        description="great-circle distance from the point asked for (lat/lon or address); "
+        "null without one, or when the place has no position",
+    )
+
+    @staticmethod
+    def resolve_distance_km(obj: Place) -> float | None:
+        distance = getattr(obj, "distance_km", None)
+        return None if distance is None else round(float(distance), 3)
 
     @staticmethod
     def resolve_kind_label(obj: Place) -> str:
@@ -147,6 +161,7 @@ class PlaceOut(Schema):
             accessible_toilet=obj.accessible_toilet,
             induction_loop=obj.induction_loop,
             sign_language=obj.sign_language,
+            note=obj.accessibility_note,
         )
 
     @staticmethod
@@ -160,26 +175,49 @@ class PlaceQuery(Schema):
     step_free: bool | None = None
     induction_loop: bool | None = None
     sign_language: bool | None = None
+    lat: Decimal | None = Field(None, ge=-90, le=90, description="measure distances from here")
+    lon: Decimal | None = Field(None, ge=-180, le=180)
+    address: str | None = Field(
+        None,
+        max_length=150,
+        description="measure distances from this address (street and number, looked up in the "
+        "city's address register)",
+    )
 
 
-@router.get("places", response=list[PlaceOut], summary="Community places (CAS, libraries, …)")
+@router.get(
+    "places",
+    response=list[PlaceOut],
+    summary="Community places (CAS, libraries, …), nearest first when a point or address is given",
+)
 def places(request: HttpRequest, filters: Query[PlaceQuery]) -> list[Place]:
+    if (filters.lat is None) != (filters.lon is None):
+        raise HttpError(422, str(_("Podaj obie współrzędne albo żadnej.")))
+    origin: selectors.NearOrigin | None = None
+    if filters.lat is not None and filters.lon is not None:
+        origin = selectors.NearOrigin(point=(float(filters.lat), float(filters.lon)))
+    elif filters.address:
+        origin = selectors.near_origin_for_address(text=filters.address)
+        if origin is None:
+            raise HttpError(422, str(ADDRESS_NOT_FOUND))
     district = district_get(number=filters.district) if filters.district else None
     if filters.district and district is None:
         return []
     access = [
         name for name in ("step_free", "induction_loop", "sign_language") if getattr(filters, name)
     ]
-    return list(
-        selectors.place_list(
-            kind=filters.kind.value if filters.kind else "", district=district, accessibility=access
-        ).prefetch_related(
-            Prefetch(
-                "activities",
-                queryset=selectors.activities_with_counts().filter(is_active=True),
-            )
+    found = selectors.place_list(
+        kind=filters.kind.value if filters.kind else "", district=district, accessibility=access
+    ).prefetch_related(
+        Prefetch(
+            "activities",
+            queryset=selectors.activities_with_counts().filter(is_active=True),
         )
     )
+    rows = selectors.places_from(origin=origin, places=found)
+    for row in rows:
+        row.place.distance_km = row.distance_km  # type: ignore[attr-defined]
+    return [row.place for row in rows]
 
 
 @router.get(

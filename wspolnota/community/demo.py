@@ -27,7 +27,7 @@ from wspolnota.community.models import (
 )
 from wspolnota.territory.models import District
 
-SAMPLE_FILE = Path(__file__).resolve().parent / "data" / "cas-krakow-przyklad.json"
+SAMPLE_FILE = Path(__file__).resolve().parent / "data" / "cas-krakow-przyklad.csv"
 SKILLS = [
     "prowadzenie zajęć komputerowych",
     "język ukraiński",

@@ -10,21 +10,23 @@ class CommunityError(DomainError):
 NOT_ALLOWED = _("Nie masz uprawnień do tej czynności.")
 
 # Places and the open-data import
-IMPORT_NOT_JSON = _(
-    "Plik nie jest poprawnym plikiem JSON (wiersz %(line)s, kolumna %(column)s): %(error)s"
+IMPORT_NOT_TABLE = _(
+    "Nie udało się odczytać pliku: wczytaj arkusz XLSX albo plik CSV (wartości rozdzielone "
+    "średnikami lub przecinkami)."
 )
-IMPORT_NO_RECORDS = _(
-    "W pliku brakuje listy placówek: oczekiwano tablicy „dane” (albo tablicy na najwyższym poziomie)."
+IMPORT_OLD_XLS = _(
+    "To plik w starym formacie XLS. Zapisz go w programie arkusza jako XLSX albo CSV i wczytaj "
+    "ponownie."
 )
-IMPORT_RECORD_NOT_OBJECT = _("Rekord nr %(index)s (wiersz %(line)s) nie jest obiektem JSON.")
-IMPORT_MISSING_FIELD = _("Rekord nr %(index)s (wiersz %(line)s): brak pola „%(field)s”.")
-IMPORT_BAD_VALUE = _(
-    "Rekord nr %(index)s (wiersz %(line)s): niepoprawna wartość w polu „%(field)s”: %(value)s"
+IMPORT_ROW_UNREADABLE = _("Nie udało się odczytać wiersza %(line)s pliku CSV: %(error)s")
+IMPORT_NO_HEADER = _(
+    "Nie znaleźliśmy wiersza nagłówków: jedna z kolumn w pierwszych wierszach pliku musi się "
+    "nazywać „nazwa” (nazwy kolumn opisuje instrukcja importu)."
 )
-IMPORT_DUPLICATE_ID = _("Rekord nr %(index)s (wiersz %(line)s): identyfikator %(id)s powtarza się.")
-IMPORT_UNKNOWN_DISTRICT = _(
-    "Rekord nr %(index)s (wiersz %(line)s): nieznana dzielnica „%(value)s”."
-)
+IMPORT_NO_ADDRESS_COLUMN = _("W pliku brakuje kolumny z adresem: „ulica” i „numer” albo „adres”.")
+IMPORT_TOO_MANY_ROWS = _("Plik ma więcej niż %(limit)s wierszy z danymi.")
+IMPORT_ROW_PROBLEM = _("Wiersz %(line)s: %(reason)s")
+IMPORT_ROW_NOT_YOURS = _("tę placówkę prowadzi inna jednostka: import nie może jej zmienić")
 IMPORT_FILE_TOO_LARGE = _("Plik jest za duży (największy dopuszczalny rozmiar to %(size)s MB).")
 IMPORT_NOT_UTF8 = _("Plik musi być zapisany w kodowaniu UTF-8.")
 HOURS_UNREADABLE = _(
@@ -32,6 +34,10 @@ HOURS_UNREADABLE = _(
 )
 SLUG_TAKEN = _("Ten adres strony jest już zajęty przez inne miejsce.")
 LOCATION_HALF = _("Podaj obie współrzędne albo żadnej.")
+ADDRESS_NOT_FOUND = _(
+    "Nie znaleźliśmy tego adresu w miejskim rejestrze punktów adresowych. "
+    "Sprawdź ulicę i numer albo wybierz dzielnicę (wtedy bez odległości)."
+)
 
 # Rooms
 ROOM_NOT_BOOKABLE = _("Tej sali nie można teraz rezerwować.")

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from wspolnota.community import errors
 from wspolnota.community.models import (
     Activity,
     ApplicantKind,
@@ -19,6 +20,11 @@ from wspolnota.community.models import (
     Room,
     Skill,
     VolunteerOffer,
+)
+from wspolnota.community.selectors import (
+    NearOrigin,
+    near_origin_for_address,
+    near_origin_for_person,
 )
 from wspolnota.territory.models import District
 
@@ -73,8 +79,17 @@ class PlaceFilterForm(forms.Form):
 
 
 class NearMeForm(forms.Form):
-    """ "Near me": a point from the browser's geolocation, or the centre of a chosen district."""
+    """ "Near me": distances from a typed address (its point in the city's address register),
+    from coordinates (the browser's geolocation fills them in), or from the signed-in person's
+    own address. A district alone only orders the list, its own places first: the distance is
+    then unknown and the page says so (issue 21)."""
 
+    address = forms.CharField(
+        label=_("Twój adres (ulica i numer)"),
+        required=False,
+        max_length=150,
+        help_text=_("Np. „os. Centrum A 1”. Odległość liczymy od tego adresu."),
+    )
     lat = forms.DecimalField(
         label=_("Szerokość geograficzna"),
         required=False,
@@ -89,12 +104,29 @@ class NearMeForm(forms.Form):
         max_value=180,
         decimal_places=6,
     )
-    near_district = district_field(label=_("…albo środek dzielnicy"))
+    near_district = district_field(label=_("…albo tylko dzielnica (bez odległości)"))
+    near = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, person: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.origin: NearOrigin | None = None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if (data.get("lat") is None) != (data.get("lon") is None):
-            self.add_error("lon", _("Podaj obie współrzędne albo żadnej."))
+            self.add_error("lon", errors.LOCATION_HALF)
+            return data
+        if data.get("lat") is not None:
+            self.origin = NearOrigin(point=(float(data["lat"]), float(data["lon"])))
+        elif data.get("address"):
+            self.origin = near_origin_for_address(text=data["address"])
+            if self.origin is None:
+                self.add_error("address", errors.ADDRESS_NOT_FOUND)
+        elif data.get("near") and getattr(self.person, "is_authenticated", False):
+            self.origin = near_origin_for_person(person=self.person)
+        elif data.get("near_district") is not None:
+            self.origin = NearOrigin(district=data["near_district"])
         return data
 
 
@@ -129,6 +161,7 @@ class PlaceForm(forms.ModelForm[Place]):
             "accessible_toilet",
             "induction_loop",
             "sign_language",
+            "accessibility_note",
             "opened_on",
             "closed_on",
             "is_published",
@@ -149,8 +182,11 @@ class PlaceForm(forms.ModelForm[Place]):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Plik JSON z listą Centrów Aktywności Seniorów"),
-        help_text=_("Plik w formacie publikowanym na miejskim portalu otwartych danych."),
+        label=_("Plik CSV lub XLSX z listą Centrów Aktywności Seniorów"),
+        help_text=_(
+            "Pierwszy wiersz z nagłówkami kolumn, np. „nazwa”, „ulica”, „numer”, „kod pocztowy”, "
+            "„dzielnica”, „telefon”, „e-mail”, „godziny otwarcia”, „prowadzący”, „dostępność”."
+        ),
     )
 
 

@@ -93,6 +93,12 @@ class Place(BaseModel):
     accessible_toilet = models.BooleanField(_("toaleta dostępna"), default=False)
     induction_loop = models.BooleanField(_("pętla indukcyjna"), default=False)
     sign_language = models.BooleanField(_("obsługa w polskim języku migowym"), default=False)
+    accessibility_note = models.CharField(
+        _("uwagi o dostępności"),
+        max_length=500,
+        blank=True,
+        help_text=_("Np. „winda od podwórza, poręcze przy schodach”."),
+    )
     opened_on = models.DateField(_("data otwarcia"), null=True, blank=True)
     closed_on = models.DateField(_("data zamknięcia"), null=True, blank=True)
     is_published = models.BooleanField(_("opublikowane"), default=True)

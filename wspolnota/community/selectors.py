@@ -38,6 +38,7 @@ from wspolnota.community.models import (
     VolunteerProfile,
 )
 from wspolnota.territory.models import District
+from wspolnota.territory.selectors import address_locate
 
 if TYPE_CHECKING:
     from wspolnota.accounts.models import User
@@ -112,7 +113,50 @@ def place_kind_counts() -> dict[str, int]:
 @dataclass(frozen=True)
 class NearbyPlace:
     place: Place
-    distance_km: float
+    # None when it cannot be measured: no point to measure from, or the place has no position.
+    distance_km: float | None
+
+
+@dataclass(frozen=True)
+class NearOrigin:
+    """Where "near me" measures from (issue 21).
+
+    A point (coordinates the person gave, or the point of their address in the city's address
+    register) gives distances. A district alone gives only an order, its own places first: the
+    distance is unknown, and it is said so rather than measured from some point of the district.
+    """
+
+    point: tuple[float, float] | None = None
+    district: District | None = None
+    address: str = ""  # the address the point belongs to, as found in the register
+
+    @property
+    def measures(self) -> bool:
+        return self.point is not None
+
+
+def near_origin_for_address(*, text: str) -> NearOrigin | None:
+    """The point of an address in the city's address register; None when it is not there."""
+    located = address_locate(text=text)
+    if located is None:
+        return None
+    return NearOrigin(
+        point=(float(located.latitude), float(located.longitude)),
+        district=located.district,
+        address=str(located.point),
+    )
+
+
+def near_origin_for_person(*, person: User) -> NearOrigin | None:
+    """ "Near me" for a signed-in person: from their address's point when the register has it,
+    otherwise only their district (distances unknown); None when neither is known."""
+    if person.address_street:
+        origin = near_origin_for_address(text=person.address_street)
+        if origin is not None:
+            return origin
+    if person.district_id:
+        return NearOrigin(district=person.district)
+    return None
 
 
 def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -125,22 +169,38 @@ def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def places_near(
-    *, lat: float, lon: float, places: QuerySet[Place], limit: int = 50
+    *, lat: float, lon: float, places: QuerySet[Place], limit: int | None = None
 ) -> list[NearbyPlace]:
-    """The places nearest to a point, closest first (great-circle distance)."""
-    located = places.filter(latitude__isnull=False, longitude__isnull=False)
-    ranked = [
-        NearbyPlace(p, _haversine_km(lat, lon, float(p.latitude or 0), float(p.longitude or 0)))
-        for p in located
-    ]
-    ranked.sort(key=lambda item: (item.distance_km, item.place.name))
-    return ranked[:limit]
+    """The places nearest to a point, closest first (great-circle distance); places without a
+    position follow, by name, with their distance unknown (they are not dropped)."""
+    ranked: list[NearbyPlace] = []
+    unplaced: list[NearbyPlace] = []
+    for place in places:
+        if place.latitude is None or place.longitude is None:
+            unplaced.append(NearbyPlace(place, None))
+        else:
+            distance = _haversine_km(lat, lon, float(place.latitude), float(place.longitude))
+            ranked.append(NearbyPlace(place, distance))
+    ranked.sort(key=lambda item: (item.distance_km or 0.0, item.place.name))
+    unplaced.sort(key=lambda item: item.place.name)
+    rows = ranked + unplaced
+    return rows if limit is None else rows[:limit]
 
 
-def district_centre(*, district: District) -> tuple[float, float]:
-    """A point inside the district (latitude, longitude), for "near me" without geolocation."""
-    point = shape(district.geometry).representative_point()
-    return (point.y, point.x)
+def places_district_first(*, district: District, places: QuerySet[Place]) -> list[NearbyPlace]:
+    """The district's own places first, then the others (each group by name); no distances."""
+    rows = [NearbyPlace(place, None) for place in places]
+    rows.sort(key=lambda item: (item.place.district_id != district.pk, item.place.name))
+    return rows
+
+
+def places_from(*, origin: NearOrigin | None, places: QuerySet[Place]) -> list[NearbyPlace]:
+    """The places as "near me" lists them from an origin (or in their usual order without one)."""
+    if origin is not None and origin.point is not None:
+        return places_near(lat=origin.point[0], lon=origin.point[1], places=places)
+    if origin is not None and origin.district is not None:
+        return places_district_first(district=origin.district, places=places)
+    return [NearbyPlace(place, None) for place in places]
 
 
 @dataclass(frozen=True)
@@ -217,7 +277,7 @@ def senior_centre_count_by_year(
     """The strategy's indicator: Senior Activity Centres open at the end of each year.
 
     For the current year the count is as of today. Centres without an opening date cannot be
-    placed in time and are left out (import them with ``data_uruchomienia`` to count them).
+    placed in time and are left out (import them with a "data uruchomienia" column to count them).
     Counted from every centre the city knows of, published or not.
     """
     today = today or timezone.localdate()

@@ -170,6 +170,7 @@ PLACE_FIELDS = (
     "accessible_toilet",
     "induction_loop",
     "sign_language",
+    "accessibility_note",
     "opened_on",
     "closed_on",
     "is_published",

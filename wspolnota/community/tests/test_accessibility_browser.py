@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from wspolnota.accounts.roles import Role
@@ -30,12 +32,13 @@ from wspolnota.tests_support.factories import CityUnitFactory, RoleAssignmentFac
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "cas-krakow-przyklad.json"
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "cas-krakow-przyklad.csv"
 
 
 @pytest.fixture
 def content(krakow):
     services.senior_centres_import(actor=None, content=SAMPLE.read_bytes())
+    call_command("load_address_points", stdout=io.StringIO())  # "near me" from an address
     place = Place.objects.order_by("source_id").first()
     room = RoomFactory(place=place)
     event = EventFactory(place=place, district=place.district, capacity=1)
@@ -78,6 +81,8 @@ def test_public_community_pages_have_no_wcag_violations(browser, live_server, co
             f"{base}/",
             f"{base}/miejsca/",
             f"{base}/miejsca/?near_district=18&access=step_free",
+            f"{base}/miejsca/?address=os.+Centrum+A+1",
+            f"{base}/miejsca/?lat=50.0587&lon=19.9304",
             f"{base}/miejsca/{content['place'].slug}/",
             f"{base}/sale/",
             f"{base}/sale/{content['room'].pk}/",

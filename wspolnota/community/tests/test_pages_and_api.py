@@ -18,7 +18,7 @@ from wspolnota.community.tests.factories import (
     VolunteerOfferFactory,
 )
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "cas-krakow-przyklad.json"
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "cas-krakow-przyklad.csv"
 
 
 @pytest.fixture
@@ -53,10 +53,11 @@ def test_places_are_filtered_and_sorted_near_a_chosen_district(centres, client, 
     near = client.get(f"/pl/spolecznosc/miejsca/?near_district={nowa_huta.pk}")
     rows = near.context["rows"]
     assert rows[0]["place"].source_id == "CAS-014"  # the Nowa Huta centre comes first
-    assert rows[0]["distance_km"] <= rows[1]["distance_km"]
-    assert "km" in near.content.decode()
+    assert rows[0]["distance_km"] is None  # a district alone gives no distance (issue 21)
+    assert "odległość nieznana" in near.content.decode()
     by_point = client.get("/pl/spolecznosc/miejsca/?lat=50.0587&lon=19.9304")
     assert by_point.context["rows"][0]["place"].source_id == "CAS-001"
+    assert "km" in by_point.content.decode()
     bad = client.get("/pl/spolecznosc/miejsca/?lat=50.06")
     assert bad.status_code == 400 and "obie współrzędne" in bad.content.decode()
 
@@ -165,24 +166,31 @@ def test_a_booking_form_with_errors_keeps_what_was_typed(krakow, client_for):
 
 
 @pytest.mark.django_db
-def test_the_import_page_is_for_officials_and_names_the_line_of_a_bad_record(krakow, client_for):
+def test_the_import_page_is_for_officials_imports_good_rows_and_lists_bad_ones_by_line(
+    krakow, client_for
+):
     assert client_for("resident").get("/pl/spolecznosc/miejsca/import/").status_code == 403
     official = client_for("official")
-    bad = SAMPLE.read_text(encoding="utf-8").replace(
-        '"dzielnica": "II Grzegórzki"', '"dzielnica": ""'
-    )
+    bad = SAMPLE.read_text(encoding="utf-8").replace(";II Grzegórzki;", ";XXX Atlantyda;")
     response = official.post(
         "/pl/spolecznosc/miejsca/import/",
-        {"file": SimpleUploadedFile("cas.json", bad.encode(), content_type="application/json")},
+        {"file": SimpleUploadedFile("cas.csv", bad.encode(), content_type="text/csv")},
     )
-    assert response.status_code == 400
-    assert "Rekord nr 2 (wiersz" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Wiersz 3: nieznana dzielnica „XXX Atlantyda”" in html
+    assert "Dodane placówki: 14" in html and "Pominięte wiersze: 1" in html
     response = official.post(
         "/pl/spolecznosc/miejsca/import/",
-        {"file": SimpleUploadedFile("cas.json", SAMPLE.read_bytes())},
+        {"file": SimpleUploadedFile("cas.csv", SAMPLE.read_bytes())},
     )
-    assert response.status_code == 200 and "Dodane placówki: 15" in response.content.decode()
+    assert response.status_code == 200 and "Dodane placówki: 1" in response.content.decode()
     assert '<th scope="row">2016</th>' in response.content.decode()
+    not_a_table = official.post(
+        "/pl/spolecznosc/miejsca/import/",
+        {"file": SimpleUploadedFile("cas.xls", b"\xd0\xcf\x11\xe0 old excel")},
+    )
+    assert not_a_table.status_code == 400 and "XLSX" in not_a_table.content.decode()
 
 
 @pytest.mark.django_db

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -42,27 +40,16 @@ from wspolnota.territory.selectors import default_city, district_list
 
 def place_list(request: HttpRequest) -> HttpResponse:
     filters = PlaceFilterForm(request.GET or None)
-    near = NearMeForm(request.GET or None)
+    near = NearMeForm(request.GET or None, person=_user(request))
     data = filters.cleaned_data if filters.is_valid() else {}
-    near_data = near.cleaned_data if near.is_valid() else {}
     places = selectors.place_list(
         kind=data.get("kind", ""),
         district=data.get("district"),
         accessibility=data.get("access", []),
         query=data.get("q", ""),
     )
-    point: tuple[float, float] | None = None
-    if near_data.get("lat") is not None and near_data.get("lon") is not None:
-        point = (float(near_data["lat"]), float(near_data["lon"]))
-    elif near_data.get("near_district") is not None:
-        point = selectors.district_centre(district=near_data["near_district"])
-    elif "near" in request.GET and _user(request) and _user(request).district:  # type: ignore[union-attr]
-        point = selectors.district_centre(district=_user(request).district)  # type: ignore[union-attr, arg-type]
-    rows: list[Any]
-    if point is not None:
-        rows = selectors.places_near(lat=point[0], lon=point[1], places=places)
-    else:
-        rows = [selectors.NearbyPlace(p, -1.0) for p in places]
+    origin = near.origin if near.is_valid() else None
+    rows = selectors.places_from(origin=origin, places=places)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     city = default_city()
     districts = list(district_list(city=city))
@@ -75,7 +62,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "near": near,
             "page": page,
-            "point": point,
+            "origin": origin,
             "place_map": place_map,
             "rows": [
                 {

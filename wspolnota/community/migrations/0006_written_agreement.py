@@ -14,7 +14,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0004_acts_on_behalf'),
+        ('community', '0005_place_accessibility_note'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
