@@ -257,3 +257,52 @@ def test_asking_for_a_code_for_a_number_that_said_stop_lifts_the_blacklist_first
         )
     assert gateway.blacklist == {}
     assert "kod" in gateway.sent[-1]["message"]  # the code went out, not refused
+
+
+def test_a_report_for_an_sms_whose_answer_was_lost_settles_it_and_it_is_not_sent_again(
+    secret, krakow, daytime, gateway
+):
+    """The gateway took the SMS but its answer was lost (a timeout): the row waits for a retry
+    under the duplicate check. The gateway's report that it was DELIVERED is proof; it was
+    dropped (only sending/sent rows were updated), so the retry went out and the row ended
+    "sent", or, after the check window, "unknown" — the city's report said "maybe sent" of a
+    message the gateway had confirmed."""
+    import threading
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    sms_subscription(3, districts=[krakow[1]])
+    notice = NoticeFactory(
+        scope=Scope.DISTRICTS, districts=[krakow[1]], send_sms=True, send_email=False
+    )
+    services.notice_fan_out(notice=notice)
+    gateway.hold = threading.Event()
+    delivery.deliver_pending()
+    gateway.release()
+    gateway.hold = None
+    row = OutboxMessage.objects.get(notice=notice)
+    assert row.status == "queued" and row.maybe_sent_at is not None
+    idx = gateway_idx(row.pk, row.idempotency_key)
+    assert _report(STATUS, idx, "DELIVERED", msg_id="9" * 24).status_code == 200
+    row.refresh_from_db()
+    assert row.status == "delivered" and row.gateway_status == "DELIVERED"
+    OutboxMessage.objects.filter(pk=row.pk).update(not_before=timezone.now() - timedelta(seconds=1))
+    delivery.deliver_pending()
+    row.refresh_from_db()
+    assert row.status == "delivered"
+    assert len([r for r in gateway.requests if r["_path"] == "/sms.do"]) == 1
+
+
+def test_a_report_for_an_sms_decided_unknown_says_what_became_of_it(secret, sent):
+    from django.utils import timezone
+
+    sms, _email = sent
+    OutboxMessage.objects.filter(pk=sms.pk).update(status="unknown", maybe_sent_at=timezone.now())
+    idx = gateway_idx(sms.pk, sms.idempotency_key)
+    _report(STATUS, idx, "ACCEPTED", msg_id=sms.gateway_id)  # the gateway has it
+    sms.refresh_from_db()
+    assert sms.status == "sent" and sms.gateway_status == "ACCEPTED"
+    _report(STATUS, idx, "DELIVERED", msg_id=sms.gateway_id)
+    sms.refresh_from_db()
+    assert sms.status == "delivered"
