@@ -395,6 +395,10 @@ RETENTION_DAYS = {
     "voter_roll": env_int("RETENTION_VOTER_ROLL_DAYS", 365, minimum=30),
     # Sent, failed and cancelled messages (their addresses and texts) in the outbox.
     "messages": env_int("RETENTION_MESSAGES_DAYS", 90, minimum=7),
+    # Written volunteering agreements (names, the signed file, the scan), counted from the
+    # agreement's last day: the six-year limitation period of civil-law claims (art. 118 of the
+    # Civil Code). [check: the organiser's own archive rules may ask for longer]
+    "volunteer_agreements": env_int("RETENTION_VOLUNTEER_AGREEMENTS_DAYS", 6 * 365, minimum=365),
 }
 
 # --- Consultations (resolution CXI/2904/18) ----------------------------------------------------

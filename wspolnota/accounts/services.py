@@ -540,7 +540,9 @@ def personal_data_purge(*, now: Any = None) -> dict[str, int]:
     - the voter roll of an edition: ``RETENTION_VOTER_ROLL_DAYS`` after its vote (voting app);
     - the audit log: names of deleted accounts kept beside entries older than
       ``RETENTION_AUDIT_DAYS`` are erased; the chain itself stays whole;
-    - sent, failed and cancelled messages: ``RETENTION_MESSAGES_DAYS`` (communication app).
+    - sent, failed and cancelled messages: ``RETENTION_MESSAGES_DAYS`` (communication app);
+    - written volunteering agreements: their names, signed file and scan
+      ``RETENTION_VOLUNTEER_AGREEMENTS_DAYS`` after they end (community app).
     """
     from django.db.models.functions import Coalesce
 
@@ -581,12 +583,16 @@ def personal_data_purge(*, now: Any = None) -> dict[str, int]:
     from wspolnota.communication.personaldata import messages_purge
 
     messages = messages_purge(now=now, days=days["messages"])
+    from wspolnota.community.personaldata import volunteer_agreements_purge
+
+    agreements = volunteer_agreements_purge(now=now, days=days["volunteer_agreements"])
     return {
         "sms_codes": codes,
         "inactive_accounts": erased,
         "voter_rolls": rolls["editions"],
         "audit_entries": len(audit),
         "messages": messages,
+        "volunteer_agreements": agreements,
     }
 
 

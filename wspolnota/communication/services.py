@@ -1339,12 +1339,25 @@ def outbox_status_callback(*, gateway: str, idx: str, gateway_id: str, gateway_s
         return 0
     now = timezone.now()
     new_status = GATEWAY_STATUS.get(status_name)
+    # A message whose gateway answer was lost (a timeout) waits for a retry under the
+    # duplicate check, or was decided "unknown" once the check expired. The gateway's own
+    # report about it is proof that it has the message: it settles the row, which is then not
+    # sent again (nor called "maybe sent" when the gateway confirmed it).
+    in_doubt = Q(status=OutboxMessage.Status.QUEUED, maybe_sent_at__isnull=False) | Q(
+        status=OutboxMessage.Status.UNKNOWN
+    )
     if new_status is None:  # an intermediate report (QUEUE, SENT, ACCEPTED …)
-        return target.filter(
+        updated = target.filter(
             status__in=[OutboxMessage.Status.SENDING, OutboxMessage.Status.SENT]
         ).update(gateway_status=status_name, status_at=now)
+        return updated + target.filter(in_doubt).update(
+            status=OutboxMessage.Status.SENT,
+            gateway_status=status_name,
+            status_at=now,
+            sent_at=Coalesce(F("sent_at"), Value(now)),
+        )
     lower = [status for status, rank in _RANK.items() if rank < _RANK[new_status]]
-    return target.filter(status__in=lower).update(
+    return target.filter(Q(status__in=lower) | in_doubt).update(
         status=new_status,
         gateway_status=status_name,
         status_at=now,

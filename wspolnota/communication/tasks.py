@@ -9,22 +9,10 @@ from __future__ import annotations
 
 import os
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.utils import timezone
 from django_tasks import task
 
 DELIVERY_PARALLEL = int(os.environ.get("COMMUNICATION_DELIVERY_PARALLEL", "2"))
-
-
-@task()
-def send_email(*, to: str, subject: str, body: str, kind: str) -> None:
-    """Send one plain-text e-mail directly (kept for callers of the first interface)."""
-    message = EmailMessage(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
-    )
-    message.extra_headers["X-Wspolnota-Kind"] = kind
-    message.send()
 
 
 @task()

@@ -79,7 +79,18 @@ ALREADY_APPLIED = _("Już zgłosiłeś(-aś) się do tej oferty.")
 APPLICATION_NOT_PENDING = _("O tym zgłoszeniu już zdecydowano.")
 APPLICATION_NOT_ACCEPTED = _("Godziny można wpisywać dopiero po przyjęciu zgłoszenia.")
 AGREEMENT_NOT_SIGNED = _(
-    "Ten wolontariat trwa ponad 30 dni: godziny można wpisywać po podpisaniu porozumienia przez obie strony."
+    "Ten wolontariat trwa ponad 30 dni: godziny można wpisywać po podpisaniu porozumienia w "
+    "formie pisemnej (na papierze albo podpisem kwalifikowanym lub zaufanym), co zapisuje "
+    "organizator."
+)
+AGREEMENT_SIGNATURE_FILE = _(
+    "Dołącz porozumienie podpisane podpisem kwalifikowanym lub zaufanym: plik PDF z podpisem "
+    "(PAdES) albo plik XAdES (.xml, .xades), najwięcej %(size)s MB."
+)
+AGREEMENT_SCAN_FILE = _("Skan dołącz jako plik PDF, JPG albo PNG, najwięcej %(size)s MB.")
+AGREEMENT_SIGNED_ON_FUTURE = _("Data podpisania nie może być późniejsza niż dziś.")
+AGREEMENT_SIGNED_ON_TOO_EARLY = _(
+    "Data podpisania nie może być wcześniejsza niż dzień sporządzenia porozumienia (%(date)s)."
 )
 AGREEMENT_GUARDIAN_REQUIRED = _(
     "Wolontariusz jest niepełnoletni: podaj imię i nazwisko rodzica lub opiekuna prawnego, który wyraził zgodę."

@@ -479,16 +479,38 @@ class HoursForm(forms.Form):
     description = forms.CharField(label=_("Co zrobiono"), max_length=300)
 
 
-class AgreementSignForm(forms.Form):
+class _AgreementSigningForm(forms.Form):
     guardian_name = forms.CharField(
         label=_("Rodzic lub opiekun prawny, który wyraził zgodę"),
         required=False,
         max_length=200,
         help_text=_("Tylko gdy wolontariusz jest niepełnoletni."),
     )
-    confirm = forms.BooleanField(
-        label=_("Potwierdzam treść porozumienia i zawieram je w postaci elektronicznej"),
-        error_messages={"required": _("Zaznacz potwierdzenie, aby podpisać porozumienie.")},
+
+
+class AgreementFileForm(_AgreementSigningForm):
+    """The organiser uploads the agreement signed by both sides with a qualified signature or
+    the trusted profile."""
+
+    signature_file = forms.FileField(
+        label=_("Plik porozumienia z podpisami obu stron"),
+        help_text=_(
+            "PDF podpisany w formacie PAdES albo plik XAdES (.xml, .xades) — z podpisu "
+            "kwalifikowanego lub zaufanego. Zapiszemy plik i jego skrót SHA-256."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.xml,.xades"}),
+    )
+
+
+class AgreementPaperForm(_AgreementSigningForm):
+    """The organiser records that the paper copies were signed by both sides."""
+
+    signed_on = forms.DateField(label=_("Data podpisania przez obie strony"), widget=DATE_WIDGET)
+    paper_scan = forms.FileField(
+        label=_("Skan podpisanego porozumienia (nieobowiązkowy)"),
+        required=False,
+        help_text=_("PDF, JPG albo PNG. Oryginał przechowuje organizator."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 
 

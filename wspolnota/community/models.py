@@ -747,11 +747,30 @@ class VolunteerHours(BaseModel):
         return f"{self.day} {self.hours} h"
 
 
+class AgreementSigning(models.TextChoices):
+    """How a written volunteering agreement was signed (art. 44 ust. 2 of the act: written form;
+    art. 78¹ of the Civil Code: a qualified electronic signature is equivalent to it)."""
+
+    SIGNATURE_FILE = "file", _("podpisem kwalifikowanym lub zaufanym (plik z podpisem)")
+    PAPER = "paper", _("na papierze, podpisami własnoręcznymi")
+
+
+def _agreement_file_path(instance: VolunteerAgreement, filename: str) -> str:
+    """Kept apart from public media: under the application's id and a random part."""
+    from django.utils.crypto import get_random_string
+
+    name = filename.rsplit("/", 1)[-1][-80:]
+    return f"community/agreements/{instance.application_id}/{get_random_string(16)}-{name}"
+
+
 class VolunteerAgreement(BaseModel):
     """The written agreement (porozumienie) required for volunteering longer than 30 days.
 
-    Its terms are frozen when it is drawn up; both parties accept it and then the PDF is the
-    record. A volunteer under 18 needs the written consent of a parent or guardian.
+    Its terms are frozen when it is drawn up. It counts as signed only once the organiser has
+    recorded a written form: a file signed with a qualified or trusted-profile signature
+    (PAdES/XAdES, kept with its SHA-256) or the paper copies signed by both sides (with the
+    date, who recorded it and optionally a scan). A volunteer under 18 needs the written consent
+    of a parent or guardian.
     """
 
     application = models.OneToOneField(
@@ -768,19 +787,52 @@ class VolunteerAgreement(BaseModel):
     guardian_name = models.CharField(
         _("rodzic lub opiekun prawny (dla osoby niepełnoletniej)"), max_length=200, blank=True
     )
-    organiser_signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    signed_via = models.CharField(
+        _("sposób podpisania"), max_length=10, choices=AgreementSigning.choices, blank=True
     )
-    organiser_signed_at = models.DateTimeField(_("podpisane przez korzystającego"), null=True)
-    volunteer_signed_at = models.DateTimeField(_("podpisane przez wolontariusza"), null=True)
+    signed_on = models.DateField(_("data podpisania"), null=True, blank=True)
+    signature_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("podpisanie zapisał(a)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signature_recorded_at = models.DateTimeField(_("podpisanie zapisano"), null=True, blank=True)
+    signature_file = models.FileField(
+        _("plik z podpisami"), upload_to=_agreement_file_path, blank=True, max_length=300
+    )
+    signature_sha256 = models.CharField(_("SHA-256 pliku z podpisami"), max_length=64, blank=True)
+    paper_scan = models.FileField(
+        _("skan podpisanego porozumienia"),
+        upload_to=_agreement_file_path,
+        blank=True,
+        max_length=300,
+    )
+    paper_scan_sha256 = models.CharField(_("SHA-256 skanu"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("porozumienie wolontariackie")
         verbose_name_plural = _("porozumienia wolontariackie")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signed_via="")
+                | (Q(signed_on__isnull=False) & Q(signature_recorded_at__isnull=False)),
+                name="agreement_signing_recorded",
+            ),
+            models.CheckConstraint(
+                # The digest stays as the record of what was signed after retention removes
+                # the file itself.
+                condition=~Q(signed_via="file") | ~Q(signature_sha256=""),
+                name="agreement_signed_file_digest",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
 
     @property
     def is_signed(self) -> bool:
-        return bool(self.organiser_signed_at and self.volunteer_signed_at)
+        """Signed in writing, as recorded by the organiser: never by a click."""
+        return bool(self.signed_via and self.signed_on)

@@ -25,6 +25,7 @@ from wspolnota.community.models import (
     Place,
     Room,
     RoomBooking,
+    VolunteerAgreement,
     VolunteerApplication,
     VolunteerOffer,
 )
@@ -223,3 +224,15 @@ def can_view_application(user: Any, application: VolunteerApplication) -> bool:
     if not _signed_in(user):
         return False
     return application.volunteer_id == user.pk or can_manage_offer(user, application.offer)
+
+
+def can_record_agreement_signature(user: Any, agreement: VolunteerAgreement) -> bool:
+    """The organiser's side records that the written agreement was signed (a signed file or the
+    paper copies): the offer's coordinator, those who run its place, administrators. Never the
+    volunteer alone, nor an official of another unit."""
+    return can_manage_offer(user, agreement.application.offer)
+
+
+def can_view_agreement(user: Any, agreement: VolunteerAgreement) -> bool:
+    """The agreement, its signed file and its scan: the two sides only."""
+    return can_view_application(user, agreement.application)

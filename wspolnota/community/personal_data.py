@@ -9,6 +9,7 @@ from wspolnota.community.models import (
     ActivitySignup,
     EventRegistration,
     RoomBooking,
+    VolunteerAgreement,
     VolunteerApplication,
     VolunteerHours,
     VolunteerProfile,
@@ -73,6 +74,25 @@ def export(user: User) -> dict[str, Any]:
                 "applied_at": _when(a.created_at),
             }
             for a in VolunteerApplication.objects.filter(volunteer=user).select_related("offer")
+        ],
+        "volunteer_agreements": [
+            {
+                "number": a.number,
+                "offer": a.application.offer.title,
+                "starts_on": _when(a.starts_on),
+                "ends_on": _when(a.ends_on),
+                "volunteer_name": a.volunteer_name,
+                "guardian_name": a.guardian_name,
+                "signed_via": a.signed_via,
+                "signed_on": _when(a.signed_on),
+                "signature_file": a.signature_file.name or "",
+                "signature_sha256": a.signature_sha256,
+                "paper_scan": a.paper_scan.name or "",
+                "paper_scan_sha256": a.paper_scan_sha256,
+            }
+            for a in VolunteerAgreement.objects.filter(application__volunteer=user).select_related(
+                "application__offer"
+            )
         ],
         "volunteer_hours": [
             {

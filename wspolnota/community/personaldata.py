@@ -2,8 +2,13 @@
 
 Sign-ups, registrations and the volunteer profile are deleted with the account; a volunteer's
 applications and hours stay without a name; a signed volunteering agreement (art. 44 of the
-Act on public benefit activity) keeps the names in it, as a contract the organiser must keep.
+Act on public benefit activity) keeps the names in it, as a contract the organiser must keep,
+with its signed file or scan, until its retention period ends (``volunteer_agreements_purge``).
 """
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
 
 from wspolnota.core.personaldata import DELETE, KEEP, PSEUDONYMISE, PersonalData, register
 
@@ -73,11 +78,43 @@ register(
     PersonalData(
         "community.VolunteerAgreement",
         user_fields=("application__volunteer",),
-        official_fields=("organiser_signed_by",),
-        personal_fields=("volunteer_name", "guardian_name"),
+        official_fields=("signature_recorded_by",),
+        personal_fields=("volunteer_name", "guardian_name", "signature_file", "paper_scan"),
         erase=KEEP,
         reason="a signed volunteering agreement (art. 44 of the Act on public benefit "
-        "activity and volunteering) is a contract the organiser must keep",
+        "activity and volunteering) is a contract the organiser must keep; its names, the "
+        "signed file and the scan go RETENTION_VOLUNTEER_AGREEMENTS_DAYS after it ends "
+        "(volunteer_agreements_purge)",
         not_personal={"organiser_name": _ORGANISER, "organiser_address": _ORGANISER},
     ),
 )
+
+
+def volunteer_agreements_purge(*, now: datetime, days: int) -> int:
+    """Retention (``RETENTION_VOLUNTEER_AGREEMENTS_DAYS`` after the agreement's last day): the
+    signed file and the scan are deleted from the document storage and the names blanked; the
+    row stays (its number, dates and how it was signed) for the organiser's records."""
+    from wspolnota.community.models import VolunteerAgreement
+
+    cutoff = timezone.localtime(now).date() - timedelta(days=days)
+    done = 0
+    stale = VolunteerAgreement.objects.filter(ends_on__lt=cutoff).exclude(
+        volunteer_name="", guardian_name="", signature_file="", paper_scan=""
+    )
+    for agreement in stale:
+        for stored in (agreement.signature_file, agreement.paper_scan):
+            if stored:
+                stored.delete(save=False)
+        agreement.volunteer_name = ""
+        agreement.guardian_name = ""
+        agreement.save(
+            update_fields=[
+                "volunteer_name",
+                "guardian_name",
+                "signature_file",
+                "paper_scan",
+                "updated_at",
+            ]
+        )
+        done += 1
+    return done

@@ -223,18 +223,27 @@ class PlaceMap:
     height: int
     outlines: list[MapOutline]
     points: list[MapPoint]
+    # where "near me" measures from, in map coordinates (None without a point)
+    origin: tuple[float, float] | None = None
 
 
 def place_map(
-    *, places: list[Place], districts: list[District], width: int = 640, tolerance: float = 0.0004
+    *,
+    places: list[Place],
+    districts: list[District],
+    width: int = 640,
+    tolerance: float = 0.0004,
+    origin: tuple[float, float] | None = None,
 ) -> PlaceMap:
     """District outlines and numbered place markers as SVG coordinates (no JavaScript needed)."""
     shapes = [shape(d.geometry).simplify(tolerance, preserve_topology=True) for d in districts]
     located = [p for p in places if p.latitude is not None and p.longitude is not None]
-    xs = [s.bounds[0] for s in shapes] + [float(p.longitude or 0) for p in located]
-    ys = [s.bounds[1] for s in shapes] + [float(p.latitude or 0) for p in located]
-    xs2 = [s.bounds[2] for s in shapes] + [float(p.longitude or 0) for p in located]
-    ys2 = [s.bounds[3] for s in shapes] + [float(p.latitude or 0) for p in located]
+    extra_x = [float(p.longitude or 0) for p in located] + ([origin[1]] if origin else [])
+    extra_y = [float(p.latitude or 0) for p in located] + ([origin[0]] if origin else [])
+    xs = [s.bounds[0] for s in shapes] + extra_x
+    ys = [s.bounds[1] for s in shapes] + extra_y
+    xs2 = [s.bounds[2] for s in shapes] + extra_x
+    ys2 = [s.bounds[3] for s in shapes] + extra_y
     if not xs:
         return PlaceMap(width, width // 2, [], [])
     minx, miny, maxx, maxy = min(xs), min(ys), max(xs2), max(ys2)
@@ -259,7 +268,8 @@ def place_map(
     for number, place in enumerate(located, start=1):
         px, py = project(float(place.longitude or 0), float(place.latitude or 0))
         points.append(MapPoint(place, px, py, number))
-    return PlaceMap(width, height, outlines, points)
+    projected = project(origin[1], origin[0]) if origin else None
+    return PlaceMap(width, height, outlines, points, projected)
 
 
 def senior_centre_count(*, on: date) -> int:

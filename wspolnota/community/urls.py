@@ -77,6 +77,18 @@ urlpatterns = [
         name="agreement",
     ),
     path(
+        "wolontariat/zgloszenia/<int:application_id>/porozumienie/podpis/",
+        views.agreement_file,
+        {"kind": "signature"},
+        name="agreement_signature_file",
+    ),
+    path(
+        "wolontariat/zgloszenia/<int:application_id>/porozumienie/skan/",
+        views.agreement_file,
+        {"kind": "scan"},
+        name="agreement_scan",
+    ),
+    path(
         "wolontariat/zgloszenia/<int:application_id>/porozumienie.pdf",
         views.agreement_pdf,
         name="agreement_pdf",

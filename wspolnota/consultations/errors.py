@@ -102,3 +102,5 @@ SURVEY_TOO_MANY = _(
     "Z tego adresu internetowego wysłano w ostatniej godzinie zbyt wiele odpowiedzi na tę ankietę. Spróbuj później."
 )
 IMPORT_RUNNING = _("Import tej rozmowy już trwa.")
+CLASS_CODES_NONE = _("Ta ankieta nie przyjmuje odpowiedzi kodami klasowymi.")
+CLASS_CODES_CLOSED = _("Kody klasowe tej ankiety są już zamknięte: konsultacje się zakończyły.")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wspolnota.accounts.models import CityUnit
 from wspolnota.consultations.models import Form, Meeting, Question, Remark, Section, Survey
 from wspolnota.core.onbehalf import Channel
+from wspolnota.schools.codes import SHEET_MAX
 from wspolnota.territory.models import District
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -412,6 +413,39 @@ def survey_answers(survey: Survey, cleaned: dict[str, Any]) -> dict[int, Any]:
         else:
             answers[question.pk] = cleaned.get(name)
     return answers
+
+
+def survey_code_form(survey: Survey, data: Any = None) -> forms.Form:
+    """The pupils' form: the code from the card first, then the survey's questions."""
+    form = survey_response_form(survey, data)
+    code = forms.CharField(
+        label=_("Twój kod z kartki"),
+        max_length=20,
+        help_text=_("8 znaków, na przykład ABCD-2345. Wielkość liter nie ma znaczenia."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    form.fields = {"code": code, **form.fields}  # type: ignore[assignment]
+    return form
+
+
+class ClassSheetForm(forms.Form):
+    label = forms.CharField(
+        label=_("Klasa lub szkoła"),
+        max_length=40,
+        help_text=_("Na przykład: SP 12, klasa 5b."),
+    )
+    size = forms.IntegerField(
+        label=_("Liczba kodów (uczniów w klasie)"), min_value=1, max_value=SHEET_MAX
+    )
+
+
+class ClassSheetVoidForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Powód unieważnienia"), max_length=300, help_text=_("Na przykład: arkusz zgubiony.")
+    )
+    reprint = forms.BooleanField(
+        label=_("Od razu wydrukuj nowy arkusz dla tej klasy"), required=False, initial=True
+    )
 
 
 class StatementForm(forms.Form):

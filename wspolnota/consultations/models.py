@@ -320,6 +320,28 @@ class Survey(BaseModel):
         return self.title
 
 
+class SurveyCodes(BaseModel):
+    """A survey opened to pupils by single-use class codes (issue 22): the schools app's code box
+    (``schools.codes``, kind "youth consultation") with a group per class. The box's window is
+    the consultation's period; the answers are sealed, mixed and stored in the box as ballots
+    that name nobody, not as ``Response`` rows (which may hold an account)."""
+
+    survey = models.OneToOneField(Survey, on_delete=models.CASCADE, related_name="class_codes")
+    box = models.OneToOneField(
+        "schools.CodeBox", on_delete=models.PROTECT, related_name="youth_survey"
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("ankieta z kodami klasowymi")
+        verbose_name_plural = _("ankiety z kodami klasowymi")
+
+    def __str__(self) -> str:
+        return f"codes of {self.survey_id}"
+
+
 class Question(models.Model):
     class Kind(models.TextChoices):
         SINGLE = "single", _("jednokrotny wybór")

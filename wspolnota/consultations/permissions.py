@@ -54,6 +54,32 @@ def can_respond_to_survey(user: Any, survey: Survey, *, at: datetime) -> bool:
     return _signed_in(user) or not survey.verified
 
 
+def can_manage_class_codes(user: Any, consultation: Consultation, *, at: datetime) -> bool:
+    """Open a survey to pupils with class codes, print, void and reprint sheets: officials of
+    the consultation's unit (and administrators), until the consultation ends (sheets go to
+    schools before it opens)."""
+    return can_manage_consultation(user, consultation) and selectors.consultation_phase(
+        consultation, at=at
+    ) in ("draft", "announced", "open")
+
+
+def can_close_class_codes(user: Any, consultation: Consultation, *, at: datetime) -> bool:
+    """Close the codes' box and count its answers: the same officials, after the end."""
+    return can_manage_consultation(user, consultation) and selectors.consultation_phase(
+        consultation, at=at
+    ) in ("closed", "reported")
+
+
+def can_view_class_codes(user: Any, consultation: Consultation) -> bool:
+    """The sheets and the turnout per class (the report shows the turnout to everyone)."""
+    return can_manage_consultation(user, consultation)
+
+
+def can_answer_with_code(survey: Survey, *, at: datetime) -> bool:
+    """Anyone holding a code, while the consultation is open (the code is checked apart)."""
+    return selectors.consultation_phase(survey.consultation, at=at) == "open"
+
+
 def can_register_for_meeting(user: Any, meeting: Meeting, *, at: datetime) -> bool:
     return (
         _signed_in(user)

@@ -56,4 +56,6 @@ register(
         reason="votes on statements are counted in the opinion map",
     ),
     PersonalData("consultations.OpinionMapImport", official_fields=("created_by",)),
+    # pupils' answers by class codes name nobody (schools.codes); only the official who opened
+    PersonalData("consultations.SurveyCodes", official_fields=("opened_by",)),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -30,7 +30,10 @@ from wspolnota.consultations.models import (
     Statement,
     StatementVote,
     Survey,
+    SurveyCodes,
 )
+from wspolnota.schools.codes import GroupTurnout, code_turnout
+from wspolnota.schools.models import CodeBallot, CodeSheet
 
 # Kraków's rules (resolution CXI/2904/18); other cities may configure their own.
 NOTICE_DAYS: int = getattr(settings, "CONSULTATION_NOTICE_DAYS", 7)
@@ -204,9 +207,42 @@ class QuestionResult:
         ]
 
 
+def class_code_answers(*, survey: Survey) -> list[dict[str, Any]]:
+    """The answers pupils gave with class codes, once the mixer has put them in the box (they
+    name nobody: no account, no class)."""
+    return [
+        content.get("a", {})
+        for content in CodeBallot.objects.filter(box__youth_survey__survey=survey)
+        .order_by("id")
+        .values_list("content", flat=True)
+    ]
+
+
+def survey_codes_get(*, survey: Survey) -> SurveyCodes | None:
+    """The survey's class codes, when it was opened to pupils."""
+    return SurveyCodes.objects.select_related("box").filter(survey=survey).first()
+
+
+def class_sheets(*, survey: Survey) -> QuerySet[CodeSheet]:
+    """The code sheets printed for the survey, class by class."""
+    return (
+        CodeSheet.objects.filter(group__box__youth_survey__survey=survey)
+        .select_related("group")
+        .order_by("group__label", "number")
+    )
+
+
+def class_turnout(*, survey: Survey) -> list[GroupTurnout]:
+    """Codes used per class or school (empty when the survey takes no codes)."""
+    found = SurveyCodes.objects.select_related("box").filter(survey=survey).first()
+    return code_turnout(box=found.box) if found is not None else []
+
+
 def survey_results(*, survey: Survey) -> list[QuestionResult]:
-    """Counts per option, mean scale and ranking points, open answers, matrix tallies."""
+    """Counts per option, mean scale and ranking points, open answers, matrix tallies: the
+    responses and the answers given with class codes."""
     responses = list(survey.responses.values_list("answers", flat=True))
+    responses += class_code_answers(survey=survey)
     results = []
     for question in survey.questions.all():
         key = str(question.pk)
@@ -288,6 +324,8 @@ class ReportData:
     forms: list[str]  # the forms' labels, in the language of the reader
     hidden: list[tuple[str, int]]  # remarks hidden by moderation: (reason, how many)
     changes: list[ConsultationChange]
+    # surveys answered with class codes: (survey, codes used per class)
+    class_turnout: list[tuple[Survey, list[GroupTurnout]]] = field(default_factory=list)
 
     @property
     def hidden_total(self) -> int:
@@ -314,7 +352,14 @@ def report_data(*, consultation: Consultation) -> ReportData:
         (s, survey_results(survey=s))
         for s in consultation.surveys.prefetch_related("questions").all()
     ]
-    responses = sum(s.responses.count() for s, _r in surveys)
+    class_turnout = [
+        (s, code_turnout(box=found.box))
+        for s, _r in surveys
+        if (found := SurveyCodes.objects.select_related("box").filter(survey=s).first())
+    ]
+    responses = sum(s.responses.count() for s, _r in surveys) + sum(
+        t.used for _s, rows in class_turnout for t in rows
+    )
     authors = {r.author_id or f"offline-{r.pk}" for r in remarks}
     registrations = sum(m.registrations.count() for m in consultation.meetings.all())
     statements = list(statement_list(consultation=consultation, status=Statement.Status.ACCEPTED))
@@ -342,6 +387,7 @@ def report_data(*, consultation: Consultation) -> ReportData:
         forms=form_labels(list(consultation.forms or [])),
         hidden=sorted(hidden.items(), key=lambda kv: (-kv[1], kv[0])),
         changes=list(consultation_changes(consultation=consultation)),
+        class_turnout=class_turnout,
     )
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from wspolnota.accounts.models import CityUnit, ReplyChannel, User
 from wspolnota.communication.notifications import notify
-from wspolnota.consultations import errors, permissions, selectors
+from wspolnota.consultations import class_codes, errors, permissions, selectors
 from wspolnota.consultations.errors import ConsultationsError
 from wspolnota.consultations.models import (
     TEXT_LANGUAGES,
@@ -1531,6 +1531,8 @@ def report_publish(
         raise ConsultationsError(errors.REPORT_UNANSWERED, params={"count": unanswered})
     before = snapshot(consultation, fields=["report_summary", "report_published_at"])
     with transaction.atomic():
+        # pupils' answers by class codes still sealed are mixed in, so the report counts them all
+        class_codes.class_codes_close_all(actor=actor, consultation=consultation, at=at)
         consultation.report_summary = summary.strip()
         consultation.report_published_at = at
         consultation.save(update_fields=["report_summary", "report_published_at", "updated_at"])

@@ -23,6 +23,26 @@ urlpatterns = [
     path("<int:consultation_pk>/uwagi/<int:remark_pk>/", views.remark_action, name="remark_action"),
     path("<int:consultation_pk>/ankiety/nowa/", views.survey_create, name="survey_create"),
     path("<int:consultation_pk>/ankiety/<int:survey_pk>/", views.survey_detail, name="survey"),
+    path(
+        "<int:consultation_pk>/ankiety/<int:survey_pk>/kody/",
+        views.class_codes_office,
+        name="class_codes",
+    ),
+    path(
+        "<int:consultation_pk>/ankiety/<int:survey_pk>/kody/arkusz/<int:sheet_id>/uniewaznij/",
+        views.class_sheet_void,
+        name="class_sheet_void",
+    ),
+    path(
+        "<int:consultation_pk>/ankiety/<int:survey_pk>/kody/zamknij/",
+        views.class_codes_close,
+        name="class_codes_close",
+    ),
+    path(
+        "<int:consultation_pk>/ankiety/<int:survey_pk>/kodem/",
+        views.survey_by_code,
+        name="survey_by_code",
+    ),
     path("<int:consultation_pk>/mapa-opinii/", views.opinion_map, name="opinion_map"),
     path(
         "<int:consultation_pk>/mapa-opinii/import/",

@@ -15,9 +15,17 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
-from wspolnota.consultations import errors, permissions, selectors, services
+from wspolnota.consultations import (
+    class_codes,
+    documents,
+    errors,
+    permissions,
+    selectors,
+    services,
+)
 from wspolnota.consultations import forms as f
 from wspolnota.consultations.errors import ConsultationsError
 from wspolnota.consultations.models import (
@@ -28,6 +36,7 @@ from wspolnota.consultations.models import (
     Meeting,
     Remark,
     Statement,
+    Survey,
 )
 from wspolnota.consultations.opinionmap_view import opinion_map_picture
 from wspolnota.core.errors import DomainError
@@ -35,6 +44,7 @@ from wspolnota.core.forms import apply_domain_error
 from wspolnota.core.parsing import parse_id
 from wspolnota.core.ratelimit import rate_limited
 from wspolnota.councils.selectors import opinion_list_for_consultation
+from wspolnota.schools import errors as schools_errors
 
 
 def _get(request: HttpRequest, consultation_pk: int) -> Consultation:
@@ -598,6 +608,8 @@ def survey_detail(request: HttpRequest, consultation_pk: int, survey_pk: int) ->
             "answered_here": answered_here,
             "limit": _rate_in_words(settings.RATE_LIMIT_ANONYMOUS_SURVEY),
             "results": selectors.survey_results(survey=survey) if show_results else None,
+            "can_manage": can_manage,
+            "takes_codes": selectors.survey_codes_get(survey=survey) is not None,
         },
         status=status,
     )
@@ -1028,4 +1040,190 @@ def person_survey(
             "Wpisz odpowiedzi z papierowej ankiety albo podane przez telefon. Jedna odpowiedź na osobę; ankietę przyjmujemy tylko w czasie konsultacji."
         ),
         button=_("Zapisz odpowiedzi"),
+    )
+
+
+# --- Youth consultations by class codes (issue 22) ------------------------------------------------
+
+
+def _survey(consultation: Consultation, survey_pk: int) -> Survey:
+    survey = selectors.survey_get(consultation=consultation, pk=survey_pk)
+    if survey is None:
+        raise Http404
+    return survey
+
+
+def _codes_office(request: HttpRequest, consultation_pk: int, survey_pk: int) -> Survey:
+    consultation = _get(request, consultation_pk)
+    if not permissions.can_view_class_codes(request.user, consultation):
+        raise PermissionDenied
+    return _survey(consultation, survey_pk)
+
+
+def _pdf(pdf: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_codes_office(request: HttpRequest, consultation_pk: int, survey_pk: int) -> HttpResponse:
+    """The survey's class codes: open them, print a class's sheet (the PDF is the answer: the
+    codes are shown this once), the sheets with their void links, the turnout per class."""
+    survey = _codes_office(request, consultation_pk, survey_pk)
+    consultation = survey.consultation
+    now = timezone.now()
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = f.ClassSheetForm(request.POST if action == "sheet" else None)
+    status = 200
+    if action == "open":
+        try:
+            class_codes.class_codes_open(actor=request.user, survey=survey, at=now)  # type: ignore[arg-type]
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, _("Ankieta przyjmuje odpowiedzi kodami klasowymi. Wydrukuj arkusze.")
+            )
+        return redirect(
+            "consultations:class_codes", consultation_pk=consultation.pk, survey_pk=survey.pk
+        )
+    if action == "sheet" and form.is_valid():
+        try:
+            issued = class_codes.class_sheet_issue(
+                actor=request.user,  # type: ignore[arg-type]
+                survey=survey,
+                label=form.cleaned_data["label"],
+                size=form.cleaned_data["size"],
+                at=now,
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            pdf = documents.class_sheet_pdf(survey=survey, issued=issued)
+            return _pdf(pdf, f"kody-ankieta-{survey.pk}-{issued.sheet.pk}.pdf")
+    if request.method == "POST":
+        status = 400
+    opens, closes = class_codes.survey_window(consultation)
+    return render(
+        request,
+        "consultations/class_codes.html",
+        {
+            "consultation": consultation,
+            "survey": survey,
+            "codes_of": selectors.survey_codes_get(survey=survey),
+            "form": form,
+            "sheets": list(selectors.class_sheets(survey=survey)),
+            "turnout": selectors.class_turnout(survey=survey),
+            "can_codes": permissions.can_manage_class_codes(request.user, consultation, at=now),
+            "can_close": permissions.can_close_class_codes(request.user, consultation, at=now),
+            "opens": opens,
+            "closes": closes,
+            "answer_url": documents.survey_code_url(survey),
+        },
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_sheet_void(
+    request: HttpRequest, consultation_pk: int, survey_pk: int, sheet_id: int
+) -> HttpResponse:
+    """A lost sheet: void it (its unused codes stop working) and, by default, download its
+    replacement at once."""
+    survey = _codes_office(request, consultation_pk, survey_pk)
+    sheet = selectors.class_sheets(survey=survey).filter(pk=sheet_id).first()
+    if sheet is None:
+        raise Http404
+    form = f.ClassSheetVoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        args = {
+            "actor": request.user,
+            "survey": survey,
+            "sheet": sheet,
+            "reason": form.cleaned_data["reason"],
+            "at": timezone.now(),
+        }
+        try:
+            if form.cleaned_data["reprint"]:
+                issued = class_codes.class_sheet_reprint(**args)  # type: ignore[arg-type]
+                pdf = documents.class_sheet_pdf(survey=survey, issued=issued)
+                return _pdf(pdf, f"kody-ankieta-{survey.pk}-{issued.sheet.pk}.pdf")
+            class_codes.class_sheet_void(**args)  # type: ignore[arg-type]
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Arkusz unieważniono: jego kody nie działają."))
+            return redirect(
+                "consultations:class_codes", consultation_pk=consultation_pk, survey_pk=survey.pk
+            )
+    return render(
+        request,
+        "consultations/class_sheet_void.html",
+        {"consultation": survey.consultation, "survey": survey, "sheet": sheet, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def class_codes_close(request: HttpRequest, consultation_pk: int, survey_pk: int) -> HttpResponse:
+    survey = _codes_office(request, consultation_pk, survey_pk)
+    try:
+        class_codes.class_codes_close(actor=request.user, survey=survey, at=timezone.now())  # type: ignore[arg-type]
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Kody zamknięte, odpowiedzi policzone w wynikach ankiety."))
+    return redirect(
+        "consultations:class_codes", consultation_pk=consultation_pk, survey_pk=survey_pk
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey_by_code(request: HttpRequest, consultation_pk: int, survey_pk: int) -> HttpResponse:
+    """The pupils' page: the code from the card and the survey's questions in one form, without
+    an account and without JavaScript."""
+    consultation = _get(request, consultation_pk)
+    survey = _survey(consultation, survey_pk)
+    if selectors.survey_codes_get(survey=survey) is None:
+        raise Http404
+    now = timezone.now()
+    open_now = permissions.can_answer_with_code(survey, at=now)
+    form = f.survey_code_form(
+        survey, request.POST if open_now and request.method == "POST" else None
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            class_codes.answer_with_code(
+                survey=survey,
+                code=form.cleaned_data["code"],
+                answers=f.survey_answers(survey, form.cleaned_data),
+                at=now,
+            )
+        except DomainError as exc:
+            # A whole school may sit behind one address: only unknown codes count, and
+            # generously (the code space makes guessing hopeless anyway, docs/schools.md).
+            if exc.message is schools_errors.CODE_UNKNOWN and rate_limited(
+                request, group="schools-code-miss", key="ip", rate="300/h"
+            ):
+                exc = schools_errors.SchoolsError(schools_errors.TOO_MANY_ATTEMPTS, field="code")
+            apply_domain_error(form, exc)
+        else:
+            return render(
+                request,
+                "consultations/survey_by_code.html",
+                {"consultation": consultation, "survey": survey, "done": True},
+            )
+    return render(
+        request,
+        "consultations/survey_by_code.html",
+        {"consultation": consultation, "survey": survey, "form": form, "open_now": open_now},
+        status=400 if form.is_bound and form.errors else 200,
     )

@@ -42,18 +42,63 @@ def _path(name: str, **kwargs: object) -> str:
 
 
 def _budget(year: int) -> list[tuple[int, ActivityItem]]:
-    from wspolnota.budget.models import Edition
+    """The year's edition and the projects residents submitted to it."""
+    from wspolnota.budget.models import Edition, Project, ProjectStatus
 
+    items = []
+    for edition in Edition.objects.filter(year=year).order_by("id"):
+        path = _path("budget:edition", bo_year=edition.year)
+        items.append(
+            (
+                2,
+                ActivityItem(
+                    gettext("Budżet obywatelski %(year)s") % {"year": edition.year}, path, "budget"
+                ),
+            )
+        )
+        submitted = (
+            Project.objects.filter(edition=edition)
+            .exclude(status__in=(ProjectStatus.DRAFT, ProjectStatus.WITHDRAWN))
+            .count()
+        )
+        if submitted:
+            title = gettext(
+                "Projekty zgłoszone przez mieszkańców do budżetu obywatelskiego %(year)s: %(count)s"
+            )
+            items.append(
+                (
+                    2,
+                    ActivityItem(
+                        title % {"year": edition.year, "count": submitted},
+                        _path("budget:catalogue", bo_year=edition.year) or path,
+                        "budget",
+                        submitted,
+                    ),
+                )
+            )
+    return items
+
+
+def _budget_completed(year: int) -> list[tuple[int, ActivityItem]]:
+    """Budget projects (of any edition) whose implementation was completed in the year."""
+    from wspolnota.implementation.models import Implementation, ImplementationStatus
+
+    completed = Implementation.objects.filter(
+        status=ImplementationStatus.COMPLETED, completed_on__year=year
+    ).count()
+    if not completed:
+        return []
+    title = gettext("Projekty budżetu obywatelskiego zrealizowane w %(year)s roku: %(count)s")
     return [
         (
             2,
             ActivityItem(
-                gettext("Budżet obywatelski %(year)s") % {"year": edition.year},
-                _path("budget:edition", bo_year=edition.year),
+                title % {"year": year, "count": completed},
+                _path("implementation:index"),
                 "budget",
+                completed,
             ),
         )
-        for edition in Edition.objects.filter(year=year).order_by("id")
     ]
 
 
@@ -143,7 +188,7 @@ def _councils(year: int) -> list[tuple[int, ActivityItem]]:
 def _community(year: int) -> list[tuple[int, ActivityItem]]:
     from django.db.models import Q
 
-    from wspolnota.community.models import Event, Place, PlaceKind
+    from wspolnota.community.models import Event, EventStatus, Place, PlaceKind
 
     day = date(year, 12, 31)
     centres = (
@@ -165,7 +210,7 @@ def _community(year: int) -> list[tuple[int, ActivityItem]]:
                 ),
             )
         )
-    events = Event.objects.filter(starts_at__year=year)
+    events = Event.objects.filter(starts_at__year=year, status=EventStatus.PUBLISHED)
     senior_events = events.filter(place__kind=PlaceKind.SENIOR_CENTRE).count()
     if senior_events:
         items.append(
@@ -197,6 +242,108 @@ def _community(year: int) -> list[tuple[int, ActivityItem]]:
     return items
 
 
+def _open_at_year_end(year: int, kinds: tuple[str, ...]) -> int:
+    from django.db.models import Q
+
+    from wspolnota.community.models import Place
+
+    day = date(year, 12, 31)
+    return (
+        Place.objects.filter(kind__in=kinds, opened_on__lte=day)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+        .count()
+    )
+
+
+def _groups(year: int) -> list[tuple[int, ActivityItem]]:
+    """Events held for the groups several key actions name (children and youth, families, people
+    with disabilities, migrants; intergenerational and intercultural programmes), facilities for
+    children, youth and people with disabilities, and consultations offered in Ukrainian or
+    English. An event may serve more than one key action and is then listed under each."""
+    from django.db.models import Q
+
+    from wspolnota.community.models import (
+        Audience,
+        Event,
+        EventLanguage,
+        EventStatus,
+        PlaceKind,
+        Programme,
+    )
+
+    held = Event.objects.filter(starts_at__year=year, status=EventStatus.PUBLISHED)
+    foreign = (EventLanguage.UKRAINIAN, EventLanguage.ENGLISH, EventLanguage.MULTILINGUAL)
+    counted = [
+        (
+            1,
+            held.filter(audience__in=(Audience.CHILDREN, Audience.YOUTH)).count(),
+            gettext("Wydarzenia dla dzieci i młodzieży: %(count)s"),
+        ),
+        (
+            8,
+            _open_at_year_end(year, (PlaceKind.YOUTH_CLUB, PlaceKind.DAY_CENTRE)),
+            gettext(
+                "Kluby młodzieżowe i ośrodki dzienne dla osób z niepełnosprawnościami czynne na "
+                "koniec roku: %(count)s"
+            ),
+        ),
+        (
+            11,
+            held.filter(
+                programme__in=(Programme.INTERGENERATIONAL, Programme.INTERCULTURAL)
+            ).count(),
+            gettext("Wydarzenia programów międzypokoleniowych i międzykulturowych: %(count)s"),
+        ),
+        (
+            12,
+            held.filter(programme=Programme.FAMILY).count(),
+            gettext("Wydarzenia programów rodzinnych: %(count)s"),
+        ),
+        (
+            13,
+            held.filter(audience=Audience.FAMILIES).count(),
+            gettext("Wydarzenia dla rodzin z dziećmi: %(count)s"),
+        ),
+        (
+            14,
+            held.filter(audience=Audience.DISABILITIES).count(),
+            gettext("Wydarzenia dla osób z niepełnosprawnościami: %(count)s"),
+        ),
+        (
+            17,
+            held.filter(
+                Q(programme=Programme.MIGRANTS)
+                | Q(audience=Audience.MIGRANTS)
+                | Q(language__in=foreign)
+            ).count(),
+            gettext("Wydarzenia dla migrantów i migrantek lub w ich językach: %(count)s"),
+        ),
+    ]
+    return [
+        (number, ActivityItem(title % {"count": count}, _path("community:index"), "place", count))
+        for number, count, title in counted
+        if count
+    ]
+
+
+def _consultations_in_other_languages(year: int) -> list[tuple[int, ActivityItem]]:
+    from wspolnota.consultations.models import Consultation
+
+    rows = Consultation.objects.filter(published_at__year=year).values_list("languages", flat=True)
+    count = sum(1 for languages in rows if {"uk", "en"} & set(languages or []))
+    if not count:
+        return []
+    title = gettext("Konsultacje prowadzone także po ukraińsku lub angielsku: %(count)s")
+    return [
+        (
+            17,
+            ActivityItem(
+                title % {"count": count}, _path("consultations:list"), "consultation", count
+            ),
+        )
+    ]
+
+
 def _volunteering(year: int) -> list[tuple[int, ActivityItem]]:
     from wspolnota.community.models import VolunteerOffer
 
@@ -218,26 +365,36 @@ def _volunteering(year: int) -> list[tuple[int, ActivityItem]]:
 
 SOURCES: list[Callable[[int], list[tuple[int, ActivityItem]]]] = [
     _budget,
+    _budget_completed,
     _consultations,
     _grants,
     _notices,
     _councils,
     _community,
+    _groups,
+    _consultations_in_other_languages,
     _volunteering,
 ]
 
 # Which key action each kind of record is listed under (stated on the report's method page).
 ACTIVITY_ACTIONS = {
-    2: "budget, consultations",
+    1: "events for children and youth",
+    2: "budget editions, projects submitted, budget projects completed, consultations",
     3: "micro-grants and local initiative calls",
     4: "notices",
     5: "events in community places",
     6: "advisory-body meetings",
     7: "district council meetings",
+    8: "youth clubs and day centres for people with disabilities open at the year's end",
     9: "small grants and open competitions",
     10: "volunteer offers",
+    11: "events of intergenerational and intercultural programmes",
+    12: "events of family programmes",
+    13: "events for families with children",
+    14: "events for people with disabilities",
     15: "events in senior centres",
     16: "senior centres open at the year's end",
+    17: "events for migrants or in their languages, consultations also in Ukrainian or English",
 }
 
 

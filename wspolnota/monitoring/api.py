@@ -47,6 +47,9 @@ class MeasurementOut(Schema):
     source_url: str
     reference_date: str
     method: str
+    series: str
+    coverage: str
+    demo: bool
     approved_at: str | None
 
 

@@ -84,11 +84,13 @@ def line_chart(
     height: int = 300,
     keys: list[str] | None = None,
     break_label: Callable[[int], str] | None = None,
+    suffixes: list[str] | None = None,
 ) -> LineChart:
     """A yearly series as a line, with the projection (dashed) and the numeric target (a mark).
 
     ``keys`` (one per value) name the series each value belongs to; where the key changes the
-    line is broken (a new piece starts, drawn differently) and a break mark is placed."""
+    line is broken (a new piece starts, drawn differently) and a break mark is placed.
+    ``suffixes`` (one per value) follow a value's label, e.g. the mark of a demo value."""
     left, right, top, bottom = 64.0, width - 24.0, 16.0, height - 40.0
     years = [year for year, _value in series]
     extra_years = [y for y in (last_year, target[0] if target else None) if y is not None]
@@ -119,6 +121,7 @@ def line_chart(
         x_ticks.append(Tick(_c(x_of(last)), str(last)))
     y_ticks = [Tick(_c(y_of(value)), (tick_label or label)(value)) for value in ticks]
     keys = keys if keys is not None and len(keys) == len(series) else [""] * len(series)
+    suffixes = suffixes if suffixes is not None and len(suffixes) == len(series) else None
     points = []
     breaks = []
     segment = 0
@@ -133,7 +136,8 @@ def line_chart(
                     break_label(year) if break_label else str(year),
                 )
             )
-        points.append(ChartPoint(_c(x_of(year)), _c(y_of(value)), year, label(value), segment))
+        text = label(value) + (f" {suffixes[index]}" if suffixes and suffixes[index] else "")
+        points.append(ChartPoint(_c(x_of(year)), _c(y_of(value)), year, text, segment))
     path = " ".join(
         f"{'M' if index == 0 or point.segment != points[index - 1].segment else 'L'}"
         f"{point.x},{point.y}"

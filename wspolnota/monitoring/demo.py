@@ -11,12 +11,22 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from django.utils import timezone
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
 
 from wspolnota.accounts.models import User
 from wspolnota.core.errors import DomainError
 from wspolnota.monitoring import permissions, selectors, services
-from wspolnota.monitoring.models import Indicator, PopulationTable, Status, Survey
+from wspolnota.monitoring.models import (
+    ImplementationLink,
+    Indicator,
+    NodeKind,
+    PopulationTable,
+    Status,
+    StrategyNode,
+    Survey,
+)
 from wspolnota.territory.selectors import default_city, district_list
 
 DEMO_SOURCE = "dane demonstracyjne platformy Wspólnota"
@@ -54,6 +64,67 @@ def demo_survey_csv(*, respondents: int = 600, seed: int = 2030) -> str:
         chance = 0.55 - (age - 18) * 0.004 + (0.05 if district <= 5 else 0)
         lines.append(f"{district},{sex},{age},{1 if rng.random() < chance else 0}")
     return "\n".join(lines) + "\n"
+
+
+# Sample "what was done" entries of the strategy office, one per key action the demo's own
+# records leave empty in the year its report covers; each is marked as demo data wherever shown.
+DEMO_ENTRIES: dict[int, tuple[str, str]] = {
+    1: ("community:index", "Zajęcia obywatelskie dla dzieci i młodzieży w miejscach aktywności"),
+    2: ("budget:index", "Budżet obywatelski i konsultacje na platformie"),
+    3: ("grants:index", "Mikrogranty i inicjatywy lokalne"),
+    4: ("communication:archive", "Ogłoszenia także SMS-em, telefonicznie i w druku"),
+    5: ("community:place_list", "Domy kultury i biblioteki jako miejsca aktywności mieszkańców"),
+    6: ("councils:index", "Posiedzenia gremiów doradczych"),
+    7: ("councils:index", "Posiedzenia rad dzielnic"),
+    8: ("community:place_list", "Placówki dla dzieci, młodzieży i osób z niepełnosprawnościami"),
+    9: ("grants:index", "Nabory grantowe dla organizacji pozarządowych"),
+    10: ("community:index", "Oferty wolontariatu"),
+    11: ("community:index", "Programy integracji międzypokoleniowej i międzykulturowej"),
+    12: ("community:index", "Wydarzenia dla rodzin"),
+    13: ("community:index", "Zajęcia dla rodzin z dziećmi w domach kultury i bibliotekach"),
+    14: ("community:index", "Wsparcie rodzin z dziećmi z niepełnosprawnością"),
+    15: ("community:place_list", "Informacja i usługi dostosowane do potrzeb osób starszych"),
+    16: ("community:place_list", "Sieć Centrów Aktywności Seniorów"),
+    17: ("consultations:list", "Konsultacje i wydarzenia po ukraińsku i angielsku"),
+}
+DEMO_ENTRY_NOTE = (
+    "Wpis demonstracyjny: w prawdziwym wdrożeniu biuro strategii opisuje tu, co w danym roku "
+    "zrobiono w ramach działania."
+)
+
+
+def demo_entries_load(*, actor: User, year: int) -> int:
+    """Give each key action with nothing recorded in ``year`` (no entry, no platform record) a
+    sample entry marked as demo, so the demo's report shows what the section looks like."""
+    from wspolnota.monitoring.activity import platform_activity
+
+    activity = platform_activity(year=year)
+    added = 0
+    for action in StrategyNode.objects.filter(kind=NodeKind.ACTION).order_by("number"):
+        number = action.number or 0
+        if number not in DEMO_ENTRIES or activity.get(number):
+            continue
+        if ImplementationLink.objects.filter(
+            node__number=number, node__kind=NodeKind.ACTION, year=year
+        ).exists():
+            continue
+        url_name, title = DEMO_ENTRIES[number]
+        with translation.override(settings.LANGUAGE_CODE):
+            try:
+                address = reverse(url_name)
+            except NoReverseMatch:
+                continue
+        services.link_add(
+            actor=actor,
+            node=action,
+            year=year,
+            title=title,
+            description=DEMO_ENTRY_NOTE,
+            address=address,
+            demo=True,
+        )
+        added += 1
+    return added
 
 
 def load() -> list[str]:
@@ -116,4 +187,9 @@ def load() -> list[str]:
             continue
         services.batch_approve(actor=approver, batch=rows[0].batch)
         lines.append(f"Monitoring: {indicator.code} {year} = {rows[0].value} (z danych platformy).")
+    added = 0
+    if permissions.can_manage_monitoring(entrant):
+        added = demo_entries_load(actor=entrant, year=today.year - 1)
+    if added:
+        lines.append(f"Monitoring: {added} przykładowych wpisów pod działaniami kluczowymi.")
     return lines

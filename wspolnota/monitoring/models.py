@@ -116,6 +116,8 @@ class ImplementationLink(BaseModel):
     )
     platform_path = models.CharField(_("adres na platformie"), max_length=300, blank=True)
     external_url = models.URLField(_("adres zewnętrzny"), max_length=500, blank=True)
+    # a sample entry of the demonstration platform, marked as such wherever shown
+    demo = models.BooleanField(_("dane demonstracyjne"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -345,6 +347,14 @@ class Measurement(BaseModel):
     def series_key(self) -> str:
         """The series this value belongs to (stated, or following from its method)."""
         return self.series or str(DEFAULT_SERIES.get(self.method, Series.OFFICIAL))
+
+    @property
+    def line_key(self) -> str:
+        """What the chart joins and the assessment compares: the series, with demo values apart.
+
+        A demo value is never the next point of a real series (the strategy's 2016 and 2022
+        values are real; a sample value after them would read as the city's next result)."""
+        return f"{self.series_key}:demo" if self.demo else self.series_key
 
     @property
     def series_label(self) -> str:

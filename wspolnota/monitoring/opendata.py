@@ -43,6 +43,7 @@ MEDIA_TYPES = {
     "GEOJSON": "application/geo+json",
     "PDF": "application/pdf",
     "JSON_LD": "application/ld+json",
+    "TXT": "text/plain",
     "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 LANGUAGE_URIS = {"pl": "POL", "en": "ENG", "uk": "UKR"}
@@ -66,6 +67,10 @@ def _measurement_dict(m: Measurement) -> dict[str, Any]:
         "source_url": m.source_url,
         "reference_date": m.reference_date.isoformat(),
         "method": m.method,
+        "series": m.series_key,
+        "coverage": m.coverage,
+        # sample data of a demonstration platform, never the city's figures
+        "demo": m.demo,
         "approved_at": m.decided_at.isoformat() if m.decided_at else None,
     }
 
@@ -136,6 +141,9 @@ CSV_HEADER = [
     "adres_zrodla",
     "stan_na",
     "sposob",
+    "seria",
+    "zakres",
+    "dane_demonstracyjne",
 ]
 
 
@@ -166,6 +174,9 @@ def indicators_csv() -> str:
                 m.source_url,
                 m.reference_date.isoformat(),
                 m.method,
+                m.series_key,
+                m.coverage,
+                "tak" if m.demo else "nie",
             ]
         )
     return out.getvalue()
@@ -193,6 +204,7 @@ def districts_geojson() -> dict[str, Any]:
             if m is not None:
                 properties[code] = _number(m.value)
                 properties[f"{code}_rok"] = m.year
+                properties[f"{code}_demo"] = m.demo
         features.append(
             {"type": "Feature", "properties": properties, "geometry": district.geometry}
         )
@@ -294,10 +306,14 @@ def _budget_datasets() -> list[dict[str, Any]]:
     distributions: list[dict[str, Any]] = [{"path": "/api/budget/editions", "format": "JSON"}]
     editions = edition_list(viewer=None)
     for year in editions.values_list("year", flat=True):
-        for kind, name in (("CSV", "budget:export_csv"), ("XLSX", "budget:export_xlsx")):
-            distributions.append(
-                {"url_name": name, "kwargs": {"bo_year": year}, "format": kind, "suffix": year}
-            )
+        # the public API, not the CSV/XLSX lists: those are for the coordinating unit (issue 15)
+        distributions.append(
+            {
+                "path": f"/api/budget/editions/{year}/projects",
+                "format": "JSON",
+                "suffix": f"{year}-projekty",
+            }
+        )
 
     def modified() -> datetime | date | None:
         return _latest(
@@ -327,8 +343,8 @@ def _budget_results_datasets() -> list[dict[str, Any]]:
     published, read through the voting app's own selectors."""
     try:
         from wspolnota.budget.models import Edition
-        from wspolnota.voting.models import VotingRules
-        from wspolnota.voting.selectors import results_visible
+        from wspolnota.voting.models import PoolResult, VotingRules
+        from wspolnota.voting.selectors import published_count, results_visible
     except ImportError:
         return []
     now = timezone.now()
@@ -365,6 +381,26 @@ def _budget_results_datasets() -> list[dict[str, Any]]:
                 "suffix": f"{edition.year}-frekwencja",
             }
         )
+        count = published_count(edition=edition)
+        pools = (
+            PoolResult.objects.filter(count=count)
+            .order_by("pool__kind", "pool__district__number", "pool_id")
+            .values_list("pool_id", flat=True)
+            if count is not None
+            else []
+        )
+        for pool in pools:
+            # the counted ballots of each pool (Pabulib .pb, plain text): with the published
+            # seed, anyone recounts them with votecount
+            distributions.append(
+                {
+                    "url_name": "voting:open_data_pb",
+                    "kwargs": {"vote_year": edition.year, "vote_pool": pool},
+                    "format": "TXT",
+                    "extension": "pb",
+                    "suffix": f"{edition.year}-karty-pula-{pool}",
+                }
+            )
     if not distributions:
         return []
     return [
@@ -372,8 +408,9 @@ def _budget_results_datasets() -> list[dict[str, Any]]:
             "identifier": "budzet-obywatelski-wyniki",
             "title": gettext_lazy("Budżet obywatelski: wyniki głosowania i frekwencja"),
             "description": gettext_lazy(
-                "Wyniki głosowania w budżecie obywatelskim (głosy na projekty, projekty wybrane) "
-                "i frekwencja w dzielnicach, dla każdej edycji z ogłoszonymi wynikami."
+                "Wyniki głosowania w budżecie obywatelskim (głosy na projekty, projekty wybrane), "
+                "frekwencja w dzielnicach i policzone karty do głosowania każdej puli (format "
+                "Pabulib .pb, bez danych osobowych), dla każdej edycji z ogłoszonymi wynikami."
             ),
             "keywords": ["budżet obywatelski", "głosowanie", "wyniki", "frekwencja"],
             "theme": "GOVE",
@@ -619,7 +656,7 @@ def dcat_catalogue(request: HttpRequest | None = None) -> dict[str, Any]:
                         "dct:MediaType",
                     ),
                     "dct:license": _ref(licence, "dct:LicenseDocument"),
-                    "dct:title": f"{identifier}{'-' + str(item['suffix']) if item.get('suffix') else ''}.{kind.lower()}",
+                    "dct:title": f"{identifier}{'-' + str(item['suffix']) if item.get('suffix') else ''}.{item.get('extension', kind.lower())}",
                 }
             )
         datasets.append(

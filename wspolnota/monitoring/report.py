@@ -4,11 +4,13 @@ A draft (or a year with no report yet) is rendered from the current data on each
 it is a draft. Adoption (``services.report_adopt``) renders it once more, in Polish, and stores the
 body, a tagged PDF/UA-1 document and the data it was drawn from; an adopted report is served from
 what was stored and never regenerated. WeasyPrint tags the PDF from the HTML: headings, lists,
-tables with their header cells and captions, and each chart's SVG ``<title>`` as its alternative.
+tables with their header cells and captions, and each chart's SVG ``<title>`` as its alternative;
+``_with_header_scopes`` then gives each table header the /Scope WeasyPrint leaves out.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +56,65 @@ def _pdf(*, body_html: str, context: dict[str, Any], request: HttpRequest | None
         "monitoring/report_pdf.html", {**context, "body": mark_safe(body_html)}, request=request
     )
     pdf: bytes = HTML(string=html, url_fetcher=_no_fetch).write_pdf(pdf_variant=PDF_VARIANT)
-    return pdf
+    return _with_header_scopes(pdf)
+
+
+def _with_header_scopes(pdf: bytes) -> bytes:
+    """Give every table header (TH) in the structure tree its /Scope.
+
+    WeasyPrint links each data cell to its headers (TH /ID, TD /Headers) but writes no /Scope, so
+    assistive technology that reads only the scope, and PDF/UA checkers that ask for it, find the
+    headers without a direction. The rule is HTML's for ``scope="auto"``, which matches the
+    templates' ``scope`` attributes: a header in a row that also has data cells heads that row; a
+    header in a row of headers only heads its column.
+    """
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        tree = document.Root.get("/StructTreeRoot")
+        if tree is None:
+            return pdf
+        stack = [tree]
+        while stack:
+            node = stack.pop()
+            kids = node.get("/K")
+            if kids is None:
+                continue
+            children = [
+                k
+                for k in (kids if isinstance(kids, pikepdf.Array) else [kids])
+                if isinstance(k, pikepdf.Dictionary) and "/S" in k
+            ]
+            if node.get("/S") == "/TR":
+                has_data = any(c.S == "/TD" for c in children)
+                for cell in children:
+                    if cell.S != "/TH":
+                        continue
+                    attributes = _table_attributes(cell)
+                    attributes.Scope = pikepdf.Name.Row if has_data else pikepdf.Name.Column
+            stack.extend(children)
+        out = io.BytesIO()
+        document.save(out)
+    return out.getvalue()
+
+
+def _table_attributes(cell: Any) -> Any:
+    """The cell's attribute dictionary owned by /Table (made when it has none)."""
+    import pikepdf
+
+    attributes = cell.get("/A")
+    found = attributes if isinstance(attributes, pikepdf.Array) else [attributes]
+    for item in found:
+        if isinstance(item, pikepdf.Dictionary) and item.get("/O") == pikepdf.Name.Table:
+            return item
+    table = pikepdf.Dictionary(O=pikepdf.Name.Table)
+    if isinstance(attributes, pikepdf.Array):
+        attributes.append(table)
+    elif isinstance(attributes, pikepdf.Dictionary):
+        cell.A = pikepdf.Array([attributes, table])
+    else:
+        cell.A = table
+    return table
 
 
 def draft_pdf_bytes(*, year: int, request: HttpRequest | None = None) -> bytes:
@@ -132,6 +192,7 @@ def _snapshot(report: selectors.AnnualReport) -> dict[str, Any]:
                     "path": link.platform_path,
                     "url": link.external_url,
                     "description": link.description,
+                    "demo": link.demo,
                 }
                 for link in item.links
             ],

@@ -42,6 +42,11 @@ SENIOR_AGE = 60
 CENTRES_CODE = "centra-aktywnosci-seniora"
 
 
+def demo_mark() -> str:
+    """The short mark after a demo value where space is tight (chart labels, table cells)."""
+    return gettext("(demo)")
+
+
 def format_value(
     indicator: Indicator, value: Decimal | float | None, *, decimals: int | None = None
 ) -> str:
@@ -148,6 +153,7 @@ class DistrictRow:
     label: str
     numerator: Decimal | None = None
     denominator: Decimal | None = None
+    demo: bool = False
     per_seniors: Decimal | None = None
     per_seniors_label: str = ""
 
@@ -168,11 +174,11 @@ class SeriesSegment:
 def series_segments(city: list[Measurement]) -> list[SeriesSegment]:
     segments: list[SeriesSegment] = []
     for m in city:
-        if segments and segments[-1].key == m.series_key:
+        if segments and segments[-1].key == m.line_key:
             segment = segments[-1]
             segment.last_year = m.year
         else:
-            segment = SeriesSegment(m.series_key, m.series_label, m.year, m.year, [], "")
+            segment = SeriesSegment(m.line_key, m.series_label, m.year, m.year, [], "")
             segments.append(segment)
         if m.source not in segment.sources:
             segment.sources.append(m.source)
@@ -198,6 +204,11 @@ class IndicatorView:
     commentary: str = ""  # the report's commentary on this indicator
     method_note: str = ""
 
+    @property
+    def has_demo(self) -> bool:
+        """Whether any value shown (city-wide or by district) is demo data."""
+        return any(m.demo for m in self.city) or any(r.demo for r in self.districts)
+
 
 def _view(
     indicator: Indicator,
@@ -207,7 +218,7 @@ def _view(
 ) -> IndicatorView:
     city = [m for m in rows if m.district_id is None]
     assessment = assess(
-        series=[(m.year, m.value, m.series_key) for m in city],
+        series=[(m.year, m.value, m.line_key) for m in city],
         target_kind=indicator.target_kind,
         target_value=indicator.target_value,
         target_year=indicator.target_year,
@@ -226,15 +237,23 @@ def _view(
     def tick_label(value: float) -> str:
         return format_value(indicator, value, decimals=0 if value % 1 == 0 else 1)
 
+    demo_years = {m.year for m in city if m.demo}
+
+    def break_label(year: int) -> str:
+        if year in demo_years:
+            return gettext("dane demonstracyjne (%(year)s)") % {"year": year}
+        return gettext("zmiana metody (%(year)s)") % {"year": year}
+
     chart = line_chart(
         series=[(m.year, float(m.value)) for m in city],
         label=lambda value: format_value(indicator, value),
+        suffixes=[demo_mark() if m.demo else "" for m in city],
         tick_label=tick_label,
         target=target,
         projection=projection,
         last_year=indicator.target_year,
-        keys=[m.series_key for m in city],
-        break_label=lambda year: gettext("zmiana metody (%(year)s)") % {"year": year},
+        keys=[m.line_key for m in city],
+        break_label=break_label,
     )
     by_district = [m for m in rows if m.district_id is not None]
     view = IndicatorView(
@@ -248,8 +267,14 @@ def _view(
             key=lambda m: m.district.number if m.district else 0,
         ):
             assert m.district is not None
+            label = format_value(indicator, m.value)
             row = DistrictRow(
-                m.district, m.value, format_value(indicator, m.value), m.numerator, m.denominator
+                m.district,
+                m.value,
+                f"{label} {demo_mark()}" if m.demo else label,
+                m.numerator,
+                m.denominator,
+                demo=m.demo,
             )
             if seniors and indicator.code == CENTRES_CODE and seniors.get(m.district.number):
                 per = m.value / Decimal(seniors[m.district.number]) * 10_000
@@ -351,7 +376,7 @@ def pending_batches() -> list[PendingBatch]:
             sign = "+" if difference > 0 else "−" if difference < 0 else "±"
             label = sign + format_value(row.indicator, abs(difference))
         row.pending = PendingRow(  # type: ignore[attr-defined]
-            row, old, difference, label, old is not None and old.series_key != row.series_key
+            row, old, difference, label, old is not None and old.line_key != row.line_key
         )
         grouped.setdefault(row.batch, []).append(row)
     return [PendingBatch(batch, items) for batch, items in grouped.items()]
@@ -475,6 +500,14 @@ class AnnualReport:
     @property
     def actions(self) -> list[ReportAction]:
         return [action for goal in self.goals for action in goal.actions]
+
+    @property
+    def has_demo(self) -> bool:
+        return any(view.has_demo for view in self.views)
+
+    @property
+    def has_demo_links(self) -> bool:
+        return any(link.demo for action in self.actions for link in action.links)
 
 
 def district_table(views: list[IndicatorView]) -> DistrictTable | None:

@@ -280,8 +280,11 @@ def link_add(
     description: str = "",
     address: str = "",
     external_url: str = "",
+    demo: bool = False,
 ) -> ImplementationLink:
-    """Record what was done under a key action or programme, linked to the platform's object."""
+    """Record what was done under a key action or programme, linked to the platform's object.
+
+    ``demo`` marks a sample entry of the demonstration platform (shown as demo data)."""
     _require_manager(actor)
     _check_year(year, field="year")
     if bool(address.strip()) == bool(external_url.strip()):
@@ -295,6 +298,7 @@ def link_add(
         kind=kind,
         platform_path=path,
         external_url=external_url.strip(),
+        demo=demo,
         created_by=actor,
     )
     link.full_clean()

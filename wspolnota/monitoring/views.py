@@ -41,6 +41,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "goal": selectors.strategy_goal(),
             "views": views,
+            "demo_shown": any(view.has_demo for view in views),
             "can_manage": can_manage_monitoring(request.user),
             "report_year": timezone.localdate().year - 1,
         },

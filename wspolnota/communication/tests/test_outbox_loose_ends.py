@@ -200,3 +200,29 @@ def test_a_phone_code_is_erased_from_the_outbox_once_sent(
     row = OutboxMessage.objects.get(kind="accounts.phone_code")
     assert row.status == "sent" and row.body == ""
     assert memory_outbox[-1].to == "+48600100777"
+
+
+def test_no_code_sends_mail_or_messages_around_the_outbox():
+    """Every message leaves through the outbox: only its transports open a mail connection or
+    build a message to hand over. A helper that sends directly (a task that builds an
+    ``EmailMessage`` and calls ``send()``) is a way around the attempts, the poison limit and
+    the record, waiting for a caller."""
+    import re
+    from pathlib import Path
+
+    import wspolnota
+
+    root = Path(wspolnota.__file__).parent
+    allowed = {root / "communication" / "transports" / "email.py"}
+    direct = re.compile(
+        r"\b(EmailMessage|EmailMultiAlternatives)\(|(?<!def )\bsend_(mass_)?mail\(|"
+        r"\bmail_(admins|managers)\(|\bget_connection\(|\bsmtplib\."
+    )
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if "tests" in path.relative_to(root).parts or path in allowed:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if direct.search(line):
+                found.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    assert found == []

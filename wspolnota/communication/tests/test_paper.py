@@ -21,11 +21,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from wspolnota.communication import printing, services
 from wspolnota.communication.choices import Channel
 from wspolnota.communication.models import LetterBatch, OutboxMessage
+from wspolnota.communication.rendering import notice_url
 from wspolnota.communication.tests.factories import NoticeFactory, SubscriptionFactory
 
 PARAGRAPHS = [
@@ -98,6 +100,8 @@ def test_a_twelve_paragraph_letter_keeps_every_paragraph_and_the_footer(krakow, 
     assert pages >= 4 and "(A4)" in size  # more than one page per letter
     first_page = _pdftotext(pdf, tmp_path, first=1, last=1)
     assert "Anna Nowak" in first_page and "Akapit 01:" in first_page
+    address = re.search(r"Anna Nowak ul\. Długa \d+/3 31-147 Kraków", first_page)
+    assert address is not None, "the address block is not on page 1"
     assert "Jan Kowalski" not in first_page
     # Each letter starts on a page of its own, its address on that page, its footer at its end.
     starts = [
@@ -143,6 +147,13 @@ def test_a_poster_with_an_easy_read_version_keeps_every_fact(krakow, tmp_path, s
     assert "W sobotę jest festyn" in text  # and the easy-read text in addition
     assert "plac Nowy 1" in text
     assert "Zeskanuj" in text and settings.HELP_PHONE.replace(" ", "") in text.replace(" ", "")
+    with translation.override("pl"):
+        when = date_format(timezone.localtime(notice.event_start), "j E Y, H:i")
+        until = date_format(timezone.localtime(notice.valid_until), "j E Y")
+    assert when in text and until in text  # the dates are facts too
+    first = _pdftotext(pdf, tmp_path, first=1, last=1)
+    assert "Zeskanuj" in first and notice_url(notice.pk, "pl") in first.replace(" ", "")
+    assert first.count(f"Ogłoszenie nr {notice.pk}") == 8  # the tear-off strips
 
 
 @pytest.mark.parametrize("size", ["A4", "A3"])

@@ -44,8 +44,8 @@ from wspolnota.community.services.rooms import (
 )
 from wspolnota.community.services.volunteering import (
     OFFER_FIELDS,
-    volunteer_agreement_sign_as_organiser,
-    volunteer_agreement_sign_as_volunteer,
+    volunteer_agreement_record_paper,
+    volunteer_agreement_sign_with_file,
     volunteer_application_decide,
     volunteer_application_withdraw,
     volunteer_apply,
@@ -82,8 +82,8 @@ __all__ = [
     "room_save",
     "senior_centres_import",
     "unique_place_slug",
-    "volunteer_agreement_sign_as_organiser",
-    "volunteer_agreement_sign_as_volunteer",
+    "volunteer_agreement_record_paper",
+    "volunteer_agreement_sign_with_file",
     "volunteer_application_decide",
     "volunteer_application_withdraw",
     "volunteer_apply",

@@ -16,6 +16,7 @@ from wspolnota.communication.notifications import notify
 from wspolnota.community import errors, permissions
 from wspolnota.community.errors import CommunityError
 from wspolnota.community.models import (
+    AgreementSigning,
     ApplicationStatus,
     HoursStatus,
     Skill,
@@ -32,11 +33,14 @@ from wspolnota.community.services._common import (
     _tell,
     _validation_to_domain,
 )
+from wspolnota.community.signatures import check_scan, check_signature_file
 from wspolnota.core.onbehalf import OnBehalf, act_fields
 from wspolnota.core.services import audit_log_append, snapshot
 from wspolnota.territory.models import District
 
 if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
     from wspolnota.accounts.models import User
 
 OFFER_FIELDS = (
@@ -298,42 +302,98 @@ def volunteer_application_decide(
     return locked
 
 
-def volunteer_agreement_sign_as_organiser(
-    *, actor: User, agreement: VolunteerAgreement, guardian_name: str = ""
+def _agreement_signing_checks(
+    *, actor: User, agreement: VolunteerAgreement, guardian_name: str
 ) -> VolunteerAgreement:
-    if not permissions.can_manage_offer(actor, agreement.application.offer):
+    """The organiser's side records the signing once, and a minor's guardian must be named."""
+    if not permissions.can_record_agreement_signature(actor, agreement):
         raise _deny()
-    if agreement.organiser_signed_at:
-        raise CommunityError(errors.AGREEMENT_ALREADY_SIGNED)
-    if agreement.volunteer_is_minor and not (guardian_name.strip() or agreement.guardian_name):
+    locked = VolunteerAgreement.objects.select_for_update().get(pk=agreement.pk)
+    if locked.is_signed:
+        raise CommunityError(errors.AGREEMENT_ALREADY_SIGNED, code="agreement_already_signed")
+    if guardian_name.strip():
+        locked.guardian_name = guardian_name.strip()
+    if locked.volunteer_is_minor and not locked.guardian_name:
         raise CommunityError(errors.AGREEMENT_GUARDIAN_REQUIRED, field="guardian_name")
+    return locked
+
+
+def volunteer_agreement_sign_with_file(
+    *,
+    actor: User,
+    agreement: VolunteerAgreement,
+    upload: UploadedFile[bytes],
+    guardian_name: str = "",
+) -> VolunteerAgreement:
+    """The organiser uploads the agreement signed by both sides with a qualified signature or
+    the trusted profile (art. 78¹ of the Civil Code: equivalent to the written form). The file
+    must carry a PAdES or XAdES signature; it is kept with its SHA-256, the day of the upload
+    is the day recorded, and hours can be logged from then on."""
+    checked = check_signature_file(upload)
     with transaction.atomic():
-        before = snapshot(agreement)
-        if guardian_name.strip():
-            agreement.guardian_name = guardian_name.strip()
-        agreement.organiser_signed_by = actor
-        agreement.organiser_signed_at = timezone.now()
-        agreement.save()
+        locked = _agreement_signing_checks(
+            actor=actor, agreement=agreement, guardian_name=guardian_name
+        )
+        before = snapshot(locked)
+        locked.signature_file.save(checked.name, upload, save=False)
+        locked.signature_sha256 = checked.sha256
+        locked.signed_via = AgreementSigning.SIGNATURE_FILE
+        locked.signed_on = timezone.localdate()
+        locked.signature_recorded_by = actor
+        locked.signature_recorded_at = timezone.now()
+        locked.save()
         audit_log_append(
             actor=actor,
-            action="community.agreement_signed_by_organiser",
-            obj=agreement,
+            action="community.agreement_signed_with_file",
+            obj=locked,
             before=before,
-            after=snapshot(agreement),
+            after=snapshot(locked),
         )
-    return agreement
+    return locked
 
 
-def volunteer_agreement_sign_as_volunteer(
-    *, user: User, agreement: VolunteerAgreement
+def volunteer_agreement_record_paper(
+    *,
+    actor: User,
+    agreement: VolunteerAgreement,
+    signed_on: date,
+    scan: UploadedFile[bytes] | None = None,
+    guardian_name: str = "",
 ) -> VolunteerAgreement:
-    if agreement.application.volunteer_id != user.pk:
-        raise _deny()
-    if agreement.volunteer_signed_at:
-        raise CommunityError(errors.AGREEMENT_ALREADY_SIGNED)
-    agreement.volunteer_signed_at = timezone.now()
-    agreement.save(update_fields=["volunteer_signed_at", "updated_at"])
-    return agreement
+    """The organiser records that both sides signed the paper copies, on which day (not in the
+    future, not before the agreement was drawn up); a scan may be kept beside the record."""
+    today = timezone.localdate()
+    drawn_up = timezone.localtime(agreement.created_at).date()
+    if signed_on > today:
+        raise CommunityError(errors.AGREEMENT_SIGNED_ON_FUTURE, field="signed_on")
+    if signed_on < drawn_up:
+        raise CommunityError(
+            errors.AGREEMENT_SIGNED_ON_TOO_EARLY,
+            field="signed_on",
+            params={"date": drawn_up.isoformat()},
+        )
+    checked = check_scan(scan) if scan is not None else None
+    with transaction.atomic():
+        locked = _agreement_signing_checks(
+            actor=actor, agreement=agreement, guardian_name=guardian_name
+        )
+        before = snapshot(locked)
+        if checked is not None and scan is not None:
+            locked.paper_scan.save(checked.name, scan, save=False)
+            locked.paper_scan_sha256 = checked.sha256
+        locked.signed_via = AgreementSigning.PAPER
+        locked.signed_on = signed_on
+        locked.signature_recorded_by = actor
+        locked.signature_recorded_at = timezone.now()
+        locked.save()
+        audit_log_append(
+            actor=actor,
+            action="community.agreement_signed_on_paper",
+            obj=locked,
+            before=before,
+            after=snapshot(locked),
+        )
+    return locked
 
 
 def volunteer_hours_log(

@@ -54,8 +54,7 @@ def content(krakow):
     volunteer = VolunteerProfileFactory(user=UserFactory(password=PASSWORD)).user
     application = VolunteerApplication.objects.create(offer=offer, volunteer=volunteer)
     services.volunteer_application_decide(actor=official, application=application, accept=True)
-    agreement = VolunteerAgreement.objects.get(application=application)
-    services.volunteer_agreement_sign_as_organiser(actor=official, agreement=agreement)
+    assert VolunteerAgreement.objects.filter(application=application).exists()
     VolunteerHours.objects.create(
         application=application,
         day=timezone.localdate(),
@@ -134,6 +133,15 @@ def test_officials_pages_and_a_form_with_errors_have_no_wcag_violations(
     report = axe_violations(page)
     if report:
         failures.append(f"booking form with errors\n{report}")
+    # the paper signing recorded with a date in the future (issue 21)
+    page.goto(f"{base}/wolontariat/zgloszenia/{application.pk}/porozumienie/")
+    page.fill("#id_paper-signed_on", (timezone.localdate() + timedelta(days=2)).isoformat())
+    page.click("#sign-paper ~ form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").count() == 1
+    report = axe_violations(page)
+    if report:
+        failures.append(f"agreement paper form with errors\n{report}")
     page.context.close()
     assert failures == [], "\n\n".join(failures)
 

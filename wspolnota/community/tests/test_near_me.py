@@ -126,3 +126,15 @@ def test_the_api_measures_from_a_point_or_an_address_and_never_from_a_district(c
     unknown = client.get("/api/places", {"address": "ul. Nieistniejąca 7"})
     assert unknown.status_code == 422
     assert client.get("/api/places?lat=50.06").status_code == 422
+
+
+@pytest.mark.django_db
+def test_the_map_marks_the_point_measured_from_and_the_chosen_district(centres, client, krakow):
+    by_address = client.get("/pl/spolecznosc/miejsca/", {"address": "os. Centrum A 1"})
+    html = by_address.content.decode()
+    assert html.count('<g class="near-origin">') == 1
+    assert html.count("district-chosen") == 1  # the address's district, Nowa Huta
+    by_district = client.get(f"/pl/spolecznosc/miejsca/?near_district={krakow[18].pk}")
+    html = by_district.content.decode()
+    assert '<g class="near-origin">' not in html  # no point, so none is drawn
+    assert html.count("district-chosen") == 1

@@ -18,8 +18,7 @@ from wspolnota.community.models import (
 )
 from wspolnota.community.selectors import offer_matches
 from wspolnota.community.services import (
-    volunteer_agreement_sign_as_organiser,
-    volunteer_agreement_sign_as_volunteer,
+    volunteer_agreement_record_paper,
     volunteer_application_decide,
     volunteer_apply,
     volunteer_hours_decide,
@@ -198,15 +197,14 @@ def test_volunteering_over_30_days_needs_a_written_agreement_signed_by_both(krak
         )
     assert caught.value.code == "agreement_not_signed"
     with pytest.raises(CommunityError) as caught:
-        volunteer_agreement_sign_as_organiser(actor=ngo_member, agreement=agreement)
+        volunteer_agreement_record_paper(actor=ngo_member, agreement=agreement, signed_on=today)
     assert caught.value.field == "guardian_name"
-    volunteer_agreement_sign_as_organiser(
-        actor=ngo_member, agreement=agreement, guardian_name="Anna Nowak"
+    volunteer_agreement_record_paper(
+        actor=ngo_member, agreement=agreement, signed_on=today, guardian_name="Anna Nowak"
     )
-    volunteer_agreement_sign_as_volunteer(user=minor, agreement=agreement)
     agreement.refresh_from_db()
     assert agreement.is_signed
-    assert AuditLogEntry.objects.filter(action="community.agreement_signed_by_organiser").exists()
+    assert AuditLogEntry.objects.filter(action="community.agreement_signed_on_paper").exists()
     volunteer_hours_log(
         user=minor, application=application, day=today, hours=Decimal("1"), description="Pomoc"
     )

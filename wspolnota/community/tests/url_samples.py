@@ -55,8 +55,9 @@ def url_samples(request: Any) -> dict[str, Any]:
     application = VolunteerApplication.objects.create(offer=offer, volunteer=resident)
     services.volunteer_application_decide(actor=ngo_member, application=application, accept=True)
     agreement = VolunteerAgreement.objects.get(application=application)
-    services.volunteer_agreement_sign_as_organiser(actor=ngo_member, agreement=agreement)
-    services.volunteer_agreement_sign_as_volunteer(user=resident, agreement=agreement)
+    services.volunteer_agreement_record_paper(
+        actor=ngo_member, agreement=agreement, signed_on=timezone.localdate()
+    )
     hours = VolunteerHours.objects.create(
         application=application,
         day=timezone.localdate() - timedelta(days=1),

@@ -43,6 +43,7 @@ from wspolnota.community.views.places import (
 )
 from wspolnota.community.views.volunteering import (
     agreement,
+    agreement_file,
     agreement_pdf,
     application_decide,
     application_detail,
@@ -64,6 +65,7 @@ __all__ = [
     "activity_participants",
     "activity_sign_up",
     "agreement",
+    "agreement_file",
     "agreement_pdf",
     "application_decide",
     "application_detail",

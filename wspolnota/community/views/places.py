@@ -53,7 +53,11 @@ def place_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     city = default_city()
     districts = list(district_list(city=city))
-    place_map = selectors.place_map(places=[row.place for row in page], districts=districts)
+    place_map = selectors.place_map(
+        places=[row.place for row in page],
+        districts=districts,
+        origin=origin.point if origin is not None else None,
+    )
     numbers = {p.place.pk: p.number for p in place_map.points}
     return render(
         request,

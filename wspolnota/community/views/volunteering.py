@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wspolnota.community import documents, permissions, selectors, services
 from wspolnota.community.forms import (
-    AgreementSignForm,
+    AgreementFileForm,
+    AgreementPaperForm,
     ApplyForm,
     HoursForm,
     OfferFilterForm,
@@ -288,31 +289,62 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
 
 @login_required
 def agreement(request: HttpRequest, application_id: int) -> HttpResponse:
+    """The agreement's text, how it was signed, and — for the organiser's side — the two ways
+    to record the written form: the signed file, or the paper copies."""
     user = _signed_in(request)
     application = _application(request, application_id)
     document = VolunteerAgreement.objects.filter(application=application).first()
     if document is None:
         raise Http404
-    is_organiser = permissions.can_manage_offer(user, application.offer)
-    is_volunteer = application.volunteer_id == user.pk
-    form = AgreementSignForm(
-        request.POST or None, initial={"guardian_name": document.guardian_name}
+    can_record = permissions.can_record_agreement_signature(user, document)
+    method = request.POST.get("method") if request.method == "POST" else None
+    initial = {"guardian_name": document.guardian_name}
+    file_form = AgreementFileForm(
+        request.POST if method == "file" else None,
+        request.FILES if method == "file" else None,
+        initial=initial,
+        prefix="file",
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            if is_organiser and not document.organiser_signed_at:
-                services.volunteer_agreement_sign_as_organiser(
-                    actor=user, agreement=document, guardian_name=form.cleaned_data["guardian_name"]
-                )
-            elif is_volunteer:
-                services.volunteer_agreement_sign_as_volunteer(user=user, agreement=document)
+    paper_form = AgreementPaperForm(
+        request.POST if method == "paper" else None,
+        request.FILES if method == "paper" else None,
+        initial=initial,
+        prefix="paper",
+    )
+    status = 200
+    if request.method == "POST":
+        if not can_record:
+            raise PermissionDenied
+        form = file_form if method == "file" else paper_form if method == "paper" else None
+        if form is None:
+            messages.error(request, _("Wybierz sposób podpisania porozumienia."))
+            status = 400
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                if method == "file":
+                    services.volunteer_agreement_sign_with_file(
+                        actor=user,
+                        agreement=document,
+                        upload=data["signature_file"],
+                        guardian_name=data["guardian_name"],
+                    )
+                else:
+                    services.volunteer_agreement_record_paper(
+                        actor=user,
+                        agreement=document,
+                        signed_on=data["signed_on"],
+                        scan=data["paper_scan"] or None,
+                        guardian_name=data["guardian_name"],
+                    )
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+                status = 400
             else:
-                raise PermissionDenied
-        except DomainError as exc:
-            apply_domain_error(form, exc)
+                messages.success(request, _("Zapisano podpisanie porozumienia."))
+                return redirect("community:agreement", application_id=application.pk)
         else:
-            messages.success(request, _("Podpisano porozumienie."))
-            return redirect("community:agreement", application_id=application.pk)
+            status = 400
     return render(
         request,
         "community/agreement.html",
@@ -320,12 +352,11 @@ def agreement(request: HttpRequest, application_id: int) -> HttpResponse:
             "application": application,
             "offer": application.offer,
             "agreement": document,
-            "form": form,
-            "can_sign": (is_organiser and not document.organiser_signed_at)
-            or (is_volunteer and not document.volunteer_signed_at),
-            "is_organiser": is_organiser,
+            "file_form": file_form,
+            "paper_form": paper_form,
+            "can_record": can_record,
         },
-        status=_status(form),
+        status=status,
     )
 
 
@@ -345,6 +376,21 @@ def agreement_pdf(request: HttpRequest, application_id: int) -> HttpResponse:
     return _pdf_response(
         documents.agreement_pdf(agreement=document), f"porozumienie-{application.pk}.pdf"
     )
+
+
+@require_GET
+@login_required
+def agreement_file(request: HttpRequest, application_id: int, kind: str) -> HttpResponse:
+    """The signed file or the scan, for the two sides only (``_application`` checks that)."""
+    application = _application(request, application_id)
+    document = VolunteerAgreement.objects.filter(application=application).first()
+    if document is None or not permissions.can_view_agreement(request.user, document):
+        raise Http404
+    stored = document.signature_file if kind == "signature" else document.paper_scan
+    if not stored:
+        raise Http404
+    name = stored.name.rsplit("/", 1)[-1].split("-", 1)[-1]
+    return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
 
 
 @require_GET

@@ -129,3 +129,47 @@ def test_the_dcat_ap_shapes_are_vendored_with_their_attribution():
     assert all(path.exists() for path in dcat_ap_shapes())
     source = (dcat_ap_shapes()[0].parent / "SOURCE.md").read_text()
     assert "CC BY 4.0" in source or "CC-BY-4.0" in source
+
+
+@pytest.mark.django_db
+def test_the_catalogue_lists_every_published_dataset_with_the_ballots_and_each_download_works(
+    client, strategy, krakow
+):
+    """Budget results AND the counted ballots of each pool (.pb), turnout, consultations and
+    their remarks, places, indicators and districts: each listed with its modification date, and
+    every download address answers. Before, the ballots were not in the catalogue."""
+    from django.utils import timezone
+
+    from wspolnota.community.tests.factories import PlaceFactory
+    from wspolnota.consultations.tests.factories import ConsultationFactory, RemarkFactory
+    from wspolnota.voting import services as voting
+    from wspolnota.voting.models import PoolResult
+    from wspolnota.voting.tests.factories import close_vote, make_voting_edition
+
+    edition = close_vote(make_voting_edition(districts=krakow, year=2025))
+    voting.edition_count(actor=None, edition=edition, at=timezone.now(), witnesses="Komisja")
+    voting.results_publish(actor=None, edition=edition, at=timezone.now())
+    consultation = ConsultationFactory()
+    RemarkFactory(consultation=consultation)
+    PlaceFactory(district=krakow[1])
+
+    datasets = _datasets(client)
+    assert {
+        "strategia-cel-v-wskazniki",
+        "strategia-cel-v-dzielnice",
+        "dzielnice",
+        "budzet-obywatelski-projekty",
+        "budzet-obywatelski-wyniki",
+        "konsultacje",
+        "miejsca-spolecznosci",
+    } <= set(datasets)
+    results = _paths(datasets["budzet-obywatelski-wyniki"])
+    pools = PoolResult.objects.filter(count__edition=edition).values_list("pool_id", flat=True)
+    assert pools
+    assert {f"pl/glosowanie/2025/dane/pula-{pool}.pb" for pool in pools} <= results
+    assert "pl/glosowanie/2025/dane/frekwencja.csv" in results
+    for identifier, dataset in datasets.items():
+        assert dataset.get("dct:modified", {}).get("@value"), identifier
+        for path in sorted(_paths(dataset)):
+            response = client.get("/" + path)
+            assert response.status_code == 200, path

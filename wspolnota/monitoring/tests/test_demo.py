@@ -90,3 +90,115 @@ def test_the_demo_loads_when_its_official_is_not_in_the_strategy_office(krakow, 
         indicator__code="zadowolenie-z-wplywu", year=survey.year, status=Status.PENDING
     ).exists()
     assert not Measurement.objects.filter(entered_by__email="urzednik@demo.wspolnota.pl").exists()
+
+
+@pytest.mark.django_db
+def test_a_demo_value_is_marked_everywhere_and_never_the_next_point_after_the_real_values(
+    strategy, krakow, client, monkeypatch
+):
+    """The strategy's 2017 and 2022 turnouts are real; a demo platform's computed turnout (the
+    voting provider files it in the strategy's own series) was drawn as their next point, judged
+    with them, and published in the CSV, JSON, API and GeoJSON with nothing to say it is sample
+    data. Each assertion below failed on the code before."""
+    import csv
+    import io
+    from datetime import UTC, date, datetime
+
+    from django.utils import timezone
+
+    from wspolnota.monitoring import selectors
+    from wspolnota.monitoring.models import Method
+
+    from .factories import MeasurementFactory
+
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 3, 2, 12, tzinfo=UTC))
+    turnout = Indicator.objects.get(code="frekwencja-budzet-obywatelski")
+    real_years = sorted(turnout.measurements.values_list("year", flat=True))
+    assert len(real_years) == 2 and real_years[-1] == 2022
+    common = {
+        "indicator": turnout,
+        "year": 2025,
+        "method": Method.COMPUTED,
+        "series": "official",
+        "status": Status.APPROVED,
+        "demo": True,
+        "source": "dane demonstracyjne platformy Wspólnota",
+        "reference_date": date(2025, 6, 30),
+    }
+    MeasurementFactory(value=Decimal("19.5"), **common)
+    MeasurementFactory(district=krakow[1], value=Decimal("27.25"), **common)
+
+    view = selectors.indicator_views(indicators=[turnout])[0]
+    assert view.assessment.years == (real_years[0], 2022)  # judged on the real values only
+    assert [b.year for b in view.chart.breaks] == [2025]  # not joined to 2022
+    assert view.chart.path.count("M") == 2
+    assert view.chart.points[-1].label.endswith("(demo)")
+
+    dashboard = client.get("/pl/strategia/").content.decode()
+    assert "dane demonstracyjne (2025)" in dashboard  # the break in the chart says why
+    page = client.get(f"/pl/strategia/wskazniki/{turnout.code}/").content.decode()
+    assert "27,25% (demo)" in page  # the district value and its bar
+    assert "zmiana metody (2025)" not in page
+    report = client.get("/pl/strategia/raport/2025/").content.decode()
+    assert "27,25% (demo)" in report  # the report's district table
+
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/pl/strategia/dane/wskazniki.csv").content.decode()))
+    )
+    demo_rows = [r for r in rows if r["rok"] == "2025"]
+    assert {r["dane_demonstracyjne"] for r in demo_rows} == {"tak"}
+    assert {r["dane_demonstracyjne"] for r in rows if r["rok"] == "2022"} == {"nie"}
+    for url in ("/pl/strategia/dane/wskazniki.json", "/api/monitoring/indicators"):
+        data = client.get(url).json()
+        indicators = data["indicators"] if isinstance(data, dict) else data
+        values = next(i for i in indicators if i["code"] == turnout.code)["measurements"]
+        assert {(m["year"], m["demo"]) for m in values} == {
+            (real_years[0], False),
+            (2022, False),
+            (2025, True),
+        }, url
+    features = client.get("/pl/strategia/dane/dzielnice.geojson").json()["features"]
+    first = next(f for f in features if f["properties"]["number"] == 1)["properties"]
+    assert first[f"{turnout.code}_demo"] is True
+
+
+@pytest.mark.django_db
+def test_the_full_demo_fills_every_key_action_and_keeps_its_sample_values_apart(
+    krakow, client, settings
+):
+    """The whole demo, as `demo_load` runs it: the report of the year the dashboard links to has
+    something under each of the 17 key actions, sample entries and values say they are demo, and
+    no sample value continues the line of the strategy's real 2016/2022 values or is judged with
+    them. Before, 15 of the 17 key actions were empty and the demo turnout (0.38%) was drawn and
+    judged as the year after the real 5.35%."""
+    from django.utils import timezone
+
+    from wspolnota.core.management.commands.demo_load import demo_modules
+    from wspolnota.monitoring import selectors
+
+    settings.MONITORING_STRATEGY_UNIT = "KBO"
+    for module in demo_modules():
+        module.load()
+    year = timezone.localdate().year - 1
+    report = selectors.annual_report(year=year)
+    assert len(report.actions) == 17
+    empty = [item.action.number for item in report.actions if not item.links and not item.activity]
+    assert empty == []
+    body = client.get(f"/pl/strategia/raport/{year}/").content.decode()
+    assert "Brak zapisanych realizacji" not in body
+    demo_links = [link for item in report.actions for link in item.links if link.demo]
+    assert demo_links and body.count("(dane demonstracyjne)") >= len(demo_links)
+
+    for view in selectors.indicator_views():
+        real = {m.year for m in view.city if not m.demo}
+        for m, point in zip(view.city, view.chart.points, strict=True):
+            same_piece = [
+                other
+                for other, p in zip(view.city, view.chart.points, strict=True)
+                if p.segment == point.segment
+            ]
+            assert {o.demo for o in same_piece} == {m.demo}, view.indicator.code
+        if real and view.assessment.years:
+            assert set(view.assessment.years) <= real, view.indicator.code
+    dashboard = client.get("/pl/strategia/").content.decode()
+    assert "przykładowe dane wersji pokazowej" in dashboard

@@ -348,9 +348,10 @@ def test_the_catalogue_lists_each_public_budget_edition_with_its_downloads(clien
         d for d in catalogue["dcat:dataset"] if d["dct:identifier"] == "budzet-obywatelski-projekty"
     )
     urls = {d["dcat:downloadURL"]["@id"].split("/", 3)[3] for d in budget["dcat:distribution"]}
-    assert (
-        "pl/budzet-obywatelski/2025/projekty/eksport.csv" in urls and "api/budget/editions" in urls
-    )
+    assert "api/budget/editions/2025/projects" in urls and "api/budget/editions" in urls
+    # the CSV/XLSX lists are for the coordinating unit (issue 15): not open data, not listed
+    assert not any("eksport" in url for url in urls)
+    assert all(client.get("/" + url).status_code == 200 for url in urls)
 
 
 @pytest.mark.django_db

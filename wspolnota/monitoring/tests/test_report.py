@@ -6,12 +6,14 @@ untagged, with none of these sections)."""
 
 from __future__ import annotations
 
+import io
+import itertools
 import re
 import shutil
 import subprocess
-import zlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -75,11 +77,15 @@ def _adopt(official, *, year=2025, note="") -> ReportEdition:
 def test_the_adopted_report_does_not_change_when_a_value_is_corrected_later(
     strategy, official, second_official, client, tmp_path
 ):
+    import hashlib
+
     _social_2025(official, second_official, "3.6")
-    _adopt(official)
+    adopted = _adopt(official)
+    body = adopted.body_html
     before = client.get("/pl/strategia/raport/2025.pdf").content
+    assert hashlib.sha256(before).hexdigest() == adopted.pdf_sha256
     page = client.get("/pl/strategia/raport/2025/").content.decode()
-    assert "3,6%" in page
+    assert "3,6%" in page and body in page  # the stored HTML, verbatim
     _social_2025(official, second_official, "3.2")  # a correction after adoption
     after = client.get("/pl/strategia/raport/2025.pdf").content
     assert after == before  # the stored document, not a regeneration
@@ -87,6 +93,8 @@ def test_the_adopted_report_does_not_change_when_a_value_is_corrected_later(
     page = client.get("/pl/strategia/raport/2025/").content.decode()
     assert "3,6%" in page and "3,2%" not in page
     edition = ReportEdition.objects.get(year=2025)
+    assert edition.body_html == body and body in page  # the HTML did not change either
+    assert edition.version == 1 and edition.status == "adopted"
     values = {i["code"]: i["values"] for i in edition.snapshot["indicators"]}
     assert [v["value"] for v in values["pomoc-spoleczna"] if v["year"] == 2025] == ["3.6000"]
 
@@ -121,47 +129,105 @@ def test_a_correction_is_an_explicit_new_version_and_the_first_stays_published(
     assert AuditLogEntry.objects.filter(action="monitoring.report_adopted").count() == 2
 
 
-def _pdf_strings(pdf: bytes) -> str:
-    """Every text string in the PDF's (compressed) objects, UTF-16 ones decoded."""
-    chunks = [pdf]
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
-            chunks.append(zlib.decompress(match.group(1)))
-        except zlib.error:
-            continue
-    raw = b"\n".join(chunks)
-    text = raw.decode("latin-1")
-    for hexa in re.findall(r"/Alt\s*<feff([0-9a-f]+)>", text, re.I):
-        text += "\n" + bytes.fromhex(hexa).decode("utf-16-be", "replace")
-    return text
+def _structure(document: Any) -> list[Any]:
+    """Every element of the open PDF's structure tree, in reading order (pikepdf)."""
+    import pikepdf
+
+    found: list[Any] = []
+
+    def walk(node: Any) -> None:
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                found.append(kid)
+                walk(kid)
+
+    walk(document.Root.StructTreeRoot)
+    return found
 
 
 @pytest.mark.django_db
 def test_the_adopted_pdf_is_tagged_with_headings_table_headers_and_chart_alternatives(
     strategy, official, second_official, client, tmp_path
 ):
+    """Read back with pikepdf: the document's language, title and PDF/UA claim; its structure tree
+    with headings that skip no level, tables with captions, every header cell with a /Scope and
+    every data cell pointing at headers that exist, and each indicator's chart a Figure whose /Alt
+    names it. Before, no header cell had a /Scope (WeasyPrint writes none)."""
+    import pikepdf
+
     _social_2025(official, second_official, "3.6")
     _adopt(official)
     pdf = client.get("/pl/strategia/raport/2025.pdf").content
+    document = pikepdf.open(io.BytesIO(pdf))
+    title = "Raport z monitoringu Celu strategicznego V za 2025 rok – wersja 1"
+    assert str(document.Root.Lang) == "pl"
+    assert bool(document.Root.MarkInfo.Marked)
+    assert bool(document.Root.ViewerPreferences.DisplayDocTitle)  # the title, not the file name
+    assert str(document.docinfo.Title) == title
+    metadata = document.open_metadata(set_pikepdf_as_editor=False)
+    assert metadata["dc:title"] == title
+    assert metadata["pdfuaid:part"] == "1"  # declared PDF/UA-1
+
+    elements = _structure(document)
+    kinds = [str(e.S) for e in elements]
+    headings = [int(k[2]) for k in kinds if re.fullmatch(r"/H[1-6]", k)]
+    assert headings[0] == 1 and headings.count(1) == 1
+    assert all(b <= a + 1 for a, b in itertools.pairwise(headings)), headings
+    assert headings.count(3) >= 5  # one per indicator at least
+    tables = [e for e in elements if e.S == "/Table"]
+    assert len(tables) >= 6  # the summary and one per indicator
+    captioned = 0
+    for table in tables:
+        children = [str(k.S) for k in _structure_children(table)]
+        assert "/THead" in children  # a table continued on the next page repeats its headers
+        captioned += "/Caption" in children
+    assert captioned >= 6  # the summary and each indicator's values (a continuation has none)
+    headers = [e for e in elements if e.S == "/TH"]
+    assert headers
+    ids = set()
+    for th in headers:
+        attributes = th.A if isinstance(th.A, pikepdf.Array) else [th.A]
+        scope = [a.get("/Scope") for a in attributes if a.get("/O") == "/Table"]
+        assert scope and scope[0] in ("/Row", "/Column"), th.get("/ID")
+        ids.add(str(th.ID))
+    scopes = {str(_scope(th)) for th in headers}
+    assert scopes == {"/Row", "/Column"}
+    cells = [e for e in elements if e.S == "/TD"]
+    for td in cells:
+        assert td.A.Headers and {str(h) for h in td.A.Headers} <= ids
+    figures = [e for e in elements if e.S == "/Figure"]
+    alternatives = sorted(str(f.get("/Alt", "")) for f in figures)
+    expected = sorted(
+        f"{i.name}: wartości w kolejnych latach" for i in Indicator.objects.order_by("pk")
+    )
+    assert alternatives == expected  # each chart, and nothing else, is a Figure with its text
+    # the headings' words, as a screen reader gets them (poppler reads the tagged text)
     path = tmp_path / "r.pdf"
     path.write_bytes(pdf)
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True).stdout.decode()
-    assert re.search(r"Tagged:\s+yes", info)
-    assert "Raport z monitoringu Celu strategicznego V za 2025 rok" in info  # the title
     tree = subprocess.run(
         ["pdfinfo", "-struct-text", str(path)], capture_output=True, check=True
     ).stdout.decode()
-    for tag in ("H1", "H2", "H3", "Table", "TH", "TD", "Caption", "Figure", "L", "LI"):
-        assert re.search(rf"^\s*{tag}\b", tree, re.M), tag
-    assert "Podsumowanie wskaźników" in tree
-    strings = _pdf_strings(pdf)
-    assert "/Lang (pl)" in strings
-    assert "pdfuaid" in strings  # declared PDF/UA-1 in its XMP metadata
-    # each chart's alternative text (its SVG title) is on its Figure (/Alt)
-    assert (
-        "Skala interwencji w ramach zadań pomocy społecznej w Gminie Miejskiej Kraków: wartości w kolejnych latach"
-        in strings
-    )
+    for text in ("Podsumowanie wskaźników", "Metodologia", "Dzielnice", "Działania kluczowe"):
+        assert text in tree, text
+
+
+def _structure_children(element: Any) -> list[Any]:
+    import pikepdf
+
+    kids = element.get("/K")
+    return [
+        k
+        for k in (kids if isinstance(kids, pikepdf.Array) else [kids])
+        if isinstance(k, pikepdf.Dictionary) and "/S" in k
+    ]
+
+
+def _scope(th: Any) -> Any:
+    import pikepdf
+
+    attributes = th.A if isinstance(th.A, pikepdf.Array) else [th.A]
+    return next(a.Scope for a in attributes if a.get("/O") == pikepdf.Name.Table)
 
 
 @pytest.mark.django_db
@@ -209,13 +275,69 @@ def test_a_report_not_adopted_says_it_is_a_draft(strategy, client, tmp_path):
 
 @pytest.mark.django_db
 def test_key_actions_list_what_the_platform_recorded(strategy, krakow, client):
-    from wspolnota.community.tests.factories import PlaceFactory
+    """Budget projects, consultations, grant calls, centres and events of the year appear under
+    their key actions, drawn from the platform's records. Before, the budget contributed only the
+    edition's name (no project submitted, none completed), cancelled events counted as held, and
+    the events, places and consultations for children, families and migrants were listed under
+    no key action (1, 8, 11–14 and 17 stayed empty)."""
+    from wspolnota.budget.tests.factories import ProjectFactory, make_edition, pool_for
+    from wspolnota.community.models import Audience, PlaceKind
+    from wspolnota.community.tests.factories import EventFactory, PlaceFactory
+    from wspolnota.consultations.tests.factories import ConsultationFactory
+    from wspolnota.grants.tests.factories import make_call
+    from wspolnota.implementation.models import Implementation, ImplementationStatus
 
-    PlaceFactory(district=krakow[1], opened_on=date(2020, 3, 1))
+    edition = make_edition(districts=krakow, year=2025)
+    for _ in range(2):
+        ProjectFactory(pool=pool_for(edition, 1))
+    earlier = make_edition(districts=krakow, year=2024)
+    done = ProjectFactory(pool=pool_for(earlier, None))
+    Implementation.objects.create(
+        project=done,
+        edition=earlier,
+        status=ImplementationStatus.COMPLETED,
+        progress=100,
+        estimated_cost=done.cost,
+        completed_on=date(2025, 10, 1),
+    )
+    ConsultationFactory(
+        title="Konsultacje Parku Lotników",
+        published_at=datetime(2025, 4, 1, 9, tzinfo=UTC),
+        languages=["pl"],
+    )
+    ConsultationFactory(title="Konsultacje z 2026", published_at=datetime(2026, 1, 9, tzinfo=UTC))
+    make_call(title="Mikrogranty na rok 2025", year=2025)
+    centre = PlaceFactory(district=krakow[1], opened_on=date(2020, 3, 1))
     PlaceFactory(district=krakow[2], opened_on=date(2025, 3, 1))
+    EventFactory(place=centre, starts_at=datetime(2025, 5, 5, 10, tzinfo=UTC))
+    library = PlaceFactory(district=krakow[3], kind=PlaceKind.LIBRARY, opened_on=date(2010, 1, 1))
+    PlaceFactory(district=krakow[4], kind=PlaceKind.YOUTH_CLUB, opened_on=date(2019, 1, 1))
+    when = datetime(2025, 9, 6, 10, tzinfo=UTC)
+    EventFactory(place=library, starts_at=when, audience=Audience.FAMILIES, programme="family")
+    EventFactory(place=library, starts_at=when, audience=Audience.YOUTH, language="uk")
+    EventFactory(place=library, starts_at=when, audience=Audience.CHILDREN, status="cancelled")
+    ConsultationFactory(languages=["pl", "uk"], published_at=datetime(2025, 6, 1, tzinfo=UTC))
     body = client.get("/pl/strategia/raport/2025/").content.decode()
-    assert "Centra Aktywności Seniorów czynne na koniec roku: 2" in body
-    assert "z rejestrów platformy" in body
+    for text in (
+        "Budżet obywatelski 2025",
+        "Projekty zgłoszone przez mieszkańców do budżetu obywatelskiego 2025: 2",
+        "Projekty budżetu obywatelskiego zrealizowane w 2025 roku: 1",
+        "Konsultacje Parku Lotników",
+        "Mikrogranty na rok 2025",
+        "Centra Aktywności Seniorów czynne na koniec roku: 2",
+        "Wydarzenia w Centrach Aktywności Seniorów: 1",
+        "Wydarzenia w miejscach aktywności lokalnej: 2",  # the cancelled one is not counted
+        "Wydarzenia dla dzieci i młodzieży: 1",
+        "Wydarzenia programów rodzinnych: 1",
+        "Wydarzenia dla rodzin z dziećmi: 1",
+        "Wydarzenia dla migrantów i migrantek lub w ich językach: 1",
+        "Kluby młodzieżowe i ośrodki dzienne dla osób z niepełnosprawnościami czynne na "
+        "koniec roku: 1",
+        "Konsultacje prowadzone także po ukraińsku lub angielsku: 1",
+        "z rejestrów platformy",
+    ):
+        assert text in body, text
+    assert "Konsultacje z 2026" not in body  # another year's record
 
 
 @pytest.mark.django_db
@@ -253,3 +375,29 @@ def test_the_office_drafts_and_adopts_through_the_pages(strategy, official, clie
     draft.refresh_from_db()
     assert draft.status == "adopted" and draft.pdf and len(draft.pdf_sha256) == 64
     assert client.post(url, {"action": "adopt", "adopted_on": "2026-03-01"}).status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "notice"),
+    [
+        ("en", "published in Polish"),
+        ("uk", "польською"),
+    ],
+)
+def test_the_adopted_report_in_english_or_ukrainian_says_the_document_is_polish(
+    strategy, official, second_official, client, language, notice
+):
+    """The adopted report is the city's legal document, frozen in Polish: a page in English or
+    Ukrainian says so and marks the document's language (before, the Polish body appeared
+    unannounced inside an English page, read aloud with English pronunciation)."""
+    _social_2025(official, second_official, "3.6")
+    adopted = _adopt(official)
+    page = client.get(f"/{language}/strategia/raport/2025/").content.decode()
+    assert f'<html lang="{language}"' in page
+    assert notice in page
+    assert f'<div lang="pl" class="report-document">{adopted.body_html}</div>' in page
+    heading = re.search(r"<h1>(.*?)</h1>", page)
+    assert heading and "Raport z monitoringu" not in heading.group(1)  # the page itself translated
+    polish = client.get("/pl/strategia/raport/2025/").content.decode()
+    assert "published in Polish" not in polish and "opublikowany po polsku" not in polish

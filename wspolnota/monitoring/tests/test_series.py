@@ -185,3 +185,32 @@ def test_the_baseline_label_does_not_contradict_its_year(strategy, client):
     assert turnout.display_baseline == "5%"
     centres = Indicator.objects.get(code="centra-aktywnosci-seniora")
     assert centres.baseline_label == "Stan w 2016" and centres.display_baseline == "26"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("march_2026")
+def test_platform_only_grant_applications_are_their_own_series_and_say_so(
+    strategy, krakow, official, second_official, client
+):
+    """The strategy's 2016 and 2022 figures counted every channel of city support; the platform
+    counts applications made on it: another series, its coverage stated where it is shown."""
+    from wspolnota.grants.tests.factories import make_application, make_call
+    from wspolnota.organisations.tests.factories import OrganisationFactory
+
+    call = make_call(year=2025)
+    make_application(
+        call,
+        OrganisationFactory(),
+        status="submitted",
+        submitted_at=datetime(2025, 5, 1, tzinfo=UTC),
+    )
+    ngos = Indicator.objects.get(code="organizacje-wnioskujace")
+    rows = services.measurement_compute(actor=official, indicator=ngos, year=2025)
+    services.batch_approve(actor=second_official, batch=rows[0].batch)
+    assert rows[0].series == "platform"
+    assert "Tylko wnioski złożone na platformie" in rows[0].coverage
+    view = selectors.indicator_views(indicators=[ngos])[0]
+    assert [b.year for b in view.chart.breaks] == [2025]
+    assert view.assessment.years is None or 2025 not in view.assessment.years
+    body = client.get("/pl/strategia/wskazniki/organizacje-wnioskujace/").content.decode()
+    assert "Tylko wnioski złożone na platformie" in body and "Zmiana metody" in body

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -228,19 +229,48 @@ def test_a_teacher_runs_a_school_budget_from_registration_to_a_recount(
     assert json.loads(done.stdout)["selected"] == result.selected
 
 
+def _pupils_tables():
+    """Every table a pupil's code, class or answer reaches: the schools app's, and the code
+    votes built on it in youth consultations and the Youth Council's school elections."""
+    from wspolnota.consultations.models import SurveyCodes
+    from wspolnota.councils.models import SchoolElectionVote
+
+    return [*apps.get_app_config("schools").get_models(), SurveyCodes, SchoolElectionVote]
+
+
 def test_no_table_holds_a_pupils_name_email_or_birth_date():
     from wspolnota.core.personaldata import is_personal_field
 
-    for model in apps.get_app_config("schools").get_models():
+    models = _pupils_tables()
+    for model in models:
         for field in model._meta.concrete_fields:
             if is_personal_field(field):
                 assert model is School and field.name == "location", (model, field.name)
             assert "birth" not in field.name and "email" not in field.name
+            if "name" in field.name:  # the school's own name, never a pupil's
+                assert (model._meta.label, field.name) in {
+                    ("schools.School", "name"),
+                    ("councils.SchoolElectionVote", "school_name"),
+                }, (model, field.name)
+            # a foreign key from a pupil's table to an account would be a pupil's identity;
+            # only officials' and teachers' acts point at accounts
+            if field.is_relation and field.related_model is get_user_model():
+                assert field.name in OFFICIALS_ACTS, (model, field.name)
     # ideas and codes name a class, never a pupil
     assert {f.name for f in Idea._meta.concrete_fields} >= {"class_label"}
-    assert "pupil" not in " ".join(
-        f.name for m in apps.get_app_config("schools").get_models() for f in m._meta.concrete_fields
-    )
+    assert "pupil" not in " ".join(f.name for m in models for f in m._meta.concrete_fields)
+
+
+OFFICIALS_ACTS = {
+    "registered_by",
+    "decided_by",
+    "user",  # a teacher's membership of the school's team
+    "keyed_by",
+    "checked_by",
+    "issued_by",
+    "voided_by",
+    "opened_by",
+}
 
 
 def test_results_explain_equal_shares_in_plain_words(django_capture_on_commit_callbacks):

@@ -14,5 +14,6 @@ class Command(BaseCommand):
             f"removed {result['sms_codes']} old SMS codes, erased {result['inactive_accounts']} "
             f"inactive accounts, purged the voter rolls of {result['voter_rolls']} editions, "
             f"erased deleted accounts' names from {result['audit_entries']} audit entries, "
-            f"cleared {result['messages']} old messages"
+            f"cleared {result['messages']} old messages, "
+            f"{result['volunteer_agreements']} volunteering agreements past retention"
         )
