@@ -406,6 +406,9 @@ RETENTION_DAYS = {
 # art. 57 § 5 of the Code of Administrative Procedure): a letter post-marked within the
 # consultation is still entered when it arrives up to this many days after the last day. [check:
 # the city's own rules may name another period]
+# How long a clerk may see a person's page after identifying them at the counter (minutes):
+# one visit or one call, not a working day (issue 17, docs/counter.md).
+COUNTER_ACCESS_MINUTES = env_int("COUNTER_ACCESS_MINUTES", 60, minimum=5, maximum=480)
 CONSULTATION_POSTMARK_GRACE_DAYS = env_int(
     "CONSULTATION_POSTMARK_GRACE_DAYS", 14, minimum=0, maximum=90
 )

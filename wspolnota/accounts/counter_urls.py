@@ -10,6 +10,7 @@ urlpatterns = [
     path("osoba/<int:pk>/", views.counter_person, name="person"),
     path("osoba/<int:pk>/zmiana/", views.counter_person_edit, name="person_edit"),
     path("osoba/<int:pk>/zgoda/", views.counter_consent_record, name="consent_record"),
+    path("osoba/<int:pk>/konto/", views.counter_person_account, name="person_account"),
     path("osoba/<int:pk>/dane.json", views.counter_person_export, name="person_export"),
     path("osoba/<int:pk>/usuniecie/", views.counter_person_erase, name="person_erase"),
     path(

@@ -12,8 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wspolnota.accounts import permissions, selectors, services
-from wspolnota.accounts.forms import ConsentForm, PersonForm, PersonSearchForm
+from wspolnota.accounts import errors, permissions, selectors, services
+from wspolnota.accounts.forms import (
+    ConsentForm,
+    ConversionStartForm,
+    PersonForm,
+    PersonSearchForm,
+)
 from wspolnota.accounts.models import Consent, User
 from wspolnota.core.errors import DomainError, PermissionDeniedError
 from wspolnota.core.forms import apply_domain_error
@@ -22,7 +27,7 @@ from wspolnota.core.participation import actions_for, participation_of
 
 def _clerk(request: HttpRequest) -> User:
     user = request.user
-    if not isinstance(user, User) or not permissions.can_act_for_residents(user):
+    if not isinstance(user, User) or not permissions.can_use_counter(user):
         raise PermissionDeniedError(
             _("Okienko jest dla urzędników i pracowników okienek oraz infolinii.")
         )
@@ -30,23 +35,37 @@ def _clerk(request: HttpRequest) -> User:
 
 
 def _person(clerk: User, pk: int) -> User:
-    person = User.objects.filter(pk=pk).select_related("district").first()
-    if person is None or not permissions.can_see_person(clerk, person):
+    """The person, for a clerk who identified them a short while ago (404 for nobody, 403 with
+    a hint to search first otherwise: the number alone opens nothing)."""
+    person = User.objects.filter(pk=pk, deleted_at__isnull=True).select_related("district").first()
+    if person is None:
         raise Http404
+    if not permissions.can_see_person(clerk, person):
+        raise PermissionDeniedError(errors.COUNTER_FIND_FIRST)
     return person
 
 
 @login_required
 def counter_home(request: HttpRequest) -> HttpResponse:
-    _clerk(request)
+    clerk = _clerk(request)
     form = PersonSearchForm(request.GET or None)
     found: list[User] | None = None
+    too_many = False
     if request.GET and form.is_valid():
-        found = selectors.person_find(form.cleaned_data["q"])
+        data = form.cleaned_data
+        found, too_many = services.counter_search(
+            clerk=clerk,
+            purpose=data["purpose"],
+            surname=data["surname"],
+            phone=data["phone"],
+            postcode=data["postcode"],
+            street=data["street"],
+            email=data["email"],
+        )
     return render(
         request,
         "accounts/counter/home.html",
-        {"form": form, "found": found},
+        {"form": form, "found": found, "too_many": too_many},
         status=400 if form.errors else 200,
     )
 
@@ -54,7 +73,9 @@ def counter_home(request: HttpRequest) -> HttpResponse:
 @login_required
 def counter_person_new(request: HttpRequest) -> HttpResponse:
     clerk = _clerk(request)
-    initial = {"full_name": request.GET.get("q", "")[:150]} if request.method == "GET" else None
+    initial = (
+        {"full_name": request.GET.get("surname", "")[:150]} if request.method == "GET" else None
+    )
     form = PersonForm(request.POST if request.method == "POST" else None, initial=initial)
     duplicates: list[User] = []
     if request.method == "POST" and form.is_valid():
@@ -66,6 +87,7 @@ def counter_person_new(request: HttpRequest) -> HttpResponse:
             street=data["address_street"],
             postcode=data["address_postcode"],
         )
+        services.counter_duplicates_shown(clerk=clerk, people=duplicates)
         if not duplicates or data["confirm_new"]:
             try:
                 person = services.person_create(
@@ -98,6 +120,7 @@ def counter_person_new(request: HttpRequest) -> HttpResponse:
 def counter_person(request: HttpRequest, pk: int) -> HttpResponse:
     clerk = _clerk(request)
     person = _person(clerk, pk)
+    access = services.counter_person_open(clerk=clerk, person=person)
     return render(
         request,
         "accounts/counter/person.html",
@@ -107,6 +130,7 @@ def counter_person(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": actions_for(person, clerk),
             "consents": person.consents.filter(withdrawn_at__isnull=True),
             "consent_form": ConsentForm(),
+            "access": access,
         },
     )
 
@@ -245,6 +269,48 @@ def counter_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/counter/person_edit.html",
+        {"form": form, "person": person},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def counter_person_account(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start an account for a person kept by the city: a link to their e-mail, and their
+    identity confirmed here (a document) or by a code sent by letter."""
+    clerk = _clerk(request)
+    person = _person(clerk, pk)
+    if not person.kept_by_city:
+        raise PermissionDeniedError(errors.NOT_A_KEPT_PERSON)
+    form = ConversionStartForm(
+        request.POST if request.method == "POST" else None,
+        initial={"email": person.email or "", "method": "counter", "channel": "counter"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.person_conversion_start(
+                clerk=clerk,
+                person=person,
+                email=data["email"],
+                method=data["method"],
+                identity_checked=data["identity_checked"],
+                channel=data["channel"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Wysłaliśmy link na podany adres e-mail. Konto powstanie, gdy osoba go "
+                    "otworzy i ustawi hasło; cała jej historia zostanie przy koncie."
+                ),
+            )
+            return redirect("counter:person", pk=person.pk)
+    return render(
+        request,
+        "accounts/counter/person_account.html",
         {"form": form, "person": person},
         status=400 if form.errors else 200,
     )

@@ -60,3 +60,19 @@ EMAIL_BELONGS_TO_ACCOUNT = _(
 NOT_A_KEPT_PERSON = _("Ta osoba ma własne konto: jej dane zmienia ona sama.")
 CONSENT_EXISTS = _("Ta zgoda jest już udzielona.")
 CONSENT_NOT_IN_FORCE = _("Ta zgoda została już wycofana.")
+COUNTER_FIND_FIRST = _(
+    "Najpierw znajdź tę osobę na stronie okienka: nazwisko i jeszcze jedna dana (telefon, kod "
+    "pocztowy, ulica albo e-mail)."
+)
+CONVERSION_IDENTITY_UNCHECKED = _(
+    "Zaznacz, że sprawdzono dokument tożsamości tej osoby, albo wyślij jej kod listem."
+)
+CONVERSION_NO_POSTAL_ADDRESS = _(
+    "Ta osoba nie ma pełnego adresu pocztowego: kodu nie da się wysłać listem. Poproś ją o "
+    "wizytę w okienku z dokumentem tożsamości."
+)
+CONVERSION_LINK_INVALID = _("Ten link jest nieważny albo został już wykorzystany.")
+CONVERSION_CODE_WRONG = _("Kod z listu jest niepoprawny. Sprawdź go i wpisz ponownie.")
+CONVERSION_CODE_ATTEMPTS = _(
+    "Wpisano zbyt wiele błędnych kodów. Poproś w okienku lub przez telefon o nowy list."
+)

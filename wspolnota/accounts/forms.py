@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from wspolnota.accounts.models import CityUnit, User
+from wspolnota.accounts.models import CityUnit, ConversionMethod, CounterPurpose, User
 from wspolnota.accounts.roles import Role
 from wspolnota.territory.models import District
 
@@ -180,11 +180,41 @@ def _act_channel_field() -> forms.ChoiceField:
 
 
 class PersonSearchForm(forms.Form):
-    q = forms.CharField(
-        label=_("Imię i nazwisko, telefon albo adres"),
-        max_length=150,
-        help_text=_("Np. „Kowalska Janina”, „12 616 12 00” albo „Długa 5/3”."),
+    """Identify a caller: the surname and at least one more detail (docs/counter.md)."""
+
+    purpose = forms.ChoiceField(label=_("W jakiej sprawie szukasz"), choices=CounterPurpose.choices)
+    surname = forms.CharField(
+        label=_("Nazwisko"), max_length=100, help_text=_("Całe nazwisko, np. „Żółkiewska”.")
     )
+    phone = forms.CharField(
+        label=_("Telefon"), max_length=20, required=False, help_text=_("Np. 12 616 12 00")
+    )
+    postcode = forms.CharField(
+        label=_("Kod pocztowy"), max_length=6, required=False, help_text=_("Np. 31-004")
+    )
+    street = forms.CharField(
+        label=_("Ulica i numer"), max_length=200, required=False, help_text=_("Np. Lipowa 3/12")
+    )
+    email = forms.CharField(label=_("Adres e-mail"), max_length=254, required=False)
+
+    def clean_surname(self) -> str:
+        value = str(self.cleaned_data["surname"]).strip()
+        if len(value) < 2:
+            raise forms.ValidationError(_("Wpisz całe nazwisko."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any(
+            str(data.get(k) or "").strip() for k in ("phone", "postcode", "street", "email")
+        ):
+            raise forms.ValidationError(
+                _(
+                    "Samo nazwisko nie wystarczy: podaj jeszcze telefon, kod pocztowy, ulicę "
+                    "albo e-mail osoby."
+                )
+            )
+        return data
 
 
 class PersonForm(forms.Form):
@@ -233,3 +263,59 @@ class ConsentForm(forms.Form):
         field = self.fields["purpose"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = ConsentPurpose.choices
+
+
+class ConversionStartForm(forms.Form):
+    """A clerk starts an account for a person kept by the city (docs/counter.md)."""
+
+    channel = forms.ChoiceField(
+        label=_("Jak osoba o to prosi"),
+        choices=[
+            ("counter", _("w okienku")),
+            ("phone", _("przez telefon")),
+            ("post", _("listownie")),
+            ("email", _("e-mailem")),
+        ],
+    )
+    email = forms.EmailField(
+        label=_("Adres e-mail osoby"),
+        max_length=254,
+        help_text=_("Na ten adres wyślemy link do ustawienia hasła."),
+    )
+    method = forms.ChoiceField(
+        label=_("Jak potwierdzamy tożsamość"),
+        choices=ConversionMethod.choices,
+        widget=forms.RadioSelect,
+    )
+    identity_checked = forms.BooleanField(
+        label=_("Sprawdziłam/sprawdziłem dokument tożsamości tej osoby w okienku"),
+        required=False,
+    )
+
+
+class ConversionCompleteForm(forms.Form):
+    """The person sets a password (and types the code from the letter, if one was sent)."""
+
+    letter_code = forms.CharField(
+        label=_("Kod z listu"), max_length=12, required=False, help_text=_("Np. ABCD-EFGH")
+    )
+    password1 = forms.CharField(
+        label=_("Hasło"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label=_("Powtórz hasło"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, needs_code: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if needs_code:
+            self.fields["letter_code"].required = True
+        else:
+            del self.fields["letter_code"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("Hasła nie są takie same."))
+        return data

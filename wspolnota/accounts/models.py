@@ -229,6 +229,9 @@ class CityUnit(BaseModel):
 
     code = models.CharField(_("symbol"), max_length=20, unique=True)
     name = models.CharField(_("nazwa"), max_length=200)
+    # The unit runs a counter or the city phone line: its officials may use the counter page
+    # (``permissions.can_use_counter``). Counter clerks always may.
+    counter_duties = models.BooleanField(_("prowadzi okienko lub infolinię"), default=False)
 
     class Meta:
         ordering = ["name"]
@@ -381,3 +384,75 @@ class Consent(BaseModel):
     @property
     def in_force(self) -> bool:
         return self.withdrawn_at is None
+
+
+class CounterPurpose(models.TextChoices):
+    """Why a clerk looks a person up at the counter; logged with every search and opening."""
+
+    ACT = "act", _("sprawa załatwiana za osobę (okienko, telefon)")
+    LETTER = "letter", _("list lub e-mail od osoby")
+    DATA = "data", _("wgląd, zmiana lub usunięcie danych osoby")
+
+
+class CounterAccess(BaseModel):
+    """A clerk may see one person's page for a short while after identifying them.
+
+    Made only by ``services.counter_search`` (the clerk gave the surname and one more detail
+    that matched) or ``services.person_create`` (the clerk recorded the person). Every page
+    that shows a person to a clerk asks ``permissions.can_see_person``, which looks for a live
+    row here: a person's number in a URL opens nothing.
+    """
+
+    clerk = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="counter_accesses")
+    purpose = models.CharField(_("cel"), max_length=10, choices=CounterPurpose.choices)
+    expires_at = models.DateTimeField(_("ważny do"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["clerk", "person", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.clerk_id} → {self.person_id}"
+
+
+class ConversionMethod(models.TextChoices):
+    """How a kept person's identity is confirmed before their record becomes an account."""
+
+    COUNTER = "counter", _("urzędnik sprawdził dokument tożsamości w okienku")
+    LETTER = "letter", _("kod wysłany listem na adres pocztowy osoby")
+
+
+class AccountConversion(BaseModel):
+    """A person kept by the city on their way to an account of their own (issue 17).
+
+    The kept row becomes the account (``services.person_conversion_complete``) only when the
+    person opens the link sent to ``email`` (they control the address) *and* their identity is
+    confirmed: a clerk checked a document at the counter (``confirmed_by``), or they type the
+    code that came by letter to the postal address on record (``letter_code_hash``). Only
+    hashes of the link token and the code are kept.
+    """
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_conversions")
+    email = models.EmailField(_("adres e-mail"), max_length=254)
+    method = models.CharField(
+        _("potwierdzenie tożsamości"), max_length=10, choices=ConversionMethod.choices
+    )
+    started_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    letter_code_hash = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.method}"

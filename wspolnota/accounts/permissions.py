@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from wspolnota.accounts.roles import Role
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from wspolnota.accounts.models import CityUnit, User
     from wspolnota.territory.models import District
 
@@ -103,29 +105,70 @@ def is_councillor_of(user: User | Any, district_id: int | None) -> bool:
 # --- Acting for a resident at a counter or on the phone (issue 17) ------------------------------
 
 
-def can_act_for_residents(user: User | Any, *, city_unit: CityUnit | int | None = None) -> bool:
-    """May ``user`` find, create and act for a person (``core.onbehalf``)?
+def can_use_counter(user: User | Any) -> bool:
+    """The counter page: find a person, record one, act city-wide for them.
 
-    - with ``city_unit`` (the unit the object belongs to: a consultation's, a place's, a
-      notice's): an official or a counter clerk *of that unit*, or an administrator;
-    - without (``None``: a city-wide public act that belongs to no unit — finding or creating a
-      person, recording their consent, their subscriptions to notices): an official or counter
-      clerk of any unit, or an administrator.
-
-    A person kept by the city never acts for anyone.
+    A counter clerk (of any unit: the role *is* counter duty), an official of a unit that runs
+    a counter or the phone line (``CityUnit.counter_duties``), or an administrator. An official
+    of any other unit is not: finding people is not part of their job.
     """
     if user is None or getattr(user, "kept_by_city", False):
         return False
     if is_administrator(user):
         return True
-    units = unit_ids(user, Role.OFFICIAL) | unit_ids(user, Role.COUNTER_CLERK)
+    if unit_ids(user, Role.COUNTER_CLERK):
+        return True
+    units = unit_ids(user, Role.OFFICIAL)
+    if not units:
+        return False
+    cached = getattr(user, "_counter_unit_cache", None)
+    if cached is None:
+        from wspolnota.accounts.models import CityUnit
+
+        cached = CityUnit.objects.filter(pk__in=units, counter_duties=True).exists()
+        user._counter_unit_cache = cached  # type: ignore[union-attr]
+    return bool(cached)
+
+
+def can_act_for_residents(user: User | Any, *, city_unit: CityUnit | int | None = None) -> bool:
+    """May ``user`` act for a person (``core.onbehalf``)?
+
+    - with ``city_unit`` (the unit the object belongs to: a consultation's, a place's, a
+      notice's): an official or a counter clerk *of that unit*, or an administrator;
+    - without (``None``: a city-wide act that belongs to no unit — finding or creating a
+      person, recording their consent, their subscriptions to notices): whoever may use the
+      counter (``can_use_counter``).
+
+    Which *person* they may see is a second question: ``can_see_person``.
+    A person kept by the city never acts for anyone.
+    """
+    if user is None or getattr(user, "kept_by_city", False):
+        return False
     if city_unit is None:
-        return bool(units)
+        return can_use_counter(user)
+    if is_administrator(user):
+        return True
+    units = unit_ids(user, Role.OFFICIAL) | unit_ids(user, Role.COUNTER_CLERK)
     unit_id = city_unit if isinstance(city_unit, int) else city_unit.pk
     return unit_id in units
 
 
-def can_see_person(user: User | Any, person: User | Any) -> bool:
-    """The counter page of a person: the clerks who may act for residents. A deleted person is
-    shown to nobody."""
-    return getattr(person, "deleted_at", None) is None and can_act_for_residents(user)
+def can_see_person(user: User | Any, person: User | Any, *, at: datetime | None = None) -> bool:
+    """A person's details at the counter (their page, and every app's page for acting for them).
+
+    Only for a clerk who identified this person a short while ago (a live
+    ``CounterAccess``: the clerk's own search by surname and one more detail, or the clerk
+    recorded them), so that a person's number typed into a URL shows nothing. A deleted person
+    is shown to nobody. See docs/counter.md.
+    """
+    if getattr(person, "deleted_at", None) is not None or getattr(person, "pk", None) is None:
+        return False
+    if not can_use_counter(user):
+        return False
+    from django.utils import timezone
+
+    from wspolnota.accounts.models import CounterAccess
+
+    return CounterAccess.objects.filter(
+        clerk_id=user.pk, person_id=person.pk, expires_at__gt=at or timezone.now()
+    ).exists()

@@ -75,6 +75,22 @@ register(
         exporter=_nothing,  # exported in the 'consents' section
     ),
     PersonalData(
+        "accounts.AccountConversion",
+        user_fields=("person",),
+        personal_fields=("email",),
+        official_fields=("started_by", "confirmed_by"),
+        erase=DELETE,
+        reason="a pending or finished change of a kept person into an account holder",
+    ),
+    PersonalData(
+        "accounts.CounterAccess",
+        user_fields=("person",),
+        official_fields=("clerk",),
+        erase=DELETE,
+        reason="which clerk may open the person's counter page, for an hour; the audit log "
+        "keeps who looked them up and why",
+    ),
+    PersonalData(
         "accounts.PhoneVerification",
         user_fields=("user",),
         match_fields=(("phone", "phone"),),

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from wspolnota.accounts.models import PhoneVerification, RoleAssignment, User, normalise_email
@@ -30,46 +30,88 @@ def account_exists(*, email: str) -> bool:
     return User.objects.filter(email=normalise_email(email)).exists()
 
 
-def person_find(query: str, *, limit: int = 20) -> list[User]:
-    """People a clerk may mean by ``query``: a name, a phone number or a postal address.
+# How many people a counter search may list: more means the details do not identify the caller.
+COUNTER_SEARCH_LIMIT = 5
 
-    Spelling is forgiven: case, diacritics ("Zolw" finds "Żółw"), "ul.", the order of first
-    name and surname, spaces and dashes in numbers. Account holders are found too (a resident
-    with an account calling the phone line); deleted people never. Best matches first: all
-    words in the name, then the same phone, then the same address.
-    """
+
+def _e164(raw: str) -> str:
     import phonenumbers
-    from django.db.models import Q
 
-    from wspolnota.accounts.models import normalise_person_name, normalise_street
+    try:
+        return phonenumbers.format_number(
+            phonenumbers.parse(raw, "PL"), phonenumbers.PhoneNumberFormat.E164
+        )
+    except phonenumbers.NumberParseException:
+        return ""
 
-    text = query.strip()
-    if len(text) < 2:
-        return []
-    people = User.objects.filter(deleted_at__isnull=True, is_active=True)
+
+def _whole_word(field: str, word: str) -> Q:
+    return (
+        Q(**{field: word})
+        | Q(**{f"{field}__startswith": f"{word} "})
+        | Q(**{f"{field}__endswith": f" {word}"})
+        | Q(**{f"{field}__contains": f" {word} "})
+    )
+
+
+def person_identify(
+    *,
+    surname: str,
+    phone: str = "",
+    postcode: str = "",
+    street: str = "",
+    email: str = "",
+    limit: int = COUNTER_SEARCH_LIMIT,
+) -> tuple[list[User], bool]:
+    """The people a caller may be: the whole surname *and* every other detail given must match.
+
+    Spelling is forgiven (case, diacritics, "ul.", spaces and dashes in numbers), fragments
+    are not: "Żółk" is no surname. At least one detail besides the surname is required (the
+    form checks it; without one this returns nobody). Returns ``(people, too_many)``: more than
+    ``limit`` matches list nobody, and the clerk asks for another detail. Deleted and
+    deactivated people are never found. See docs/counter.md.
+    """
+    from wspolnota.accounts.models import (
+        normalise_person_name,
+        normalise_postcode,
+        normalise_street,
+    )
+
+    words = normalise_person_name(surname).split()
+    if not words:
+        return [], False
     q = Q()
-    digits = "".join(c for c in text if c.isdigit())
-    if len(digits) >= 6 and len(digits) >= len(text.replace(" ", "").replace("-", "")) - 1:
-        try:
-            number = phonenumbers.format_number(
-                phonenumbers.parse(text, "PL"), phonenumbers.PhoneNumberFormat.E164
-            )
-        except phonenumbers.NumberParseException:
-            number = ""
-        if number:
-            q |= Q(phone=number) | Q(landline_phone=number)
-    words = normalise_person_name(text).split()
-    if words:
-        name_q = Q()
-        for word in words:
-            name_q &= Q(search_name__contains=word)
-        q |= name_q
-        street = normalise_street(text)
-        if street:
-            q |= Q(search_address__contains=street)
-    if not q:
-        return []
-    return list(people.filter(q).select_related("district").order_by("full_name", "pk")[:limit])
+    for word in words:
+        q &= _whole_word("search_name", word)
+    details = 0
+    if phone.strip():
+        number = _e164(phone)
+        if not number:
+            return [], False
+        q &= Q(phone=number) | Q(landline_phone=number)
+        details += 1
+    if postcode.strip():
+        q &= Q(search_address__startswith=f"{normalise_postcode(postcode)} ")
+        details += 1
+    if street.strip():
+        key = normalise_street(street)
+        if not key:
+            return [], False
+        q &= Q(search_address__endswith=f" {key}")
+        details += 1
+    if email.strip():
+        q &= Q(email=normalise_email(email))
+        details += 1
+    if not details:
+        return [], False
+    found = list(
+        User.objects.filter(q, deleted_at__isnull=True, is_active=True)
+        .select_related("district")
+        .order_by("full_name", "pk")[: limit + 1]
+    )
+    if len(found) > limit:
+        return [], True
+    return found, False
 
 
 def person_duplicates(
@@ -80,31 +122,30 @@ def person_duplicates(
     street: str = "",
     postcode: str = "",
 ) -> list[User]:
-    """Possible duplicates of a person about to be created: same name, same phone or same
-    postal address (normalised)."""
-    import phonenumbers
-    from django.db.models import Q
-
-    from wspolnota.accounts.models import normalise_person_name, postal_key
+    """Possible duplicates of a person about to be created: the same phone, the same postal
+    address (normalised), or the same name *at the same postcode*. A name alone lists nobody:
+    it does not identify anyone (see ``person_identify``)."""
+    from wspolnota.accounts.models import normalise_person_name, normalise_postcode, postal_key
 
     q = Q()
     name = normalise_person_name(full_name)
-    if name:
-        q |= Q(search_name=name) | Q(search_name=" ".join(reversed(name.split())))
+    code = normalise_postcode(postcode) if postcode.strip() else ""
+    if name and code:
+        q |= (Q(search_name=name) | Q(search_name=" ".join(reversed(name.split())))) & Q(
+            search_address__startswith=f"{code} "
+        )
     for raw in (mobile, landline_phone):
         if raw.strip():
-            try:
-                number = phonenumbers.format_number(
-                    phonenumbers.parse(raw, "PL"), phonenumbers.PhoneNumberFormat.E164
-                )
-            except phonenumbers.NumberParseException:
-                continue
-            q |= Q(phone=number) | Q(landline_phone=number)
+            number = _e164(raw)
+            if number:
+                q |= Q(phone=number) | Q(landline_phone=number)
     key = postal_key(street, postcode)
     if key:
         q |= Q(search_address=key)
     if not q:
         return []
     return list(
-        User.objects.filter(q, deleted_at__isnull=True, is_active=True).order_by("full_name")[:20]
+        User.objects.filter(q, deleted_at__isnull=True, is_active=True).order_by("full_name")[
+            :COUNTER_SEARCH_LIMIT
+        ]
     )

@@ -15,14 +15,19 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wspolnota.accounts import errors
 from wspolnota.accounts.errors import AccountsError
 from wspolnota.accounts.models import (
+    AccountConversion,
     CityUnit,
     Consent,
+    ConversionMethod,
+    CounterAccess,
+    CounterPurpose,
     PhoneVerification,
     RoleAssignment,
     User,
@@ -725,6 +730,7 @@ def person_create(
                 after=snapshot(person),
                 reason=f"channel: {channel}",
             )
+            _counter_access_grant(clerk=clerk, people=[person], purpose=CounterPurpose.ACT)
     except IntegrityError:
         raise AccountsError(errors.EMAIL_BELONGS_TO_ACCOUNT, field="email") from None
     return person
@@ -872,3 +878,296 @@ def person_erase(*, clerk: User, person: User, channel: str) -> None:
     with transaction.atomic():
         audit_log_append(actor=clerk, action="accounts.person_erased", obj=person, reason=reason)
         _erase_everywhere(person, now=timezone.now(), reason=reason)
+
+
+# --- Who a clerk may see at the counter (docs/counter.md) ---------------------------------------
+
+
+def _counter_access_grant(*, clerk: User, people: list[User], purpose: str) -> None:
+    expires = timezone.now() + timedelta(minutes=settings.COUNTER_ACCESS_MINUTES)
+    CounterAccess.objects.bulk_create(
+        [CounterAccess(clerk=clerk, person=p, purpose=purpose, expires_at=expires) for p in people]
+    )
+
+
+def counter_search(
+    *,
+    clerk: User,
+    purpose: str,
+    surname: str,
+    phone: str = "",
+    postcode: str = "",
+    street: str = "",
+    email: str = "",
+) -> tuple[list[User], bool]:
+    """A clerk identifies a caller: the surname and at least one more detail must match.
+
+    The people found (at most ``selectors.COUNTER_SEARCH_LIMIT``; more lists nobody) may be
+    opened by this clerk for ``COUNTER_ACCESS_MINUTES``. Every search is audit-logged with
+    its purpose, which details were given (not their values) and the ids found: the log says
+    who looked whom up and why, and holds no personal data. Returns ``(people, too_many)``.
+    """
+    from wspolnota.accounts.permissions import can_use_counter
+    from wspolnota.accounts.selectors import person_identify
+
+    if not can_use_counter(clerk):
+        raise AccountsError(errors.NOT_ALLOWED, code="permission_denied")
+    purpose = CounterPurpose(purpose)
+    given = {"phone": phone, "postcode": postcode, "street": street, "email": email}
+    people, too_many = person_identify(
+        surname=surname, phone=phone, postcode=postcode, street=street, email=email
+    )
+    with transaction.atomic():
+        _counter_access_grant(clerk=clerk, people=people, purpose=purpose)
+        audit_log_append(
+            actor=clerk,
+            action="accounts.counter_search",
+            object_type="accounts.user",
+            after={
+                "purpose": str(purpose),
+                "details": sorted(["surname", *(k for k, v in given.items() if v.strip())]),
+                "found": [p.pk for p in people],
+                "too_many": too_many,
+            },
+        )
+    return people, too_many
+
+
+def counter_duplicates_shown(*, clerk: User, people: list[User]) -> None:
+    """Possible duplicates shown while recording a person (the clerk typed their name and
+    contact: as identifying as a search) may be opened; logged like a search."""
+    if not people:
+        return
+    with transaction.atomic():
+        _counter_access_grant(clerk=clerk, people=people, purpose=CounterPurpose.ACT)
+        audit_log_append(
+            actor=clerk,
+            action="accounts.counter_search",
+            object_type="accounts.user",
+            after={
+                "purpose": str(CounterPurpose.ACT),
+                "details": ["duplicates"],
+                "found": [p.pk for p in people],
+                "too_many": False,
+            },
+        )
+
+
+def counter_person_open(*, clerk: User, person: User) -> CounterAccess:
+    """A clerk opens a person's counter page: allowed only with a live access from their own
+    search (``permissions.can_see_person``); audit-logged with the purpose of that search."""
+    from wspolnota.accounts.permissions import can_see_person
+
+    if not can_see_person(clerk, person):
+        raise AccountsError(errors.COUNTER_FIND_FIRST, code="permission_denied")
+    access = (
+        CounterAccess.objects.filter(clerk=clerk, person=person, expires_at__gt=timezone.now())
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    assert access is not None
+    audit_log_append(
+        actor=clerk,
+        action="accounts.counter_person_opened",
+        object_type="accounts.user",
+        object_id=str(person.pk),
+        after={"purpose": access.purpose},
+    )
+    return access
+
+
+# --- A kept person becomes an account holder (docs/counter.md) ----------------------------------
+
+CONVERSION_LINK_DAYS = {ConversionMethod.COUNTER: 7, ConversionMethod.LETTER: 30}
+CONVERSION_CODE_ATTEMPTS = 5
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _secret_hash(value: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"conversion:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def _letter_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def _normal_code(value: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", value.upper())
+
+
+def person_conversion_start(
+    *,
+    clerk: User,
+    person: User,
+    email: str,
+    method: str,
+    identity_checked: bool = False,
+    channel: str,
+) -> AccountConversion:
+    """A clerk starts turning a person kept by the city into an account holder.
+
+    Nothing changes on the person yet. A link goes to ``email`` (the person proves they read
+    it); their identity is confirmed by the clerk at the counter (``method="counter"``, only
+    with ``identity_checked``: a document was shown) or by a one-time code sent by letter to
+    the postal address on record (``"letter"``: for a caller on the phone). A new start
+    cancels an earlier pending one. Audit-logged without the address.
+    """
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from wspolnota.accounts.permissions import can_see_person
+    from wspolnota.communication.services import outbox_enqueue_direct, reply_to_person
+
+    if not can_see_person(clerk, person):
+        raise AccountsError(errors.COUNTER_FIND_FIRST, code="permission_denied")
+    if not person.kept_by_city:
+        raise AccountsError(errors.NOT_A_KEPT_PERSON, code="permission_denied")
+    method = ConversionMethod(method)
+    address = normalise_email(email)
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise AccountsError(errors.EMAIL_INVALID, field="email") from None
+    if User.objects.filter(email=address).exclude(pk=person.pk).exists():
+        raise AccountsError(errors.EMAIL_BELONGS_TO_ACCOUNT, field="email")
+    if method == ConversionMethod.COUNTER and not identity_checked:
+        raise AccountsError(errors.CONVERSION_IDENTITY_UNCHECKED, field="identity_checked")
+    if method == ConversionMethod.LETTER and not person.postal_address_lines:
+        raise AccountsError(errors.CONVERSION_NO_POSTAL_ADDRESS, field="method")
+    token = secrets.token_urlsafe(32)
+    code = _letter_code() if method == ConversionMethod.LETTER else ""
+    now = timezone.now()
+    with transaction.atomic():
+        AccountConversion.objects.filter(
+            person=person, completed_at__isnull=True, cancelled_at__isnull=True
+        ).update(cancelled_at=now)
+        conversion = AccountConversion.objects.create(
+            person=person,
+            email=address,
+            method=method,
+            started_by=clerk,
+            confirmed_by=clerk if method == ConversionMethod.COUNTER else None,
+            token_hash=_secret_hash(token),
+            letter_code_hash=_secret_hash(_normal_code(code)) if code else "",
+            expires_at=now + timedelta(days=CONVERSION_LINK_DAYS[method]),
+        )
+        audit_log_append(
+            actor=clerk,
+            action="accounts.person_conversion_started",
+            object_type="accounts.user",
+            object_id=str(person.pk),
+            after={"method": str(method), "channel": str(channel), "conversion": conversion.pk},
+        )
+        link = settings.SITE_URL + reverse("accounts:conversion_complete", args=[token])
+        with translation.override(person.preferred_language or "pl"):
+            outbox_enqueue_direct(
+                kind="accounts.conversion_link",
+                channel="email",
+                to=address,
+                subject=gettext("Twoje konto na platformie Wspólnota"),
+                body=gettext(
+                    "Dzień dobry,\n\nna Pani/Pana prośbę zakładamy konto na platformie "
+                    "Wspólnota, z całą historią spraw załatwionych dotąd w okienku lub przez "
+                    "telefon. Aby je założyć, otwórz ten link i ustaw hasło:\n\n%(link)s\n\n"
+                    "Link jest ważny do %(until)s. Jeśli to nie Ty, zignoruj tę wiadomość."
+                )
+                % {
+                    "link": link,
+                    "until": timezone.localtime(conversion.expires_at).strftime("%d.%m.%Y"),
+                },
+                language=person.preferred_language or "pl",
+                user=person,
+                urgent=True,
+                sensitive=True,
+            )
+            if code:
+                reply_to_person(
+                    person=person,
+                    subject=gettext("Kod do założenia konta"),
+                    body=gettext(
+                        "Na Pani/Pana prośbę zakładamy konto na platformie Wspólnota. Link "
+                        "wysłaliśmy e-mailem; po jego otwarciu wpisz ten kod: %(code)s\n\n"
+                        "Kod potwierdza, że mieszka Pani/Pan pod tym adresem. Jeśli nie prosiła "
+                        "Pani/nie prosił Pan o konto, prosimy o telefon do urzędu."
+                    )
+                    % {"code": code},
+                    kind="accounts.conversion_code",
+                    by_letter=True,
+                )
+    return conversion
+
+
+def person_conversion_get(*, token: str) -> AccountConversion | None:
+    """The pending conversion a link stands for (None: unknown, used, cancelled or expired)."""
+    return (
+        AccountConversion.objects.filter(
+            token_hash=_secret_hash(token),
+            completed_at__isnull=True,
+            cancelled_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            person__deleted_at__isnull=True,
+            person__kept_by_city=True,
+        )
+        .select_related("person")
+        .first()
+    )
+
+
+def person_conversion_complete(*, token: str, password: str, letter_code: str = "") -> User:
+    """The person opened the link (they control the e-mail) and sets a password; with the
+    letter method they also type the code from the letter. The kept row itself becomes the
+    account: same id, so every participation, consent and subscription stays theirs, and no
+    second user row exists. Audit-logged (the person is the actor)."""
+    conversion = person_conversion_get(token=token)
+    if conversion is None:
+        raise AccountsError(errors.CONVERSION_LINK_INVALID, code="not_found")
+    person = conversion.person
+    try:
+        validate_password(password, user=person)
+    except ValidationError as exc:
+        raise AccountsError(" ".join(str(m) for m in exc.messages), field="password1") from None
+    if conversion.method == ConversionMethod.LETTER:
+        if conversion.attempts >= CONVERSION_CODE_ATTEMPTS:
+            raise AccountsError(errors.CONVERSION_CODE_ATTEMPTS, field="letter_code")
+        if not hmac.compare_digest(
+            _secret_hash(_normal_code(letter_code)), conversion.letter_code_hash
+        ):
+            AccountConversion.objects.filter(pk=conversion.pk).update(attempts=F("attempts") + 1)
+            raise AccountsError(errors.CONVERSION_CODE_WRONG, field="letter_code")
+    with transaction.atomic():
+        locked = (
+            AccountConversion.objects.select_for_update()
+            .filter(pk=conversion.pk, completed_at__isnull=True, cancelled_at__isnull=True)
+            .first()
+        )
+        person = User.objects.select_for_update().get(pk=person.pk)
+        if locked is None or not person.kept_by_city or person.deleted_at is not None:
+            raise AccountsError(errors.CONVERSION_LINK_INVALID, code="not_found")
+        if User.objects.filter(email=locked.email).exclude(pk=person.pk).exists():
+            raise AccountsError(errors.EMAIL_BELONGS_TO_ACCOUNT, field="password1")
+        person.email = locked.email
+        person.kept_by_city = False
+        person.is_active = True
+        person.set_password(password)
+        try:
+            with transaction.atomic():
+                person.save()
+        except IntegrityError:
+            raise AccountsError(errors.EMAIL_BELONGS_TO_ACCOUNT, field="password1") from None
+        locked.completed_at = timezone.now()
+        locked.save(update_fields=["completed_at", "updated_at"])
+        audit_log_append(
+            actor=person,
+            action="accounts.person_converted",
+            object_type="accounts.user",
+            object_id=str(person.pk),
+            after={
+                "method": locked.method,
+                "conversion": locked.pk,
+                "confirmed_by": locked.confirmed_by_id,
+            },
+        )
+    return person

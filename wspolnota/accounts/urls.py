@@ -14,6 +14,7 @@ urlpatterns = [
     path("profil/haslo/", views.password_change, name="password_change"),
     path("profil/moje-dane.json", views.data_export, name="data_export"),
     path("profil/usun-konto/", views.delete_account, name="delete_account"),
+    path("konto-z-okienka/<str:token>/", views.conversion_complete, name="conversion_complete"),
     path("role/", views.role_admin, name="role_admin"),
     path("role/<int:pk>/odbierz/", views.role_revoke, name="role_revoke"),
     path("haslo/reset/", views.PasswordResetView.as_view(), name="password_reset"),

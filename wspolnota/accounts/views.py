@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms.utils import ErrorDict
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -404,3 +404,38 @@ def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Odebrano rolę."))
     return redirect("accounts:role_admin")
+
+
+def conversion_complete(request: HttpRequest, token: str) -> HttpResponse:
+    """A person served at the counter opens the link from their e-mail and sets a password:
+    their record becomes their account, with all its history (docs/counter.md)."""
+    from wspolnota.accounts.forms import ConversionCompleteForm
+    from wspolnota.core.forms import apply_domain_error
+
+    conversion = services.person_conversion_get(token=token[:100])
+    if conversion is None:
+        raise Http404
+    needs_code = conversion.method == "letter"
+    form = ConversionCompleteForm(
+        request.POST if request.method == "POST" else None, needs_code=needs_code
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_conversion_complete(
+                token=token[:100],
+                password=form.cleaned_data["password1"],
+                letter_code=form.cleaned_data.get("letter_code", ""),
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request, _("Konto jest gotowe. Zaloguj się adresem e-mail i nowym hasłem.")
+            )
+            return redirect("accounts:login")
+    return render(
+        request,
+        "accounts/conversion_complete.html",
+        {"form": form, "needs_code": needs_code},
+        status=400 if form.errors else 200,
+    )

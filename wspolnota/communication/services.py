@@ -1514,6 +1514,7 @@ def reply_to_person(
     kind: str = "reply",
     key: str | None = None,
     urgent: bool = False,
+    by_letter: bool = False,
 ) -> list[OutboxMessage]:
     """Send the city's answer to a person the way their question came (issue 17).
 
@@ -1526,7 +1527,13 @@ def reply_to_person(
     """
     if not person.is_active or person.deleted_at is not None:
         return []
-    address = _reply_address(person)
+    if by_letter:
+        # ``by_letter``: to the postal address on record whatever the person chose (a one-time
+        # code that proves they live there, ``accounts.services.person_conversion_start``).
+        lines = person.postal_address_lines
+        address = (Channel.LETTER.value, "\n".join(lines)) if lines else None
+    else:
+        address = _reply_address(person)
     if address is None:
         logger.warning("reply %s: person %s cannot be reached", kind, person.pk)
         return []

@@ -515,6 +515,20 @@ class RegistrationForPersonForm(forms.Form):
             self.fields["meeting"].queryset = meetings  # type: ignore[attr-defined]
 
 
+class UnregisterForPersonForm(forms.Form):
+    """A caller gives up their place at a meeting (only meetings they are registered for)."""
+
+    channel = channel_field()
+    meeting = forms.ModelChoiceField(
+        label=_("Wypisz ze spotkania"), queryset=Meeting.objects.none()
+    )
+
+    def __init__(self, *args: Any, meetings: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if meetings is not None:
+            self.fields["meeting"].queryset = meetings  # type: ignore[attr-defined]
+
+
 class RemarkForPersonForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Jak uwaga wpłynęła"),

@@ -545,7 +545,17 @@ def meeting_register(
 
 
 def meeting_unregister(*, user: User, meeting: Meeting, on_behalf: OnBehalf | None = None) -> None:
-    """Give up one's place (a clerk may do it for a caller; audit-logged then)."""
+    """Give up one's place (a clerk may do it for a caller; audit-logged then).
+
+    Done by a clerk, the person is sent a confirmation the way they chose
+    (``communication.services.reply_to_person``): a caller who cancelled by phone has it in
+    writing, and someone who did not ask would learn of it.
+    """
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from wspolnota.communication.services import reply_to_person
+
     if on_behalf is not None:
         _deny(permissions.can_act_for_person(on_behalf.clerk, meeting.consultation))
     with transaction.atomic():
@@ -557,6 +567,25 @@ def meeting_unregister(*, user: User, meeting: Meeting, on_behalf: OnBehalf | No
                 obj=meeting,
                 after={"person": user.pk, "channel": str(on_behalf.channel)},
             )
+            with translation.override(user.preferred_language or "pl"):
+                when = timezone.localtime(meeting.starts_at).strftime("%d.%m.%Y %H:%M")
+                reply_to_person(
+                    person=user,
+                    subject=gettext("Wypisanie ze spotkania"),
+                    body=gettext(
+                        "Na Pani/Pana prośbę wypisaliśmy Panią/Pana ze spotkania „%(meeting)s” "
+                        "(%(when)s, %(place)s) w konsultacjach „%(consultation)s”. Jeśli to "
+                        "pomyłka, prosimy o telefon lub wizytę w okienku."
+                    )
+                    % {
+                        "meeting": meeting.title,
+                        "when": when,
+                        "place": meeting.place,
+                        "consultation": meeting.consultation.shown_title,
+                    },
+                    sender_unit=meeting.consultation.initiating_unit,
+                    kind="consultations.registration_cancelled",
+                )
 
 
 def meeting_reminders_send(*, now: datetime, ahead: timedelta = timedelta(hours=24)) -> int:

@@ -883,12 +883,15 @@ def _for_person(request: HttpRequest, consultation_pk: int, person_pk: int) -> t
     """The consultation and the person a clerk acts for (404 for an unknown or deleted person,
     403 for someone who may not act for residents in this consultation)."""
     from wspolnota.accounts.models import User
+    from wspolnota.accounts.permissions import can_see_person
 
     consultation = _get(request, consultation_pk)
     if not permissions.can_act_for_person(request.user, consultation):
         raise PermissionDenied
     person = User.objects.filter(pk=person_pk, deleted_at__isnull=True).first()
     if person is None or person.pk == request.user.pk:
+        raise Http404
+    if not can_see_person(request.user, person):  # identified at the counter first
         raise Http404
     return consultation, person
 
@@ -909,6 +912,10 @@ def person_act(request: HttpRequest, consultation_pk: int, person_pk: int) -> Ht
     meetings = consultation.meetings.filter(cancelled_at__isnull=True, starts_at__gt=now)
     register_form = f.RegistrationForPersonForm(
         request.POST if action == "register" else None, meetings=meetings, prefix="r"
+    )
+    registered_meetings = consultation.meetings.filter(registrations__user=person).distinct()
+    unregister_form = f.UnregisterForPersonForm(
+        request.POST if action == "unregister" else None, meetings=registered_meetings, prefix="w"
     )
     remark_form = f.RemarkForPersonForm(
         request.POST if action == "remark" else None,
@@ -933,6 +940,21 @@ def person_act(request: HttpRequest, consultation_pk: int, person_pk: int) -> Ht
                     % {"name": person.full_name, "meeting": data["meeting"].title},
                 )
                 return redirect(request.path)
+            if action == "unregister" and unregister_form.is_valid():
+                data = unregister_form.cleaned_data
+                services.meeting_unregister(
+                    user=person,
+                    meeting=data["meeting"],
+                    on_behalf=_on_behalf(request, data["channel"]),
+                )
+                messages.success(
+                    request,
+                    _(
+                        "Wypisano %(name)s ze spotkania „%(meeting)s”. Potwierdzenie dotrze do tej osoby tak, jak wybrała."
+                    )
+                    % {"name": person.full_name, "meeting": data["meeting"].title},
+                )
+                return redirect(request.path)
             if action == "remark" and remark_form.is_valid():
                 services.remark_enter(
                     actor=request.user,  # type: ignore[arg-type]
@@ -949,7 +971,10 @@ def person_act(request: HttpRequest, consultation_pk: int, person_pk: int) -> Ht
                 )
                 return redirect(request.path)
         except DomainError as exc:
-            apply_domain_error(register_form if action == "register" else remark_form, exc)
+            apply_domain_error(
+                {"register": register_form, "unregister": unregister_form}.get(action, remark_form),
+                exc,
+            )
     registered = set(
         person.meeting_registrations.filter(meeting__consultation=consultation).values_list(
             "meeting_id", flat=True
@@ -958,7 +983,7 @@ def person_act(request: HttpRequest, consultation_pk: int, person_pk: int) -> Ht
     answered = set(
         consultation.surveys.filter(responses__respondent=person).values_list("pk", flat=True)
     )
-    bad = bool(register_form.errors or remark_form.errors)
+    bad = bool(register_form.errors or remark_form.errors or unregister_form.errors)
     return render(
         request,
         "consultations/person_act.html",
@@ -969,6 +994,7 @@ def person_act(request: HttpRequest, consultation_pk: int, person_pk: int) -> Ht
             "surveys": [(s, s.pk in answered) for s in consultation.surveys.all()],
             "registrations": consultation.meetings.filter(pk__in=registered),
             "register_form": register_form,
+            "unregister_form": unregister_form,
             "remark_form": remark_form,
             "remarks": Remark.objects.filter(consultation=consultation, author=person),
         },

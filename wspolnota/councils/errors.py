@@ -72,3 +72,7 @@ SCHOOL_VOTE_SEATS = _("Mandatów nie może być więcej niż kandydatów.")
 SCHOOL_VOTE_WINDOW = _("Głosowanie musi kończyć się po tym, jak się zaczyna.")
 SCHOOL_VOTE_PICKS = _("Wybierz od 1 do %(seats)s kandydatów.")
 SCHOOL_VOTE_CLOSED = _("To głosowanie jest już zamknięte.")
+QUESTION_RECEIVED_FUTURE = _("Data wpływu nie może być późniejsza niż dziś.")
+QUESTION_RECEIVED_BEFORE_TERM = _(
+    "Data wpływu nie może być wcześniejsza niż początek kadencji rady (%(start)s)."
+)

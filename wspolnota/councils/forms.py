@@ -70,13 +70,21 @@ class QuestionForPersonForm(QuestionForm):
             for c in (Channel.POST, Channel.COUNTER, Channel.PHONE, Channel.EMAIL)
         ],
     )
+    received_on = forms.DateField(
+        label=_("Data wpływu"),
+        help_text=_(
+            "Dzień, w którym pytanie wpłynęło (data na pieczątce wpływu, rozmowy lub wizyty); "
+            "od niego liczy się termin odpowiedzi."
+        ),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     is_public = forms.BooleanField(
         label=_("Osoba zgadza się na publikację pytania i odpowiedzi (bez nazwiska)"),
         required=False,
         initial=True,
     )
 
-    field_order = ["channel", "kind", "subject", "text", "is_public"]
+    field_order = ["channel", "received_on", "kind", "subject", "text", "is_public"]
 
 
 class AnswerForm(forms.Form):

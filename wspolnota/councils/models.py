@@ -468,6 +468,10 @@ class ResidentQuestion(BaseModel, ActChannel):
         default=True,
         help_text=_("Treść i odpowiedź będą widoczne dla wszystkich, bez Twojego nazwiska."),
     )
+    # The day the question reached the council: asked online, the day it was asked; from paper,
+    # by phone or at a counter, the day it came in (the clerk keys it later). The answer
+    # deadline runs from it. Empty only on questions recorded before it was kept.
+    received_on = models.DateField(_("data wpływu"), null=True, blank=True)
     answer_due_on = models.DateField(_("termin odpowiedzi"))
     status = models.CharField(
         _("stan"),

@@ -666,13 +666,17 @@ def question_ask(
     is_public: bool,
     at: datetime | None = None,
     on_behalf: OnBehalf | None = None,
+    received_on: date | None = None,
 ) -> ResidentQuestion:
-    """A resident asks a council a question or files a motion; the answer is due in
-    ``body.answer_days`` days.
+    """A resident asks a council a question or files a motion; the answer is due
+    ``body.answer_days`` days after the question was received.
 
     ``on_behalf``: a question that came on paper, by phone or at a counter, recorded by a clerk
     for ``user`` (a person with or without an account): the same rules, the channel and the
     clerk recorded, the act audit-logged; the answer goes back the way the person chose.
+    ``received_on`` is then the day it came in (default: today), not in the future and not
+    before the start of the council's current term, and the deadline runs from it, not from
+    the day it was keyed. Online the question is received the day it is asked.
     """
     if on_behalf is not None:
         if not permissions.can_record_question_for(on_behalf.clerk, body, on=_today()):
@@ -682,7 +686,11 @@ def question_ask(
     if not permissions.can_ask_question(user, body):
         raise _deny()
     submitted = timezone.localtime(at or timezone.now()).date()
+    if on_behalf is not None and received_on is not None:
+        _check_question_received(body, received_on, today=submitted)
+        submitted = received_on
     question = ResidentQuestion(
+        received_on=submitted,
         body=body,
         author=user,
         kind=kind,
@@ -698,6 +706,21 @@ def question_ask(
         if on_behalf is not None:
             _audit(on_behalf.clerk, "question_recorded", question, None)
     return question
+
+
+def _check_question_received(body: Body, received_on: date, *, today: date) -> None:
+    if received_on > today:
+        raise CouncilsError(errors.QUESTION_RECEIVED_FUTURE, field="received_on")
+    term = next(
+        (t for t in body.terms.order_by("-starts_on") if t.is_current_on(today)),
+        None,
+    )
+    if term is not None and received_on < term.starts_on:
+        raise CouncilsError(
+            errors.QUESTION_RECEIVED_BEFORE_TERM,
+            field="received_on",
+            params={"start": term.starts_on.strftime("%d.%m.%Y")},
+        )
 
 
 def _tell(

@@ -521,6 +521,7 @@ def question_list(request: HttpRequest, body_slug: str) -> HttpResponse:
 def question_for_person(request: HttpRequest, body_slug: str, person_pk: int) -> HttpResponse:
     """A clerk records a question that came on paper, by phone or at a counter for the person
     (with or without an account); the answer goes back the way the person chose."""
+    from wspolnota.accounts.permissions import can_see_person
     from wspolnota.core.onbehalf import Channel, OnBehalf
 
     body = _body(body_slug)
@@ -528,9 +529,11 @@ def question_for_person(request: HttpRequest, body_slug: str, person_pk: int) ->
     if not permissions.can_record_question_for(clerk, body, on=timezone.localdate()):
         raise PermissionDenied
     person = User.objects.filter(pk=person_pk, deleted_at__isnull=True).first()
-    if person is None or person.pk == clerk.pk:
+    if person is None or person.pk == clerk.pk or not can_see_person(clerk, person):
         raise Http404
-    form = QuestionForPersonForm(request.POST or None)
+    form = QuestionForPersonForm(
+        request.POST or None, initial={"received_on": timezone.localdate()}
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         channel = Channel(data.pop("channel"))

@@ -61,3 +61,21 @@ def kept_person(**fields: Any) -> User:
     person.set_unusable_password()
     person.save()
     return person
+
+
+def counter_access(clerk: User, *people: User, purpose: str = "act") -> None:
+    """``clerk`` has just identified ``people`` at the counter (as ``services.counter_search``
+    would), so the pages that show a person to a clerk open for them."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wspolnota.accounts.models import CounterAccess
+
+    for person in people:
+        CounterAccess.objects.create(
+            clerk=clerk,
+            person=person,
+            purpose=purpose,
+            expires_at=timezone.now() + timedelta(hours=1),
+        )

@@ -34,17 +34,21 @@ def test_the_counter_by_keyboard_and_axe_clean(browser, live_server, krakow, lan
 
     page.goto(base)
     _check(page, failures, "search")
-    # Keyboard only: focus the search field by Tab, type, Enter.
-    field = page.locator("#id_q")
+    # Keyboard only: focus the surname field by Tab, type it and the phone, Enter. A surname
+    # and one more detail identify the caller (docs/counter.md).
+    field = page.locator("#id_surname")
     for _n in range(60):
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement && document.activeElement.id") == "id_q":
+        if page.evaluate("document.activeElement && document.activeElement.id") == "id_surname":
             break
-    assert page.evaluate("document.activeElement.id") == "id_q", "search not reachable by Tab"
+    assert page.evaluate("document.activeElement.id") == "id_surname", "search not reachable"
     page.keyboard.type("zolkiewska")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_phone"
+    page.keyboard.type("12 616 12 00")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert field.count() == 1 and "q=zolkiewska" in page.url
+    assert field.count() == 1 and "surname=zolkiewska" in page.url
     _check(page, failures, "results")
     link = page.locator(f"a[href$='/okienko/osoba/{existing.pk}/']")
     assert link.count() == 1, "the person was not found"

@@ -12,7 +12,12 @@ from wspolnota.accounts.roles import Role
 from wspolnota.communication.choices import Channel
 from wspolnota.communication.models import Subscription
 from wspolnota.tests_support.factories import CityUnitFactory, UserFactory
-from wspolnota.tests_support.scopes import counter_clerk_of, kept_person, with_role
+from wspolnota.tests_support.scopes import (
+    counter_access,
+    counter_clerk_of,
+    kept_person,
+    with_role,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +45,10 @@ PERSON = {
 def test_a_clerks_morning_find_record_consent_and_subscribe(krakow):
     clerk = counter_clerk_of(CityUnitFactory())
     client = _client(clerk)
-    home = client.get(reverse("counter:home"), {"q": "Żółkiewska"})
+    home = client.get(
+        reverse("counter:home"),
+        {"purpose": "act", "surname": "Żółkiewska", "phone": "12 616 12 00"},
+    )
     assert home.status_code == 200 and "Nikogo takiego" in home.content.decode()
     created = client.post(reverse("counter:person_new"), PERSON)
     assert created.status_code == 302
@@ -54,7 +62,10 @@ def test_a_clerks_morning_find_record_consent_and_subscribe(krakow):
     assert again.status_code == 200
     assert reverse("counter:person", kwargs={"pk": person.pk}) in again.content.decode()
     assert User.objects.filter(kept_by_city=True).count() == 1
-    found = client.get(reverse("counter:home"), {"q": "12 616 12 00"}).content.decode()
+    found = client.get(
+        reverse("counter:home"),
+        {"purpose": "act", "surname": "zolkiewska", "phone": "12 616 12 00"},
+    ).content.decode()
     assert reverse("counter:person", kwargs={"pk": person.pk}) in found
     page_url = reverse("counter:person", kwargs={"pk": person.pk})
     client.post(
@@ -119,6 +130,8 @@ def test_a_clerk_hands_over_and_erases_a_kept_persons_data(krakow):
 
     clerk = counter_clerk_of()
     person = kept_person(full_name="Janina Żółkiewska")
+    holder = UserFactory()
+    counter_access(clerk, person, holder)
     client = _client(clerk)
     export = client.post(reverse("counter:person_export", kwargs={"pk": person.pk}))
     assert export.status_code == 200
@@ -132,7 +145,6 @@ def test_a_clerk_hands_over_and_erases_a_kept_persons_data(krakow):
     assert person.deleted_at is not None and person.address_street == ""
     assert AuditLogEntry.objects.filter(action="accounts.person_erased", actor=clerk).exists()
     # An account holder is erased by themself, not at the counter.
-    holder = UserFactory()
     client.post(reverse("counter:person_erase", kwargs={"pk": holder.pk}), {"confirm": "1"})
     holder.refresh_from_db()
     assert holder.deleted_at is None
@@ -146,6 +158,8 @@ def test_a_clerk_hands_over_and_erases_a_kept_persons_data(krakow):
 def test_a_clerk_changes_a_kept_persons_contact_and_not_an_account_holders(krakow):
     clerk = counter_clerk_of()
     person = kept_person()
+    holder = UserFactory()
+    counter_access(clerk, person, holder)
     client = _client(clerk)
     url = reverse("counter:person_edit", kwargs={"pk": person.pk})
     assert "ul. Długa 5/3" in client.get(url).content.decode()
@@ -157,5 +171,4 @@ def test_a_clerk_changes_a_kept_persons_contact_and_not_an_account_holders(krako
     assert person.phone == "+48600100200" and person.reply_channel == "sms"
     bad = client.post(url, {**PERSON, "reply_channel": "email"})
     assert bad.status_code == 400
-    holder = UserFactory()
     assert client.get(reverse("counter:person_edit", kwargs={"pk": holder.pk})).status_code == 403

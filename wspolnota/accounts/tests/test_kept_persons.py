@@ -120,7 +120,9 @@ def test_permission_matrix_a_clerk_acts_for_their_own_unit_only():
         assert permissions.can_act_for_residents(user, city_unit=unit)
         assert permissions.can_act_for_residents(user, city_unit=unit.pk)
         assert not permissions.can_act_for_residents(user, city_unit=other)
-        assert permissions.can_act_for_residents(user)  # city-wide acts
+    # City-wide acts (the counter): a clerk, not an official of a unit without counter duties.
+    assert permissions.can_act_for_residents(clerk)
+    assert not permissions.can_act_for_residents(official)
     assert permissions.can_act_for_residents(admin, city_unit=other)
     for user in (UserFactory(), with_role(Role.MODERATOR), with_role(Role.AUDITOR), kept_person()):
         assert not permissions.can_act_for_residents(user)
@@ -129,7 +131,7 @@ def test_permission_matrix_a_clerk_acts_for_their_own_unit_only():
     assert not permissions.acts_for_unit(clerk, unit.pk)
 
 
-def test_person_find_forgives_spelling_and_suggests_duplicates():
+def test_person_identify_forgives_spelling_and_suggests_duplicates():
     clerk = counter_clerk_of()
     person = _create(clerk, mobile="600100200")
     other = _create(
@@ -139,14 +141,21 @@ def test_person_find_forgives_spelling_and_suggests_duplicates():
         address_postcode="31-042",
         landline_phone="12 430 20 00",
     )
-    assert selectors.person_find("zolkiewska janina") == [person]
-    assert selectors.person_find("ŻÓŁKIEWSKA") == [person]
-    assert selectors.person_find("12-616-12-00") == [person]
-    assert selectors.person_find("+48 600 100 200") == [person]
-    assert selectors.person_find("Dluga 5/3") == [person]
-    assert selectors.person_find("rynek glowny") == [other]
-    assert selectors.person_find("x") == []
-    assert selectors.person_duplicates(full_name="Żółkiewska Janina") == [person]
+
+    def find(surname: str, **detail: str) -> list[User]:
+        return selectors.person_identify(surname=surname, **detail)[0]
+
+    assert find("ŻÓŁKIEWSKA", phone="12-616-12-00") == [person]
+    assert find("zolkiewska", phone="+48 600 100 200") == [person]
+    assert find("Zolkiewska", street="Dluga 5/3") == [person]
+    assert find("nowak", street="rynek glowny 1", postcode="31042") == [other]
+    # A fragment of a surname, or a surname alone, identifies nobody.
+    assert find("zolk", phone="126161200") == []
+    assert find("zolkiewska") == []
+    assert find("nowak", phone="126161200") == []
+    # A name alone suggests no duplicate; the same name at the same postcode does.
+    assert selectors.person_duplicates(full_name="Żółkiewska Janina") == []
+    assert selectors.person_duplicates(full_name="Żółkiewska Janina", postcode="31-147") == [person]
     assert selectors.person_duplicates(
         full_name="Kto Inny", street="Długa 5 m 3", postcode="31 147"
     ) == [person]

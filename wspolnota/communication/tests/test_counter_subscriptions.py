@@ -17,7 +17,7 @@ from wspolnota.communication.tests.factories import NoticeFactory, SubscriptionF
 from wspolnota.communication.transports import memory_calls
 from wspolnota.core.onbehalf import Channel as ActChannel
 from wspolnota.tests_support.factories import CityUnitFactory, UserFactory
-from wspolnota.tests_support.scopes import counter_clerk_of, kept_person, with_role
+from wspolnota.tests_support.scopes import counter_access, counter_clerk_of, kept_person, with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -173,6 +173,7 @@ def test_the_counter_pages_change_and_cancel_a_subscription(krakow):
         channel=Channel.VOICE, email="", phone="+48126161200", districts=[krakow[1]]
     )
     client = Client()
+    counter_access(clerk, person)
     client.force_login(clerk)
     page = client.get(reverse("counter:person", kwargs={"pk": person.pk})).content.decode()
     url = (

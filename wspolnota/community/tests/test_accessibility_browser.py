@@ -197,13 +197,14 @@ def test_the_counter_page_signs_a_caller_up_by_keyboard_with_no_wcag_violations(
     """A clerk of the place's unit signs a caller without an account up, keyboard only
     (issue 17); the page, and the volunteer form with errors, stay accessible."""
     from wspolnota.community.models import ActivitySignup
-    from wspolnota.tests_support.scopes import counter_clerk_of, kept_person
+    from wspolnota.tests_support.scopes import counter_access, counter_clerk_of, kept_person
 
     place = content["place"]
     activity = ActivityFactory(place=place, capacity=5, title="Gimnastyka dla seniorów")
     VolunteerOfferFactory(place=place, ends_on=timezone.localdate() + timedelta(days=30))
     clerk = counter_clerk_of(place.city_unit, password=PASSWORD, preferred_language=language)
     person = kept_person()
+    counter_access(clerk, person)
     base = f"{live_server.url}/{language}/spolecznosc"
     page = browser.new_context().new_page()
     log_in(page, live_server.url, clerk.email, PASSWORD, language)

@@ -43,7 +43,7 @@ from wspolnota.community.tests.factories import (
 from wspolnota.core.models import AuditLogEntry
 from wspolnota.core.onbehalf import Channel, OnBehalf
 from wspolnota.tests_support.factories import CityUnitFactory, UserFactory
-from wspolnota.tests_support.scopes import counter_clerk_of, kept_person
+from wspolnota.tests_support.scopes import counter_access, counter_clerk_of, kept_person
 
 
 @pytest.fixture
@@ -285,6 +285,7 @@ def test_the_counter_page_signs_a_caller_up_by_keyboard_and_form_alone(krakow, c
     offer = VolunteerOfferFactory(place=activity.place, title="Czytanie dzieciom", min_age=18)
     person = kept_person()
     client = Client()
+    counter_access(clerk, person)
     client.force_login(clerk)
     url = reverse("community:counter", kwargs={"person_id": person.pk})
     page = client.get(url)
@@ -342,6 +343,7 @@ def test_residents_cannot_open_the_counter_page_and_other_units_sign_nobody_up(k
         == 404
     )
     client = Client()
+    counter_access(other_clerk, person)
     client.force_login(other_clerk)
     page = client.get(reverse("community:counter", kwargs={"person_id": person.pk}))
     assert page.status_code == 200 and activity.title not in page.content.decode()

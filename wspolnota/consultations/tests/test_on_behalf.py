@@ -23,6 +23,7 @@ from wspolnota.consultations.tests.factories import ConsultationFactory, Meeting
 from wspolnota.core.models import AuditLogEntry
 from wspolnota.core.onbehalf import Channel, OnBehalf
 from wspolnota.tests_support.factories import CityUnitFactory, RoleAssignmentFactory
+from wspolnota.tests_support.scopes import counter_access
 
 
 def now():
@@ -341,6 +342,8 @@ def test_the_clerks_pages_key_a_paper_survey_and_refuse_everyone_else(
     client.force_login(resident)
     assert client.get(url).status_code == 403
     client.force_login(clerk)
+    assert client.get(url).status_code == 404  # not identified at the counter yet
+    counter_access(clerk, person)
     assert client.get(url).status_code == 200
     assert client.get(f"/pl/konsultacje/{consultation.pk}/w-imieniu/{2**70}/").status_code == 404
     question = survey.questions.get()

@@ -313,12 +313,18 @@ def test_the_counter_pages_key_in_a_paper_application_with_no_wcag_violations(
     account (issue 17): the counter page, a refusal of a late receipt, the registration form for
     the person and the keyed draft's page stay accessible."""
     from wspolnota.grants.models import Application
-    from wspolnota.tests_support.scopes import counter_clerk_of, kept_person, official_of
+    from wspolnota.tests_support.scopes import (
+        counter_access,
+        counter_clerk_of,
+        kept_person,
+        official_of,
+    )
 
     unit = CityUnitFactory()
     call = make_call(make_programme(ProgrammeKind.MICRO_GRANT, created_by=official_of(unit)))
     clerk = counter_clerk_of(unit, password=PASSWORD, preferred_language=language)
     person = kept_person()
+    counter_access(clerk, person)
     OrganisationFactory(created_by=person, name="Fundacja Pani Janiny")
     page = browser.new_context().new_page()
     log_in(page, live_server.url, clerk.email, PASSWORD, language)

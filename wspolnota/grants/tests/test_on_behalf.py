@@ -49,7 +49,12 @@ from wspolnota.organisations.models import (
 from wspolnota.organisations.services import organisation_register, person_add
 from wspolnota.organisations.tests.factories import OrganisationFactory
 from wspolnota.tests_support.factories import CityUnitFactory, UserFactory
-from wspolnota.tests_support.scopes import counter_clerk_of, kept_person, official_of
+from wspolnota.tests_support.scopes import (
+    counter_access,
+    counter_clerk_of,
+    kept_person,
+    official_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -468,6 +473,7 @@ def test_the_counter_page_keys_in_a_paper_application_and_refuses_a_late_one(
 ):
     from django.urls import reverse
 
+    counter_access(clerk, person)
     client.force_login(clerk)
     page = client.get(reverse("grants:counter", kwargs={"person_id": person.pk}))
     assert page.status_code == 200 and call.title in page.content.decode()
@@ -516,6 +522,7 @@ def test_a_clerk_registers_an_applicant_for_a_person_through_the_registry_form(c
     from django.urls import reverse
 
     clerk = counter_clerk_of(CityUnitFactory())
+    counter_access(clerk, person)
     client.force_login(clerk)
     url = reverse("organisations:register") + f"?rodzaj=informal_group&osoba={person.pk}"
     page = client.get(url)
