@@ -78,5 +78,50 @@ def test_the_counter_by_keyboard_and_axe_clean(browser, live_server, krakow, lan
     assert page.locator(f"a[href$='/okienko/osoba/{existing.pk}/']").count() >= 1
     _check(page, failures, "duplicates suggested")
     assert User.objects.filter(kept_by_city=True).count() == 1
+    # The account page for the person (identified above), empty and with its errors.
+    page.goto(f"{base}osoba/{existing.pk}/konto/")
+    _check(page, failures, "account for a kept person")
+    page.fill("#id_email", "janina@example.org")
+    with page.expect_navigation():
+        page.locator("main form [type=submit]").last.click()
+    assert page.locator(".error-summary, .field-error, .errorlist").count()
+    _check(page, failures, "account for a kept person with errors")
+    context.close()
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("language", ["pl", "en", "uk"])
+def test_the_account_link_page_is_axe_clean_with_and_without_the_letter_code(
+    browser, live_server, krakow, language
+):
+    from wspolnota.accounts import services
+    from wspolnota.tests_support.scopes import counter_access
+
+    clerk = counter_clerk_of()
+    failures: list[str] = []
+    context = browser.new_context()
+    page = context.new_page()
+    for method in ("counter", "letter"):
+        person = kept_person(full_name=f"Janina {method}", preferred_language=language)
+        counter_access(clerk, person)
+        conversion = services.person_conversion_start(
+            clerk=clerk,
+            person=person,
+            email=f"{method}@example.org",
+            method=method,
+            identity_checked=True,
+            channel="counter",
+        )
+        # The token is only in the e-mail; a known one is set for the test.
+        conversion.token_hash = services._secret_hash(f"token-{method}")
+        conversion.save(update_fields=["token_hash"])
+        url = f"{live_server.url}/{language}/konto/konto-z-okienka/token-{method}/"
+        page.goto(url)
+        assert page.locator("#id_password1").count() == 1, page.url
+        _check(page, failures, f"account link ({method})")
+        page.evaluate("document.querySelectorAll('form').forEach(f => f.noValidate = true)")
+        with page.expect_navigation():
+            page.locator("main form [type=submit]").last.click()
+        _check(page, failures, f"account link with errors ({method})")
     context.close()
     assert not failures, "\n\n".join(failures)
