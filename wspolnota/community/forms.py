@@ -26,6 +26,7 @@ from wspolnota.community.selectors import (
     near_origin_for_address,
     near_origin_for_person,
 )
+from wspolnota.community.services.places import PLACE_FIELDS
 from wspolnota.territory.models import District
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -142,30 +143,8 @@ class PlaceForm(forms.ModelForm[Place]):
 
     class Meta:
         model = Place
-        fields = [
-            "kind",
-            "name",
-            "description",
-            "street_address",
-            "postal_code",
-            "town",
-            "district",
-            "latitude",
-            "longitude",
-            "operator",
-            "phone",
-            "email",
-            "website",
-            "hours_note",
-            "step_free",
-            "accessible_toilet",
-            "induction_loop",
-            "sign_language",
-            "accessibility_note",
-            "opened_on",
-            "closed_on",
-            "is_published",
-        ]
+        # The service's fields, less the unit, which this form does not offer.
+        fields = [name for name in PLACE_FIELDS if name != "city_unit"]
         widgets = {
             "opened_on": DATE_WIDGET,
             "closed_on": DATE_WIDGET,
