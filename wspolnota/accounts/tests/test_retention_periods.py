@@ -25,6 +25,7 @@ APPLIED_BY = {
     "voter_roll": "voter_rolls",
     "deleted_account_audit": "audit_entries",
     "messages": "messages",
+    "volunteer_agreements": "volunteer_agreements",
 }
 
 
