@@ -1324,9 +1324,29 @@ def outbox_status_callback(*, gateway: str, idx: str, gateway_id: str, gateway_s
     rows = OutboxMessage.objects.filter(channel=channel).filter(
         Q(gateway=gateway) | Q(gateway="", status=OutboxMessage.Status.SENDING)
     )
+    # A message whose gateway answer was lost (a timeout) waits for a retry under the
+    # duplicate check, or was decided "unknown" once the check expired. The gateway's own
+    # report about it is proof that it has the message: it settles the row, which is then not
+    # sent again (nor called "maybe sent" when the gateway confirmed it).
+    in_doubt = Q(status=OutboxMessage.Status.QUEUED, maybe_sent_at__isnull=False) | Q(
+        status=OutboxMessage.Status.UNKNOWN
+    )
     parsed = parse_gateway_idx(idx) if idx else None
     if parsed is not None:
-        row = rows.filter(pk=parsed[0]).values("id", "idempotency_key", "gateway_id").first()
+        # A row whose worker died with it at the gateway was requeued (or marked unknown) by
+        # the reaper before any outcome named the gateway: the idx, an HMAC of the row's key,
+        # is what ties the report to it.
+        row = (
+            OutboxMessage.objects.filter(channel=channel)
+            .filter(
+                Q(gateway=gateway)
+                | Q(gateway="", status=OutboxMessage.Status.SENDING)
+                | (Q(gateway="") & in_doubt)
+            )
+            .filter(pk=parsed[0])
+            .values("id", "idempotency_key", "gateway_id")
+            .first()
+        )
         if row is None or not idx_matches(idx, row["id"], row["idempotency_key"]):
             return 0
         known = row["gateway_id"]
@@ -1339,30 +1359,30 @@ def outbox_status_callback(*, gateway: str, idx: str, gateway_id: str, gateway_s
         return 0
     now = timezone.now()
     new_status = GATEWAY_STATUS.get(status_name)
-    # A message whose gateway answer was lost (a timeout) waits for a retry under the
-    # duplicate check, or was decided "unknown" once the check expired. The gateway's own
-    # report about it is proof that it has the message: it settles the row, which is then not
-    # sent again (nor called "maybe sent" when the gateway confirmed it).
-    in_doubt = Q(status=OutboxMessage.Status.QUEUED, maybe_sent_at__isnull=False) | Q(
-        status=OutboxMessage.Status.UNKNOWN
-    )
     if new_status is None:  # an intermediate report (QUEUE, SENT, ACCEPTED …)
         updated = target.filter(
             status__in=[OutboxMessage.Status.SENDING, OutboxMessage.Status.SENT]
         ).update(gateway_status=status_name, status_at=now)
-        return updated + target.filter(in_doubt).update(
+        updated += target.filter(in_doubt).update(
             status=OutboxMessage.Status.SENT,
+            gateway=gateway,
             gateway_status=status_name,
             status_at=now,
             sent_at=Coalesce(F("sent_at"), Value(now)),
         )
-    lower = [status for status, rank in _RANK.items() if rank < _RANK[new_status]]
-    return target.filter(Q(status__in=lower) | in_doubt).update(
-        status=new_status,
-        gateway_status=status_name,
-        status_at=now,
-        sent_at=Coalesce(F("sent_at"), Value(now)),
-    )
+    else:
+        lower = [status for status, rank in _RANK.items() if rank < _RANK[new_status]]
+        updated = target.filter(Q(status__in=lower) | in_doubt).update(
+            status=new_status,
+            gateway=gateway,
+            gateway_status=status_name,
+            status_at=now,
+            sent_at=Coalesce(F("sent_at"), Value(now)),
+        )
+    if updated and gateway_id:
+        # the gateway's message id, when no outcome recorded it (later reports may give only it)
+        target.filter(gateway_id="").update(gateway_id=gateway_id[:100])
+    return updated
 
 
 def letter_batch_request(*, actor: User, notice: Notice) -> LetterBatch:

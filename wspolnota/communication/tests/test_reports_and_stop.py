@@ -294,6 +294,46 @@ def test_a_report_for_an_sms_whose_answer_was_lost_settles_it_and_it_is_not_sent
     assert len([r for r in gateway.requests if r["_path"] == "/sms.do"]) == 1
 
 
+@pytest.mark.parametrize("handed_over", [False, True])
+def test_a_report_for_an_sms_whose_worker_died_settles_it(secret, krakow, daytime, handed_over):
+    """A worker died with the SMS at the gateway: the reaper requeues the row as maybe sent (or
+    marks it unknown when it was being handed over) and, since no outcome was recorded, the row
+    names no gateway. The gateway's authenticated report (the idx is an HMAC of the row) is proof
+    that it has the message; it was ignored, because only rows naming the gateway, or rows still
+    "sending", were looked up (seen as a flaky failure of the test above under load, when the
+    lease ran out during the held answer)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    sms_subscription(1, districts=[krakow[1]])
+    notice = NoticeFactory(
+        scope=Scope.DISTRICTS, districts=[krakow[1]], send_sms=True, send_email=False
+    )
+    services.notice_fan_out(notice=notice)
+    config = delivery.get_config()
+    now = timezone.now()
+    (claimed,) = delivery.claim(
+        limit=10, worker_id="dying", channels=["sms"], now=now, config=config
+    )
+    if handed_over:
+        assert delivery._write([], token=claimed["claimed_by"], hand_over=claimed["id"])
+    delivery.reap_stale_leases(now=now + timedelta(hours=1))
+    row = OutboxMessage.objects.get(pk=claimed["id"])
+    assert row.gateway == "" and row.status == ("unknown" if handed_over else "queued")
+    idx = gateway_idx(row.pk, row.idempotency_key)
+    assert _report(STATUS, idx, "DELIVERED", msg_id="8" * 24).status_code == 200
+    row.refresh_from_db()
+    assert row.status == "delivered" and row.gateway_status == "DELIVERED"
+    assert row.gateway == "smsapi" and row.gateway_id == "8" * 24
+    # a forged idx still settles nothing
+    other = OutboxMessage.objects.filter(pk=row.pk)
+    other.update(status="queued", gateway="", gateway_status="")
+    forged = idx[:-12] + ("0" * 12 if not idx.endswith("0" * 12) else "1" * 12)
+    assert _report(STATUS, forged, "DELIVERED").status_code == 200
+    assert other.get().status == "queued"
+
+
 def test_a_report_for_an_sms_decided_unknown_says_what_became_of_it(secret, sent):
     from django.utils import timezone
 
