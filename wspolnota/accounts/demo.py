@@ -13,7 +13,10 @@ CITY_UNITS = [
     ("KBO", "Kancelaria Budżetu Obywatelskiego"),
     ("WPS", "Wydział Polityki Społecznej i Zdrowia"),
     ("WPL", "Wydział Planowania Przestrzennego"),
+    ("WOM", "Wydział Obsługi Mieszkańców"),
 ]
+# Units that run a counter or the phone line (their officials may find people and act for them).
+COUNTER_UNITS = {"WOM"}
 
 # email, full name, district number, language, role, scope
 DEMO_USERS: list[tuple[str, str, int, str, Role | None, str | None]] = [
@@ -21,6 +24,7 @@ DEMO_USERS: list[tuple[str, str, int, str, Role | None, str | None]] = [
     ("mieszkaniec.nowahuta@demo.wspolnota.pl", "Olena Kowalenko", 18, "uk", None, None),
     ("resident.en@demo.wspolnota.pl", "John Resident", 5, "en", None, None),
     ("urzednik@demo.wspolnota.pl", "Piotr Urzędniczy", 1, "pl", Role.OFFICIAL, "KBO"),
+    ("okienko@demo.wspolnota.pl", "Beata Okienkowa", 2, "pl", Role.COUNTER_CLERK, "WOM"),
     ("moderator@demo.wspolnota.pl", "Maria Moderatorska", 2, "pl", Role.MODERATOR, None),
     ("radna.staremiasto@demo.wspolnota.pl", "Ewa Radna", 1, "pl", Role.DISTRICT_COUNCILLOR, "1"),
     ("ngo@demo.wspolnota.pl", "Tomasz Społeczny", 13, "pl", Role.NGO_MEMBER, None),
@@ -32,7 +36,9 @@ DEMO_USERS: list[tuple[str, str, int, str, Role | None, str | None]] = [
 def load() -> list[str]:
     units = {}
     for code, name in CITY_UNITS:
-        units[code], _ = CityUnit.objects.update_or_create(code=code, defaults={"name": name})
+        units[code], _ = CityUnit.objects.update_or_create(
+            code=code, defaults={"name": name, "counter_duties": code in COUNTER_UNITS}
+        )
     districts = {d.number: d for d in District.objects.all()}
     lines = ["", "Demo log-ins (password for all: " + DEMO_PASSWORD + "):"]
     for email, name, district_no, language, role, scope in DEMO_USERS:
@@ -52,7 +58,9 @@ def load() -> list[str]:
                 district=districts.get(int(scope))
                 if role == Role.DISTRICT_COUNCILLOR and scope
                 else None,
-                city_unit=units[scope] if role == Role.OFFICIAL and scope else None,
+                city_unit=units[scope]
+                if role in (Role.OFFICIAL, Role.COUNTER_CLERK) and scope
+                else None,
             )
         label = Role(role).label if role else "mieszkaniec / resident"
         lines.append(f"  {email:45} {label}")

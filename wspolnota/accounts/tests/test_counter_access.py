@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from wspolnota.accounts import permissions
 from wspolnota.accounts.models import CounterAccess, User
 from wspolnota.accounts.roles import Role
 from wspolnota.core.models import AuditLogEntry
@@ -186,3 +187,16 @@ def test_counter_matrix_only_counter_duty_staff(krakow):
         assert client.get(reverse("counter:home")).status_code == 403, user
         assert _search(client, surname="Żółkiewska", phone="126161200").status_code == 403
     assert not CounterAccess.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_counter_clerk_and_its_budget_official_is_not_one(krakow):
+    """The demo's counter works for its clerk of the residents' service department; the budget
+    office's official, whose unit runs no counter, is refused (issue 17's identify-first rule)."""
+    from wspolnota.accounts import demo as accounts_demo
+
+    accounts_demo.load()
+    clerk = User.objects.get(email="okienko@demo.wspolnota.pl")
+    official = User.objects.get(email="urzednik@demo.wspolnota.pl")
+    assert permissions.can_use_counter(clerk)
+    assert not permissions.can_use_counter(official)

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from wspolnota.accounts.models import CityUnit
 from wspolnota.communication import delivery, urls
 from wspolnota.communication.models import Notice, OutboxMessage, Subscription
 from wspolnota.communication.tests.factories import NoticeFactory, SubscriptionFactory
@@ -140,8 +141,14 @@ def test_subscribing_an_address_that_is_already_active_changes_nothing(
     assert existing.manage_token in mail.outbox[0].body
 
 
-def test_a_clerk_signs_a_resident_up_for_letters_with_the_paper_consent(client_for, krakow):
+def test_a_clerk_signs_a_resident_up_for_letters_with_the_paper_consent(
+    client_for, krakow, official
+):
     client = client_for("official")
+    # only an official of a unit that runs a counter or the phone line acts for residents
+    assert client.get(reverse("communication:counter")).status_code == 403
+    units = official.role_assignments.values("city_unit")
+    assert CityUnit.objects.filter(pk__in=units).update(counter_duties=True) == 1
     data = {
         "channel": "letter",
         "postal_name": "Jan Kowalski",
