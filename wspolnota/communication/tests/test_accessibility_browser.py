@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from wspolnota.accounts.models import CityUnit
 from wspolnota.communication import services
 from wspolnota.communication.choices import Channel, Scope
 from wspolnota.communication.models import Notice, NoticeText, Subscription
@@ -130,6 +131,10 @@ def test_notice_and_subscription_pages_have_no_wcag_violations(
     browser, live_server, krakow, official, resident, language
 ):
     s = scenario(krakow, official, resident)
+    # the counter page is for officials of a unit that runs a counter (issue 17)
+    CityUnit.objects.filter(pk__in=official.role_assignments.values("city_unit")).update(
+        counter_duties=True
+    )
     base = f"{live_server.url}/{language}/ogloszenia"
     published, draft = s["published"].pk, s["draft"].pk
     failures: list[str] = []
