@@ -65,6 +65,19 @@ EVENT_FIELDS = (
 )
 
 
+def _check_capacity_and_save(target: Any, entries: Any, error: str) -> None:
+    """Validate and save an event or activity; its capacity may not fall below those confirmed."""
+    if target.pk and target.capacity is not None:
+        confirmed = entries.filter(status=RegistrationStatus.CONFIRMED).count()
+        if target.capacity < confirmed:
+            raise CommunityError(error, field="capacity", params={"count": confirmed})
+    try:
+        target.full_clean()
+    except ValidationError as exc:
+        raise _validation_to_domain(exc) from None
+    target.save()
+
+
 def event_save(*, actor: User, event: Event | None, fields: dict[str, Any]) -> Event:
     """Create or change an event. A larger capacity promotes people from the waiting list."""
     if event is None and not permissions.can_create_event(actor):
@@ -92,19 +105,9 @@ def event_save(*, actor: User, event: Event | None, fields: dict[str, Any]) -> E
                 setattr(target, name, fields[name])
         if target.place is not None and target.district_id is None:
             target.district = target.place.district
-        if target.pk and target.capacity is not None:
-            confirmed = target.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
-            if target.capacity < confirmed:
-                raise CommunityError(
-                    errors.EVENT_CAPACITY_BELOW_CONFIRMED,
-                    field="capacity",
-                    params={"count": confirmed},
-                )
-        try:
-            target.full_clean()
-        except ValidationError as exc:
-            raise _validation_to_domain(exc) from None
-        target.save()
+        _check_capacity_and_save(
+            target, target.registrations, errors.EVENT_CAPACITY_BELOW_CONFIRMED
+        )
         # a cancelled event gives nobody a place (issue 21: editing one promoted its waiting list)
         if before is not None and target.status != EventStatus.CANCELLED:
             waitlist_promote(EVENT_SIGNUPS, target)
@@ -244,19 +247,7 @@ def activity_save(
         for name in ACTIVITY_FIELDS:
             if name in fields:
                 setattr(target, name, fields[name])
-        if target.pk and target.capacity is not None:
-            confirmed = target.signups.filter(status=RegistrationStatus.CONFIRMED).count()
-            if target.capacity < confirmed:
-                raise CommunityError(
-                    errors.ACTIVITY_CAPACITY_BELOW_CONFIRMED,
-                    field="capacity",
-                    params={"count": confirmed},
-                )
-        try:
-            target.full_clean()
-        except ValidationError as exc:
-            raise _validation_to_domain(exc) from None
-        target.save()
+        _check_capacity_and_save(target, target.signups, errors.ACTIVITY_CAPACITY_BELOW_CONFIRMED)
         audit_log_append(
             actor=actor,
             action="community.activity_created" if before is None else "community.activity_updated",
