@@ -65,7 +65,7 @@ EVENT_FIELDS = (
 )
 
 
-def _check_capacity_and_save(target: Any, entries: Any, error: str) -> None:
+def _check_capacity_and_save(target: Any, entries: Any, error: Any) -> None:
     """Validate and save an event or activity; its capacity may not fall below those confirmed."""
     if target.pk and target.capacity is not None:
         confirmed = entries.filter(status=RegistrationStatus.CONFIRMED).count()
