@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from wspolnota.accounts.models import User
+from wspolnota.accounts.roles import Role
 from wspolnota.consultations import services
 from wspolnota.consultations.models import Consultation, Statement
 from wspolnota.territory.models import District
@@ -87,7 +88,13 @@ def load() -> list[str]:
             "text* | Co jeszcze chcesz nam powiedzieć?"
         ),
     )
-    residents = list(User.objects.filter(email__endswith="@demo.wspolnota.pl").order_by("id"))
+    # the demo's people speak as residents; the city's staff on duty (officials, counter
+    # clerks) do not take part in a consultation they run or help callers with
+    residents = list(
+        User.objects.filter(email__endswith="@demo.wspolnota.pl")
+        .exclude(role_assignments__role__in=[Role.OFFICIAL, Role.COUNTER_CLERK])
+        .order_by("id")
+    )
     for index, text in enumerate(STATEMENTS):
         statement = services.statement_submit(
             author=residents[index % len(residents)], consultation=consultation, text=text, at=now

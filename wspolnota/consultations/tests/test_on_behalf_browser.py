@@ -15,6 +15,7 @@ from wspolnota.consultations.tests.factories import ConsultationFactory, Meeting
 from wspolnota.core.onbehalf import Channel
 from wspolnota.tests_support.axe import axe_violations, check_urls, log_in
 from wspolnota.tests_support.factories import CityUnitFactory, RoleAssignmentFactory, UserFactory
+from wspolnota.tests_support.scopes import counter_access
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,6 +48,8 @@ def build(krakow):
     )
     person.set_unusable_password()
     person.save()
+    # the clerk found the caller at the counter first (issue 17: identify before acting)
+    counter_access(clerk, person)
     return clerk, consultation, meeting, survey, person
 
 
