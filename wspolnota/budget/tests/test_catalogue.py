@@ -11,10 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from wspolnota.budget.documents import project_url
 from wspolnota.budget.models import ProjectStatus
 from wspolnota.budget.search import normalise, search_terms
 from wspolnota.budget.selectors import CatalogueFilters, project_catalogue
 from wspolnota.budget.tests.factories import ProjectFactory, pool_for
+from wspolnota.tests_support.qr import qr_codes_in_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -164,6 +166,8 @@ def test_exports_never_run_a_formula_typed_by_an_author(client_for, edition):
 def test_the_a4_card_is_a_pdf_with_a_qr_code(client, edition, catalogue):
     response = client.get(f"/pl/budzet-obywatelski/projekty/{catalogue['library'].pk}/karta.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    # the code opens the project's public page
+    assert qr_codes_in_pdf(response.content) == [project_url(catalogue["library"].pk)]
     assert (
         client.get(f"/pl/budzet-obywatelski/projekty/{catalogue['draft'].pk}/karta.pdf").status_code
         == 404

@@ -129,6 +129,10 @@ def test_the_paper_list_pdf_has_the_number_and_a_qr_code(client_for, edition, re
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     from wspolnota.budget import documents
+    from wspolnota.tests_support.qr import qr_codes_in_pdf
+
+    # a supporter scans the list's code and lands on the project's page
+    assert qr_codes_in_pdf(response.content) == [documents.project_url(project.pk)]
 
     html = documents.render_to_string(
         "budget/pdf/support_list.html",

@@ -29,6 +29,7 @@ from wspolnota.communication.choices import Channel
 from wspolnota.communication.models import LetterBatch, OutboxMessage
 from wspolnota.communication.rendering import notice_url
 from wspolnota.communication.tests.factories import NoticeFactory, SubscriptionFactory
+from wspolnota.tests_support.qr import qr_codes_in_pdf
 
 PARAGRAPHS = [
     f"Akapit {n:02d}: mieszkańcy ulicy Długiej otrzymają informację numer {n} "
@@ -154,6 +155,7 @@ def test_a_poster_with_an_easy_read_version_keeps_every_fact(krakow, tmp_path, s
     first = _pdftotext(pdf, tmp_path, first=1, last=1)
     assert "Zeskanuj" in first and notice_url(notice.pk, "pl") in first.replace(" ", "")
     assert first.count(f"Ogłoszenie nr {notice.pk}") == 8  # the tear-off strips
+    assert qr_codes_in_pdf(pdf, page=1) == [notice_url(notice.pk, "pl")]  # what a phone opens
 
 
 @pytest.mark.parametrize("size", ["A4", "A3"])
@@ -171,6 +173,7 @@ def test_a_long_poster_fits_its_sheet_with_the_qr_code_and_strips_on_page_one(
     pages, _size = _pages(pdf, tmp_path)
     first = _pdftotext(pdf, tmp_path, first=1, last=1)
     assert "Zeskanuj" in first  # the caption under the QR code
+    assert qr_codes_in_pdf(pdf, page=1) == [notice_url(notice.pk, "pl")]  # and the code itself
     assert first.count(f"Ogłoszenie nr {notice.pk}") == 8  # the eight tear-off strips
     assert pages == 1
     text = _pdftotext(pdf, tmp_path)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from wspolnota.accounts.roles import Role
 from wspolnota.consultations import class_codes, selectors, services
+from wspolnota.consultations.documents import survey_code_url
 from wspolnota.consultations.errors import ConsultationsError
 from wspolnota.consultations.models import Consultation, Response, SurveyCodes
 from wspolnota.consultations.tests.factories import ConsultationFactory
@@ -28,6 +29,7 @@ from wspolnota.schools import errors as code_errors
 from wspolnota.schools.errors import SchoolsError
 from wspolnota.schools.models import BoxKind, CodeBallot, CodeEnvelope, CodeSheet, VoteCode
 from wspolnota.tests_support.factories import CityUnitFactory, UserFactory
+from wspolnota.tests_support.qr import qr_codes_in_pdf
 from wspolnota.tests_support.scopes import official_of, with_role
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +114,8 @@ def test_an_official_opens_a_survey_to_pupils_who_answer_with_class_codes(client
     # each card: the class, and the survey's address (the QR code carries the same)
     flowing = "".join(_pdf_text(response.content, "-raw").split())
     assert flowing.count(answer_path) == 4, flowing[:1000]
+    decoded = qr_codes_in_pdf(response.content)
+    assert decoded == [survey_code_url(survey)] * 4 and not any(c in decoded[0] for c in codes)
     assert text.count("5b") >= 4
 
     # a pupil answers without an account

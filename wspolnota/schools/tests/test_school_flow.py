@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from wspolnota.accounts.roles import Role
 from wspolnota.conftest import PASSWORD
 from wspolnota.schools import services
+from wspolnota.schools.documents import vote_url
 from wspolnota.schools.models import (
     CodeSheet,
     Idea,
@@ -33,6 +34,7 @@ from wspolnota.schools.models import (
 )
 from wspolnota.schools.tests.factories import EDUCATION, education_official, move_to
 from wspolnota.tests_support.factories import CityUnitFactory, RoleAssignmentFactory, UserFactory
+from wspolnota.tests_support.qr import qr_codes_in_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +150,8 @@ def test_a_teacher_runs_a_school_budget_from_registration_to_a_recount(
     sheet_codes = CODE.findall(text)
     assert len(sheet_codes) == 6 and "5b" in text
     assert "/glosuj/" in text.replace("\n", "")
+    # every card's QR code opens the vote's page, and carries no code (the code is typed)
+    assert set(qr_codes_in_pdf(response.content)) == {vote_url(edition)}
     response = c.post(reverse("schools:codes", args=[edition.pk]), {"label": "6a", "size": "3"})
     lost_codes = CODE.findall(_pdf_text(response.content))
     lost = CodeSheet.objects.get(group__label="6a")
@@ -315,6 +319,7 @@ def test_the_corridor_poster_names_the_ideas_and_the_votes_address(client):
     assert response["Content-Type"] == "application/pdf"
     text = _pdf_text(response.content)
     assert "Pomysł 1" in text and "/glosuj/" in text.replace("\n", "")
+    assert qr_codes_in_pdf(response.content) == [vote_url(edition)]
 
 
 def test_an_idea_nobody_chose_is_not_funded_by_the_greedy_count():
