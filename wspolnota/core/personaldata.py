@@ -171,10 +171,7 @@ class PersonalData:
             )
         return 0
 
-
-    def _stored_files(
-        self, rows: models.QuerySet[Any], names: set[str]
-    ) -> list[tuple[Any, str]]:
+    def _stored_files(self, rows: models.QuerySet[Any], names: set[str]) -> list[tuple[Any, str]]:
         """``(storage, name)`` of every file the rows hold in the named file fields."""
         found: list[tuple[Any, str]] = []
         model = self.model_class()
