@@ -1484,7 +1484,10 @@ def letter_batch_render(*, batch_id: int) -> LetterBatch:
         batch.letter_count = len(messages)
         batch.finished_at = now
         batch.save()
-        OutboxMessage.objects.filter(id__in=[m.pk for m in messages]).update(
+        # A recipient erased while the batch was rendered stays cancelled (handled below).
+        OutboxMessage.objects.filter(
+            id__in=[m.pk for m in messages], status=OutboxMessage.Status.QUEUED
+        ).update(
             status=OutboxMessage.Status.SENT,
             sent_at=now,
             status_at=now,
@@ -1496,6 +1499,11 @@ def letter_batch_render(*, batch_id: int) -> LetterBatch:
         OutboxMessage.objects.filter(id__in=[m.pk for m in messages], sensitive=True).update(
             body=""
         )
+    if OutboxMessage.objects.filter(id__in=[m.pk for m in messages], to="").exists():
+        # A recipient was erased while their letter was being rendered (the erasure found no
+        # file to print again yet): the file must not keep them.
+        letter_batch_reprint_without_erased(batch_id=batch.pk, now=timezone.now())
+        batch.refresh_from_db()
     return batch
 
 

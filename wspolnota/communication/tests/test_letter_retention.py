@@ -98,6 +98,32 @@ def test_erasing_a_person_at_the_counter_prints_their_batch_again_without_them(t
     assert not first.exists() or Path(batch.pdf.path) == first
 
 
+def test_a_person_erased_while_their_batch_is_rendered_is_not_left_in_its_file(
+    tmp_path, monkeypatch
+):
+    from wspolnota.communication import printing
+
+    leaving = kept_person(full_name="Zofia Odchodząca", address_street="ul. Wąska 1/1")
+    staying = kept_person(full_name="Adam Zostający", address_street="ul. Szeroka 2/2")
+    for person in (leaving, staying):
+        services.reply_to_person(person=person, subject="Odpowiedź", body="Treść odpowiedzi.")
+    (batch,) = services.reply_letters_batches()
+    clerk = counter_clerk_of()
+    counter_access(clerk, leaving)
+    real = printing.letters_file
+
+    def erased_meanwhile(**kwargs):
+        monkeypatch.setattr(printing, "letters_file", real)  # the worker's first pass only
+        accounts_services.person_erase(clerk=clerk, person=leaving, channel="counter")
+        return real(**kwargs)
+
+    monkeypatch.setattr(printing, "letters_file", erased_meanwhile)
+    batch = services.letter_batch_render(batch_id=batch.pk)
+    text = _text(batch, tmp_path)
+    assert "Zofia Odchodząca" not in text and "Adam Zostający" in text
+    assert OutboxMessage.objects.get(letter_batch=batch, to="").status == "cancelled"
+
+
 def test_deleting_an_account_prints_the_notice_batch_again_without_its_letter(
     krakow, official, tmp_path
 ):
