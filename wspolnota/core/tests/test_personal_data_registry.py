@@ -131,3 +131,31 @@ def test_every_app_has_a_personaldata_module():
         and find_spec(f"{config.name}.personaldata") is None
     ]
     assert missing == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("erase", [personaldata.DELETE, personaldata.PSEUDONYMISE])
+def test_the_generic_erasure_deletes_a_declared_file_from_the_storage(erase):
+    """Deleting or blanking a row leaves its file on disk unless the erasure deletes it."""
+    from pathlib import Path
+
+    from django.core.files.base import ContentFile
+
+    from wspolnota.communication.models import LetterBatch
+    from wspolnota.tests_support.factories import UserFactory
+
+    person = UserFactory()
+    batch = LetterBatch.objects.create(created_by=person)
+    batch.pdf.save("person.pdf", ContentFile(b"%PDF- a person's file"))
+    stored = Path(batch.pdf.path)
+    assert stored.exists()
+    declaration = personaldata.PersonalData(
+        "communication.LetterBatch",
+        user_fields=("created_by",),
+        personal_fields=("pdf",) if erase == personaldata.PSEUDONYMISE else (),
+        files={"pdf": "a file about the person"},
+        erase=erase,
+        reason="test",
+    )
+    assert declaration.run_erase(person, person.date_joined) == 1
+    assert not stored.exists()
