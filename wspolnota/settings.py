@@ -395,6 +395,11 @@ RETENTION_DAYS = {
     "voter_roll": env_int("RETENTION_VOTER_ROLL_DAYS", 365, minimum=30),
     # Sent, failed and cancelled messages (their addresses and texts) in the outbox.
     "messages": env_int("RETENTION_MESSAGES_DAYS", 90, minimum=7),
+    # Printed letter batches (the PDF holds names, postal addresses and the letters' texts),
+    # counted from rendering: time for the post room to print, fold and post them, and to
+    # print a spoilt sheet again. A batch holding a one-time code goes no later than the code
+    # expires (``communication.personaldata.letter_batches_purge``).
+    "letter_batches": env_int("RETENTION_LETTER_BATCHES_DAYS", 30, minimum=7),
     # Written volunteering agreements (names, the signed file, the scan), counted from the
     # agreement's last day: the six-year limitation period of civil-law claims (art. 118 of the
     # Civil Code). [check: the organiser's own archive rules may ask for longer]

@@ -542,7 +542,10 @@ def personal_data_purge(*, now: Any = None) -> dict[str, int]:
       ``RETENTION_AUDIT_DAYS`` are erased; the chain itself stays whole;
     - sent, failed and cancelled messages: ``RETENTION_MESSAGES_DAYS`` (communication app);
     - written volunteering agreements: their names, signed file and scan
-      ``RETENTION_VOLUNTEER_AGREEMENTS_DAYS`` after they end (community app).
+      ``RETENTION_VOLUNTEER_AGREEMENTS_DAYS`` after they end (community app);
+    - printed letter batches (names, addresses, texts): their file goes
+      ``RETENTION_LETTER_BATCHES_DAYS`` after rendering, or when the one-time code a batch
+      holds expires if that is sooner (communication app).
     """
     from django.db.models.functions import Coalesce
 
@@ -586,6 +589,13 @@ def personal_data_purge(*, now: Any = None) -> dict[str, int]:
     from wspolnota.community.personaldata import volunteer_agreements_purge
 
     agreements = volunteer_agreements_purge(now=now, days=days["volunteer_agreements"])
+    from wspolnota.communication.personaldata import letter_batches_purge
+
+    letter_batches = letter_batches_purge(
+        now=now,
+        days=days["letter_batches"],
+        sensitive_days=CONVERSION_LINK_DAYS[ConversionMethod.LETTER],
+    )
     return {
         "sms_codes": codes,
         "inactive_accounts": erased,
@@ -593,6 +603,7 @@ def personal_data_purge(*, now: Any = None) -> dict[str, int]:
         "audit_entries": len(audit),
         "messages": messages,
         "volunteer_agreements": agreements,
+        "letter_batches": letter_batches,
     }
 
 
@@ -1096,6 +1107,8 @@ def person_conversion_start(
                     % {"code": code},
                     kind="accounts.conversion_code",
                     by_letter=True,
+                    # Erased from the outbox once printed; the batch's file goes with the code.
+                    sensitive=True,
                 )
     return conversion
 

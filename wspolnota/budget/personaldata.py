@@ -50,6 +50,11 @@ register(
         user_fields=("uploaded_by",),
         erase=PSEUDONYMISE,
         reason="the project's public attachments",
+        files={
+            "file": "a public attachment of the project (a map, a photo, a cost estimate): its "
+            "name is in the uploader's download; it stays with the project, published as part "
+            "of it, and the uploader becomes nameless",
+        },
     ),
     PersonalData(
         "budget.Support",

@@ -376,6 +376,10 @@ class LetterBatch(BaseModel):
         DONE = "done", _("gotowe")
         FAILED = "failed", _("nieudane")
 
+    class PdfPurge(models.TextChoices):
+        RETENTION = "retention", _("okres przechowywania minął")
+        ERASURE = "erasure", _("usunięto dane adresata")
+
     # None: a batch of replies to people without an account (``services.reply_to_person``),
     # gathered and printed by the worker on its own.
     notice = models.ForeignKey(
@@ -395,6 +399,13 @@ class LetterBatch(BaseModel):
     rendered_count = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The PDF (names, addresses, texts) was deleted: past ``RETENTION_LETTER_BATCHES_DAYS``, or
+    # when a recipient was erased and the batch could not be printed again without them. The
+    # row stays with its counts; the page says why there is no file.
+    pdf_purged_at = models.DateTimeField(null=True, blank=True)
+    pdf_purged_reason = models.CharField(
+        max_length=20, choices=PdfPurge.choices, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["-created_at"]

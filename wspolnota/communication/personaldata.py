@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
-from wspolnota.communication.models import OutboxMessage
+from wspolnota.communication.models import LetterBatch, OutboxMessage
 from wspolnota.core.personaldata import DELETE, PSEUDONYMISE, PersonalData, register
 
 if TYPE_CHECKING:
@@ -28,12 +29,26 @@ def _messages_of(user: User) -> Q:
 
 def _erase_messages(user: User, now: datetime) -> int:
     """Queued messages to the person are cancelled; every message to them loses its address
-    and text (the row stays for the notice's delivery counts)."""
+    and text (the row stays for the notice's delivery counts); every printed batch still held
+    with a letter to them is printed again without it, or its file deleted
+    (``services.letter_batch_reprint_without_erased``)."""
+    from wspolnota.communication.services import letter_batch_reprint_without_erased
+
     rows = OutboxMessage.objects.filter(_messages_of(user))
+    held = list(
+        LetterBatch.objects.filter(
+            pk__in=rows.filter(letter_batch__isnull=False).values("letter_batch")
+        )
+        .exclude(pdf="")
+        .values_list("pk", flat=True)
+    )
     rows.filter(status__in=[OutboxMessage.Status.QUEUED, OutboxMessage.Status.SENDING]).update(
         status=OutboxMessage.Status.CANCELLED, status_at=now
     )
-    return rows.update(to="", subject="", body="", user=None, error="")
+    done = rows.update(to="", subject="", body="", user=None, error="")
+    for batch_id in held:
+        letter_batch_reprint_without_erased(batch_id=batch_id, now=now)
+    return done
 
 
 def _export_messages(user: User) -> dict[str, list[dict[str, object]]]:
@@ -72,6 +87,30 @@ def messages_purge(*, now: datetime, days: int) -> int:
     )
 
 
+def letter_batches_purge(*, now: datetime, days: int, sensitive_days: int) -> int:
+    """Retention (``RETENTION_LETTER_BATCHES_DAYS`` after rendering): a printed batch's file
+    (names, postal addresses, the letters' texts) is deleted from the storage; the row stays
+    with its counts and its page says the file went under the retention period. A batch
+    holding a one-time code (``OutboxMessage.sensitive``, its only copy once printed) goes
+    after ``sensitive_days`` (the code's validity) if that comes first."""
+    from wspolnota.communication.services import letter_batch_pdf_delete
+
+    held = LetterBatch.objects.exclude(pdf="").annotate(
+        rendered_at=Coalesce("finished_at", "created_at")
+    )
+    stale = held.filter(rendered_at__lt=now - timedelta(days=days))
+    if sensitive_days < days:
+        stale = stale | held.filter(
+            rendered_at__lt=now - timedelta(days=sensitive_days),
+            messages__sensitive=True,
+        )
+    done = 0
+    for batch in LetterBatch.objects.filter(pk__in=stale.values("pk")):
+        letter_batch_pdf_delete(batch=batch, reason=LetterBatch.PdfPurge.RETENTION, now=now)
+        done += 1
+    return done
+
+
 register(
     PersonalData(
         "communication.Notice",
@@ -104,6 +143,16 @@ register(
         exporter=_export_messages,
         eraser=_erase_messages,
     ),
-    PersonalData("communication.LetterBatch", official_fields=("created_by",)),
+    PersonalData(
+        "communication.LetterBatch",
+        official_fields=("created_by",),
+        files={
+            "pdf": "the printed letters (names, postal addresses, texts) of many people: not "
+            "in a person's download (their letters' addresses and texts are, from the outbox); "
+            "erasing a recipient prints the batch again without them or deletes the file "
+            "(letter_batch_reprint_without_erased); deleted RETENTION_LETTER_BATCHES_DAYS "
+            "after rendering (letter_batches_purge)",
+        },
+    ),
     PersonalData("communication.PaidSendBudget", official_fields=("set_by",)),
 )

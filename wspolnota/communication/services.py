@@ -1484,14 +1484,85 @@ def letter_batch_render(*, batch_id: int) -> LetterBatch:
         batch.letter_count = len(messages)
         batch.finished_at = now
         batch.save()
-        OutboxMessage.objects.filter(id__in=[m.pk for m in messages]).update(
+        # A recipient erased while the batch was rendered stays cancelled (handled below).
+        OutboxMessage.objects.filter(
+            id__in=[m.pk for m in messages], status=OutboxMessage.Status.QUEUED
+        ).update(
             status=OutboxMessage.Status.SENT,
             sent_at=now,
             status_at=now,
             gateway="print",
             attempts=1,
         )
+        # A one-time code sent by letter: once printed, the batch's file is its only copy (and
+        # goes by ``letter_batches_purge``); the row forgets the text, as e-mail and SMS do.
+        OutboxMessage.objects.filter(id__in=[m.pk for m in messages], sensitive=True).update(
+            body=""
+        )
+    if OutboxMessage.objects.filter(id__in=[m.pk for m in messages], to="").exists():
+        # A recipient was erased while their letter was being rendered (the erasure found no
+        # file to print again yet): the file must not keep them.
+        letter_batch_reprint_without_erased(batch_id=batch.pk, now=timezone.now())
+        batch.refresh_from_db()
     return batch
+
+
+def letter_batch_pdf_delete(*, batch: LetterBatch, reason: str, now: datetime) -> None:
+    """Delete a batch's file (names, addresses, texts) from the storage; the row stays with its
+    counts and says why there is no file (``LetterBatch.PdfPurge``)."""
+    if batch.pdf:
+        batch.pdf.delete(save=False)
+    batch.pdf = ""
+    batch.pdf_purged_at = now
+    batch.pdf_purged_reason = reason
+    batch.save(update_fields=["pdf", "pdf_purged_at", "pdf_purged_reason", "updated_at"])
+
+
+def letter_batch_reprint_without_erased(*, batch_id: int, now: datetime) -> bool:
+    """A recipient of a held batch was erased (their outbox rows lost address and text): print
+    the batch again from the letters still on record, so the file no longer holds them.
+
+    When it cannot be printed again faithfully (a reply whose text is gone: a one-time code
+    erased after printing, or a message past its retention) or nothing is left, the file is
+    deleted instead (``PdfPurge.ERASURE``). Returns True when the batch was printed again.
+    """
+    from wspolnota.communication.printing import letters_file
+
+    batch = LetterBatch.objects.select_related("notice").get(pk=batch_id)
+    if not batch.pdf:
+        return False
+    messages = list(
+        OutboxMessage.objects.filter(letter_batch=batch, channel=Channel.LETTER)
+        .exclude(to="")
+        .select_related("sender_unit")
+        .only("id", "to", "language", "idempotency_key", "subject", "body", "sender_unit__name")
+        .order_by("to", "id")
+    )
+    faithful = bool(messages) and (
+        batch.notice_id is not None or all(message.body for message in messages)
+    )
+    content: bytes | None = None
+    extension = "pdf"
+    if faithful:
+        notice = (
+            Notice.objects.prefetch_related("texts").get(pk=batch.notice_id)
+            if batch.notice_id is not None
+            else None
+        )
+        try:
+            content, extension = letters_file(notice=notice, messages=messages)
+        except Exception:  # a batch that cannot be printed again is not kept as it was
+            logger.exception("letter batch %s: could not be printed again", batch_id)
+            content = None
+    if content is None:
+        letter_batch_pdf_delete(batch=batch, reason=LetterBatch.PdfPurge.ERASURE, now=now)
+        return False
+    batch.pdf.delete(save=False)
+    name = f"notice-{batch.notice_id}" if batch.notice_id is not None else "replies"
+    batch.pdf.save(f"{name}-batch-{batch.pk}.{extension}", ContentFile(content), save=False)
+    batch.letter_count = batch.rendered_count = len(messages)
+    batch.save(update_fields=["pdf", "letter_count", "rendered_count", "updated_at"])
+    return True
 
 
 def subscriptions_cancel_for_user(*, user: User, ids: Iterable[int]) -> int:
@@ -1535,6 +1606,7 @@ def reply_to_person(
     key: str | None = None,
     urgent: bool = False,
     by_letter: bool = False,
+    sensitive: bool = False,
 ) -> list[OutboxMessage]:
     """Send the city's answer to a person the way their question came (issue 17).
 
@@ -1542,8 +1614,10 @@ def reply_to_person(
     chose: a letter (queued here, printed by the worker in a batch with the address placed for
     a DL window envelope, ``reply_letters_print``), a voice call (the text is spoken), an SMS or
     an e-mail. Call it inside the transaction of the act: a rolled-back act sends nothing.
-    ``key`` makes it idempotent (the same key is sent once). Returns the outbox rows made (none
-    for a deleted person, one who cannot be reached, or a key already used).
+    ``key`` makes it idempotent (the same key is sent once). ``sensitive`` (a one-time code):
+    the row forgets the text once it is sent, or, for a letter, once it is printed into its
+    batch. Returns the outbox rows made (none for a deleted person, one who cannot be reached,
+    or a key already used).
     """
     if not person.is_active or person.deleted_at is not None:
         return []
@@ -1575,6 +1649,7 @@ def reply_to_person(
         user=person,
         sender_unit=sender_unit,
         urgent=urgent,
+        sensitive=sensitive,
         not_before=first_send_time(channel=channel, urgent=urgent, at=now),
     )
     try:

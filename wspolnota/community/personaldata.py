@@ -86,6 +86,13 @@ register(
         "signed file and the scan go RETENTION_VOLUNTEER_AGREEMENTS_DAYS after it ends "
         "(volunteer_agreements_purge)",
         not_personal={"organiser_name": _ORGANISER, "organiser_address": _ORGANISER},
+        files={
+            "signature_file": "the agreement signed electronically: its name is in the "
+            "volunteer's download; kept as a contract, deleted from the storage "
+            "RETENTION_VOLUNTEER_AGREEMENTS_DAYS after the agreement ends "
+            "(volunteer_agreements_purge)",
+            "paper_scan": "the scan of the agreement signed on paper: as the signed file",
+        },
     ),
 )
 

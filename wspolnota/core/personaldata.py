@@ -87,6 +87,11 @@ class PersonalData:
     eraser: Callable[[User, datetime], int] | None = None
     # Columns the coverage test would flag that hold no personal data, with the reason.
     not_personal: dict[str, str] = field(default_factory=dict)
+    # File fields (``FileField``/``ImageField``) holding personal data, each with how the file
+    # is exported, erased and kept. A file nobody reads about a person goes in ``not_personal``.
+    # The generic erasure deletes a declared file from the storage with its row (``DELETE``)
+    # or, when it is also a ``personal_fields`` column, when the row is pseudonymised.
+    files: dict[str, str] = field(default_factory=dict)
     # Rows found some other way (e.g. by name within the person's own records).
     extra_q: Callable[[User], Q | None] | None = None
     # The row stands for a person (a participant, a member): rows pointing at it are personal.
@@ -99,7 +104,7 @@ class PersonalData:
         names = {path.split("__")[0] for path in self.user_fields}
         names |= {column for column, _attribute in self.match_fields}
         names |= set(self.personal_fields) | {p.split("__")[0] for p in self.official_fields}
-        return names | set(self.not_personal)
+        return names | set(self.not_personal) | set(self.files)
 
     def subject_q(self, user: User) -> Q | None:
         q = Q()
@@ -150,17 +155,39 @@ class PersonalData:
             return self.eraser(user, now)
         rows = self.rows(user)
         if self.erase == DELETE:
-            return int(rows.delete()[0])
+            stored = self._stored_files(rows, set(self.files))
+            count = int(rows.delete()[0])
+            _delete_files(stored)
+            return count
         if self.erase == PSEUDONYMISE:
             blanks = {name: _blank(self.model_class(), name) for name in self.personal_fields}
             if not blanks:
                 return 0
+            _delete_files(self._stored_files(rows, set(self.files) & set(self.personal_fields)))
             return int(
                 self.model_class()
                 ._default_manager.filter(pk__in=rows.values("pk"))
                 .update(**blanks)
             )
         return 0
+
+    def _stored_files(self, rows: models.QuerySet[Any], names: set[str]) -> list[tuple[Any, str]]:
+        """``(storage, name)`` of every file the rows hold in the named file fields."""
+        found: list[tuple[Any, str]] = []
+        model = self.model_class()
+        for name in sorted(names):
+            model_field = model._meta.get_field(name)
+            if not isinstance(model_field, models.FileField):
+                continue
+            for stored in rows.exclude(**{name: ""}).values_list(name, flat=True):
+                if stored:
+                    found.append((model_field.storage, stored))
+        return found
+
+
+def _delete_files(stored: list[tuple[Any, str]]) -> None:
+    for storage, name in stored:
+        storage.delete(name)
 
 
 def _blank(model: type[models.Model], name: str) -> Any:

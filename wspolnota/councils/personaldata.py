@@ -62,6 +62,13 @@ register(
     ),
     PersonalData("councils.Resolution", official_fields=("published_by",)),
     PersonalData(
+        "councils.MeetingDocument",
+        not_personal={
+            "file": "a public meeting document (agenda, draft resolution, minutes) published "
+            "by the council: a public record (art. 11b of the Act on municipal self-government)",
+        },
+    ),
+    PersonalData(
         "councils.ResidentQuestion",
         user_fields=("author",),
         official_fields=("answered_by", "keyed_by"),

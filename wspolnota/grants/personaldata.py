@@ -30,10 +30,30 @@ register(
         personal_fields=("contact_name", "contact_phone", "contact_email"),
         erase=PSEUDONYMISE,
         reason=_FILE,
+        files={
+            "receipt_pdf": "the submission receipt (the offer as submitted, the contact "
+            "person's name among it): its name is in the download; kept with the grant file "
+            "the city must keep (its sha256 on the row proves what was submitted), so it is "
+            "not rewritten when the contact person's columns are blanked",
+        },
     ),
-    PersonalData("grants.Signature", official_fields=("recorded_by",)),
     PersonalData(
-        "grants.Attachment", user_fields=("uploaded_by",), erase=PSEUDONYMISE, reason=_FILE
+        "grants.Signature",
+        official_fields=("recorded_by",),
+        files={
+            "file": "the signed offer or agreement (the signatories' names and signatures): a "
+            "contract the city must keep (art. 17(3)(b) GDPR, archival rules), not erased",
+        },
+    ),
+    PersonalData(
+        "grants.Attachment",
+        user_fields=("uploaded_by",),
+        erase=PSEUDONYMISE,
+        reason=_FILE,
+        files={
+            "file": "an attachment to the offer (its name in the uploader's download): part of "
+            "the grant file the city must keep; the uploader becomes nameless, the file stays",
+        },
     ),
     PersonalData(
         "grants.Remark",

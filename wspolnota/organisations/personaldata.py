@@ -66,5 +66,11 @@ register(
         user_fields=("uploaded_by",),
         erase=PSEUDONYMISE,
         reason="the organisation's documents stay with the organisation",
+        files={
+            "file": "the organisation's document (a statute, a register extract, a group's "
+            "declaration or a guardian's consent, which name people): its name is in the "
+            "uploader's download; it stays with the organisation's file until the organisation "
+            "removes it, and the uploader becomes nameless",
+        },
     ),
 )

@@ -10,6 +10,7 @@ attached; no second user row), only after both
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 from django.test import Client
@@ -99,8 +100,17 @@ def test_at_the_counter_the_kept_record_becomes_the_account_and_keeps_its_histor
     assert {"accounts.person_conversion_started", "accounts.person_converted"} <= actions
 
 
+def _pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "letters.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return " ".join(text.split())
+
+
 def test_by_phone_the_identity_is_proven_by_a_code_sent_by_letter(
-    krakow, django_capture_on_commit_callbacks
+    krakow, django_capture_on_commit_callbacks, tmp_path
 ):
     person = kept_person(reply_channel="voice")
     _clerk, client = _clerk_client(person)
@@ -111,8 +121,11 @@ def test_by_phone_the_identity_is_proven_by_a_code_sent_by_letter(
         )
     letter = OutboxMessage.objects.get(user=person, channel="letter")
     assert letter.channel == "letter" and "ul. Długa 5/3" in letter.to  # on record, not typed
-    code = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b", letter.body)
-    assert code, letter.body
+    # Printed by the worker, the code is only in the batch's file (the row forgot it).
+    assert letter.letter_batch is not None and letter.body == ""
+    printed = _pdf_text(letter.letter_batch.pdf.read(), tmp_path)
+    code = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b", printed)
+    assert code, printed
     link = _link()
     resident = Client()
     for wrong in ("", "AAAA-AAAA"):

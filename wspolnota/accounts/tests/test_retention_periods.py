@@ -26,6 +26,7 @@ APPLIED_BY = {
     "deleted_account_audit": "audit_entries",
     "messages": "messages",
     "volunteer_agreements": "volunteer_agreements",
+    "letter_batches": "letter_batches",
 }
 
 

@@ -121,6 +121,7 @@ def test_retention_purges_old_codes_and_long_inactive_accounts(resident, adminis
         "audit_entries": 0,
         "messages": 0,
         "volunteer_agreements": 0,
+        "letter_batches": 0,
     }
     assert User.objects.get(pk=resident.pk).email.endswith("@deleted.invalid")
     # people holding a role keep their account: their acts stay attributable

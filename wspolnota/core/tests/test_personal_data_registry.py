@@ -61,6 +61,29 @@ def test_every_model_with_a_path_to_a_person_is_declared():
     assert problems == []
 
 
+def test_every_file_field_says_how_its_file_is_exported_erased_and_kept():
+    """Files on disk are personal data too (a letter batch's PDF, a signed scan): every
+    ``FileField``/``ImageField`` of every model is declared in its app's ``personaldata`` under
+    ``files`` (how the file is exported, erased and kept) or ``not_personal`` (why it holds
+    nobody), whatever its name says."""
+    problems = []
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, models.FileField):
+                continue
+            declaration = personaldata.declaration_for(model)
+            if declaration is None:
+                problems.append(f"{label}.{field.name}: a file in an undeclared model")
+                continue
+            how = declaration.files.get(field.name) or declaration.not_personal.get(field.name)
+            if not how:
+                problems.append(f"{label}.{field.name}: a file not declared as personal or not")
+            if field.name in declaration.files and field.name in declaration.not_personal:
+                problems.append(f"{label}.{field.name}: declared both personal and not")
+    assert problems == []
+
+
 def test_every_declaration_names_real_columns_and_says_why_it_keeps_data():
     problems = []
     for key, declaration in personaldata.registry().items():
@@ -108,3 +131,31 @@ def test_every_app_has_a_personaldata_module():
         and find_spec(f"{config.name}.personaldata") is None
     ]
     assert missing == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("erase", [personaldata.DELETE, personaldata.PSEUDONYMISE])
+def test_the_generic_erasure_deletes_a_declared_file_from_the_storage(erase):
+    """Deleting or blanking a row leaves its file on disk unless the erasure deletes it."""
+    from pathlib import Path
+
+    from django.core.files.base import ContentFile
+
+    from wspolnota.communication.models import LetterBatch
+    from wspolnota.tests_support.factories import UserFactory
+
+    person = UserFactory()
+    batch = LetterBatch.objects.create(created_by=person)
+    batch.pdf.save("person.pdf", ContentFile(b"%PDF- a person's file"))
+    stored = Path(batch.pdf.path)
+    assert stored.exists()
+    declaration = personaldata.PersonalData(
+        "communication.LetterBatch",
+        user_fields=("created_by",),
+        personal_fields=("pdf",) if erase == personaldata.PSEUDONYMISE else (),
+        files={"pdf": "a file about the person"},
+        erase=erase,
+        reason="test",
+    )
+    assert declaration.run_erase(person, person.date_joined) == 1
+    assert not stored.exists()

@@ -15,5 +15,6 @@ class Command(BaseCommand):
             f"inactive accounts, purged the voter rolls of {result['voter_rolls']} editions, "
             f"erased deleted accounts' names from {result['audit_entries']} audit entries, "
             f"cleared {result['messages']} old messages, "
-            f"{result['volunteer_agreements']} volunteering agreements past retention"
+            f"{result['volunteer_agreements']} volunteering agreements past retention, "
+            f"deleted the files of {result['letter_batches']} printed letter batches"
         )
