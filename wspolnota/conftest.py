@@ -37,18 +37,54 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(str(exc)) from exc
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """``WSP_BROWSER=0`` leaves out the tests marked ``browser`` (headless Chromium with axe-core).
+# Fixtures that give a test the database (pytest-django's); a test without any of them and
+# without the ``django_db`` mark cannot touch it.
+_DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
 
-    CI runs the suite twice, on PostgreSQL and on SQLite; the browser tests check pages, keyboard
-    use and accessibility, which do not depend on the database, so CI runs them once, in the
-    PostgreSQL pass (like the votecount package's own suite). ``./wsp test`` runs them always.
+
+def uses_database(item: pytest.Item) -> bool:
+    """Does this test touch the database (the ``django_db`` mark, a database fixture, or a
+    Django ``TransactionTestCase``)? pytest-django blocks the database for any other test, so
+    one that answers no would fail if it tried."""
+    from django.test import TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    if isinstance(cls, type) and issubclass(cls, TransactionTestCase):
+        return True
+    return bool(
+        item.get_closest_marker("django_db")
+        or _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out, on request, tests that a second pass on another database would only repeat.
+
+    CI runs the suite twice, on PostgreSQL and on SQLite. ``WSP_BROWSER=0`` leaves out the tests
+    marked ``browser`` (headless Chromium with axe-core: pages, keyboard use and accessibility,
+    which do not depend on the database); ``WSP_DATABASE_ONLY=1`` leaves out every test that
+    touches no database at all (catalogues, settings checks, counting replays: the same on any
+    database). CI's SQLite pass uses both, since its PostgreSQL pass ran them (like the votecount
+    package's own suite). ``./wsp test`` runs everything.
     """
-    if os.environ.get("WSP_BROWSER", "1") != "0":
+    skip_browser = os.environ.get("WSP_BROWSER", "1") == "0"
+    database_only = os.environ.get("WSP_DATABASE_ONLY", "0") == "1"
+    if not (skip_browser or database_only):
         return
     kept, left_out = [], []
     for item in items:
-        (left_out if item.get_closest_marker("browser") else kept).append(item)
+        leave = (skip_browser and item.get_closest_marker("browser")) or (
+            database_only and not uses_database(item)
+        )
+        (left_out if leave else kept).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
