@@ -30,9 +30,15 @@ def _messages_of(user: User) -> Q:
 def _erase_messages(user: User, now: datetime) -> int:
     """Queued messages to the person are cancelled; every message to them loses its address
     and text (the row stays for the notice's delivery counts); every printed batch still held
-    with a letter to them is printed again without it, or its file deleted
-    (``services.letter_batch_reprint_without_erased``)."""
-    from wspolnota.communication.services import letter_batch_reprint_without_erased
+    with a letter to them loses its file at once, and the worker prints it again without their
+    letter once the erasure is committed (``services.letter_batch_reprint_without_erased``):
+    printing thousands of letters again must not hold up, or time out, the erasure itself."""
+    from functools import partial
+
+    from django.db import transaction
+
+    from wspolnota.communication.services import letter_batch_pdf_delete
+    from wspolnota.communication.tasks import letter_batch_reprint
 
     rows = OutboxMessage.objects.filter(_messages_of(user))
     held = list(
@@ -46,8 +52,9 @@ def _erase_messages(user: User, now: datetime) -> int:
         status=OutboxMessage.Status.CANCELLED, status_at=now
     )
     done = rows.update(to="", subject="", body="", user=None, error="")
-    for batch_id in held:
-        letter_batch_reprint_without_erased(batch_id=batch_id, now=now)
+    for batch in LetterBatch.objects.filter(pk__in=held):
+        letter_batch_pdf_delete(batch=batch, reason=LetterBatch.PdfPurge.ERASURE, now=now)
+        transaction.on_commit(partial(letter_batch_reprint.enqueue, batch_id=batch.pk))
     return done
 
 

@@ -1522,14 +1522,22 @@ def letter_batch_reprint_without_erased(*, batch_id: int, now: datetime) -> bool
     """A recipient of a held batch was erased (their outbox rows lost address and text): print
     the batch again from the letters still on record, so the file no longer holds them.
 
-    When it cannot be printed again faithfully (a reply whose text is gone: a one-time code
-    erased after printing, or a message past its retention) or nothing is left, the file is
-    deleted instead (``PdfPurge.ERASURE``). Returns True when the batch was printed again.
+    The erasure itself deletes the file at once (``PdfPurge.ERASURE``) and the worker calls
+    this afterwards; the worker also calls it on a file it has just rendered. When the batch
+    cannot be printed again faithfully (a reply whose text is gone: a one-time code erased after
+    printing, or a message past its retention), nothing is left, or the batch's retention period
+    is over, the file stays deleted. Returns True when the batch was printed again.
     """
     from wspolnota.communication.printing import letters_file
 
     batch = LetterBatch.objects.select_related("notice").get(pk=batch_id)
-    if not batch.pdf:
+    awaiting = not batch.pdf and batch.pdf_purged_reason == LetterBatch.PdfPurge.ERASURE
+    if not (batch.pdf or awaiting):
+        return False
+    rendered_at = batch.finished_at or batch.created_at
+    days = settings.RETENTION_DAYS["letter_batches"]
+    if rendered_at < now - timedelta(days=days):
+        letter_batch_pdf_delete(batch=batch, reason=LetterBatch.PdfPurge.RETENTION, now=now)
         return False
     messages = list(
         OutboxMessage.objects.filter(letter_batch=batch, channel=Channel.LETTER)
@@ -1557,11 +1565,23 @@ def letter_batch_reprint_without_erased(*, batch_id: int, now: datetime) -> bool
     if content is None:
         letter_batch_pdf_delete(batch=batch, reason=LetterBatch.PdfPurge.ERASURE, now=now)
         return False
-    batch.pdf.delete(save=False)
+    if batch.pdf:
+        batch.pdf.delete(save=False)
     name = f"notice-{batch.notice_id}" if batch.notice_id is not None else "replies"
     batch.pdf.save(f"{name}-batch-{batch.pk}.{extension}", ContentFile(content), save=False)
     batch.letter_count = batch.rendered_count = len(messages)
-    batch.save(update_fields=["pdf", "letter_count", "rendered_count", "updated_at"])
+    batch.pdf_purged_at = None
+    batch.pdf_purged_reason = ""
+    batch.save(
+        update_fields=[
+            "pdf",
+            "letter_count",
+            "rendered_count",
+            "pdf_purged_at",
+            "pdf_purged_reason",
+            "updated_at",
+        ]
+    )
     return True
 
 

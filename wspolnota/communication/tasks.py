@@ -116,6 +116,17 @@ def letter_batch_render(*, batch_id: int) -> int:
 
 
 @task()
+def letter_batch_reprint(*, batch_id: int) -> bool:
+    """Print a held batch again without the letters of people erased meanwhile (their file
+    was deleted at the erasure)."""
+    from django.utils import timezone
+
+    from wspolnota.communication.services import letter_batch_reprint_without_erased
+
+    return letter_batch_reprint_without_erased(batch_id=batch_id, now=timezone.now())
+
+
+@task()
 def reply_letters_print() -> int:
     """Gather the reply letters waiting to be printed into batches, one per sender unit, and
     render them (issue 17)."""

@@ -80,7 +80,9 @@ def test_a_letter_batch_pdf_is_deleted_after_its_retention_period(tmp_path):
     assert reverse("communication:reply_letters_pdf", args=[batch.pk]) not in page
 
 
-def test_erasing_a_person_at_the_counter_prints_their_batch_again_without_them(tmp_path):
+def test_erasing_a_person_at_the_counter_prints_their_batch_again_without_them(
+    tmp_path, django_capture_on_commit_callbacks
+):
     leaving = kept_person(full_name="Zofia Odchodząca", address_street="ul. Wąska 1/1")
     staying = kept_person(full_name="Adam Zostający", address_street="ul. Szeroka 2/2")
     batch = _reply_batch(leaving, staying)
@@ -88,8 +90,16 @@ def test_erasing_a_person_at_the_counter_prints_their_batch_again_without_them(t
     assert "Zofia Odchodząca" in _text(batch, tmp_path)
     clerk = counter_clerk_of()
     counter_access(clerk, leaving)
-    accounts_services.person_erase(clerk=clerk, person=leaving, channel="counter")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        accounts_services.person_erase(clerk=clerk, person=leaving, channel="counter")
+    # the erasure does not wait for the printing: the file is gone at once ...
     batch.refresh_from_db()
+    assert not batch.pdf and not first.exists()
+    assert batch.pdf_purged_reason == LetterBatch.PdfPurge.ERASURE
+    for callback in callbacks:  # ... and the worker prints it again without her letter
+        callback()
+    batch.refresh_from_db()
+    assert batch.pdf_purged_reason == "" and batch.pdf_purged_at is None
     assert batch.pdf, "the letter to the other person is still to be printed"
     text = _text(batch, tmp_path)
     assert "Zofia Odchodząca" not in text and "Wąska" not in text
@@ -125,7 +135,7 @@ def test_a_person_erased_while_their_batch_is_rendered_is_not_left_in_its_file(
 
 
 def test_deleting_an_account_prints_the_notice_batch_again_without_its_letter(
-    krakow, official, tmp_path
+    krakow, official, tmp_path, django_capture_on_commit_callbacks
 ):
     resident = UserFactory(full_name="Ewa Rezygnująca", password="correct-horse-battery")
     notice = NoticeFactory(author=official, send_letter=True)
@@ -147,7 +157,8 @@ def test_deleting_an_account_prints_the_notice_batch_again_without_its_letter(
     batch = services.letter_batch_request(actor=official, notice=notice)
     batch = services.letter_batch_render(batch_id=batch.pk)
     assert "Ewa Rezygnująca" in _text(batch, tmp_path)
-    accounts_services.user_delete(user=resident, password="correct-horse-battery")
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts_services.user_delete(user=resident, password="correct-horse-battery")
     batch.refresh_from_db()
     text = _text(batch, tmp_path)
     assert "Ewa Rezygnująca" not in text and "Lipowa" not in text
@@ -193,3 +204,23 @@ def test_a_one_time_code_sent_by_letter_leaves_the_outbox_once_printed(
     accounts_services.personal_data_purge(now=later)
     letter.letter_batch.refresh_from_db()
     assert not letter.letter_batch.pdf
+
+
+def test_an_erasure_does_not_bring_back_a_batch_past_its_retention_period(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    """The worker prints a batch again after an erasure only while the batch may still be held:
+    one rendered longer ago than ``RETENTION_LETTER_BATCHES_DAYS`` stays deleted."""
+    leaving = kept_person(full_name="Zofia Odchodząca", address_street="ul. Wąska 1/1")
+    staying = kept_person(full_name="Adam Zostający", address_street="ul. Szeroka 2/2")
+    batch = _reply_batch(leaving, staying)
+    days = settings.RETENTION_DAYS["letter_batches"]
+    LetterBatch.objects.filter(pk=batch.pk).update(
+        finished_at=timezone.now() - timedelta(days=days, hours=1)
+    )
+    clerk = counter_clerk_of()
+    counter_access(clerk, leaving)
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts_services.person_erase(clerk=clerk, person=leaving, channel="counter")
+    batch.refresh_from_db()
+    assert not batch.pdf and batch.pdf_purged_reason == LetterBatch.PdfPurge.RETENTION
