@@ -25,6 +25,13 @@ SKIP_PREFIXES = ("api/",)  # the API is swept by its own schema tests
 # Django's admin (the operator's back office) has regex routes the sweep cannot fill in; it is
 # swept model by model, as every persona, in core/tests/test_backoffice.py.
 SKIP_PARTS = ("zaplecze/",)
+# Every persona sweeps every URL in Polish (GET and POST). English and Ukrainian (GET) are swept
+# by the personas that see the public pages, a resident's, an official's and every page there is
+# (the administrator): a page fails in one language for reasons of its own (a translation, a date
+# format, a language-specific branch), not of who opens it. The other personas differ from these
+# in which objects they may see, which the Polish sweep covers. This halves their sweeps and
+# keeps CI's two passes inside their time.
+EVERY_LANGUAGE_PERSONAS = ("anonymous", "resident", "official", "administrator")
 
 
 def _skipped(route: str) -> bool:
@@ -113,15 +120,20 @@ def test_no_url_gives_a_server_error(persona, request, krakow, administrator, re
     client = Client(raise_request_exception=False)
     failures = []
     swept = 0
-    for code, _name in settings.LANGUAGES:
+    languages = [
+        code
+        for code, _name in settings.LANGUAGES
+        if code == settings.LANGUAGE_CODE or persona in EVERY_LANGUAGE_PERSONAS
+    ]
+    for code in languages:
         with translation.override(code):
             routes = _walk(get_resolver().url_patterns)
         for route, _name, args in routes:
             if _skipped(route):
                 continue
             path = _concrete(route, args, assignment.pk, samples)
-            # GET in every language; POST (form handling does not depend on the language) in Polish
-            for method in ("get", "post") if code == "pl" else ("get",):
+            # GET in each language; POST (form handling does not depend on the language) in Polish
+            for method in ("get", "post") if code == settings.LANGUAGE_CODE else ("get",):
                 if user is not None:
                     client.force_login(user)  # a swept log-out must not end the sweep
                 response = getattr(client, method)("/" + path)
