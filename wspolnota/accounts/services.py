@@ -1025,12 +1025,7 @@ def person_conversion_start(
     the postal address on record (``"letter"``: for a caller on the phone). A new start
     cancels an earlier pending one. Audit-logged without the address.
     """
-    from django.urls import reverse
-    from django.utils import translation
-    from django.utils.translation import gettext
-
     from wspolnota.accounts.permissions import can_see_person
-    from wspolnota.communication.services import outbox_enqueue_direct, reply_to_person
 
     if not can_see_person(clerk, person):
         raise AccountsError(errors.COUNTER_FIND_FIRST, code="permission_denied")
@@ -1048,6 +1043,36 @@ def person_conversion_start(
         raise AccountsError(errors.CONVERSION_IDENTITY_UNCHECKED, field="identity_checked")
     if method == ConversionMethod.LETTER and not person.postal_address_lines:
         raise AccountsError(errors.CONVERSION_NO_POSTAL_ADDRESS, field="method")
+    return _conversion_begin(
+        person=person,
+        address=address,
+        method=method,
+        started_by=clerk,
+        audit_actor=clerk,
+        action="accounts.person_conversion_started",
+        channel=str(channel),
+    )
+
+
+def _conversion_begin(
+    *,
+    person: User,
+    address: str,
+    method: ConversionMethod,
+    started_by: User | None,
+    audit_actor: User | None,
+    action: str,
+    channel: str,
+) -> AccountConversion:
+    """Start a conversion (checks done by the caller): earlier pending ones are cancelled, the
+    link goes to ``address`` and, with the letter method, the code by post to the address on
+    record. Only hashes of the token and the code are kept; audit-logged without the address."""
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from wspolnota.communication.services import outbox_enqueue_direct, reply_to_person
+
     token = secrets.token_urlsafe(32)
     code = _letter_code() if method == ConversionMethod.LETTER else ""
     now = timezone.now()
@@ -1059,18 +1084,18 @@ def person_conversion_start(
             person=person,
             email=address,
             method=method,
-            started_by=clerk,
-            confirmed_by=clerk if method == ConversionMethod.COUNTER else None,
+            started_by=started_by,
+            confirmed_by=started_by if method == ConversionMethod.COUNTER else None,
             token_hash=_secret_hash(token),
             letter_code_hash=_secret_hash(_normal_code(code)) if code else "",
             expires_at=now + timedelta(days=CONVERSION_LINK_DAYS[method]),
         )
         audit_log_append(
-            actor=clerk,
-            action="accounts.person_conversion_started",
+            actor=audit_actor,
+            action=action,
             object_type="accounts.user",
             object_id=str(person.pk),
-            after={"method": str(method), "channel": str(channel), "conversion": conversion.pk},
+            after={"method": str(method), "channel": channel, "conversion": conversion.pk},
         )
         link = settings.SITE_URL + reverse("accounts:conversion_complete", args=[token])
         with translation.override(person.preferred_language or "pl"):
@@ -1111,6 +1136,53 @@ def person_conversion_start(
                     sensitive=True,
                 )
     return conversion
+
+
+def person_conversion_request_online(*, email: str) -> str | None:
+    """Someone signs up online with an e-mail address the city keeps for a person without an
+    account (given to a clerk at the counter or on the phone).
+
+    The sign-up must neither refuse them for good ("this address has an account": there is no
+    password to reset) nor make a second record, nor hand the record to whoever knows the
+    address. So it starts the conversion a clerk starts for a caller: the link to the address
+    and a one-time code by letter to the postal address on record
+    (``ConversionMethod.LETTER``). Returns None when no kept person has the address, else:
+
+    - ``"letter_sent"``: the link and the letter are on their way;
+    - ``"pending"``: a conversion is already under way, nothing more is sent (no stream of
+      letters to a person's home by anyone who types their address);
+    - ``"counter"``: no full postal address on record: come to the counter with a document.
+    """
+    address = normalise_email(email)
+    found = User.objects.filter(
+        email=address, kept_by_city=True, deleted_at__isnull=True, is_active=True
+    ).first()
+    if found is None:
+        return None
+    now = timezone.now()
+    with transaction.atomic():
+        person = User.objects.select_for_update().get(pk=found.pk)
+        if not person.kept_by_city or person.deleted_at is not None:
+            return None
+        if AccountConversion.objects.filter(
+            person=person,
+            completed_at__isnull=True,
+            cancelled_at__isnull=True,
+            expires_at__gt=now,
+        ).exists():
+            return "pending"
+        if not person.postal_address_lines:
+            return "counter"
+        _conversion_begin(
+            person=person,
+            address=address,
+            method=ConversionMethod.LETTER,
+            started_by=None,
+            audit_actor=None,
+            action="accounts.person_conversion_requested_online",
+            channel="online",
+        )
+    return "letter_sent"
 
 
 def person_conversion_get(*, token: str) -> AccountConversion | None:

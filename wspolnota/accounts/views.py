@@ -63,6 +63,20 @@ def signup(request: HttpRequest) -> HttpResponse:
                 None, _("Zbyt wiele prób rejestracji z tego adresu. Spróbuj ponownie za godzinę.")
             )
             status = 429
+        elif form.is_valid() and (
+            kept := services.person_conversion_request_online(email=form.cleaned_data["email"])
+        ):
+            # The address is on a record the city keeps for a person without an account: the
+            # record becomes the account (a link, and a code by post), never a second one.
+            return render(
+                request,
+                "accounts/signup_kept.html",
+                {
+                    "outcome": kept,
+                    "email": services.normalise_email(form.cleaned_data["email"]),
+                    "help_phone": settings.HELP_PHONE,
+                },
+            )
         elif form.is_valid():
             try:
                 user = services.user_sign_up(

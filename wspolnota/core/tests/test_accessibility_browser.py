@@ -50,6 +50,22 @@ def test_public_pages_have_no_wcag_violations(browser, live_server, krakow, lang
     report = axe_violations(page)
     if report:
         failures.append(f"sign-up with errors\n{report}")
+    # signing up with the address of a record kept at the counter: the page that explains the
+    # link and the letter (accounts.services.person_conversion_request_online)
+    from wspolnota.tests_support.scopes import kept_person
+
+    kept_person(email=f"kept-{language}@example.org")
+    page.goto(f"{live_server.url}/{language}/konto/rejestracja/")
+    page.fill("#id_email", f"kept-{language}@example.org")
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.check("#id_accept_terms")
+    page.click("form.form button[type=submit]")
+    page.wait_for_load_state()
+    assert f"kept-{language}@example.org" in page.content()
+    report = axe_violations(page)
+    if report:
+        failures.append(f"sign-up with a kept record's address\n{report}")
     context.close()
     assert failures == [], "\n\n".join(failures)
 
