@@ -1426,6 +1426,12 @@ def letter_batch_request(*, actor: User, notice: Notice) -> LetterBatch:
     return batch
 
 
+def _batch_file_name(batch: LetterBatch, extension: str) -> str:
+    """The stored name of a batch's file, when first rendered and when printed again."""
+    name = f"notice-{batch.notice_id}" if batch.notice_id is not None else "replies"
+    return f"{name}-batch-{batch.pk}.{extension}"
+
+
 def letter_batch_render(*, batch_id: int) -> LetterBatch:
     """Render a requested batch (in the worker): one PDF, or a ZIP of PDFs, then mark it sent.
 
@@ -1476,8 +1482,7 @@ def letter_batch_render(*, batch_id: int) -> LetterBatch:
         raise
     with transaction.atomic():
         batch = LetterBatch.objects.select_for_update().get(pk=batch_id)
-        name = f"notice-{notice.pk}" if notice is not None else "replies"
-        batch.pdf.save(f"{name}-batch-{batch.pk}.{extension}", ContentFile(content), save=False)
+        batch.pdf.save(_batch_file_name(batch, extension), ContentFile(content), save=False)
         now = timezone.now()
         batch.status = LetterBatch.Status.DONE
         batch.rendered_count = len(messages)
@@ -1567,8 +1572,7 @@ def letter_batch_reprint_without_erased(*, batch_id: int, now: datetime) -> bool
         return False
     if batch.pdf:
         batch.pdf.delete(save=False)
-    name = f"notice-{batch.notice_id}" if batch.notice_id is not None else "replies"
-    batch.pdf.save(f"{name}-batch-{batch.pk}.{extension}", ContentFile(content), save=False)
+    batch.pdf.save(_batch_file_name(batch, extension), ContentFile(content), save=False)
     batch.letter_count = batch.rendered_count = len(messages)
     batch.pdf_purged_at = None
     batch.pdf_purged_reason = ""
